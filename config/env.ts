@@ -1,0 +1,91 @@
+import { z } from 'zod';
+
+/** Every environment variable the processes read, with its meaning; docker-compose and the README must use these names. */
+export const CONFIG_ENV_DOCS = {
+  TEMPORAL_ADDRESS: 'Temporal frontend host:port (npm start runs a local dev server when unset)',
+  TEMPORAL_NAMESPACE: 'Temporal namespace',
+  TEMPORAL_TASK_QUEUE: 'task queue the worker polls and the API starts cases on',
+  TEMPORAL_TLS_CERT_PATH: 'client certificate (PEM) for mTLS to Temporal Cloud or a secured cluster',
+  TEMPORAL_TLS_KEY_PATH: 'client key (PEM) for mTLS',
+  TEMPORAL_API_KEY: 'API key for Temporal Cloud (turns TLS on)',
+  TEMPORAL_UI_URL: 'base URL of the Temporal Web UI, used for links in the case JSON',
+  MONGODB_URI: 'MongoDB connection string (npm start runs a local FerretDB when unset)',
+  MONGODB_DB: 'database name of the read model',
+  PORT: 'HTTP port of the API',
+  API_TOKENS_FILE: 'JSON file of bearer tokens and their roles',
+  WEBHOOK_SECRET: 'HMAC-SHA256 secret of provider callbacks',
+  POLICY_FILE: 'JSON or YAML policy document (the built-in default is the policy of domain.md)',
+  COURIER_BASE_URL: 'courier provider base URL',
+  COURIER_API_KEY: 'courier provider secret',
+  PAYMENT_BASE_URL: 'payment provider base URL',
+  PAYMENT_API_KEY: 'payment provider secret',
+  NOTIFICATION_BASE_URL: 'notification provider base URL',
+  NOTIFICATION_API_KEY: 'notification provider secret',
+  INVENTORY_BASE_URL: 'inventory provider base URL',
+  INVENTORY_API_KEY: 'inventory provider secret',
+  PROVIDER_TIMEOUT_MS: 'timeout of one provider HTTP call',
+  WORKER_METRICS_PORT: 'port of the worker Prometheus /metrics endpoint',
+  LOG_LEVEL: 'pino log level',
+  SANDBOX_PORT: 'port of the provider sandbox',
+  SANDBOX_API_KEY: 'the secret the sandbox expects from our adapters',
+  SANDBOX_CALLBACK_URL: 'base URL the sandbox posts signed callbacks to (…/courier, …/payment)',
+  SANDBOX_TRACKING_STEP_MS: 'delay between the sandbox tracking events',
+  SANDBOX_SETTLE_MS: 'delay before the sandbox settles a refund',
+} as const;
+
+/** Names of every configuration variable. */
+export const CONFIG_ENV_NAMES = Object.keys(CONFIG_ENV_DOCS) as (keyof typeof CONFIG_ENV_DOCS)[];
+
+const port = z.coerce.number().int().min(1).max(65535);
+const url = z.string().url();
+const optionalPath = z.string().min(1).optional();
+
+const configSchema = z.object({
+  TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('aftersales'),
+  TEMPORAL_TLS_CERT_PATH: optionalPath,
+  TEMPORAL_TLS_KEY_PATH: optionalPath,
+  TEMPORAL_API_KEY: z.string().min(1).optional(),
+  TEMPORAL_UI_URL: url.default('http://localhost:8233'),
+  MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://').default('mongodb://127.0.0.1:27017/'),
+  MONGODB_DB: z.string().min(1).default('aftersales'),
+  PORT: port.default(3000),
+  API_TOKENS_FILE: z.string().min(1).default('config/dev-tokens.json'),
+  WEBHOOK_SECRET: z.string().min(8).default('dev-webhook-secret'),
+  POLICY_FILE: optionalPath,
+  COURIER_BASE_URL: url.default('http://127.0.0.1:4010/courier'),
+  COURIER_API_KEY: z.string().min(1).default('dev-sandbox-key'),
+  PAYMENT_BASE_URL: url.default('http://127.0.0.1:4010/payment'),
+  PAYMENT_API_KEY: z.string().min(1).default('dev-sandbox-key'),
+  NOTIFICATION_BASE_URL: url.default('http://127.0.0.1:4010/notification'),
+  NOTIFICATION_API_KEY: z.string().min(1).default('dev-sandbox-key'),
+  INVENTORY_BASE_URL: url.default('http://127.0.0.1:4010/inventory'),
+  INVENTORY_API_KEY: z.string().min(1).default('dev-sandbox-key'),
+  PROVIDER_TIMEOUT_MS: z.coerce.number().int().min(100).default(5000),
+  WORKER_METRICS_PORT: port.default(9464),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SANDBOX_PORT: port.default(4010),
+  SANDBOX_API_KEY: z.string().min(1).default('dev-sandbox-key'),
+  SANDBOX_CALLBACK_URL: url.default('http://127.0.0.1:3000/v1/webhooks'),
+  SANDBOX_TRACKING_STEP_MS: z.coerce.number().int().min(0).default(1000),
+  SANDBOX_SETTLE_MS: z.coerce.number().int().min(0).default(1000),
+});
+
+/** The parsed configuration shared by the API, the worker and the sandbox. */
+export type AppConfig = z.infer<typeof configSchema>;
+
+/** Raised when a variable is malformed; the message names every bad variable. */
+export class ConfigError extends Error {}
+
+/** Parses the environment once; a bad value throws a ConfigError naming the variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  // Empty strings count as unset so that `FOO= npm start` falls back to the default.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const result = configSchema.safeParse(cleaned);
+  if (!result.success) {
+    const problems = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
+  }
+  return result.data;
+}

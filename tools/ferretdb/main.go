@@ -1,0 +1,52 @@
+// Command ferretdb runs FerretDB v1 (MongoDB wire protocol on SQLite) embedded
+// as a library, which avoids the version.txt start-up panic of a plain
+// `go install` build. Flags: -listen 127.0.0.1:27017 -data <dir>.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+
+	"github.com/FerretDB/FerretDB/ferretdb"
+)
+
+func main() {
+	listen := flag.String("listen", "127.0.0.1:27017", "TCP address to listen on")
+	dataDir := flag.String("data", ".data/ferretdb", "directory for the SQLite files")
+	flag.Parse()
+
+	abs, err := filepath.Abs(*dataDir)
+	if err != nil {
+		fail(err)
+	}
+	if err := os.MkdirAll(abs, 0o755); err != nil {
+		fail(err)
+	}
+
+	f, err := ferretdb.New(&ferretdb.Config{
+		Listener:  ferretdb.ListenerConfig{TCP: *listen},
+		Handler:   "sqlite",
+		SQLiteURL: "file:" + abs + "/",
+	})
+	if err != nil {
+		fail(err)
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	fmt.Printf("ferretdb listening on %s, data in %s\n", *listen, abs)
+	if err := f.Run(ctx); err != nil && ctx.Err() == nil {
+		fail(err)
+	}
+}
+
+func fail(err error) {
+	fmt.Fprintln(os.Stderr, "ferretdb:", err)
+	os.Exit(1)
+}
