@@ -1,0 +1,222 @@
+/** Case kinds, wire names never change once released. */
+export const CaseTypes = {
+  return: 'return',
+  exchange: 'exchange',
+  repair: 'repair',
+  complaint: 'complaint',
+  refundOnly: 'refund_only',
+  reship: 'reship',
+  courierException: 'courier_exception',
+} as const;
+/** One of the case types of domain.md. */
+export type CaseType = (typeof CaseTypes)[keyof typeof CaseTypes];
+/** Every case type, for validation. */
+export const CASE_TYPES = Object.values(CaseTypes) as [CaseType, ...CaseType[]];
+
+/** Case statuses of the API contract. */
+export const CaseStatuses = {
+  awaitingReview: 'awaiting_review',
+  awaitingCustomerInfo: 'awaiting_customer_info',
+  awaitingReturnShipment: 'awaiting_return_shipment',
+  returnInTransit: 'return_in_transit',
+  inspecting: 'inspecting',
+  awaitingStockDecision: 'awaiting_stock_decision',
+  shippingReplacement: 'shipping_replacement',
+  awaitingCustomerConfirmation: 'awaiting_customer_confirmation',
+  awaitingQuoteAcceptance: 'awaiting_quote_acceptance',
+  repairing: 'repairing',
+  investigating: 'investigating',
+  refunding: 'refunding',
+  completed: 'completed',
+  rejected: 'rejected',
+  cancelled: 'cancelled',
+  expired: 'expired',
+} as const;
+/** A case status. */
+export type CaseStatus = (typeof CaseStatuses)[keyof typeof CaseStatuses];
+/** Every status, for validation. */
+export const CASE_STATUSES = Object.values(CaseStatuses) as [CaseStatus, ...CaseStatus[]];
+/** Statuses after which nothing moves any more (a survey may still be taken). */
+export const TERMINAL_STATUSES: readonly CaseStatus[] = ['completed', 'rejected', 'cancelled', 'expired'];
+/** True when the case has reached its end. */
+export function isTerminal(status: CaseStatus): boolean {
+  return TERMINAL_STATUSES.includes(status);
+}
+
+/** Why the customer opened the case. */
+export const REASON_CODES = [
+  'no_reason',
+  'quality_issue',
+  'not_as_described',
+  'wrong_item',
+  'size_fit',
+  'missing_parts',
+  'damaged_in_transit',
+  'not_received',
+  'other',
+] as const;
+/** A reason code of the contract. */
+export type ReasonCode = (typeof REASON_CODES)[number];
+
+/** Roles a bearer token maps to. */
+export type Role = 'customer' | 'agent' | 'supervisor' | 'admin';
+
+/** Who did something: a person by role and name, a provider, or the system itself. */
+export interface Actor {
+  kind: 'customer' | 'agent' | 'supervisor' | 'admin' | 'system' | 'provider';
+  /** Agent name, customer id, provider name or 'sla' — never a person's real name or phone. */
+  id: string;
+}
+
+/** Money in integer minor units (fen for CNY). */
+export interface Money {
+  amount: number;
+  currency: string;
+}
+
+/** One order line in the case. */
+export interface CaseItem {
+  sku: string;
+  quantity: number;
+  /** Price of one unit in minor units. */
+  unitPrice: number;
+}
+
+/** The order facts the case is judged by. */
+export interface OrderFacts {
+  paidAt: string;
+  /** Absent when the order was never delivered. */
+  deliveredAt?: string;
+  paymentMethod: 'online' | 'cod';
+  /** Order total in minor units. */
+  total: number;
+  currency: string;
+  /** Product category, for warranty rules. */
+  category?: string;
+}
+
+/** The body of `POST /v1/cases`, after validation. */
+export interface OpenCaseRequest {
+  type: CaseType;
+  orderId: string;
+  customerId: string;
+  items: CaseItem[];
+  reason: { code: ReasonCode; description?: string };
+  evidence: string[];
+  packagingIntact?: boolean;
+  order: OrderFacts;
+}
+
+/** One audit-trail entry: who did what, when. */
+export interface TimelineEntry {
+  at: string;
+  actor: Actor;
+  event: string;
+  data?: Record<string, unknown>;
+}
+
+/** Names of the SLA clocks. */
+export const ClockNames = {
+  review: 'review',
+  processing: 'processing',
+  refund: 'refund',
+  reship: 'reship',
+  resolution: 'resolution',
+  stockContact: 'stock_contact',
+  returnShipment: 'return_shipment',
+  customerInfo: 'customer_info',
+  customerConfirmation: 'customer_confirmation',
+  quoteAcceptance: 'quote_acceptance',
+  stockDecision: 'stock_decision',
+  investigation: 'investigation',
+} as const;
+/** An SLA clock name. */
+export type ClockName = (typeof ClockNames)[keyof typeof ClockNames];
+
+/** State of one SLA clock. */
+export type ClockState = 'running' | 'paused' | 'met' | 'breached';
+
+/** One SLA clock as shown in the case JSON. */
+export interface SlaClockView {
+  name: ClockName;
+  /** Whose deadline it is: staff clocks escalate, customer clocks end the case when they run out. */
+  party: 'staff' | 'customer';
+  /** The budget as written in the policy, e.g. "24h" or {"workingDays": 3}. */
+  budget: string | { workingDays: number } | { workingHours: number };
+  startedAt: string;
+  /** Current deadline (moves when the clock is paused and resumed). */
+  deadline: string;
+  state: ClockState;
+  breachedAt?: string;
+  stoppedAt?: string;
+  pausedAt?: string;
+  /** Total milliseconds spent paused. */
+  pausedMs: number;
+  warnedAt?: string;
+}
+
+/** One escalation step taken. */
+export interface EscalationStep {
+  level: number;
+  clock: ClockName;
+  at: string;
+  recipients: string[];
+  reason: 'warning' | 'breach';
+}
+
+/** A parcel that moves because of the case. */
+export interface ShipmentView {
+  direction: 'return' | 'outbound';
+  carrier: string;
+  trackingNumber: string;
+  status: 'label_created' | 'shipped' | 'picked_up' | 'in_transit' | 'delivered' | 'exception';
+  labelId?: string;
+  updatedAt: string;
+}
+
+/** The refund of the case. */
+export interface RefundView {
+  amount: number;
+  currency: string;
+  status: 'pending' | 'requested' | 'succeeded' | 'failed';
+  /** The provider's refund id once known. */
+  id?: string;
+  idempotencyKey: string;
+  /** Shipping fee deducted from the refund, if any. */
+  deduction?: number;
+  method: 'original_path';
+}
+
+/** The case resource of the API contract: what the workflow query and the read model return. */
+export interface CaseSnapshot {
+  id: string;
+  type: CaseType;
+  status: CaseStatus;
+  orderId: string;
+  customerId: string;
+  items: CaseItem[];
+  reason: { code: ReasonCode; description?: string };
+  evidence: string[];
+  packagingIntact?: boolean;
+  order: OrderFacts;
+  assignee: string | null;
+  priority: 'normal' | 'high' | 'urgent';
+  policyVersion: string;
+  createdAt: string;
+  updatedAt: string;
+  closedAt: string | null;
+  sla: SlaClockView[];
+  /** Earliest deadline among running clocks, or null. */
+  nextDeadline: string | null;
+  breached: boolean;
+  escalation: { level: number; history: EscalationStep[] };
+  refund: RefundView | null;
+  shipments: ShipmentView[];
+  /** Outcome notes (review note, inspection result, resolution text…). */
+  outcome: Record<string, unknown>;
+  survey: { score: number; comment?: string; at: string } | null;
+  timeline: TimelineEntry[];
+  temporal: { workflowId: string; runId?: string; uiUrl?: string };
+  /** Monotonic version of the snapshot; the read model never overwrites a newer one. */
+  version: number;
+}

@@ -1,0 +1,203 @@
+import { z } from 'zod';
+import { businessCalendarSchema, chinaMainlandCalendar, type BusinessCalendar } from './business-calendar';
+import { ClockNames, REASON_CODES, type ClockName } from './case.types';
+import { isDurationText } from './duration';
+
+const durationText = z.string().refine(isDurationText, 'a duration such as "90s", "24h" or "3d"');
+
+/** An SLA budget: wall-clock ("24h", "3d") or working time against the policy calendar. */
+export const budgetSchema = z.union([
+  durationText,
+  z.object({ workingDays: z.number().positive() }).strict(),
+  z.object({ workingHours: z.number().positive() }).strict(),
+]);
+/** An SLA budget as written in the policy. */
+export type Budget = z.infer<typeof budgetSchema>;
+
+const money = z.object({ amount: z.number().int().nonnegative(), currency: z.string().length(3) }).strict();
+
+const escalationLevelSchema = z
+  .object({
+    level: z.number().int().min(1),
+    /** How long after the breach this level fires ("0s" = at the breach). */
+    after: durationText,
+    /** Who is notified (addresses or team ids; never customers). */
+    notify: z.array(z.string().min(1)).min(1),
+    /** Priority the case takes at this level. */
+    priority: z.enum(['normal', 'high', 'urgent']).optional(),
+  })
+  .strict();
+
+const staffClocks = z
+  .object({
+    review: budgetSchema,
+    processing: budgetSchema,
+    refund: budgetSchema,
+    refundCod: budgetSchema,
+    reship: budgetSchema,
+    resolution: budgetSchema,
+    stockContact: budgetSchema,
+    investigation: budgetSchema,
+  })
+  .strict();
+
+const customerClocks = z
+  .object({
+    returnShipment: budgetSchema,
+    customerInfo: budgetSchema,
+    customerConfirmation: budgetSchema,
+    quoteAcceptance: budgetSchema,
+    stockDecision: budgetSchema,
+  })
+  .strict();
+
+/** The policy document: every rule and number the workflows follow, validated at load. */
+export const policySchema = z
+  .object({
+    version: z.string().min(1),
+    eligibility: z
+      .object({
+        noReasonReturnDays: z.number().nonnegative(),
+        intactPackagingReturnDays: z.number().nonnegative(),
+        exchangeDays: z.number().nonnegative(),
+        warrantyMonths: z.number().int().positive(),
+        categoryWarrantyMonths: z.record(z.string(), z.number().int().positive()),
+        evidenceRequiredReasons: z.array(z.enum(REASON_CODES)),
+        customerPaysShippingReasons: z.array(z.enum(REASON_CODES)),
+      })
+      .strict(),
+    sla: staffClocks,
+    customerTimeouts: customerClocks,
+    calendar: businessCalendarSchema,
+    escalation: z
+      .object({
+        warningFraction: z.number().gt(0).lt(1),
+        levels: z.array(escalationLevelSchema).min(1),
+      })
+      .strict(),
+    autoActions: z
+      .object({
+        /** A review that breaches on a refund below this amount is approved automatically (null = never). */
+        approveReviewOnBreachBelow: money.nullable(),
+      })
+      .strict(),
+    shipping: z
+      .object({
+        /** Return shipping fee charged when the customer pays, in minor units. */
+        returnShippingFee: z.number().int().nonnegative(),
+        /** Deduct that fee from the refund instead of asking the customer to pay the courier. */
+        deductFromRefund: z.boolean(),
+      })
+      .strict(),
+    refund: z.object({ maxAttempts: z.number().int().min(1).max(10) }).strict(),
+    survey: z.object({ window: durationText }).strict(),
+  })
+  .strict();
+
+/** A validated policy document. */
+export type Policy = z.infer<typeof policySchema>;
+
+/** The escalation ladder of a policy. */
+export type EscalationLevel = Policy['escalation']['levels'][number];
+
+/** The policy of domain.md: what runs when no POLICY_FILE is given. */
+export function defaultPolicy(): Policy {
+  return {
+    version: 'default-2026.1',
+    eligibility: {
+      noReasonReturnDays: 7,
+      intactPackagingReturnDays: 15,
+      exchangeDays: 15,
+      warrantyMonths: 12,
+      categoryWarrantyMonths: {},
+      evidenceRequiredReasons: ['quality_issue', 'not_as_described', 'wrong_item', 'missing_parts', 'damaged_in_transit'],
+      customerPaysShippingReasons: ['no_reason', 'size_fit'],
+    },
+    sla: {
+      review: '24h',
+      processing: '72h',
+      refund: '3d',
+      refundCod: { workingDays: 7 },
+      reship: '24h',
+      resolution: '24h',
+      stockContact: '24h',
+      investigation: '72h',
+    },
+    customerTimeouts: {
+      returnShipment: '7d',
+      customerInfo: '7d',
+      customerConfirmation: '7d',
+      quoteAcceptance: '3d',
+      stockDecision: '2d',
+    },
+    calendar: chinaMainlandCalendar(),
+    escalation: {
+      warningFraction: 0.8,
+      levels: [
+        { level: 1, after: '0s', notify: ['team-lead@aftersales.local'], priority: 'high' },
+        { level: 2, after: '4h', notify: ['manager@aftersales.local'], priority: 'urgent' },
+      ],
+    },
+    autoActions: { approveReviewOnBreachBelow: { amount: 10000, currency: 'CNY' } },
+    shipping: { returnShippingFee: 1000, deductFromRefund: true },
+    refund: { maxAttempts: 3 },
+    survey: { window: '7d' },
+  };
+}
+
+/** Raised when a policy document does not validate; the message names each bad field. */
+export class PolicyError extends Error {}
+
+/** Validates a policy document; fields it omits take the defaults of domain.md. */
+export function parsePolicy(document: unknown): Policy {
+  const merged = deepMerge(defaultPolicy(), document);
+  const result = policySchema.safeParse(merged);
+  if (!result.success) {
+    const problems = result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+    throw new PolicyError(`invalid policy: ${problems.join('; ')}`);
+  }
+  return result.data;
+}
+
+function deepMerge(base: unknown, override: unknown): unknown {
+  if (override === undefined) return base;
+  if (!isPlainObject(base) || !isPlainObject(override)) return override;
+  const out: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(override)) out[key] = deepMerge(base[key], value);
+  return out;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The budget a policy gives a clock (the refund clock depends on the payment method). */
+export function budgetFor(policy: Policy, clock: ClockName, paymentMethod: 'online' | 'cod'): Budget {
+  const { sla, customerTimeouts: c } = policy;
+  const budgets: Record<ClockName, Budget> = {
+    [ClockNames.review]: sla.review,
+    [ClockNames.processing]: sla.processing,
+    [ClockNames.refund]: paymentMethod === 'cod' ? sla.refundCod : sla.refund,
+    [ClockNames.reship]: sla.reship,
+    [ClockNames.resolution]: sla.resolution,
+    [ClockNames.stockContact]: sla.stockContact,
+    [ClockNames.investigation]: sla.investigation,
+    [ClockNames.returnShipment]: c.returnShipment,
+    [ClockNames.customerInfo]: c.customerInfo,
+    [ClockNames.customerConfirmation]: c.customerConfirmation,
+    [ClockNames.quoteAcceptance]: c.quoteAcceptance,
+    [ClockNames.stockDecision]: c.stockDecision,
+  };
+  return budgets[clock];
+}
+
+/** Customer-side clocks end the case (or take the default answer) instead of escalating. */
+export const CUSTOMER_CLOCKS: readonly ClockName[] = [
+  ClockNames.returnShipment,
+  ClockNames.customerInfo,
+  ClockNames.customerConfirmation,
+  ClockNames.quoteAcceptance,
+  ClockNames.stockDecision,
+];
+
+export type { BusinessCalendar };
