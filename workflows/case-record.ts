@@ -1,0 +1,316 @@
+import { ApplicationFailure, condition, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import type { StageCommandName } from '../domain/case-commands';
+import type {
+  Actor,
+  CaseSnapshot,
+  CaseStatus,
+  ClockName,
+  EscalationStep,
+  RefundView,
+  ShipmentView,
+  TimelineEntry,
+} from '../domain/case.types';
+import { isTerminal } from '../domain/case.types';
+import { budgetFor, CUSTOMER_CLOCKS, type Policy } from '../domain/policy';
+import {
+  AssigneeKey,
+  CaseStatusKey,
+  EscalationLevelKey,
+  NextDeadlineKey,
+  SlaBreachedKey,
+} from '../domain/search-attributes';
+import { clockView, nextDeadline, pauseClock, resumeClock, startClock, stopClock, type SlaClock } from '../domain/sla-clock';
+import type {
+  CaseWorkflowInput,
+  ConfirmReceiptCommand,
+  CustomerInfoCommand,
+  InspectionCommand,
+  PaymentEvent,
+  QuoteCommand,
+  RepairResultCommand,
+  ResolutionCommand,
+  ReturnShipmentCommand,
+  ReviewCommand,
+  StockDecisionCommand,
+} from '../domain/workflow-contract';
+import { CommandErrorTypes } from '../domain/workflow-contract';
+
+/** Thrown inside a stage when the case was closed (cancelled, expired) while the stage waited; the workflow unwinds to its closing steps. */
+export class CaseClosed extends Error {
+  constructor() {
+    super('case closed');
+    this.name = 'CaseClosed';
+  }
+}
+
+/** The payload of each stage command; `expire` is the system's answer when a customer clock runs out. */
+export interface StageCommands {
+  review: ReviewCommand;
+  customerInfo: CustomerInfoCommand;
+  returnShipment: ReturnShipmentCommand;
+  inspection: InspectionCommand;
+  stockDecision: StockDecisionCommand;
+  quote: QuoteCommand;
+  repairResult: RepairResultCommand;
+  resolution: ResolutionCommand;
+  confirmReceipt: ConfirmReceiptCommand;
+  expire: { actor: Actor; clock: ClockName };
+}
+
+/** A command waiting for its stage. */
+export type QueuedCommand<N extends keyof StageCommands = keyof StageCommands> = N extends unknown
+  ? { seq: number; name: N; command: StageCommands[N] }
+  : never;
+
+/** The system itself, as an actor on the timeline. */
+export const SYSTEM: Actor = { kind: 'system', id: 'workflow' };
+
+/** The state of one case inside its workflow: snapshot fields, SLA clocks, the command inbox and the audit trail. */
+export class CaseRecord {
+  readonly id: string;
+  readonly input: CaseWorkflowInput;
+  readonly policy: Policy;
+  status: CaseStatus;
+  assignee: string | null = null;
+  priority: CaseSnapshot['priority'] = 'normal';
+  clocks: SlaClock[] = [];
+  escalation: CaseSnapshot['escalation'] = { level: 0, history: [] };
+  refund: RefundView | null = null;
+  shipments: ShipmentView[] = [];
+  outcome: Record<string, unknown> = {};
+  survey: CaseSnapshot['survey'] = null;
+  timeline: TimelineEntry[] = [];
+  closedAt: string | null = null;
+  /** Bumped on every change; the projector writes the read model when it moves. */
+  version = 0;
+  /** Bumped whenever a clock starts, stops, pauses or resumes, to wake the SLA supervisor. */
+  clockStamp = 0;
+  /** Provider event ids already applied: a repeated callback changes nothing. */
+  readonly seenProviderEvents = new Set<string>();
+  /** Settlements that arrived before the refund id was known, by refund id. */
+  readonly earlySettlements = new Map<string, PaymentEvent>();
+  /** Set when the workflow is about to return, so background loops finish. */
+  finished = false;
+  private readonly createdAt: string;
+  private updatedAt: string;
+  private inbox: QueuedCommand[] = [];
+  private nextSeq = 1;
+  private handled = new Set<number>();
+  private lastSearchAttributes = '';
+
+  constructor(input: CaseWorkflowInput, initialStatus: CaseStatus) {
+    this.id = input.caseId;
+    this.input = input;
+    this.policy = input.policy;
+    this.status = initialStatus;
+    this.createdAt = new Date().toISOString();
+    this.updatedAt = this.createdAt;
+  }
+
+  /** Workflow time (deterministic inside the workflow sandbox). */
+  now(): number {
+    return Date.now();
+  }
+
+  /** True once the case reached a terminal status. */
+  get closed(): boolean {
+    return isTerminal(this.status);
+  }
+
+  /** Appends to the audit trail and marks the record changed. */
+  log(actor: Actor, event: string, data?: Record<string, unknown>): void {
+    const entry: TimelineEntry = { at: new Date(this.now()).toISOString(), actor, event };
+    if (data && Object.keys(data).length) entry.data = data;
+    this.timeline.push(entry);
+    this.touch();
+  }
+
+  /** Moves the case to a new status with a named transition on the timeline. */
+  transition(status: CaseStatus, actor: Actor, event: string, data?: Record<string, unknown>): void {
+    const from = this.status;
+    this.status = status;
+    this.log(actor, event, { from, to: status, ...data });
+  }
+
+  /** Ends the case: stops every clock and sets closedAt. */
+  close(status: CaseStatus, actor: Actor, event: string, data?: Record<string, unknown>): void {
+    if (this.closed) return;
+    const now = this.now();
+    this.clocks = this.clocks.map((c) => stopClock(c, now));
+    this.clockStamp++;
+    this.closedAt = new Date(now).toISOString();
+    this.transition(status, actor, event, data);
+  }
+
+  /** Starts (or restarts) a clock with its policy budget. */
+  startClock(name: ClockName): void {
+    const party = CUSTOMER_CLOCKS.includes(name) ? 'customer' : 'staff';
+    const budget = budgetFor(this.policy, name, this.input.request.order.paymentMethod);
+    const clock = startClock(name, party, budget, this.now(), this.policy.calendar);
+    this.clocks = [...this.clocks.filter((c) => c.name !== name || c.stoppedAt !== undefined), clock];
+    this.clockChanged();
+    if (clock.provisional) this.log(SYSTEM, 'sla.deadline_provisional', { clock: name, note: clock.provisional });
+  }
+
+  /** Stops a clock because its work is done (met, or breached late). */
+  stopClock(name: ClockName): void {
+    this.updateClock(name, (c) => stopClock(c, this.now()));
+  }
+
+  /** Pauses a clock while the case waits on the customer. */
+  pauseClock(name: ClockName): void {
+    this.updateClock(name, (c) => pauseClock(c, this.now(), this.policy.calendar));
+  }
+
+  /** Resumes a paused clock with the budget it had left. */
+  resumeClock(name: ClockName): void {
+    this.updateClock(name, (c) => resumeClock(c, this.now(), this.policy.calendar));
+  }
+
+  /** Replaces the open clock of that name through `change`. */
+  updateClock(name: ClockName, change: (clock: SlaClock) => SlaClock): void {
+    let changed = false;
+    this.clocks = this.clocks.map((c) => {
+      if (c.name !== name || c.stoppedAt !== undefined) return c;
+      changed = true;
+      return change(c);
+    });
+    if (changed) this.clockChanged();
+  }
+
+  /** The open clock of that name, if any. */
+  openClock(name: ClockName): SlaClock | undefined {
+    return this.clocks.find((c) => c.name === name && c.stoppedAt === undefined);
+  }
+
+  /** Records an escalation step and raises the case level and priority. */
+  addEscalation(step: EscalationStep, priority?: CaseSnapshot['priority']): void {
+    this.escalation.history.push(step);
+    if (step.reason === 'breach') this.escalation.level = Math.max(this.escalation.level, step.level);
+    if (priority) this.priority = priority;
+    this.touch();
+  }
+
+  /** Queues a stage command (from an Update handler or an auto-action) and returns its sequence number. */
+  enqueue<N extends keyof StageCommands>(name: N, command: StageCommands[N]): number {
+    const seq = this.nextSeq++;
+    this.inbox.push({ seq, name, command } as QueuedCommand);
+    return seq;
+  }
+
+  /** True when a command of that name is queued and not yet taken. */
+  hasQueued(name: StageCommandName): boolean {
+    return this.inbox.some((c) => c.name === name);
+  }
+
+  /** Waits for the first queued command of the given names; throws CaseClosed if the case closes first. */
+  async nextCommand<N extends keyof StageCommands>(names: readonly N[]): Promise<QueuedCommand<N>> {
+    const find = () => this.inbox.find((c) => (names as readonly string[]).includes(c.name));
+    await condition(() => find() !== undefined || this.closed);
+    const found = find();
+    if (!found) throw new CaseClosed();
+    this.inbox = this.inbox.filter((c) => c !== found);
+    return found as QueuedCommand<N>;
+  }
+
+  /** Marks a command as processed, releasing the Update that waits on it. */
+  ack(seq: number): void {
+    this.handled.add(seq);
+  }
+
+  /** Waits until the stage processed the command; fails the Update if the case closed first. */
+  async awaitHandled(seq: number): Promise<CaseSnapshot> {
+    // A command the stage already took is acked in the same step; one still queued when the case closes never runs.
+    await condition(() => this.handled.has(seq) || (this.closed && this.inbox.some((c) => c.seq === seq)));
+    if (!this.handled.has(seq)) {
+      this.inbox = this.inbox.filter((c) => c.seq !== seq);
+      throw ApplicationFailure.nonRetryable(`the case was closed (${this.status}) before the command ran`, CommandErrorTypes.invalidState);
+    }
+    return this.snapshot();
+  }
+
+  /** Waits for a predicate; throws CaseClosed if the case closes first. */
+  async waitUntil(predicate: () => boolean): Promise<void> {
+    await condition(() => predicate() || this.closed);
+    if (!predicate()) throw new CaseClosed();
+  }
+
+  /** Waits until someone closes the case (a supervisor cancelling it, say); always ends in CaseClosed. */
+  async waitForClosing(): Promise<never> {
+    await condition(() => this.closed);
+    throw new CaseClosed();
+  }
+
+  /** The case resource of the API contract. */
+  snapshot(): CaseSnapshot {
+    const { request } = this.input;
+    const info = workflowInfo();
+    return {
+      id: this.id,
+      type: request.type,
+      status: this.status,
+      orderId: request.orderId,
+      customerId: request.customerId,
+      items: request.items,
+      reason: request.reason,
+      evidence: request.evidence,
+      ...(request.packagingIntact === undefined ? {} : { packagingIntact: request.packagingIntact }),
+      order: request.order,
+      assignee: this.assignee,
+      priority: this.priority,
+      policyVersion: this.policy.version,
+      createdAt: this.createdAt,
+      updatedAt: this.updatedAt,
+      closedAt: this.closedAt,
+      sla: this.clocks.map(clockView),
+      nextDeadline: nextDeadline(this.clocks),
+      breached: this.breached,
+      escalation: { level: this.escalation.level, history: [...this.escalation.history] },
+      refund: this.refund ? { ...this.refund } : null,
+      shipments: this.shipments.map((s) => ({ ...s })),
+      outcome: { ...this.outcome },
+      survey: this.survey,
+      timeline: [...this.timeline],
+      temporal: { workflowId: info.workflowId, runId: info.runId },
+      version: this.version,
+    };
+  }
+
+  /** True once a staff clock has breached. */
+  get breached(): boolean {
+    return this.clocks.some((c) => c.party === 'staff' && c.state === 'breached');
+  }
+
+  /** Marks the record changed: bumps the version and refreshes search attributes and UI details. */
+  touch(): void {
+    this.version++;
+    this.updatedAt = new Date(this.now()).toISOString();
+    this.refreshSearchAttributes();
+  }
+
+  private clockChanged(): void {
+    this.clockStamp++;
+    this.touch();
+  }
+
+  private refreshSearchAttributes(): void {
+    const deadline = nextDeadline(this.clocks);
+    const key = [this.status, this.assignee, this.breached, this.escalation.level, deadline].join('|');
+    if (key === this.lastSearchAttributes) return;
+    this.lastSearchAttributes = key;
+    upsertSearchAttributes([
+      { key: CaseStatusKey, value: this.status },
+      { key: AssigneeKey, value: this.assignee },
+      { key: SlaBreachedKey, value: this.breached },
+      { key: EscalationLevelKey, value: this.escalation.level },
+      { key: NextDeadlineKey, value: deadline ? new Date(deadline) : null },
+    ]);
+    setCurrentDetails(
+      [
+        `**${this.input.request.type}** case \`${this.id}\` · status **${this.status}**`,
+        `next deadline: ${deadline ?? '—'} · breached: ${this.breached ? 'yes' : 'no'} · escalation level ${this.escalation.level}`,
+        `assignee: ${this.assignee ?? 'unassigned'} · policy ${this.policy.version}`,
+      ].join('\n\n'),
+    );
+  }
+}

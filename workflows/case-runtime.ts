@@ -1,0 +1,195 @@
+import { ApplicationFailure, condition, setHandler } from '@temporalio/workflow';
+import { commandRefusal, OWNER_CANCELLABLE_STATUSES, type StageCommandName } from '../domain/case-commands';
+import type { Actor, CaseSnapshot, CaseStatus } from '../domain/case.types';
+import { durationMs } from '../domain/duration';
+import {
+  assignUpdate,
+  cancelUpdate,
+  CommandErrorTypes,
+  confirmReceiptUpdate,
+  courierEventSignal,
+  customerInfoUpdate,
+  getCaseQuery,
+  inspectionUpdate,
+  paymentEventSignal,
+  quoteUpdate,
+  repairResultUpdate,
+  resolutionUpdate,
+  returnShipmentUpdate,
+  reviewUpdate,
+  stockDecisionUpdate,
+  surveyUpdate,
+  type CaseWorkflowInput,
+  type CaseWorkflowResult,
+} from '../domain/workflow-contract';
+import { providers, readModel } from './activities';
+import { CaseClosed, CaseRecord, SYSTEM, type StageCommands } from './case-record';
+import { applyCourierEvent, applyPaymentEvent } from './provider-events';
+import { superviseClocks, type ClockHooks } from './sla-supervisor';
+
+/** How a case type plugs into the shared runtime. */
+export interface CaseFlow {
+  /** Status the case opens in. */
+  initialStatus: CaseStatus;
+  /** Validates a stage command beyond its status (throws an invalid-input failure), if the type needs to. */
+  validate?(record: CaseRecord, name: StageCommandName, command: StageCommands[StageCommandName]): void;
+  /** Policy auto-actions and customer-timeout answers. */
+  hooks: ClockHooks;
+  /** The case's stages, in order; returns when the case reached its end. */
+  run(record: CaseRecord): Promise<void>;
+}
+
+/**
+ * Runs one case: wires the messages, the SLA supervisor and the read-model projector around
+ * the type's stages, then keeps the case open for the survey before the workflow ends.
+ */
+export async function runCase(input: CaseWorkflowInput, flow: CaseFlow): Promise<CaseWorkflowResult> {
+  const record = new CaseRecord(input, flow.initialStatus);
+  wireHandlers(record, flow);
+  record.log(input.openedBy, 'case.opened', {
+    type: input.request.type,
+    reason: input.request.reason.code,
+    policyVersion: input.policy.version,
+    ...(input.eligibility.notes.length ? { notes: input.eligibility.notes } : {}),
+  });
+
+  const projector = projectReadModel(record);
+  const supervisor = superviseClocks(record, flow.hooks);
+  try {
+    await flow.run(record);
+  } catch (err) {
+    if (!(err instanceof CaseClosed)) throw err;
+  }
+  if (!record.closed) record.close('completed', SYSTEM, 'case.completed');
+  await notifyCustomerOfClosing(record);
+
+  // Keep the case open for the satisfaction survey; late callbacks are still recorded.
+  await condition(() => record.survey !== null, durationMs(record.policy.survey.window), { summary: 'survey window' });
+  record.finished = true;
+  await supervisor;
+  await projector;
+  return { caseId: record.id, status: record.status, closedAt: record.closedAt };
+}
+
+/** Writes every new version of the case to the read model, in order, until the workflow ends. */
+async function projectReadModel(record: CaseRecord): Promise<void> {
+  let written = 0;
+  for (;;) {
+    await condition(() => record.version > written || record.finished);
+    if (record.version > written) {
+      const snapshot = record.snapshot();
+      await readModel.projectCase(snapshot);
+      written = snapshot.version;
+    } else {
+      return;
+    }
+  }
+}
+
+async function notifyCustomerOfClosing(record: CaseRecord): Promise<void> {
+  await providers.notify({
+    idempotencyKey: `${record.id}:closed:${record.status}`,
+    message: {
+      caseId: record.id,
+      recipient: { kind: 'customer', customerId: record.input.request.customerId },
+      template: `case_${record.status}`,
+      params: { caseType: record.input.request.type, surveyOpenFor: record.policy.survey.window },
+    },
+  });
+}
+
+function refuse(type: (typeof CommandErrorTypes)[keyof typeof CommandErrorTypes], message: string): never {
+  throw ApplicationFailure.nonRetryable(message, type);
+}
+
+function requireOwnerOrStaff(record: CaseRecord, actor: Actor): void {
+  if (actor.kind === 'customer' && actor.id !== record.input.request.customerId) {
+    refuse(CommandErrorTypes.forbidden, 'only the customer who opened the case may do this');
+  }
+}
+
+function wireHandlers(record: CaseRecord, flow: CaseFlow): void {
+  setHandler(getCaseQuery, () => record.snapshot());
+
+  const stageUpdate = <N extends StageCommandName>(name: N) => ({
+    validator: (command: StageCommands[N]) => {
+      requireOwnerOrStaff(record, command.actor);
+      const refusal = commandRefusal(name, record.status, record.input.request.type);
+      if (refusal) refuse(CommandErrorTypes.invalidState, refusal);
+      if (record.hasQueued(name)) refuse(CommandErrorTypes.invalidState, `another ${name} command is already being processed`);
+      flow.validate?.(record, name, command);
+    },
+    handler: async (command: StageCommands[N]): Promise<CaseSnapshot> => record.awaitHandled(record.enqueue(name, command)),
+  });
+
+  const wire = <N extends StageCommandName>(def: Parameters<typeof setHandler>[0], name: N) => {
+    const { validator, handler } = stageUpdate(name);
+    // The definitions are typed per command in domain/workflow-contract.ts; the wiring is uniform.
+    setHandler(def as never, handler as never, { validator: validator as never });
+  };
+  wire(reviewUpdate, 'review');
+  wire(customerInfoUpdate, 'customerInfo');
+  wire(returnShipmentUpdate, 'returnShipment');
+  wire(inspectionUpdate, 'inspection');
+  wire(stockDecisionUpdate, 'stockDecision');
+  wire(quoteUpdate, 'quote');
+  wire(repairResultUpdate, 'repairResult');
+  wire(resolutionUpdate, 'resolution');
+  wire(confirmReceiptUpdate, 'confirmReceipt');
+
+  setHandler(
+    cancelUpdate,
+    (command) => {
+      record.close('cancelled', command.actor, 'case.cancelled', command.note ? { note: command.note } : undefined);
+      return record.snapshot();
+    },
+    {
+      validator: (command) => {
+        requireOwnerOrStaff(record, command.actor);
+        if (record.closed) refuse(CommandErrorTypes.invalidState, `the case is already ${record.status}`);
+        const isStaff = command.actor.kind === 'supervisor' || command.actor.kind === 'admin';
+        if (!isStaff && !OWNER_CANCELLABLE_STATUSES.includes(record.status)) {
+          refuse(CommandErrorTypes.invalidState, `the goods are on their way (${record.status}): only a supervisor can cancel now`);
+        }
+      },
+    },
+  );
+
+  setHandler(
+    assignUpdate,
+    (command) => {
+      const from = record.assignee;
+      record.assignee = command.assignee;
+      record.log(command.actor, 'case.assigned', { from, to: command.assignee });
+      return record.snapshot();
+    },
+    {
+      validator: (command) => {
+        if (record.closed) refuse(CommandErrorTypes.invalidState, `the case is already ${record.status}`);
+        if (!command.assignee.trim()) refuse(CommandErrorTypes.invalidInput, 'assignee must not be empty');
+      },
+    },
+  );
+
+  setHandler(
+    surveyUpdate,
+    (command) => {
+      record.survey = { score: command.score, ...(command.comment ? { comment: command.comment } : {}), at: new Date(record.now()).toISOString() };
+      record.log(command.actor, 'survey.answered', { score: command.score });
+      return record.snapshot();
+    },
+    {
+      validator: (command) => {
+        requireOwnerOrStaff(record, command.actor);
+        if (!record.closed) refuse(CommandErrorTypes.invalidState, `the survey opens when the case is closed; it is ${record.status}`);
+        if (record.survey) refuse(CommandErrorTypes.invalidState, 'the survey was already answered');
+        if (!Number.isInteger(command.score) || command.score < 1 || command.score > 5) {
+          refuse(CommandErrorTypes.invalidInput, 'score must be an integer from 1 to 5');
+        }
+      },
+    },
+  );
+
+  setHandler(courierEventSignal, (event) => applyCourierEvent(record, event));
+  setHandler(paymentEventSignal, (event) => applyPaymentEvent(record, event));
+}

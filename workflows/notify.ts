@@ -1,0 +1,43 @@
+import { providers } from './activities';
+import type { CaseRecord } from './case-record';
+
+/** Sends the customer a templated message; the key makes a retried step deliver it once. */
+export async function notifyCustomer(
+  record: CaseRecord,
+  template: string,
+  key: string,
+  params: Record<string, string | number | boolean | null> = {},
+): Promise<void> {
+  await providers.notify({
+    idempotencyKey: `${record.id}:${key}`,
+    message: {
+      caseId: record.id,
+      recipient: { kind: 'customer', customerId: record.input.request.customerId },
+      template,
+      params: { caseType: record.input.request.type, status: record.status, ...params },
+    },
+  });
+}
+
+/** Tells the staff queue (escalation level 1 recipients) that a case needs a person. */
+export async function notifyStaffQueue(
+  record: CaseRecord,
+  template: string,
+  key: string,
+  params: Record<string, string | number | boolean | null> = {},
+): Promise<void> {
+  const recipients = record.assignee ? [record.assignee] : record.policy.escalation.levels[0].notify;
+  await Promise.all(
+    recipients.map((address) =>
+      providers.notify({
+        idempotencyKey: `${record.id}:${key}:${address}`,
+        message: {
+          caseId: record.id,
+          recipient: { kind: 'staff', address },
+          template,
+          params: { caseType: record.input.request.type, status: record.status, ...params },
+        },
+      }),
+    ),
+  );
+}

@@ -1,0 +1,53 @@
+import type { Actor, ShipmentView } from '../domain/case.types';
+import type { CourierEvent, PaymentEvent } from '../domain/workflow-contract';
+import type { CaseRecord } from './case-record';
+
+const COURIER: Actor = { kind: 'provider', id: 'courier' };
+const PAYMENT: Actor = { kind: 'provider', id: 'payment' };
+
+/** How far a parcel has got; a late or repeated event never moves it back. */
+const SHIPMENT_PROGRESS: Record<ShipmentView['status'], number> = {
+  label_created: 0,
+  shipped: 1,
+  picked_up: 2,
+  in_transit: 3,
+  delivered: 4,
+  exception: 4,
+};
+
+/** Applies a courier tracking callback: duplicates and out-of-order events change nothing. */
+export function applyCourierEvent(record: CaseRecord, event: CourierEvent): void {
+  if (record.seenProviderEvents.has(event.eventId)) return;
+  record.seenProviderEvents.add(event.eventId);
+  const shipment = record.shipments.find((s) => s.trackingNumber === event.trackingNumber);
+  if (!shipment) {
+    record.log(COURIER, 'tracking.unmatched', { trackingNumber: event.trackingNumber, event: event.event });
+    return;
+  }
+  if (SHIPMENT_PROGRESS[event.event] <= SHIPMENT_PROGRESS[shipment.status]) return;
+  shipment.status = event.event;
+  shipment.updatedAt = event.at;
+  record.log(COURIER, `shipment.${event.event}`, {
+    direction: shipment.direction,
+    trackingNumber: shipment.trackingNumber,
+    ...(event.detail ? { detail: event.detail } : {}),
+  });
+}
+
+/** Applies a refund settlement; one that arrives before the refund id is known waits for it. */
+export function applyPaymentEvent(record: CaseRecord, event: PaymentEvent): void {
+  if (record.seenProviderEvents.has(event.eventId)) return;
+  const refund = record.refund;
+  if (!refund || refund.id !== event.refundId) {
+    record.earlySettlements.set(event.refundId, event);
+    return;
+  }
+  record.seenProviderEvents.add(event.eventId);
+  if (refund.status === 'succeeded' || refund.status === 'failed') return;
+  refund.status = event.status;
+  record.log(PAYMENT, `refund.${event.status}`, {
+    refundId: event.refundId,
+    amount: refund.amount,
+    ...(event.reason ? { reason: event.reason } : {}),
+  });
+}

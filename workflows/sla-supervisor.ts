@@ -1,0 +1,127 @@
+import { condition } from '@temporalio/workflow';
+import type { Actor, ClockName } from '../domain/case.types';
+import { durationMs } from '../domain/duration';
+import type { EscalationLevel } from '../domain/policy';
+import { pendingClockEvents, type ClockEvent } from '../domain/sla-clock';
+import { providers, readModel } from './activities';
+import type { CaseRecord } from './case-record';
+
+/** What a case type does when a clock runs out, beyond the escalation ladder. */
+export interface ClockHooks {
+  /** A staff clock breached: apply the policy's auto-action, if any. */
+  onStaffBreach?(clock: ClockName, record: CaseRecord): void;
+  /** A customer clock ran out: take the default answer or end the case. */
+  onCustomerTimeout(clock: ClockName, record: CaseRecord): void;
+}
+
+const SLA_ACTOR: Actor = { kind: 'system', id: 'sla' };
+
+/**
+ * Watches every clock of the case with one durable timer at a time: warns at the
+ * policy fraction, escalates at the breach and up the ladder, and hands customer
+ * timeouts to the case type. Runs until the case is closed and no clock is open.
+ */
+export async function superviseClocks(record: CaseRecord, hooks: ClockHooks): Promise<void> {
+  const { escalation, calendar } = record.policy;
+  for (;;) {
+    const events = pendingClockEvents(record.clocks, escalation.levels, escalation.warningFraction, calendar);
+    if (events.length === 0) {
+      if (record.closed || record.finished) return;
+      const stamp = record.clockStamp;
+      await condition(() => record.clockStamp !== stamp || record.finished);
+      continue;
+    }
+    const now = record.now();
+    const next = events[0];
+    if (next.at <= now) {
+      await handle(record, next, hooks);
+      continue;
+    }
+    const stamp = record.clockStamp;
+    await condition(() => record.clockStamp !== stamp || record.finished, next.at - now, {
+      summary: `${next.clock} ${next.kind} at ${new Date(next.at).toISOString()}`,
+    });
+    if (record.finished) return;
+  }
+}
+
+async function handle(record: CaseRecord, event: ClockEvent, hooks: ClockHooks): Promise<void> {
+  const clock = record.openClock(event.clock);
+  if (!clock) return;
+  const at = new Date(record.now()).toISOString();
+
+  if (event.kind === 'warning') {
+    const recipients = [record.assignee ?? record.policy.escalation.levels[0].notify[0]];
+    record.updateClock(event.clock, (c) => ({ ...c, warnedAt: at }));
+    record.addEscalation({ level: 0, clock: event.clock, at, recipients, reason: 'warning' });
+    record.log(SLA_ACTOR, 'sla.warning', { clock: event.clock, deadline: clock.deadline, recipients });
+    await notifyStaff(record, recipients, 'sla_warning', `warn:${event.clock}:${clock.startedAt}`, event.clock, clock.deadline, 0);
+    return;
+  }
+
+  if (event.kind === 'breach') {
+    record.updateClock(event.clock, (c) => ({ ...c, state: 'breached', breachedAt: at }));
+    if (clock.party === 'customer') {
+      record.log(SLA_ACTOR, 'customer.timeout', { clock: event.clock, deadline: clock.deadline });
+      hooks.onCustomerTimeout(event.clock, record);
+      return;
+    }
+    record.log(SLA_ACTOR, 'sla.breached', { clock: event.clock, deadline: clock.deadline });
+    // Ladder levels due at the breach itself take effect (state, flag, search attributes) before any
+    // auto-action can stop the clock; their notifications then go out while the case moves on.
+    const effects: Promise<void>[] = [];
+    for (const level of record.policy.escalation.levels) {
+      if (durationMs(level.after) !== 0) break;
+      effects.push(escalate(record, event.clock, level, clock.startedAt, clock.deadline));
+    }
+    hooks.onStaffBreach?.(event.clock, record);
+    await Promise.all(effects);
+    return;
+  }
+
+  await escalate(record, event.clock, event.level, clock.startedAt, clock.deadline);
+}
+
+async function escalate(record: CaseRecord, clockName: ClockName, level: EscalationLevel, startedAt: string, deadline: string): Promise<void> {
+  const at = new Date(record.now()).toISOString();
+  record.updateClock(clockName, (c) => ({ ...c, escalatedLevels: c.escalatedLevels + 1 }));
+  record.addEscalation({ level: level.level, clock: clockName, at, recipients: level.notify, reason: 'breach' }, level.priority);
+  record.log(SLA_ACTOR, 'sla.escalated', { clock: clockName, level: level.level, recipients: level.notify, priority: record.priority });
+  await Promise.all([
+    notifyStaff(record, level.notify, 'sla_escalation', `esc:${clockName}:${level.level}:${startedAt}`, clockName, deadline, level.level),
+    readModel.recordEscalation({
+      caseId: record.id,
+      caseType: record.input.request.type,
+      assignee: record.assignee,
+      level: level.level,
+      clock: clockName,
+      at,
+      recipients: level.notify,
+      reason: 'breach',
+    }),
+  ]);
+}
+
+async function notifyStaff(
+  record: CaseRecord,
+  recipients: string[],
+  template: string,
+  keySuffix: string,
+  clock: ClockName,
+  deadline: string,
+  level: number,
+): Promise<void> {
+  await Promise.all(
+    recipients.map((address) =>
+      providers.notify({
+        idempotencyKey: `${record.id}:${keySuffix}:${address}`,
+        message: {
+          caseId: record.id,
+          recipient: { kind: 'staff', address },
+          template,
+          params: { caseType: record.input.request.type, clock, deadline, level, status: record.status },
+        },
+      }),
+    ),
+  );
+}

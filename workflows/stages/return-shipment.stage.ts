@@ -1,0 +1,48 @@
+import type { ShipmentView } from '../../domain/case.types';
+import { providers } from '../activities';
+import type { CaseRecord } from '../case-record';
+import { notifyCustomer } from '../notify';
+
+/**
+ * The customer sends the goods back: a return label is issued, the customer reports the parcel
+ * before the return-shipment clock runs out (else the case expires), and the courier's
+ * `delivered` callback marks the goods received — the case moves to `inspecting`.
+ */
+export async function returnShipmentStage(record: CaseRecord): Promise<void> {
+  const { id, input } = record;
+  const label = await providers.createReturnLabel({ caseId: id, items: input.request.items, idempotencyKey: `${id}:return-label` });
+  record.log({ kind: 'provider', id: 'courier' }, 'return.label_created', { labelId: label.labelId, carrier: label.carrier });
+  record.startClock('return_shipment');
+  await notifyCustomer(record, 'return_label', 'return-label', {
+    labelId: label.labelId,
+    carrier: label.carrier,
+    trackingNumber: label.trackingNumber,
+    warehouseCode: label.warehouseCode,
+    shipBy: record.openClock('return_shipment')?.deadline ?? null,
+  });
+
+  const reported = await record.nextCommand(['returnShipment', 'expire']);
+  if (reported.name === 'expire') {
+    record.close('expired', reported.command.actor, 'case.expired', { clock: reported.command.clock });
+    record.ack(reported.seq);
+    return;
+  }
+  const { actor, carrier, trackingNumber } = reported.command;
+  const shipment: ShipmentView = {
+    direction: 'return',
+    carrier,
+    trackingNumber,
+    status: 'shipped',
+    labelId: label.labelId,
+    updatedAt: new Date(record.now()).toISOString(),
+  };
+  record.shipments.push(shipment);
+  record.stopClock('return_shipment');
+  record.transition('return_in_transit', actor, 'return.shipped', { carrier, trackingNumber });
+  record.ack(reported.seq);
+
+  await providers.subscribeTracking({ caseId: id, trackingNumber, carrier });
+  await record.waitUntil(() => shipment.status === 'delivered');
+  record.transition('inspecting', { kind: 'provider', id: 'courier' }, 'return.received', { trackingNumber });
+  record.startClock('processing');
+}

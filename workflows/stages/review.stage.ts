@@ -1,0 +1,55 @@
+import type { CaseStatus } from '../../domain/case.types';
+import type { CaseRecord } from '../case-record';
+import { notifyCustomer } from '../notify';
+
+/** How the review ended. */
+export type ReviewOutcome = 'approved' | 'rejected';
+
+/**
+ * Review under the review clock: approve moves the case to `approvedStatus`; reject closes it;
+ * request_info pauses the clock until the customer answers (or the customer clock runs out).
+ */
+export async function reviewStage(record: CaseRecord, approvedStatus: CaseStatus): Promise<ReviewOutcome> {
+  record.startClock('review');
+  for (let round = 1; ; round++) {
+    const { seq, command } = await record.nextCommand(['review']);
+    const { actor, decision, note } = command;
+    if (actor.kind === 'agent' && !record.assignee) record.assignee = actor.id;
+    record.outcome.review = { decision, note: note ?? null, by: actor.id };
+
+    if (decision === 'approve') {
+      record.stopClock('review');
+      record.transition(approvedStatus, actor, 'review.approved', note ? { note } : undefined);
+      record.ack(seq);
+      return 'approved';
+    }
+    if (decision === 'reject') {
+      record.close('rejected', actor, 'review.rejected', { note });
+      record.ack(seq);
+      await notifyCustomer(record, 'review_rejected', 'review-rejected', { note: note ?? '' });
+      return 'rejected';
+    }
+
+    record.pauseClock('review');
+    record.transition('awaiting_customer_info', actor, 'review.info_requested', { note });
+    record.startClock('customer_info');
+    record.ack(seq);
+    await notifyCustomer(record, 'info_requested', `info-requested-${round}`, { note: note ?? '' });
+
+    const answer = await record.nextCommand(['customerInfo', 'expire']);
+    if (answer.name === 'expire') {
+      record.close('expired', answer.command.actor, 'case.expired', { clock: answer.command.clock });
+      record.ack(answer.seq);
+      return 'rejected';
+    }
+    const info = answer.command;
+    record.stopClock('customer_info');
+    record.resumeClock('review');
+    record.transition('awaiting_review', info.actor, 'customer.info_provided', {
+      evidence: info.evidence ?? [],
+      messageLength: info.message.length,
+    });
+    record.outcome.customerInfo = [...((record.outcome.customerInfo as unknown[]) ?? []), { message: info.message, evidence: info.evidence ?? [] }];
+    record.ack(answer.seq);
+  }
+}
