@@ -1,0 +1,46 @@
+/** @jest-config-loader esbuild-register */
+// Node 20 cannot load a TypeScript config by itself; the docblock above tells Jest which loader to use.
+import type { Config } from 'jest';
+
+/** TypeScript through SWC: type checking is `npm run typecheck`'s job, not the test runner's. */
+const transform: Config['transform'] = {
+  '^.+\\.(t|j)sx?$': [
+    '@swc/jest',
+    {
+      jsc: { parser: { syntax: 'typescript' }, target: 'es2022' },
+      module: { type: 'commonjs' },
+    },
+  ],
+};
+
+/** One Jest project: its files, and the default timeout of each of its tests. */
+function project(displayName: string, testMatch: string, timeoutMs: number, extra: Config = {}): Config {
+  return {
+    displayName,
+    testMatch: [`<rootDir>/${testMatch}`],
+    testEnvironment: 'node',
+    transform,
+    moduleFileExtensions: ['ts', 'js', 'json'],
+    modulePathIgnorePatterns: ['<rootDir>/.tools/', '<rootDir>/.data/', '<rootDir>/dist/'],
+    // jest-circus ignores a per-project `testTimeout`; test/jest-timeout.setup.ts applies this one.
+    globals: { AFTERSALES_TEST_TIMEOUT_MS: timeoutMs },
+    setupFilesAfterEnv: ['<rootDir>/test/jest-timeout.setup.ts'],
+    ...extra,
+  };
+}
+
+const config: Config = {
+  projects: [
+    project('unit', 'test/unit/**/*.test.ts', 10_000),
+    // Each file runs its own time-skipping server (test/workflows/support/test-server.ts), so
+    // files may run in parallel; the tests inside one file share its skipped time and run serially.
+    project('workflows', 'test/workflows/**/*.test.ts', 60_000),
+    // One real stack (Temporal, FerretDB, sandbox, worker, API as child processes) for all files.
+    project('integration', 'test/integration/**/*.test.ts', 120_000, {
+      globalSetup: '<rootDir>/test/integration/stack/global-setup.ts',
+      globalTeardown: '<rootDir>/test/integration/stack/global-teardown.ts',
+    }),
+  ],
+};
+
+export default config;
