@@ -1,0 +1,107 @@
+// Lint: typescript-eslint with type information, plus the import direction of
+// docs/style: workflows import only @temporalio/workflow, domain/ and activity
+// *types*; domain/ imports nothing with I/O; api/ never loads workflow code.
+import { builtinModules } from 'node:module';
+import eslint from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const rel = (folders) => `^\\.{1,2}/(.*/)?(${folders.join('|')})(/|$)`;
+
+/** Node built-ins, both `fs` and `node:fs` spellings. */
+const nodeBuiltins = {
+  paths: builtinModules.map((name) => ({ name, message: 'deterministic code must not do I/O: no Node built-ins here' })),
+  patterns: [{ regex: '^node:', message: 'deterministic code must not do I/O: no Node built-ins here' }],
+};
+
+/** Packages that talk to the outside world or run only in a worker/client process. */
+const ioPackages = ['mongodb', 'express', 'pino', 'prom-client', '@temporalio/client', '@temporalio/worker', '@temporalio/activity', '@temporalio/testing'].map(
+  (name) => ({ name, message: `${name} does I/O or needs a worker/client process; keep it out of workflows/ and domain/` }),
+);
+
+const workflowImports = {
+  paths: [...nodeBuiltins.paths, ...ioPackages],
+  patterns: [
+    ...nodeBuiltins.patterns,
+    {
+      regex: rel(['activities']),
+      allowTypeImports: true,
+      message: 'workflows reach activities only as types: `import type * as activities` + proxyActivities',
+    },
+    {
+      regex: rel(['integrations', 'store', 'api', 'config', 'worker']),
+      message: 'workflows import only @temporalio/workflow, domain/ and activity types',
+    },
+  ],
+};
+
+const domainImports = {
+  paths: [...nodeBuiltins.paths, ...ioPackages],
+  patterns: [
+    ...nodeBuiltins.patterns,
+    {
+      regex: rel(['workflows', 'activities', 'integrations', 'store', 'api', 'config', 'worker']),
+      message: 'domain/ is the bottom layer: it imports no other folder of the project',
+    },
+  ],
+};
+
+const apiImports = {
+  paths: [{ name: '@temporalio/worker', message: 'the API is a client: it never runs a worker' }],
+  patterns: [{ regex: rel(['workflows']), message: 'the API never loads workflow code; use the contract in domain/' }],
+};
+
+export default tseslint.config(
+  { ignores: ['node_modules/', '.tools/', '.data/', 'dist/', 'coverage/'] },
+  eslint.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    linterOptions: { reportUnusedDisableDirectives: 'error' },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      // Activities and handlers are async by contract even when their body happens not to await.
+      '@typescript-eslint/require-await': 'off',
+      // Only the typescript-eslint variant, which understands `import type`.
+      'no-restricted-imports': 'off',
+    },
+  },
+  {
+    files: ['**/*.{js,mjs,cjs}'],
+    ...tseslint.configs.disableTypeChecked,
+  },
+  {
+    files: ['**/*.cjs'],
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: { require: 'readonly', module: 'writable', process: 'readonly', __dirname: 'readonly', console: 'readonly' },
+    },
+  },
+  {
+    files: ['workflows/**/*.ts'],
+    rules: { '@typescript-eslint/no-restricted-imports': ['error', workflowImports] },
+  },
+  {
+    files: ['domain/**/*.ts'],
+    rules: { '@typescript-eslint/no-restricted-imports': ['error', domainImports] },
+  },
+  {
+    files: ['api/**/*.ts'],
+    rules: { '@typescript-eslint/no-restricted-imports': ['error', apiImports] },
+  },
+  {
+    // Tests poke at JSON bodies and mocks; `any` from res.json() is expected there.
+    files: ['test/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+      '@typescript-eslint/no-unsafe-member-access': 'off',
+      '@typescript-eslint/no-unsafe-argument': 'off',
+      '@typescript-eslint/no-unsafe-call': 'off',
+      '@typescript-eslint/no-unsafe-return': 'off',
+      '@typescript-eslint/unbound-method': 'off',
+    },
+  },
+);
