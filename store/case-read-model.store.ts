@@ -1,0 +1,164 @@
+import type { Collection, Db, Filter, Sort } from 'mongodb';
+import type { EscalationRecord, ReadModelPort } from '../activities/provider-ports';
+import type { CaseSnapshot, CaseStatus, CaseType } from '../domain/case.types';
+import { decodeCursor, encodeCursor, type CaseListSort, type SortOrder } from './case-list.cursor';
+import { toCaseDocument, toSnapshot, type CaseDocument } from './case-document.mapper';
+import { Collections, isDuplicateKeyError } from './mongo';
+import { OpenCaseLocks } from './open-case-locks.store';
+
+export { InvalidCursorError } from './case-list.cursor';
+
+/** Filters, sort and page of a case list (GET /v1/cases). Empty filter arrays are ignored. */
+export interface CaseListQuery {
+  status?: CaseStatus[];
+  type?: CaseType[];
+  breached?: boolean;
+  customerId?: string;
+  orderId?: string;
+  assignee?: string;
+  sort: CaseListSort;
+  /** Default: asc for nextDeadline (most urgent first), desc for createdAt (newest first). */
+  order?: SortOrder;
+  /** Page size, clamped to 1..MAX_LIST_LIMIT. */
+  limit: number;
+  /** `nextCursor` of the previous page. */
+  cursor?: string;
+}
+
+/** One page of a case list; `nextCursor` is null on the last page. */
+export interface CaseListPage {
+  items: CaseSnapshot[];
+  nextCursor: string | null;
+}
+
+/** Largest page a list returns. */
+export const MAX_LIST_LIMIT = 200;
+
+/** One escalation as stored in the `escalations` collection. */
+export interface EscalationDocument extends EscalationRecord {
+  /** `${caseId}:${clock}:${level}:${reason}`: one document per escalation step. */
+  _id: string;
+  atDate: Date;
+}
+
+const SORT_FIELD: Record<CaseListSort, 'nextDeadlineSortKey' | 'createdAtDate'> = {
+  nextDeadline: 'nextDeadlineSortKey',
+  createdAt: 'createdAtDate',
+};
+const DEFAULT_ORDER: Record<CaseListSort, SortOrder> = { nextDeadline: 'asc', createdAt: 'desc' };
+
+/** The case read model: versioned snapshot writes, lists, webhook look-ups, escalation records; implements ReadModelPort. */
+export class CaseReadModel implements ReadModelPort {
+  private readonly cases: Collection<CaseDocument>;
+  private readonly escalations: Collection<EscalationDocument>;
+
+  constructor(
+    db: Db,
+    /** The one-open-case-per-order-line locks (the API acquires them when it opens a case). */
+    readonly locks: OpenCaseLocks = new OpenCaseLocks(db),
+  ) {
+    this.cases = db.collection<CaseDocument>(Collections.cases);
+    this.escalations = db.collection<EscalationDocument>(Collections.escalations);
+  }
+
+  /** Writes the snapshot unless the stored one has a version ≥ its version ('stale'). */
+  async upsertCase(snapshot: CaseSnapshot): Promise<'written' | 'stale'> {
+    const { _id, ...fields } = toCaseDocument(snapshot);
+    // A failed insert means the document exists; the second attempt then either
+    // updates it (ours is newer: a concurrent first write won the insert) or is stale.
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        await this.cases.updateOne({ _id, version: { $lt: snapshot.version } }, { $set: fields }, { upsert: true });
+        return 'written';
+      } catch (err) {
+        if (!isDuplicateKeyError(err)) throw err;
+      }
+    }
+    return 'stale';
+  }
+
+  /** The stored snapshot of a case, or null. */
+  async getCase(id: string): Promise<CaseSnapshot | null> {
+    const document = await this.cases.findOne({ _id: id });
+    return document ? toSnapshot(document) : null;
+  }
+
+  /** One page of cases (full snapshots, meant for tables), keyset-paginated on (sort value, id). */
+  async listCases(query: CaseListQuery): Promise<CaseListPage> {
+    const order = query.order ?? DEFAULT_ORDER[query.sort];
+    const field = SORT_FIELD[query.sort];
+    const limit = Math.min(Math.max(Math.trunc(query.limit) || 1, 1), MAX_LIST_LIMIT);
+    const filter = listFilter(query);
+    if (query.cursor !== undefined) {
+      const after = decodeCursor(query.cursor, query.sort, order);
+      const beyond = order === 'asc' ? '$gt' : '$lt';
+      filter.$or = [{ [field]: { [beyond]: after.value } }, { [field]: after.value, _id: { [beyond]: after.id } }];
+    }
+    const direction = order === 'asc' ? 1 : -1;
+    const sort: Sort = { [field]: direction, _id: direction };
+    const documents = await this.cases.find(filter).sort(sort).limit(limit + 1).toArray();
+    const page = documents.slice(0, limit);
+    const last = page[page.length - 1];
+    const nextCursor =
+      documents.length > limit && last ? encodeCursor({ sort: query.sort, order, value: last[field], id: last._id }) : null;
+    return { items: page.map(toSnapshot), nextCursor };
+  }
+
+  /** The case a tracking number belongs to (the newest if several), or null. */
+  async findCaseIdByTrackingNumber(trackingNumber: string): Promise<string | null> {
+    return this.findCaseId({ trackingNumbers: trackingNumber });
+  }
+
+  /** The case a provider refund id belongs to, or null. */
+  async findCaseIdByRefundId(refundId: string): Promise<string | null> {
+    return this.findCaseId({ refundId });
+  }
+
+  /** Records one escalation step; a repeat of the same (caseId, clock, level, reason) changes nothing. */
+  async recordEscalation(record: EscalationRecord): Promise<void> {
+    const _id = `${record.caseId}:${record.clock}:${record.level}:${record.reason}`;
+    const fields: Omit<EscalationDocument, '_id'> = {
+      caseId: record.caseId,
+      caseType: record.caseType,
+      assignee: record.assignee,
+      clock: record.clock,
+      level: record.level,
+      reason: record.reason,
+      recipients: [...record.recipients],
+      at: record.at,
+      atDate: new Date(record.at),
+    };
+    try {
+      await this.escalations.updateOne({ _id }, { $setOnInsert: fields }, { upsert: true });
+    } catch (err) {
+      // A concurrent identical record won the insert.
+      if (!isDuplicateKeyError(err)) throw err;
+    }
+  }
+
+  /** Frees the one-open-case-per-order-line locks the case holds. */
+  async releaseOpenCaseLocks(caseId: string): Promise<void> {
+    await this.locks.release(caseId);
+  }
+
+  private async findCaseId(filter: Filter<CaseDocument>): Promise<string | null> {
+    const [found] = await this.cases.find(filter).project<{ _id: string }>({ _id: 1 }).sort({ createdAtDate: -1 }).limit(1).toArray();
+    return found?._id ?? null;
+  }
+}
+
+/** The read model over `db`: ReadModelPort for the worker plus the queries and locks for the API. */
+export function createReadModel(db: Db): CaseReadModel {
+  return new CaseReadModel(db);
+}
+
+function listFilter(query: CaseListQuery): Filter<CaseDocument> {
+  const filter: Filter<CaseDocument> = {};
+  if (query.status?.length) filter.status = { $in: query.status };
+  if (query.type?.length) filter.type = { $in: query.type };
+  if (query.breached !== undefined) filter.breached = query.breached;
+  if (query.customerId !== undefined) filter.customerId = query.customerId;
+  if (query.orderId !== undefined) filter.orderId = query.orderId;
+  if (query.assignee !== undefined) filter.assignee = query.assignee;
+  return filter;
+}
