@@ -5,7 +5,14 @@ import { builtinModules } from 'node:module';
 import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-const rel = (folders) => `^\\.{1,2}/(.*/)?(${folders.join('|')})(/|$)`;
+/**
+ * Import strings are matched as written, so "the top-level activities/ folder"
+ * depends on how deep the importing file sits: from workflows/x.ts it is
+ * `../activities`, from workflows/stages/x.ts `../../activities` (while
+ * `../activities` there is workflows/activities.ts, which is allowed).
+ */
+const MAX_DEPTH = 5;
+const topFolder = (depth, folders) => `^(\\.\\./){${depth}}(${folders.join('|')})(/|$)`;
 
 /** Node built-ins, both `fs` and `node:fs` spellings. */
 const nodeBuiltins = {
@@ -18,37 +25,44 @@ const ioPackages = ['mongodb', 'express', 'pino', 'prom-client', '@temporalio/cl
   (name) => ({ name, message: `${name} does I/O or needs a worker/client process; keep it out of workflows/ and domain/` }),
 );
 
-const workflowImports = {
+const workflowImports = (depth) => ({
   paths: [...nodeBuiltins.paths, ...ioPackages],
   patterns: [
     ...nodeBuiltins.patterns,
     {
-      regex: rel(['activities']),
+      regex: topFolder(depth, ['activities']),
       allowTypeImports: true,
       message: 'workflows reach activities only as types: `import type * as activities` + proxyActivities',
     },
     {
-      regex: rel(['integrations', 'store', 'api', 'config', 'worker']),
+      regex: topFolder(depth, ['integrations', 'store', 'api', 'config', 'worker']),
       message: 'workflows import only @temporalio/workflow, domain/ and activity types',
     },
   ],
-};
+});
 
-const domainImports = {
+const domainImports = (depth) => ({
   paths: [...nodeBuiltins.paths, ...ioPackages],
   patterns: [
     ...nodeBuiltins.patterns,
     {
-      regex: rel(['workflows', 'activities', 'integrations', 'store', 'api', 'config', 'worker']),
+      regex: topFolder(depth, ['workflows', 'activities', 'integrations', 'store', 'api', 'config', 'worker']),
       message: 'domain/ is the bottom layer: it imports no other folder of the project',
     },
   ],
-};
+});
 
-const apiImports = {
+const apiImports = (depth) => ({
   paths: [{ name: '@temporalio/worker', message: 'the API is a client: it never runs a worker' }],
-  patterns: [{ regex: rel(['workflows']), message: 'the API never loads workflow code; use the contract in domain/' }],
-};
+  patterns: [{ regex: topFolder(depth, ['workflows']), message: 'the API never loads workflow code; use the contract in domain/' }],
+});
+
+/** One config block per directory depth of `folder`, each with the import rule for that depth. */
+const layerRule = (folder, rule) =>
+  Array.from({ length: MAX_DEPTH }, (_, i) => ({
+    files: [`${folder}/${'*/'.repeat(i)}*.ts`],
+    rules: { '@typescript-eslint/no-restricted-imports': ['error', rule(i + 1)] },
+  }));
 
 export default tseslint.config(
   { ignores: ['node_modules/', '.tools/', '.data/', 'dist/', 'coverage/'] },
@@ -80,18 +94,9 @@ export default tseslint.config(
       globals: { require: 'readonly', module: 'writable', process: 'readonly', __dirname: 'readonly', console: 'readonly' },
     },
   },
-  {
-    files: ['workflows/**/*.ts'],
-    rules: { '@typescript-eslint/no-restricted-imports': ['error', workflowImports] },
-  },
-  {
-    files: ['domain/**/*.ts'],
-    rules: { '@typescript-eslint/no-restricted-imports': ['error', domainImports] },
-  },
-  {
-    files: ['api/**/*.ts'],
-    rules: { '@typescript-eslint/no-restricted-imports': ['error', apiImports] },
-  },
+  ...layerRule('workflows', workflowImports),
+  ...layerRule('domain', domainImports),
+  ...layerRule('api', apiImports),
   {
     // Tests poke at JSON bodies and mocks; `any` from res.json() is expected there.
     files: ['test/**/*.ts'],

@@ -13,7 +13,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ConfigError, loadConfig, type AppConfig } from '../config/env';
-import { appUrls, localWiringEnv, startApi, startSandbox, startWorker, type AppPorts } from './stack/app-services';
+import { APP_ENTRIES, appUrls, localWiringEnv, startApi, startSandbox, startWorker, type AppPorts } from './stack/app-services';
 import { startFerretDb, waitForMongo } from './stack/ferretdb-server';
 import { ProcessGroup } from './stack/managed-process';
 import { REPO_ROOT } from './stack/paths';
@@ -41,6 +41,7 @@ async function main(): Promise<void> {
     const ports: AppPorts = { api: config.PORT, sandbox: config.SANDBOX_PORT, workerMetrics: config.WORKER_METRICS_PORT };
     const useOwnTemporal = !process.env.TEMPORAL_ADDRESS;
     const useOwnMongo = !process.env.MONGODB_URI;
+    assertEntriesExist();
     await assertPortsFree(ports, useOwnTemporal, useOwnMongo);
 
     let temporalAddress: string;
@@ -81,7 +82,7 @@ async function main(): Promise<void> {
     say('starting API');
     await startApi(group, env, ports.api);
 
-    printBanner(config, ports, mongoUri, useOwnTemporal);
+    printBanner(config, ports, mongoUri, useOwnTemporal, useOwnTemporal || useOwnMongo);
   } catch (error) {
     if (group.isStopping) return; // a signal or a dying child is already being handled
     process.stderr.write(`start: ${error instanceof Error ? error.message : String(error)}\n`);
@@ -104,9 +105,14 @@ function stopper(group: ProcessGroup): (code: number, reason: string) => Promise
     stopping = true;
     say(`${reason}; stopping everything`);
     await group.stopAll();
-    say(code === 0 ? 'stopped; data kept in .data/' : 'stopped');
+    say('stopped');
     process.exit(code);
   };
+}
+
+function assertEntriesExist(): void {
+  const missing = Object.values(APP_ENTRIES).filter((entry) => !fs.existsSync(path.join(REPO_ROOT, entry)));
+  if (missing.length > 0) throw new Error(`missing entry file(s): ${missing.join(', ')}`);
 }
 
 async function assertPortsFree(ports: AppPorts, ownTemporal: boolean, ownMongo: boolean): Promise<void> {
@@ -137,7 +143,7 @@ function readTokens(file: string): TokenEntry[] {
   }
 }
 
-function printBanner(config: AppConfig, ports: AppPorts, mongoUri: string, ownTemporal: boolean): void {
+function printBanner(config: AppConfig, ports: AppPorts, mongoUri: string, ownTemporal: boolean, localData: boolean): void {
   const urls = appUrls(ports);
   const local = (url: string) => url.replace('127.0.0.1', 'localhost');
   const tokens = readTokens(config.API_TOKENS_FILE);
@@ -157,7 +163,7 @@ function printBanner(config: AppConfig, ports: AppPorts, mongoUri: string, ownTe
     ...(tokens.length === 0 ? ['    (none found)'] : []),
     '',
     `  try: curl -H 'Authorization: Bearer ${tokens.find((t) => t.role === 'agent')?.token ?? '<token>'}' ${local(urls.apiUrl)}/v1/cases`,
-    '  Ctrl-C stops everything; the data stays in .data/',
+    `  Ctrl-C stops everything${localData ? '; the data stays in .data/' : ''}`,
     '',
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
