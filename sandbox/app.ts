@@ -1,0 +1,79 @@
+import express, { type Express } from 'express';
+import pino, { type Logger } from 'pino';
+import { CallbackDispatcher } from './callback-dispatcher';
+import { controlRoutes } from './control.routes';
+import { courierRoutes } from './courier.routes';
+import { FaultInjector } from './fault-injector';
+import { inventoryRoutes } from './inventory.routes';
+import { notificationRoutes } from './notification.routes';
+import { paymentRoutes } from './payment.routes';
+import { errorHandler, notFound, requireApiKey } from './sandbox-http';
+import { SandboxState } from './sandbox-state';
+import { TimerSet } from './timer-set';
+import { TrackingSimulator } from './tracking-simulator';
+
+/** How the sandbox behaves. */
+export interface SandboxOptions {
+  /** Bearer token every provider endpoint expects. */
+  apiKey: string;
+  /** Callbacks go to `<callbackBaseUrl>/courier` and `<callbackBaseUrl>/payment`. */
+  callbackBaseUrl: string;
+  /** HMAC secret of the `X-Signature` header on callbacks. */
+  webhookSecret: string;
+  /** Delay before each tracking event. */
+  trackingStepMs: number;
+  /** Delay before a refund settles. */
+  settleMs: number;
+  /** Defaults to a silent logger. */
+  logger?: Logger;
+}
+
+/** A running sandbox: the express app to listen with, and close() to cancel every pending timer and callback. */
+export interface Sandbox {
+  app: Express;
+  close(): void;
+}
+
+const BODY_LIMIT = '256kb';
+
+/** Builds the provider sandbox: courier, payment, inventory and notification providers plus inspection endpoints. */
+export function createSandboxApp(options: SandboxOptions): Sandbox {
+  const logger = options.logger ?? pino({ level: 'silent' });
+  const timers = new TimerSet();
+  const state = new SandboxState();
+  const dispatcher = new CallbackDispatcher(options.callbackBaseUrl, options.webhookSecret, timers, logger);
+  const tracking = new TrackingSimulator(dispatcher, timers, options.trackingStepMs);
+  const faults = new FaultInjector(timers);
+
+  const reset = () => {
+    timers.cancelAll();
+    dispatcher.reset();
+    tracking.clear();
+    state.clear();
+    faults.clear();
+  };
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(controlRoutes(state, faults, dispatcher, reset));
+  // Authentication first, then faults: a faulted call answers 503 before doing anything.
+  const provider = (name: 'courier' | 'payment' | 'inventory' | 'notification') => [
+    requireApiKey(options.apiKey),
+    faults.middleware(name),
+    express.json({ limit: BODY_LIMIT }),
+  ];
+  app.use('/courier', provider('courier'), courierRoutes(state, tracking));
+  app.use('/payment', provider('payment'), paymentRoutes(state, dispatcher, timers, options.settleMs));
+  app.use('/inventory', provider('inventory'), inventoryRoutes());
+  app.use('/notification', provider('notification'), notificationRoutes(state));
+  app.use(notFound);
+  app.use(errorHandler(logger));
+
+  return {
+    app,
+    close: () => {
+      dispatcher.reset();
+      timers.close();
+    },
+  };
+}

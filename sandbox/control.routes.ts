@@ -1,0 +1,75 @@
+import express, { Router } from 'express';
+import type { CallbackDispatcher } from './callback-dispatcher';
+import type { FaultInjector } from './fault-injector';
+import { validate } from './sandbox-http';
+import { faultRequest, outboxQuery } from './sandbox.schemas';
+import type { SandboxState } from './sandbox-state';
+
+/** Inspection and control endpoints for tests, demos and operators (no bearer token: the sandbox is never exposed publicly). */
+export function controlRoutes(state: SandboxState, faults: FaultInjector, dispatcher: CallbackDispatcher, reset: () => void): Router {
+  const router = Router();
+
+  router.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+
+  router.get('/outbox', (req, res) => {
+    const filter = validate(outboxQuery, req.query);
+    const messages = state.messages.records().filter((m) => {
+      if (filter.caseId !== undefined && m.caseId !== filter.caseId) return false;
+      if (filter.template !== undefined && m.template !== filter.template) return false;
+      if (filter.recipient !== undefined) {
+        const who = m.recipient.kind === 'customer' ? m.recipient.customerId : m.recipient.address;
+        if (who !== filter.recipient) return false;
+      }
+      return true;
+    });
+    res.json({
+      messages: messages.map((m) => ({
+        messageId: m.messageId,
+        caseId: m.caseId,
+        recipient: m.recipient,
+        template: m.template,
+        params: m.params,
+        at: m.at,
+        idempotencyKey: m.idempotencyKey,
+      })),
+    });
+  });
+
+  router.get('/ledger', (_req, res) => {
+    res.json({
+      refunds: state.refunds.records(),
+      shipments: state.shipments.records(),
+      labels: state.labels.records(),
+      coupons: state.coupons.records(),
+      investigations: state.investigations.records(),
+    });
+  });
+
+  router.get('/callbacks', (_req, res) => {
+    res.json({ callbacks: dispatcher.list() });
+  });
+
+  router.get('/faults', (_req, res) => {
+    res.json({ faults: faults.list() });
+  });
+
+  router.post('/faults', express.json({ limit: '16kb' }), (req, res) => {
+    const { provider, ...settings } = validate(faultRequest, req.body);
+    faults.set(provider, settings);
+    res.json({ faults: faults.list() });
+  });
+
+  router.delete('/faults', (_req, res) => {
+    faults.clear();
+    res.status(204).end();
+  });
+
+  router.post('/reset', (_req, res) => {
+    reset();
+    res.status(204).end();
+  });
+
+  return router;
+}

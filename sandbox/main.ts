@@ -1,0 +1,58 @@
+import pino from 'pino';
+import { loadConfig } from '../config/env';
+import { createSandboxApp } from './app';
+
+/** Runs the provider sandbox on 0.0.0.0:SANDBOX_PORT until SIGTERM or SIGINT. */
+function main(): void {
+  const config = loadConfig();
+  const logger = pino({ level: config.LOG_LEVEL, base: { component: 'sandbox' } });
+  const sandbox = createSandboxApp({
+    apiKey: config.SANDBOX_API_KEY,
+    callbackBaseUrl: config.SANDBOX_CALLBACK_URL,
+    webhookSecret: config.WEBHOOK_SECRET,
+    trackingStepMs: config.SANDBOX_TRACKING_STEP_MS,
+    settleMs: config.SANDBOX_SETTLE_MS,
+    logger,
+  });
+
+  const server = sandbox.app.listen(config.SANDBOX_PORT, '0.0.0.0', (err?: Error) => {
+    if (err) {
+      logger.fatal({ err }, 'sandbox could not listen');
+      process.exit(1);
+    }
+    logger.info(
+      {
+        port: config.SANDBOX_PORT,
+        callbackBaseUrl: config.SANDBOX_CALLBACK_URL,
+        trackingStepMs: config.SANDBOX_TRACKING_STEP_MS,
+        settleMs: config.SANDBOX_SETTLE_MS,
+      },
+      'provider sandbox listening',
+    );
+  });
+
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'provider sandbox stopping');
+    sandbox.close();
+    server.close(() => process.exit(0));
+    server.closeIdleConnections();
+    // Keep-alive clients may hold sockets open; don't let them block shutdown.
+    setTimeout(() => {
+      server.closeAllConnections();
+      process.exit(0);
+    }, 3000).unref();
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
+
+try {
+  main();
+} catch (err) {
+  // A ConfigError names the bad variable; print it without a stack.
+  console.error(err instanceof Error ? err.message : String(err));
+  process.exit(1);
+}

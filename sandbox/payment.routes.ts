@@ -1,0 +1,59 @@
+import { Router } from 'express';
+import type { CallbackDispatcher } from './callback-dispatcher';
+import { sendOutcome } from './idempotent-table';
+import { requireIdempotencyKey, validate } from './sandbox-http';
+import { couponRequest, refundRequest } from './sandbox.schemas';
+import { newId, nowIso, type RefundRecord, type SandboxState } from './sandbox-state';
+import type { TimerSet } from './timer-set';
+
+/** Sandbox convention: a refund whose amount ends in 13 (minor units, e.g. 1013) settles `failed`. */
+export function settlesAsFailure(amount: number): boolean {
+  return amount % 100 === 13;
+}
+
+/** The payment provider: refunds settled by a signed callback after `settleMs`, and coupons. */
+export function paymentRoutes(state: SandboxState, dispatcher: CallbackDispatcher, timers: TimerSet, settleMs: number): Router {
+  const router = Router();
+
+  const settle = (refund: RefundRecord) => {
+    const failed = settlesAsFailure(refund.amount);
+    refund.status = failed ? 'failed' : 'succeeded';
+    refund.settledAt = nowIso();
+    if (failed) refund.failureReason = 'refund_declined';
+    void dispatcher.deliver('payment', {
+      eventId: newId('evt'),
+      refundId: refund.refundId,
+      merchantReference: refund.caseId,
+      status: refund.status,
+      at: refund.settledAt,
+      ...(failed ? { reason: refund.failureReason } : {}),
+    });
+  };
+
+  router.post('/refunds', (req, res) => {
+    const key = requireIdempotencyKey(req);
+    const input = validate(refundRequest, req.body);
+    const outcome = state.refunds.execute(key, input, () => {
+      const record: RefundRecord = { refundId: newId('re'), ...input, status: 'pending', createdAt: nowIso(), settledAt: null };
+      return { status: 201, response: { refundId: record.refundId, status: 'pending' }, record };
+    });
+    if (outcome.kind === 'created') {
+      // The ledger row is the live record: settling it updates what GET /ledger shows.
+      const refund = outcome.record;
+      timers.after(settleMs, () => settle(refund));
+    }
+    sendOutcome(res, outcome);
+  });
+
+  router.post('/coupons', (req, res) => {
+    const key = requireIdempotencyKey(req);
+    const input = validate(couponRequest, req.body);
+    const outcome = state.coupons.execute(key, input, () => {
+      const couponId = newId('cpn');
+      return { status: 201, response: { couponId }, record: { couponId, ...input, createdAt: nowIso() } };
+    });
+    sendOutcome(res, outcome);
+  });
+
+  return router;
+}

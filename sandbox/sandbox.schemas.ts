@@ -1,0 +1,62 @@
+import { z } from 'zod';
+
+const id = z.string().trim().min(1).max(200);
+const currency = z.string().regex(/^[A-Z]{3}$/, 'ISO 4217 code, e.g. CNY');
+const minorUnits = z.number().int().positive();
+
+const item = z.object({ sku: id, quantity: z.number().int().positive(), unitPrice: z.number().int().nonnegative() });
+
+/** `POST /courier/labels` */
+export const labelRequest = z.object({ caseId: id, items: z.array(item).min(1) });
+/** `POST /courier/shipments` */
+export const shipmentRequest = z.object({
+  caseId: id,
+  items: z.array(item).min(1),
+  purpose: z.enum(['replacement', 'reship', 'repair_return', 'return_to_customer']),
+});
+/** `POST /courier/subscriptions` */
+export const subscriptionRequest = z.object({ caseId: id, trackingNumber: z.string().trim().min(1).max(64), carrier: id });
+/** `POST /courier/investigations` */
+export const investigationRequest = z.object({ caseId: id, trackingNumber: z.string().trim().min(1).max(64).optional(), kind: id });
+
+/** `GET /inventory/stock/:sku?quantity=n` */
+export const stockQuery = z.object({ quantity: z.coerce.number().int().positive().default(1) });
+
+/** `POST /payment/refunds` */
+export const refundRequest = z.object({
+  caseId: id,
+  amount: minorUnits,
+  currency,
+  paymentMethod: z.enum(['online', 'cod']),
+  reason: z.string().trim().min(1).max(500),
+});
+/** `POST /payment/coupons` */
+export const couponRequest = z.object({ caseId: id, customerId: id, amount: minorUnits, currency });
+
+/** `POST /notification/messages` */
+export const messageRequest = z.object({
+  caseId: id,
+  recipient: z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('customer'), customerId: id }),
+    z.object({ kind: z.literal('staff'), address: id }),
+  ]),
+  template: id,
+  params: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
+});
+
+/** `GET /outbox` filters. */
+export const outboxQuery = z.object({ caseId: z.string().optional(), template: z.string().optional(), recipient: z.string().optional() });
+
+/** The providers the sandbox plays. */
+export const PROVIDERS = ['courier', 'payment', 'inventory', 'notification'] as const;
+/** One provider the sandbox plays. */
+export type ProviderName = (typeof PROVIDERS)[number];
+
+/** `POST /faults` */
+export const faultRequest = z.object({
+  provider: z.enum(PROVIDERS),
+  errorRate: z.number().min(0).max(1).default(0),
+  delayMs: z.number().int().min(0).max(120_000).default(0),
+});
+/** Fault injection settings of one provider. */
+export type FaultSettings = Omit<z.output<typeof faultRequest>, 'provider'>;
