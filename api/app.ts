@@ -1,0 +1,86 @@
+import express, { type Express, type RequestHandler } from 'express';
+import type { Client } from '@temporalio/client';
+import type { Logger } from 'pino';
+import type { AppConfig } from '../config/env';
+import { adminRouter } from './admin.routes';
+import { authenticate, type TokenRegistry } from './auth';
+import { casesRouter } from './cases.routes';
+import { CaseService } from './cases.service';
+import { ApiError, errorHandler, notFound } from './errors';
+import { healthRouter } from './health.routes';
+import { requestLog } from './logger';
+import { ApiMetrics } from './metrics';
+import { buildOpenApiDocument } from './openapi';
+import type { PolicyProvider } from './policy-provider';
+import { DEFAULT_RATE_LIMIT, rateLimit, type RateLimitOptions } from './rate-limit';
+import { reportsRouter } from './reports.routes';
+import type { StoreAccess } from './store-access';
+import { webhooksRouter } from './webhooks.routes';
+
+/** Everything the HTTP API needs; `api/main.ts` builds it from the environment, tests build their own. */
+export interface ApiDeps {
+  config: Pick<AppConfig, 'TEMPORAL_TASK_QUEUE' | 'TEMPORAL_NAMESPACE' | 'TEMPORAL_UI_URL' | 'WEBHOOK_SECRET'>;
+  client: Client;
+  /** The read model, locks and reports (MongoDB); may be not connected yet. */
+  store: StoreAccess;
+  policy: PolicyProvider;
+  /** The bearer tokens (reloadable in place on SIGHUP). */
+  tokens: TokenRegistry;
+  logger: Logger;
+  metrics?: ApiMetrics;
+  rateLimit?: RateLimitOptions;
+  /** Clock of eligibility checks and webhook signatures (tests pin it). */
+  now?: () => number;
+  /** How long a new case is queried before answering (default 5 s). */
+  firstReadTimeoutMs?: number;
+}
+
+/** The express app of the HTTP API (contract: shared/design.md, as built: docs/api.md). */
+export function createApiApp(deps: ApiDeps): Express {
+  const metrics = deps.metrics ?? new ApiMetrics();
+  const now = deps.now ?? Date.now;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+
+  app.use(requestLog(deps.logger, (route, method, status, seconds) => metrics.observeRequest(route, method, status, seconds)));
+
+  const openApi = buildOpenApiDocument();
+  app.get('/openapi.json', (_req, res) => {
+    res.json(openApi);
+  });
+  app.use(healthRouter({ client: deps.client, store: deps.store, metrics }));
+  app.use(webhooksRouter({ client: deps.client, store: deps.store, secret: deps.config.WEBHOOK_SECRET, logger: deps.logger, nowSec: () => Math.floor(now() / 1000) }));
+
+  app.use(requireJsonBody, express.json({ limit: '256kb' }));
+  // Applied per route (not app-wide) so that the route pattern is known when a request is refused.
+  const guard: RequestHandler[] = [rateLimit(deps.rateLimit ?? DEFAULT_RATE_LIMIT), authenticate(deps.tokens)];
+  const cases = new CaseService({
+    config: deps.config,
+    client: deps.client,
+    store: deps.store,
+    policy: deps.policy,
+    metrics,
+    logger: deps.logger,
+    now,
+    firstReadTimeoutMs: deps.firstReadTimeoutMs,
+  });
+  app.use(casesRouter(cases, guard));
+  app.use(reportsRouter(deps.store, guard, now));
+  app.use(adminRouter(deps.policy, guard, deps.logger));
+
+  app.use((req) => {
+    throw notFound('not_found', `no route ${req.method} ${req.path}`);
+  });
+  app.use(errorHandler(deps.logger));
+  return app;
+}
+
+/** A body that is not JSON is refused (415) instead of being read as an empty object. */
+const requireJsonBody: RequestHandler = (req, _res, next) => {
+  const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+  if (hasBody && !req.is('application/json')) {
+    throw new ApiError(415, 'unsupported_media_type', 'send the body as application/json');
+  }
+  next();
+};

@@ -1,0 +1,49 @@
+import { Router, type RequestHandler } from 'express';
+import { principalOf, requireRole } from './auth';
+import { CASE_COMMANDS } from './case-commands';
+import { idempotencyKeySchema, listCasesQuerySchema, openCaseBodySchema } from './cases.schemas';
+import { assertAudience, type CaseService } from './cases.service';
+import { parseOrThrow, validationFailed, zodDetails } from './errors';
+
+/** Routes of /v1/cases: open, read, list, and one POST per command of the contract. */
+export function casesRouter(service: CaseService, guard: RequestHandler[]): Router {
+  const router = Router();
+
+  router.post('/v1/cases', ...guard, requireRole('customer', 'agent', 'supervisor', 'admin'), async (req, res) => {
+    // Header and body are checked together so that one answer names every offending field.
+    const key = idempotencyKeySchema.safeParse(req.get('Idempotency-Key'));
+    const body = openCaseBodySchema.safeParse(req.body ?? {});
+    if (!key.success || !body.success) {
+      throw validationFailed([
+        ...(key.success ? [] : zodDetails(key.error, 'Idempotency-Key')),
+        ...(body.success ? [] : zodDetails(body.error)),
+      ]);
+    }
+    const { created, snapshot } = await service.open(body.data, key.data, principalOf(res));
+    res.locals.caseId = snapshot.id;
+    res.status(created ? 201 : 200).location(`/v1/cases/${snapshot.id}`).json(snapshot);
+  });
+
+  router.get('/v1/cases', ...guard, async (req, res) => {
+    const query = parseOrThrow(listCasesQuerySchema, req.query);
+    res.json(await service.list(query, principalOf(res)));
+  });
+
+  router.get('/v1/cases/:id', ...guard, async (req, res) => {
+    const caseId = String(req.params.id);
+    res.locals.caseId = caseId;
+    res.json(await service.get(caseId, principalOf(res)));
+  });
+
+  for (const command of CASE_COMMANDS) {
+    router.post(`/v1/cases/:id/${command.path}`, ...guard, async (req, res) => {
+      const caseId = String(req.params.id);
+      res.locals.caseId = caseId;
+      assertAudience(command, principalOf(res));
+      const body = parseOrThrow(command.schema, req.body ?? {}) as object;
+      res.json(await service.command(command, caseId, body, principalOf(res)));
+    });
+  }
+
+  return router;
+}

@@ -1,0 +1,293 @@
+import { z } from 'zod';
+import { CASE_STATUSES, CASE_TYPES, REASON_CODES, type CaseSnapshot } from '../domain/case.types';
+
+// Request schemas of /v1/cases (validation and the OpenAPI document both come from here).
+// Request bodies are strict: an unknown field is a 400, so a misspelt optional field
+// (say `packagingIntakt`) is caught instead of silently ignored.
+
+const MAX_TEXT = 2000;
+
+/** An ISO-8601 date-time (UTC `Z` or with an offset), normalised to UTC. */
+export const isoDateTime = z.iso
+  .datetime({ offset: true, message: 'must be an ISO-8601 date-time, e.g. 2026-03-01T08:00:00Z' })
+  .transform((text) => new Date(text).toISOString());
+
+/** An opaque identifier of ours or of a partner system (order ids, skus, customer ids). */
+const identifier = (what: string) =>
+  z
+    .string()
+    .min(1, `${what} must not be empty`)
+    .max(128, `${what} has at most 128 characters`)
+    .regex(/^[\w.:\-/#]+$/, `${what} may contain letters, digits and _ . : - / # only`);
+
+/** A money amount in integer minor units (fen for CNY). */
+const minorUnits = z.number().int('must be an integer amount in minor units (fen)').nonnegative();
+const positiveMinorUnits = z.number().int('must be an integer amount in minor units (fen)').positive();
+const currency = z.string().regex(/^[A-Z]{3}$/, 'must be an ISO-4217 currency code such as CNY');
+const evidenceUrl = z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).max(2048);
+const text = (max = MAX_TEXT) => z.string().trim().min(1, 'must not be empty').max(max);
+
+/** One order line of a case. */
+export const caseItemSchema = z
+  .object({
+    sku: identifier('sku'),
+    quantity: z.number().int('must be a whole number').min(1, 'must be at least 1').max(10_000),
+    unitPrice: minorUnits.meta({ description: 'price of one unit in minor units' }),
+  })
+  .strict();
+
+/** The order facts a case is judged by. */
+export const orderFactsSchema = z
+  .object({
+    paidAt: isoDateTime,
+    deliveredAt: isoDateTime.optional().meta({ description: 'absent when the order was never delivered' }),
+    paymentMethod: z.enum(['online', 'cod']),
+    total: minorUnits.meta({ description: 'order total in minor units' }),
+    currency,
+    category: identifier('category').optional().meta({ description: 'product category, for warranty rules' }),
+  })
+  .strict();
+
+/** Body of `POST /v1/cases`. */
+export const openCaseBodySchema = z
+  .object({
+    type: z.enum(CASE_TYPES),
+    orderId: identifier('orderId'),
+    customerId: identifier('customerId'),
+    items: z
+      .array(caseItemSchema)
+      .min(1, 'at least one item')
+      .max(100)
+      .superRefine((items, ctx) => {
+        const seen = new Set<string>();
+        items.forEach((item, index) => {
+          if (seen.has(item.sku)) ctx.addIssue({ code: 'custom', path: [index, 'sku'], message: `sku ${item.sku} appears twice; give one line per sku` });
+          seen.add(item.sku);
+        });
+      }),
+    reason: z.object({ code: z.enum(REASON_CODES), description: text().optional() }).strict(),
+    evidence: z.array(evidenceUrl).max(20).default([]).meta({ description: 'photo or video URLs' }),
+    packagingIntact: z.boolean().optional().meta({ description: 'original packaging and accessories intact' }),
+    order: orderFactsSchema,
+  })
+  .strict()
+  .meta({ description: 'Open an after-sales case' });
+/** A validated `POST /v1/cases` body. */
+export type OpenCaseBody = z.output<typeof openCaseBodySchema>;
+
+/** The `Idempotency-Key` header: a repeat with the same key returns the same case. */
+export const idempotencyKeySchema = z
+  .string()
+  .min(1)
+  .max(255)
+  .regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces')
+  .optional();
+
+/** A comma list (`status=a,b`) or a repeated parameter (`status=a&status=b`) of enum values. */
+const commaList = <T extends readonly [string, ...string[]]>(values: T) =>
+  z
+    .union([z.string(), z.array(z.string())])
+    .transform((raw) => (Array.isArray(raw) ? raw : [raw]).flatMap((part) => part.split(',')).map((s) => s.trim()).filter((s) => s !== ''))
+    .pipe(z.array(z.enum(values)))
+    .meta({ description: `one or more of ${values.join(', ')}; comma-separated or repeated` });
+
+// A repeated single-valued parameter (`limit=5&limit=9`) takes its last value.
+const single = <S extends z.ZodType>(schema: S) => z.preprocess((v: unknown) => (Array.isArray(v) ? (v as unknown[])[v.length - 1] : v), schema);
+
+/** Query of `GET /v1/cases`. */
+export const listCasesQuerySchema = z
+  .object({
+    status: commaList(CASE_STATUSES).optional(),
+    type: commaList(CASE_TYPES).optional(),
+    breached: single(z.enum(['true', 'false']).transform((v) => v === 'true')).optional(),
+    customerId: single(identifier('customerId')).optional(),
+    orderId: single(identifier('orderId')).optional(),
+    assignee: single(z.string().min(1).max(128)).optional(),
+    sort: single(z.enum(['nextDeadline', 'createdAt'])).default('nextDeadline'),
+    order: single(z.enum(['asc', 'desc'])).optional(),
+    limit: single(z.coerce.number().int('must be a whole number').min(1).max(100)).default(20),
+    cursor: single(z.string().min(1).max(1024)).optional(),
+  })
+  .strict();
+/** A validated list query. */
+export type ListCasesQuery = z.output<typeof listCasesQuerySchema>;
+
+/** Body of `POST /v1/cases/:id/review`. */
+export const reviewBodySchema = z
+  .object({
+    decision: z.enum(['approve', 'reject', 'request_info']),
+    note: text().optional().meta({ description: 'required for reject and request_info' }),
+  })
+  .strict()
+  .superRefine((body, ctx) => {
+    if (body.decision !== 'approve' && body.note === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['note'], message: `a note is required when the decision is ${body.decision}` });
+    }
+  });
+
+/** Body of `POST /v1/cases/:id/customer-info`. */
+export const customerInfoBodySchema = z.object({ message: text(), evidence: z.array(evidenceUrl).max(20).optional() }).strict();
+
+/** Body of `POST /v1/cases/:id/return-shipment`. */
+export const returnShipmentBodySchema = z
+  .object({
+    carrier: text(64),
+    trackingNumber: z.string().regex(/^[A-Za-z0-9-]{4,64}$/, 'must be 4-64 letters, digits or dashes'),
+  })
+  .strict();
+
+/** Body of `POST /v1/cases/:id/inspection`. */
+export const inspectionBodySchema = z
+  .object({
+    result: z.enum(['pass', 'fail']),
+    note: text().optional(),
+    refundAmount: positiveMinorUnits.optional().meta({ description: 'a partial refund in minor units' }),
+  })
+  .strict();
+
+/** Body of `POST /v1/cases/:id/stock-decision`. */
+export const stockDecisionBodySchema = z.discriminatedUnion('decision', [
+  z.object({ decision: z.literal('refund') }).strict(),
+  z.object({ decision: z.literal('alternative'), sku: identifier('sku') }).strict(),
+]);
+
+/** Body of `POST /v1/cases/:id/quote`. */
+export const quoteBodySchema = z.object({ accept: z.boolean() }).strict();
+
+/** Body of `POST /v1/cases/:id/repair-result`. */
+export const repairResultBodySchema = z
+  .object({ outcome: z.enum(['repaired', 'unrepairable']), verified: z.boolean(), note: text().optional() })
+  .strict();
+
+/** Body of `POST /v1/cases/:id/resolution`. */
+export const resolutionBodySchema = z
+  .object({
+    resolution: text(4000),
+    outcome: z.enum(['found', 'reship', 'refund']).optional(),
+    compensation: z.object({ kind: z.enum(['refund', 'coupon']), amount: positiveMinorUnits }).strict().optional(),
+  })
+  .strict();
+
+/** Body of `POST /v1/cases/:id/confirm-receipt` (empty). */
+export const confirmReceiptBodySchema = z.object({}).strict();
+
+/** Body of `POST /v1/cases/:id/cancel`. */
+export const cancelBodySchema = z.object({ note: text().optional() }).strict();
+
+/** Body of `POST /v1/cases/:id/assign`. */
+export const assignBodySchema = z.object({ assignee: z.string().trim().min(1, 'must not be empty').max(128) }).strict();
+
+/** Body of `POST /v1/cases/:id/survey`. */
+export const surveyBodySchema = z
+  .object({ score: z.number().int('must be a whole number').min(1).max(5), comment: text().optional() })
+  .strict();
+
+// The case resource, for the OpenAPI document. The type checks below keep it equal to
+// CaseSnapshot, so the documentation cannot drift from what the workflow returns.
+
+const actorSchema = z.object({ kind: z.enum(['customer', 'agent', 'supervisor', 'admin', 'system', 'provider']), id: z.string() });
+const budgetSchema = z.union([z.string(), z.object({ workingDays: z.number() }), z.object({ workingHours: z.number() })]);
+
+/** The case resource of the API contract. */
+export const caseSchema = z
+  .object({
+    id: z.string(),
+    type: z.enum(CASE_TYPES),
+    status: z.enum(CASE_STATUSES),
+    orderId: z.string(),
+    customerId: z.string(),
+    items: z.array(z.object({ sku: z.string(), quantity: z.number(), unitPrice: z.number() })),
+    reason: z.object({ code: z.enum(REASON_CODES), description: z.string().optional() }),
+    evidence: z.array(z.string()),
+    packagingIntact: z.boolean().optional(),
+    order: z.object({
+      paidAt: z.string(),
+      deliveredAt: z.string().optional(),
+      paymentMethod: z.enum(['online', 'cod']),
+      total: z.number(),
+      currency: z.string(),
+      category: z.string().optional(),
+    }),
+    assignee: z.string().nullable(),
+    priority: z.enum(['normal', 'high', 'urgent']),
+    policyVersion: z.string(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    closedAt: z.string().nullable(),
+    sla: z.array(
+      z.object({
+        name: z.enum([
+          'review',
+          'processing',
+          'refund',
+          'reship',
+          'resolution',
+          'stock_contact',
+          'return_shipment',
+          'customer_info',
+          'customer_confirmation',
+          'quote_acceptance',
+          'stock_decision',
+          'investigation',
+        ]),
+        party: z.enum(['staff', 'customer']),
+        budget: budgetSchema,
+        startedAt: z.string(),
+        deadline: z.string(),
+        state: z.enum(['running', 'paused', 'met', 'breached']),
+        breachedAt: z.string().optional(),
+        stoppedAt: z.string().optional(),
+        pausedAt: z.string().optional(),
+        pausedMs: z.number(),
+        warnedAt: z.string().optional(),
+      }),
+    ),
+    nextDeadline: z.string().nullable(),
+    breached: z.boolean(),
+    escalation: z.object({
+      level: z.number(),
+      history: z.array(
+        z.object({
+          level: z.number(),
+          clock: z.string(),
+          at: z.string(),
+          recipients: z.array(z.string()),
+          reason: z.enum(['warning', 'breach']),
+        }),
+      ),
+    }),
+    refund: z
+      .object({
+        amount: z.number(),
+        currency: z.string(),
+        status: z.enum(['pending', 'requested', 'succeeded', 'failed']),
+        id: z.string().optional(),
+        idempotencyKey: z.string(),
+        deduction: z.number().optional(),
+        method: z.literal('original_path'),
+      })
+      .nullable(),
+    shipments: z.array(
+      z.object({
+        direction: z.enum(['return', 'outbound']),
+        carrier: z.string(),
+        trackingNumber: z.string(),
+        status: z.enum(['label_created', 'shipped', 'picked_up', 'in_transit', 'delivered', 'exception']),
+        labelId: z.string().optional(),
+        updatedAt: z.string(),
+      }),
+    ),
+    outcome: z.record(z.string(), z.unknown()),
+    survey: z.object({ score: z.number(), comment: z.string().optional(), at: z.string() }).nullable(),
+    timeline: z.array(z.object({ at: z.string(), actor: actorSchema, event: z.string(), data: z.record(z.string(), z.unknown()).optional() })),
+    temporal: z.object({ workflowId: z.string(), runId: z.string().optional(), uiUrl: z.string().optional() }),
+    version: z.number(),
+  })
+  .meta({ description: 'An after-sales case' });
+
+/** Compile-time check that `caseSchema` describes CaseSnapshot exactly (in both directions). */
+type Equivalent<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type Widen<T> = T extends string ? string : T extends number ? number : T extends boolean ? boolean : T extends object ? { [K in keyof T]: Widen<T[K]> } : T;
+const caseSchemaMatchesSnapshot: Equivalent<Widen<z.output<typeof caseSchema>>, Widen<CaseSnapshot>> = true;
+void caseSchemaMatchesSnapshot;
+

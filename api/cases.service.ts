@@ -1,0 +1,361 @@
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { Logger } from 'pino';
+import type { AppConfig } from '../config/env';
+import type { CaseSnapshot, CaseStatus, CaseType } from '../domain/case.types';
+import { checkEligibility } from '../domain/eligibility';
+import {
+  CaseStatusKey,
+  CaseTypeKey,
+  CustomerIdKey,
+  EscalationLevelKey,
+  OrderIdKey,
+  SlaBreachedKey,
+} from '../domain/search-attributes';
+import { caseWorkflowId, getCaseQuery, WORKFLOW_TYPE_BY_CASE_TYPE, type CaseWorkflowInput } from '../domain/workflow-contract';
+import { OpenCaseLocks } from '../store/open-case-locks.store';
+import { InvalidCursorError } from '../store/case-list.cursor';
+import { actorOf, isStaff, SUPERVISOR_ROLES, type Principal } from './auth';
+import type { CaseCommand } from './case-commands';
+import { caseIdForIdempotencyKey, randomCaseId } from './case-id';
+import type { ListCasesQuery, OpenCaseBody } from './cases.schemas';
+import { ApiError, conflict, forbidden, ineligible, notFound, validationFailed } from './errors';
+import type { ApiMetrics } from './metrics';
+import type { PolicyProvider } from './policy-provider';
+import type { StoreAccess } from './store-access';
+
+/** What the case service needs. */
+export interface CaseServiceDeps {
+  config: Pick<AppConfig, 'TEMPORAL_TASK_QUEUE' | 'TEMPORAL_NAMESPACE' | 'TEMPORAL_UI_URL'>;
+  client: Client;
+  store: StoreAccess;
+  policy: PolicyProvider;
+  metrics: ApiMetrics;
+  logger: Logger;
+  /** Clock of the eligibility check (tests pin it). */
+  now?: () => number;
+  /** How long a freshly started case is queried before answering without its first snapshot (default 5 s). */
+  firstReadTimeoutMs?: number;
+}
+
+/** The status a new case starts in, for the CaseStatus search attribute at start. */
+export function initialStatus(type: CaseType): CaseStatus {
+  return type === 'complaint' || type === 'courier_exception' ? 'investigating' : 'awaiting_review';
+}
+
+// Workflow ids are built from case ids; anything else in the path is simply not a case.
+const PLAUSIBLE_CASE_ID = /^[A-Za-z0-9_-]{1,64}$/;
+// One live query may not hold a request for long: a case whose worker is down falls back to the read model.
+const QUERY_TIMEOUT_MS = 3000;
+const STALE_LOCK_RECHECK_MS = 1500;
+
+/** Opening, reading, listing and commanding cases: the rules of the HTTP contract over Temporal and the read model. */
+export class CaseService {
+  private readonly now: () => number;
+
+  constructor(private readonly deps: CaseServiceDeps) {
+    this.now = deps.now ?? Date.now;
+  }
+
+  /** `POST /v1/cases`: 201 with a new case, or 200 with the case an Idempotency-Key already opened. */
+  async open(body: OpenCaseBody, idempotencyKey: string | undefined, principal: Principal): Promise<{ created: boolean; snapshot: CaseSnapshot }> {
+    if (principal.role === 'customer' && body.customerId !== principal.customerId) {
+      throw forbidden('a customer opens cases for its own customerId only');
+    }
+    const caseId = idempotencyKey === undefined ? randomCaseId() : caseIdForIdempotencyKey(body.customerId, idempotencyKey);
+    const workflowId = caseWorkflowId(caseId);
+    if (idempotencyKey !== undefined) {
+      const existing = await this.findOpened(caseId, body);
+      if (existing) return { created: false, snapshot: existing };
+    }
+
+    const policy = this.deps.policy.current();
+    const verdict = checkEligibility(body, policy, this.now());
+    if (!verdict.eligible) throw ineligible(verdict.code, verdict.message);
+
+    const { locks } = this.deps.store.get();
+    const keys = OpenCaseLocks.keysFor(body.orderId, body.items.map((i) => i.sku), body.type);
+    await this.acquireLocks(keys, caseId, body);
+
+    const input: CaseWorkflowInput = {
+      caseId,
+      request: body,
+      policy,
+      openedBy: actorOf(principal),
+      eligibility: {
+        manualEvaluation: verdict.manualEvaluation,
+        inWarranty: verdict.inWarranty,
+        customerPaysShipping: verdict.customerPaysShipping,
+        notes: verdict.notes,
+      },
+    };
+    try {
+      await this.deps.client.workflow.start(WORKFLOW_TYPE_BY_CASE_TYPE[body.type], {
+        taskQueue: this.deps.config.TEMPORAL_TASK_QUEUE,
+        workflowId,
+        args: [input],
+        // A derived id must never open a second case, even after the first one closed.
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        typedSearchAttributes: [
+          { key: CaseStatusKey, value: initialStatus(body.type) },
+          { key: CaseTypeKey, value: body.type },
+          { key: OrderIdKey, value: body.orderId },
+          { key: CustomerIdKey, value: body.customerId },
+          { key: SlaBreachedKey, value: false },
+          { key: EscalationLevelKey, value: 0 },
+        ],
+        staticSummary: caseSummary(body),
+        staticDetails: caseDetails(caseId, body, policy.version, principal),
+      });
+    } catch (error) {
+      if (error instanceof WorkflowExecutionAlreadyStartedError && idempotencyKey !== undefined) {
+        // The same key raced us and won: answer like any repeat.
+        const existing = await this.findOpened(caseId, body);
+        if (existing) return { created: false, snapshot: existing };
+      }
+      if (!(error instanceof WorkflowExecutionAlreadyStartedError)) {
+        await locks.release(caseId).catch((releaseError: unknown) => {
+          this.deps.logger.warn({ caseId, reason: (releaseError as Error).message }, 'could not release locks after a failed start');
+        });
+      }
+      throw error;
+    }
+    this.deps.metrics.caseOpened(body.type);
+    this.deps.logger.info({ caseId, type: body.type, policyVersion: policy.version }, 'case opened');
+    return { created: true, snapshot: this.withUiUrl(await this.firstSnapshot(input)) };
+  }
+
+  /** `GET /v1/cases/:id`: live from the workflow, else the read model; 404 for others' cases (existence is not revealed). */
+  async get(caseId: string, principal: Principal): Promise<CaseSnapshot> {
+    const snapshot = await this.load(caseId);
+    if (snapshot === null || !mayRead(principal, snapshot)) throw notFound('case_not_found', `no case ${caseId}`);
+    return this.withUiUrl(snapshot);
+  }
+
+  /** `GET /v1/cases`: a page of the read model; customers see only their own cases. */
+  async list(query: ListCasesQuery, principal: Principal): Promise<{ items: CaseSnapshot[]; nextCursor: string | null }> {
+    let customerId = query.customerId;
+    if (principal.role === 'customer') {
+      if (customerId !== undefined && customerId !== principal.customerId) throw forbidden('a customer lists its own cases only');
+      customerId = principal.customerId;
+    }
+    try {
+      const page = await this.deps.store.get().readModel.listCases({ ...query, customerId });
+      return { items: page.items.map((item) => this.withUiUrl(item)), nextCursor: page.nextCursor };
+    } catch (error) {
+      if (error instanceof InvalidCursorError) throw validationFailed([{ field: 'cursor', message: error.message }]);
+      throw error;
+    }
+  }
+
+  /** A case command: role and ownership checked here, state checked by the workflow's update validator. */
+  async command(command: CaseCommand, caseId: string, body: object, principal: Principal): Promise<CaseSnapshot> {
+    assertAudience(command, principal);
+    const current = await this.load(caseId);
+    if (current === null || !mayRead(principal, current)) throw notFound('case_not_found', `no case ${caseId}`);
+    const handle = this.deps.client.workflow.getHandle(caseWorkflowId(caseId));
+    try {
+      const updated = await handle.executeUpdate(command.update, { args: [{ ...body, actor: actorOf(principal) } as never] });
+      return this.withUiUrl(updated);
+    } catch (error) {
+      // The case exists (we just read it), so "not found" means its workflow has ended.
+      if (error instanceof WorkflowNotFoundError) throw conflict('case_closed', `case ${caseId} is ${current.status} and takes no more commands`);
+      throw error;
+    }
+  }
+
+  /** Adds the Temporal UI link to a case. */
+  withUiUrl(snapshot: CaseSnapshot): CaseSnapshot {
+    const { TEMPORAL_UI_URL, TEMPORAL_NAMESPACE } = this.deps.config;
+    const workflowId = snapshot.temporal?.workflowId ?? caseWorkflowId(snapshot.id);
+    const uiUrl = `${TEMPORAL_UI_URL.replace(/\/+$/, '')}/namespaces/${encodeURIComponent(TEMPORAL_NAMESPACE)}/workflows/${encodeURIComponent(workflowId)}`;
+    return { ...snapshot, temporal: { ...snapshot.temporal, workflowId, uiUrl } };
+  }
+
+  /** The case live from its workflow; the read model when the workflow is gone or does not answer; null if neither has it. */
+  async load(caseId: string): Promise<CaseSnapshot | null> {
+    if (!PLAUSIBLE_CASE_ID.test(caseId)) return null;
+    let liveError: unknown;
+    try {
+      return await this.query(caseWorkflowId(caseId), QUERY_TIMEOUT_MS);
+    } catch (error) {
+      liveError = error;
+    }
+    const workflowMissing = liveError instanceof WorkflowNotFoundError;
+    let stored: CaseSnapshot | null;
+    try {
+      stored = await this.deps.store.get().readModel.getCase(caseId);
+    } catch (storeError) {
+      // Both failed: report the read model only when the workflow is known not to exist.
+      throw workflowMissing ? storeError : liveError;
+    }
+    if (stored === null && !workflowMissing) throw liveError;
+    return stored;
+  }
+
+  private query(workflowId: string, timeoutMs: number): Promise<CaseSnapshot> {
+    const { client } = this.deps;
+    return client.withDeadline(Date.now() + timeoutMs, () => client.workflow.getHandle(workflowId).query(getCaseQuery));
+  }
+
+  /** The case an Idempotency-Key opened before, or null; 409 when the key was used for a different request. */
+  private async findOpened(caseId: string, body: OpenCaseBody): Promise<CaseSnapshot | null> {
+    try {
+      await this.deps.client.workflow.getHandle(caseWorkflowId(caseId)).describe();
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) return null;
+      throw error;
+    }
+    const snapshot = await this.load(caseId);
+    if (snapshot === null) throw new ApiError(503, 'temporal_unavailable', 'the case exists but cannot be read right now; retry', [], { 'Retry-After': '2' });
+    if (snapshot.type !== body.type || snapshot.orderId !== body.orderId || snapshot.customerId !== body.customerId) {
+      throw conflict('idempotency_key_reused', `this Idempotency-Key already opened case ${caseId} for a different request`, [
+        { field: 'Idempotency-Key', message: `already used for case ${caseId} (${snapshot.type}, order ${snapshot.orderId})` },
+      ]);
+    }
+    return this.withUiUrl(snapshot);
+  }
+
+  /**
+   * Takes the one-open-case-per-order-line locks. A lock held by a case whose workflow has
+   * ended or never started (a crash between lock and start) is taken over; a live holder is a 409.
+   */
+  private async acquireLocks(keys: string[], caseId: string, body: OpenCaseBody): Promise<void> {
+    const { locks } = this.deps.store.get();
+    const checked = new Set<string>();
+    for (;;) {
+      const result = await locks.acquire(keys, caseId);
+      if (result.acquired) return;
+      const holder = result.heldBy;
+      if (checked.has(holder) || !(await this.isStaleHolder(holder))) {
+        throw conflict('duplicate_open_case', `case ${holder} is already open for order ${body.orderId} and type ${body.type}`, [
+          { field: 'items', message: `an item of this order is in open case ${holder}` },
+        ]);
+      }
+      checked.add(holder);
+      for (const key of keys) await locks.releaseKey(key, holder);
+      this.deps.logger.warn({ caseId, staleHolder: holder }, 'took over an open-case lock of an ended case');
+    }
+  }
+
+  private async isStaleHolder(holderCaseId: string): Promise<boolean> {
+    const handle = this.deps.client.workflow.getHandle(caseWorkflowId(holderCaseId));
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        const description = await handle.describe();
+        return description.status.name !== 'RUNNING';
+      } catch (error) {
+        if (!(error instanceof WorkflowNotFoundError)) throw error;
+      }
+      // Not found: the holder may be between taking its lock and starting its workflow; look once more.
+      if (attempt === 0) await sleep(STALE_LOCK_RECHECK_MS);
+    }
+    return true;
+  }
+
+  /**
+   * The snapshot of a case just started. The first workflow task may not have run yet, so the
+   * query is retried for a few seconds; if the worker is down the answer is the opening
+   * request with the initial status (version 0) — the case exists and will proceed.
+   */
+  private async firstSnapshot(input: CaseWorkflowInput): Promise<CaseSnapshot> {
+    const workflowId = caseWorkflowId(input.caseId);
+    const deadline = Date.now() + (this.deps.firstReadTimeoutMs ?? 5000);
+    for (;;) {
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) break;
+      try {
+        return await this.query(workflowId, Math.min(remaining, 2000));
+      } catch {
+        await sleep(Math.min(200, Math.max(0, deadline - Date.now())));
+      }
+    }
+    this.deps.logger.warn({ caseId: input.caseId }, 'new case not readable yet; answering with its opening request');
+    return provisionalSnapshot(input, new Date().toISOString());
+  }
+}
+
+const AUDIENCE_TEXT: Record<CaseCommand['audience'], string> = {
+  staff: 'agents, supervisors and admins',
+  owner: 'the customer who opened the case',
+  owner_or_supervisor: 'the customer who opened the case, supervisors and admins',
+  supervisor: 'supervisors and admins',
+};
+
+/** 403 unless the caller's role may send the command at all (ownership is checked against the case later). */
+export function assertAudience(command: CaseCommand, principal: Principal): void {
+  if (!audienceAllows(command, principal)) throw forbidden(`${command.path} is for ${AUDIENCE_TEXT[command.audience]}`);
+}
+
+function audienceAllows(command: CaseCommand, principal: Principal): boolean {
+  switch (command.audience) {
+    case 'staff':
+      return isStaff(principal);
+    case 'owner':
+      return principal.role === 'customer';
+    case 'owner_or_supervisor':
+      return principal.role === 'customer' || SUPERVISOR_ROLES.includes(principal.role);
+    case 'supervisor':
+      return SUPERVISOR_ROLES.includes(principal.role);
+  }
+}
+
+function mayRead(principal: Principal, snapshot: CaseSnapshot): boolean {
+  return principal.role !== 'customer' || snapshot.customerId === principal.customerId;
+}
+
+/** The one-line summary shown in the Temporal UI: no personal data. */
+export function caseSummary(body: OpenCaseBody): string {
+  const count = body.items.reduce((sum, item) => sum + item.quantity, 0);
+  return `${body.type} · order ${body.orderId} · ${count} item${count === 1 ? '' : 's'}`;
+}
+
+/** The markdown details shown in the Temporal UI: type, order, reason code, items — never the customer's text. */
+export function caseDetails(caseId: string, body: OpenCaseBody, policyVersion: string, principal: Principal): string {
+  const items = body.items.map((i) => `\`${i.sku}\` × ${i.quantity}`).join(', ');
+  return [
+    `**Case** \`${caseId}\``,
+    `**Type** ${body.type}`,
+    `**Order** \`${body.orderId}\` (${body.order.paymentMethod})`,
+    `**Reason** ${body.reason.code}`,
+    `**Items** ${items}`,
+    `**Policy** ${policyVersion}`,
+    `**Opened by** ${principal.role}`,
+  ].join('  \n');
+}
+
+function provisionalSnapshot(input: CaseWorkflowInput, now: string): CaseSnapshot {
+  const { request } = input;
+  return {
+    id: input.caseId,
+    type: request.type,
+    status: initialStatus(request.type),
+    orderId: request.orderId,
+    customerId: request.customerId,
+    items: request.items,
+    reason: request.reason,
+    evidence: request.evidence,
+    packagingIntact: request.packagingIntact,
+    order: request.order,
+    assignee: null,
+    priority: 'normal',
+    policyVersion: input.policy.version,
+    createdAt: now,
+    updatedAt: now,
+    closedAt: null,
+    sla: [],
+    nextDeadline: null,
+    breached: false,
+    escalation: { level: 0, history: [] },
+    refund: null,
+    shipments: [],
+    outcome: {},
+    survey: null,
+    timeline: [],
+    temporal: { workflowId: caseWorkflowId(input.caseId) },
+    version: 0,
+  };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,91 @@
+/**
+ * The HTTP API process: `tsx api/main.ts`. Reads the configuration once, connects to Temporal
+ * (mTLS or API key when configured) and to MongoDB in the background (the API starts even while
+ * the database is briefly down; /readyz says so), listens on PORT.
+ * SIGHUP re-reads POLICY_FILE and API_TOKENS_FILE; SIGTERM/SIGINT drain and stop.
+ */
+import http from 'node:http';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { ConfigError, loadConfig } from '../config/env';
+import { PolicyError } from '../domain/policy';
+import { createApiApp } from './app';
+import { TokenRegistry, TokensFileError } from './auth';
+import { createLogger } from './logger';
+import { PolicyProvider } from './policy-provider';
+import { LazyMongoStore } from './store-access';
+import { temporalConnectionOptions } from './temporal-connection';
+
+const DRAIN_TIMEOUT_MS = 10_000;
+
+async function main(): Promise<void> {
+  const config = loadConfig(process.env);
+  const logger = createLogger(config.LOG_LEVEL);
+  const tokensFile = path.resolve(config.API_TOKENS_FILE);
+  const tokens = TokenRegistry.fromFile(tokensFile);
+  const policy = new PolicyProvider(config.POLICY_FILE ? path.resolve(config.POLICY_FILE) : undefined);
+
+  // Lazy: the first call connects, so a Temporal that is still starting does not stop the API.
+  const connection = Connection.lazy(temporalConnectionOptions(config));
+  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const store = new LazyMongoStore(config.MONGODB_URI, config.MONGODB_DB, logger);
+
+  const app = createApiApp({ config, client, store, policy, tokens, logger });
+  const server = http.createServer(app);
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.PORT, () => resolve());
+  });
+  logger.info(
+    { port: config.PORT, temporal: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, policyVersion: policy.current().version },
+    'API listening',
+  );
+
+  process.on('SIGHUP', () => {
+    try {
+      const reloaded = policy.reload(logger);
+      logger.info({ version: reloaded.version }, 'SIGHUP: policy reloaded');
+    } catch (error) {
+      logger.error({ reason: (error as Error).message }, 'SIGHUP: policy not reloaded; the previous policy stays');
+    }
+    try {
+      const count = tokens.reloadFrom(tokensFile);
+      logger.info({ tokens: count }, 'SIGHUP: tokens reloaded');
+    } catch (error) {
+      logger.error({ reason: (error as Error).message }, 'SIGHUP: tokens not reloaded; the previous tokens stay');
+    }
+  });
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping: draining requests');
+    const force = setTimeout(() => {
+      logger.warn('requests still open after the drain timeout; closing them');
+      server.closeAllConnections();
+    }, DRAIN_TIMEOUT_MS);
+    force.unref();
+    server.close(() => {
+      void (async () => {
+        clearTimeout(force);
+        await store.close().catch(() => undefined);
+        await connection.close().catch(() => undefined);
+        logger.info('stopped');
+        process.exit(0);
+      })();
+    });
+    server.closeIdleConnections();
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  // Configuration mistakes are the operator's to fix: their message names the variable or file, a stack would only distract.
+  const expected = error instanceof ConfigError || error instanceof PolicyError || error instanceof TokensFileError;
+  const text = expected ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error);
+  process.stderr.write(`api: ${text}\n`);
+  process.exit(1);
+});

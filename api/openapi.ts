@@ -1,0 +1,240 @@
+import { z } from 'zod';
+import { CASE_COMMANDS, type CommandAudience } from './case-commands';
+import { caseSchema, listCasesQuerySchema, openCaseBodySchema } from './cases.schemas';
+import { slaReportQuerySchema } from './reports.routes';
+import { courierWebhookSchema, paymentWebhookSchema } from './webhooks.schemas';
+
+type JsonSchema = Record<string, unknown>;
+type Operation = Record<string, unknown>;
+
+const requestSchema = (schema: z.ZodType): JsonSchema => strip(z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }));
+const responseSchema = (schema: z.ZodType): JsonSchema => strip(z.toJSONSchema(schema, { io: 'output', unrepresentable: 'any' }));
+
+// Components embed plain schemas; the `$schema` keyword belongs to a document's root only.
+function strip(schema: JsonSchema): JsonSchema {
+  const { $schema: _ignored, ...rest } = schema;
+  void _ignored;
+  return rest;
+}
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const json = (schema: JsonSchema) => ({ 'application/json': { schema } });
+const errorResponse = (description: string) => ({ description, content: json(ref('Error')) });
+
+const AUDIENCE: Record<CommandAudience, string> = {
+  staff: 'agent, supervisor, admin',
+  owner: 'the customer who opened the case',
+  owner_or_supervisor: 'the customer who opened the case, supervisor, admin',
+  supervisor: 'supervisor, admin',
+};
+
+const common = {
+  '400': errorResponse('validation_failed (every offending field in details), invalid_json, invalid_input'),
+  '401': errorResponse('unauthorized: missing or unknown bearer token'),
+  '403': errorResponse('forbidden: the role may not do this'),
+  '429': errorResponse('rate_limited'),
+  '503': errorResponse('temporal_unavailable or read_model_unavailable'),
+};
+
+/** Query parameters of an operation, from a zod object schema. */
+function queryParameters(schema: z.ZodObject): Record<string, unknown>[] {
+  const document = requestSchema(schema) as { properties?: Record<string, JsonSchema>; required?: string[] };
+  return Object.entries(document.properties ?? {}).map(([name, property]) => ({
+    name,
+    in: 'query',
+    required: document.required?.includes(name) ?? false,
+    schema: property,
+  }));
+}
+
+const caseIdParameter = { name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: '^cs_[0-9a-f]{24}$' } };
+const signatureParameter = {
+  name: 'X-Signature',
+  in: 'header',
+  required: true,
+  description: 't=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" with WEBHOOK_SECRET>; older than 5 minutes is refused',
+  schema: { type: 'string' },
+};
+
+function commandPaths(): Record<string, unknown> {
+  const paths: Record<string, unknown> = {};
+  for (const command of CASE_COMMANDS) {
+    const name = command.path.replace(/-(\w)/g, (_m, c: string) => c.toUpperCase());
+    paths[`/v1/cases/{id}/${command.path}`] = {
+      post: {
+        operationId: `${name}Case`,
+        tags: ['commands'],
+        summary: command.summary,
+        description: `Who: ${AUDIENCE[command.audience]}. Runs as a Workflow Update; the answer carries the case after the command.`,
+        parameters: [caseIdParameter],
+        requestBody: { required: true, content: json(ref(`${name[0].toUpperCase()}${name.slice(1)}Command`)) },
+        responses: {
+          '200': { description: 'the case after the command', content: json(ref('Case')) },
+          ...common,
+          '404': errorResponse('case_not_found'),
+          '409': errorResponse('invalid_state (the case state does not allow it) or case_closed'),
+        },
+      },
+    };
+  }
+  return paths;
+}
+
+function commandComponents(): Record<string, JsonSchema> {
+  return Object.fromEntries(
+    CASE_COMMANDS.map((command) => {
+      const name = command.path.replace(/-(\w)/g, (_m, c: string) => c.toUpperCase());
+      return [`${name[0].toUpperCase()}${name.slice(1)}Command`, requestSchema(command.schema)];
+    }),
+  );
+}
+
+const webhookOperation = (operationId: string, summary: string, schemaName: string): Operation => ({
+  post: {
+    operationId,
+    tags: ['webhooks'],
+    summary,
+    security: [],
+    parameters: [signatureParameter],
+    requestBody: { required: true, content: json(ref(schemaName)) },
+    responses: {
+      '202': { description: 'delivered to the case' },
+      '200': { description: '{"ignored": true}: the case has ended' },
+      '400': errorResponse('invalid_json or validation_failed'),
+      '401': errorResponse('invalid_signature'),
+      '404': errorResponse('unknown_reference: no case matches (retry later)'),
+      '503': errorResponse('temporal_unavailable or read_model_unavailable'),
+    },
+  },
+});
+
+/** The OpenAPI 3.1 document of the API, generated from the zod schemas that validate the requests. */
+export function buildOpenApiDocument(): Record<string, unknown> {
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'aftersales API',
+      version: '1.0.0',
+      description: 'After-sales cases (returns, exchanges, repairs, complaints, …) run as Temporal workflows. See docs/api.md.',
+    },
+    servers: [{ url: '/' }],
+    security: [{ bearerAuth: [] }],
+    tags: [{ name: 'cases' }, { name: 'commands' }, { name: 'webhooks' }, { name: 'reports' }, { name: 'admin' }, { name: 'operations' }],
+    paths: {
+      '/v1/cases': {
+        post: {
+          operationId: 'openCase',
+          tags: ['cases'],
+          summary: 'Open a case',
+          description: 'Who: customer (own customerId only), agent, supervisor, admin.',
+          parameters: [
+            {
+              name: 'Idempotency-Key',
+              in: 'header',
+              required: false,
+              description: 'a repeat with the same key (per customerId) returns the first case with 200',
+              schema: { type: 'string', maxLength: 255 },
+            },
+          ],
+          requestBody: { required: true, content: json(ref('OpenCaseRequest')) },
+          responses: {
+            '201': {
+              description: 'the case opened',
+              headers: { Location: { schema: { type: 'string' }, description: '/v1/cases/<id>' } },
+              content: json(ref('Case')),
+            },
+            '200': { description: 'the case this Idempotency-Key already opened', content: json(ref('Case')) },
+            ...common,
+            '409': errorResponse('duplicate_open_case (details name the open case) or idempotency_key_reused'),
+            '422': errorResponse('the policy refuses the case: the code is the reason (outside_return_window, …)'),
+          },
+        },
+        get: {
+          operationId: 'listCases',
+          tags: ['cases'],
+          summary: 'List cases from the read model',
+          description: 'Who: staff; customers get their own cases only (403 when asking for another customerId).',
+          parameters: queryParameters(listCasesQuerySchema),
+          responses: { '200': { description: 'one page', content: json(ref('CaseList')) }, ...common },
+        },
+      },
+      '/v1/cases/{id}': {
+        get: {
+          operationId: 'getCase',
+          tags: ['cases'],
+          summary: 'Read one case, live from its workflow while open',
+          description: "Who: the customer who opened it, staff. Another customer's case is a 404.",
+          parameters: [caseIdParameter],
+          responses: {
+            '200': { description: 'the case', content: json(ref('Case')) },
+            ...common,
+            '404': errorResponse('case_not_found'),
+          },
+        },
+      },
+      ...commandPaths(),
+      '/v1/webhooks/courier': webhookOperation('courierWebhook', 'Courier tracking event (HMAC-signed)', 'CourierEvent'),
+      '/v1/webhooks/payment': webhookOperation('paymentWebhook', 'Refund settlement (HMAC-signed)', 'PaymentEvent'),
+      '/v1/reports/sla': {
+        get: {
+          operationId: 'slaReport',
+          tags: ['reports'],
+          summary: 'SLA and KPI report over [from, to) (default: the last 30 days)',
+          description: 'Who: supervisor, admin.',
+          parameters: queryParameters(slaReportQuerySchema),
+          responses: { '200': { description: 'the report' }, ...common },
+        },
+      },
+      '/v1/admin/policy': {
+        get: { operationId: 'getPolicy', tags: ['admin'], summary: 'The policy new cases start with (admin)', responses: { '200': { description: 'policy' }, ...common } },
+      },
+      '/v1/admin/policy/reload': {
+        post: {
+          operationId: 'reloadPolicy',
+          tags: ['admin'],
+          summary: 'Re-read POLICY_FILE (admin); running cases keep their policy',
+          responses: { '200': { description: 'the versions before and after' }, ...common, '422': errorResponse('invalid_policy_file') },
+        },
+      },
+      '/healthz': { get: { operationId: 'healthz', tags: ['operations'], security: [], responses: { '200': { description: 'alive' } } } },
+      '/readyz': {
+        get: {
+          operationId: 'readyz',
+          tags: ['operations'],
+          security: [],
+          responses: { '200': { description: 'Temporal and MongoDB answer' }, '503': { description: 'checks name what is down' } },
+        },
+      },
+      '/metrics': { get: { operationId: 'metrics', tags: ['operations'], security: [], responses: { '200': { description: 'Prometheus text format' } } } },
+    },
+    components: {
+      securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } },
+      schemas: {
+        OpenCaseRequest: requestSchema(openCaseBodySchema),
+        ...commandComponents(),
+        CourierEvent: requestSchema(courierWebhookSchema),
+        PaymentEvent: requestSchema(paymentWebhookSchema),
+        Case: responseSchema(caseSchema),
+        CaseList: { type: 'object', properties: { items: { type: 'array', items: ref('Case') }, nextCursor: { type: ['string', 'null'] } }, required: ['items', 'nextCursor'] },
+        Error: {
+          type: 'object',
+          required: ['error'],
+          properties: {
+            error: {
+              type: 'object',
+              required: ['code', 'message', 'details'],
+              properties: {
+                code: { type: 'string' },
+                message: { type: 'string' },
+                details: {
+                  type: 'array',
+                  items: { type: 'object', required: ['field', 'message'], properties: { field: { type: 'string' }, message: { type: 'string' } } },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+  };
+}

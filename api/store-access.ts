@@ -1,0 +1,96 @@
+import type { Logger } from 'pino';
+import type { MongoClient } from 'mongodb';
+import type { CaseReadModel } from '../store/case-read-model.store';
+import { createReadModel } from '../store/case-read-model.store';
+import { connectMongo, ensureIndexes } from '../store/mongo';
+import type { OpenCaseLocks } from '../store/open-case-locks.store';
+import { slaReport, type SlaReport, type SlaReportRange } from '../store/sla-report.store';
+import { unavailable } from './errors';
+
+/** What the API reads from the read model. */
+export type CaseReader = Pick<CaseReadModel, 'getCase' | 'listCases' | 'findCaseIdByTrackingNumber' | 'findCaseIdByRefundId'>;
+/** The one-open-case-per-order-line locks, as the API uses them. */
+export type CaseLocks = Pick<OpenCaseLocks, 'acquire' | 'release' | 'releaseKey'>;
+
+/** The MongoDB-backed services of the API. */
+export interface StoreServices {
+  readModel: CaseReader;
+  locks: CaseLocks;
+  slaReport(range: SlaReportRange): Promise<SlaReport>;
+  /** Resolves when the database answers a ping. */
+  ping(): Promise<void>;
+}
+
+/** Access to the store; `get()` throws a 503 `read_model_unavailable` while the database is not connected. */
+export interface StoreAccess {
+  get(): StoreServices;
+}
+
+/**
+ * Connects to MongoDB in the background and keeps retrying, so the API starts (and answers
+ * /healthz, and reads cases live from Temporal) even while the database is briefly down.
+ */
+export class LazyMongoStore implements StoreAccess {
+  private services: StoreServices | undefined;
+  private client: MongoClient | undefined;
+  private stopped = false;
+  private readonly connected: Promise<void>;
+
+  constructor(
+    private readonly uri: string,
+    private readonly dbName: string,
+    private readonly logger: Logger,
+    private readonly retryMs = { initial: 500, max: 10_000 },
+  ) {
+    this.connected = this.connectLoop();
+  }
+
+  get(): StoreServices {
+    if (this.services === undefined) throw unavailable('read_model_unavailable', 'the case database is not connected yet; retry');
+    return this.services;
+  }
+
+  /** Resolves once connected (or stopped). */
+  whenConnected(): Promise<void> {
+    return this.connected;
+  }
+
+  /** Stops retrying and closes the connection. */
+  async close(): Promise<void> {
+    this.stopped = true;
+    await this.client?.close();
+  }
+
+  private async connectLoop(): Promise<void> {
+    let delay = this.retryMs.initial;
+    for (let attempt = 1; !this.stopped; attempt++) {
+      let opened: MongoClient | undefined;
+      try {
+        const { client, db } = await connectMongo(this.uri, this.dbName);
+        opened = client;
+        if (this.stopped) {
+          await client.close();
+          return;
+        }
+        await ensureIndexes(db);
+        this.client = client;
+        const readModel = createReadModel(db);
+        this.services = {
+          readModel,
+          locks: readModel.locks,
+          slaReport: (range) => slaReport(db, range),
+          ping: async () => {
+            await db.command({ ping: 1 });
+          },
+        };
+        this.logger.info({ attempt }, 'connected to MongoDB');
+        return;
+      } catch (error) {
+        await opened?.close().catch(() => undefined);
+        this.logger.warn({ attempt, retryInMs: delay, reason: (error as Error).message }, 'MongoDB not reachable yet');
+        await new Promise((resolve) => setTimeout(resolve, delay).unref());
+        delay = Math.min(delay * 2, this.retryMs.max);
+      }
+    }
+  }
+}

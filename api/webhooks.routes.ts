@@ -1,0 +1,100 @@
+import express, { Router } from 'express';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { SignalDefinition } from '@temporalio/common';
+import type { Logger } from 'pino';
+import { caseWorkflowId, courierEventSignal, paymentEventSignal, type CourierEvent, type PaymentEvent } from '../domain/workflow-contract';
+import { SIGNATURE_HEADER, verifyWebhook } from '../integrations/webhook-signature';
+import { ApiError, notFound, parseOrThrow, unauthorized } from './errors';
+import type { StoreAccess } from './store-access';
+import { courierWebhookSchema, paymentWebhookSchema } from './webhooks.schemas';
+
+/** What the webhook routes need. */
+export interface WebhookDeps {
+  client: Client;
+  store: StoreAccess;
+  secret: string;
+  logger: Logger;
+  /** Clock of the signature window, in unix seconds (tests pin it). */
+  nowSec?: () => number;
+}
+
+/**
+ * Provider callbacks: HMAC-checked on the raw bytes, validated, matched to a case, delivered
+ * as a Signal. 202 accepted; 200 `{ignored: true}` when the case has ended; 404
+ * `unknown_reference` when no case matches (the provider retries). The workflow drops
+ * repeated eventIds, so redelivery is safe.
+ */
+export function webhooksRouter(deps: WebhookDeps): Router {
+  const router = Router();
+  // The signature covers the exact bytes received, so the body is kept raw until it is verified.
+  const raw = express.raw({ type: () => true, limit: '64kb' });
+
+  router.post('/v1/webhooks/courier', raw, async (req, res) => {
+    const body = verifiedJson(req.body, req.get(SIGNATURE_HEADER), deps);
+    const event: CourierEvent = parseOrThrow(courierWebhookSchema, body);
+    const caseId = await deps.store.get().readModel.findCaseIdByTrackingNumber(event.trackingNumber);
+    if (caseId === null) throw notFound('unknown_reference', `no case has tracking number ${event.trackingNumber}`);
+    res.locals.caseId = caseId;
+    await answer(res, await deliver(deps, caseId, courierEventSignal, event), caseId);
+  });
+
+  router.post('/v1/webhooks/payment', raw, async (req, res) => {
+    const body = verifiedJson(req.body, req.get(SIGNATURE_HEADER), deps);
+    const { merchantReference, ...event } = parseOrThrow(paymentWebhookSchema, body);
+    const signal: PaymentEvent = event;
+    // Before our refund id is projected to the read model, the provider's merchantReference (our case id) still finds the case.
+    let caseId = await deps.store.get().readModel.findCaseIdByRefundId(event.refundId);
+    let outcome: Delivery = 'unknown';
+    if (caseId !== null) outcome = await deliver(deps, caseId, paymentEventSignal, signal);
+    if (outcome === 'unknown' && merchantReference !== undefined && /^[A-Za-z0-9_-]{1,64}$/.test(merchantReference)) {
+      caseId = merchantReference;
+      outcome = await deliver(deps, caseId, paymentEventSignal, signal);
+    }
+    if (outcome === 'unknown') throw notFound('unknown_reference', `no case has refund ${event.refundId}`);
+    res.locals.caseId = caseId;
+    await answer(res, outcome, caseId ?? undefined);
+  });
+
+  return router;
+}
+
+type Delivery = 'delivered' | 'ignored' | 'unknown';
+
+async function answer(res: express.Response, outcome: Delivery, caseId: string | undefined): Promise<void> {
+  if (outcome === 'unknown') throw notFound('unknown_reference', 'the case of this event does not exist');
+  if (outcome === 'ignored') res.status(200).json({ ignored: true, caseId });
+  else res.status(202).json({ accepted: true, caseId });
+}
+
+function verifiedJson(rawBody: unknown, header: string | undefined, deps: WebhookDeps): unknown {
+  const text = Buffer.isBuffer(rawBody) ? rawBody.toString('utf8') : '';
+  const verdict = verifyWebhook(header, text, deps.secret, deps.nowSec?.());
+  if (!verdict.ok) {
+    const why = { missing: `missing ${SIGNATURE_HEADER} header`, malformed: `malformed ${SIGNATURE_HEADER} header`, bad_signature: 'signature does not match', expired: 'signature is older than 5 minutes' };
+    throw unauthorized('invalid_signature', why[verdict.reason]);
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new ApiError(400, 'invalid_json', 'the request body is not valid JSON');
+  }
+}
+
+/** Signals the case; a workflow that ended is 'ignored', one that never existed 'unknown'. */
+async function deliver<T>(deps: WebhookDeps, caseId: string, signal: SignalDefinition<[T]>, payload: T): Promise<Delivery> {
+  const handle = deps.client.workflow.getHandle(caseWorkflowId(caseId));
+  try {
+    await handle.signal(signal, payload);
+    return 'delivered';
+  } catch (error) {
+    if (!(error instanceof WorkflowNotFoundError)) throw error;
+  }
+  try {
+    await handle.describe();
+    deps.logger.info({ caseId }, 'provider event for an ended case ignored');
+    return 'ignored';
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) return 'unknown';
+    throw error;
+  }
+}

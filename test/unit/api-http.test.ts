@@ -1,0 +1,290 @@
+import type { AddressInfo } from 'node:net';
+import http from 'node:http';
+import type { Client } from '@temporalio/client';
+import pino from 'pino';
+import { createApiApp } from '../../api/app';
+import { TokenRegistry } from '../../api/auth';
+import { unavailable } from '../../api/errors';
+import { PolicyProvider } from '../../api/policy-provider';
+import type { StoreAccess, StoreServices } from '../../api/store-access';
+import { signWebhook } from '../../integrations/webhook-signature';
+import { InvalidCursorError } from '../../store/case-list.cursor';
+
+// The HTTP behaviour that needs no Temporal server: every answer here is given before a
+// workflow would be started, and the Temporal client below fails the test if it is touched.
+
+const NOW = Date.parse('2026-04-20T08:00:00Z');
+const SECRET = 'unit-test-webhook-secret';
+
+const temporalCalls: string[] = [];
+const untouchableTemporal = new Proxy(
+  {},
+  {
+    get(_target, property) {
+      temporalCalls.push(String(property));
+      throw new Error(`Temporal client used: ${String(property)}`);
+    },
+  },
+);
+const client = {
+  workflow: untouchableTemporal,
+  withDeadline: <R>(_deadline: number, fn: () => Promise<R>) => fn(),
+  connection: { workflowService: { getSystemInfo: () => Promise.reject(new Error('Temporal down')) } },
+} as unknown as Client;
+
+const listed: unknown[] = [];
+const storeServices: StoreServices = {
+  readModel: {
+    getCase: () => Promise.resolve(null),
+    listCases: (query) => {
+      listed.push(query);
+      if (query.cursor === 'bad') return Promise.reject(new InvalidCursorError('cursor is malformed'));
+      return Promise.resolve({ items: [], nextCursor: null });
+    },
+    findCaseIdByTrackingNumber: () => Promise.resolve(null),
+    findCaseIdByRefundId: () => Promise.resolve(null),
+  },
+  locks: {
+    acquire: () => Promise.reject(new Error('locks must not be reached')),
+    release: () => Promise.resolve(),
+    releaseKey: () => Promise.resolve(false),
+  },
+  slaReport: () => Promise.resolve({ fake: true } as never),
+  ping: () => Promise.resolve(),
+};
+let storeUp = true;
+const store: StoreAccess = {
+  get: () => {
+    if (!storeUp) throw unavailable('read_model_unavailable', 'not connected');
+    return storeServices;
+  },
+};
+
+const tokens = new TokenRegistry({
+  tokens: [
+    { token: 'customer-c1', role: 'customer', customerId: 'c-1' },
+    { token: 'agent-li', role: 'agent', name: 'li.wei' },
+    { token: 'supervisor-zhang', role: 'supervisor', name: 'zhang.min' },
+    { token: 'limited-agent', role: 'agent', name: 'busy' },
+  ],
+});
+
+let server: http.Server;
+let base: string;
+
+beforeAll(async () => {
+  const app = createApiApp({
+    config: { TEMPORAL_TASK_QUEUE: 'unit', TEMPORAL_NAMESPACE: 'default', TEMPORAL_UI_URL: 'http://ui.local', WEBHOOK_SECRET: SECRET },
+    client,
+    store,
+    policy: new PolicyProvider(undefined),
+    tokens,
+    logger: pino({ level: 'silent' }),
+    now: () => NOW,
+    rateLimit: { windowMs: 60_000, max: 1000 },
+  });
+  server = http.createServer(app);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+beforeEach(() => {
+  temporalCalls.length = 0;
+  listed.length = 0;
+  storeUp = true;
+});
+
+/** A JSON answer: an error body, or anything else. */
+type Json = { error: { code: string; message: string; details: { field: string; message: string }[] } } & Record<string, unknown>;
+
+const call = async (method: string, path: string, options: { token?: string; body?: unknown; raw?: string; headers?: Record<string, string> } = {}) => {
+  const headers: Record<string, string> = { ...options.headers };
+  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  let body: string | undefined = options.raw;
+  if (options.body !== undefined) {
+    body = JSON.stringify(options.body);
+    headers['content-type'] = 'application/json';
+  }
+  const response = await fetch(`${base}${path}`, { method, headers, body });
+  const text = await response.text();
+  const isJson = response.headers.get('content-type')?.includes('application/json') ?? false;
+  return { status: response.status, headers: response.headers, body: isJson ? (JSON.parse(text) as Json) : undefined, text };
+};
+
+const openCase = (overrides: Record<string, unknown> = {}) => ({
+  type: 'return',
+  orderId: 'O-1',
+  customerId: 'c-1',
+  items: [{ sku: 'SKU-1', quantity: 1, unitPrice: 5000 }],
+  reason: { code: 'no_reason' },
+  evidence: [],
+  packagingIntact: true,
+  order: { paidAt: '2026-04-10T08:00:00Z', deliveredAt: '2026-04-12T08:00:00Z', paymentMethod: 'online', total: 5000, currency: 'CNY' },
+  ...overrides,
+});
+
+describe('authentication', () => {
+  it('answers 401 without a token and with an unknown one', async () => {
+    const missing = await call('GET', '/v1/cases');
+    expect(missing.status).toBe(401);
+    expect(missing.headers.get('www-authenticate')).toBe('Bearer');
+    expect(missing.body?.error.code).toBe('unauthorized');
+    expect((await call('GET', '/v1/cases', { token: 'guess' })).status).toBe(401);
+  });
+});
+
+describe('POST /v1/cases before any workflow starts', () => {
+  it('answers 400 naming every bad field and the bad Idempotency-Key, and starts nothing', async () => {
+    const response = await call('POST', '/v1/cases', {
+      token: 'agent-li',
+      body: openCase({ type: 'swap', items: [{ sku: 'SKU-1', quantity: 0, unitPrice: 1.5 }], order: { paidAt: 'last week' } }),
+      headers: { 'Idempotency-Key': 'has spaces' },
+    });
+    expect(response.status).toBe(400);
+    expect(response.body?.error.code).toBe('validation_failed');
+    const fields = response.body?.error.details.map((d) => d.field).sort();
+    expect(fields).toEqual([
+      'Idempotency-Key',
+      'items[0].quantity',
+      'items[0].unitPrice',
+      'order.currency',
+      'order.paidAt',
+      'order.paymentMethod',
+      'order.total',
+      'type',
+    ]);
+    expect(temporalCalls).toEqual([]);
+  });
+
+  it('answers 400 invalid_json to malformed JSON and 415 to a body that is not JSON', async () => {
+    const malformed = await call('POST', '/v1/cases', { token: 'agent-li', raw: '{"type": "return",', headers: { 'content-type': 'application/json' } });
+    expect(malformed.status).toBe(400);
+    expect(malformed.body?.error.code).toBe('invalid_json');
+    const text = await call('POST', '/v1/cases', { token: 'agent-li', raw: 'type=return', headers: { 'content-type': 'text/plain' } });
+    expect(text.status).toBe(415);
+  });
+
+  it("answers 403 when a customer opens a case for another customer's id", async () => {
+    const response = await call('POST', '/v1/cases', { token: 'customer-c1', body: openCase({ customerId: 'c-2' }) });
+    expect(response.status).toBe(403);
+    expect(response.body?.error.code).toBe('forbidden');
+    expect(temporalCalls).toEqual([]);
+  });
+
+  it('answers 422 with the reason code when the policy refuses the case', async () => {
+    const late = openCase({ order: { paidAt: '2026-03-01T08:00:00Z', deliveredAt: '2026-03-02T08:00:00Z', paymentMethod: 'online', total: 5000, currency: 'CNY' } });
+    const response = await call('POST', '/v1/cases', { token: 'customer-c1', body: late });
+    expect(response.status).toBe(422);
+    expect(response.body?.error.code).toBe('outside_return_window');
+    expect(temporalCalls).toEqual([]);
+  });
+});
+
+describe('GET /v1/cases', () => {
+  it('forces customers to their own cases and refuses another customerId', async () => {
+    expect((await call('GET', '/v1/cases', { token: 'customer-c1' })).body).toEqual({ items: [], nextCursor: null });
+    expect(listed[0]).toMatchObject({ customerId: 'c-1', sort: 'nextDeadline', limit: 20 });
+    expect((await call('GET', '/v1/cases?customerId=c-2', { token: 'customer-c1' })).status).toBe(403);
+  });
+
+  it('passes staff filters through and answers 400 naming bad parameters and a bad cursor', async () => {
+    await call('GET', '/v1/cases?status=awaiting_review,inspecting&type=return&breached=false&sort=createdAt&limit=5', { token: 'agent-li' });
+    expect(listed[0]).toMatchObject({ status: ['awaiting_review', 'inspecting'], type: ['return'], breached: false, sort: 'createdAt', limit: 5 });
+    const bad = await call('GET', '/v1/cases?limit=0&breached=maybe', { token: 'agent-li' });
+    expect(bad.status).toBe(400);
+    expect(bad.body?.error.details.map((d) => d.field).sort()).toEqual(['breached', 'limit']);
+    const cursor = await call('GET', '/v1/cases?cursor=bad', { token: 'agent-li' });
+    expect(cursor.status).toBe(400);
+    expect(cursor.body?.error.details).toEqual([{ field: 'cursor', message: 'cursor is malformed' }]);
+  });
+
+  it('answers 503 read_model_unavailable while MongoDB is not connected', async () => {
+    storeUp = false;
+    const response = await call('GET', '/v1/cases', { token: 'agent-li' });
+    expect(response.status).toBe(503);
+    expect(response.body?.error.code).toBe('read_model_unavailable');
+    expect(response.headers.get('retry-after')).toBe('5');
+  });
+});
+
+describe('commands', () => {
+  it('refuses a command for the wrong role before reading the body or the case', async () => {
+    const response = await call('POST', '/v1/cases/cs_000000000000000000000000/review', { token: 'customer-c1', body: {} });
+    expect(response.status).toBe(403);
+    expect(temporalCalls).toEqual([]);
+  });
+
+  it('names the missing note of a rejection', async () => {
+    const response = await call('POST', '/v1/cases/cs_000000000000000000000000/review', { token: 'agent-li', body: { decision: 'reject' } });
+    expect(response.status).toBe(400);
+    expect(response.body?.error.details).toEqual([{ field: 'note', message: 'a note is required when the decision is reject' }]);
+  });
+});
+
+describe('webhooks', () => {
+  const event = JSON.stringify({ eventId: 'e1', trackingNumber: 'SF1', event: 'delivered', at: '2026-04-20T07:59:00Z' });
+
+  it('answers 401 invalid_signature when the signature is missing, wrong or older than 5 minutes', async () => {
+    const post = (signature?: string) =>
+      call('POST', '/v1/webhooks/courier', { raw: event, headers: { 'content-type': 'application/json', ...(signature ? { 'x-signature': signature } : {}) } });
+    for (const signature of [undefined, signWebhook(event, 'another-secret', NOW / 1000), signWebhook(event, SECRET, NOW / 1000 - 301)]) {
+      const response = await post(signature);
+      expect(response.status).toBe(401);
+      expect(response.body?.error.code).toBe('invalid_signature');
+    }
+  });
+
+  it('answers 404 unknown_reference for a signed event of no case, so the provider retries', async () => {
+    const response = await call('POST', '/v1/webhooks/courier', {
+      raw: event,
+      headers: { 'content-type': 'application/json', 'x-signature': signWebhook(event, SECRET, NOW / 1000) },
+    });
+    expect(response.status).toBe(404);
+    expect(response.body?.error.code).toBe('unknown_reference');
+  });
+
+  it('answers 400 naming the fields of a signed but invalid event', async () => {
+    const bad = JSON.stringify({ eventId: 'e2', refundId: 'r1', status: 'maybe' });
+    const response = await call('POST', '/v1/webhooks/payment', {
+      raw: bad,
+      headers: { 'content-type': 'application/json', 'x-signature': signWebhook(bad, SECRET, NOW / 1000) },
+    });
+    expect(response.status).toBe(400);
+    expect(response.body?.error.details.map((d) => d.field).sort()).toEqual(['at', 'status']);
+  });
+});
+
+describe('reports, operations and errors', () => {
+  it('gives the SLA report to supervisors only and checks the range', async () => {
+    expect((await call('GET', '/v1/reports/sla', { token: 'agent-li' })).status).toBe(403);
+    expect((await call('GET', '/v1/reports/sla', { token: 'supervisor-zhang' })).body).toEqual({ fake: true });
+    const reversed = await call('GET', '/v1/reports/sla?from=2026-04-02T00:00:00Z&to=2026-04-01T00:00:00Z', { token: 'supervisor-zhang' });
+    expect(reversed.status).toBe(400);
+    expect(reversed.body?.error.details).toEqual([{ field: 'from', message: 'must be before to' }]);
+  });
+
+  it('is alive, says which dependency is down, and serves metrics by route pattern', async () => {
+    expect((await call('GET', '/healthz')).body).toEqual({ status: 'ok' });
+    storeUp = false;
+    const ready = await call('GET', '/readyz');
+    expect(ready.status).toBe(503);
+    expect(ready.body).toEqual({ status: 'unavailable', checks: { temporal: 'down', mongodb: 'down' } });
+    const metrics = await call('GET', '/metrics');
+    expect(metrics.text).toContain('aftersales_http_requests_total{method="GET",route="/v1/cases",status="401"');
+    expect(metrics.text).not.toContain('cs_000000000000000000000000');
+  });
+
+  it('serves an OpenAPI 3.1 document with every case path', async () => {
+    const { body } = await call('GET', '/openapi.json');
+    expect(body?.openapi).toBe('3.1.0');
+    expect(Object.keys(body?.paths as object)).toEqual(expect.arrayContaining(['/v1/cases', '/v1/cases/{id}', '/v1/cases/{id}/review', '/v1/cases/{id}/survey']));
+    const schemas = (body?.components as { schemas: Record<string, { required?: string[] }> }).schemas;
+    expect(schemas.OpenCaseRequest.required).toEqual(expect.arrayContaining(['type', 'orderId', 'customerId', 'items', 'reason', 'order']));
+  });
+
+  it('answers unknown routes with a JSON 404', async () => {
+    const response = await call('GET', '/v2/nothing');
+    expect(response.status).toBe(404);
+    expect(response.body?.error.code).toBe('not_found');
+  });
+});
