@@ -9,6 +9,8 @@ export const STOP_GRACE_MS = 10_000;
 
 const RECENT_LINES = 60;
 
+const SUPERVISOR = path.join(__dirname, 'supervise.cjs');
+
 /** What to run for one child process. */
 export interface ChildSpec {
   /** Short name, used as the output prefix and in error messages (`temporal`, `api`, …). */
@@ -34,7 +36,9 @@ const COLORS = [36, 35, 33, 32, 34, 31];
 /**
  * One child process started in its own process group, so that it (and anything
  * it forks) can be stopped as a unit and a Ctrl-C in the terminal reaches only
- * us: we stop the children in order.
+ * us: we stop the children in order. A small supervisor (supervise.cjs) sits
+ * between us and the command and kills the group if we die without stopping it,
+ * which covers hosts whose signal and exit handlers we cannot rely on (Jest).
  */
 export class ManagedProcess {
   readonly name: string;
@@ -52,12 +56,14 @@ export class ManagedProcess {
     private readonly onExit: (child: ManagedProcess, exit: ChildExit, expected: boolean) => void,
   ) {
     this.name = spec.name;
-    const child: ChildProcess = spawn(spec.command, [...spec.args], {
+    // Through supervise.cjs, which kills the child when we die; its stdin is the lifeline.
+    const child: ChildProcess = spawn(process.execPath, [SUPERVISOR, spec.command, ...spec.args], {
       cwd: spec.cwd,
       env: spec.env ?? process.env,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['pipe', 'pipe', 'pipe'],
       detached: true,
     });
+    child.stdin?.on('error', () => undefined); // the supervisor is gone; nothing to tell it
     // spawn reports a missing executable asynchronously through 'error'; pid is then undefined.
     this.pid = child.pid ?? -1;
     const sink = this.makeSink(output, colorIndex);
