@@ -1,0 +1,213 @@
+import path from 'node:path';
+import type { WorkflowHandle } from '@temporalio/client';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { createActivities } from '../../../activities';
+import type { EscalationRecord, OutboundMessage, ShipmentPurpose } from '../../../activities/provider-ports';
+import type { CaseItem, CaseSnapshot, OpenCaseRequest } from '../../../domain/case.types';
+import { checkEligibility } from '../../../domain/eligibility';
+import { defaultPolicy, type Policy } from '../../../domain/policy';
+import { CASE_SEARCH_ATTRIBUTES } from '../../../domain/search-attributes';
+import { caseWorkflowId, WORKFLOW_TYPE_BY_CASE_TYPE, type CaseWorkflowInput } from '../../../domain/workflow-contract';
+import { timeSkippingServerPath } from './test-server';
+
+let queueCounter = 0;
+
+let runtimeInstalled = false;
+
+/** Starts a time-skipping server with the case search attributes registered. */
+export async function createTestEnv(): Promise<TestWorkflowEnvironment> {
+  if (!runtimeInstalled) {
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+    runtimeInstalled = true;
+  }
+  const env = await TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path: timeSkippingServerPath() } },
+  });
+  const indexedTypes: Record<string, number> = { Keyword: 2, Int: 3, Bool: 5, Datetime: 6 };
+  await env.connection.operatorService.addSearchAttributes({
+    namespace: env.namespace ?? 'default',
+    searchAttributes: Object.fromEntries(CASE_SEARCH_ATTRIBUTES.map((a) => [a.name, indexedTypes[a.type]])),
+  });
+  return env;
+}
+
+let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+/** The workflow code, bundled once per test file. */
+export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
+  bundle ??= bundleWorkflowCode({ workflowsPath: path.resolve(__dirname, '../../../workflows'), logger: new DefaultLogger('WARN') });
+  return bundle;
+}
+
+/** In-memory stand-ins for the providers and the read model, recording every call. */
+export class FakeWorld {
+  /** Each world has its own task queue, so every test gets a fresh worker. */
+  readonly taskQueue = `workflow-tests-${++queueCounter}`;
+  labels: { caseId: string; key: string }[] = [];
+  shipments: { caseId: string; purpose: ShipmentPurpose; key: string; trackingNumber: string }[] = [];
+  subscriptions: string[] = [];
+  refunds: { caseId: string; amount: number; key: string; refundId: string }[] = [];
+  coupons: { caseId: string; amount: number; key: string }[] = [];
+  investigations: { caseId: string; kind: string; key: string }[] = [];
+  messages: { message: OutboundMessage; key: string }[] = [];
+  escalations: EscalationRecord[] = [];
+  projections: CaseSnapshot[] = [];
+  outOfStock = new Set<string>();
+  /** Workflows this test started, terminated afterwards so that their timers cannot hold skipped time back. */
+  started: WorkflowHandle[] = [];
+
+  /**
+   * Terminates every workflow of this world that is still running, once its activities have
+   * finished: the time-skipping server never skips time again past an activity cut off mid-flight.
+   */
+  async terminateRunning(): Promise<void> {
+    await Promise.all(
+      this.started.map(async (handle) => {
+        for (let i = 0; i < 100; i++) {
+          const { status, raw } = await handle.describe();
+          if (status.name !== 'RUNNING') return;
+          if (!raw.pendingActivities?.length) break;
+          await new Promise((r) => setTimeout(r, 50));
+        }
+        await handle.terminate('test finished');
+      }),
+    );
+  }
+
+  /** The activities the worker gets: the real activity code over these fakes. */
+  activities() {
+    const keyed = <T>(list: { key: string }[], key: string, make: () => T & { key: string }): T => {
+      const found = list.find((e) => e.key === key) as (T & { key: string }) | undefined;
+      if (found) return found;
+      const made = make();
+      list.push(made);
+      return made;
+    };
+    return createActivities({
+      courier: {
+        createReturnLabel: async ({ caseId }, key) => {
+          keyed(this.labels, key, () => ({ caseId, key }));
+          return { labelId: `L-${caseId}`, carrier: 'SF', trackingNumber: `RL-${caseId}`, warehouseCode: 'WH-SH-01' };
+        },
+        createShipment: async ({ caseId, purpose }, key) => {
+          const s = keyed(this.shipments, key, () => ({ caseId, purpose, key, trackingNumber: `OUT-${this.shipments.length + 1}` }));
+          return { shipmentId: `S-${s.trackingNumber}`, carrier: 'SF', trackingNumber: s.trackingNumber };
+        },
+        subscribeTracking: async ({ trackingNumber }) => {
+          this.subscriptions.push(trackingNumber);
+        },
+        openInvestigation: async ({ caseId, kind }, key) => {
+          keyed(this.investigations, key, () => ({ caseId, kind, key }));
+          return { investigationId: `INV-${caseId}` };
+        },
+      },
+      payment: {
+        createRefund: async ({ caseId, amount }, key) => {
+          const r = keyed(this.refunds, key, () => ({ caseId, amount, key, refundId: `RF-${this.refunds.length + 1}` }));
+          return { refundId: r.refundId, status: 'pending' as const };
+        },
+        issueCoupon: async ({ caseId, amount }, key) => {
+          keyed(this.coupons, key, () => ({ caseId, amount, key }));
+          return { couponId: `CP-${caseId}` };
+        },
+      },
+      inventory: { checkStock: async (sku) => ({ available: !this.outOfStock.has(sku) && !sku.startsWith('OOS-') }) },
+      notification: {
+        send: async (message, key) => {
+          if (!this.messages.some((m) => m.key === key)) this.messages.push({ message, key });
+          return { messageId: `M-${key}` };
+        },
+      },
+      readModel: {
+        upsertCase: async (snapshot) => {
+          this.projections.push(snapshot);
+          return 'written' as const;
+        },
+        recordEscalation: async (record) => {
+          this.escalations.push(record);
+        },
+        releaseOpenCaseLocks: async () => undefined,
+      },
+    });
+  }
+
+  /** Templates sent to a recipient (customer id or staff address), in order. */
+  templatesTo(recipient: string): string[] {
+    return this.messages
+      .filter((m) => (m.message.recipient.kind === 'customer' ? m.message.recipient.customerId : m.message.recipient.address) === recipient)
+      .map((m) => m.message.template);
+  }
+}
+
+/** A worker over the bundled workflows and the fake world. */
+export async function createTestWorker(env: TestWorkflowEnvironment, world: FakeWorld): Promise<Worker> {
+  return Worker.create({
+    connection: env.nativeConnection,
+    taskQueue: world.taskQueue,
+    workflowBundle: await workflowBundle(),
+    activities: world.activities(),
+  });
+}
+
+let caseCounter = 0;
+
+/** A valid case request of the given type, delivered `deliveredDaysAgo` days before `nowMs`. */
+export function caseRequest(nowMs: number, overrides: Partial<OpenCaseRequest> = {}, deliveredDaysAgo = 2): OpenCaseRequest {
+  const items: CaseItem[] = overrides.items ?? [{ sku: 'SKU-1', quantity: 1, unitPrice: 25_900 }];
+  return {
+    type: 'return',
+    orderId: `O-${++caseCounter}`,
+    customerId: 'c-1',
+    items,
+    reason: { code: 'no_reason' },
+    evidence: [],
+    packagingIntact: true,
+    order: {
+      paidAt: new Date(nowMs - (deliveredDaysAgo + 3) * 86_400_000).toISOString(),
+      deliveredAt: new Date(nowMs - deliveredDaysAgo * 86_400_000).toISOString(),
+      paymentMethod: 'online',
+      total: items.reduce((s, i) => s + i.quantity * i.unitPrice, 0),
+      currency: 'CNY',
+    },
+    ...overrides,
+  };
+}
+
+/** Starts a case workflow as the API would (eligibility checked first). */
+export async function startCase(env: TestWorkflowEnvironment, world: FakeWorld, request: OpenCaseRequest, policy: Policy = defaultPolicy()) {
+  const nowMs = await env.currentTimeMs();
+  const verdict = checkEligibility(request, policy, nowMs);
+  if (!verdict.eligible) throw new Error(`test request is not eligible: ${verdict.code}`);
+  const caseId = `t${++caseCounter}-${request.type}`;
+  const input: CaseWorkflowInput = {
+    caseId,
+    request,
+    policy,
+    openedBy: { kind: 'customer', id: request.customerId },
+    eligibility: {
+      manualEvaluation: verdict.manualEvaluation,
+      inWarranty: verdict.inWarranty,
+      customerPaysShipping: verdict.customerPaysShipping,
+      notes: verdict.notes,
+    },
+  };
+  const handle = await env.client.workflow.start(WORKFLOW_TYPE_BY_CASE_TYPE[request.type], {
+    taskQueue: world.taskQueue,
+    workflowId: caseWorkflowId(caseId),
+    args: [input],
+  });
+  world.started.push(handle);
+  return handle;
+}
+
+/** The named clock of a snapshot (the latest one of that name). */
+export function clock(snapshot: CaseSnapshot, name: string) {
+  const found = [...snapshot.sla].reverse().find((c) => c.name === name);
+  if (!found) throw new Error(`case ${snapshot.id} has no ${name} clock; clocks: ${snapshot.sla.map((c) => c.name).join(', ')}`);
+  return found;
+}
+
+/** Event names of the timeline, in order. */
+export function events(snapshot: CaseSnapshot): string[] {
+  return snapshot.timeline.map((e) => e.event);
+}
