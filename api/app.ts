@@ -33,6 +33,8 @@ export interface ApiDeps {
   now?: () => number;
   /** How long a new case is queried before answering (default 5 s). */
   firstReadTimeoutMs?: number;
+  /** How long a command waits for its case (default 20 s). */
+  commandTimeoutMs?: number;
 }
 
 /** The express app of the HTTP API (contract: shared/design.md, as built: docs/api.md). */
@@ -64,6 +66,7 @@ export function createApiApp(deps: ApiDeps): Express {
     logger: deps.logger,
     now,
     firstReadTimeoutMs: deps.firstReadTimeoutMs,
+    commandTimeoutMs: deps.commandTimeoutMs,
   });
   app.use(casesRouter(cases, guard));
   app.use(reportsRouter(deps.store, guard, now));

@@ -22,6 +22,7 @@ import { ApiError, conflict, forbidden, ineligible, notFound, validationFailed }
 import type { ApiMetrics } from './metrics';
 import type { PolicyProvider } from './policy-provider';
 import type { StoreAccess } from './store-access';
+import { withinDeadline } from './temporal-calls';
 
 /** What the case service needs. */
 export interface CaseServiceDeps {
@@ -35,6 +36,8 @@ export interface CaseServiceDeps {
   now?: () => number;
   /** How long a freshly started case is queried before answering without its first snapshot (default 5 s). */
   firstReadTimeoutMs?: number;
+  /** How long a command waits for the case to accept and run it before answering 503 (default 20 s). */
+  commandTimeoutMs?: number;
 }
 
 /** The status a new case starts in, for the CaseStatus search attribute at start. */
@@ -89,7 +92,7 @@ export class CaseService {
       },
     };
     try {
-      await this.deps.client.workflow.start(WORKFLOW_TYPE_BY_CASE_TYPE[body.type], {
+      await withinDeadline(this.deps.client, () => this.deps.client.workflow.start(WORKFLOW_TYPE_BY_CASE_TYPE[body.type], {
         taskQueue: this.deps.config.TEMPORAL_TASK_QUEUE,
         workflowId,
         args: [input],
@@ -105,7 +108,7 @@ export class CaseService {
         ],
         staticSummary: caseSummary(body),
         staticDetails: caseDetails(caseId, body, policy.version, principal),
-      });
+      }));
     } catch (error) {
       if (error instanceof WorkflowExecutionAlreadyStartedError && idempotencyKey !== undefined) {
         // The same key raced us and won: answer like any repeat.
@@ -154,7 +157,12 @@ export class CaseService {
     if (current === null || !mayRead(principal, current)) throw notFound('case_not_found', `no case ${caseId}`);
     const handle = this.deps.client.workflow.getHandle(caseWorkflowId(caseId));
     try {
-      const updated = await handle.executeUpdate(command.update, { args: [{ ...body, actor: actorOf(principal) } as never] });
+      // An update waits for the worker to run it; a case whose worker is away must not hold the request forever.
+      const updated = await withinDeadline(
+        this.deps.client,
+        () => handle.executeUpdate(command.update, { args: [{ ...body, actor: actorOf(principal) } as never] }),
+        this.deps.commandTimeoutMs ?? 20_000,
+      );
       return this.withUiUrl(updated);
     } catch (error) {
       // The case exists (we just read it), so "not found" means its workflow has ended.
@@ -193,14 +201,13 @@ export class CaseService {
   }
 
   private query(workflowId: string, timeoutMs: number): Promise<CaseSnapshot> {
-    const { client } = this.deps;
-    return client.withDeadline(Date.now() + timeoutMs, () => client.workflow.getHandle(workflowId).query(getCaseQuery));
+    return withinDeadline(this.deps.client, () => this.deps.client.workflow.getHandle(workflowId).query(getCaseQuery), timeoutMs);
   }
 
   /** The case an Idempotency-Key opened before, or null; 409 when the key was used for a different request. */
   private async findOpened(caseId: string, body: OpenCaseBody): Promise<CaseSnapshot | null> {
     try {
-      await this.deps.client.workflow.getHandle(caseWorkflowId(caseId)).describe();
+      await withinDeadline(this.deps.client, () => this.deps.client.workflow.getHandle(caseWorkflowId(caseId)).describe());
     } catch (error) {
       if (error instanceof WorkflowNotFoundError) return null;
       throw error;
@@ -241,7 +248,7 @@ export class CaseService {
     const handle = this.deps.client.workflow.getHandle(caseWorkflowId(holderCaseId));
     for (let attempt = 0; attempt < 2; attempt++) {
       try {
-        const description = await handle.describe();
+        const description = await withinDeadline(this.deps.client, () => handle.describe());
         return description.status.name !== 'RUNNING';
       } catch (error) {
         if (!(error instanceof WorkflowNotFoundError)) throw error;

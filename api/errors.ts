@@ -112,7 +112,8 @@ export function mapError(error: unknown): MappedError {
     return serverFault();
   }
   if (error instanceof WorkflowUpdateRPCTimeoutOrCancelledError) {
-    return { ...client(503, 'temporal_unavailable', 'the case did not answer in time; retry'), headers: { 'Retry-After': '5' } };
+    const message = 'the case did not answer in time; the command may still take effect, so read the case before retrying';
+    return { ...client(503, 'temporal_unavailable', message), headers: { 'Retry-After': '5' } };
   }
   if (error instanceof WorkflowNotFoundError) return client(404, 'case_not_found', 'no such case');
   if (error instanceof ServiceError || isGrpcUnavailable(error)) {

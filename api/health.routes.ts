@@ -2,6 +2,7 @@ import { Router } from 'express';
 import type { Client } from '@temporalio/client';
 import type { ApiMetrics } from './metrics';
 import type { StoreAccess } from './store-access';
+import { withinDeadline } from './temporal-calls';
 
 const CHECK_TIMEOUT_MS = 2500;
 
@@ -15,7 +16,7 @@ export function healthRouter(deps: { client: Client; store: StoreAccess; metrics
 
   router.get('/readyz', async (_req, res) => {
     const [temporal, mongodb] = await Promise.all([
-      check(() => deps.client.withDeadline(Date.now() + CHECK_TIMEOUT_MS, () => deps.client.connection.workflowService.getSystemInfo({}))),
+      check(() => withinDeadline(deps.client, () => deps.client.connection.workflowService.getSystemInfo({}), CHECK_TIMEOUT_MS)),
       check(() => deps.store.get().ping()),
     ]);
     const ready = temporal === 'ok' && mongodb === 'ok';

@@ -6,6 +6,7 @@ import { caseWorkflowId, courierEventSignal, paymentEventSignal, type CourierEve
 import { SIGNATURE_HEADER, verifyWebhook } from '../integrations/webhook-signature';
 import { ApiError, notFound, parseOrThrow, unauthorized } from './errors';
 import type { StoreAccess } from './store-access';
+import { withinDeadline } from './temporal-calls';
 import { courierWebhookSchema, paymentWebhookSchema } from './webhooks.schemas';
 
 /** What the webhook routes need. */
@@ -84,13 +85,13 @@ function verifiedJson(rawBody: unknown, header: string | undefined, deps: Webhoo
 async function deliver<T>(deps: WebhookDeps, caseId: string, signal: SignalDefinition<[T]>, payload: T): Promise<Delivery> {
   const handle = deps.client.workflow.getHandle(caseWorkflowId(caseId));
   try {
-    await handle.signal(signal, payload);
+    await withinDeadline(deps.client, () => handle.signal(signal, payload));
     return 'delivered';
   } catch (error) {
     if (!(error instanceof WorkflowNotFoundError)) throw error;
   }
   try {
-    await handle.describe();
+    await withinDeadline(deps.client, () => handle.describe());
     deps.logger.info({ caseId }, 'provider event for an ended case ignored');
     return 'ignored';
   } catch (error) {
