@@ -14,7 +14,7 @@ import { TokenRegistry, TokensFileError } from './auth';
 import { createLogger } from './logger';
 import { PolicyProvider } from './policy-provider';
 import { LazyMongoStore } from './store-access';
-import { temporalConnectionOptions } from './temporal-connection';
+import { temporalConnectionOptions } from '../config/temporal-connection';
 
 const DRAIN_TIMEOUT_MS = 10_000;
 
