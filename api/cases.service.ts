@@ -1,7 +1,7 @@
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { AppConfig } from '../config/env';
-import type { CaseSnapshot, CaseStatus, CaseType } from '../domain/case.types';
+import type { CaseSnapshot, CaseStatus, CaseType, OpenCaseRequest } from '../domain/case.types';
 import { checkEligibility } from '../domain/eligibility';
 import {
   CaseStatusKey,
@@ -65,7 +65,6 @@ export class CaseService {
       throw forbidden('a customer opens cases for its own customerId only');
     }
     const caseId = idempotencyKey === undefined ? randomCaseId() : caseIdForIdempotencyKey(body.customerId, idempotencyKey);
-    const workflowId = caseWorkflowId(caseId);
     if (idempotencyKey !== undefined) {
       const existing = await this.findOpened(caseId, body);
       if (existing) return { created: false, snapshot: existing };
@@ -75,7 +74,6 @@ export class CaseService {
     const verdict = checkEligibility(body, policy, this.now());
     if (!verdict.eligible) throw ineligible(verdict.code, verdict.message);
 
-    const { locks } = this.deps.store.get();
     const keys = OpenCaseLocks.keysFor(body.orderId, body.items.map((i) => i.sku), body.type);
     await this.acquireLocks(keys, caseId, body);
 
@@ -92,34 +90,14 @@ export class CaseService {
       },
     };
     try {
-      await withinDeadline(this.deps.client, () => this.deps.client.workflow.start(WORKFLOW_TYPE_BY_CASE_TYPE[body.type], {
-        taskQueue: this.deps.config.TEMPORAL_TASK_QUEUE,
-        workflowId,
-        args: [input],
-        // A derived id must never open a second case, even after the first one closed.
-        workflowIdReusePolicy: 'REJECT_DUPLICATE',
-        typedSearchAttributes: [
-          { key: CaseStatusKey, value: initialStatus(body.type) },
-          { key: CaseTypeKey, value: body.type },
-          { key: OrderIdKey, value: body.orderId },
-          { key: CustomerIdKey, value: body.customerId },
-          { key: SlaBreachedKey, value: false },
-          { key: EscalationLevelKey, value: 0 },
-        ],
-        staticSummary: caseSummary(body),
-        staticDetails: caseDetails(caseId, body, policy.version, principal),
-      }));
+      await this.startWorkflow(input, principal);
     } catch (error) {
       if (error instanceof WorkflowExecutionAlreadyStartedError && idempotencyKey !== undefined) {
         // The same key raced us and won: answer like any repeat.
         const existing = await this.findOpened(caseId, body);
         if (existing) return { created: false, snapshot: existing };
       }
-      if (!(error instanceof WorkflowExecutionAlreadyStartedError)) {
-        await locks.release(caseId).catch((releaseError: unknown) => {
-          this.deps.logger.warn({ caseId, reason: (releaseError as Error).message }, 'could not release locks after a failed start');
-        });
-      }
+      if (!(error instanceof WorkflowExecutionAlreadyStartedError)) await this.releaseLocksUnlessStarted(caseId);
       throw error;
     }
     this.deps.metrics.caseOpened(body.type);
@@ -259,6 +237,50 @@ export class CaseService {
     return true;
   }
 
+  /** Starts the case workflow with its search attributes and the summary and details shown in the Temporal UI. */
+  private async startWorkflow(input: CaseWorkflowInput, principal: Principal): Promise<void> {
+    const { request } = input;
+    const { client, config } = this.deps;
+    await withinDeadline(client, () =>
+      client.workflow.start(WORKFLOW_TYPE_BY_CASE_TYPE[request.type], {
+        taskQueue: config.TEMPORAL_TASK_QUEUE,
+        workflowId: caseWorkflowId(input.caseId),
+        args: [input],
+        // A derived id must never open a second case, even after the first one closed.
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        typedSearchAttributes: [
+          { key: CaseStatusKey, value: initialStatus(request.type) },
+          { key: CaseTypeKey, value: request.type },
+          { key: OrderIdKey, value: request.orderId },
+          { key: CustomerIdKey, value: request.customerId },
+          { key: SlaBreachedKey, value: false },
+          { key: EscalationLevelKey, value: 0 },
+        ],
+        staticSummary: caseSummary(request),
+        staticDetails: caseDetails(input.caseId, request, input.policy.version, principal),
+      }),
+    );
+  }
+
+  /**
+   * After a failed start: frees the case's locks if its workflow really does not exist. When
+   * that cannot be known (Temporal unreachable, or the start timed out and may have happened)
+   * the locks stay; a later request takes over a lock whose case never started.
+   */
+  private async releaseLocksUnlessStarted(caseId: string): Promise<void> {
+    try {
+      await withinDeadline(this.deps.client, () => this.deps.client.workflow.getHandle(caseWorkflowId(caseId)).describe());
+    } catch (error) {
+      if (!(error instanceof WorkflowNotFoundError)) return;
+      await this.deps.store
+        .get()
+        .locks.release(caseId)
+        .catch((releaseError: unknown) => {
+          this.deps.logger.warn({ caseId, reason: (releaseError as Error).message }, 'could not release locks after a failed start');
+        });
+    }
+  }
+
   /**
    * The snapshot of a case just started. The first workflow task may not have run yet, so the
    * query is retried for a few seconds; if the worker is down the answer is the opening
@@ -311,13 +333,13 @@ function mayRead(principal: Principal, snapshot: CaseSnapshot): boolean {
 }
 
 /** The one-line summary shown in the Temporal UI: no personal data. */
-export function caseSummary(body: OpenCaseBody): string {
+export function caseSummary(body: OpenCaseRequest): string {
   const count = body.items.reduce((sum, item) => sum + item.quantity, 0);
   return `${body.type} · order ${body.orderId} · ${count} item${count === 1 ? '' : 's'}`;
 }
 
 /** The markdown details shown in the Temporal UI: type, order, reason code, items — never the customer's text. */
-export function caseDetails(caseId: string, body: OpenCaseBody, policyVersion: string, principal: Principal): string {
+export function caseDetails(caseId: string, body: OpenCaseRequest, policyVersion: string, principal: Principal): string {
   const items = body.items.map((i) => `\`${i.sku}\` × ${i.quantity}`).join(', ');
   return [
     `**Case** \`${caseId}\``,
