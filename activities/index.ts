@@ -109,5 +109,5 @@ async function permanentOnReject<T>(call: () => Promise<T>): Promise<T> {
 }
 
 function isPermanent(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && 'retryable' in err && (err as { retryable: unknown }).retryable === false;
+  return typeof err === 'object' && err !== null && 'retryable' in err && err.retryable === false;
 }

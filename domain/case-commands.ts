@@ -33,6 +33,12 @@ export const OWNER_CANCELLABLE_STATUSES: readonly CaseStatus[] = [
   'awaiting_quote_acceptance',
 ];
 
+/** True when the owner may withdraw a case of this type in this status (a complaint or courier inquiry can be withdrawn while investigated). */
+export function ownerMayCancel(type: CaseType, status: CaseStatus): boolean {
+  if (OWNER_CANCELLABLE_STATUSES.includes(status)) return true;
+  return (type === 'complaint' || type === 'courier_exception') && status === 'investigating';
+}
+
 /** Why a command is refused in this status, or null when it is allowed. */
 export function commandRefusal(command: StageCommandName, status: CaseStatus, type: CaseType): string | null {
   if (!COMMAND_STATUSES[command].includes(status)) {

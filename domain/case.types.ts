@@ -167,6 +167,8 @@ export interface EscalationStep {
 /** A parcel that moves because of the case. */
 export interface ShipmentView {
   direction: 'return' | 'outbound';
+  /** Why an outbound parcel ships (replacement, reship, repair_return, return_to_customer). */
+  purpose?: 'replacement' | 'reship' | 'repair_return' | 'return_to_customer';
   carrier: string;
   trackingNumber: string;
   status: 'label_created' | 'shipped' | 'picked_up' | 'in_transit' | 'delivered' | 'exception';

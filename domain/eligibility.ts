@@ -61,7 +61,9 @@ export function checkEligibility(request: OpenCaseRequest, policy: Policy, nowMs
   if (allowedReasons && !allowedReasons.includes(reason.code)) {
     return refuse(IneligibleCodes.reasonNotAllowed, `a ${type} case needs one of the reasons ${allowedReasons.join(', ')}`);
   }
-  if (rules.evidenceRequiredReasons.includes(reason.code) && type !== 'complaint' && request.evidence.length === 0) {
+  // A reship is paid by the platform, so it always needs photo/video evidence of the damage or loss.
+  const evidenceRequired = type === 'reship' || (rules.evidenceRequiredReasons.includes(reason.code) && type !== 'complaint');
+  if (evidenceRequired && request.evidence.length === 0) {
     return refuse(IneligibleCodes.evidenceRequired, `reason ${reason.code} needs photo or video evidence`);
   }
 

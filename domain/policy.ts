@@ -90,6 +90,22 @@ export const policySchema = z
       })
       .strict(),
     refund: z.object({ maxAttempts: z.number().int().min(1).max(10) }).strict(),
+    exchange: z
+      .object({
+        /** After a stock-out the customer may pick another SKU (of the same value and category, checked by the agent). */
+        allowAlternativeSku: z.boolean(),
+      })
+      .strict(),
+    repair: z
+      .object({
+        /** Repairs that fail verification are redone up to this many attempts in all. */
+        maxRepairAttempts: z.number().int().min(1).max(10),
+        /** What an unrepairable item becomes. */
+        unrepairableOutcome: z.enum(['refund', 'exchange']),
+        /** The quote for a paid (out-of-warranty) repair, in minor units. */
+        paidRepairQuote: z.number().int().nonnegative(),
+      })
+      .strict(),
     survey: z.object({ window: durationText }).strict(),
   })
   .strict();
@@ -141,6 +157,8 @@ export function defaultPolicy(): Policy {
     autoActions: { approveReviewOnBreachBelow: { amount: 10000, currency: 'CNY' } },
     shipping: { returnShippingFee: 1000, deductFromRefund: true },
     refund: { maxAttempts: 3 },
+    exchange: { allowAlternativeSku: true },
+    repair: { maxRepairAttempts: 3, unrepairableOutcome: 'refund', paidRepairQuote: 9900 },
     survey: { window: '7d' },
   };
 }

@@ -132,9 +132,19 @@ export class CaseRecord {
     this.log(actor, event, { from, to: status, ...data });
   }
 
+  /** Ends the case and unwinds the stages: the runtime then notifies the customer and opens the survey. */
+  end(status: CaseStatus, actor: Actor, event: string, data?: Record<string, unknown>): never {
+    this.close(status, actor, event, data);
+    throw new CaseClosed();
+  }
+
+  /** How the case was closed (event and note), for the closing message. */
+  closing: { event: string; note: string | null } | null = null;
+
   /** Ends the case: stops every clock and sets closedAt. */
   close(status: CaseStatus, actor: Actor, event: string, data?: Record<string, unknown>): void {
     if (this.closed) return;
+    this.closing = { event, note: typeof data?.note === 'string' ? data.note : null };
     const now = this.now();
     this.clocks = this.clocks.map((c) => stopClock(c, now));
     this.clockStamp++;

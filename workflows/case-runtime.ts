@@ -1,5 +1,5 @@
 import { ApplicationFailure, condition, setHandler } from '@temporalio/workflow';
-import { commandRefusal, OWNER_CANCELLABLE_STATUSES, type StageCommandName } from '../domain/case-commands';
+import { commandRefusal, ownerMayCancel, type StageCommandName } from '../domain/case-commands';
 import type { Actor, CaseSnapshot, CaseStatus } from '../domain/case.types';
 import { durationMs } from '../domain/duration';
 import {
@@ -19,22 +19,26 @@ import {
   reviewUpdate,
   stockDecisionUpdate,
   surveyUpdate,
+  type AssignCommand,
+  type CancelCommand,
   type CaseWorkflowInput,
   type CaseWorkflowResult,
+  type SurveyCommand,
 } from '../domain/workflow-contract';
 import { providers, readModel } from './activities';
 import { CaseClosed, CaseRecord, SYSTEM, type StageCommands } from './case-record';
 import { applyCourierEvent, applyPaymentEvent } from './provider-events';
+import { commandProblem } from './command-validation';
+import { answerCustomerTimeout, autoApproveReviewOnBreach } from './policy-hooks';
 import { superviseClocks, type ClockHooks } from './sla-supervisor';
+import { invalidInput } from './validation';
 
 /** How a case type plugs into the shared runtime. */
 export interface CaseFlow {
   /** Status the case opens in. */
   initialStatus: CaseStatus;
-  /** Validates a stage command beyond its status (throws an invalid-input failure), if the type needs to. */
-  validate?(record: CaseRecord, name: StageCommandName, command: StageCommands[StageCommandName]): void;
-  /** Policy auto-actions and customer-timeout answers. */
-  hooks: ClockHooks;
+  /** Policy auto-actions and customer-timeout answers (the defaults answer every customer clock). */
+  hooks?: Partial<ClockHooks>;
   /** The case's stages, in order; returns when the case reached its end. */
   run(record: CaseRecord): Promise<void>;
 }
@@ -45,7 +49,7 @@ export interface CaseFlow {
  */
 export async function runCase(input: CaseWorkflowInput, flow: CaseFlow): Promise<CaseWorkflowResult> {
   const record = new CaseRecord(input, flow.initialStatus);
-  wireHandlers(record, flow);
+  wireHandlers(record);
   record.log(input.openedBy, 'case.opened', {
     type: input.request.type,
     reason: input.request.reason.code,
@@ -53,8 +57,14 @@ export async function runCase(input: CaseWorkflowInput, flow: CaseFlow): Promise
     ...(input.eligibility.notes.length ? { notes: input.eligibility.notes } : {}),
   });
 
+  // Who pays the return shipping (domain.md): the customer for change-of-mind reasons, else the platform.
+  record.outcome.shippingPaidBy = input.eligibility.customerPaysShipping ? 'customer' : 'platform';
+
   const projector = projectReadModel(record);
-  const supervisor = superviseClocks(record, flow.hooks);
+  const supervisor = superviseClocks(record, {
+    onStaffBreach: flow.hooks?.onStaffBreach ?? autoApproveReviewOnBreach,
+    onCustomerTimeout: flow.hooks?.onCustomerTimeout ?? answerCustomerTimeout,
+  });
   try {
     await flow.run(record);
   } catch (err) {
@@ -93,7 +103,12 @@ async function notifyCustomerOfClosing(record: CaseRecord): Promise<void> {
       caseId: record.id,
       recipient: { kind: 'customer', customerId: record.input.request.customerId },
       template: `case_${record.status}`,
-      params: { caseType: record.input.request.type, surveyOpenFor: record.policy.survey.window },
+      params: {
+        caseType: record.input.request.type,
+        closedBy: record.closing?.event ?? null,
+        note: record.closing?.note ?? null,
+        surveyOpenFor: record.policy.survey.window,
+      },
     },
   });
 }
@@ -108,7 +123,7 @@ function requireOwnerOrStaff(record: CaseRecord, actor: Actor): void {
   }
 }
 
-function wireHandlers(record: CaseRecord, flow: CaseFlow): void {
+function wireHandlers(record: CaseRecord): void {
   setHandler(getCaseQuery, () => record.snapshot());
 
   const stageUpdate = <N extends StageCommandName>(name: N) => ({
@@ -117,7 +132,7 @@ function wireHandlers(record: CaseRecord, flow: CaseFlow): void {
       const refusal = commandRefusal(name, record.status, record.input.request.type);
       if (refusal) refuse(CommandErrorTypes.invalidState, refusal);
       if (record.hasQueued(name)) refuse(CommandErrorTypes.invalidState, `another ${name} command is already being processed`);
-      flow.validate?.(record, name, command);
+      invalidInput(commandProblem(record, name, command));
     },
     handler: async (command: StageCommands[N]): Promise<CaseSnapshot> => record.awaitHandled(record.enqueue(name, command)),
   });
@@ -144,11 +159,11 @@ function wireHandlers(record: CaseRecord, flow: CaseFlow): void {
       return record.snapshot();
     },
     {
-      validator: (command) => {
+      validator: (command: CancelCommand) => {
         requireOwnerOrStaff(record, command.actor);
         if (record.closed) refuse(CommandErrorTypes.invalidState, `the case is already ${record.status}`);
         const isStaff = command.actor.kind === 'supervisor' || command.actor.kind === 'admin';
-        if (!isStaff && !OWNER_CANCELLABLE_STATUSES.includes(record.status)) {
+        if (!isStaff && !ownerMayCancel(record.input.request.type, record.status)) {
           refuse(CommandErrorTypes.invalidState, `the goods are on their way (${record.status}): only a supervisor can cancel now`);
         }
       },
@@ -164,7 +179,7 @@ function wireHandlers(record: CaseRecord, flow: CaseFlow): void {
       return record.snapshot();
     },
     {
-      validator: (command) => {
+      validator: (command: AssignCommand) => {
         if (record.closed) refuse(CommandErrorTypes.invalidState, `the case is already ${record.status}`);
         if (!command.assignee.trim()) refuse(CommandErrorTypes.invalidInput, 'assignee must not be empty');
       },
@@ -179,7 +194,7 @@ function wireHandlers(record: CaseRecord, flow: CaseFlow): void {
       return record.snapshot();
     },
     {
-      validator: (command) => {
+      validator: (command: SurveyCommand) => {
         requireOwnerOrStaff(record, command.actor);
         if (!record.closed) refuse(CommandErrorTypes.invalidState, `the survey opens when the case is closed; it is ${record.status}`);
         if (record.survey) refuse(CommandErrorTypes.invalidState, 'the survey was already answered');

@@ -1,2 +1,8 @@
-/** Every case workflow the worker registers, by its workflow type name. */
+/** Every case workflow the worker registers, by its workflow type name (see WORKFLOW_TYPE_BY_CASE_TYPE). */
 export { returnCaseWorkflow } from './return-case.workflow';
+export { exchangeCaseWorkflow } from './exchange-case.workflow';
+export { repairCaseWorkflow } from './repair-case.workflow';
+export { complaintCaseWorkflow } from './complaint-case.workflow';
+export { refundOnlyCaseWorkflow } from './refund-only-case.workflow';
+export { reshipCaseWorkflow } from './reship-case.workflow';
+export { courierExceptionCaseWorkflow } from './courier-exception-case.workflow';

@@ -3,6 +3,7 @@ import { claimedAmount } from '../domain/eligibility';
 import type { CaseRecord } from './case-record';
 
 const AUTO_ACTION: Actor = { kind: 'system', id: 'sla-auto-action' };
+const CUSTOMER_TIMEOUT: Actor = { kind: 'system', id: 'customer-timeout' };
 
 /**
  * "Merchant timeout → auto-agree": a review that breaches on a refund below the policy amount is
@@ -18,7 +19,24 @@ export function autoApproveReviewOnBreach(record: CaseRecord, clock: ClockName):
   record.enqueue('review', { actor: AUTO_ACTION, decision: 'approve', note: 'approved automatically: the review SLA breached' });
 }
 
-/** A customer clock ran out with no default answer: the case ends as expired. */
-export function expireOnCustomerTimeout(record: CaseRecord, clock: ClockName): void {
-  record.enqueue('expire', { actor: { kind: 'system', id: 'sla' }, clock });
+/**
+ * A customer clock ran out: the system gives the default answer the policy implies — receipt is
+ * confirmed, a quote is declined, a stock decision falls back to the refund — or, when the case
+ * cannot go on without the customer (no parcel shipped, no information given), it expires.
+ */
+export function answerCustomerTimeout(record: CaseRecord, clock: ClockName): void {
+  const actor = CUSTOMER_TIMEOUT;
+  switch (clock) {
+    case 'customer_confirmation':
+      record.enqueue('confirmReceipt', { actor });
+      return;
+    case 'quote_acceptance':
+      record.enqueue('quote', { actor, accept: false });
+      return;
+    case 'stock_decision':
+      record.enqueue('stockDecision', { actor, decision: 'refund' });
+      return;
+    default:
+      record.enqueue('expire', { actor, clock });
+  }
 }

@@ -9,9 +9,9 @@ import type { CaseRecord } from './case-record';
 /** What a case type does when a clock runs out, beyond the escalation ladder. */
 export interface ClockHooks {
   /** A staff clock breached: apply the policy's auto-action, if any. */
-  onStaffBreach?(clock: ClockName, record: CaseRecord): void;
+  onStaffBreach?(record: CaseRecord, clock: ClockName): void;
   /** A customer clock ran out: take the default answer or end the case. */
-  onCustomerTimeout(clock: ClockName, record: CaseRecord): void;
+  onCustomerTimeout(record: CaseRecord, clock: ClockName): void;
 }
 
 const SLA_ACTOR: Actor = { kind: 'system', id: 'sla' };
@@ -63,7 +63,7 @@ async function handle(record: CaseRecord, event: ClockEvent, hooks: ClockHooks):
     record.updateClock(event.clock, (c) => ({ ...c, state: 'breached', breachedAt: at }));
     if (clock.party === 'customer') {
       record.log(SLA_ACTOR, 'customer.timeout', { clock: event.clock, deadline: clock.deadline });
-      hooks.onCustomerTimeout(event.clock, record);
+      hooks.onCustomerTimeout(record, event.clock);
       return;
     }
     record.log(SLA_ACTOR, 'sla.breached', { clock: event.clock, deadline: clock.deadline });
@@ -74,7 +74,7 @@ async function handle(record: CaseRecord, event: ClockEvent, hooks: ClockHooks):
       if (durationMs(level.after) !== 0) break;
       effects.push(escalate(record, event.clock, level, clock.startedAt, clock.deadline));
     }
-    hooks.onStaffBreach?.(event.clock, record);
+    hooks.onStaffBreach?.(record, event.clock);
     await Promise.all(effects);
     return;
   }

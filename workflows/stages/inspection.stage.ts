@@ -1,9 +1,10 @@
 import type { Actor } from '../../domain/case.types';
 import { claimedAmount } from '../../domain/eligibility';
-import type { CaseRecord } from '../case-record';
+import { CaseClosed, type CaseRecord } from '../case-record';
+import { sendParcel } from './ship-to-customer.stage';
 
 /** What the warehouse decided: refund this amount, or reject the return. */
-export type InspectionVerdict = { actor: Actor; note?: string } & ({ refund: true; amount: number } | { refund: false });
+export type InspectionVerdict = { actor: Actor; passed: boolean; note?: string } & ({ refund: true; amount: number; deduction: number } | { refund: false });
 
 /**
  * The warehouse inspects the returned goods. Pass refunds the claim (less the return shipping
@@ -21,16 +22,16 @@ export async function inspectionStage(record: CaseRecord): Promise<InspectionVer
     const amount = refundAmount ?? Math.max(0, claimed - deduction);
     record.log(actor, 'inspection.passed', { amount, deduction, ...(note ? { note } : {}) });
     record.ack(seq);
-    return { actor, refund: true, amount, note };
+    return { actor, passed: true, refund: true, amount, deduction: refundAmount === undefined ? deduction : 0, note };
   }
   if (refundAmount !== undefined && refundAmount > 0) {
     record.log(actor, 'inspection.failed_partial_refund', { amount: refundAmount, note });
     record.ack(seq);
-    return { actor, refund: true, amount: refundAmount, note };
+    return { actor, passed: false, refund: true, amount: refundAmount, deduction: 0, note };
   }
   record.log(actor, 'inspection.failed', { note });
   record.ack(seq);
-  return { actor, refund: false, note };
+  return { actor, passed: false, refund: false, note };
 }
 
 /** The return shipping fee deducted from the refund, when the customer pays shipping and policy deducts it. */
@@ -39,11 +40,9 @@ export function shippingDeduction(record: CaseRecord): number {
   return record.input.eligibility.customerPaysShipping && shipping.deductFromRefund ? shipping.returnShippingFee : 0;
 }
 
-/** Checks an inspection's partial refund against the claim; returns the problem or null. */
-export function inspectionProblem(record: CaseRecord, refundAmount: number | undefined): string | null {
-  if (refundAmount === undefined) return null;
-  const claimed = claimedAmount(record.input.request);
-  if (!Number.isInteger(refundAmount) || refundAmount <= 0) return 'refundAmount must be a positive integer in minor units';
-  if (refundAmount > claimed) return `refundAmount ${refundAmount} exceeds the claimed amount ${claimed}`;
-  return null;
+/** Rejects the case after a failed inspection and sends the goods back at the customer's cost (domain.md: inspection failure). */
+export async function rejectAfterInspection(record: CaseRecord, verdict: InspectionVerdict): Promise<never> {
+  record.close('rejected', verdict.actor, 'inspection.rejected', { note: verdict.note ?? null });
+  await sendParcel(record, 'return_to_customer', record.input.request.items);
+  throw new CaseClosed();
 }

@@ -13,7 +13,7 @@ export type RefundOutcome = 'succeeded' | 'failed';
  * a settlement that fails starts a new attempt (a new refund) up to the policy's limit.
  * The processing clock stops when the refund is issued; the refund clock when it settles.
  */
-export async function refundStage(record: CaseRecord, amount: number, reason: string): Promise<RefundOutcome> {
+export async function refundStage(record: CaseRecord, amount: number, reason: string, deduction = 0): Promise<RefundOutcome> {
   const { id, input, policy } = record;
   const { currency, paymentMethod } = input.request.order;
   record.transition('refunding', SYSTEM, 'refund.approved', { amount, currency });
@@ -21,7 +21,7 @@ export async function refundStage(record: CaseRecord, amount: number, reason: st
 
   for (let attempt = 1; attempt <= policy.refund.maxAttempts; attempt++) {
     const idempotencyKey = `${id}:refund:${attempt}`;
-    record.refund = { amount, currency, status: 'pending', idempotencyKey, method: 'original_path' };
+    record.refund = { amount, currency, status: 'pending', idempotencyKey, method: 'original_path', ...(deduction ? { deduction } : {}) };
     record.touch();
     const issued = await providers.issueRefund({ caseId: id, amount, currency, paymentMethod, reason, idempotencyKey });
     record.refund.id = issued.refundId;

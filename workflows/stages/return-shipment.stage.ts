@@ -4,11 +4,12 @@ import type { CaseRecord } from '../case-record';
 import { notifyCustomer } from '../notify';
 
 /**
- * The customer sends the goods back: a return label is issued, the customer reports the parcel
- * before the return-shipment clock runs out (else the case expires), and the courier's
- * `delivered` callback marks the goods received — the case moves to `inspecting`.
+ * The customer sends the goods back (to the warehouse, or the repair center): a return label is
+ * issued, the customer reports the parcel before the return-shipment clock runs out (else the
+ * case expires), and the courier's `delivered` callback marks the goods received — the case moves
+ * to `receivedStatus` and the 72h processing clock starts.
  */
-export async function returnShipmentStage(record: CaseRecord): Promise<void> {
+export async function returnShipmentStage(record: CaseRecord, receivedStatus: 'inspecting' | 'repairing' = 'inspecting'): Promise<void> {
   const { id, input } = record;
   const label = await providers.createReturnLabel({ caseId: id, items: input.request.items, idempotencyKey: `${id}:return-label` });
   record.log({ kind: 'provider', id: 'courier' }, 'return.label_created', { labelId: label.labelId, carrier: label.carrier });
@@ -23,9 +24,8 @@ export async function returnShipmentStage(record: CaseRecord): Promise<void> {
 
   const reported = await record.nextCommand(['returnShipment', 'expire']);
   if (reported.name === 'expire') {
-    record.close('expired', reported.command.actor, 'case.expired', { clock: reported.command.clock });
     record.ack(reported.seq);
-    return;
+    record.end('expired', reported.command.actor, 'case.expired', { clock: reported.command.clock });
   }
   const { actor, carrier, trackingNumber } = reported.command;
   const shipment: ShipmentView = {
@@ -43,6 +43,6 @@ export async function returnShipmentStage(record: CaseRecord): Promise<void> {
 
   await providers.subscribeTracking({ caseId: id, trackingNumber, carrier });
   await record.waitUntil(() => shipment.status === 'delivered');
-  record.transition('inspecting', { kind: 'provider', id: 'courier' }, 'return.received', { trackingNumber });
+  record.transition(receivedStatus, { kind: 'provider', id: 'courier' }, 'return.received', { trackingNumber });
   record.startClock('processing');
 }

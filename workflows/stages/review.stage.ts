@@ -2,14 +2,11 @@ import type { CaseStatus } from '../../domain/case.types';
 import type { CaseRecord } from '../case-record';
 import { notifyCustomer } from '../notify';
 
-/** How the review ended. */
-export type ReviewOutcome = 'approved' | 'rejected';
-
 /**
- * Review under the review clock: approve moves the case to `approvedStatus`; reject closes it;
+ * Review under the review clock: approve moves the case to `approvedStatus`; reject ends it;
  * request_info pauses the clock until the customer answers (or the customer clock runs out).
  */
-export async function reviewStage(record: CaseRecord, approvedStatus: CaseStatus): Promise<ReviewOutcome> {
+export async function reviewStage(record: CaseRecord, approvedStatus: CaseStatus): Promise<void> {
   record.startClock('review');
   for (let round = 1; ; round++) {
     const { seq, command } = await record.nextCommand(['review']);
@@ -21,13 +18,11 @@ export async function reviewStage(record: CaseRecord, approvedStatus: CaseStatus
       record.stopClock('review');
       record.transition(approvedStatus, actor, 'review.approved', note ? { note } : undefined);
       record.ack(seq);
-      return 'approved';
+      return;
     }
     if (decision === 'reject') {
-      record.close('rejected', actor, 'review.rejected', { note });
       record.ack(seq);
-      await notifyCustomer(record, 'review_rejected', 'review-rejected', { note: note ?? '' });
-      return 'rejected';
+      record.end('rejected', actor, 'review.rejected', { note });
     }
 
     record.pauseClock('review');
@@ -37,11 +32,8 @@ export async function reviewStage(record: CaseRecord, approvedStatus: CaseStatus
     await notifyCustomer(record, 'info_requested', `info-requested-${round}`, { note: note ?? '' });
 
     const answer = await record.nextCommand(['customerInfo', 'expire']);
-    if (answer.name === 'expire') {
-      record.close('expired', answer.command.actor, 'case.expired', { clock: answer.command.clock });
-      record.ack(answer.seq);
-      return 'rejected';
-    }
+    record.ack(answer.seq);
+    if (answer.name === 'expire') record.end('expired', answer.command.actor, 'case.expired', { clock: answer.command.clock });
     const info = answer.command;
     record.stopClock('customer_info');
     record.resumeClock('review');
@@ -50,6 +42,5 @@ export async function reviewStage(record: CaseRecord, approvedStatus: CaseStatus
       messageLength: info.message.length,
     });
     record.outcome.customerInfo = [...((record.outcome.customerInfo as unknown[]) ?? []), { message: info.message, evidence: info.evidence ?? [] }];
-    record.ack(answer.seq);
   }
 }

@@ -1,0 +1,44 @@
+import type { CaseWorkflowInput, CaseWorkflowResult } from '../domain/workflow-contract';
+import { providers } from './activities';
+import { SYSTEM, type CaseRecord } from './case-record';
+import { runCase } from './case-runtime';
+import { notifyStaffQueue } from './notify';
+import { refundStage } from './stages/refund.stage';
+
+/**
+ * A complaint (投诉): recorded and routed to the team, resolved within the resolution clock; it
+ * never closes without a recorded resolution, and compensation (refund or coupon) is paid out.
+ */
+export async function complaintCaseWorkflow(input: CaseWorkflowInput): Promise<CaseWorkflowResult> {
+  return runCase(input, { initialStatus: 'investigating', run: runComplaint });
+}
+
+async function runComplaint(record: CaseRecord): Promise<void> {
+  record.startClock('resolution');
+  await notifyStaffQueue(record, 'complaint_recorded', 'complaint-recorded');
+  const { seq, command } = await record.nextCommand(['resolution']);
+  const { actor, resolution, compensation } = command;
+  if (actor.kind === 'agent' && !record.assignee) record.assignee = actor.id;
+  record.stopClock('resolution');
+  record.outcome.resolution = { text: resolution, compensation: compensation ?? null, by: actor.id };
+  record.log(actor, 'complaint.resolved', compensation ? { compensation } : undefined);
+  record.ack(seq);
+
+  if (compensation?.kind === 'refund') {
+    const outcome = await refundStage(record, compensation.amount, 'complaint compensation');
+    if (outcome === 'failed') await record.waitForClosing();
+    return;
+  }
+  record.close('completed', actor, 'case.completed', { note: resolution });
+  if (compensation?.kind === 'coupon') {
+    const { currency } = record.input.request.order;
+    const coupon = await providers.issueCoupon({
+      caseId: record.id,
+      customerId: record.input.request.customerId,
+      amount: compensation.amount,
+      currency,
+      idempotencyKey: `${record.id}:coupon`,
+    });
+    record.log(SYSTEM, 'compensation.coupon_issued', { couponId: coupon.couponId, amount: compensation.amount, currency });
+  }
+}

@@ -1,0 +1,17 @@
+import { claimedAmount } from '../domain/eligibility';
+import type { CaseWorkflowInput, CaseWorkflowResult } from '../domain/workflow-contract';
+import type { CaseRecord } from './case-record';
+import { runCase } from './case-runtime';
+import { refundStage } from './stages/refund.stage';
+import { reviewStage } from './stages/review.stage';
+
+/** Refund only (仅退款): goods not received, missing or wrong — review, then the money goes back without a return. */
+export async function refundOnlyCaseWorkflow(input: CaseWorkflowInput): Promise<CaseWorkflowResult> {
+  return runCase(input, { initialStatus: 'awaiting_review', run: runRefundOnly });
+}
+
+async function runRefundOnly(record: CaseRecord): Promise<void> {
+  await reviewStage(record, 'refunding');
+  const outcome = await refundStage(record, claimedAmount(record.input.request), `refund only: ${record.input.request.reason.code}`);
+  if (outcome === 'failed') await record.waitForClosing();
+}
