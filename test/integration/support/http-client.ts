@@ -118,7 +118,8 @@ export class SandboxClient {
 
   /** Messages of the outbox, oldest first, filtered like `GET /outbox`. */
   async outbox(filter: { caseId?: string; template?: string; recipient?: string }): Promise<OutboxMessage[]> {
-    const query = new URLSearchParams(Object.entries(filter).filter(([, v]) => v !== undefined) as [string, string][]);
+    const query = new URLSearchParams();
+    for (const [name, value] of Object.entries(filter)) if (value !== undefined) query.set(name, value);
     const answer = await this.http.get<{ messages: OutboxMessage[] }>(`/outbox?${query.toString()}`);
     if (answer.status !== 200) throw new Error(`GET /outbox answered ${answer.status}: ${answer.text}`);
     return answer.body.messages;
@@ -169,10 +170,14 @@ export async function eventually<T>(
   try {
     state = options.explain ? `; ${await options.explain()}` : '';
   } catch (error) {
-    state = `; (could not read the state: ${error instanceof Error ? error.message : String(error)})`;
+    state = `; (could not read the state: ${messageOf(error)})`;
   }
-  const cause = lastError ? `; last error: ${lastError instanceof Error ? lastError.message : String(lastError)}` : '';
+  const cause = lastError === undefined ? '' : `; last error: ${messageOf(lastError)}`;
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${state}${cause}`);
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : JSON.stringify(error);
 }
 
 /** Resolves after `ms` milliseconds. */
