@@ -107,6 +107,12 @@ export const policySchema = z
       })
       .strict(),
     survey: z.object({ window: durationText }).strict(),
+    assignment: z
+      .object({
+        /** Staff clocks that start afresh when a supervisor hands the case to another agent (others keep running). */
+        restartClocksOnReassign: z.array(z.enum(Object.values(ClockNames) as [ClockName, ...ClockName[]])),
+      })
+      .strict(),
   })
   .strict();
 
@@ -160,6 +166,7 @@ export function defaultPolicy(): Policy {
     exchange: { allowAlternativeSku: true },
     repair: { maxRepairAttempts: 3, unrepairableOutcome: 'refund', paidRepairQuote: 9900 },
     survey: { window: '7d' },
+    assignment: { restartClocksOnReassign: [] },
   };
 }
 

@@ -162,6 +162,16 @@ export class CaseRecord {
     if (clock.provisional) this.log(SYSTEM, 'sla.deadline_provisional', { clock: name, note: clock.provisional });
   }
 
+  /** Gives a running staff clock a fresh budget from now (policy: reassignment restarts it); the old deadline stays on the timeline. */
+  restartClock(name: ClockName, actor: Actor): void {
+    const open = this.openClock(name);
+    if (!open || open.state === 'paused') return;
+    // A breach stays on record (stopped, still breached); a clock still in time is simply replaced.
+    this.clocks = open.state === 'breached' ? this.clocks.map((c) => (c === open ? stopClock(c, this.now()) : c)) : this.clocks.filter((c) => c !== open);
+    this.startClock(name);
+    this.log(actor, 'sla.clock_restarted', { clock: name, previousDeadline: open.deadline, deadline: this.openClock(name)?.deadline });
+  }
+
   /** Stops a clock because its work is done (met, or breached late). */
   stopClock(name: ClockName): void {
     this.updateClock(name, (c) => stopClock(c, this.now()));

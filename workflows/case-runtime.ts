@@ -176,6 +176,9 @@ function wireHandlers(record: CaseRecord): void {
       const from = record.assignee;
       record.assignee = command.assignee;
       record.log(command.actor, 'case.assigned', { from, to: command.assignee });
+      if (from !== null && from !== command.assignee) {
+        for (const name of record.policy.assignment.restartClocksOnReassign) record.restartClock(name, command.actor);
+      }
       return record.snapshot();
     },
     {

@@ -1,6 +1,5 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
-import type { Worker } from '@temporalio/worker';
 import { SlaBreachedKey, EscalationLevelKey, CaseStatusKey } from '../../domain/search-attributes';
 import {
   courierEventSignal,
@@ -12,9 +11,10 @@ import {
   customerInfoUpdate,
   cancelUpdate,
   surveyUpdate,
+  assignUpdate,
 } from '../../domain/workflow-contract';
 import { defaultPolicy } from '../../domain/policy';
-import { caseRequest, clock, createTestEnv, createTestWorker, events, FakeWorld, startCase } from './support/workflow-harness';
+import { caseRequest, clock, events, FakeWorld, startCase, withCaseWorld } from './support/workflow-harness';
 
 const agent = { kind: 'agent' as const, id: 'li.wei' };
 const customer = { kind: 'customer' as const, id: 'c-1' };
@@ -22,28 +22,12 @@ const warehouse = { kind: 'agent' as const, id: 'wang.fang' };
 
 let env: TestWorkflowEnvironment;
 let world: FakeWorld;
-let worker: Worker;
 
-beforeAll(async () => {
-  env = await createTestEnv();
-});
-afterAll(async () => {
-  await env?.teardown();
-});
-beforeEach(async () => {
-  world = new FakeWorld();
-  worker = await createTestWorker(env, world);
-});
-
-
-/** Runs the test body while the worker polls, then ends the test's workflows while the worker can still finish their activities. */
+/** Runs the test body on a time-skipping server, world and worker of its own. */
 function withWorker<T>(body: () => Promise<T>): Promise<T> {
-  return worker.runUntil(async () => {
-    try {
-      return await body();
-    } finally {
-      await world.terminateRunning();
-    }
+  return withCaseWorld((context) => {
+    ({ env, world } = context);
+    return body();
   });
 }
 
@@ -302,6 +286,32 @@ describe('return case', () => {
       expect((refused as WorkflowUpdateFailedError).cause).toMatchObject({ type: 'InvalidCaseState' });
       const bySupervisor = await late.executeUpdate(cancelUpdate, { args: [{ actor: { kind: 'supervisor', id: 'zhang.min' }, note: 'duplicate' }] });
       expect(bySupervisor.status).toBe('cancelled');
+    }));
+
+  test('when the policy says so, handing the case to another agent gives the review clock a fresh budget', () =>
+    withWorker(async () => {
+      const policy = { ...defaultPolicy(), assignment: { restartClocksOnReassign: ['review' as const] } };
+      const now = await env.currentTimeMs();
+      const handle = await startCase(env, world, caseRequest(now), policy);
+      const supervisor = { kind: 'supervisor' as const, id: 'zhang.min' };
+      const first = await handle.executeUpdate(assignUpdate, { args: [{ actor: supervisor, assignee: 'li.wei' }] });
+      const firstDeadline = Date.parse(clock(first, 'review').deadline);
+      await env.sleep('5 hours');
+      const second = await handle.executeUpdate(assignUpdate, { args: [{ actor: supervisor, assignee: 'wang.fang' }] });
+      expect(second.assignee).toBe('wang.fang');
+      expect(Date.parse(clock(second, 'review').deadline) - firstDeadline).toBeGreaterThanOrEqual(5 * 3_600_000 - 60_000);
+      expect(events(second)).toContain('sla.clock_restarted');
+    }));
+
+  test('by default, reassignment keeps the review clock running', () =>
+    withWorker(async () => {
+      const now = await env.currentTimeMs();
+      const handle = await startCase(env, world, caseRequest(now));
+      const supervisor = { kind: 'supervisor' as const, id: 'zhang.min' };
+      const first = await handle.executeUpdate(assignUpdate, { args: [{ actor: supervisor, assignee: 'li.wei' }] });
+      await env.sleep('2 hours');
+      const second = await handle.executeUpdate(assignUpdate, { args: [{ actor: supervisor, assignee: 'wang.fang' }] });
+      expect(clock(second, 'review').deadline).toBe(clock(first, 'review').deadline);
     }));
 
   test('another customer cannot act on the case', () =>

@@ -1,35 +1,20 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
 import { chinaMainlandCalendar, type BusinessCalendar } from '../../domain/business-calendar';
 import { defaultPolicy, type Policy } from '../../domain/policy';
 import { getCaseQuery } from '../../domain/workflow-contract';
-import { caseRequest, clock, createTestEnv, createTestWorker, FakeWorld, startCase } from './support/workflow-harness';
+import { caseRequest, clock, FakeWorld, startCase, withCaseWorld } from './support/workflow-harness';
 
 const DAY = 86_400_000;
 const WEEK = 7 * DAY;
 
 let env: TestWorkflowEnvironment;
 let world: FakeWorld;
-let worker: Worker;
 
-beforeAll(async () => {
-  env = await createTestEnv();
-});
-afterAll(async () => {
-  await env?.teardown();
-});
-beforeEach(async () => {
-  world = new FakeWorld();
-  worker = await createTestWorker(env, world);
-});
-
+/** Runs the test body on a time-skipping server, world and worker of its own. */
 function withWorker<T>(body: () => Promise<T>): Promise<T> {
-  return worker.runUntil(async () => {
-    try {
-      return await body();
-    } finally {
-      await world.terminateRunning();
-    }
+  return withCaseWorld((context) => {
+    ({ env, world } = context);
+    return body();
   });
 }
 

@@ -1,14 +1,23 @@
 import path from 'node:path';
-import type { WorkflowHandle } from '@temporalio/client';
+import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createActivities } from '../../../activities';
 import type { EscalationRecord, OutboundMessage, ShipmentPurpose } from '../../../activities/provider-ports';
-import type { CaseItem, CaseSnapshot, OpenCaseRequest } from '../../../domain/case.types';
+import type { Actor, CaseItem, CaseSnapshot, OpenCaseRequest } from '../../../domain/case.types';
 import { checkEligibility } from '../../../domain/eligibility';
 import { defaultPolicy, type Policy } from '../../../domain/policy';
 import { CASE_SEARCH_ATTRIBUTES } from '../../../domain/search-attributes';
-import { caseWorkflowId, WORKFLOW_TYPE_BY_CASE_TYPE, type CaseWorkflowInput } from '../../../domain/workflow-contract';
+import {
+  caseWorkflowId,
+  courierEventSignal,
+  getCaseQuery,
+  paymentEventSignal,
+  returnShipmentUpdate,
+  WORKFLOW_TYPE_BY_CASE_TYPE,
+  type CaseWorkflowInput,
+} from '../../../domain/workflow-contract';
 import { timeSkippingServerPath } from './test-server';
 
 let queueCounter = 0;
@@ -44,7 +53,9 @@ export class FakeWorld {
   /** Each world has its own task queue, so every test gets a fresh worker. */
   readonly taskQueue = `workflow-tests-${++queueCounter}`;
   labels: { caseId: string; key: string }[] = [];
-  shipments: { caseId: string; purpose: ShipmentPurpose; key: string; trackingNumber: string }[] = [];
+  shipments: { caseId: string; purpose: ShipmentPurpose; key: string; trackingNumber: string; items: CaseItem[] }[] = [];
+  /** Every stock look-up, in order (sku asked for and the answer). */
+  stockChecks: { sku: string; available: boolean }[] = [];
   subscriptions: string[] = [];
   refunds: { caseId: string; amount: number; key: string; refundId: string }[] = [];
   coupons: { caseId: string; amount: number; key: string }[] = [];
@@ -57,8 +68,9 @@ export class FakeWorld {
   started: WorkflowHandle[] = [];
 
   /**
-   * Terminates every workflow of this world that is still running, once its activities have
-   * finished: the time-skipping server never skips time again past an activity cut off mid-flight.
+   * Terminates every workflow of this world that is still running, once it is idle (no activity
+   * and no workflow task in flight): the time-skipping server never skips time again past work
+   * that was cut off mid-flight.
    */
   async terminateRunning(): Promise<void> {
     await Promise.all(
@@ -66,7 +78,7 @@ export class FakeWorld {
         for (let i = 0; i < 100; i++) {
           const { status, raw } = await handle.describe();
           if (status.name !== 'RUNNING') return;
-          if (!raw.pendingActivities?.length) break;
+          if (!raw.pendingActivities?.length && !raw.pendingWorkflowTask) break;
           await new Promise((r) => setTimeout(r, 50));
         }
         await handle.terminate('test finished');
@@ -89,8 +101,8 @@ export class FakeWorld {
           keyed(this.labels, key, () => ({ caseId, key }));
           return { labelId: `L-${caseId}`, carrier: 'SF', trackingNumber: `RL-${caseId}`, warehouseCode: 'WH-SH-01' };
         },
-        createShipment: async ({ caseId, purpose }, key) => {
-          const s = keyed(this.shipments, key, () => ({ caseId, purpose, key, trackingNumber: `OUT-${this.shipments.length + 1}` }));
+        createShipment: async ({ caseId, purpose, items }, key) => {
+          const s = keyed(this.shipments, key, () => ({ caseId, purpose, key, items, trackingNumber: `OUT-${this.shipments.length + 1}` }));
           return { shipmentId: `S-${s.trackingNumber}`, carrier: 'SF', trackingNumber: s.trackingNumber };
         },
         subscribeTracking: async ({ trackingNumber }) => {
@@ -111,7 +123,13 @@ export class FakeWorld {
           return { couponId: `CP-${caseId}` };
         },
       },
-      inventory: { checkStock: async (sku) => ({ available: !this.outOfStock.has(sku) && !sku.startsWith('OOS-') }) },
+      inventory: {
+        checkStock: async (sku) => {
+          const available = !this.outOfStock.has(sku) && !sku.startsWith('OOS-');
+          this.stockChecks.push({ sku, available });
+          return { available };
+        },
+      },
       notification: {
         send: async (message, key) => {
           if (!this.messages.some((m) => m.key === key)) this.messages.push({ message, key });
@@ -210,4 +228,145 @@ export function clock(snapshot: CaseSnapshot, name: string) {
 /** Event names of the timeline, in order. */
 export function events(snapshot: CaseSnapshot): string[] {
   return snapshot.timeline.map((e) => e.event);
+}
+
+/** The handle of a case workflow started by `startCase`. */
+export type CaseHandle = Awaited<ReturnType<typeof startCase>>;
+
+/** One line that says where the case is: id, status and the timeline events, for failure messages. */
+export function caseStory(snapshot: CaseSnapshot): string {
+  return `case ${snapshot.id} is ${snapshot.status}; timeline: ${events(snapshot).join(' → ')}`;
+}
+
+/** Runs jest expectations about a case and, when one fails, adds the case's status and timeline to the message. */
+export function about(snapshot: CaseSnapshot, assertion: () => void): void {
+  try {
+    assertion();
+  } catch (err) {
+    if (err instanceof Error) err.message = `${caseStory(snapshot)}\n\n${err.message}`;
+    throw err;
+  }
+}
+
+const POLL_MS = 50;
+const POLLS = 100;
+
+/** Polls the case (real time, a few seconds) until it reaches the status; the failure names where it is instead. */
+export async function waitForStatus(handle: CaseHandle, status: CaseSnapshot['status']): Promise<CaseSnapshot> {
+  for (let i = 0; i < POLLS; i++) {
+    const snapshot = await handle.query(getCaseQuery);
+    if (snapshot.status === status) return snapshot;
+    await new Promise((r) => setTimeout(r, POLL_MS));
+  }
+  const last = await handle.query(getCaseQuery);
+  throw new Error(`never reached ${status}: ${caseStory(last)}`);
+}
+
+/** Polls the case until `predicate` holds for its snapshot; the failure says what was awaited and where the case is. */
+export async function waitForCase(handle: CaseHandle, what: string, predicate: (snapshot: CaseSnapshot) => boolean): Promise<CaseSnapshot> {
+  for (let i = 0; i < POLLS; i++) {
+    const snapshot = await handle.query(getCaseQuery);
+    if (predicate(snapshot)) return snapshot;
+    await new Promise((r) => setTimeout(r, POLL_MS));
+  }
+  const last = await handle.query(getCaseQuery);
+  throw new Error(`timed out waiting for ${what}: ${caseStory(last)}`);
+}
+
+/** Polls until `predicate` holds (the fake world is written by activities running beside the test). */
+export async function waitFor(predicate: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < POLLS; i++) {
+    if (predicate()) return;
+    await new Promise((r) => setTimeout(r, POLL_MS));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+/** The customer reports the return parcel and the courier reports it picked up and delivered. */
+export async function shipAndDeliver(handle: CaseHandle, trackingNumber: string, actor: Actor = { kind: 'customer', id: 'c-1' }): Promise<void> {
+  await handle.executeUpdate(returnShipmentUpdate, { args: [{ actor, carrier: 'SF', trackingNumber }] });
+  for (const event of ['picked_up', 'delivered'] as const) {
+    await handle.signal(courierEventSignal, { eventId: `${trackingNumber}:${event}`, trackingNumber, event, at: new Date().toISOString() });
+  }
+}
+
+/** Waits for the refund the case asked the payment provider for (the `n`th one, from 1). */
+export async function refundIssued(world: FakeWorld, caseId: string, n = 1) {
+  await waitFor(() => world.refunds.filter((r) => r.caseId === caseId).length >= n, `refund #${n} of ${caseId}`);
+  return world.refunds.filter((r) => r.caseId === caseId)[n - 1];
+}
+
+/** The payment provider reports the case's latest refund settled. */
+export async function settleRefund(handle: CaseHandle, world: FakeWorld, caseId: string, status: 'succeeded' | 'failed' = 'succeeded') {
+  const refund = await refundIssued(world, caseId, world.refunds.filter((r) => r.caseId === caseId).length || 1);
+  await handle.signal(paymentEventSignal, { eventId: `${refund.refundId}:${status}`, refundId: refund.refundId, status, at: new Date().toISOString() });
+  return refund;
+}
+
+/** The failure of an Update that the workflow refused: its type (InvalidCaseState, InvalidCommandInput, …) and message. */
+export async function refusal(update: Promise<unknown>): Promise<{ type: string | undefined; message: string }> {
+  const outcome = await update.then(
+    (snapshot) => ({ accepted: snapshot as CaseSnapshot }),
+    (err: unknown) => ({ err }),
+  );
+  if ('accepted' in outcome) throw new Error(`expected the update to be refused, but it was accepted: ${caseStory(outcome.accepted)}`);
+  const { err } = outcome;
+  if (!(err instanceof WorkflowUpdateFailedError)) throw err;
+  const cause = err.cause;
+  return { type: cause instanceof ApplicationFailure ? cause.type ?? undefined : undefined, message: cause?.message ?? err.message };
+}
+
+/** The outbound messages with this template, oldest first. */
+export function messagesWith(world: FakeWorld, template: string): OutboundMessage[] {
+  return world.messages.filter((m) => m.message.template === template).map((m) => m.message);
+}
+
+/** The outbound parcels of a case, oldest first. */
+export function parcelsOf(world: FakeWorld, caseId: string) {
+  return world.shipments.filter((s) => s.caseId === caseId);
+}
+
+/**
+ * Waits until every running workflow of the world is quiet: no pending activity and a history that
+ * stopped growing. `terminateRunning` sees pending activities but not a workflow task in flight
+ * (the time-skipping server does not report one), and terminating a workflow in the middle of one
+ * leaves the server unable to skip time for the next test; call this first.
+ */
+export async function untilQuiet(world: FakeWorld): Promise<void> {
+  await Promise.all(
+    world.started.map(async (handle) => {
+      let last = -1;
+      let stable = 0;
+      for (let i = 0; i < 100 && stable < 3; i++) {
+        const { status, historyLength, raw } = await handle.describe();
+        if (status.name !== 'RUNNING') return;
+        const busy = (raw.pendingActivities?.length ?? 0) > 0;
+        stable = !busy && historyLength === last ? stable + 1 : 0;
+        last = historyLength;
+        await new Promise((r) => setTimeout(r, POLL_MS));
+      }
+    }),
+  );
+}
+
+/** What a test body gets: its own time-skipping server, a fake world and a polling worker. */
+export interface CaseTestContext {
+  env: TestWorkflowEnvironment;
+  world: FakeWorld;
+}
+
+/**
+ * Runs a test against a time-skipping server of its own. Skipped time is global to one server and
+ * a workflow cut off mid-task can stop the server from skipping again, so tests that skip time do
+ * not share one.
+ */
+export async function withCaseWorld<T>(body: (context: CaseTestContext) => Promise<T>): Promise<T> {
+  const env = await createTestEnv();
+  try {
+    const world = new FakeWorld();
+    const worker = await createTestWorker(env, world);
+    return await worker.runUntil(() => body({ env, world }));
+  } finally {
+    await env.teardown();
+  }
 }
