@@ -8,7 +8,7 @@ import { slaReport, type SlaReport, type SlaReportRange } from '../store/sla-rep
 import { unavailable } from './errors';
 
 /** What the API reads from the read model. */
-export type CaseReader = Pick<CaseReadModel, 'getCase' | 'listCases' | 'findCaseIdByTrackingNumber' | 'findCaseIdByRefundId'>;
+export type CaseReader = Pick<CaseReadModel, 'getCase' | 'listCases' | 'findCaseIdByTrackingNumber' | 'findOpenCaseIdsByTrackingNumber' | 'findCaseIdByRefundId'>;
 /** The one-open-case-per-order-line locks, as the API uses them. */
 export type CaseLocks = Pick<OpenCaseLocks, 'acquire' | 'release' | 'releaseKey'>;
 

@@ -33,10 +33,15 @@ export function webhooksRouter(deps: WebhookDeps): Router {
   router.post('/v1/webhooks/courier', raw, async (req, res) => {
     const body = verifiedJson(req.body, req.get(SIGNATURE_HEADER), deps);
     const event: CourierEvent = parseOrThrow(courierWebhookSchema, body);
-    const caseId = await deps.store.get().readModel.findCaseIdByTrackingNumber(event.trackingNumber);
-    if (caseId === null) throw notFound('unknown_reference', `no case has tracking number ${event.trackingNumber}`);
-    res.locals.caseId = caseId;
-    await answer(res, await deliver(deps, caseId, courierEventSignal, event), caseId);
+    // One parcel may carry the goods of several open cases: every one of them hears of it.
+    const readModel = deps.store.get().readModel;
+    const open = await readModel.findOpenCaseIdsByTrackingNumber(event.trackingNumber);
+    const caseIds = open.length ? open : [await readModel.findCaseIdByTrackingNumber(event.trackingNumber)].filter((id): id is string => id !== null);
+    if (caseIds.length === 0) throw notFound('unknown_reference', `no case has tracking number ${event.trackingNumber}`);
+    res.locals.caseId = caseIds[0];
+    const outcomes = await Promise.all(caseIds.map((id) => deliver(deps, id, courierEventSignal, event)));
+    const outcome = outcomes.includes('delivered') ? 'delivered' : outcomes.includes('ignored') ? 'ignored' : 'unknown';
+    await answer(res, outcome, caseIds[0]);
   });
 
   router.post('/v1/webhooks/payment', raw, async (req, res) => {

@@ -109,6 +109,17 @@ export class CaseReadModel implements ReadModelPort {
     return this.findCaseId({ trackingNumbers: trackingNumber });
   }
 
+  /** Every open case that has a parcel with this tracking number (one parcel may carry the goods of several cases). */
+  async findOpenCaseIdsByTrackingNumber(trackingNumber: string): Promise<string[]> {
+    const found = await this.cases
+      .find({ trackingNumbers: trackingNumber, closedAt: null })
+      .project<{ _id: string }>({ _id: 1 })
+      .sort({ createdAtDate: -1 })
+      .limit(50)
+      .toArray();
+    return found.map((c) => c._id);
+  }
+
   /** The case a provider refund id belongs to, or null. */
   async findCaseIdByRefundId(refundId: string): Promise<string | null> {
     return this.findCaseId({ refundId });

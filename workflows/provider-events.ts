@@ -24,7 +24,9 @@ export function applyCourierEvent(record: CaseRecord, event: CourierEvent): void
     record.log(COURIER, 'tracking.unmatched', { trackingNumber: event.trackingNumber, event: event.event });
     return;
   }
-  if (SHIPMENT_PROGRESS[event.event] <= SHIPMENT_PROGRESS[shipment.status]) return;
+  // A parcel found after an exception can still be delivered; otherwise a late or repeated event never moves it back.
+  const foundAfterException = shipment.status === 'exception' && event.event === 'delivered';
+  if (!foundAfterException && SHIPMENT_PROGRESS[event.event] <= SHIPMENT_PROGRESS[shipment.status]) return;
   shipment.status = event.event;
   shipment.updatedAt = event.at;
   record.log(COURIER, `shipment.${event.event}`, {

@@ -42,6 +42,7 @@ const storeServices: StoreServices = {
       return Promise.resolve({ items: [], nextCursor: null });
     },
     findCaseIdByTrackingNumber: () => Promise.resolve(null),
+    findOpenCaseIdsByTrackingNumber: () => Promise.resolve([]),
     findCaseIdByRefundId: () => Promise.resolve(null),
   },
   locks: {

@@ -1,7 +1,7 @@
 import type { ShipmentView } from '../../domain/case.types';
 import { providers } from '../activities';
 import type { CaseRecord } from '../case-record';
-import { notifyCustomer } from '../notify';
+import { notifyCustomer, notifyStaffQueue } from '../notify';
 
 /**
  * The customer sends the goods back (to the warehouse, or the repair center): a return label is
@@ -42,7 +42,12 @@ export async function returnShipmentStage(record: CaseRecord, receivedStatus: 'i
   record.ack(reported.seq);
 
   await providers.subscribeTracking({ caseId: id, trackingNumber, carrier });
-  await record.waitUntil(() => shipment.status === 'delivered');
+  await record.waitUntil(() => shipment.status === 'delivered' || shipment.status === 'exception');
+  if (shipment.status === 'exception') {
+    // A lost or stuck parcel needs a person: the team hears of it, and the case waits for the parcel or a supervisor.
+    await notifyStaffQueue(record, 'return_parcel_exception', `parcel-exception-${trackingNumber}`, { trackingNumber, carrier });
+    await record.waitUntil(() => shipment.status === 'delivered');
+  }
   record.transition(receivedStatus, { kind: 'provider', id: 'courier' }, 'return.received', { trackingNumber });
   record.startClock('processing');
 }

@@ -23,6 +23,7 @@ export default async function globalSetup(): Promise<void> {
   });
 
   fs.writeFileSync(STACK_FILE, `${JSON.stringify(stack, null, 2)}\n`);
+  process.env.AFTERSALES_IT_STACK_FILE = STACK_FILE;
   // Jest starts its test workers after this returns, and they inherit process.env.
   process.env[STACK_ENV.apiUrl] = stack.apiUrl;
   process.env[STACK_ENV.sandboxUrl] = stack.sandboxUrl;

@@ -2,8 +2,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-/** Where the global setup writes the running integration stack, for test files and extra apps. */
-export const STACK_FILE = path.join(os.tmpdir(), 'aftersales-it-stack.json');
+/**
+ * Where the global setup writes the running integration stack, for test files and extra apps. Each
+ * Jest run gets its own file (named after the Jest parent process, which the test workers inherit
+ * through AFTERSALES_IT_STACK_FILE), so two runs on one machine never read each other's stack.
+ */
+export const STACK_FILE = process.env.AFTERSALES_IT_STACK_FILE ?? path.join(os.tmpdir(), `aftersales-it-stack-${process.pid}.json`);
 
 /** The integration stack started by global-setup.ts: real child processes on free ports. */
 export interface IntegrationStack {
