@@ -1,6 +1,11 @@
 import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { CaseActivities } from '../activities';
 
+// Every call site gives its activity a one-line `summary` (`<activity>.executeWithOptions({ summary }, [input])`)
+// so that an operator reads the case from its history in the Temporal UI. Summaries name templates, clocks,
+// amounts and parcels, never personal data. They are user metadata, not commands: adding or rewording one
+// does not change what replays (docs/workflow-versioning.md).
+
 /** Provider calls: retried with backoff until they succeed; a provider's permanent refusal is not retried. */
 export const providers = proxyActivities<CaseActivities>({
   startToCloseTimeout: '30 seconds',

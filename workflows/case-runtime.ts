@@ -88,7 +88,7 @@ async function projectReadModel(record: CaseRecord): Promise<void> {
     await condition(() => record.version > written || record.finished);
     if (record.version > written) {
       const snapshot = record.snapshot();
-      await readModel.projectCase(snapshot);
+      await readModel.projectCase.executeWithOptions({ summary: `project case v${snapshot.version} (${snapshot.status})` }, [snapshot]);
       written = snapshot.version;
     } else {
       return;
@@ -97,20 +97,22 @@ async function projectReadModel(record: CaseRecord): Promise<void> {
 }
 
 async function notifyCustomerOfClosing(record: CaseRecord): Promise<void> {
-  await providers.notify({
-    idempotencyKey: `${record.id}:closed:${record.status}`,
-    message: {
-      caseId: record.id,
-      recipient: { kind: 'customer', customerId: record.input.request.customerId },
-      template: `case_${record.status}`,
-      params: {
-        caseType: record.input.request.type,
-        closedBy: record.closing?.event ?? null,
-        note: record.closing?.note ?? null,
-        surveyOpenFor: record.policy.survey.window,
+  await providers.notify.executeWithOptions({ summary: `notify customer: case_${record.status}` }, [
+    {
+      idempotencyKey: `${record.id}:closed:${record.status}`,
+      message: {
+        caseId: record.id,
+        recipient: { kind: 'customer', customerId: record.input.request.customerId },
+        template: `case_${record.status}`,
+        params: {
+          caseType: record.input.request.type,
+          closedBy: record.closing?.event ?? null,
+          note: record.closing?.note ?? null,
+          surveyOpenFor: record.policy.survey.window,
+        },
       },
     },
-  });
+  ]);
 }
 
 function refuse(type: (typeof CommandErrorTypes)[keyof typeof CommandErrorTypes], message: string): never {

@@ -32,13 +32,15 @@ async function runComplaint(record: CaseRecord): Promise<void> {
   record.close('completed', actor, 'case.completed', { note: resolution });
   if (compensation?.kind === 'coupon') {
     const { currency } = record.input.request.order;
-    const coupon = await providers.issueCoupon({
-      caseId: record.id,
-      customerId: record.input.request.customerId,
-      amount: compensation.amount,
-      currency,
-      idempotencyKey: `${record.id}:coupon`,
-    });
+    const coupon = await providers.issueCoupon.executeWithOptions({ summary: `compensation coupon: ${compensation.amount} ${currency} minor units` }, [
+      {
+        caseId: record.id,
+        customerId: record.input.request.customerId,
+        amount: compensation.amount,
+        currency,
+        idempotencyKey: `${record.id}:coupon`,
+      },
+    ]);
     record.log(SYSTEM, 'compensation.coupon_issued', { couponId: coupon.couponId, amount: compensation.amount, currency });
   }
 }

@@ -19,11 +19,9 @@ export async function courierExceptionCaseWorkflow(input: CaseWorkflowInput): Pr
 async function runCourierException(record: CaseRecord): Promise<void> {
   const { request } = record.input;
   record.startClock('investigation');
-  const investigation = await providers.openInvestigation({
-    caseId: record.id,
-    kind: request.reason.code,
-    idempotencyKey: `${record.id}:investigation`,
-  });
+  const investigation = await providers.openInvestigation.executeWithOptions({ summary: `open courier investigation: ${request.reason.code}` }, [
+    { caseId: record.id, kind: request.reason.code, idempotencyKey: `${record.id}:investigation` },
+  ]);
   record.outcome.investigationId = investigation.investigationId;
   record.log({ kind: 'provider', id: 'courier' }, 'investigation.opened', { investigationId: investigation.investigationId });
   await notifyCustomer(record, 'investigation_opened', 'investigation-opened');

@@ -8,15 +8,17 @@ export async function notifyCustomer(
   key: string,
   params: Record<string, string | number | boolean | null> = {},
 ): Promise<void> {
-  await providers.notify({
-    idempotencyKey: `${record.id}:${key}`,
-    message: {
-      caseId: record.id,
-      recipient: { kind: 'customer', customerId: record.input.request.customerId },
-      template,
-      params: { caseType: record.input.request.type, status: record.status, ...params },
+  await providers.notify.executeWithOptions({ summary: `notify customer: ${template}` }, [
+    {
+      idempotencyKey: `${record.id}:${key}`,
+      message: {
+        caseId: record.id,
+        recipient: { kind: 'customer', customerId: record.input.request.customerId },
+        template,
+        params: { caseType: record.input.request.type, status: record.status, ...params },
+      },
     },
-  });
+  ]);
 }
 
 /** Tells the staff queue (escalation level 1 recipients) that a case needs a person. */
@@ -29,15 +31,17 @@ export async function notifyStaffQueue(
   const recipients = record.assignee ? [record.assignee] : record.policy.escalation.levels[0].notify;
   await Promise.all(
     recipients.map((address) =>
-      providers.notify({
-        idempotencyKey: `${record.id}:${key}:${address}`,
-        message: {
-          caseId: record.id,
-          recipient: { kind: 'staff', address },
-          template,
-          params: { caseType: record.input.request.type, status: record.status, ...params },
+      providers.notify.executeWithOptions({ summary: `notify ${address}: ${template}` }, [
+        {
+          idempotencyKey: `${record.id}:${key}:${address}`,
+          message: {
+            caseId: record.id,
+            recipient: { kind: 'staff', address },
+            template,
+            params: { caseType: record.input.request.type, status: record.status, ...params },
+          },
         },
-      }),
+      ]),
     ),
   );
 }

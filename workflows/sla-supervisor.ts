@@ -89,16 +89,18 @@ async function escalate(record: CaseRecord, clockName: ClockName, level: Escalat
   record.log(SLA_ACTOR, 'sla.escalated', { clock: clockName, level: level.level, recipients: level.notify, priority: record.priority });
   await Promise.all([
     notifyStaff(record, level.notify, 'sla_escalation', `esc:${clockName}:${level.level}:${startedAt}`, clockName, deadline, level.level),
-    readModel.recordEscalation({
-      caseId: record.id,
-      caseType: record.input.request.type,
-      assignee: record.assignee,
-      level: level.level,
-      clock: clockName,
-      at,
-      recipients: level.notify,
-      reason: 'breach',
-    }),
+    readModel.recordEscalation.executeWithOptions({ summary: `record escalation: ${clockName} clock, level ${level.level}` }, [
+      {
+        caseId: record.id,
+        caseType: record.input.request.type,
+        assignee: record.assignee,
+        level: level.level,
+        clock: clockName,
+        at,
+        recipients: level.notify,
+        reason: 'breach',
+      },
+    ]),
   ]);
 }
 
@@ -113,15 +115,17 @@ async function notifyStaff(
 ): Promise<void> {
   await Promise.all(
     recipients.map((address) =>
-      providers.notify({
-        idempotencyKey: `${record.id}:${keySuffix}:${address}`,
-        message: {
-          caseId: record.id,
-          recipient: { kind: 'staff', address },
-          template,
-          params: { caseType: record.input.request.type, clock, deadline, level, status: record.status },
+      providers.notify.executeWithOptions({ summary: `notify ${address}: ${template} (${clock} clock, level ${level})` }, [
+        {
+          idempotencyKey: `${record.id}:${keySuffix}:${address}`,
+          message: {
+            caseId: record.id,
+            recipient: { kind: 'staff', address },
+            template,
+            params: { caseType: record.input.request.type, clock, deadline, level, status: record.status },
+          },
         },
-      }),
+      ]),
     ),
   );
 }

@@ -23,7 +23,9 @@ export async function refundStage(record: CaseRecord, amount: number, reason: st
     const idempotencyKey = `${id}:refund:${attempt}`;
     record.refund = { amount, currency, status: 'pending', idempotencyKey, method: 'original_path', ...(deduction ? { deduction } : {}) };
     record.touch();
-    const issued = await providers.issueRefund({ caseId: id, amount, currency, paymentMethod, reason, idempotencyKey });
+    const issued = await providers.issueRefund.executeWithOptions({ summary: `refund ${amount} ${currency} minor units, attempt ${attempt}` }, [
+      { caseId: id, amount, currency, paymentMethod, reason, idempotencyKey },
+    ]);
     record.refund.id = issued.refundId;
     record.refund.status = 'requested';
     record.stopClock('processing');

@@ -16,7 +16,11 @@ export async function replacementStage(record: CaseRecord, items: CaseItem[]): P
   let wanted = items;
   record.startClock('reship');
   for (let round = 1; ; round++) {
-    const stock = await Promise.all(wanted.map((item) => providers.checkStock({ sku: item.sku, quantity: item.quantity })));
+    const stock = await Promise.all(
+      wanted.map((item) =>
+        providers.checkStock.executeWithOptions({ summary: `check stock: ${item.sku} × ${item.quantity}` }, [{ sku: item.sku, quantity: item.quantity }]),
+      ),
+    );
     const missing = wanted.filter((_, index) => !stock[index].available);
     if (missing.length === 0) {
       await shipToCustomerStage(record, 'replacement', wanted, 'reship');

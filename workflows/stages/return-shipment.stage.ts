@@ -11,7 +11,9 @@ import { notifyCustomer, notifyStaffQueue } from '../notify';
  */
 export async function returnShipmentStage(record: CaseRecord, receivedStatus: 'inspecting' | 'repairing' = 'inspecting'): Promise<void> {
   const { id, input } = record;
-  const label = await providers.createReturnLabel({ caseId: id, items: input.request.items, idempotencyKey: `${id}:return-label` });
+  const label = await providers.createReturnLabel.executeWithOptions({ summary: 'create return label' }, [
+    { caseId: id, items: input.request.items, idempotencyKey: `${id}:return-label` },
+  ]);
   record.log({ kind: 'provider', id: 'courier' }, 'return.label_created', { labelId: label.labelId, carrier: label.carrier });
   record.startClock('return_shipment');
   await notifyCustomer(record, 'return_label', 'return-label', {
@@ -41,7 +43,7 @@ export async function returnShipmentStage(record: CaseRecord, receivedStatus: 'i
   record.transition('return_in_transit', actor, 'return.shipped', { carrier, trackingNumber });
   record.ack(reported.seq);
 
-  await providers.subscribeTracking({ caseId: id, trackingNumber, carrier });
+  await providers.subscribeTracking.executeWithOptions({ summary: `subscribe tracking: ${carrier} ${trackingNumber}` }, [{ caseId: id, trackingNumber, carrier }]);
   await record.waitUntil(() => shipment.status === 'delivered' || shipment.status === 'exception');
   if (shipment.status === 'exception') {
     // A lost or stuck parcel needs a person: the team hears of it, and the case waits for the parcel or a supervisor.

@@ -11,7 +11,9 @@ import { notifyCustomer } from '../notify';
  */
 export async function sendParcel(record: CaseRecord, purpose: ShipmentPurpose, items: CaseItem[]): Promise<ShipmentView> {
   const sequence = record.shipments.filter((s) => s.direction === 'outbound' && s.purpose === purpose).length + 1;
-  const parcel = await providers.createShipment({ caseId: record.id, items, purpose, idempotencyKey: `${record.id}:ship:${purpose}:${sequence}` });
+  const parcel = await providers.createShipment.executeWithOptions({ summary: `ship ${purpose} parcel #${sequence}` }, [
+    { caseId: record.id, items, purpose, idempotencyKey: `${record.id}:ship:${purpose}:${sequence}` },
+  ]);
   const shipment: ShipmentView = {
     direction: 'outbound',
     purpose,
