@@ -1,0 +1,95 @@
+/**
+ * Replay safety: every recorded history under test/replay/histories/ (current and archived
+ * generations, see docs/workflow-versioning.md) is replayed against the current workflow code.
+ * A change that would make a running case fail on the next deploy — a command added, removed or
+ * reordered without `patched()` — fails here with the name of the history it breaks.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { DefaultLogger, Runtime, Worker, type ReplayResult } from '@temporalio/worker';
+import { CASE_TYPES } from '../../domain/case.types';
+import { caseWorkflowId } from '../../domain/workflow-contract';
+import { historyFromJson, type History } from '../replay/history-json';
+import { workflowBundle } from './support/workflow-harness';
+
+const HISTORIES_DIR = path.resolve(__dirname, '..', 'replay', 'histories');
+
+/** Every history file below `dir`, as absolute paths (archived generations live in subfolders). */
+function historyPaths(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) return historyPaths(full);
+    return entry.name.endsWith('.json') ? [full] : [];
+  });
+}
+
+/** Every history file, relative to the histories folder, sorted. */
+function historyFiles(): string[] {
+  return historyPaths(HISTORIES_DIR)
+    .map((full) => path.relative(HISTORIES_DIR, full))
+    .sort();
+}
+
+/** The workflow id the case ran under: `case-<caseId>`, from the workflow input in the first event. */
+function workflowIdOf(json: { events: { workflowExecutionStartedEventAttributes?: { input?: { payloads?: { data?: string }[] } } }[] }, file: string): string {
+  const data = json.events[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0]?.data;
+  const caseId = data ? (JSON.parse(Buffer.from(data, 'base64').toString('utf8')) as { caseId?: unknown }).caseId : undefined;
+  return typeof caseId === 'string' ? caseWorkflowId(caseId) : `replay-${file}`;
+}
+
+function load(file: string): { workflowId: string; json: { events: unknown[] } } {
+  const json = JSON.parse(fs.readFileSync(path.join(HISTORIES_DIR, file), 'utf8')) as Parameters<typeof workflowIdOf>[0];
+  return { workflowId: workflowIdOf(json, file), json };
+}
+
+/** Replays the histories on one replay worker over the bundled workflow code; one result per history, in order. */
+async function replay(histories: { workflowId: string; history: History }[]): Promise<ReplayResult[]> {
+  const results: ReplayResult[] = [];
+  for await (const result of Worker.runReplayHistories({ workflowBundle: await workflowBundle(), replayName: 'replay-test' }, histories)) {
+    results.push(result);
+  }
+  return results;
+}
+
+const files = historyFiles();
+const results = new Map<string, ReplayResult>();
+
+beforeAll(async () => {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  const loaded = files.map((file) => {
+    const { workflowId, json } = load(file);
+    return { workflowId, history: historyFromJson(json) };
+  });
+  const replayed = await replay(loaded);
+  files.forEach((file, index) => {
+    const result = replayed[index];
+    if (result) results.set(file, result);
+  });
+});
+
+describe('recorded histories replay on the current workflow code', () => {
+  test('every case type has at least one recorded history (npm run record-histories)', () => {
+    const typesRecorded = new Set(files.map((file) => path.basename(file)));
+    const missing = CASE_TYPES.filter((type) => ![...typesRecorded].some((name) => name.startsWith(`${type.replace(/_/g, '-')}-`)));
+    expect(missing).toEqual([]);
+  });
+
+  test.each(files)('%s replays without a determinism error', (file) => {
+    const result = results.get(file);
+    if (!result) throw new Error(`${file} was not replayed (the replay worker stopped before reaching it)`);
+    if (result.error) {
+      throw new Error(
+        `test/replay/histories/${file} does not replay on the current workflow code: ${result.error.name}: ${result.error.message}\n` +
+          'A running case with this history would fail after the deploy. Guard the change with patched() (docs/workflow-versioning.md).',
+      );
+    }
+  });
+
+  test('the guard is not vacuous: a history replayed as another workflow type fails with a determinism error', async () => {
+    const { workflowId, json } = load('return-refunded.json');
+    const started = (json.events[0] as { workflowExecutionStartedEventAttributes: { workflowType: { name: string } } }).workflowExecutionStartedEventAttributes;
+    started.workflowType.name = 'reshipCaseWorkflow';
+    const [result] = await replay([{ workflowId, history: historyFromJson(json) }]);
+    expect(result.error?.name).toBe('DeterminismViolationError');
+  });
+});
