@@ -1,5 +1,4 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
 import type { CaseItem } from '../../domain/case.types';
 import { defaultPolicy, type Policy } from '../../domain/policy';
 import {
@@ -15,8 +14,6 @@ import {
   about,
   caseRequest,
   clock,
-  createTestEnv,
-  createTestWorker,
   events,
   FakeWorld,
   messagesWith,
@@ -28,7 +25,7 @@ import {
   startCase,
   waitFor,
   waitForStatus,
-  untilQuiet,
+  withCaseWorld,
   type CaseHandle,
 } from './support/workflow-harness';
 
@@ -40,28 +37,12 @@ const HOUR = 3_600_000;
 
 let env: TestWorkflowEnvironment;
 let world: FakeWorld;
-let worker: Worker;
 
-beforeAll(async () => {
-  env = await createTestEnv();
-});
-afterAll(async () => {
-  await env?.teardown();
-});
-beforeEach(async () => {
-  world = new FakeWorld();
-  worker = await createTestWorker(env, world);
-});
-
-/** Runs the test body while the worker polls, then, once they are quiet, ends the test's workflows while the worker can still finish their work. */
+/** Runs the test body on a time-skipping server, world and worker of its own. */
 function withWorker<T>(body: () => Promise<T>): Promise<T> {
-  return worker.runUntil(async () => {
-    try {
-      return await body();
-    } finally {
-      await untilQuiet(world);
-      await world.terminateRunning();
-    }
+  return withCaseWorld((context) => {
+    ({ env, world } = context);
+    return body();
   });
 }
 

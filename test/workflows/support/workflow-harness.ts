@@ -326,29 +326,6 @@ export function parcelsOf(world: FakeWorld, caseId: string) {
   return world.shipments.filter((s) => s.caseId === caseId);
 }
 
-/**
- * Waits until every running workflow of the world is quiet: no pending activity and a history that
- * stopped growing. `terminateRunning` sees pending activities but not a workflow task in flight
- * (the time-skipping server does not report one), and terminating a workflow in the middle of one
- * leaves the server unable to skip time for the next test; call this first.
- */
-export async function untilQuiet(world: FakeWorld): Promise<void> {
-  await Promise.all(
-    world.started.map(async (handle) => {
-      let last = -1;
-      let stable = 0;
-      for (let i = 0; i < 100 && stable < 3; i++) {
-        const { status, historyLength, raw } = await handle.describe();
-        if (status.name !== 'RUNNING') return;
-        const busy = (raw.pendingActivities?.length ?? 0) > 0;
-        stable = !busy && historyLength === last ? stable + 1 : 0;
-        last = historyLength;
-        await new Promise((r) => setTimeout(r, POLL_MS));
-      }
-    }),
-  );
-}
-
 /** What a test body gets: its own time-skipping server, a fake world and a polling worker. */
 export interface CaseTestContext {
   env: TestWorkflowEnvironment;
