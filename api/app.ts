@@ -40,6 +40,11 @@ export interface ApiDeps {
 /** The express app of the HTTP API (contract: shared/design.md, as built: docs/api.md). */
 export function createApiApp(deps: ApiDeps): Express {
   const metrics = deps.metrics ?? new ApiMetrics();
+  metrics.countOpenCasesWith(async () => {
+    const store = deps.store.get();
+    if (!store.countOpenCasesByStatus) throw new Error('this store cannot count open cases');
+    return store.countOpenCasesByStatus();
+  });
   const now = deps.now ?? Date.now;
   const app = express();
   app.disable('x-powered-by');

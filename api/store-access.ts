@@ -6,6 +6,7 @@ import { connectMongo, ensureIndexes } from '../store/mongo';
 import type { OpenCaseLocks } from '../store/open-case-locks.store';
 import { slaReport, type SlaReport, type SlaReportRange } from '../store/sla-report.store';
 import { unavailable } from './errors';
+import { countOpenCasesByStatus, type OpenCaseCounts } from './metrics';
 
 /** What the API reads from the read model. */
 export type CaseReader = Pick<CaseReadModel, 'getCase' | 'listCases' | 'findCaseIdByTrackingNumber' | 'findOpenCaseIdsByTrackingNumber' | 'findCaseIdByRefundId'>;
@@ -19,6 +20,8 @@ export interface StoreServices {
   slaReport(range: SlaReportRange): Promise<SlaReport>;
   /** Resolves when the database answers a ping. */
   ping(): Promise<void>;
+  /** Open cases per status, for the `aftersales_open_cases` gauge of /metrics. */
+  countOpenCasesByStatus?(): Promise<OpenCaseCounts>;
 }
 
 /** Access to the store; `get()` throws a 503 `read_model_unavailable` while the database is not connected. */
@@ -82,6 +85,7 @@ export class LazyMongoStore implements StoreAccess {
           ping: async () => {
             await db.command({ ping: 1 });
           },
+          countOpenCasesByStatus: () => countOpenCasesByStatus(db),
         };
         this.logger.info({ attempt }, 'connected to MongoDB');
         return;

@@ -1,19 +1,22 @@
 import { MongoClient } from 'mongodb';
-import pino from 'pino';
-import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import type pino from 'pino';
+import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
+import { CaseActivityMetrics } from '../activities/activity-metrics';
 import { temporalConnectionOptions } from '../config/temporal-connection';
 import { ConfigError, loadConfig } from '../config/env';
 import { createProviderClients } from '../integrations';
 import { createReadModel } from '../store/case-read-model.store';
 import { ensureIndexes, SERVER_SELECTION_TIMEOUT_MS } from '../store/mongo';
-import { createWorkerRegistry, serveWorkerEndpoints } from './worker-metrics';
+import { createWorkerLogger, PinoTemporalLogger } from './worker-logger';
+import { CoreMetricsSource, createWorkerRegistry, freeLocalPort, serveWorkerEndpoints } from './worker-metrics';
 
 /** Starts the case worker: workflows + activities on the configured task queue. */
 async function main(): Promise<void> {
   const config = loadConfig();
-  const log = pino({ level: config.LOG_LEVEL, base: { service: 'worker' }, timestamp: pino.stdTimeFunctions.isoTime });
-  Runtime.install({ logger: new DefaultLogger(config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace' ? 'DEBUG' : 'WARN') });
+  const log = createWorkerLogger(config.LOG_LEVEL);
+  const registry = createWorkerRegistry();
+  const coreMetricsUrl = await installRuntime(log);
 
   // The driver connects lazily, so the worker starts even while the database is down; read-model
   // writes are local activities that Temporal retries until it is back.
@@ -27,11 +30,11 @@ async function main(): Promise<void> {
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     workflowsPath: require.resolve('../workflows'),
-    activities: createActivities({ ...createProviderClients(config), readModel: createReadModel(db) }),
+    activities: createActivities({ ...createProviderClients(config), readModel: createReadModel(db), metrics: new CaseActivityMetrics(registry) }),
   });
 
-  const registry = createWorkerRegistry();
-  const endpoints = serveWorkerEndpoints(config.WORKER_METRICS_PORT, registry, () => worker.getState() === 'RUNNING');
+  const core = new CoreMetricsSource(registry, coreMetricsUrl);
+  const endpoints = serveWorkerEndpoints(config.WORKER_METRICS_PORT, registry, () => worker.getState() === 'RUNNING', core);
   log.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE, metricsPort: config.WORKER_METRICS_PORT }, 'worker started');
 
   const stop = () => {
@@ -46,6 +49,35 @@ async function main(): Promise<void> {
   await connection.close();
   await mongo.close();
   log.info('worker stopped');
+}
+
+/**
+ * Installs the Temporal Runtime: its log messages (SDK, activity context logger, Core) go to our
+ * JSON logger, and its own metrics to a Prometheus exporter on a free local port, which the
+ * worker's /metrics reads and appends. Returns that exporter's URL, or null when it could not start
+ * (the worker then runs without Temporal's metrics and says so).
+ */
+async function installRuntime(log: pino.Logger): Promise<string | null> {
+  const logger = new PinoTemporalLogger(log);
+  const logging = { filter: { core: 'WARN', other: 'ERROR' }, forward: {} } as const;
+  try {
+    const port = await freeLocalPort();
+    Runtime.install({
+      logger,
+      telemetryOptions: {
+        logging,
+        metrics: {
+          globalTags: { service: 'worker' },
+          prometheus: { bindAddress: `127.0.0.1:${port}`, countersTotalSuffix: true, useSecondsForDurations: true },
+        },
+      },
+    });
+    return `http://127.0.0.1:${port}/metrics`;
+  } catch (err) {
+    log.warn({ error: (err as Error).message }, "Temporal's own metrics exporter did not start; /metrics serves the worker's metrics only");
+    Runtime.install({ logger, telemetryOptions: { logging } });
+    return null;
+  }
 }
 
 async function ensureIndexesWhenReachable(db: ReturnType<MongoClient['db']>, log: pino.Logger): Promise<void> {
