@@ -13,6 +13,8 @@ export function commandProblem(record: CaseRecord, name: StageCommandName, comma
     case 'inspection': {
       const { refundAmount } = command as StageCommands['inspection'];
       if (refundAmount === undefined) return null;
+      // An exchange inspection passes (a replacement ships) or fails (the goods go back): there is no partial refund.
+      if (record.input.request.type !== 'return') return 'refundAmount is for returns: an exchange inspection passes or fails';
       if (!Number.isInteger(refundAmount) || refundAmount <= 0) return 'refundAmount must be a positive integer in minor units';
       return refundAmount > claimed ? `refundAmount ${refundAmount} exceeds the claimed amount ${claimed}` : null;
     }
@@ -28,6 +30,7 @@ export function commandProblem(record: CaseRecord, name: StageCommandName, comma
       const type = record.input.request.type;
       if (type === 'courier_exception' && !outcome) return 'a courier exception needs an outcome: found, reship or refund';
       if (type === 'complaint' && outcome) return 'a complaint takes compensation, not an outcome';
+      if (type === 'courier_exception' && compensation) return 'a courier exception takes an outcome (found, reship or refund), not compensation';
       if (compensation && (!Number.isInteger(compensation.amount) || compensation.amount <= 0)) {
         return 'compensation.amount must be a positive integer in minor units';
       }
