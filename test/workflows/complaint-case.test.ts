@@ -70,8 +70,12 @@ describe('complaint case', () => {
         expect(world.coupons).toEqual([]);
       });
       await waitFor(() => world.templatesTo('c-1').includes('case_completed'), 'the closing message');
+      const outOfRange = await refusal(handle.executeUpdate(surveyUpdate, { args: [{ actor: customer, score: 6 }] }));
+      expect(outOfRange.type).toBe('InvalidCommandInput');
       const surveyed = await handle.executeUpdate(surveyUpdate, { args: [{ actor: customer, score: 3 }] });
       expect(surveyed.survey?.score).toBe(3);
+      // The survey is the last thing the case waits for: the workflow then ends.
+      expect(await handle.result()).toMatchObject({ status: 'completed' });
     }));
 
   test('a resolution with a refund compensation refunds that amount and completes once the refund settles', () =>
@@ -99,7 +103,7 @@ describe('complaint case', () => {
       await resolve(handle, { resolution: 'coupon for the trouble', compensation: { kind: 'coupon', amount: 2_000 } });
       const done = await waitForStatus(handle, 'completed');
       await waitFor(() => world.coupons.length === 1, 'the coupon');
-      expect(world.coupons[0]).toMatchObject({ caseId: done.id, amount: 2_000 });
+      expect(world.coupons[0]).toMatchObject({ caseId: done.id, amount: 2_000, key: `${done.id}:coupon` });
       const latest = await waitForCase(handle, 'the coupon on the timeline', (c) => events(c).includes('compensation.coupon_issued'));
       about(latest, () => {
         expect(latest.timeline.find((e) => e.event === 'compensation.coupon_issued')?.data).toMatchObject({ amount: 2_000, currency: 'CNY' });
@@ -189,6 +193,8 @@ describe('complaint case', () => {
         expect(assigned.assignee).toBe('chen.jing');
         expect(assigned.timeline.find((e) => e.event === 'case.assigned')).toMatchObject({ actor: supervisor, data: { from: null, to: 'chen.jing' } });
       });
+      const blank = await refusal(handle.executeUpdate(assignUpdate, { args: [{ actor: supervisor, assignee: '  ' }] }));
+      expect(blank.type).toBe('InvalidCommandInput');
       const refused = await refusal(handle.executeUpdate(surveyUpdate, { args: [{ actor: customer, score: 5 }] }));
       expect(refused.type).toBe('InvalidCaseState');
     }));

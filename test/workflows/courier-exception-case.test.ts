@@ -136,20 +136,17 @@ describe('courier exception case', () => {
       });
     }));
 
-  test('a compensation on a courier exception is refused as invalid input rather than silently dropped', () =>
+  test('a compensation on a courier exception is refused as invalid input: it takes an outcome, not compensation', () =>
     withWorker(async () => {
       const handle = await openInvestigated();
       const before = await handle.query(getCaseQuery);
-      const answer = await resolve(handle, { resolution: 'found, with a coupon for the wait', outcome: 'found', compensation: { kind: 'coupon', amount: 1_000 } }).then(
-        (snapshot) => ({ accepted: snapshot }),
-        (err: unknown) => ({ err }),
-      );
-      const latest = await handle.query(getCaseQuery);
-      about(latest, () => {
-        // A complaint refuses an outcome; a courier exception has no compensation step, so it must refuse one too.
-        const answered = 'err' in answer ? (answer.err as { cause?: { type?: string } }).cause?.type : `accepted, ${world.coupons.length} coupon(s) issued`;
-        expect(answered).toBe('InvalidCommandInput');
-        expect(latest.version).toBe(before.version);
+      const refused = await refusal(resolve(handle, { resolution: 'found, with a coupon for the wait', outcome: 'found', compensation: { kind: 'coupon', amount: 1_000 } }));
+      expect(refused.type).toBe('InvalidCommandInput');
+      const after = await handle.query(getCaseQuery);
+      about(after, () => {
+        expect(after.version).toBe(before.version);
+        expect(after.status).toBe('investigating');
+        expect(world.coupons).toEqual([]);
       });
     }));
 

@@ -5,9 +5,11 @@ import {
   assignUpdate,
   cancelUpdate,
   confirmReceiptUpdate,
+  courierEventSignal,
   getCaseQuery,
   quoteUpdate,
   repairResultUpdate,
+  returnShipmentUpdate,
   reviewUpdate,
   surveyUpdate,
 } from '../../domain/workflow-contract';
@@ -164,6 +166,25 @@ describe('repair case', () => {
         expect(clock(cancelled, 'quote_acceptance').state).toBe('breached');
         expect(cancelled.breached).toBe(false);
       });
+    }));
+
+  test('a parcel the courier reports as an exception keeps the repair in transit and tells the staff; once delivered the repair starts', () =>
+    withWorker(async () => {
+      const handle = await openRepair();
+      await handle.executeUpdate(reviewUpdate, { args: [{ actor: agent, decision: 'approve' }] });
+      await waitForStatus(handle, 'awaiting_return_shipment');
+      await handle.executeUpdate(returnShipmentUpdate, { args: [{ actor: customer, carrier: 'SF', trackingNumber: 'SF-RP-LOST' }] });
+      await handle.signal(courierEventSignal, { eventId: 'lost-1', trackingNumber: 'SF-RP-LOST', event: 'exception', at: new Date().toISOString(), detail: 'parcel damaged at hub' });
+      await waitFor(() => world.templatesTo('li.wei').includes('return_parcel_exception'), 'the assignee to be told');
+      const stuck = await handle.query(getCaseQuery);
+      about(stuck, () => {
+        expect(stuck.status).toBe('return_in_transit');
+        expect(stuck.shipments[0].status).toBe('exception');
+        expect(events(stuck)).toContain('shipment.exception');
+      });
+      await handle.signal(courierEventSignal, { eventId: 'found-1', trackingNumber: 'SF-RP-LOST', event: 'delivered', at: new Date().toISOString() });
+      const repairing = await waitForStatus(handle, 'repairing');
+      about(repairing, () => expect(clock(repairing, 'processing').state).toBe('running'));
     }));
 
   test('a repair that fails verification goes back to the bench; once repaired and verified it ships back and completes on confirmation', () =>

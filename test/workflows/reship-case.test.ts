@@ -1,6 +1,6 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { OpenCaseRequest } from '../../domain/case.types';
-import { assignUpdate, confirmReceiptUpdate, reviewUpdate, surveyUpdate } from '../../domain/workflow-contract';
+import { assignUpdate, cancelUpdate, confirmReceiptUpdate, getCaseQuery, reviewUpdate, surveyUpdate } from '../../domain/workflow-contract';
 import {
   about,
   caseRequest,
@@ -12,6 +12,7 @@ import {
   refusal,
   startCase,
   waitFor,
+  waitForCase,
   waitForStatus,
   withCaseWorld,
   type CaseHandle,
@@ -81,6 +82,32 @@ describe('reship case', () => {
       await waitFor(() => world.templatesTo('c-1').includes('case_completed'), 'the closing message');
       const surveyed = await handle.executeUpdate(surveyUpdate, { args: [{ actor: customer, score: 5 }] });
       expect(surveyed.survey?.score).toBe(5);
+    }));
+
+  test('a supervisor who cancels while the parcel is being handed to the courier leaves the case cancelled', () =>
+    withWorker(async () => {
+      let release = () => {};
+      world.holdShipments = new Promise<void>((resolve) => (release = resolve));
+      try {
+        const handle = await openReship();
+        await waitForStatus(handle, 'awaiting_review');
+        await handle.executeUpdate(reviewUpdate, { args: [{ actor: agent, decision: 'approve' }] });
+        await waitForStatus(handle, 'shipping_replacement');
+        const cancelled = await handle.executeUpdate(cancelUpdate, { args: [{ actor: supervisor, note: 'customer found the parcel' }] });
+        about(cancelled, () => expect(cancelled.status).toBe('cancelled'));
+        release();
+        await waitFor(() => world.shipments.length === 1, 'the courier to take the parcel');
+        await waitForCase(handle, 'the workflow to move past the shipment', (c) => events(c).includes('shipment.handed_to_courier'));
+        await new Promise((r) => setTimeout(r, 500));
+        const after = await handle.query(getCaseQuery);
+        about(after, () => {
+          // A closed case never moves again: the late parcel is on record, the status stays terminal.
+          expect(after.status).toBe('cancelled');
+          expect(events(after).slice(events(after).indexOf('case.cancelled'))).not.toContain('confirmation.requested');
+        });
+      } finally {
+        release();
+      }
     }));
 
   test('a rejected reship ships nothing', () =>
