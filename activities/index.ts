@@ -45,12 +45,16 @@ export function createActivities(deps: ActivityDeps) {
       // After the write succeeded, so that a retried projection is the one that counts.
       const seen = stages.observe(snapshot);
       metrics.stages(snapshot.type, seen.transitions, seen.closedAs);
+      for (const t of seen.transitions) activityLog()?.info('case status changed', { from: t.from, to: t.to, stageSeconds: t.seconds });
     },
 
     /** Records an escalation step in the read model for reports. */
     async recordEscalation(record: EscalationRecord): Promise<void> {
       await write('recordEscalation', () => deps.readModel.recordEscalation(record));
-      if (record.reason === 'breach') metrics.breach(record.caseType, record.clock, record.level);
+      if (record.reason === 'breach') {
+        metrics.breach(record.caseType, record.clock, record.level);
+        activityLog()?.info('SLA escalation recorded', { clock: record.clock, escalationLevel: record.level });
+      }
     },
 
     /** Sends a notification; the idempotency key makes a retried send deliver once. */

@@ -16,7 +16,9 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const log = createWorkerLogger(config.LOG_LEVEL);
   const registry = createWorkerRegistry();
-  const coreMetricsUrl = await installRuntime(log);
+  // The SDK's own messages at WARN, unless debugging: its INFO lines (bundle statistics, state changes) are noise.
+  const sdkLevel = config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace' ? 'DEBUG' : 'WARN';
+  const coreMetricsUrl = await installRuntime(log, sdkLevel);
 
   // The driver connects lazily, so the worker starts even while the database is down; read-model
   // writes are local activities that Temporal retries until it is back.
@@ -57,9 +59,9 @@ async function main(): Promise<void> {
  * worker's /metrics reads and appends. Returns that exporter's URL, or null when it could not start
  * (the worker then runs without Temporal's metrics and says so).
  */
-async function installRuntime(log: pino.Logger): Promise<string | null> {
-  const logger = new PinoTemporalLogger(log);
-  const logging = { filter: { core: 'WARN', other: 'ERROR' }, forward: {} } as const;
+async function installRuntime(log: pino.Logger, sdkLevel: 'DEBUG' | 'WARN'): Promise<string | null> {
+  const logger = new PinoTemporalLogger(log, sdkLevel);
+  const logging = { filter: { core: sdkLevel, other: 'ERROR' }, forward: {} } as const;
   try {
     const port = await freeLocalPort();
     Runtime.install({

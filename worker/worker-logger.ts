@@ -38,6 +38,12 @@ const KEPT_FIELDS: Readonly<Record<string, string>> = {
   outcome: 'outcome',
   status: 'status',
   code: 'code',
+  // Our activities' case events.
+  from: 'from',
+  to: 'to',
+  stageSeconds: 'stageSeconds',
+  clock: 'clock',
+  escalationLevel: 'escalationLevel',
   // Core's forwarded logs.
   target: 'target',
   task_queue: 'taskQueue',
@@ -67,6 +73,8 @@ export function logFields(meta: LogMetadata | undefined): Record<string, unknown
   return fields;
 }
 
+const LEVEL_RANK: Record<LogLevel, number> = { TRACE: 0, DEBUG: 1, INFO: 2, WARN: 3, ERROR: 4 };
+
 const PINO_LEVEL: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'> = {
   TRACE: 'trace',
   DEBUG: 'debug',
@@ -81,9 +89,19 @@ const PINO_LEVEL: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'
  * forwarded messages all become JSON lines carrying `caseId`.
  */
 export class PinoTemporalLogger implements TemporalLogger {
-  constructor(private readonly logger: Logger) {}
+  /**
+   * @param sdkLevel the least level kept for the SDK's own messages (components `worker` and
+   * `core`: bundling, state changes, Core internals); activity and workflow messages follow the
+   * pino logger's level.
+   */
+  constructor(
+    private readonly logger: Logger,
+    private readonly sdkLevel: LogLevel = 'WARN',
+  ) {}
 
   log(level: LogLevel, message: string, meta?: LogMetadata): void {
+    const component: unknown = meta?.sdkComponent;
+    if ((component === 'worker' || component === 'core') && LEVEL_RANK[level] < LEVEL_RANK[this.sdkLevel]) return;
     this.logger[PINO_LEVEL[level]](logFields(meta), message);
   }
   trace(message: string, meta?: LogMetadata): void {

@@ -46,7 +46,7 @@ describe('worker logs', () => {
     expect(logFields({ workflowId: 'nightly-report', error: failure })).toEqual({ workflowId: 'nightly-report', error: { name: 'Error', message: 'payment POST /refunds failed: 503' } });
   });
 
-  test('are JSON lines written through pino by the Temporal Runtime logger', () => {
+  test("are JSON lines written through pino by the Temporal Runtime logger; the SDK's own chatter below WARN is dropped", () => {
     const lines: string[] = [];
     const sink = new Writable({
       write(chunk: Buffer, _encoding, done) {
@@ -57,7 +57,10 @@ describe('worker logs', () => {
     const logger = new PinoTemporalLogger(createWorkerLogger('info', sink));
     logger.warn('provider call failed', { ...activityMeta, provider: 'payment', outcome: 'failed' });
     logger.debug('not at info level', activityMeta);
-    expect(lines).toHaveLength(1);
+    logger.info('Worker state changed', { sdkComponent: 'worker', state: 'RUNNING' });
+    logger.info('case status changed', { ...activityMeta, isLocal: true, activityType: 'projectCase', from: 'awaiting_review', to: 'refunding', stageSeconds: 3600 });
+    expect(lines).toHaveLength(2);
+    expect(JSON.parse(lines[1])).toMatchObject({ level: 30, caseId: 'cs_0123', activity: 'projectCase', from: 'awaiting_review', to: 'refunding', stageSeconds: 3600 });
     const line = JSON.parse(lines[0]) as Record<string, unknown>;
     expect(line).toMatchObject({ level: 40, service: 'worker', msg: 'provider call failed', caseId: 'cs_0123', type: 'return', activity: 'issueRefund', provider: 'payment' });
     expect(lines[0]).not.toContain('taskToken');

@@ -23,11 +23,25 @@ function historyPaths(dir: string): string[] {
   });
 }
 
-/** Every history file, relative to the histories folder, sorted. */
+/**
+ * Every history file, relative to the histories folder, sorted; plus, when REPLAY_EXTRA_HISTORIES
+ * names a folder, the histories in it (for example exported from production with
+ * `temporal workflow show --output json`: replayed locally, never committed).
+ */
 function historyFiles(): string[] {
-  return historyPaths(HISTORIES_DIR)
-    .map((full) => path.relative(HISTORIES_DIR, full))
-    .sort();
+  const extra = process.env.REPLAY_EXTRA_HISTORIES ? historyPaths(path.resolve(process.env.REPLAY_EXTRA_HISTORIES)) : [];
+  return [...historyPaths(HISTORIES_DIR), ...extra].map(displayName).sort();
+}
+
+/** A committed history by its path below the histories folder, any other by its absolute path. */
+function displayName(full: string): string {
+  const relative = path.relative(HISTORIES_DIR, full);
+  return relative.startsWith('..') ? full : relative;
+}
+
+/** The file a display name stands for. */
+function fileOf(name: string): string {
+  return path.isAbsolute(name) ? name : path.join(HISTORIES_DIR, name);
 }
 
 /** The workflow id the case ran under: `case-<caseId>`, from the workflow input in the first event. */
@@ -38,7 +52,7 @@ function workflowIdOf(json: { events: { workflowExecutionStartedEventAttributes?
 }
 
 function load(file: string): { workflowId: string; json: { events: unknown[] } } {
-  const json = JSON.parse(fs.readFileSync(path.join(HISTORIES_DIR, file), 'utf8')) as Parameters<typeof workflowIdOf>[0];
+  const json = JSON.parse(fs.readFileSync(fileOf(file), 'utf8')) as Parameters<typeof workflowIdOf>[0];
   return { workflowId: workflowIdOf(json, file), json };
 }
 
@@ -79,7 +93,7 @@ describe('recorded histories replay on the current workflow code', () => {
     if (!result) throw new Error(`${file} was not replayed (the replay worker stopped before reaching it)`);
     if (result.error) {
       throw new Error(
-        `test/replay/histories/${file} does not replay on the current workflow code: ${result.error.name}: ${result.error.message}\n` +
+        `${path.relative(process.cwd(), fileOf(file))} does not replay on the current workflow code: ${result.error.name}: ${result.error.message}\n` +
           'A running case with this history would fail after the deploy. Guard the change with patched() (docs/workflow-versioning.md).',
       );
     }
