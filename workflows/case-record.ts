@@ -127,6 +127,8 @@ export class CaseRecord {
 
   /** Moves the case to a new status with a named transition on the timeline. */
   transition(status: CaseStatus, actor: Actor, event: string, data?: Record<string, unknown>): void {
+    // A case closed while a stage awaited a provider (a supervisor's cancel, say) never moves again.
+    if (this.closed) throw new CaseClosed();
     const from = this.status;
     this.status = status;
     this.log(actor, event, { from, to: status, ...data });

@@ -1,3 +1,4 @@
+import { ActivityFailure } from '@temporalio/workflow';
 import type { CaseWorkflowInput, CaseWorkflowResult } from '../domain/workflow-contract';
 import { providers } from './activities';
 import { SYSTEM, type CaseRecord } from './case-record';
@@ -32,15 +33,22 @@ async function runComplaint(record: CaseRecord): Promise<void> {
   record.close('completed', actor, 'case.completed', { note: resolution });
   if (compensation?.kind === 'coupon') {
     const { currency } = record.input.request.order;
-    const coupon = await providers.issueCoupon.executeWithOptions({ summary: `compensation coupon: ${compensation.amount} ${currency} minor units` }, [
-      {
-        caseId: record.id,
-        customerId: record.input.request.customerId,
-        amount: compensation.amount,
-        currency,
-        idempotencyKey: `${record.id}:coupon`,
-      },
-    ]);
-    record.log(SYSTEM, 'compensation.coupon_issued', { couponId: coupon.couponId, amount: compensation.amount, currency });
+    try {
+      const coupon = await providers.issueCoupon.executeWithOptions({ summary: `compensation coupon: ${compensation.amount} ${currency} minor units` }, [
+        {
+          caseId: record.id,
+          customerId: record.input.request.customerId,
+          amount: compensation.amount,
+          currency,
+          idempotencyKey: `${record.id}:coupon`,
+        },
+      ]);
+      record.log(SYSTEM, 'compensation.coupon_issued', { couponId: coupon.couponId, amount: compensation.amount, currency });
+    } catch (err) {
+      // The provider refused the coupon for good: the resolution stands, and a person issues it by hand.
+      if (!(err instanceof ActivityFailure)) throw err;
+      record.log(SYSTEM, 'compensation.coupon_failed', { amount: compensation.amount, currency });
+      await notifyStaffQueue(record, 'coupon_failed', 'coupon-failed', { amount: compensation.amount, currency });
+    }
   }
 }
