@@ -117,6 +117,7 @@ export const reviewBodySchema = z
   .object({
     decision: z.enum(['approve', 'reject', 'request_info']),
     note: text().optional().meta({ description: 'required for reject and request_info' }),
+    humanDamage: z.boolean().optional().meta({ description: 'repair cases: the damage was caused by the customer, so the repair is paid even in warranty' }),
   })
   .strict()
   .superRefine((body, ctx) => {

@@ -65,6 +65,8 @@ interface Command {
 export interface ReviewCommand extends Command {
   decision: 'approve' | 'reject' | 'request_info';
   note?: string;
+  /** Repair cases: the agent found human damage (人为损坏), so the repair is paid even in warranty. */
+  humanDamage?: boolean;
 }
 /** The customer's answer to a request for information. */
 export interface CustomerInfoCommand extends Command {

@@ -21,8 +21,10 @@ export async function repairCaseWorkflow(input: CaseWorkflowInput): Promise<Case
 async function runRepair(record: CaseRecord): Promise<void> {
   const inWarranty = record.input.eligibility.inWarranty !== false;
   record.outcome.warranty = inWarranty ? 'in_warranty' : 'out_of_warranty';
-  await reviewStage(record, inWarranty ? 'awaiting_return_shipment' : 'awaiting_quote_acceptance');
-  if (!inWarranty) await quoteStage(record);
+  // Out of warranty, or human damage found at review (domain.md L77): a paid repair after a quote.
+  const paid = (approval: { humanDamage?: boolean }) => !inWarranty || approval.humanDamage === true;
+  const approval = await reviewStage(record, (a) => (paid(a) ? 'awaiting_quote_acceptance' : 'awaiting_return_shipment'));
+  if (paid(approval)) await quoteStage(record);
 
   await returnShipmentStage(record, 'repairing');
   const items = record.input.request.items;

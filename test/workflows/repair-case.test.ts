@@ -137,6 +137,18 @@ describe('repair case', () => {
       await waitForStatus(handle, 'awaiting_customer_confirmation');
     }));
 
+  test('human damage found at review makes a repair in warranty a paid one, quoted before anything ships', () =>
+    withWorker(async () => {
+      const handle = await openRepair(await repairRequest(30));
+      const reviewed = await handle.executeUpdate(reviewUpdate, { args: [{ actor: agent, decision: 'approve', humanDamage: true, note: 'screen cracked by a fall' }] });
+      about(reviewed, () => {
+        expect(reviewed.status).toBe('awaiting_quote_acceptance');
+        expect(reviewed.outcome.warranty).toBe('in_warranty');
+        expect(reviewed.outcome.review).toMatchObject({ humanDamage: true });
+      });
+      await waitFor(() => messagesWith(world, 'repair_quote').length === 1, 'the quote to be sent');
+    }));
+
   test('a declined quote cancels the repair before anything ships', () =>
     withWorker(async () => {
       const handle = await openRepair(await repairRequest(TWO_YEARS));

@@ -1,4 +1,5 @@
 import type { CaseStatus } from '../../domain/case.types';
+import type { ReviewCommand } from '../../domain/workflow-contract';
 import type { CaseRecord } from '../case-record';
 import { notifyCustomer } from '../notify';
 
@@ -6,19 +7,20 @@ import { notifyCustomer } from '../notify';
  * Review under the review clock: approve moves the case to `approvedStatus`; reject ends it;
  * request_info pauses the clock until the customer answers (or the customer clock runs out).
  */
-export async function reviewStage(record: CaseRecord, approvedStatus: CaseStatus): Promise<void> {
+export async function reviewStage(record: CaseRecord, approvedStatus: CaseStatus | ((approval: ReviewCommand) => CaseStatus)): Promise<ReviewCommand> {
   record.startClock('review');
   for (let round = 1; ; round++) {
     const { seq, command } = await record.nextCommand(['review']);
     const { actor, decision, note } = command;
     if (actor.kind === 'agent' && !record.assignee) record.assignee = actor.id;
-    record.outcome.review = { decision, note: note ?? null, by: actor.id };
+    record.outcome.review = { decision, note: note ?? null, by: actor.id, ...(command.humanDamage ? { humanDamage: true } : {}) };
 
     if (decision === 'approve') {
       record.stopClock('review');
-      record.transition(approvedStatus, actor, 'review.approved', note ? { note } : undefined);
+      const next = typeof approvedStatus === 'function' ? approvedStatus(command) : approvedStatus;
+      record.transition(next, actor, 'review.approved', note ? { note } : undefined);
       record.ack(seq);
-      return;
+      return command;
     }
     if (decision === 'reject') {
       record.ack(seq);
