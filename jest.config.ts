@@ -29,6 +29,11 @@ function project(displayName: string, testMatch: string, timeoutMs: number, extr
   };
 }
 
+// The reliability suite starts, kills and restarts stacks of its own (3-4 minutes on two
+// cores), so it joins the projects only when asked for: `npm run test:reliability`, which is
+// `jest --selectProjects reliability --runInBand` (one stack at a time).
+const reliabilityRequested = process.argv.some((arg) => arg === 'reliability' || arg === '--selectProjects=reliability');
+
 const config: Config = {
   projects: [
     project('unit', 'test/unit/**/*.test.ts', 10_000),
@@ -40,6 +45,8 @@ const config: Config = {
       globalSetup: '<rootDir>/test/integration/stack/global-setup.ts',
       globalTeardown: '<rootDir>/test/integration/stack/global-teardown.ts',
     }),
+    // Each file starts its own stack (test/reliability/support/reliability-stack.ts) in beforeAll.
+    ...(reliabilityRequested ? [project('reliability', 'test/reliability/**/*.test.ts', 300_000)] : []),
   ],
 };
 
