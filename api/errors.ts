@@ -100,6 +100,8 @@ export function mapError(error: unknown): MappedError {
     return client(415, 'unsupported_media_type', 'the request body encoding is not supported');
   }
   if (parserType !== undefined) return client(400, 'invalid_body', 'the request body could not be read');
+  // The router cannot decode a malformed percent-encoding in the path (`/v1/cases/%`): the client's mistake.
+  if (error instanceof URIError) return client(400, 'invalid_path', 'the request path has a malformed percent-encoding');
 
   if (error instanceof WorkflowUpdateFailedError) {
     const cause = error.cause;

@@ -49,7 +49,14 @@ export function webhooksRouter(deps: WebhookDeps): Router {
     const { merchantReference, ...event } = parseOrThrow(paymentWebhookSchema, body);
     const signal: PaymentEvent = event;
     // Before our refund id is projected to the read model, the provider's merchantReference (our case id) still finds the case.
-    let caseId = await deps.store.get().readModel.findCaseIdByRefundId(event.refundId);
+    // While the read model is down, a settlement that names our case id still reaches the case.
+    let caseId: string | null;
+    try {
+      caseId = await deps.store.get().readModel.findCaseIdByRefundId(event.refundId);
+    } catch (error) {
+      if (merchantReference === undefined) throw error;
+      caseId = null;
+    }
     let outcome: Delivery = 'unknown';
     if (caseId !== null) outcome = await deliver(deps, caseId, paymentEventSignal, signal);
     if (outcome === 'unknown' && merchantReference !== undefined && /^[A-Za-z0-9_-]{1,64}$/.test(merchantReference)) {

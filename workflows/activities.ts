@@ -12,9 +12,19 @@ export const providers = proxyActivities<CaseActivities>({
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', nonRetryableErrorTypes: ['ProviderRejected'] },
 });
 
-/** Read-model writes: short local activities (one history event each), retried while the database is down. */
+/**
+ * Read-model writes: short local activities (one history event each). They give up after a few
+ * quick tries so that a database outage never holds a workflow task open (commands would wait
+ * behind it); the projector then backs off on a durable timer and writes the latest version.
+ */
 export const readModel = proxyLocalActivities<CaseActivities>({
   startToCloseTimeout: '10 seconds',
   localRetryThreshold: '10 seconds',
-  retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds' },
+  retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '2 seconds', maximumAttempts: 3 },
+});
+
+/** Escalation records for the SLA report: a regular activity, retried until the database is back, without blocking the case. */
+export const reports = proxyActivities<CaseActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });

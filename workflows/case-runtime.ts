@@ -1,4 +1,4 @@
-import { ApplicationFailure, condition, setHandler } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, condition, setHandler, sleep } from '@temporalio/workflow';
 import { commandRefusal, ownerMayCancel, type StageCommandName } from '../domain/case-commands';
 import type { Actor, CaseSnapshot, CaseStatus } from '../domain/case.types';
 import { durationMs } from '../domain/duration';
@@ -81,17 +81,26 @@ export async function runCase(input: CaseWorkflowInput, flow: CaseFlow): Promise
   return { caseId: record.id, status: record.status, closedAt: record.closedAt };
 }
 
-/** Writes every new version of the case to the read model, in order, until the workflow ends. */
+/**
+ * Writes every new version of the case to the read model, in order, until the workflow ends. While
+ * the database is down it backs off on a durable timer (the case goes on meanwhile) and then
+ * writes the latest version, so the read model catches up with nothing lost.
+ */
 async function projectReadModel(record: CaseRecord): Promise<void> {
   let written = 0;
+  let failures = 0;
   for (;;) {
     await condition(() => record.version > written || record.finished);
-    if (record.version > written) {
-      const snapshot = record.snapshot();
+    if (record.version <= written) return;
+    const snapshot = record.snapshot();
+    try {
       await readModel.projectCase.executeWithOptions({ summary: `project case v${snapshot.version} (${snapshot.status})` }, [snapshot]);
       written = snapshot.version;
-    } else {
-      return;
+      failures = 0;
+    } catch (err) {
+      if (!(err instanceof ActivityFailure)) throw err;
+      failures++;
+      await sleep(Math.min(30_000, 1000 * 2 ** failures), { summary: `read model unreachable: retry ${failures}` });
     }
   }
 }

@@ -1,9 +1,9 @@
-import { condition } from '@temporalio/workflow';
+import { condition, patched } from '@temporalio/workflow';
 import type { Actor, ClockName } from '../domain/case.types';
 import { durationMs } from '../domain/duration';
 import type { EscalationLevel } from '../domain/policy';
 import { pendingClockEvents, type ClockEvent } from '../domain/sla-clock';
-import { providers, readModel } from './activities';
+import { providers, readModel, reports } from './activities';
 import type { CaseRecord } from './case-record';
 
 /** What a case type does when a clock runs out, beyond the escalation ladder. */
@@ -89,7 +89,8 @@ async function escalate(record: CaseRecord, clockName: ClockName, level: Escalat
   record.log(SLA_ACTOR, 'sla.escalated', { clock: clockName, level: level.level, recipients: level.notify, priority: record.priority });
   await Promise.all([
     notifyStaff(record, level.notify, 'sla_escalation', `esc:${clockName}:${level.level}:${startedAt}`, clockName, deadline, level.level),
-    readModel.recordEscalation.executeWithOptions({ summary: `record escalation: ${clockName} clock, level ${level.level}` }, [
+    // Recorded by a regular activity since this patch, so that a database outage cannot stall the case (docs/workflow-versioning.md).
+    (patched('escalation-record-activity') ? reports : readModel).recordEscalation.executeWithOptions({ summary: `record escalation: ${clockName} clock, level ${level.level}` }, [
       {
         caseId: record.id,
         caseType: record.input.request.type,

@@ -46,6 +46,16 @@ describe('error mapping', () => {
     expect(timeout.headers['Retry-After']).toBe('5');
   });
 
+  it('answers 400 invalid_path for a path the router cannot decode (/v1/cases/%), never 500', () => {
+    let thrown: unknown;
+    try {
+      decodeURIComponent('%');
+    } catch (error) {
+      thrown = error;
+    }
+    expect(mapError(thrown)).toMatchObject({ status: 400, body: { error: { code: 'invalid_path' } } });
+  });
+
   it('maps body-parser failures: malformed JSON is 400 invalid_json, an oversized body 413', () => {
     expect(mapError(Object.assign(new SyntaxError('Unexpected token'), { type: 'entity.parse.failed', status: 400 })).body.error.code).toBe('invalid_json');
     expect(mapError(Object.assign(new Error('too large'), { type: 'entity.too.large', status: 413 })).status).toBe(413);
