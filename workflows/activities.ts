@@ -13,14 +13,14 @@ export const providers = proxyActivities<CaseActivities>({
 });
 
 /**
- * Read-model writes: short local activities (one history event each). They give up after a few
- * quick tries so that a database outage never holds a workflow task open (commands would wait
- * behind it); the projector then backs off on a durable timer and writes the latest version.
+ * Read-model writes: short local activities (one history event each). One try, cut off after 4 s
+ * (a healthy write takes milliseconds; a write to a stopped database can hang on its socket), so
+ * that a database outage never holds a workflow task open — commands would wait behind it; the
+ * projector then backs off on a durable timer and writes the latest version.
  */
 export const readModel = proxyLocalActivities<CaseActivities>({
-  startToCloseTimeout: '10 seconds',
-  localRetryThreshold: '10 seconds',
-  retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '2 seconds', maximumAttempts: 3 },
+  startToCloseTimeout: '4 seconds',
+  retry: { maximumAttempts: 1 },
 });
 
 /** Escalation records for the SLA report: a regular activity, retried until the database is back, without blocking the case. */

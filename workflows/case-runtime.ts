@@ -1,4 +1,4 @@
-import { ActivityFailure, ApplicationFailure, condition, setHandler, sleep } from '@temporalio/workflow';
+import { ApplicationFailure, CancelledFailure, condition, setHandler, sleep, TemporalFailure } from '@temporalio/workflow';
 import { commandRefusal, ownerMayCancel, type StageCommandName } from '../domain/case-commands';
 import type { Actor, CaseSnapshot, CaseStatus } from '../domain/case.types';
 import { durationMs } from '../domain/duration';
@@ -98,7 +98,8 @@ async function projectReadModel(record: CaseRecord): Promise<void> {
       written = snapshot.version;
       failures = 0;
     } catch (err) {
-      if (!(err instanceof ActivityFailure)) throw err;
+      // A failed local activity surfaces as an ActivityFailure or, from core, as its ApplicationFailure cause.
+      if (!(err instanceof TemporalFailure) || err instanceof CancelledFailure) throw err;
       failures++;
       await sleep(Math.min(30_000, 1000 * 2 ** failures), { summary: `read model unreachable: retry ${failures}` });
     }

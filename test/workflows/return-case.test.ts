@@ -314,6 +314,21 @@ describe('return case', () => {
       expect(clock(second, 'review').deadline).toBe(clock(first, 'review').deadline);
     }));
 
+  test('while the read model is down the case still moves, and the read model catches up with the latest version afterwards', () =>
+    withWorker(async () => {
+      const now = await env.currentTimeMs();
+      const handle = await startCase(env, world, caseRequest(now));
+      await waitForStatus(handle, 'awaiting_review');
+      world.readModelDown = true;
+      const approved = await handle.executeUpdate(reviewUpdate, { args: [{ actor: agent, decision: 'approve' }] });
+      expect(approved.status).toBe('awaiting_return_shipment');
+      await waitFor(() => world.templatesTo('c-1').includes('return_label'), 'the return label while the read model is down');
+      world.readModelDown = false;
+      await env.sleep('1 minute');
+      const latest = await handle.query(getCaseQuery);
+      await waitFor(() => world.projections.some((p) => p.version === latest.version), `the read model to reach version ${latest.version}`);
+    }));
+
   test('another customer cannot act on the case', () =>
     withWorker(async () => {
       const now = await env.currentTimeMs();

@@ -67,6 +67,8 @@ export class FakeWorld {
   escalations: EscalationRecord[] = [];
   projections: CaseSnapshot[] = [];
   outOfStock = new Set<string>();
+  /** While true, every read-model write fails as if the database were down. */
+  readModelDown = false;
   /** Workflows this test started, terminated afterwards so that their timers cannot hold skipped time back. */
   started: WorkflowHandle[] = [];
 
@@ -142,6 +144,7 @@ export class FakeWorld {
       },
       readModel: {
         upsertCase: async (snapshot) => {
+          if (this.readModelDown) throw new Error('read model unreachable');
           this.projections.push(snapshot);
           return 'written' as const;
         },
