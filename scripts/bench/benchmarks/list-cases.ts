@@ -1,0 +1,212 @@
+import type { Filter } from 'mongodb';
+import type { CaseSnapshot } from '../../../domain/case.types';
+import { toCaseDocument, type CaseDocument } from '../../../store/case-document.mapper';
+import { Collections, connectMongo, ensureIndexes } from '../../../store/mongo';
+import { expectStatus, request } from '../http';
+import { syntheticAgent, syntheticCustomer, syntheticSnapshot } from '../snapshots';
+import { fmt, max, percentile } from '../stats';
+import { mdTable, verdict, type Benchmark, type BenchContext, type BenchOutcome } from './types';
+
+const TOTAL = Number(process.env.BENCH_LIST_CASES ?? 100_000);
+const BATCH = 1000;
+/** Sizes at which the queries are timed (the last one is the full load). */
+const CHECKPOINTS = (process.env.BENCH_LIST_CHECKPOINTS ?? '1000').split(',').map(Number).filter((n) => n > 0 && n < TOTAL);
+/** Time box of the bulk load; what is loaded when it ends is what is queried. */
+const LOAD_BUDGET_S = Number(process.env.BENCH_LIST_LOAD_S ?? 300);
+/** Time box of the queries at the full size (each query is run once, then again round-robin while time remains). */
+const QUERY_BUDGET_S = Number(process.env.BENCH_LIST_QUERY_S ?? 240);
+const REPS_SMALL = 5;
+const TARGET_P95_MS = 50;
+
+interface QueryShape {
+  name: string;
+  query: Record<string, string>;
+  /** The MongoDB filter the store builds for it (store/case-read-model.store.ts listFilter), for explain. */
+  filter: Filter<CaseDocument>;
+  sortField: string;
+  direction: 1 | -1;
+  /** Page number ≥ 2: fetched with the cursor of the previous page of the same query. */
+  page?: number;
+}
+
+const review = 'awaiting_review';
+const SHAPES: QueryShape[] = [
+  { name: 'status=awaiting_review, by deadline', query: { status: review, sort: 'nextDeadline', limit: '20' }, filter: { status: { $in: [review] } }, sortField: 'nextDeadlineSortKey', direction: 1 },
+  { name: 'all cases, by deadline (default)', query: { limit: '20' }, filter: {}, sortField: 'nextDeadlineSortKey', direction: 1 },
+  { name: `customerId=${syntheticCustomer(42)}, by creation`, query: { customerId: syntheticCustomer(42), sort: 'createdAt' }, filter: { customerId: syntheticCustomer(42) }, sortField: 'createdAtDate', direction: -1 },
+  { name: 'breached=true, by deadline', query: { breached: 'true', limit: '20' }, filter: { breached: true }, sortField: 'nextDeadlineSortKey', direction: 1 },
+  { name: `assignee=${syntheticAgent(7)}, by deadline`, query: { assignee: syntheticAgent(7), limit: '20' }, filter: { assignee: syntheticAgent(7) }, sortField: 'nextDeadlineSortKey', direction: 1 },
+  { name: 'status=awaiting_review&type=return, by deadline', query: { status: review, type: 'return', limit: '20' }, filter: { status: { $in: [review] }, type: { $in: ['return'] } }, sortField: 'nextDeadlineSortKey', direction: 1 },
+  { name: 'type=exchange, by creation, limit 50', query: { type: 'exchange', sort: 'createdAt', limit: '50' }, filter: { type: { $in: ['exchange'] } }, sortField: 'createdAtDate', direction: -1 },
+  { name: 'status=inspecting,refunding&breached=true', query: { status: 'inspecting,refunding', breached: 'true' }, filter: { status: { $in: ['inspecting', 'refunding'] }, breached: true }, sortField: 'nextDeadlineSortKey', direction: 1 },
+  { name: 'all cases, by creation, limit 100', query: { sort: 'createdAt', limit: '100' }, filter: {}, sortField: 'createdAtDate', direction: -1 },
+  { name: 'status=awaiting_review, page 2 (cursor)', query: { status: review, sort: 'nextDeadline', limit: '20' }, filter: { status: { $in: [review] } }, sortField: 'nextDeadlineSortKey', direction: 1, page: 2 },
+  { name: 'status=awaiting_review, page 3 (cursor)', query: { status: review, sort: 'nextDeadline', limit: '20' }, filter: { status: { $in: [review] } }, sortField: 'nextDeadlineSortKey', direction: 1, page: 3 },
+];
+
+interface ShapeTimings {
+  shape: QueryShape;
+  ms: number[];
+  items: number;
+}
+
+/** GET /v1/cases with filters, sorts and cursor pages on a read model bulk-loaded with 100,000 snapshots. */
+export const listCasesBenchmark: Benchmark = {
+  name: 'list-cases',
+  title: 'GET /v1/cases with filters on 100,000 cases',
+  async run({ stack, say, runId }: BenchContext): Promise<BenchOutcome> {
+    const dbName = 'bench_list';
+    const { client: mongo, db } = await connectMongo(stack.mongoUri, dbName);
+    // An API of its own on the bulk-loaded database (no worker: nothing runs these cases).
+    const app = await stack.startApp({ name: 'list', taskQueue: 'bench-list', mongoDb: dbName, withWorker: false });
+    try {
+      await ensureIndexes(db);
+      const cases = db.collection<CaseDocument>(Collections.cases);
+      const now = Date.now();
+      const prefix = `cs_b${runId}_`;
+      const token = stack.tokens.supervisor;
+      // Cursors of the pages of each paged query, filled by page 1 → page 2 → …
+      const cursors = new Map<string, string | null>();
+      const timeOne = async (shape: QueryShape): Promise<{ ms: number; items: number } | undefined> => {
+        const query = new URLSearchParams(shape.query);
+        const pageKey = (page: number) => `${JSON.stringify(shape.query)}#${page}`;
+        if (shape.page) {
+          const cursor = cursors.get(pageKey(shape.page - 1));
+          if (!cursor) return undefined; // the previous page was not fetched (or was the last)
+          query.set('cursor', cursor);
+        }
+        const t0 = performance.now();
+        const answer = await request<{ items: CaseSnapshot[]; nextCursor: string | null }>('GET', `${app.apiUrl}/v1/cases?${query.toString()}`, { token, timeoutMs: 600_000 });
+        const ms = performance.now() - t0;
+        const page = expectStatus(answer, 200, `GET /v1/cases?${query.toString()}`);
+        cursors.set(pageKey(shape.page ?? 1), page.nextCursor);
+        return { ms, items: page.items.length };
+      };
+      /** Every query in turn, `reps` rounds; with a budget, stops starting queries once it is spent (0 = no box). */
+      const runShapes = async (budgetMs: number, reps: number): Promise<ShapeTimings[]> => {
+        const timings = SHAPES.map((shape) => ({ shape, ms: [] as number[], items: 0 }));
+        const end = Date.now() + budgetMs;
+        for (let rep = 0; rep < reps; rep++) {
+          for (const t of timings) {
+            if (budgetMs > 0 && Date.now() > end) return timings;
+            const result = await timeOne(t.shape);
+            if (result) {
+              t.ms.push(result.ms);
+              t.items = result.items;
+            }
+          }
+        }
+        return timings;
+      };
+
+      const load = async (from: number, to: number, deadline: number): Promise<number> => {
+        let n = from;
+        while (n < to && Date.now() < deadline) {
+          const size = Math.min(BATCH, to - n);
+          const documents = Array.from({ length: size }, (_, i) => toCaseDocument(syntheticSnapshot(n + i, now, prefix)));
+          await cases.insertMany(documents, { ordered: false });
+          n += size;
+        }
+        return n;
+      };
+
+      const checkpoints: { size: number; timings: ShapeTimings[] }[] = [];
+      const loadStarted = Date.now();
+      const loadDeadline = loadStarted + LOAD_BUDGET_S * 1000;
+      let loaded = 0;
+      let loadMs = 0;
+      for (const size of CHECKPOINTS) {
+        const t0 = Date.now();
+        loaded = await load(loaded, size, loadDeadline);
+        loadMs += Date.now() - t0;
+        say(`list-cases: ${loaded} documents loaded; timing every query ${REPS_SMALL}×`);
+        checkpoints.push({ size: loaded, timings: await runShapes(0, REPS_SMALL) });
+      }
+      const t0 = Date.now();
+      let lastSay = Date.now();
+      while (loaded < TOTAL && Date.now() < loadDeadline) {
+        loaded = await load(loaded, Math.min(TOTAL, loaded + 10 * BATCH), loadDeadline);
+        if (Date.now() - lastSay > 20_000) {
+          lastSay = Date.now();
+          say(`list-cases: ${loaded} documents loaded`);
+        }
+      }
+      loadMs += Date.now() - t0;
+      const stored = await cases.estimatedDocumentCount();
+      const docsPerSecond = loaded / (loadMs / 1000);
+      say(`list-cases: ${loaded} documents loaded in ${fmt(loadMs / 1000)} s (${fmt(docsPerSecond, 0)} docs/s); timing the queries (${QUERY_BUDGET_S} s box)`);
+      const full = await runShapes(QUERY_BUDGET_S * 1000, 20);
+
+      // How FerretDB runs the store's filters: explain reports whether filter, sort and limit reach SQLite.
+      const explained: (string | number)[][] = [];
+      for (const shape of SHAPES.filter((s) => !s.page)) {
+        try {
+          const plan = (await db.command({
+            explain: { find: Collections.cases, filter: shape.filter, sort: { [shape.sortField]: shape.direction, _id: shape.direction }, limit: 21 },
+          })) as { filterPushdown?: boolean; sortPushdown?: boolean; limitPushdown?: boolean; queryPlanner?: { Plan?: string[] } };
+          explained.push([shape.name, `\`${JSON.stringify(shape.filter)}\``, String(plan.filterPushdown), String(plan.sortPushdown), String(plan.limitPushdown), (plan.queryPlanner?.Plan ?? []).join('; ').replace(/\|/g, '/')]);
+        } catch (error) {
+          explained.push([shape.name, `\`${JSON.stringify(shape.filter)}\``, 'explain failed', '', '', error instanceof Error ? error.message : String(error)]);
+        }
+      }
+
+      const measured = full.filter((t) => t.ms.length > 0);
+      const worstP95 = max(measured.map((t) => percentile(t.ms, 95)));
+      const complete = measured.length === SHAPES.length && loaded >= TOTAL;
+      const met = measured.length === 0 ? null : worstP95 <= TARGET_P95_MS ? (complete ? true : null) : false;
+      const timingRows = (timings: ShapeTimings[]) =>
+        timings.map((t) => [
+          t.shape.name,
+          t.ms.length,
+          t.ms.length ? fmt(percentile(t.ms, 50), 0) : 'not run (time box)',
+          t.ms.length ? fmt(percentile(t.ms, 95), 0) : '',
+          t.items,
+          t.ms.length ? verdict(percentile(t.ms, 95) <= TARGET_P95_MS) : '',
+        ]);
+      const markdown = [
+        `${loaded} realistic case snapshots (\`scripts/bench/snapshots.ts\`: 7 types, ~30 % open with deadlines around now and ~12 % of ` +
+          `those breached, 25 assignees, 20,000 customers, 2–5 timeline entries, ≈1.4 KB each) bulk-loaded straight into the read model ` +
+          `of a database of their own in documents of exactly the stored shape (\`toCaseDocument\` of store/case-document.mapper.ts, what ` +
+          `\`upsertCase\` writes), \`insertMany\` in batches of ${BATCH}, with the read-model indexes in place: ` +
+          `${fmt(loadMs / 1000)} s, ${fmt(docsPerSecond, 0)} documents/s (${stored} in the collection)` +
+          `${loaded < TOTAL ? `; **the ${LOAD_BUDGET_S} s time box of the load ended at ${loaded} of ${TOTAL}**` : ''}. ` +
+          'Then `GET /v1/cases` through an API of its own on that database (supervisor token, no worker). ' +
+          `At full size every query was run once in turn, then again round-robin while its ${QUERY_BUDGET_S} s time box lasted ` +
+          '(a query that was not reached says so); `n` is the number of timed requests, p95 of fewer than 20 samples is their maximum.',
+        '',
+        `**At ${loaded} cases:**`,
+        '',
+        mdTable(['query', 'n', 'p50 (ms)', 'p95 (ms)', 'items', `p95 ≤ ${TARGET_P95_MS} ms`], timingRows(full)),
+        '',
+        ...checkpoints.flatMap((c) => [`At ${c.size} cases (the same queries while loading, ${REPS_SMALL} each):`, '', mdTable(['query', 'n', 'p50 (ms)', 'p95 (ms)', 'items', `p95 ≤ ${TARGET_P95_MS} ms`], timingRows(c.timings)), '']),
+        `**Worst p95 ${fmt(worstP95, 0)} ms** at ${loaded} cases (target ≤ ${TARGET_P95_MS} ms: ${met === null ? 'not fully measured' : verdict(met)}` +
+          `${met === false ? `, ${fmt(worstP95 / TARGET_P95_MS, 0)}× over` : ''}).`,
+        '',
+        'What FerretDB does with the store\'s list queries (`explain` on the loaded collection, the filter and sort of `listCases`):',
+        '',
+        mdTable(['query', 'filter', 'filterPushdown', 'sortPushdown', 'limitPushdown', 'SQLite plan'], explained),
+      ].join('\n');
+      const p50s = measured.map((t) => percentile(t.ms, 50));
+      return {
+        summary: [
+          {
+            benchmark: 'list-cases',
+            metric: `GET /v1/cases worst p95 at ${loaded} cases (${measured.length}/${SHAPES.length} queries timed)`,
+            value: `${fmt(worstP95, 0)} ms (p50 ${fmt(Math.min(...p50s), 0)}–${fmt(max(p50s), 0)} ms)`,
+            target: `p95 ≤ ${TARGET_P95_MS} ms`,
+            met,
+          },
+          { benchmark: 'list-cases', metric: 'bulk load into FerretDB', value: `${loaded} docs, ${fmt(docsPerSecond, 0)} docs/s`, target: '', met: null },
+          ...checkpoints.map((c) => {
+            const worst = max(c.timings.filter((t) => t.ms.length).map((t) => percentile(t.ms, 95)));
+            return { benchmark: 'list-cases', metric: `worst p95 at ${c.size} cases`, value: `${fmt(worst, 0)} ms`, target: `p95 ≤ ${TARGET_P95_MS} ms`, met: worst <= TARGET_P95_MS };
+          }),
+        ],
+        markdown,
+      };
+    } finally {
+      await app.stop();
+      await mongo.close();
+    }
+  },
+};

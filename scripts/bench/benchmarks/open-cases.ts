@@ -1,0 +1,215 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { Collections, connectMongo } from '../../../store/mongo';
+import { freePort } from '../../stack/ports';
+import { openCase, returnCaseBody } from '../http';
+import { CpuMeter, MACHINE, quiesce } from '../process-memory';
+import { fmt, median, percentile, runLoad, throughput, type LoadResult } from '../stats';
+import { mdTable, verdict, type Benchmark, type BenchContext, type BenchOutcome } from './types';
+
+const TOTAL = Number(process.env.BENCH_OPEN_CASES ?? 500);
+const ROUNDS = Number(process.env.BENCH_OPEN_ROUNDS ?? 5);
+const CONCURRENCY = Number(process.env.BENCH_OPEN_CONCURRENCY ?? 20);
+const WARMUP = 40;
+const TARGET_RATIO = 0.8;
+const TRIVIAL_QUEUE = 'bench-trivial';
+/** Between rounds: wait until the worker and FerretDB use less than this much CPU (or QUIESCE_MAX_MS). */
+const QUIET_CPU_PERCENT = 15;
+const QUIESCE_MAX_MS = 30_000;
+
+interface RoundResult {
+  round: number;
+  /** Documents in the main read model's cases collection when the round started. */
+  documents: number;
+  first: 'api' | 'raw';
+  api: LoadResult;
+  raw: LoadResult;
+}
+
+/**
+ * Opening cases through the API (POST /v1/cases) against a raw `client.workflow.start` of a
+ * trivial workflow on the same server at the same concurrency, in alternating rounds.
+ */
+export const openCasesBenchmark: Benchmark = {
+  name: 'open-cases',
+  title: 'Opening cases: API vs raw workflow start',
+  async run({ stack, client, say, runId }: BenchContext): Promise<BenchOutcome> {
+    const healthPort = await freePort();
+    const trivialWorker = await stack.startService(
+      'bench-trivial-worker',
+      path.join('scripts', 'bench', 'trivial', 'worker.ts'),
+      { BENCH_TRIVIAL_TASK_QUEUE: TRIVIAL_QUEUE, BENCH_TRIVIAL_HEALTH_PORT: String(healthPort) },
+      `http://127.0.0.1:${healthPort}/healthz`,
+    );
+    const { client: mongo, db } = await connectMongo(stack.mongoUri, stack.mongoDb);
+    const cases = db.collection<{ _id: string; version: number }>(Collections.cases);
+    const logCounts = () => ({
+      provisional: countLines(path.join(stack.logDir, 'api.log'), 'new case not readable yet'),
+      slowTasks: countLines(path.join(stack.logDir, 'worker.log'), 'Workflow task duration exceeded'),
+    });
+    try {
+      const { apiUrl } = stack.main;
+      const agents = stack.tokens.agents;
+      let apiSeq = 0;
+      let rawSeq = 0;
+      const apiRound = (count: number) =>
+        runLoad(count, CONCURRENCY, async (_i, worker) => {
+          await openCase(apiUrl, agents[worker % agents.length], returnCaseBody(`BENCH-OPEN-${runId}`, apiSeq++));
+        });
+      const rawRound = (count: number) =>
+        runLoad(count, CONCURRENCY, async () => {
+          const n = rawSeq++;
+          await client.workflow.start('benchTrivialWorkflow', {
+            taskQueue: TRIVIAL_QUEUE,
+            workflowId: `bench-trivial-${runId}-${n}`,
+            args: [{ n }],
+          });
+        });
+
+      // One side's trailing work (projections of the API round) must not load the other side.
+      const quiescePids = { worker: stack.leafPid('worker'), FerretDB: stack.leafPid('ferretdb') };
+      const quiet = () => quiesce(quiescePids, QUIESCE_MAX_MS, QUIET_CPU_PERCENT);
+
+      say(`open-cases: warm-up (${WARMUP} API opens, ${WARMUP} raw starts)`);
+      assertClean('warm-up API', await apiRound(WARMUP));
+      assertClean('warm-up raw', await rawRound(WARMUP));
+
+      const perRound = Math.ceil(TOTAL / ROUNDS);
+      const rounds: RoundResult[] = [];
+      const before = logCounts();
+      const cpu = new CpuMeter({
+        API: stack.leafPid('api'),
+        worker: stack.leafPid('worker'),
+        'trivial worker': stack.leafPid('bench-trivial-worker'),
+        'Temporal server': stack.leafPid('temporal'),
+        FerretDB: stack.leafPid('ferretdb'),
+        'bench process': process.pid,
+        'whole machine (200 % = 2 CPUs)': MACHINE,
+      });
+      for (let round = 1; round <= ROUNDS; round++) {
+        await quiet(); // let the worker finish the previous round's trailing tasks and projections
+        const documents = await cases.estimatedDocumentCount();
+        const first = round % 2 === 1 ? 'api' : 'raw';
+        let api: LoadResult;
+        let raw: LoadResult;
+        if (first === 'api') {
+          api = await apiRound(perRound);
+          await quiet();
+          raw = await rawRound(perRound);
+        } else {
+          raw = await rawRound(perRound);
+          await quiet();
+          api = await apiRound(perRound);
+        }
+        assertClean(`round ${round} API`, api);
+        assertClean(`round ${round} raw`, raw);
+        rounds.push({ round, documents, first, api, raw });
+        say(
+          `open-cases: round ${round}/${ROUNDS}: API ${fmt(throughput(api))}/s p50 ${fmt(percentile(api.latenciesMs, 50))} ms, ` +
+            `raw ${fmt(throughput(raw))}/s p50 ${fmt(percentile(raw.latenciesMs, 50))} ms`,
+        );
+      }
+
+      const after = logCounts();
+      const cpuDuringRounds = cpu.describe();
+      // The projection write's filter (store/case-read-model.store.ts upsertCase) against a lookup by _id, on the grown collection.
+      const documents = await cases.estimatedDocumentCount();
+      const probeId = `cs_bench_absent_${runId}`;
+      const timeFind = async (filter: object) => {
+        const samples: number[] = [];
+        for (let i = 0; i < 5; i++) {
+          const t0 = performance.now();
+          await cases.find(filter).toArray();
+          samples.push(performance.now() - t0);
+        }
+        return median(samples);
+      };
+      const upsertFilterMs = await timeFind({ _id: probeId, version: { $lt: 1 } });
+      const idFilterMs = await timeFind({ _id: probeId });
+      const explain = async (filter: object) =>
+        (await db.command({ explain: { find: Collections.cases, filter } })) as { filterPushdown?: boolean };
+      const upsertPushdown = (await explain({ _id: probeId, version: { $lt: 1 } })).filterPushdown;
+      const idPushdown = (await explain({ _id: probeId })).filterPushdown;
+
+      const apiTput = median(rounds.map((r) => throughput(r.api)));
+      const rawTput = median(rounds.map((r) => throughput(r.raw)));
+      const ratio = median(rounds.map((r) => throughput(r.api) / throughput(r.raw)));
+      const apiP50 = median(rounds.map((r) => percentile(r.api.latenciesMs, 50)));
+      const apiP99 = median(rounds.map((r) => percentile(r.api.latenciesMs, 99)));
+      const rawP50 = median(rounds.map((r) => percentile(r.raw.latenciesMs, 50)));
+      const rawP99 = median(rounds.map((r) => percentile(r.raw.latenciesMs, 99)));
+      const met = ratio >= TARGET_RATIO;
+
+      const roundRows = rounds.map((r) => [
+        r.round,
+        r.documents,
+        r.first === 'api' ? 'API, then raw' : 'raw, then API',
+        fmt(throughput(r.api)),
+        fmt(percentile(r.api.latenciesMs, 50)),
+        fmt(percentile(r.api.latenciesMs, 99)),
+        fmt(throughput(r.raw)),
+        fmt(percentile(r.raw.latenciesMs, 50)),
+        fmt(percentile(r.raw.latenciesMs, 99)),
+        fmt(throughput(r.api) / throughput(r.raw), 2),
+      ]);
+      const allApi = rounds.flatMap((r) => r.api.latenciesMs);
+      const allRaw = rounds.flatMap((r) => r.raw.latenciesMs);
+      const markdown = [
+        `${perRound * ROUNDS} return cases through \`POST /v1/cases\` (valid, unique order ids, ${CONCURRENCY} concurrent clients, ` +
+          `each with its own agent token, keep-alive HTTP) against ${perRound * ROUNDS} raw \`client.workflow.start\` calls of a ` +
+          `trivial workflow (\`scripts/bench/trivial/\`, its own worker process and task queue) from the bench process at the same ` +
+          `concurrency, on the same Temporal server; ${ROUNDS} rounds of ${perRound} each, the order alternating per round, ` +
+          `after a warm-up of ${WARMUP} each; before each side the bench waits (≤ ${QUIESCE_MAX_MS / 1000} s) until the worker and ` +
+          `FerretDB are below ${QUIET_CPU_PERCENT} % CPU, so that one side's trailing work does not load the other. A round's throughput is successful operations / its wall time (closed loop).`,
+        '',
+        mdTable(
+          ['', 'throughput (ops/s)', 'p50 (ms)', 'p99 (ms)'],
+          [
+            ['POST /v1/cases (median over rounds)', fmt(apiTput), fmt(apiP50), fmt(apiP99)],
+            ['raw workflow.start (median over rounds)', fmt(rawTput), fmt(rawP50), fmt(rawP99)],
+            ['all rounds pooled: API', '', fmt(percentile(allApi, 50)), fmt(percentile(allApi, 99))],
+            ['all rounds pooled: raw', '', fmt(percentile(allRaw, 50)), fmt(percentile(allRaw, 99))],
+          ],
+        ),
+        '',
+        `**Throughput ratio API / raw: ${fmt(ratio, 2)}** (median of the per-round ratios; target ≥ ${TARGET_RATIO}: ${verdict(met)}).`,
+        '',
+        mdTable(['round', 'cases in the read model', 'order', 'API ops/s', 'API p50', 'API p99', 'raw ops/s', 'raw p50', 'raw p99', 'ratio'], roundRows),
+        '',
+        `Evidence gathered by the run: during the rounds the API answered **${after.provisional - before.provisional}** of ` +
+          `${perRound * ROUNDS} opens with the provisional snapshot after its 5 s wait for the first one (api.log "new case not readable ` +
+          `yet"), and the worker logged **${after.slowTasks - before.slowTasks}** workflow tasks that ran longer than 5 s (worker.log ` +
+          `TMPRL1104). With ${documents} cases in the read model, the filter of the projection write, \`{_id, version: {$lt: v}}\`, ` +
+          `takes **${fmt(upsertFilterMs)} ms** per lookup (FerretDB explain: filterPushdown ${String(upsertPushdown)}) against ` +
+          `${fmt(idFilterMs)} ms for \`{_id}\` alone (filterPushdown ${String(idPushdown)}) (medians of 5 finds). ` +
+          `CPU over the rounds (both sides and the pauses), as % of one CPU: ${cpuDuringRounds}.`,
+      ].join('\n');
+      return {
+        summary: [
+          { benchmark: 'open-cases', metric: 'throughput ratio API / raw start', value: fmt(ratio, 2), target: `≥ ${TARGET_RATIO}`, met },
+          { benchmark: 'open-cases', metric: 'API p50 / p99 latency', value: `${fmt(apiP50)} / ${fmt(apiP99)} ms`, target: '', met: null },
+          { benchmark: 'open-cases', metric: 'raw start p50 / p99 latency', value: `${fmt(rawP50)} / ${fmt(rawP99)} ms`, target: '', met: null },
+          { benchmark: 'open-cases', metric: 'API / raw throughput', value: `${fmt(apiTput)} / ${fmt(rawTput)} ops/s`, target: '', met: null },
+          { benchmark: 'open-cases', metric: `projection-write filter lookup at ${documents} cases`, value: `${fmt(upsertFilterMs)} ms (by _id: ${fmt(idFilterMs)} ms)`, target: '', met: null },
+        ],
+        markdown,
+      };
+    } finally {
+      await trivialWorker.stop();
+      await mongo.close();
+    }
+  },
+};
+
+/** Lines of a log file containing `text` (0 when the file is missing). */
+function countLines(file: string, text: string): number {
+  try {
+    return fs.readFileSync(file, 'utf8').split('\n').filter((line) => line.includes(text)).length;
+  } catch {
+    return 0;
+  }
+}
+
+function assertClean(what: string, result: LoadResult): void {
+  if (result.failed > 0) throw new Error(`${what}: ${result.failed} of ${result.failed + result.ok} failed: ${result.errors.join(' | ')}`);
+}
