@@ -31,6 +31,7 @@ async function main(): Promise<void> {
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
+    maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
     workflowsPath: require.resolve('../workflows'),
     activities: createActivities({ ...createProviderClients(config), readModel: createReadModel(db), metrics: new CaseActivityMetrics(registry) }),
   });
