@@ -53,14 +53,14 @@ waiting for the first workflow task, which is what makes its latency depend on t
 The durable timers are on time: in the histories above the timer that took the breach was given the right fire time
 (give or take the run time of the task that armed it) and fired within milliseconds of it. The lateness is the
 **breach's workflow task waiting in the task queue** after the timer fired, for tens of seconds, because the whole
-single-machine stack is behind on workflow tasks. Around its deadline each case costs four to five workflow tasks and
-three activities (the warning at 0.8 of the budget — 18 s before the breach here, so the two bursts overlap — with its
+single-machine stack is behind on workflow tasks. Each case has four to five workflow tasks in all (the task count of
+the run-time row) and three activities around its deadline (the warning at 0.8 of the budget — 18 s before the breach here, so the two bursts overlap — with its
 notification; the breach with the level-1 notification and the escalation record; a projection local activity per
 version), so 1,000 deadlines in a minute ask for several thousand workflow tasks and activities in about that minute.
-The worker ran each task quickly (the run-time row) and used well under a CPU; the Temporal dev server, which persists
-every event to its SQLite file (its threads are seen in disk wait), and the two shared CPUs (the whole-machine figure)
-are where it queues. The 1,000 first workflow tasks of the opening already took the worker tens of seconds, which is
-why the deadlines spread over more than the 11–30 s it took to start the cases.
+The worker ran each task quickly (the run-time row) and used under a CPU; the Temporal dev server, which persists
+every event to its SQLite file (its threads were seen in disk wait while this benchmark was developed), and the two
+shared CPUs (the whole-machine figure) are where it queues. The 1,000 first workflow tasks of the opening already took
+the worker tens of seconds, which is why the deadlines spread over longer than it took to start the cases.
 
 The read model matters even with the drain: the projection writes of a thousand cases, the escalation records and
 the drain's own deletes all take the single SQLite write lock of the database in FerretDB. When they pile up, writes
@@ -83,25 +83,30 @@ runs workflow code in a worker thread with a reusable V8 context and gives **eac
 so every cached case evaluates its own copy of every module of the workflow bundle. That bundle is about 3.1 MB and
 includes zod (18 modules), which workflows/ pull in through domain/policy.ts and domain/business-calendar.ts (zod
 schemas are built at module load) — hence the MiB and more per cached case above. RSS grows with the number of
-**cached** workflows, up to \`maxCachedWorkflows\` (the SDK default printed above, derived from the heap limit and so
-from the machine's memory), not with open cases beyond it: evicted cases cost nothing until their timer fires or a
-message comes, when they are replayed from history. The same per-workflow set-up is also why the worker takes new
-cases on at only a few per second here.
+**cached** workflows, up to \`maxCachedWorkflows\` (printed above), not with open cases beyond it: evicted cases cost nothing until their timer fires or a
+message comes, when they are replayed from history. The same per-workflow set-up is also why taking a new case on
+costs the worker so much CPU (the pace and CPU figures above).
 
-[when: async hook stack] When the worker died here, its output showed the crash of temporalio/sdk-typescript#939 ("async hook stack has become
-corrupted" in the workflow thread's MessagePort callback, an open SDK issue) once thousands of cases were cached and
-the cache began to evict — a reason on its own to bound the cache.
+While this benchmark was developed, one run's worker (SDK default cache) died after taking on about 6,400 cases,
+with the crash of temporalio/sdk-typescript#939 ("async hook stack has become corrupted" in the workflow thread's
+MessagePort callback, an open SDK issue) once the cache was full and evicting; if the worker dies in a run, the section
+above says so and reports its last sample. A reason on its own to bound the cache.
 
-What would bring it under 1 GiB (worker/main.ts and the bundle, not changed by the benchmark): set
+[when: SDK default applies] What would bring it under 1 GiB (worker/main.ts and the bundle, not changed by the benchmark): set
 \`maxCachedWorkflows\` explicitly (at the per-case figure above, a few hundred keep a worker near 1 GiB; the price is a
 replay when an evicted case wakes), keep zod and the policy schema out of the workflow bundle (validate the policy in
 config/ and hand workflows plain data), and/or list stateless modules in \`bundlerOptions.preloadModules\` so that they
 are shared across workflows; beyond that, more worker replicas each holding fewer cases.
+
+[when: (WORKER_MAX_CACHED_WORKFLOWS)] With the cache bounded by WORKER_MAX_CACHED_WORKFLOWS the RSS stays near the idle
+worker plus that many cases at the per-case figure, whatever the number of open cases; a smaller bound saves memory at
+the price of more replays. Keeping zod and the policy schema out of the workflow bundle, or sharing stateless modules
+through \`bundlerOptions.preloadModules\`, would shrink the per-case figure itself.
 `,
 
   history: `
 Where the events come from (see the table): every workflow task is three events (scheduled, started, completed) and a
-case this short already has about twenty tasks — one per Update (review, return shipment, inspection, survey), per
+case this short already has sixteen to twenty tasks — one per Update (review, return shipment, inspection, survey), per
 courier and payment signal, per activity completion and per timer; the projector records a \`MarkerRecorded\` per
 snapshot version it writes (a local activity per version, workflows/case-runtime.ts \`projectReadModel\`); the case
 record upserts search attributes on each state change that alters them (workflows/case-record.ts

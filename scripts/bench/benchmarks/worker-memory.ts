@@ -3,6 +3,7 @@ import path from 'node:path';
 import v8 from 'node:v8';
 import { defaultPolicy } from '../../../domain/policy';
 import { caseWorkflowId, getCaseQuery } from '../../../domain/workflow-contract';
+import { loadConfig } from '../../../config/env';
 import { connectMongo } from '../../../store/mongo';
 import { startCaseDirectly } from '../direct-start';
 import { returnCaseBody } from '../http';
@@ -133,7 +134,14 @@ export const workerMemoryBenchmark: Benchmark = {
         return `${s.status}, review ${review?.state ?? '?'} until ${review?.deadline ?? '?'}`;
       });
       const heapLimitMiB = v8.getHeapStatistics().heap_size_limit / MiB;
-      const cache = defaultMaxCachedWorkflows(heapLimitMiB);
+      // The worker's own setting when its configuration has one (WORKER_MAX_CACHED_WORKFLOWS), else the SDK default.
+      const configured = (loadConfig({ ...stack.configEnv }) as unknown as Record<string, unknown>).WORKER_MAX_CACHED_WORKFLOWS;
+      const cache = typeof configured === 'number' && configured > 0 ? configured : defaultMaxCachedWorkflows(heapLimitMiB);
+      const cacheText =
+        typeof configured === 'number' && configured > 0
+          ? `the worker sets \`maxCachedWorkflows\` = **${cache}** (WORKER_MAX_CACHED_WORKFLOWS).`
+          : 'worker/main.ts sets no `maxCachedWorkflows`, so the SDK default applies: max(⌊(heap limit − 200 MiB) × 600 / 1024⌋, 10) = ' +
+            `**${cache}** workflows for this Node's heap limit of ${fmt(heapLimitMiB, 0)} MiB (it grows with the machine's memory).`;
       const reachedAll = ready >= CASES;
       const met = rss > TARGET_BYTES ? false : reachedAll ? true : null;
       const perCaseMiB = (rss - baseline.proc) / Math.max(1, Math.min(ready, cache)) / MiB;
@@ -176,9 +184,7 @@ export const workerMemoryBenchmark: Benchmark = {
         '',
         ...(curve.length > 1 ? ['RSS as the worker took the cases on:', '', mdTable(['cases through their first task', 'started', 'RSS (MiB)'], curve), ''] : []),
         `The pid is the worker's real Node process, the deepest descendant of the supervise.cjs → tsx chain ` +
-          `(\`${commandLine(pid).slice(0, 150)}\`); its /metrics agrees. Workflow cache: worker/main.ts sets no ` +
-          '`maxCachedWorkflows`, so the SDK default applies: max(⌊(heap limit − 200 MiB) × 600 / 1024⌋, 10) = ' +
-          `**${cache}** workflows for this Node's heap limit of ${fmt(heapLimitMiB, 0)} MiB (it grows with the machine's memory). ` +
+          `(\`${commandLine(pid).slice(0, 150)}\`); its /metrics agrees. Workflow cache: ${cacheText} ` +
           `${ready > cache ? `So ${cache} of the ${ready} cases stay cached; the others were evicted and are replayed from history when their timer fires or a message comes.` : `All ${ready} cases fit in it.`}`,
         '',
         `CPU while the cases were started and taken on, as % of one CPU: ${cpuWhileOpening}. The worker's log: ` +
