@@ -62,7 +62,7 @@ export function startWorker(group: ProcessGroup, env: NodeJS.ProcessEnv, metrics
   return startNodeService(group, { name, entry: APP_ENTRIES.worker, env, healthUrl: `http://127.0.0.1:${metricsPort}/healthz` });
 }
 
-/** Starts the HTTP API; ready when GET /healthz answers on `port`. */
+/** Starts the HTTP API; ready when GET /readyz answers 200 on `port` (connected to Temporal and MongoDB, not just listening). */
 export function startApi(group: ProcessGroup, env: NodeJS.ProcessEnv, port: number, name = 'api'): Promise<ManagedProcess> {
-  return startNodeService(group, { name, entry: APP_ENTRIES.api, env, healthUrl: `http://127.0.0.1:${port}/healthz` });
+  return startNodeService(group, { name, entry: APP_ENTRIES.api, env, healthUrl: `http://127.0.0.1:${port}/readyz` });
 }
