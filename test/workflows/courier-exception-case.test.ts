@@ -24,11 +24,11 @@ import {
   waitForStatus,
   withCaseWorld,
   type CaseHandle,
+  actors,
 } from './support/workflow-harness';
 
-const agent = { kind: 'agent' as const, id: 'li.wei' };
-const customer = { kind: 'customer' as const, id: 'c-1' };
-const supervisor = { kind: 'supervisor' as const, id: 'zhang.min' };
+const { agent, customer, supervisor } = actors;
+
 const HOUR = 3_600_000;
 const TEAM_LEAD = 'team-lead@aftersales.local';
 

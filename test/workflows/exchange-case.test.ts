@@ -27,12 +27,11 @@ import {
   waitForStatus,
   withCaseWorld,
   type CaseHandle,
+  actors,
 } from './support/workflow-harness';
 
-const agent = { kind: 'agent' as const, id: 'li.wei' };
-const customer = { kind: 'customer' as const, id: 'c-1' };
-const warehouse = { kind: 'agent' as const, id: 'wang.fang' };
-const supervisor = { kind: 'supervisor' as const, id: 'zhang.min' };
+const { agent, customer, warehouse, supervisor } = actors;
+
 const HOUR = 3_600_000;
 
 let env: TestWorkflowEnvironment;

@@ -16,11 +16,10 @@ import {
   waitForStatus,
   withCaseWorld,
   type CaseHandle,
+  actors,
 } from './support/workflow-harness';
 
-const agent = { kind: 'agent' as const, id: 'li.wei' };
-const customer = { kind: 'customer' as const, id: 'c-1' };
-const supervisor = { kind: 'supervisor' as const, id: 'zhang.min' };
+const { agent, customer, supervisor } = actors;
 
 let env: TestWorkflowEnvironment;
 let world: FakeWorld;

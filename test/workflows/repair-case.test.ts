@@ -30,12 +30,12 @@ import {
   waitForStatus,
   withCaseWorld,
   type CaseHandle,
+  actors,
 } from './support/workflow-harness';
 
-const agent = { kind: 'agent' as const, id: 'li.wei' };
-const customer = { kind: 'customer' as const, id: 'c-1' };
+const { agent, customer, supervisor } = actors;
+
 const repairCenter = { kind: 'agent' as const, id: 'repair.center' };
-const supervisor = { kind: 'supervisor' as const, id: 'zhang.min' };
 const DAY = 86_400_000;
 
 let env: TestWorkflowEnvironment;

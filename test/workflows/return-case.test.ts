@@ -14,11 +14,9 @@ import {
   assignUpdate,
 } from '../../domain/workflow-contract';
 import { defaultPolicy } from '../../domain/policy';
-import { caseRequest, clock, events, FakeWorld, startCase, withCaseWorld } from './support/workflow-harness';
+import { actors, caseRequest, clock, events, FakeWorld, startCase, withCaseWorld } from './support/workflow-harness';
 
-const agent = { kind: 'agent' as const, id: 'li.wei' };
-const customer = { kind: 'customer' as const, id: 'c-1' };
-const warehouse = { kind: 'agent' as const, id: 'wang.fang' };
+const { agent, customer, warehouse, supervisor } = actors;
 
 let env: TestWorkflowEnvironment;
 let world: FakeWorld;
@@ -293,8 +291,7 @@ describe('return case', () => {
       const policy = { ...defaultPolicy(), assignment: { restartClocksOnReassign: ['review' as const] } };
       const now = await env.currentTimeMs();
       const handle = await startCase(env, world, caseRequest(now), policy);
-      const supervisor = { kind: 'supervisor' as const, id: 'zhang.min' };
-      const first = await handle.executeUpdate(assignUpdate, { args: [{ actor: supervisor, assignee: 'li.wei' }] });
+            const first = await handle.executeUpdate(assignUpdate, { args: [{ actor: supervisor, assignee: 'li.wei' }] });
       const firstDeadline = Date.parse(clock(first, 'review').deadline);
       await env.sleep('5 hours');
       const second = await handle.executeUpdate(assignUpdate, { args: [{ actor: supervisor, assignee: 'wang.fang' }] });

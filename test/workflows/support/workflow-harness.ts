@@ -354,3 +354,11 @@ export async function withCaseWorld<T>(body: (context: CaseTestContext) => Promi
     await env.teardown();
   }
 }
+
+/** The people the workflow tests act as (the same names as the development tokens). */
+export const actors = {
+  agent: { kind: 'agent' as const, id: 'li.wei' },
+  customer: { kind: 'customer' as const, id: 'c-1' },
+  warehouse: { kind: 'agent' as const, id: 'wang.fang' },
+  supervisor: { kind: 'supervisor' as const, id: 'zhang.min' },
+};
