@@ -91,6 +91,12 @@ export class CaseRecord {
   readonly earlySettlements = new Map<string, PaymentEvent>();
   /** Set when the workflow is about to return, so background loops finish. */
   finished = false;
+  /**
+   * True for cases started since the `lean-history` patch (workflows/case-runtime.ts): search
+   * attributes are then upserted once per workflow activation, by `flushSearchAttributes`, instead
+   * of on every change; cases started before it keep their recorded behaviour.
+   */
+  lean = false;
   private readonly createdAt: string;
   private updatedAt: string;
   private inbox: QueuedCommand[] = [];
@@ -303,11 +309,11 @@ export class CaseRecord {
     return this.clocks.some((c) => c.party === 'staff' && c.state === 'breached');
   }
 
-  /** Marks the record changed: bumps the version and refreshes search attributes and UI details. */
+  /** Marks the record changed: bumps the version (and, for pre-`lean-history` cases, refreshes search attributes at once). */
   touch(): void {
     this.version++;
     this.updatedAt = new Date(this.now()).toISOString();
-    this.refreshSearchAttributes();
+    if (!this.lean) this.flushSearchAttributes();
   }
 
   private clockChanged(): void {
@@ -315,7 +321,8 @@ export class CaseRecord {
     this.touch();
   }
 
-  private refreshSearchAttributes(): void {
+  /** Upserts the search attributes and UI details if any of them changed since the last upsert. */
+  flushSearchAttributes(): void {
     const deadline = nextDeadline(this.clocks);
     const key = [this.status, this.assignee, this.breached, this.escalation.level, deadline].join('|');
     if (key === this.lastSearchAttributes) return;

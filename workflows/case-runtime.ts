@@ -1,4 +1,4 @@
-import { ApplicationFailure, CancelledFailure, condition, setHandler, sleep, TemporalFailure } from '@temporalio/workflow';
+import { ApplicationFailure, CancelledFailure, condition, patched, setHandler, sleep, TemporalFailure } from '@temporalio/workflow';
 import { commandRefusal, ownerMayCancel, type StageCommandName } from '../domain/case-commands';
 import type { Actor, CaseSnapshot, CaseStatus } from '../domain/case.types';
 import { durationMs } from '../domain/duration';
@@ -25,6 +25,7 @@ import {
   type CaseWorkflowResult,
   type SurveyCommand,
 } from '../domain/workflow-contract';
+import { settled } from './activation';
 import { providers, readModel } from './activities';
 import { CaseClosed, CaseRecord, SYSTEM, type StageCommands } from './case-record';
 import { applyCourierEvent, applyPaymentEvent } from './provider-events';
@@ -49,6 +50,9 @@ export interface CaseFlow {
  */
 export async function runCase(input: CaseWorkflowInput, flow: CaseFlow): Promise<CaseWorkflowResult> {
   const record = new CaseRecord(input, flow.initialStatus);
+  // Cases started since this patch write search attributes and the read model once per activation
+  // and keep an SLA timer whose instant did not move (docs/workflow-versioning.md#lean-history).
+  record.lean = patched('lean-history');
   wireHandlers(record);
   record.log(input.openedBy, 'case.opened', {
     type: input.request.type,
@@ -61,6 +65,7 @@ export async function runCase(input: CaseWorkflowInput, flow: CaseFlow): Promise
   record.outcome.shippingPaidBy = input.eligibility.customerPaysShipping ? 'customer' : 'platform';
 
   const projector = projectReadModel(record);
+  const searchAttributes = record.lean ? upsertSearchAttributesPerActivation(record) : Promise.resolve();
   const supervisor = superviseClocks(record, {
     onStaffBreach: flow.hooks?.onStaffBreach ?? autoApproveReviewOnBreach,
     onCustomerTimeout: flow.hooks?.onCustomerTimeout ?? answerCustomerTimeout,
@@ -77,12 +82,14 @@ export async function runCase(input: CaseWorkflowInput, flow: CaseFlow): Promise
   await condition(() => record.survey !== null, durationMs(record.policy.survey.window), { summary: 'survey window' });
   record.finished = true;
   await supervisor;
+  await searchAttributes;
   await projector;
   return { caseId: record.id, status: record.status, closedAt: record.closedAt };
 }
 
 /**
- * Writes every new version of the case to the read model, in order, until the workflow ends. While
+ * Writes every new version of the case to the read model, in order, until the workflow ends
+ * (since `lean-history`, the version each activation ends with). While
  * the database is down it backs off on a durable timer (the case goes on meanwhile) and then
  * writes the latest version, so the read model catches up with nothing lost.
  */
@@ -92,6 +99,7 @@ async function projectReadModel(record: CaseRecord): Promise<void> {
   for (;;) {
     await condition(() => record.version > written || record.finished);
     if (record.version <= written) return;
+    if (record.lean) await settled(record);
     const snapshot = record.snapshot();
     try {
       await readModel.projectCase.executeWithOptions({ summary: `project case v${snapshot.version} (${snapshot.status})` }, [snapshot]);
@@ -103,6 +111,18 @@ async function projectReadModel(record: CaseRecord): Promise<void> {
       failures++;
       await sleep(Math.min(30_000, 1000 * 2 ** failures), { summary: `read model unreachable: retry ${failures}` });
     }
+  }
+}
+
+/** Upserts the case's search attributes at the end of each activation that changed the case: one history event, not one per change. */
+async function upsertSearchAttributesPerActivation(record: CaseRecord): Promise<void> {
+  let flushed = 0;
+  for (;;) {
+    await condition(() => record.version > flushed || record.finished);
+    if (record.version <= flushed) return;
+    await settled(record);
+    flushed = record.version;
+    record.flushSearchAttributes();
   }
 }
 
@@ -119,6 +139,7 @@ async function notifyCustomerOfClosing(record: CaseRecord): Promise<void> {
           closedBy: record.closing?.event ?? null,
           note: record.closing?.note ?? null,
           surveyOpenFor: record.policy.survey.window,
+          ...(record.lean && record.refund?.status === 'succeeded' ? { refundAmount: record.refund.amount, refundCurrency: record.refund.currency } : {}),
         },
       },
     },

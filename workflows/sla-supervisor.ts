@@ -1,4 +1,4 @@
-import { condition, patched } from '@temporalio/workflow';
+import { CancellationScope, condition, isCancellation, patched, sleep } from '@temporalio/workflow';
 import type { Actor, ClockName } from '../domain/case.types';
 import { durationMs } from '../domain/duration';
 import type { EscalationLevel } from '../domain/policy';
@@ -23,10 +23,12 @@ const SLA_ACTOR: Actor = { kind: 'system', id: 'sla' };
  */
 export async function superviseClocks(record: CaseRecord, hooks: ClockHooks): Promise<void> {
   const { escalation, calendar } = record.policy;
+  const timer = new DeadlineTimer();
   for (;;) {
     const events = pendingClockEvents(record.clocks, escalation.levels, escalation.warningFraction, calendar);
     if (events.length === 0) {
       if (record.closed || record.finished) return;
+      timer.cancel();
       const stamp = record.clockStamp;
       await condition(() => record.clockStamp !== stamp || record.finished);
       continue;
@@ -38,10 +40,48 @@ export async function superviseClocks(record: CaseRecord, hooks: ClockHooks): Pr
       continue;
     }
     const stamp = record.clockStamp;
-    await condition(() => record.clockStamp !== stamp || record.finished, next.at - now, {
-      summary: `${next.clock} ${next.kind} at ${new Date(next.at).toISOString()}`,
-    });
+    const summary = `${next.clock} ${next.kind} at ${new Date(next.at).toISOString()}`;
+    if (record.lean) {
+      // A clock change that leaves the earliest event where it was (a stage that stops one clock and
+      // starts another due at the same instant, say) keeps the running timer: no cancel/start pair.
+      timer.arm(next.at, now, summary);
+      await condition(() => timer.fired || record.clockStamp !== stamp || record.finished);
+    } else {
+      await condition(() => record.clockStamp !== stamp || record.finished, next.at - now, { summary });
+    }
     if (record.finished) return;
+  }
+}
+
+/** The supervisor's one durable timer, kept across clock changes that do not move its instant. */
+class DeadlineTimer {
+  fired = false;
+  private at: number | null = null;
+  private scope: CancellationScope | null = null;
+
+  /** Makes the timer fire at `at`: keeps the running one if it already does, else replaces it. */
+  arm(at: number, now: number, summary: string): void {
+    if (this.at === at && !this.fired) return;
+    this.cancel();
+    const scope = new CancellationScope();
+    this.scope = scope;
+    this.at = at;
+    void scope.run(() => sleep(at - now, { summary })).then(
+      () => {
+        if (this.scope === scope) this.fired = true;
+      },
+      (err: unknown) => {
+        if (!isCancellation(err)) throw err;
+      },
+    );
+  }
+
+  /** Cancels the running timer, if any; a timer that already fired needs nothing. */
+  cancel(): void {
+    if (this.scope && !this.fired) this.scope.cancel();
+    this.scope = null;
+    this.at = null;
+    this.fired = false;
   }
 }
 

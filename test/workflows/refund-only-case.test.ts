@@ -68,7 +68,8 @@ describe('refund-only case', () => {
         expect(done.shipments).toEqual([]);
         expect(world.labels).toEqual([]);
       });
-      await waitFor(() => world.templatesTo('c-1').includes('refund_succeeded'), 'the customer to be told');
+      await waitFor(() => world.templatesTo('c-1').includes('case_completed'), 'the customer to be told');
+      expect(world.messages.find((m) => m.message.template === 'case_completed')?.message.params).toMatchObject({ refundAmount: 25_900 });
       const surveyed = await handle.executeUpdate(surveyUpdate, { args: [{ actor: customer, score: 5 }] });
       expect(surveyed.survey?.score).toBe(5);
     }));

@@ -37,7 +37,9 @@ export async function refundStage(record: CaseRecord, amount: number, reason: st
     await record.waitUntil(() => refund.status === 'succeeded' || refund.status === 'failed');
     if (refund.status === 'succeeded') {
       record.stopClock('refund');
-      await notifyCustomer(record, 'refund_succeeded', `refund-succeeded-${attempt}`, { amount, currency });
+      // The case closes right after a settled refund (every caller returns): since `lean-history`
+      // the closing message tells the customer the amount, one message instead of two.
+      if (!record.lean) await notifyCustomer(record, 'refund_succeeded', `refund-succeeded-${attempt}`, { amount, currency });
       return 'succeeded';
     }
     await notifyStaffQueue(record, 'refund_failed', `refund-failed-${attempt}`, { amount, attempt });
