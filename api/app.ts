@@ -31,8 +31,6 @@ export interface ApiDeps {
   rateLimit?: RateLimitOptions;
   /** Clock of eligibility checks and webhook signatures (tests pin it). */
   now?: () => number;
-  /** How long a new case is queried before answering (default 5 s). */
-  firstReadTimeoutMs?: number;
   /** How long a command waits for its case (default 20 s). */
   commandTimeoutMs?: number;
 }
@@ -70,7 +68,6 @@ export function createApiApp(deps: ApiDeps): Express {
     metrics,
     logger: deps.logger,
     now,
-    firstReadTimeoutMs: deps.firstReadTimeoutMs,
     commandTimeoutMs: deps.commandTimeoutMs,
   });
   app.use(casesRouter(cases, guard));

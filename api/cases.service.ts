@@ -1,7 +1,7 @@
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { ServiceError, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { AppConfig } from '../config/env';
-import type { CaseSnapshot, CaseStatus, CaseType, OpenCaseRequest } from '../domain/case.types';
+import type { CaseSnapshot, OpenCaseRequest } from '../domain/case.types';
 import { checkEligibility } from '../domain/eligibility';
 import {
   CaseStatusKey,
@@ -18,8 +18,9 @@ import { actorOf, isStaff, SUPERVISOR_ROLES, type Principal } from './auth';
 import type { CaseCommand } from './case-commands';
 import { caseIdForIdempotencyKey, randomCaseId } from './case-id';
 import type { ListCasesQuery, OpenCaseBody } from './cases.schemas';
-import { ApiError, conflict, forbidden, ineligible, notFound, validationFailed } from './errors';
+import { ApiError, conflict, forbidden, ineligible, notFound, unavailable, validationFailed } from './errors';
 import type { ApiMetrics } from './metrics';
+import { initialStatus, openingSnapshot } from './opening-snapshot';
 import type { PolicyProvider } from './policy-provider';
 import type { StoreAccess } from './store-access';
 import { withinDeadline } from './temporal-calls';
@@ -34,16 +35,11 @@ export interface CaseServiceDeps {
   logger: Logger;
   /** Clock of the eligibility check (tests pin it). */
   now?: () => number;
-  /** How long a freshly started case is queried before answering without its first snapshot (default 5 s). */
-  firstReadTimeoutMs?: number;
   /** How long a command waits for the case to accept and run it before answering 503 (default 20 s). */
   commandTimeoutMs?: number;
 }
 
-/** The status a new case starts in, for the CaseStatus search attribute at start. */
-export function initialStatus(type: CaseType): CaseStatus {
-  return type === 'complaint' || type === 'courier_exception' ? 'investigating' : 'awaiting_review';
-}
+export { initialStatus } from './opening-snapshot';
 
 // Workflow ids are built from case ids; anything else in the path is simply not a case.
 const PLAUSIBLE_CASE_ID = /^[A-Za-z0-9_-]{1,64}$/;
@@ -89,8 +85,11 @@ export class CaseService {
         notes: verdict.notes,
       },
     };
+    // The case's times are taken before the start: never later than those its first workflow task sets.
+    const openedAt = Date.now();
+    let runId: string;
     try {
-      await this.startWorkflow(input, principal);
+      runId = await this.startWorkflow(input, principal);
     } catch (error) {
       if (error instanceof WorkflowExecutionAlreadyStartedError && idempotencyKey !== undefined) {
         // The same key raced us and won: answer like any repeat.
@@ -102,7 +101,9 @@ export class CaseService {
     }
     this.deps.metrics.caseOpened(body.type);
     this.deps.logger.info({ caseId, type: body.type, policyVersion: policy.version }, 'case opened');
-    return { created: true, snapshot: this.withUiUrl(await this.firstSnapshot(input)) };
+    // Answered without waiting for a worker: the case as its first workflow task will show it
+    // (api/opening-snapshot.ts). GET /v1/cases/:id reads it live; the list has it after that task.
+    return { created: true, snapshot: this.withUiUrl(openingSnapshot(input, runId, openedAt)) };
   }
 
   /** `GET /v1/cases/:id`: live from the workflow, else the read model; 404 for others' cases (existence is not revealed). */
@@ -174,7 +175,7 @@ export class CaseService {
       // Both failed: report the read model only when the workflow is known not to exist.
       throw workflowMissing ? storeError : liveError;
     }
-    if (stored === null && !workflowMissing) throw liveError;
+    if (stored === null && !workflowMissing) throw unansweredQuery(liveError);
     return stored;
   }
 
@@ -237,11 +238,11 @@ export class CaseService {
     return true;
   }
 
-  /** Starts the case workflow with its search attributes and the summary and details shown in the Temporal UI. */
-  private async startWorkflow(input: CaseWorkflowInput, principal: Principal): Promise<void> {
+  /** Starts the case workflow with its search attributes and the summary and details shown in the Temporal UI; returns its run id. */
+  private async startWorkflow(input: CaseWorkflowInput, principal: Principal): Promise<string> {
     const { request } = input;
     const { client, config } = this.deps;
-    await withinDeadline(client, () =>
+    const handle = await withinDeadline(client, () =>
       client.workflow.start(WORKFLOW_TYPE_BY_CASE_TYPE[request.type], {
         taskQueue: config.TEMPORAL_TASK_QUEUE,
         workflowId: caseWorkflowId(input.caseId),
@@ -260,6 +261,7 @@ export class CaseService {
         staticDetails: caseDetails(input.caseId, request, input.policy.version, principal),
       }),
     );
+    return handle.firstExecutionRunId;
   }
 
   /**
@@ -279,27 +281,6 @@ export class CaseService {
           this.deps.logger.warn({ caseId, reason: (releaseError as Error).message }, 'could not release locks after a failed start');
         });
     }
-  }
-
-  /**
-   * The snapshot of a case just started. The first workflow task may not have run yet, so the
-   * query is retried for a few seconds; if the worker is down the answer is the opening
-   * request with the initial status (version 0) — the case exists and will proceed.
-   */
-  private async firstSnapshot(input: CaseWorkflowInput): Promise<CaseSnapshot> {
-    const workflowId = caseWorkflowId(input.caseId);
-    const deadline = Date.now() + (this.deps.firstReadTimeoutMs ?? 5000);
-    for (;;) {
-      const remaining = deadline - Date.now();
-      if (remaining <= 0) break;
-      try {
-        return await this.query(workflowId, Math.min(remaining, 2000));
-      } catch {
-        await sleep(Math.min(200, Math.max(0, deadline - Date.now())));
-      }
-    }
-    this.deps.logger.warn({ caseId: input.caseId }, 'new case not readable yet; answering with its opening request');
-    return provisionalSnapshot(input, new Date().toISOString());
   }
 }
 
@@ -352,37 +333,19 @@ export function caseDetails(caseId: string, body: OpenCaseRequest, policyVersion
   ].join('  \n');
 }
 
-function provisionalSnapshot(input: CaseWorkflowInput, now: string): CaseSnapshot {
-  const { request } = input;
-  return {
-    id: input.caseId,
-    type: request.type,
-    status: initialStatus(request.type),
-    orderId: request.orderId,
-    customerId: request.customerId,
-    items: request.items,
-    reason: request.reason,
-    evidence: request.evidence,
-    packagingIntact: request.packagingIntact,
-    order: request.order,
-    assignee: null,
-    priority: 'normal',
-    policyVersion: input.policy.version,
-    createdAt: now,
-    updatedAt: now,
-    closedAt: null,
-    sla: [],
-    nextDeadline: null,
-    breached: false,
-    escalation: { level: 0, history: [] },
-    refund: null,
-    shipments: [],
-    outcome: {},
-    survey: null,
-    timeline: [],
-    temporal: { workflowId: caseWorkflowId(input.caseId) },
-    version: 0,
-  };
+/**
+ * A query that got no answer in time, for a case the read model does not have yet: most often a
+ * case just opened whose first workflow task no worker has run (the server holds the query until
+ * one does). A clear 503 to retry, not the generic "Temporal is not reachable".
+ */
+function unansweredQuery(error: unknown): unknown {
+  const code = error instanceof ServiceError ? (error.cause as { code?: unknown } | undefined)?.code : undefined;
+  // gRPC 1 CANCELLED / 4 DEADLINE_EXCEEDED: our deadline or the server's query timeout ran out.
+  if (code !== 1 && code !== 4) return error;
+  return unavailable(
+    'temporal_unavailable',
+    `the case did not answer within ${QUERY_TIMEOUT_MS / 1000} s: Temporal or the case's worker is slow or away (a case just opened waits until a worker takes it up); retry`,
+  );
 }
 
 function sleep(ms: number): Promise<void> {
