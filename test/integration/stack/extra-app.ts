@@ -12,12 +12,16 @@ export interface ExtraAppOptions {
   policyFile: string;
   /** Task queue of this pair, so that its cases run on its own worker with its policy. */
   taskQueue: string;
+  /** False: start the API only, so that nothing polls the task queue until `startWorker()` (default true). */
+  worker?: boolean;
 }
 
 /** A running extra worker + API pair. */
 export interface ExtraApp {
   /** Base URL of the extra API (`http://127.0.0.1:<port>`). */
   apiUrl: string;
+  /** Starts the worker of this pair (when it was started without one); resolves once it is healthy. */
+  startWorker(): Promise<void>;
   /** Stops the worker and the API (SIGTERM, SIGKILL after 10 s). */
   stop(): Promise<void>;
 }
@@ -38,13 +42,16 @@ export async function startExtraApp(options: ExtraAppOptions): Promise<ExtraApp>
     TEMPORAL_TASK_QUEUE: options.taskQueue,
     POLICY_FILE: path.resolve(REPO_ROOT, options.policyFile),
   };
-  try {
+  const worker = async (): Promise<void> => {
     await onFreePort((port) => startWorker(group, { ...env, WORKER_METRICS_PORT: String(port) }, port, `worker-${label}`));
+  };
+  try {
+    if (options.worker !== false) await worker();
     const apiPort = await onFreePort(async (port) => {
       await startApi(group, { ...env, PORT: String(port) }, port, `api-${label}`);
       return port;
     });
-    return { apiUrl: `http://127.0.0.1:${apiPort}`, stop: () => group.stopAll() };
+    return { apiUrl: `http://127.0.0.1:${apiPort}`, startWorker: worker, stop: () => group.stopAll() };
   } catch (error) {
     await group.stopAll();
     throw error;

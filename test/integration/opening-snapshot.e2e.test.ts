@@ -1,0 +1,177 @@
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import type { CaseSnapshot } from '../../domain/case.types';
+import { caseWorkflowId } from '../../domain/workflow-contract';
+import { startExtraApp, type ExtraApp } from './stack/extra-app';
+import { STACK_ENV } from './stack/stack-file';
+import { CasesApi, describeCase, eventually, requiredEnv, stackTokens, type ApiErrorBody, type OpenCaseBody } from './support/http-client';
+
+// POST /v1/cases answers as soon as Temporal has accepted the workflow start, with the case the
+// API builds from the request (api/opening-snapshot.ts). Here: that case is the one the
+// workflow's first task builds, field by field, for every type; and the 201 comes while no
+// worker polls the case's task queue at all, the case going on once a worker comes.
+
+const tokens = stackTokens();
+const cases = new CasesApi(requiredEnv(STACK_ENV.apiUrl), tokens.agent);
+const DAY_MS = 86_400_000;
+const daysAgo = (days: number) => new Date(Date.now() - days * DAY_MS).toISOString();
+
+let connection: Connection;
+let temporal: Client;
+beforeAll(async () => {
+  connection = await Connection.connect({ address: requiredEnv(STACK_ENV.temporalAddress) });
+  temporal = new Client({ connection, namespace: 'default' });
+});
+afterAll(async () => {
+  await connection?.close();
+});
+
+function caseOf(type: string, reason: string, overrides: Partial<OpenCaseBody> = {}): OpenCaseBody {
+  return {
+    type,
+    orderId: `IT-OPEN-${type}-${randomUUID()}`,
+    customerId: 'c-1',
+    items: [{ sku: 'SKU-OPEN-1', quantity: 1, unitPrice: 8800 }],
+    reason: { code: reason, description: 'see photos' },
+    evidence: ['https://img.example/evidence-1.jpg'],
+    packagingIntact: true,
+    order: { paidAt: daysAgo(5), deliveredAt: daysAgo(2), paymentMethod: 'online', total: 8800, currency: 'CNY' },
+    ...overrides,
+  };
+}
+
+/** One request of every type, each eligible under the default policy (as in case-types.e2e.test.ts). */
+const EVERY_TYPE: [string, OpenCaseBody][] = [
+  ['return', caseOf('return', 'no_reason')],
+  ['exchange', caseOf('exchange', 'size_fit')],
+  ['repair in warranty', caseOf('repair', 'quality_issue', { order: { paidAt: daysAgo(100), deliveredAt: daysAgo(97), paymentMethod: 'online', total: 8800, currency: 'CNY' } })],
+  ['repair out of warranty', caseOf('repair', 'quality_issue', { order: { paidAt: daysAgo(500), deliveredAt: daysAgo(497), paymentMethod: 'online', total: 8800, currency: 'CNY' } })],
+  ['complaint', caseOf('complaint', 'other', { evidence: [] })],
+  ['refund_only', caseOf('refund_only', 'not_received', { evidence: [], order: { paidAt: daysAgo(9), paymentMethod: 'online', total: 8800, currency: 'CNY' } })],
+  ['reship', caseOf('reship', 'damaged_in_transit')],
+  ['courier_exception', caseOf('courier_exception', 'not_received', { evidence: [], order: { paidAt: daysAgo(6), deliveredAt: daysAgo(1), paymentMethod: 'online', total: 8800, currency: 'CNY' } })],
+];
+
+const shiftIso = (at: string, ms: number) => new Date(Date.parse(at) + ms).toISOString();
+
+/**
+ * The 201 case with its times moved by `lagMs`: the API stamps them with its clock when it
+ * started the workflow, the workflow with the clock of its first task. Every time the first
+ * task sets is that one instant, and the default policy's budgets are wall-clock ones, so the
+ * deadlines move by the same amount.
+ */
+function shifted(opened: CaseSnapshot, lagMs: number): CaseSnapshot {
+  return {
+    ...opened,
+    createdAt: shiftIso(opened.createdAt, lagMs),
+    updatedAt: shiftIso(opened.updatedAt, lagMs),
+    timeline: opened.timeline.map((entry) => ({ ...entry, at: shiftIso(entry.at, lagMs) })),
+    sla: opened.sla.map((clock) => ({ ...clock, startedAt: shiftIso(clock.startedAt, lagMs), deadline: shiftIso(clock.deadline, lagMs) })),
+    nextDeadline: opened.nextDeadline === null ? null : shiftIso(opened.nextDeadline, lagMs),
+  };
+}
+
+/**
+ * The live case as the first workflow task left it. Only the courier investigation goes on by
+ * itself (its provider activity may have answered by now): its later timeline entries and
+ * outcome are cut off, which is what the first task had.
+ */
+function asFirstTaskLeftIt(live: CaseSnapshot, opened: CaseSnapshot): CaseSnapshot {
+  if (live.version <= opened.version) return live;
+  if (live.type !== 'courier_exception') throw new Error(`case ${live.id} moved on without anyone acting: ${describeCase(live)}`);
+  const later = live.timeline.slice(opened.timeline.length).map((e) => e.event);
+  expect(later.every((event) => event === 'investigation.opened')).toBe(true);
+  return {
+    ...live,
+    timeline: live.timeline.slice(0, opened.timeline.length),
+    outcome: Object.fromEntries(Object.entries(live.outcome).filter(([key]) => key !== 'investigationId')),
+    updatedAt: live.createdAt,
+    version: opened.version,
+  };
+}
+
+/** Fails unless the 201 case is the first workflow task's case up to the time it was stamped. */
+function expectSameAsFirstTask(opened: CaseSnapshot, live: CaseSnapshot): void {
+  const lagMs = Date.parse(live.createdAt) - Date.parse(opened.createdAt);
+  // The API's clock is read before the start, the workflow's when a worker ran its first task.
+  expect(lagMs).toBeGreaterThanOrEqual(0);
+  expect(asFirstTaskLeftIt(live, opened)).toEqual(shifted(opened, lagMs));
+}
+
+describe('POST /v1/cases answers with the case its first workflow task builds', () => {
+  test.each(EVERY_TYPE)('%s: the 201 case equals the live case but for the instant it was stamped', async (_name, body) => {
+    const answer = await cases.open(tokens.customer, body);
+    expect(answer.status).toBe(201);
+    const opened = answer.body;
+    expect(opened).toMatchObject({ type: body.type, orderId: body.orderId, customerId: 'c-1', assignee: null, closedAt: null, breached: false });
+    expect(opened.temporal.runId).toEqual(expect.any(String));
+    expect(opened.sla).toHaveLength(1);
+    expect(opened.nextDeadline).toBe(opened.sla[0].deadline);
+
+    // Read at once: the query waits for the first workflow task.
+    const live = await cases.get(opened.id);
+    expectSameAsFirstTask(opened, live);
+  });
+});
+
+describe('POST /v1/cases on a task queue that no worker polls', () => {
+  let dir: string;
+  let app: ExtraApp | undefined;
+  let api: CasesApi;
+
+  beforeAll(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aftersales-it-no-worker-'));
+    const policyFile = path.join(dir, 'policy.json');
+    fs.writeFileSync(policyFile, JSON.stringify({ version: 'it-no-worker' }));
+    app = await startExtraApp({ policyFile, taskQueue: `it-no-worker-${randomUUID().slice(0, 8)}`, worker: false });
+    api = new CasesApi(app.apiUrl, tokens.agent);
+  });
+
+  afterAll(async () => {
+    await app?.stop();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('answers 201 at once; reading it is a clear 503 until a worker comes, then the case is live, listed and takes commands', async () => {
+    const body = caseOf('return', 'no_reason');
+    const started = Date.now();
+    const answer = await api.open(tokens.customer, body);
+    const tookMs = Date.now() - started;
+    expect(answer.status).toBe(201);
+    expect(tookMs).toBeLessThan(2000);
+    const opened = answer.body;
+    expect(answer.headers.get('location')).toBe(`/v1/cases/${opened.id}`);
+    expect(opened).toMatchObject({ status: 'awaiting_review', policyVersion: 'it-no-worker', version: 2 });
+    expect(opened.sla.map((c) => `${c.name} ${c.state}`)).toEqual(['review running']);
+
+    // The workflow exists and no workflow task of it has run.
+    const handle = temporal.workflow.getHandle(caseWorkflowId(opened.id));
+    expect((await handle.describe()).status.name).toBe('RUNNING');
+    const { events } = await handle.fetchHistory();
+    expect((events ?? []).some((e) => e.workflowTaskCompletedEventAttributes)).toBe(false);
+
+    // Read by id: the query cannot be answered, the read model has nothing yet: a 503 to retry, not a 500.
+    const read = await api.read(opened.id);
+    expect({ status: read.status, code: (read.body as ApiErrorBody).error?.code, retryAfter: read.headers.get('retry-after') }).toEqual({
+      status: 503,
+      code: 'temporal_unavailable',
+      retryAfter: expect.stringMatching(/^\d+$/),
+    });
+    const listedBefore = await api.list(tokens.agent, { orderId: body.orderId });
+    expect({ status: listedBefore.status, items: listedBefore.body.items }).toEqual({ status: 200, items: [] });
+
+    await app!.startWorker();
+    const live = await api.get(opened.id);
+    expectSameAsFirstTask(opened, live);
+    const listed = await eventually(`case ${opened.id} in GET /v1/cases?orderId=…`, async () => {
+      const page = await api.list(tokens.agent, { orderId: body.orderId });
+      return page.body.items.length ? page.body.items : undefined;
+    });
+    expect(listed.map((c) => [c.id, c.status])).toEqual([[opened.id, 'awaiting_review']]);
+    const approved = await api.accepted(tokens.agent, opened.id, 'review', { decision: 'approve' });
+    expect(approved.status).toBe('awaiting_return_shipment');
+  });
+});
