@@ -1,6 +1,6 @@
 import { Router, type RequestHandler } from 'express';
 import type { Logger } from 'pino';
-import { PolicyError } from '../domain/policy';
+import { PolicyError } from '../domain/policy.schema';
 import { requireRole } from './auth';
 import { ApiError } from './errors';
 import type { PolicyProvider } from './policy-provider';

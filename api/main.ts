@@ -8,7 +8,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { ConfigError, loadConfig } from '../config/env';
-import { PolicyError } from '../domain/policy';
+import { PolicyError } from '../domain/policy.schema';
 import { createApiApp } from './app';
 import { TokenRegistry, TokensFileError } from './auth';
 import { createLogger } from './logger';

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
-import { defaultPolicy, parsePolicy, PolicyError, type Policy } from '../domain/policy';
+import { defaultPolicy, type Policy } from '../domain/policy';
+import { parsePolicy, PolicyError } from '../domain/policy.schema';
 
 /**
  * Loads the policy document named by POLICY_FILE: JSON (`.json`) or YAML (`.yaml`, `.yml`; any
@@ -10,7 +11,8 @@ import { defaultPolicy, parsePolicy, PolicyError, type Policy } from '../domain/
  * PolicyError naming the file and every offending field.
  */
 export function loadPolicyFile(file: string | undefined): Policy {
-  if (file === undefined || file === '') return defaultPolicy();
+  // The default is plain data in domain/policy.ts; validating it here checks the shipped calendar at start.
+  if (file === undefined || file === '') return parsePolicy(defaultPolicy());
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');

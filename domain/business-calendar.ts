@@ -6,8 +6,12 @@
  * fixed UTC offset, so local time is `epochMs + offset` and a local day is a whole number of
  * days since 1970-01-01. Working periods are half-open, `[start, end)` on each working day.
  * See docs/business-calendar.md for the semantics and for how to add a new year.
+ *
+ * Workflow code imports this module (through sla-clock.ts and policy.ts), so it holds no schema
+ * library: the worker evaluates it again for every cached workflow. The zod schemas of calendars
+ * and of the shipped holiday file are in business-calendar.schema.ts; here `compile` only checks
+ * the few invariants the arithmetic relies on.
  */
-import { z } from 'zod';
 import calendarData from './calendars/cn-public-holidays.json';
 
 /** A working-time calendar: fixed UTC offset, daily working hours, working weekdays, holidays and make-up working days. */
@@ -77,7 +81,7 @@ function civilFromDays(days: number): { y: number; m: number; d: number } {
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 /** Day number of a 'YYYY-MM-DD' local date, or undefined if it is not a real calendar date. */
-function parseLocalDate(date: string): number | undefined {
+export function parseLocalDate(date: string): number | undefined {
   const match = ISO_DATE.exec(date);
   if (!match) return undefined;
   const [y, m, d] = [Number(match[1]), Number(match[2]), Number(match[3])];
@@ -94,7 +98,7 @@ function isoWeekday(days: number): number {
 const HH_MM = /^(\d{2}):(\d{2})$/;
 
 /** Minutes after local midnight of 'HH:MM' (00:00..24:00), or undefined. */
-function parseHhMm(value: string): number | undefined {
+export function parseHhMm(value: string): number | undefined {
   const match = HH_MM.exec(value);
   if (!match) return undefined;
   const [h, m] = [Number(match[1]), Number(match[2])];
@@ -103,56 +107,23 @@ function parseHhMm(value: string): number | undefined {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Schema
+// Invariants the arithmetic relies on (the schema with a message per field: business-calendar.schema.ts)
 
-const localDateSchema = z.string().refine((s) => parseLocalDate(s) !== undefined, {
-  message: 'must be a real local date YYYY-MM-DD',
-});
-const hhMmSchema = z.string().refine((s) => parseHhMm(s) !== undefined, { message: "must be 'HH:MM' between 00:00 and 24:00" });
-
-const calendarObjectSchema = z.strictObject({
-  name: z.string().min(1),
-  utcOffsetMinutes: z.number().int().min(-14 * 60).max(14 * 60),
-  workingHours: z
-    .strictObject({ start: hhMmSchema, end: hhMmSchema })
-    .refine((h) => (parseHhMm(h.start) ?? 0) < (parseHhMm(h.end) ?? 0), {
-      message: 'working hours must end after they start on the same day',
-    }),
-  workingWeekdays: z
-    .array(z.number().int().min(1).max(7))
-    .min(1)
-    .refine((days) => new Set(days).size === days.length, { message: 'weekdays must not repeat' })
-    .default([1, 2, 3, 4, 5]),
-  holidays: z
-    .array(
-      z
-        .strictObject({ name: z.string().min(1), from: localDateSchema, to: localDateSchema })
-        .refine((h) => h.from <= h.to, { message: 'a holiday must not end before it starts' }),
-    )
-    .default([]),
-  makeUpWorkdays: z
-    .array(localDateSchema)
-    .refine((days) => new Set(days).size === days.length, { message: 'make-up working days must not repeat' })
-    .default([]),
-  coveredYears: z
-    .array(z.number().int().min(1970).max(9999))
-    .min(1)
-    .refine((years) => new Set(years).size === years.length, { message: 'covered years must not repeat' }),
-});
-
-/** Validates a calendar from policy data (strict keys, real dates, start < end, make-up days outside holidays). */
-export const businessCalendarSchema: z.ZodType<BusinessCalendar> = calendarObjectSchema.superRefine((cal, ctx) => {
-  cal.makeUpWorkdays.forEach((day, i) => {
-    const clash = cal.holidays.find((h) => h.from <= day && day <= h.to);
-    if (clash) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['makeUpWorkdays', i],
-        message: `${day} is both a make-up working day and inside holiday '${clash.name}'`,
-      });
-    }
-  });
-});
+/** Throws a RangeError if the calendar could make the arithmetic return NaN or loop (bad hours, dates or weekdays). */
+function assertUsable(cal: BusinessCalendar): void {
+  const bad = (what: string) => new RangeError(`business calendar '${cal.name}': ${what}`);
+  const start = parseHhMm(cal.workingHours.start);
+  const end = parseHhMm(cal.workingHours.end);
+  if (start === undefined || end === undefined || start >= end) throw bad("working hours must be 'HH:MM' and end after they start");
+  if (!Number.isInteger(cal.utcOffsetMinutes)) throw bad('utcOffsetMinutes must be a whole number');
+  if (!cal.workingWeekdays.every((d) => Number.isInteger(d) && d >= 1 && d <= 7)) throw bad('working weekdays are 1..7');
+  for (const h of cal.holidays) {
+    const [from, to] = [parseLocalDate(h.from), parseLocalDate(h.to)];
+    if (from === undefined || to === undefined || from > to) throw bad(`holiday '${h.name}' must run between two real dates YYYY-MM-DD`);
+  }
+  for (const day of cal.makeUpWorkdays) if (parseLocalDate(day) === undefined) throw bad(`make-up working day '${day}' is not a real date`);
+  if (!cal.coveredYears.every(Number.isInteger)) throw bad('covered years must be whole numbers');
+}
 
 // ---------------------------------------------------------------------------------------------
 // Compiled form, memoized per calendar object (calendars are treated as immutable).
@@ -175,7 +146,8 @@ const compiledCache = new WeakMap<BusinessCalendar, CompiledCalendar>();
 function compile(input: BusinessCalendar): CompiledCalendar {
   const cached = compiledCache.get(input);
   if (cached) return cached;
-  const cal = businessCalendarSchema.parse(input);
+  assertUsable(input);
+  const cal = input;
   const holidays = new Set<number>();
   for (const h of cal.holidays) {
     const last = parseLocalDate(h.to) as number;
@@ -227,41 +199,31 @@ export function chinaMainlandCalendar(
 ): BusinessCalendar {
   const base = shippedChinaCalendar();
   if (!overrides || (overrides.workingHours === undefined && overrides.workingWeekdays === undefined)) return base;
-  const merged = businessCalendarSchema.parse({
+  const merged: BusinessCalendar = {
     ...base,
-    workingHours: overrides.workingHours ?? base.workingHours,
-    workingWeekdays: overrides.workingWeekdays ?? base.workingWeekdays,
-  });
+    workingHours: { ...(overrides.workingHours ?? base.workingHours) },
+    workingWeekdays: [...(overrides.workingWeekdays ?? base.workingWeekdays)],
+  };
+  assertUsable(merged);
   return deepFreeze(merged);
 }
-
-const shippedFileSchema = z.strictObject({
-  about: z.string(),
-  timezone: z.literal('Asia/Shanghai'),
-  years: z.record(
-    z.string().regex(/^\d{4}$/, 'year keys are four digits'),
-    z.strictObject({
-      holidays: z.array(z.strictObject({ name: z.string().min(1), from: z.string(), to: z.string() })).min(1),
-      makeUpWorkdays: z.array(z.string()),
-    }),
-  ),
-});
 
 let shipped: BusinessCalendar | undefined;
 
 function shippedChinaCalendar(): BusinessCalendar {
   if (shipped) return shipped;
-  const file = shippedFileSchema.parse(calendarData);
-  const years = Object.keys(file.years).sort();
-  const calendar = businessCalendarSchema.parse({
+  // Not validated here: the unit tests check the file (shippedCalendarFileSchema) and this calendar
+  // (businessCalendarSchema), and the API validates it again at start as part of the default policy.
+  const years = Object.entries(calendarData.years).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const calendar: BusinessCalendar = {
     name: 'cn-mainland',
     utcOffsetMinutes: 480,
     workingHours: { start: '09:00', end: '18:00' },
     workingWeekdays: [1, 2, 3, 4, 5],
-    holidays: years.flatMap((y) => file.years[y]?.holidays ?? []),
-    makeUpWorkdays: years.flatMap((y) => file.years[y]?.makeUpWorkdays ?? []),
-    coveredYears: years.map(Number),
-  });
+    holidays: years.flatMap(([, y]) => y.holidays.map((h) => ({ name: h.name, from: h.from, to: h.to }))),
+    makeUpWorkdays: years.flatMap(([, y]) => [...y.makeUpWorkdays]),
+    coveredYears: years.map(([year]) => Number(year)),
+  };
   shipped = deepFreeze(calendar);
   return shipped;
 }

@@ -1,128 +1,100 @@
-import { z } from 'zod';
-import { businessCalendarSchema, chinaMainlandCalendar, type BusinessCalendar } from './business-calendar';
-import { ClockNames, REASON_CODES, type ClockName } from './case.types';
-import { isDurationText } from './duration';
+/**
+ * The policy: its types, the default policy of domain.md as plain data, and pure look-ups.
+ *
+ * Workflow code imports this module, so it must stay light: no zod, no schemas built at module
+ * load. The worker evaluates the workflow bundle's modules afresh for every cached workflow, and a
+ * schema library here costs memory per cached case. Validation (the zod schema and `parsePolicy`)
+ * lives in policy.schema.ts, which only the API, config and tests import; the types below are
+ * checked against that schema at compile time there.
+ */
+import { chinaMainlandCalendar, type BusinessCalendar } from './business-calendar';
+import { ClockNames, type ClockName, type ReasonCode } from './case.types';
 
-const durationText = z.string().refine(isDurationText, 'a duration such as "90s", "24h" or "3d"');
+/** An SLA budget as written in the policy: wall-clock ("24h", "3d") or working time against the policy calendar. */
+export type Budget = string | { workingDays: number } | { workingHours: number };
 
-/** An SLA budget: wall-clock ("24h", "3d") or working time against the policy calendar. */
-export const budgetSchema = z.union([
-  durationText,
-  z.object({ workingDays: z.number().positive() }).strict(),
-  z.object({ workingHours: z.number().positive() }).strict(),
-]);
-/** An SLA budget as written in the policy. */
-export type Budget = z.infer<typeof budgetSchema>;
+/** An amount of money in minor units. */
+export type Money = { amount: number; currency: string };
 
-const money = z.object({ amount: z.number().int().nonnegative(), currency: z.string().length(3) }).strict();
+/** One level of the escalation ladder of a policy. */
+export type EscalationLevel = {
+  level: number;
+  /** How long after the breach this level fires ("0s" = at the breach). */
+  after: string;
+  /** Who is notified (addresses or team ids; never customers). */
+  notify: string[];
+  /** Priority the case takes at this level. */
+  priority?: 'normal' | 'high' | 'urgent';
+};
 
-const escalationLevelSchema = z
-  .object({
-    level: z.number().int().min(1),
-    /** How long after the breach this level fires ("0s" = at the breach). */
-    after: durationText,
-    /** Who is notified (addresses or team ids; never customers). */
-    notify: z.array(z.string().min(1)).min(1),
-    /** Priority the case takes at this level. */
-    priority: z.enum(['normal', 'high', 'urgent']).optional(),
-  })
-  .strict();
+/** A validated policy document: every rule and number the workflows follow (schema: policy.schema.ts). */
+export type Policy = {
+  version: string;
+  eligibility: {
+    noReasonReturnDays: number;
+    intactPackagingReturnDays: number;
+    exchangeDays: number;
+    warrantyMonths: number;
+    categoryWarrantyMonths: Record<string, number>;
+    evidenceRequiredReasons: ReasonCode[];
+    customerPaysShippingReasons: ReasonCode[];
+  };
+  sla: {
+    review: Budget;
+    processing: Budget;
+    refund: Budget;
+    refundCod: Budget;
+    reship: Budget;
+    resolution: Budget;
+    stockContact: Budget;
+    investigation: Budget;
+  };
+  customerTimeouts: {
+    returnShipment: Budget;
+    customerInfo: Budget;
+    customerConfirmation: Budget;
+    quoteAcceptance: Budget;
+    stockDecision: Budget;
+  };
+  calendar: BusinessCalendar;
+  escalation: {
+    warningFraction: number;
+    levels: EscalationLevel[];
+  };
+  autoActions: {
+    /** A review that breaches on a refund below this amount is approved automatically (null = never). */
+    approveReviewOnBreachBelow: Money | null;
+  };
+  shipping: {
+    /** Return shipping fee charged when the customer pays, in minor units. */
+    returnShippingFee: number;
+    /** Deduct that fee from the refund instead of asking the customer to pay the courier. */
+    deductFromRefund: boolean;
+  };
+  refund: { maxAttempts: number };
+  exchange: {
+    /** After a stock-out the customer may pick another SKU (of the same value and category, checked by the agent). */
+    allowAlternativeSku: boolean;
+  };
+  repair: {
+    /** Repairs that fail verification are redone up to this many attempts in all. */
+    maxRepairAttempts: number;
+    /** What an unrepairable item becomes. */
+    unrepairableOutcome: 'refund' | 'exchange';
+    /** The quote for a paid (out-of-warranty) repair, in minor units. */
+    paidRepairQuote: number;
+  };
+  survey: { window: string };
+  assignment: {
+    /** Staff clocks that start afresh when a supervisor hands the case to another agent (others keep running). */
+    restartClocksOnReassign: ClockName[];
+  };
+};
 
-const staffClocks = z
-  .object({
-    review: budgetSchema,
-    processing: budgetSchema,
-    refund: budgetSchema,
-    refundCod: budgetSchema,
-    reship: budgetSchema,
-    resolution: budgetSchema,
-    stockContact: budgetSchema,
-    investigation: budgetSchema,
-  })
-  .strict();
-
-const customerClocks = z
-  .object({
-    returnShipment: budgetSchema,
-    customerInfo: budgetSchema,
-    customerConfirmation: budgetSchema,
-    quoteAcceptance: budgetSchema,
-    stockDecision: budgetSchema,
-  })
-  .strict();
-
-/** The policy document: every rule and number the workflows follow, validated at load. */
-export const policySchema = z
-  .object({
-    version: z.string().min(1),
-    eligibility: z
-      .object({
-        noReasonReturnDays: z.number().nonnegative(),
-        intactPackagingReturnDays: z.number().nonnegative(),
-        exchangeDays: z.number().nonnegative(),
-        warrantyMonths: z.number().int().positive(),
-        categoryWarrantyMonths: z.record(z.string(), z.number().int().positive()),
-        evidenceRequiredReasons: z.array(z.enum(REASON_CODES)),
-        customerPaysShippingReasons: z.array(z.enum(REASON_CODES)),
-      })
-      .strict(),
-    sla: staffClocks,
-    customerTimeouts: customerClocks,
-    calendar: businessCalendarSchema,
-    escalation: z
-      .object({
-        warningFraction: z.number().gt(0).lt(1),
-        levels: z.array(escalationLevelSchema).min(1),
-      })
-      .strict(),
-    autoActions: z
-      .object({
-        /** A review that breaches on a refund below this amount is approved automatically (null = never). */
-        approveReviewOnBreachBelow: money.nullable(),
-      })
-      .strict(),
-    shipping: z
-      .object({
-        /** Return shipping fee charged when the customer pays, in minor units. */
-        returnShippingFee: z.number().int().nonnegative(),
-        /** Deduct that fee from the refund instead of asking the customer to pay the courier. */
-        deductFromRefund: z.boolean(),
-      })
-      .strict(),
-    refund: z.object({ maxAttempts: z.number().int().min(1).max(10) }).strict(),
-    exchange: z
-      .object({
-        /** After a stock-out the customer may pick another SKU (of the same value and category, checked by the agent). */
-        allowAlternativeSku: z.boolean(),
-      })
-      .strict(),
-    repair: z
-      .object({
-        /** Repairs that fail verification are redone up to this many attempts in all. */
-        maxRepairAttempts: z.number().int().min(1).max(10),
-        /** What an unrepairable item becomes. */
-        unrepairableOutcome: z.enum(['refund', 'exchange']),
-        /** The quote for a paid (out-of-warranty) repair, in minor units. */
-        paidRepairQuote: z.number().int().nonnegative(),
-      })
-      .strict(),
-    survey: z.object({ window: durationText }).strict(),
-    assignment: z
-      .object({
-        /** Staff clocks that start afresh when a supervisor hands the case to another agent (others keep running). */
-        restartClocksOnReassign: z.array(z.enum(Object.values(ClockNames) as [ClockName, ...ClockName[]])),
-      })
-      .strict(),
-  })
-  .strict();
-
-/** A validated policy document. */
-export type Policy = z.infer<typeof policySchema>;
-
-/** The escalation ladder of a policy. */
-export type EscalationLevel = Policy['escalation']['levels'][number];
-
-/** The policy of domain.md: what runs when no POLICY_FILE is given. */
+/**
+ * The policy of domain.md: what runs when no POLICY_FILE is given. Plain data; a unit test checks
+ * that it passes policy.schema.ts unchanged, and the API validates it at start.
+ */
 export function defaultPolicy(): Policy {
   return {
     version: 'default-2026.1',
@@ -168,32 +140,6 @@ export function defaultPolicy(): Policy {
     survey: { window: '7d' },
     assignment: { restartClocksOnReassign: [] },
   };
-}
-
-/** Raised when a policy document does not validate; the message names each bad field. */
-export class PolicyError extends Error {}
-
-/** Validates a policy document; fields it omits take the defaults of domain.md. */
-export function parsePolicy(document: unknown): Policy {
-  const merged = deepMerge(defaultPolicy(), document);
-  const result = policySchema.safeParse(merged);
-  if (!result.success) {
-    const problems = result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
-    throw new PolicyError(`invalid policy: ${problems.join('; ')}`);
-  }
-  return result.data;
-}
-
-function deepMerge(base: unknown, override: unknown): unknown {
-  if (override === undefined) return base;
-  if (!isPlainObject(base) || !isPlainObject(override)) return override;
-  const out: Record<string, unknown> = { ...base };
-  for (const [key, value] of Object.entries(override)) out[key] = deepMerge(base[key], value);
-  return out;
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** The budget a policy gives a clock (the refund clock depends on the payment method). */

@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { PolicyProvider } from '../../api/policy-provider';
 import { loadPolicyFile } from '../../config/policy-file';
-import { defaultPolicy, PolicyError } from '../../domain/policy';
+import { defaultPolicy } from '../../domain/policy';
+import { PolicyError } from '../../domain/policy.schema';
 
 describe('policy file', () => {
   let dir: string;

@@ -2,7 +2,6 @@ import fc from 'fast-check';
 import calendarData from '../../domain/calendars/cn-public-holidays.json';
 import {
   addWorkingTime,
-  businessCalendarSchema,
   CalendarRangeError,
   chinaMainlandCalendar,
   isWorkingDay,
@@ -11,6 +10,7 @@ import {
   workingTimeBetween,
   type BusinessCalendar,
 } from '../../domain/business-calendar';
+import { businessCalendarSchema, shippedCalendarFileSchema } from '../../domain/business-calendar.schema';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -91,11 +91,29 @@ describe('businessCalendarSchema', () => {
       expect(businessCalendarSchema.safeParse({ ...valid, ...patch }).success).toBe(false),
     );
   });
+
+  // The arithmetic runs in workflows without the schema; it still refuses a calendar it cannot compute with.
+  it.each([
+    ['working hours that end before they start', { workingHours: { start: '18:00', end: '09:00' } }],
+    ['working hours that are not HH:MM', { workingHours: { start: '9:00', end: '18:00' } }],
+    ['an impossible date (30 February)', { makeUpWorkdays: ['2026-02-30'] }],
+    ['a holiday that ends before it starts', { holidays: [{ name: 'x', from: '2026-02-23', to: '2026-02-15' }] }],
+    ['a weekday number outside 1..7', { workingWeekdays: [0, 1] }],
+  ])('arithmetic refuses %s with a RangeError', (what, patch) => {
+    const cal: BusinessCalendar = { ...valid, workingWeekdays: [1, 2, 3, 4, 5], ...patch };
+    because(`addWorkingTime on a calendar with ${what} must throw`, () => expect(() => addWorkingTime(0, HOUR, cal)).toThrow(RangeError));
+  });
 });
 
 describe('shipped cn-mainland holiday data (the checks a newly added year must pass)', () => {
   const years = Object.entries(calendarData.years);
   const festivals = ['New Year', 'Spring Festival', 'Qingming', 'Labour Day', 'Dragon Boat', 'Mid-Autumn', 'National Day'];
+
+  // business-calendar.ts builds the calendar from the file without validating it (it runs inside workflows,
+  // where no schema library is loaded): these two checks are where the file is validated.
+  it('matches the file schema (Asia/Shanghai, four-digit year keys, strict keys)', () => {
+    because('the shipped holiday file must validate', () => expect(shippedCalendarFileSchema.safeParse(calendarData).error).toBeUndefined());
+  });
 
   it('covers consecutive years, exactly those present in the JSON', () => {
     const keys = years.map(([year]) => Number(year)).sort((a, b) => a - b);

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { CaseSnapshot } from '../../../domain/case.types';
-import { parsePolicy } from '../../../domain/policy';
+import { parsePolicy } from '../../../domain/policy.schema';
 import { caseWorkflowId, getCaseQuery } from '../../../domain/workflow-contract';
 import { connectMongo } from '../../../store/mongo';
 import { startCaseDirectly } from '../direct-start';
