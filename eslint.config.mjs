@@ -1,6 +1,7 @@
 // Lint: typescript-eslint with type information, plus the import direction of
 // docs/style: workflows import only @temporalio/workflow, domain/ and activity
-// *types*; domain/ imports nothing with I/O; api/ never loads workflow code.
+// *types*; domain/ imports nothing with I/O; api/ never loads workflow code;
+// zod (schemas) only in domain/*.schema.ts, never where workflows can reach it.
 import { builtinModules } from 'node:module';
 import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
@@ -25,10 +26,29 @@ const ioPackages = ['mongodb', 'express', 'pino', 'prom-client', '@temporalio/cl
   (name) => ({ name, message: `${name} does I/O or needs a worker/client process; keep it out of workflows/ and domain/` }),
 );
 
+/**
+ * The worker evaluates every module of the workflow bundle again for each cached workflow, so a
+ * schema library reachable from workflows/ costs memory per cached case. Schemas live in
+ * domain/*.schema.ts, which neither workflows/ nor the other domain/ modules may import.
+ */
+const noSchemas = [
+  {
+    regex: '^zod(/|$)',
+    allowTypeImports: true,
+    message: 'no zod where workflows can reach it: schemas go in domain/*.schema.ts (see docs/architecture.md)',
+  },
+  {
+    regex: '\\.schema$',
+    allowTypeImports: true,
+    message: 'domain/*.schema.ts (zod) is for the API, config and tests; workflow-reachable code uses the plain types and functions',
+  },
+];
+
 const workflowImports = (depth) => ({
   paths: [...nodeBuiltins.paths, ...ioPackages],
   patterns: [
     ...nodeBuiltins.patterns,
+    ...noSchemas,
     {
       regex: topFolder(depth, ['activities']),
       allowTypeImports: true,
@@ -41,10 +61,11 @@ const workflowImports = (depth) => ({
   ],
 });
 
-const domainImports = (depth) => ({
+const domainImports = (depth, { schemas = false } = {}) => ({
   paths: [...nodeBuiltins.paths, ...ioPackages],
   patterns: [
     ...nodeBuiltins.patterns,
+    ...(schemas ? [] : noSchemas),
     {
       regex: topFolder(depth, ['workflows', 'activities', 'integrations', 'store', 'api', 'config', 'worker']),
       message: 'domain/ is the bottom layer: it imports no other folder of the project',
@@ -96,6 +117,11 @@ export default tseslint.config(
   },
   ...layerRule('workflows', workflowImports),
   ...layerRule('domain', domainImports),
+  {
+    // The schema modules may use zod (and each other); nothing workflow-reachable imports them.
+    files: ['domain/*.schema.ts'],
+    rules: { '@typescript-eslint/no-restricted-imports': ['error', domainImports(1, { schemas: true })] },
+  },
   ...layerRule('api', apiImports),
   {
     // Tests poke at JSON bodies and mocks; `any` from res.json() is expected there.
