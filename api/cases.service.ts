@@ -45,6 +45,9 @@ export { initialStatus } from './opening-snapshot';
 const PLAUSIBLE_CASE_ID = /^[A-Za-z0-9_-]{1,64}$/;
 // One live query may not hold a request for long: a case whose worker is down falls back to the read model.
 const QUERY_TIMEOUT_MS = 3000;
+// A case the read model does not have yet is most likely one just opened whose first workflow task
+// waits behind others (POST answers before it runs): its query is given this much longer.
+const NEW_CASE_QUERY_TIMEOUT_MS = 10_000;
 const STALE_LOCK_RECHECK_MS = 1500;
 
 /** Opening, reading, listing and commanding cases: the rules of the HTTP contract over Temporal and the read model. */
@@ -132,7 +135,8 @@ export class CaseService {
   /** A case command: role and ownership checked here, state checked by the workflow's update validator. */
   async command(command: CaseCommand, caseId: string, body: object, principal: Principal): Promise<CaseSnapshot> {
     assertAudience(command, principal);
-    const current = await this.load(caseId);
+    // The update would wait as long for the worker, so a case just opened gets that long to answer.
+    const current = await this.load(caseId, this.deps.commandTimeoutMs ?? 20_000);
     if (current === null || !mayRead(principal, current)) throw notFound('case_not_found', `no case ${caseId}`);
     const handle = this.deps.client.workflow.getHandle(caseWorkflowId(caseId));
     try {
@@ -158,8 +162,12 @@ export class CaseService {
     return { ...snapshot, temporal: { ...snapshot.temporal, workflowId, uiUrl } };
   }
 
-  /** The case live from its workflow; the read model when the workflow is gone or does not answer; null if neither has it. */
-  async load(caseId: string): Promise<CaseSnapshot | null> {
+  /**
+   * The case live from its workflow; the read model when the workflow is gone or does not answer
+   * within 3 s; null if neither has it. A case the read model lacks whose query timed out (a case
+   * just opened, its first task not run yet) is queried once more for up to `newCaseWaitMs`.
+   */
+  async load(caseId: string, newCaseWaitMs = NEW_CASE_QUERY_TIMEOUT_MS): Promise<CaseSnapshot | null> {
     if (!PLAUSIBLE_CASE_ID.test(caseId)) return null;
     let liveError: unknown;
     try {
@@ -175,7 +183,14 @@ export class CaseService {
       // Both failed: report the read model only when the workflow is known not to exist.
       throw workflowMissing ? storeError : liveError;
     }
-    if (stored === null && !workflowMissing) throw unansweredQuery(liveError);
+    if (stored === null && !workflowMissing) {
+      if (!isQueryTimeout(liveError)) throw liveError;
+      try {
+        return await this.query(caseWorkflowId(caseId), newCaseWaitMs);
+      } catch (error) {
+        throw isQueryTimeout(error) ? caseNotAnswering(QUERY_TIMEOUT_MS + newCaseWaitMs) : error;
+      }
+    }
     return stored;
   }
 
@@ -333,18 +348,21 @@ export function caseDetails(caseId: string, body: OpenCaseRequest, policyVersion
   ].join('  \n');
 }
 
-/**
- * A query that got no answer in time, for a case the read model does not have yet: most often a
- * case just opened whose first workflow task no worker has run (the server holds the query until
- * one does). A clear 503 to retry, not the generic "Temporal is not reachable".
- */
-function unansweredQuery(error: unknown): unknown {
+/** gRPC 1 CANCELLED / 4 DEADLINE_EXCEEDED of a query: our deadline or the server's query timeout ran out. */
+function isQueryTimeout(error: unknown): boolean {
   const code = error instanceof ServiceError ? (error.cause as { code?: unknown } | undefined)?.code : undefined;
-  // gRPC 1 CANCELLED / 4 DEADLINE_EXCEEDED: our deadline or the server's query timeout ran out.
-  if (code !== 1 && code !== 4) return error;
+  return code === 1 || code === 4;
+}
+
+/**
+ * A case that gave no answer in time and that the read model does not have yet: most often one
+ * just opened whose first workflow task no worker has run (the server holds the query until one
+ * does). A clear 503 to retry, not the generic "Temporal is not reachable".
+ */
+function caseNotAnswering(waitedMs: number): ApiError {
   return unavailable(
     'temporal_unavailable',
-    `the case did not answer within ${QUERY_TIMEOUT_MS / 1000} s: Temporal or the case's worker is slow or away (a case just opened waits until a worker takes it up); retry`,
+    `the case did not answer within ${Math.round(waitedMs / 1000)} s: Temporal or the case's worker is slow or away (a case just opened waits until a worker takes it up); retry`,
   );
 }
 
