@@ -51,6 +51,8 @@ const DEFAULT_ORDER: Record<CaseListSort, SortOrder> = { nextDeadline: 'asc', cr
 export class CaseReadModel implements ReadModelPort {
   private readonly cases: Collection<CaseDocument>;
   private readonly escalations: Collection<EscalationDocument>;
+  /** The last upsertCase of each case still in progress in this process. */
+  private readonly pendingUpserts = new Map<string, Promise<'written' | 'stale'>>();
 
   constructor(
     db: Db,
@@ -63,12 +65,28 @@ export class CaseReadModel implements ReadModelPort {
 
   /** Writes the snapshot unless the stored one has a version ≥ its version ('stale'). */
   async upsertCase(snapshot: CaseSnapshot): Promise<'written' | 'stale'> {
+    // Upserts of one case in this process run one after another, so a version read and its write never interleave.
+    const previous = this.pendingUpserts.get(snapshot.id) ?? Promise.resolve();
+    const current = previous.then(
+      () => this.writeIfNewer(snapshot),
+      () => this.writeIfNewer(snapshot),
+    );
+    this.pendingUpserts.set(snapshot.id, current);
+    try {
+      return await current;
+    } finally {
+      if (this.pendingUpserts.get(snapshot.id) === current) this.pendingUpserts.delete(snapshot.id);
+    }
+  }
+
+  private async writeIfNewer(snapshot: CaseSnapshot): Promise<'written' | 'stale'> {
     const { _id, ...fields } = toCaseDocument(snapshot);
-    // A failed insert means the document exists; the second attempt then either
-    // updates it (ours is newer: a concurrent first write won the insert) or is stale.
+    // By {_id} alone, the only filter FerretDB pushes down (any other scans the table): the projector, a case's only writer, writes its versions in order, so read-then-write suffices; a concurrent first insert fails with E11000 and is read again.
     for (let attempt = 0; attempt < 2; attempt++) {
+      const stored = await this.cases.findOne({ _id }, { projection: { version: 1 } });
+      if (stored && stored.version >= snapshot.version) return 'stale';
       try {
-        await this.cases.updateOne({ _id, version: { $lt: snapshot.version } }, { $set: fields }, { upsert: true });
+        await this.cases.updateOne({ _id }, { $set: fields }, { upsert: true });
         return 'written';
       } catch (err) {
         if (!isDuplicateKeyError(err)) throw err;

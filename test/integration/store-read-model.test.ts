@@ -111,6 +111,26 @@ describe('versioned case snapshots', () => {
     expect(stored?.version).toBe(6);
     expect(stored?.updatedAt).toBe('2026-03-01T06:00:00.000Z');
   });
+
+  it('when two processes write the first version of a case at once, neither fails and the case is stored once', async () => {
+    const other = createReadModel(db); // a second worker process: no shared in-process ordering
+    const first = snapshot('v-5', { version: 1 });
+    const results = await Promise.all([readModel.upsertCase(first), other.upsertCase(first), readModel.upsertCase(first), other.upsertCase(first)]);
+    expect(results).toContain('written');
+    for (const result of results) expect(['written', 'stale']).toContain(result);
+    await expect(readModel.getCase('v-5')).resolves.toEqual(first);
+    await expect(db.collection(Collections.cases).countDocuments({ _id: 'v-5' as never })).resolves.toBe(1);
+  });
+
+  it('a newer version overwrites the stored fields, derived ones included', async () => {
+    const v1 = snapshot('v-6', { version: 1, assignee: 'li.wei', refund: { amount: 9900, currency: 'CNY', status: 'requested', id: 'rf-6', idempotencyKey: 'k6', method: 'original_path' } });
+    const v2 = snapshot('v-6', { version: 2, assignee: null, status: 'completed', refund: { amount: 9900, currency: 'CNY', status: 'succeeded', id: 'rf-6b', idempotencyKey: 'k6', method: 'original_path' } });
+    await expect(readModel.upsertCase(v1)).resolves.toBe('written');
+    await expect(readModel.upsertCase(v2)).resolves.toBe('written');
+    await expect(readModel.getCase('v-6')).resolves.toEqual(v2);
+    await expect(readModel.findCaseIdByRefundId('rf-6b')).resolves.toBe('v-6');
+    await expect(readModel.findCaseIdByRefundId('rf-6')).resolves.toBeNull();
+  });
 });
 
 describe('case lists', () => {
