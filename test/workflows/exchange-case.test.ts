@@ -24,6 +24,7 @@ import {
   shipAndDeliver,
   startCase,
   waitFor,
+  waitForCase,
   waitForStatus,
   withCaseWorld,
   type CaseHandle,
@@ -294,7 +295,9 @@ describe('exchange case', () => {
     withWorker(async () => {
       const handle = await openExchange([{ sku: 'OOS-JACKET', quantity: 1, unitPrice: 25_900 }]);
       await passInspection(handle, 'SF-EX-10');
-      const before = await waitForStatus(handle, 'awaiting_stock_decision');
+      await waitForStatus(handle, 'awaiting_stock_decision');
+      // The stage still tells the customer after the status moved; compare versions once it waits for the decision.
+      const before = await waitForCase(handle, 'the customer told of the stock-out', (c) => events(c).includes('customer.contacted'));
       for (const sku of [undefined, '  ']) {
         const refused = await refusal(handle.executeUpdate(stockDecisionUpdate, { args: [{ actor: customer, decision: 'alternative', sku }] }));
         expect(refused.type).toBe('InvalidCommandInput');

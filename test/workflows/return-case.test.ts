@@ -294,7 +294,7 @@ describe('return case', () => {
       const policy = { ...defaultPolicy(), assignment: { restartClocksOnReassign: ['review' as const] } };
       const now = await env.currentTimeMs();
       const handle = await startCase(env, world, caseRequest(now), policy);
-            const first = await handle.executeUpdate(assignUpdate, { args: [{ actor: supervisor, assignee: 'li.wei' }] });
+      const first = await handle.executeUpdate(assignUpdate, { args: [{ actor: supervisor, assignee: 'li.wei' }] });
       const firstDeadline = Date.parse(clock(first, 'review').deadline);
       await env.sleep('5 hours');
       const second = await handle.executeUpdate(assignUpdate, { args: [{ actor: supervisor, assignee: 'wang.fang' }] });
