@@ -22,6 +22,8 @@ export interface ActivityDeps {
   readModel: ReadModelPort;
   /** Where the case metrics go (the worker's /metrics); a private registry when absent. */
   metrics?: CaseActivityMetrics;
+  /** The logger of `projectCase` when it runs outside an activity (the worker's read-model sink). */
+  log?: Pick<Context['log'], 'info'>;
 }
 
 /** Error types a provider failure is reported with; permanent ones are not retried. */
@@ -38,14 +40,18 @@ export function createActivities(deps: ActivityDeps) {
   const write = <T>(operation: string, fn: () => Promise<T>): Promise<T> => timed(metrics, 'read_model', operation, fn);
 
   return {
-    /** Writes the case snapshot to the read model (versioned: a late write never wins). */
+    /**
+     * Writes the case snapshot to the read model (versioned: a late write never wins). An activity
+     * for cases before `lean-history`; the worker's read-model sink calls it for the others.
+     */
     async projectCase(snapshot: CaseSnapshot): Promise<void> {
       await write('upsertCase', () => deps.readModel.upsertCase(snapshot));
       if (snapshot.closedAt) await write('releaseOpenCaseLocks', () => deps.readModel.releaseOpenCaseLocks(snapshot.id));
       // After the write succeeded, so that a retried projection is the one that counts.
       const seen = stages.observe(snapshot);
       metrics.stages(snapshot.type, seen.transitions, seen.closedAs);
-      for (const t of seen.transitions) activityLog()?.info('case status changed', { from: t.from, to: t.to, stageSeconds: t.seconds });
+      const log = activityLog() ?? deps.log;
+      for (const t of seen.transitions) log?.info('case status changed', { caseId: snapshot.id, from: t.from, to: t.to, stageSeconds: t.seconds });
     },
 
     /** Records an escalation step in the read model for reports. */

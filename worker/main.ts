@@ -1,4 +1,5 @@
 import { MongoClient } from 'mongodb';
+import { Gauge } from 'prom-client';
 import type pino from 'pino';
 import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
@@ -8,6 +9,7 @@ import { ConfigError, loadConfig } from '../config/env';
 import { createProviderClients } from '../integrations';
 import { createReadModel } from '../store/case-read-model.store';
 import { ensureIndexes, SERVER_SELECTION_TIMEOUT_MS } from '../store/mongo';
+import { caseSinks, ReadModelPublisher } from './read-model-publisher';
 import { createWorkerLogger, PinoTemporalLogger } from './worker-logger';
 import { CoreMetricsSource, createWorkerRegistry, freeLocalPort, serveWorkerEndpoints } from './worker-metrics';
 
@@ -21,10 +23,27 @@ async function main(): Promise<void> {
   const coreMetricsUrl = await installRuntime(log, sdkLevel);
 
   // The driver connects lazily, so the worker starts even while the database is down; read-model
-  // writes are local activities that Temporal retries until it is back.
+  // writes wait in the publisher's queue until it is back.
   const mongo = new MongoClient(config.MONGODB_URI, { serverSelectionTimeoutMS: SERVER_SELECTION_TIMEOUT_MS, appName: 'aftersales-worker' });
   const db = mongo.db(config.MONGODB_DB);
   void ensureIndexesWhenReachable(db, log);
+
+  const readModelLog = log.child({ component: 'read-model' });
+  const activities = createActivities({
+    ...createProviderClients(config),
+    readModel: createReadModel(db),
+    metrics: new CaseActivityMetrics(registry),
+    log: { info: (message, attrs) => readModelLog.info(attrs ?? {}, message) },
+  });
+  const publisher = new ReadModelPublisher((snapshot) => activities.projectCase(snapshot), { log: readModelLog });
+  new Gauge({
+    name: 'aftersales_read_model_backlog',
+    help: 'Cases whose latest snapshot waits for the read model (the database failed; retried in the background)',
+    registers: [registry],
+    collect() {
+      this.set(publisher.pending);
+    },
+  });
 
   const connection = await NativeConnection.connect(temporalConnectionOptions(config));
   const worker = await Worker.create({
@@ -33,7 +52,8 @@ async function main(): Promise<void> {
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
     workflowsPath: require.resolve('../workflows'),
-    activities: createActivities({ ...createProviderClients(config), readModel: createReadModel(db), metrics: new CaseActivityMetrics(registry) }),
+    activities,
+    sinks: caseSinks(publisher),
   });
 
   const core = new CoreMetricsSource(registry, coreMetricsUrl);
@@ -48,6 +68,8 @@ async function main(): Promise<void> {
   process.once('SIGINT', stop);
 
   await worker.run();
+  const unwritten = await publisher.flush(5000);
+  if (unwritten > 0) log.warn({ cases: unwritten }, 'read-model writes still queued at exit: each case writes its whole snapshot again at its next change');
   endpoints.close();
   await connection.close();
   await mongo.close();

@@ -27,6 +27,7 @@ import {
 } from '../domain/workflow-contract';
 import { settled } from './activation';
 import { providers, readModel } from './activities';
+import { sinks } from './sinks';
 import { CaseClosed, CaseRecord, SYSTEM, type StageCommands } from './case-record';
 import { applyCourierEvent, applyPaymentEvent } from './provider-events';
 import { commandProblem } from './command-validation';
@@ -50,8 +51,9 @@ export interface CaseFlow {
  */
 export async function runCase(input: CaseWorkflowInput, flow: CaseFlow): Promise<CaseWorkflowResult> {
   const record = new CaseRecord(input, flow.initialStatus);
-  // Cases started since this patch write search attributes and the read model once per activation
-  // and keep an SLA timer whose instant did not move (docs/workflow-versioning.md#lean-history).
+  // Cases started since this patch publish search attributes and the read model once per activation
+  // (the read model through a sink, no history event) and keep an SLA timer whose instant did not
+  // move (docs/workflow-versioning.md#lean-history).
   record.lean = patched('lean-history');
   wireHandlers(record);
   record.log(input.openedBy, 'case.opened', {
@@ -64,8 +66,7 @@ export async function runCase(input: CaseWorkflowInput, flow: CaseFlow): Promise
   // Who pays the return shipping (domain.md): the customer for change-of-mind reasons, else the platform.
   record.outcome.shippingPaidBy = input.eligibility.customerPaysShipping ? 'customer' : 'platform';
 
-  const projector = projectReadModel(record);
-  const searchAttributes = record.lean ? upsertSearchAttributesPerActivation(record) : Promise.resolve();
+  const projector = record.lean ? publishEachActivation(record) : projectReadModel(record);
   const supervisor = superviseClocks(record, {
     onStaffBreach: flow.hooks?.onStaffBreach ?? autoApproveReviewOnBreach,
     onCustomerTimeout: flow.hooks?.onCustomerTimeout ?? answerCustomerTimeout,
@@ -82,14 +83,13 @@ export async function runCase(input: CaseWorkflowInput, flow: CaseFlow): Promise
   await condition(() => record.survey !== null, durationMs(record.policy.survey.window), { summary: 'survey window' });
   record.finished = true;
   await supervisor;
-  await searchAttributes;
   await projector;
   return { caseId: record.id, status: record.status, closedAt: record.closedAt };
 }
 
 /**
- * Writes every new version of the case to the read model, in order, until the workflow ends
- * (since `lean-history`, the version each activation ends with). While
+ * Cases before `lean-history`: writes every new version of the case to the read model with a
+ * local activity, in order, until the workflow ends. While
  * the database is down it backs off on a durable timer (the case goes on meanwhile) and then
  * writes the latest version, so the read model catches up with nothing lost.
  */
@@ -99,7 +99,6 @@ async function projectReadModel(record: CaseRecord): Promise<void> {
   for (;;) {
     await condition(() => record.version > written || record.finished);
     if (record.version <= written) return;
-    if (record.lean) await settled(record);
     const snapshot = record.snapshot();
     try {
       await readModel.projectCase.executeWithOptions({ summary: `project case v${snapshot.version} (${snapshot.status})` }, [snapshot]);
@@ -114,15 +113,21 @@ async function projectReadModel(record: CaseRecord): Promise<void> {
   }
 }
 
-/** Upserts the case's search attributes at the end of each activation that changed the case: one history event, not one per change. */
-async function upsertSearchAttributesPerActivation(record: CaseRecord): Promise<void> {
-  let flushed = 0;
+/**
+ * Once per activation that changed the case, when nothing else in it will: upserts the search
+ * attributes (one history event, not one per change) and hands the snapshot to the worker's
+ * read-model sink (no history event; written before the workflow task completes, or queued while
+ * the database fails — worker/read-model-publisher.ts). Runs until the workflow ends.
+ */
+async function publishEachActivation(record: CaseRecord): Promise<void> {
+  let published = 0;
   for (;;) {
-    await condition(() => record.version > flushed || record.finished);
-    if (record.version <= flushed) return;
+    await condition(() => record.version > published || record.finished);
+    if (record.version <= published) return;
     await settled(record);
-    flushed = record.version;
+    published = record.version;
     record.flushSearchAttributes();
+    sinks.readModel.caseChanged(record.snapshot());
   }
 }
 

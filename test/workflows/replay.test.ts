@@ -10,6 +10,7 @@ import { DefaultLogger, Runtime, Worker, type ReplayResult } from '@temporalio/w
 import { CASE_TYPES } from '../../domain/case.types';
 import { caseWorkflowId } from '../../domain/workflow-contract';
 import { historyFromJson, type History } from '../replay/history-json';
+import { noopCaseSinks } from '../../worker/read-model-publisher';
 import { workflowBundle } from './support/workflow-harness';
 
 const HISTORIES_DIR = path.resolve(__dirname, '..', 'replay', 'histories');
@@ -59,7 +60,7 @@ function load(file: string): { workflowId: string; json: { events: unknown[] } }
 /** Replays the histories on one replay worker over the bundled workflow code; one result per history, in order. */
 async function replay(histories: { workflowId: string; history: History }[]): Promise<ReplayResult[]> {
   const results: ReplayResult[] = [];
-  for await (const result of Worker.runReplayHistories({ workflowBundle: await workflowBundle(), replayName: 'replay-test' }, histories)) {
+  for await (const result of Worker.runReplayHistories({ workflowBundle: await workflowBundle(), replayName: 'replay-test', sinks: noopCaseSinks }, histories)) {
     results.push(result);
   }
   return results;

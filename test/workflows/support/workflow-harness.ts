@@ -19,6 +19,7 @@ import {
   type CaseWorkflowInput,
 } from '../../../domain/workflow-contract';
 import { timeSkippingServerPath } from './test-server';
+import { caseSinks, ReadModelPublisher } from '../../../worker/read-model-publisher';
 
 let queueCounter = 0;
 
@@ -90,6 +91,17 @@ export class FakeWorld {
       }),
     );
   }
+
+  /** The worker's sinks: the real read-model publisher over the real projection activity code and these fakes. */
+  sinks() {
+    const activities = this.activities();
+    this.publisher?.stop();
+    this.publisher = new ReadModelPublisher((snapshot) => activities.projectCase(snapshot), { maxRetryDelayMs: 2000 });
+    return caseSinks(this.publisher);
+  }
+
+  /** The publisher behind `sinks()`, once a worker has them. */
+  publisher: ReadModelPublisher | null = null;
 
   /** The activities the worker gets: the real activity code over these fakes. */
   activities() {
@@ -171,6 +183,7 @@ export async function createTestWorker(env: TestWorkflowEnvironment, world: Fake
     taskQueue: world.taskQueue,
     workflowBundle: await workflowBundle(),
     activities: world.activities(),
+    sinks: world.sinks(),
   });
 }
 
