@@ -25,7 +25,7 @@ export const CONFIG_ENV_DOCS = {
   INVENTORY_API_KEY: 'inventory provider secret',
   PROVIDER_TIMEOUT_MS: 'timeout of one provider HTTP call',
   WORKER_METRICS_PORT: 'port of the worker Prometheus /metrics endpoint',
-  WORKER_MAX_CACHED_WORKFLOWS: 'workflows the worker keeps in memory (each ≈1.7 MiB); others are replayed from history when they wake',
+  WORKER_MAX_CACHED_WORKFLOWS: 'workflows the worker keeps in memory (each well under 1 MiB, see docs/benchmarks.md); others are replayed from history when they wake',
   LOG_LEVEL: 'pino log level',
   SANDBOX_PORT: 'port of the provider sandbox',
   SANDBOX_API_KEY: 'the secret the sandbox expects from our adapters',
@@ -65,8 +65,9 @@ const configSchema = z.object({
   INVENTORY_API_KEY: z.string().min(1).default('dev-sandbox-key'),
   PROVIDER_TIMEOUT_MS: z.coerce.number().int().min(100).default(5000),
   WORKER_METRICS_PORT: port.default(9464),
-  // The SDK default sizes the cache from the machine's memory (2,310 here ≈ 4 GiB); 300 keeps the worker near 1 GiB.
-  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(300),
+  // Without zod in the bundle a cached case costs well under 1 MiB (docs/benchmarks.md, worker-memory): 2,000 keep a
+  // burst of deadlines off replays (escalation) and the worker well under 1 GiB.
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(2000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SANDBOX_PORT: port.default(4010),
   SANDBOX_API_KEY: z.string().min(1).default('dev-sandbox-key'),

@@ -51,6 +51,9 @@ async function main(): Promise<void> {
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
+    // Pollers follow the backlog (a burst of SLA deadlines, a wave of new cases) instead of a fixed ten per queue.
+    workflowTaskPollerBehavior: { type: 'autoscaling' },
+    activityTaskPollerBehavior: { type: 'autoscaling' },
     workflowsPath: require.resolve('../workflows'),
     activities,
     sinks: caseSinks(publisher),
