@@ -3,15 +3,11 @@ import { Collections } from '../../store/mongo';
 import { sleep } from './stats';
 
 /**
- * Keeps one read model's `cases` collection near-empty while a benchmark opens thousands of cases:
- * every `intervalMs` it deletes the projected documents and remembers their ids.
- *
- * Why: on FerretDB 1.24 (SQLite) the projection write of store/case-read-model.store.ts
- * (`updateOne({_id, version: {$lt: v}}, …, {upsert: true})`) is not pushed down to SQLite, so
- * every write scans the whole collection (docs/benchmarks.md, "open-cases"). With thousands of
- * documents each projection takes seconds and the worker's workflow-task slots wait on those
- * local activities, which would measure that scan instead of timers or worker memory. The
- * benchmarks that use this say so in the report.
+ * Sees each case's first read-model write (that is how a benchmark knows the worker ran the case's
+ * first workflow task) and keeps the benchmark's `cases` collection small: every `intervalMs` it
+ * deletes the projected documents and remembers their ids. (It was written when every projection
+ * write scanned the whole collection on FerretDB; since the `_id` patch, docs/read-model.md, a write
+ * is an index look-up, so the collection's size no longer matters to the figures.)
  */
 export class ReadModelDrain {
   /** Ids of the cases whose snapshot reached the read model at least once. */

@@ -110,9 +110,8 @@ export const escalationBenchmark: Benchmark = {
 
       const cpuDuringBreaches = cpu.describe();
       const workerLog = readLog(path.join(stack.logDir, 'worker-escalation.log'));
-      const projectionFailures = workerLog.filter((l) => l.includes('"activity":"projectCase"') && l.includes('Activity failed')).length;
+      const queuedWrites = workerLog.filter((l) => l.includes('read-model write failed')).length;
       const sqliteBusy = workerLog.filter((l) => l.includes('SQLITE_BUSY')).length;
-      const cutOff = workerLog.filter((l) => l.includes('Tried to complete untracked local activity')).length;
       const longTasks = workerLog.filter((l) => l.includes('TMPRL1104')).length;
       say(`escalation: CPU while the deadlines ran out: ${cpuDuringBreaches}`);
       say(`escalation: reading ${ids.length} cases (workflow query)`);
@@ -203,14 +202,12 @@ export const escalationBenchmark: Benchmark = {
         ),
         '',
         `CPU from the first deadline to the last level-1 message, as % of one CPU: ${cpuDuringBreaches}. ` +
-          `The worker's log over the whole benchmark: ${projectionFailures} projection writes failed (${sqliteBusy} of the log lines ` +
-          `are FerretDB's "database is locked (SQLITE_BUSY)"), ${cutOff} local activities completed after the workflow had given ` +
-          `up on them (the 4 s cut-off of workflows/activities.ts \`readModel\`), ${longTasks} workflow tasks ran longer than 5 s.`,
+          `The worker's log over the whole benchmark: ${queuedWrites} read-model writes queued for a background retry (the database ` +
+          `failed or took over 1 s; ${sqliteBusy} log lines are FerretDB's "database is locked (SQLITE_BUSY)"), ${longTasks} workflow ` +
+          'tasks ran longer than 5 s.',
         '',
-        `The read model of this worker was kept near-empty by the bench while it ran (\`scripts/bench/read-model-drain.ts\`, ` +
-          `${drain.projected.size} cases projected): with ${CASES} cases in FerretDB every projection write scans the whole collection ` +
-          '(see open-cases), and the worker\'s workflow tasks would wait on those local activities: this benchmark measures ' +
-          'the timers and the worker, not that scan.',
+        `The bench counts a case's first workflow task by its first read-model write, and deletes the written documents as it goes ` +
+          `(\`scripts/bench/read-model-drain.ts\`, ${drain.projected.size} cases seen), so that the collection does not grow over the runs.`,
       ].join('\n');
       return {
         summary: [

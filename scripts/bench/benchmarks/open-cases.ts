@@ -44,7 +44,7 @@ export const openCasesBenchmark: Benchmark = {
     const { client: mongo, db } = await connectMongo(stack.mongoUri, stack.mongoDb);
     const cases = db.collection<{ _id: string; version: number }>(Collections.cases);
     const logCounts = () => ({
-      provisional: countLines(path.join(stack.logDir, 'api.log'), 'new case not readable yet'),
+      queuedWrites: countLines(path.join(stack.logDir, 'worker.log'), 'read-model write failed'),
       slowTasks: countLines(path.join(stack.logDir, 'worker.log'), 'Workflow task duration exceeded'),
     });
     try {
@@ -112,24 +112,18 @@ export const openCasesBenchmark: Benchmark = {
 
       const after = logCounts();
       const cpuDuringRounds = cpu.describe();
-      // The projection write's filter (store/case-read-model.store.ts upsertCase) against a lookup by _id, on the grown collection.
+      // The read of the projection write's version guard (store/case-read-model.store.ts upsertCase: by _id alone), on the grown collection.
       const documents = await cases.estimatedDocumentCount();
-      const probeId = `cs_bench_absent_${runId}`;
-      const timeFind = async (filter: object) => {
-        const samples: number[] = [];
-        for (let i = 0; i < 5; i++) {
-          const t0 = performance.now();
-          await cases.find(filter).toArray();
-          samples.push(performance.now() - t0);
-        }
-        return median(samples);
-      };
-      const upsertFilterMs = await timeFind({ _id: probeId, version: { $lt: 1 } });
-      const idFilterMs = await timeFind({ _id: probeId });
-      const explain = async (filter: object) =>
-        (await db.command({ explain: { find: Collections.cases, filter } })) as { filterPushdown?: boolean };
-      const upsertPushdown = (await explain({ _id: probeId, version: { $lt: 1 } })).filterPushdown;
-      const idPushdown = (await explain({ _id: probeId })).filterPushdown;
+      const newest = await cases.find({}, { projection: { _id: 1 } }).limit(1).toArray();
+      const probeId = newest[0]?._id ?? `cs_bench_absent_${runId}`;
+      const samples: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        const t0 = performance.now();
+        await cases.findOne({ _id: probeId }, { projection: { version: 1 } });
+        samples.push(performance.now() - t0);
+      }
+      const idReadMs = median(samples);
+      const idPushdown = ((await db.command({ explain: { find: Collections.cases, filter: { _id: probeId } } })) as { filterPushdown?: boolean }).filterPushdown;
 
       const apiTput = median(rounds.map((r) => throughput(r.api)));
       const rawTput = median(rounds.map((r) => throughput(r.raw)));
@@ -176,12 +170,11 @@ export const openCasesBenchmark: Benchmark = {
         '',
         mdTable(['round', 'cases in the read model', 'order', 'API ops/s', 'API p50', 'API p99', 'raw ops/s', 'raw p50', 'raw p99', 'ratio'], roundRows),
         '',
-        `Evidence gathered by the run: during the rounds the API answered **${after.provisional - before.provisional}** of ` +
-          `${perRound * ROUNDS} opens with the provisional snapshot after its 5 s wait for the first one (api.log "new case not readable ` +
-          `yet"), and the worker logged **${after.slowTasks - before.slowTasks}** workflow tasks that ran longer than 5 s (worker.log ` +
-          `TMPRL1104). With ${documents} cases in the read model, the filter of the projection write, \`{_id, version: {$lt: v}}\`, ` +
-          `takes **${fmt(upsertFilterMs)} ms** per lookup (FerretDB explain: filterPushdown ${String(upsertPushdown)}) against ` +
-          `${fmt(idFilterMs)} ms for \`{_id}\` alone (filterPushdown ${String(idPushdown)}) (medians of 5 finds). ` +
+        `Evidence gathered by the run: during the rounds the worker queued **${after.queuedWrites - before.queuedWrites}** read-model ` +
+          `writes for a background retry (worker.log "read-model write failed": the database failed or took over 1 s) and logged ` +
+          `**${after.slowTasks - before.slowTasks}** workflow tasks that ran longer than 5 s (worker.log TMPRL1104). With ${documents} ` +
+          `cases in the read model, the version read of the projection write, \`findOne({_id})\`, takes **${fmt(idReadMs)} ms** ` +
+          `(FerretDB explain: filterPushdown ${String(idPushdown)}; median of 5). ` +
           `CPU over the rounds (both sides and the pauses), as % of one CPU: ${cpuDuringRounds}.`,
       ].join('\n');
       return {
@@ -190,7 +183,7 @@ export const openCasesBenchmark: Benchmark = {
           { benchmark: 'open-cases', metric: 'API p50 / p99 latency', value: `${fmt(apiP50)} / ${fmt(apiP99)} ms`, target: '', met: null },
           { benchmark: 'open-cases', metric: 'raw start p50 / p99 latency', value: `${fmt(rawP50)} / ${fmt(rawP99)} ms`, target: '', met: null },
           { benchmark: 'open-cases', metric: 'API / raw throughput', value: `${fmt(apiTput)} / ${fmt(rawTput)} ops/s`, target: '', met: null },
-          { benchmark: 'open-cases', metric: `projection-write filter lookup at ${documents} cases`, value: `${fmt(upsertFilterMs)} ms (by _id: ${fmt(idFilterMs)} ms)`, target: '', met: null },
+          { benchmark: 'open-cases', metric: `projection-write version read by _id at ${documents} cases`, value: `${fmt(idReadMs)} ms`, target: '', met: null },
         ],
         markdown,
       };

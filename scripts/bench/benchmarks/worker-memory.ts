@@ -188,7 +188,7 @@ export const workerMemoryBenchmark: Benchmark = {
           `${ready > cache ? `So ${cache} of the ${ready} cases stay cached; the others were evicted and are replayed from history when their timer fires or a message comes.` : `All ${ready} cases fit in it.`}`,
         '',
         `CPU while the cases were started and taken on, as % of one CPU: ${cpuWhileOpening}. The worker's log: ` +
-          `${countIn(logFile, '"activity":"projectCase"', 'Activity failed')} projection writes failed, ` +
+          `${countIn(logFile, 'read-model write failed')} read-model writes queued for a background retry, ` +
           `${countIn(logFile, 'TMPRL1104')} workflow tasks ran longer than 5 s.`,
         '',
         `The read model of this worker was drained by the bench while it ran (see escalation); ${drain.projected.size} cases projected.`,
