@@ -65,9 +65,9 @@ const configSchema = z.object({
   INVENTORY_API_KEY: z.string().min(1).default('dev-sandbox-key'),
   PROVIDER_TIMEOUT_MS: z.coerce.number().int().min(100).default(5000),
   WORKER_METRICS_PORT: port.default(9464),
-  // Without zod in the bundle a cached case costs well under 1 MiB (docs/benchmarks.md, worker-memory): 2,000 keep a
-  // burst of deadlines off replays (escalation) and the worker well under 1 GiB.
-  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(2000),
+  // Without zod in the bundle a cached case costs about a third of a MiB settled (docs/benchmarks.md, worker-memory),
+  // more while it runs: 1,000 keep a minute of 1,000 deadlines off replays (escalation) and 10,000 open cases under 1 GiB.
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(1000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SANDBOX_PORT: port.default(4010),
   SANDBOX_API_KEY: z.string().min(1).default('dev-sandbox-key'),

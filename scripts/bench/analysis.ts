@@ -34,7 +34,10 @@ The two sides do different amounts of work:
   attributes, the read-model write through the worker's sink: a version read and a write by \`_id\`, about a
   millisecond each — see the evidence line), on the same two CPUs as the server, the API and FerretDB.
 
-So what is left of the gap is the API's own work per request and the first tasks' CPU next to the server. Until this
+So what is left of the gap is the API's own work per request and, mostly, the new cases' first workflow tasks, which
+load the same server and CPUs while the API's later requests wait: the attribution round with the case worker paused
+(above) separates the two. The trivial workflow's single task is much lighter (no timer, no search-attribute upserts,
+no read-model write). Until this
 session the ratio was 0.11: the API waited for the case's first workflow task (a query retried for up to 5 s), and
 each of those tasks waited for a read-model write that made FerretDB scan the whole collection (its SQLite backend
 looked \`_id\` up with an expression its own \`_id\` index does not match; we patch it, docs/read-model.md).
