@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
 import { signWebhook } from '../../integrations/webhook-signature';
 import { STACK_ENV } from './stack/stack-file';
+import { stackTemporalClient } from './support/fixtures';
 import { eventually, HttpClient, requiredEnv, sleep, stackTokens, type ApiErrorBody } from './support/http-client';
 
 // The HTTP contract of shared/design.md against the running integration stack (real API,
@@ -12,15 +12,7 @@ const api = new HttpClient(requiredEnv(STACK_ENV.apiUrl));
 const webhookSecret = requiredEnv(STACK_ENV.webhookSecret);
 const tokens = stackTokens();
 
-let connection: Connection;
-let temporal: Client;
-beforeAll(async () => {
-  connection = await Connection.connect({ address: requiredEnv(STACK_ENV.temporalAddress) });
-  temporal = new Client({ connection, namespace: 'default' });
-});
-afterAll(async () => {
-  await connection?.close();
-});
+const temporal = stackTemporalClient();
 
 /** What the API answers: a case, a page, or an error envelope. */
 type Json = ApiErrorBody & Record<string, unknown>;
@@ -47,7 +39,7 @@ function returnRequest(orderId: string, overrides: Record<string, unknown> = {},
 /** Workflows Temporal knows for an order (the dev server's visibility is near-immediate; give it a moment). */
 async function workflowsForOrder(orderId: string): Promise<number> {
   await sleep(1500);
-  const { count } = await temporal.workflow.count(`OrderId = "${orderId}"`);
+  const { count } = await temporal.client.workflow.count(`OrderId = "${orderId}"`);
   return count;
 }
 

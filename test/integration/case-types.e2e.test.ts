@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CaseSnapshot } from '../../domain/case.types';
 import { STACK_ENV } from './stack/stack-file';
+import { daysAgo, openCaseBody } from './support/fixtures';
 import { CasesApi, describeCase, eventually, requiredEnv, SandboxClient, stackTokens, type OpenCaseBody } from './support/http-client';
 
 // One full case of every type through the HTTP API on the real stack: Temporal dev server, the
@@ -11,21 +12,9 @@ const tokens = stackTokens();
 const cases = new CasesApi(requiredEnv(STACK_ENV.apiUrl), tokens.agent);
 const sandbox = new SandboxClient(requiredEnv(STACK_ENV.sandboxUrl));
 const CALLBACKS_MS = 20_000;
-const DAY_MS = 86_400_000;
-const daysAgo = (days: number) => new Date(Date.now() - days * DAY_MS).toISOString();
 
 function caseOf(type: string, reason: string, overrides: Partial<OpenCaseBody> = {}): OpenCaseBody {
-  return {
-    type,
-    orderId: `IT-${type}-${randomUUID()}`,
-    customerId: 'c-1',
-    items: [{ sku: 'SKU-LAMP-1', quantity: 1, unitPrice: 8800 }],
-    reason: { code: reason, description: 'see photos' },
-    evidence: ['https://img.example/evidence-1.jpg'],
-    packagingIntact: true,
-    order: { paidAt: daysAgo(5), deliveredAt: daysAgo(2), paymentMethod: 'online', total: 8800, currency: 'CNY' },
-    ...overrides,
-  };
+  return openCaseBody(type, reason, { orderPrefix: 'IT', sku: 'SKU-LAMP-1' }, overrides);
 }
 
 function expectStatus(snapshot: CaseSnapshot, status: CaseSnapshot['status']): void {

@@ -2,11 +2,11 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
 import type { CaseSnapshot } from '../../domain/case.types';
 import { caseWorkflowId } from '../../domain/workflow-contract';
 import { startExtraApp, type ExtraApp } from './stack/extra-app';
 import { STACK_ENV } from './stack/stack-file';
+import { daysAgo, openCaseBody, stackTemporalClient } from './support/fixtures';
 import { CasesApi, describeCase, eventually, requiredEnv, stackTokens, type ApiErrorBody, type OpenCaseBody } from './support/http-client';
 
 // POST /v1/cases answers as soon as Temporal has accepted the workflow start, with the case the
@@ -16,31 +16,10 @@ import { CasesApi, describeCase, eventually, requiredEnv, stackTokens, type ApiE
 
 const tokens = stackTokens();
 const cases = new CasesApi(requiredEnv(STACK_ENV.apiUrl), tokens.agent);
-const DAY_MS = 86_400_000;
-const daysAgo = (days: number) => new Date(Date.now() - days * DAY_MS).toISOString();
-
-let connection: Connection;
-let temporal: Client;
-beforeAll(async () => {
-  connection = await Connection.connect({ address: requiredEnv(STACK_ENV.temporalAddress) });
-  temporal = new Client({ connection, namespace: 'default' });
-});
-afterAll(async () => {
-  await connection?.close();
-});
+const temporal = stackTemporalClient();
 
 function caseOf(type: string, reason: string, overrides: Partial<OpenCaseBody> = {}): OpenCaseBody {
-  return {
-    type,
-    orderId: `IT-OPEN-${type}-${randomUUID()}`,
-    customerId: 'c-1',
-    items: [{ sku: 'SKU-OPEN-1', quantity: 1, unitPrice: 8800 }],
-    reason: { code: reason, description: 'see photos' },
-    evidence: ['https://img.example/evidence-1.jpg'],
-    packagingIntact: true,
-    order: { paidAt: daysAgo(5), deliveredAt: daysAgo(2), paymentMethod: 'online', total: 8800, currency: 'CNY' },
-    ...overrides,
-  };
+  return openCaseBody(type, reason, { orderPrefix: 'IT-OPEN', sku: 'SKU-OPEN-1' }, overrides);
 }
 
 /** One request of every type, each eligible under the default policy (as in case-types.e2e.test.ts). */
@@ -148,7 +127,7 @@ describe('POST /v1/cases on a task queue that no worker polls', () => {
     expect(opened.sla.map((c) => `${c.name} ${c.state}`)).toEqual(['review running']);
 
     // The workflow exists and no workflow task of it has run.
-    const handle = temporal.workflow.getHandle(caseWorkflowId(opened.id));
+    const handle = temporal.client.workflow.getHandle(caseWorkflowId(opened.id));
     expect((await handle.describe()).status.name).toBe('RUNNING');
     const { events } = await handle.fetchHistory();
     expect((events ?? []).some((e) => e.workflowTaskCompletedEventAttributes)).toBe(false);
