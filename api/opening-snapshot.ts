@@ -1,4 +1,5 @@
 import type { CaseSnapshot, CaseStatus, CaseType, ClockName, TimelineEntry } from '../domain/case.types';
+import { requestFields } from '../domain/case-request-fields';
 import { budgetFor, CUSTOMER_CLOCKS } from '../domain/policy';
 import { clockView, nextDeadline, startClock } from '../domain/sla-clock';
 import { caseWorkflowId, type CaseWorkflowInput } from '../domain/workflow-contract';
@@ -66,15 +67,8 @@ export function openingSnapshot(input: CaseWorkflowInput, runId: string | undefi
 
   return {
     id: input.caseId,
-    type: request.type,
+    ...requestFields(request),
     status: initialStatus(request.type),
-    orderId: request.orderId,
-    customerId: request.customerId,
-    items: request.items,
-    reason: request.reason,
-    evidence: request.evidence,
-    ...(request.packagingIntact === undefined ? {} : { packagingIntact: request.packagingIntact }),
-    order: request.order,
     assignee: null,
     priority: 'normal',
     policyVersion: policy.version,

@@ -10,6 +10,7 @@ import type {
   ShipmentView,
   TimelineEntry,
 } from '../domain/case.types';
+import { requestFields } from '../domain/case-request-fields';
 import { isTerminal } from '../domain/case.types';
 import { budgetFor, CUSTOMER_CLOCKS, type Policy } from '../domain/policy';
 import {
@@ -275,15 +276,8 @@ export class CaseRecord {
     const info = workflowInfo();
     return {
       id: this.id,
-      type: request.type,
+      ...requestFields(request),
       status: this.status,
-      orderId: request.orderId,
-      customerId: request.customerId,
-      items: request.items,
-      reason: request.reason,
-      evidence: request.evidence,
-      ...(request.packagingIntact === undefined ? {} : { packagingIntact: request.packagingIntact }),
-      order: request.order,
       assignee: this.assignee,
       priority: this.priority,
       policyVersion: this.policy.version,

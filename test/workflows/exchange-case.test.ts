@@ -1,5 +1,5 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { CaseItem } from '../../domain/case.types';
+import type { CaseItem, CaseSnapshot } from '../../domain/case.types';
 import { defaultPolicy, type Policy } from '../../domain/policy';
 import {
   assignUpdate,
@@ -61,6 +61,18 @@ async function toInspection(handle: CaseHandle, trackingNumber: string) {
 }
 
 /** The case goes as far as the inspection, which passes. */
+/**
+ * The case once it waits for the customer's stock decision: told of the stock-out and the decision
+ * clock running. The status moves first and the message goes out after it, so the status alone is too early.
+ */
+function stockDecisionAwaited(handle: CaseHandle): Promise<CaseSnapshot> {
+  return waitForCase(handle, 'the stock decision to be awaited', (c) => c.status === 'awaiting_stock_decision' && clockRunning(c, 'stock_decision'));
+}
+
+function clockRunning(snapshot: CaseSnapshot, name: string): boolean {
+  return snapshot.sla.some((c) => c.name === name && c.state === 'running');
+}
+
 async function passInspection(handle: CaseHandle, trackingNumber: string) {
   await toInspection(handle, trackingNumber);
   return handle.executeUpdate(inspectionUpdate, { args: [{ actor: warehouse, result: 'pass', note: 'unworn, tags on' }] });
@@ -115,7 +127,7 @@ describe('exchange case', () => {
       world.outOfStock.add('SKU-1');
       const handle = await openExchange();
       await passInspection(handle, 'SF-EX-2');
-      const waiting = await waitForStatus(handle, 'awaiting_stock_decision');
+      const waiting = await stockDecisionAwaited(handle);
       about(waiting, () => {
         expect(events(waiting)).toEqual(expect.arrayContaining(['stock.unavailable', 'customer.contacted']));
         expect(clock(waiting, 'stock_contact').state).toBe('met');
@@ -162,10 +174,10 @@ describe('exchange case', () => {
     withWorker(async () => {
       const handle = await openExchange([{ sku: 'OOS-RED', quantity: 1, unitPrice: 25_900 }]);
       await passInspection(handle, 'SF-EX-3');
-      await waitForStatus(handle, 'awaiting_stock_decision');
+      await stockDecisionAwaited(handle);
       await handle.executeUpdate(stockDecisionUpdate, { args: [{ actor: customer, decision: 'alternative', sku: 'OOS-BLUE' }] });
       await waitFor(() => messagesWith(world, 'exchange_out_of_stock').length === 2, 'a second out-of-stock message');
-      const again = await waitForStatus(handle, 'awaiting_stock_decision');
+      const again = await stockDecisionAwaited(handle);
       about(again, () => {
         expect(events(again).filter((e) => e === 'stock.unavailable')).toHaveLength(2);
         expect(clock(again, 'processing').state).toBe('paused');
@@ -181,7 +193,7 @@ describe('exchange case', () => {
     withWorker(async () => {
       const handle = await openExchange([{ sku: 'OOS-JACKET', quantity: 1, unitPrice: 25_900 }]);
       await passInspection(handle, 'SF-EX-4');
-      await waitForStatus(handle, 'awaiting_stock_decision');
+      await stockDecisionAwaited(handle);
       await handle.executeUpdate(stockDecisionUpdate, { args: [{ actor: customer, decision: 'refund' }] });
       const refunding = await waitForStatus(handle, 'refunding');
       const refund = await refundIssued(world, refunding.id);
@@ -203,7 +215,7 @@ describe('exchange case', () => {
     withWorker(async () => {
       const handle = await openExchange([{ sku: 'OOS-JACKET', quantity: 1, unitPrice: 25_900 }]);
       await passInspection(handle, 'SF-EX-5');
-      await waitForStatus(handle, 'awaiting_stock_decision');
+      await stockDecisionAwaited(handle);
 
       await env.sleep('47 hours');
       expect((await handle.query(getCaseQuery)).status).toBe('awaiting_stock_decision');
@@ -278,7 +290,7 @@ describe('exchange case', () => {
       const policy = { ...defaultPolicy(), exchange: { allowAlternativeSku: false } };
       const handle = await openExchange([{ sku: 'OOS-JACKET', quantity: 1, unitPrice: 25_900 }], policy);
       await passInspection(handle, 'SF-EX-9');
-      const before = await waitForStatus(handle, 'awaiting_stock_decision');
+      const before = await stockDecisionAwaited(handle);
       expect(messagesWith(world, 'exchange_out_of_stock')[0].params.alternativeAllowed).toBe(false);
       const refused = await refusal(handle.executeUpdate(stockDecisionUpdate, { args: [{ actor: customer, decision: 'alternative', sku: 'SKU-2' }] }));
       expect(refused.type).toBe('InvalidCommandInput');
@@ -295,9 +307,7 @@ describe('exchange case', () => {
     withWorker(async () => {
       const handle = await openExchange([{ sku: 'OOS-JACKET', quantity: 1, unitPrice: 25_900 }]);
       await passInspection(handle, 'SF-EX-10');
-      await waitForStatus(handle, 'awaiting_stock_decision');
-      // The stage still tells the customer after the status moved; compare versions once it waits for the decision.
-      const before = await waitForCase(handle, 'the customer told of the stock-out', (c) => events(c).includes('customer.contacted'));
+      const before = await stockDecisionAwaited(handle);
       for (const sku of [undefined, '  ']) {
         const refused = await refusal(handle.executeUpdate(stockDecisionUpdate, { args: [{ actor: customer, decision: 'alternative', sku }] }));
         expect(refused.type).toBe('InvalidCommandInput');
