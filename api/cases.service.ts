@@ -1,8 +1,8 @@
 import { ServiceError, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { AppConfig } from '../config/env';
-import type { CaseSnapshot, OpenCaseRequest } from '../domain/case.types';
-import { checkEligibility } from '../domain/eligibility';
+import type { Actor, CaseSnapshot, OpenCaseRequest } from '../domain/case.types';
+import { checkEligibility, type EligibilityVerdict } from '../domain/eligibility';
 import {
   CaseStatusKey,
   CaseTypeKey,
@@ -12,6 +12,7 @@ import {
   SlaBreachedKey,
 } from '../domain/search-attributes';
 import { caseWorkflowId, getCaseQuery, WORKFLOW_TYPE_BY_CASE_TYPE, type CaseWorkflowInput } from '../domain/workflow-contract';
+import type { Policy } from '../domain/policy';
 import { OpenCaseLocks } from '../store/open-case-locks.store';
 import { InvalidCursorError } from '../store/case-list.cursor';
 import { actorOf, isStaff, SUPERVISOR_ROLES, type Principal } from './auth';
@@ -76,18 +77,7 @@ export class CaseService {
     const keys = OpenCaseLocks.keysFor(body.orderId, body.items.map((i) => i.sku), body.type);
     await this.acquireLocks(keys, caseId, body);
 
-    const input: CaseWorkflowInput = {
-      caseId,
-      request: body,
-      policy,
-      openedBy: actorOf(principal),
-      eligibility: {
-        manualEvaluation: verdict.manualEvaluation,
-        inWarranty: verdict.inWarranty,
-        customerPaysShipping: verdict.customerPaysShipping,
-        notes: verdict.notes,
-      },
-    };
+    const input = caseWorkflowInput(caseId, body, policy, actorOf(principal), verdict);
     // The case's times are taken before the start: never later than those its first workflow task sets.
     const openedAt = Date.now();
     let runId: string;
@@ -255,26 +245,9 @@ export class CaseService {
 
   /** Starts the case workflow with its search attributes and the summary and details shown in the Temporal UI; returns its run id. */
   private async startWorkflow(input: CaseWorkflowInput, principal: Principal): Promise<string> {
-    const { request } = input;
     const { client, config } = this.deps;
     const handle = await withinDeadline(client, () =>
-      client.workflow.start(WORKFLOW_TYPE_BY_CASE_TYPE[request.type], {
-        taskQueue: config.TEMPORAL_TASK_QUEUE,
-        workflowId: caseWorkflowId(input.caseId),
-        args: [input],
-        // A derived id must never open a second case, even after the first one closed.
-        workflowIdReusePolicy: 'REJECT_DUPLICATE',
-        typedSearchAttributes: [
-          { key: CaseStatusKey, value: initialStatus(request.type) },
-          { key: CaseTypeKey, value: request.type },
-          { key: OrderIdKey, value: request.orderId },
-          { key: CustomerIdKey, value: request.customerId },
-          { key: SlaBreachedKey, value: false },
-          { key: EscalationLevelKey, value: 0 },
-        ],
-        staticSummary: caseSummary(request),
-        staticDetails: caseDetails(input.caseId, request, input.policy.version, principal),
-      }),
+      client.workflow.start(WORKFLOW_TYPE_BY_CASE_TYPE[input.request.type], caseStartOptions(input, config.TEMPORAL_TASK_QUEUE, principal)),
     );
     return handle.firstExecutionRunId;
   }
@@ -329,6 +302,50 @@ function mayRead(principal: Principal, snapshot: CaseSnapshot): boolean {
 }
 
 /** The one-line summary shown in the Temporal UI: no personal data. */
+/** The workflow input of a case opened by `openedBy` with the policy's eligibility verdict (which must be eligible). */
+export function caseWorkflowInput(
+  caseId: string,
+  request: OpenCaseRequest,
+  policy: Policy,
+  openedBy: Actor,
+  verdict: Extract<EligibilityVerdict, { eligible: true }>,
+): CaseWorkflowInput {
+  return {
+    caseId,
+    request,
+    policy,
+    openedBy,
+    eligibility: {
+      manualEvaluation: verdict.manualEvaluation,
+      inWarranty: verdict.inWarranty,
+      customerPaysShipping: verdict.customerPaysShipping,
+      notes: verdict.notes,
+    },
+  };
+}
+
+/** How a case workflow is started: its id, the initial search attributes, the UI summary and details. */
+export function caseStartOptions(input: CaseWorkflowInput, taskQueue: string, principal: Principal) {
+  const { request } = input;
+  return {
+    taskQueue,
+    workflowId: caseWorkflowId(input.caseId),
+    args: [input] as [CaseWorkflowInput],
+    // A derived id must never open a second case, even after the first one closed.
+    workflowIdReusePolicy: 'REJECT_DUPLICATE' as const,
+    typedSearchAttributes: [
+      { key: CaseStatusKey, value: initialStatus(request.type) },
+      { key: CaseTypeKey, value: request.type },
+      { key: OrderIdKey, value: request.orderId },
+      { key: CustomerIdKey, value: request.customerId },
+      { key: SlaBreachedKey, value: false },
+      { key: EscalationLevelKey, value: 0 },
+    ],
+    staticSummary: caseSummary(request),
+    staticDetails: caseDetails(input.caseId, request, input.policy.version, principal),
+  };
+}
+
 export function caseSummary(body: OpenCaseRequest): string {
   const count = body.items.reduce((sum, item) => sum + item.quantity, 0);
   return `${body.type} · order ${body.orderId} · ${count} item${count === 1 ? '' : 's'}`;

@@ -1,6 +1,6 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { CaseItem, OpenCaseRequest } from '../../domain/case.types';
-import { paymentEventSignal, assignUpdate, cancelUpdate, customerInfoUpdate, getCaseQuery, reviewUpdate, surveyUpdate } from '../../domain/workflow-contract';
+import { paymentEventSignal, cancelUpdate, customerInfoUpdate, reviewUpdate, surveyUpdate } from '../../domain/workflow-contract';
 import {
   about,
   caseRequest,
@@ -14,9 +14,10 @@ import {
   waitFor,
   waitForCase,
   waitForStatus,
-  withCaseWorld,
+  worldRunner,
   type CaseHandle,
   actors,
+  expectAssignedAndSurveyRefused,
 } from './support/workflow-harness';
 
 const { agent, customer, supervisor } = actors;
@@ -24,13 +25,7 @@ const { agent, customer, supervisor } = actors;
 let env: TestWorkflowEnvironment;
 let world: FakeWorld;
 
-/** Runs the test body on a time-skipping server, world and worker of its own. */
-function withWorker<T>(body: () => Promise<T>): Promise<T> {
-  return withCaseWorld((context) => {
-    ({ env, world } = context);
-    return body();
-  });
-}
+const withWorker = worldRunner((context) => ({ env, world } = context));
 
 /** A parcel that never arrived: refund only, the order has no delivery date. */
 async function notReceived(items?: CaseItem[]): Promise<OpenCaseRequest> {
@@ -143,13 +138,6 @@ describe('refund-only case', () => {
     withWorker(async () => {
       const handle = await openRefundOnly();
       await waitForStatus(handle, 'awaiting_review');
-      const assigned = await handle.executeUpdate(assignUpdate, { args: [{ actor: supervisor, assignee: 'chen.jing' }] });
-      about(assigned, () => {
-        expect(assigned.assignee).toBe('chen.jing');
-        expect(assigned.timeline.find((e) => e.event === 'case.assigned')).toMatchObject({ actor: supervisor, data: { from: null, to: 'chen.jing' } });
-      });
-      const refused = await refusal(handle.executeUpdate(surveyUpdate, { args: [{ actor: customer, score: 5 }] }));
-      expect(refused.type).toBe('InvalidCaseState');
-      expect((await handle.query(getCaseQuery)).survey).toBeNull();
+      await expectAssignedAndSurveyRefused(handle);
     }));
 });

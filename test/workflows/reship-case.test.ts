@@ -1,6 +1,6 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { OpenCaseRequest } from '../../domain/case.types';
-import { assignUpdate, cancelUpdate, confirmReceiptUpdate, getCaseQuery, reviewUpdate, surveyUpdate } from '../../domain/workflow-contract';
+import { cancelUpdate, confirmReceiptUpdate, getCaseQuery, reviewUpdate, surveyUpdate } from '../../domain/workflow-contract';
 import {
   about,
   caseRequest,
@@ -14,9 +14,10 @@ import {
   waitFor,
   waitForCase,
   waitForStatus,
-  withCaseWorld,
+  worldRunner,
   type CaseHandle,
   actors,
+  expectAssignedAndSurveyRefused,
 } from './support/workflow-harness';
 
 const { agent, customer, supervisor } = actors;
@@ -26,13 +27,7 @@ const HOUR = 3_600_000;
 let env: TestWorkflowEnvironment;
 let world: FakeWorld;
 
-/** Runs the test body on a time-skipping server, world and worker of its own. */
-function withWorker<T>(body: () => Promise<T>): Promise<T> {
-  return withCaseWorld((context) => {
-    ({ env, world } = context);
-    return body();
-  });
-}
+const withWorker = worldRunner((context) => ({ env, world } = context));
 
 /** A parcel that arrived crushed, with a photo of it. */
 async function damagedInTransit(evidence = ['https://img.example/crushed-box.jpg']): Promise<OpenCaseRequest> {
@@ -131,12 +126,6 @@ describe('reship case', () => {
     withWorker(async () => {
       const handle = await openReship();
       await waitForStatus(handle, 'awaiting_review');
-      const assigned = await handle.executeUpdate(assignUpdate, { args: [{ actor: supervisor, assignee: 'chen.jing' }] });
-      about(assigned, () => {
-        expect(assigned.assignee).toBe('chen.jing');
-        expect(assigned.timeline.find((e) => e.event === 'case.assigned')).toMatchObject({ actor: supervisor, data: { from: null, to: 'chen.jing' } });
-      });
-      const refused = await refusal(handle.executeUpdate(surveyUpdate, { args: [{ actor: customer, score: 5 }] }));
-      expect(refused.type).toBe('InvalidCaseState');
+      await expectAssignedAndSurveyRefused(handle);
     }));
 });

@@ -14,20 +14,14 @@ import {
   assignUpdate,
 } from '../../domain/workflow-contract';
 import { defaultPolicy } from '../../domain/policy';
-import { actors, caseRequest, clock, events, FakeWorld, startCase, withCaseWorld } from './support/workflow-harness';
+import { actors, caseRequest, clock, events, FakeWorld, startCase, worldRunner } from './support/workflow-harness';
 
 const { agent, customer, warehouse, supervisor } = actors;
 
 let env: TestWorkflowEnvironment;
 let world: FakeWorld;
 
-/** Runs the test body on a time-skipping server, world and worker of its own. */
-function withWorker<T>(body: () => Promise<T>): Promise<T> {
-  return withCaseWorld((context) => {
-    ({ env, world } = context);
-    return body();
-  });
-}
+const withWorker = worldRunner((context) => ({ env, world } = context));
 
 async function shipAndDeliver(handle: Awaited<ReturnType<typeof startCase>>, trackingNumber: string) {
   await handle.executeUpdate(returnShipmentUpdate, { args: [{ actor: customer, carrier: 'SF', trackingNumber }] });

@@ -12,9 +12,11 @@ import { CASE_SEARCH_ATTRIBUTES } from '../../../domain/search-attributes';
 import {
   caseWorkflowId,
   courierEventSignal,
+  assignUpdate,
   getCaseQuery,
   paymentEventSignal,
   returnShipmentUpdate,
+  surveyUpdate,
   WORKFLOW_TYPE_BY_CASE_TYPE,
   type CaseWorkflowInput,
 } from '../../../domain/workflow-contract';
@@ -366,6 +368,31 @@ export async function withCaseWorld<T>(body: (context: CaseTestContext) => Promi
   } finally {
     await env.teardown();
   }
+}
+
+/**
+ * `withCaseWorld` for a test file that keeps the current server and world in file-level variables:
+ * `const withWorker = worldRunner((context) => ({ env, world } = context));`.
+ */
+export function worldRunner(adopt: (context: CaseTestContext) => void): <T>(body: () => Promise<T>) => Promise<T> {
+  return (body) =>
+    withCaseWorld((context) => {
+      adopt(context);
+      return body();
+    });
+}
+
+/** What every case type allows while it is open: a supervisor assigns it (on its timeline), and the customer's survey is refused. */
+export async function expectAssignedAndSurveyRefused(handle: CaseHandle): Promise<void> {
+  const { supervisor, customer } = actors;
+  const assigned = await handle.executeUpdate(assignUpdate, { args: [{ actor: supervisor, assignee: 'chen.jing' }] });
+  about(assigned, () => {
+    expect(assigned.assignee).toBe('chen.jing');
+    expect(assigned.timeline.find((e) => e.event === 'case.assigned')).toMatchObject({ actor: supervisor, data: { from: null, to: 'chen.jing' } });
+  });
+  const refused = await refusal(handle.executeUpdate(surveyUpdate, { args: [{ actor: customer, score: 5 }] }));
+  expect(refused.type).toBe('InvalidCaseState');
+  expect((await handle.query(getCaseQuery)).survey).toBeNull();
 }
 
 /** The people the workflow tests act as (the same names as the development tokens). */
