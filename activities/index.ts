@@ -2,11 +2,14 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { CaseItem, CaseSnapshot } from '../domain/case.types';
 import { CaseActivityMetrics, type CallOutcome, type Dependency } from './activity-metrics';
 import { StageDurationTracker } from './stage-durations';
+import { splitOverLines, lineFactsOf, type LedgerEntryKind } from '../domain/order-ledger';
 import type {
+  CollectionPurpose,
   CourierPort,
   EscalationRecord,
   InventoryPort,
   NotificationPort,
+  OrderLedgerPort,
   OutboundMessage,
   PaymentPort,
   ReadModelPort,
@@ -20,6 +23,7 @@ export interface ActivityDeps {
   inventory: InventoryPort;
   notification: NotificationPort;
   readModel: ReadModelPort;
+  ledger: OrderLedgerPort;
   /** Where the case metrics go (the worker's /metrics); a private registry when absent. */
   metrics?: CaseActivityMetrics;
   /** The logger of `projectCase` when it runs outside an activity (the worker's read-model sink). */
@@ -34,7 +38,7 @@ export function createActivities(deps: ActivityDeps) {
   const metrics = deps.metrics ?? new CaseActivityMetrics();
   const stages = new StageDurationTracker();
   /** One timed provider call; a provider's permanent refusal fails the activity without retries. */
-  const call = <T>(provider: Exclude<Dependency, 'read_model'>, operation: string, fn: () => Promise<T>): Promise<T> =>
+  const call = <T>(provider: Exclude<Dependency, 'read_model' | 'ledger'>, operation: string, fn: () => Promise<T>): Promise<T> =>
     permanentOnReject(() => timed(metrics, provider, operation, fn));
   /** One timed read-model write; every failure is retried (the database may be down for a while). */
   const write = <T>(operation: string, fn: () => Promise<T>): Promise<T> => timed(metrics, 'read_model', operation, fn);
@@ -110,11 +114,84 @@ export function createActivities(deps: ActivityDeps) {
       return call('payment', 'issueCoupon', () => deps.payment.issueCoupon(rest, idempotencyKey));
     },
 
+    /**
+     * Reserves money on the order-line ledger before it is paid back (or asked of the customer):
+     * the amount is split over the case's lines by what each claims, and each line grants at most
+     * what it still allows. The key, fixed in the workflow, makes a retry the same reservation.
+     */
+    async reserveOnLedger(input: LedgerReservationInput): Promise<{ granted: number; lines: { sku: string; granted: number }[] }> {
+      const shares = splitOverLines(input.items, input.amount, input.withUnits);
+      const lines: { sku: string; granted: number }[] = [];
+      const at = new Date().toISOString();
+      for (const share of shares) {
+        const item = input.items.find((i) => i.sku === share.sku) as CaseItem;
+        if (share.amount <= 0) continue;
+        const { granted } = await timed(metrics, 'ledger', 'reserve', () =>
+          deps.ledger.reserve(lineFactsOf(input.orderId, input.currency, item), {
+            key: ledgerEntryKey(input.key, share.sku),
+            caseId: input.caseId,
+            kind: input.kind,
+            amount: share.amount,
+            units: share.units,
+            at,
+          }),
+        );
+        lines.push({ sku: share.sku, granted });
+      }
+      return { granted: lines.reduce((sum, line) => sum + line.granted, 0), lines };
+    },
+
+    /** Commits (the provider confirmed) or releases (finally failed, cancelled) a reservation on every line it took. */
+    async settleOnLedger(input: { orderId: string; key: string; skus: string[]; state: 'committed' | 'released' }): Promise<void> {
+      for (const sku of input.skus) {
+        await timed(metrics, 'ledger', input.state === 'committed' ? 'commit' : 'release', () =>
+          deps.ledger.settle(input.orderId, sku, ledgerEntryKey(input.key, sku), input.state),
+        );
+      }
+    },
+
+    /** Asks the customer to pay (repair quote, shipping); the key fixed in the workflow makes a retry the same request. */
+    async collectPayment(input: {
+      caseId: string;
+      customerId: string;
+      amount: number;
+      currency: string;
+      purpose: CollectionPurpose;
+      idempotencyKey: string;
+    }) {
+      const { idempotencyKey, ...rest } = input;
+      return call('payment', 'createCollection', () => deps.payment.createCollection(rest, idempotencyKey));
+    },
+
+    /** The catalog entry of a sku (price and category), or null when the shop does not sell it. */
+    async lookUpCatalogItem(input: { sku: string }) {
+      return call('inventory', 'catalogItem', () => deps.inventory.catalogItem(input.sku));
+    },
+
     /** Checks whether the replacement item is in stock. */
     async checkStock(input: { sku: string; quantity: number }) {
       return call('inventory', 'checkStock', () => deps.inventory.checkStock(input.sku, input.quantity));
     },
   };
+}
+
+/** What `reserveOnLedger` takes: the case's lines, the amount to split over them and the movement's kind and key. */
+export interface LedgerReservationInput {
+  caseId: string;
+  orderId: string;
+  currency: string;
+  items: CaseItem[];
+  amount: number;
+  kind: LedgerEntryKind;
+  /** The movement's key; each line's entry is keyed `<key>:<sku>`. */
+  key: string;
+  /** True for a refund of goods: each line's claimed units count as returned. */
+  withUnits: boolean;
+}
+
+/** The ledger key of one line's share of a movement. */
+export function ledgerEntryKey(key: string, sku: string): string {
+  return `${key}:${sku}`;
 }
 
 /** The activity functions, as the workflows see their types. */

@@ -1,4 +1,5 @@
 import type { CaseItem, CaseSnapshot, EscalationStep } from '../domain/case.types';
+import type { OrderLine, OrderLineFacts, ReservationRequest } from '../domain/order-ledger';
 
 /** Courier operations the activities need (implemented by integrations/courier.client.ts). */
 export interface CourierPort {
@@ -24,11 +25,46 @@ export interface PaymentPort {
     idempotencyKey: string,
   ): Promise<{ refundId: string; status: 'pending' | 'succeeded' | 'failed' }>;
   issueCoupon(input: { caseId: string; customerId: string; amount: number; currency: string }, idempotencyKey: string): Promise<{ couponId: string }>;
+  /**
+   * Asks the customer to pay (a payment link or an order on the original channel); settled later by
+   * a signed callback carrying the collection id, like a refund.
+   */
+  createCollection(
+    input: { caseId: string; customerId: string; amount: number; currency: string; purpose: CollectionPurpose },
+    idempotencyKey: string,
+  ): Promise<{ collectionId: string; status: 'pending' | 'succeeded' | 'failed' }>;
+}
+
+/** What the customer is asked to pay for. */
+export type CollectionPurpose = 'repair_quote' | 'return_shipping' | 'send_back_shipping' | 'price_difference';
+
+/** An item of the shop's catalog, as the exchange check needs it. */
+export interface CatalogItem {
+  sku: string;
+  /** Price of one unit in minor units. */
+  unitPrice: number;
+  category: string;
 }
 
 /** Inventory look-up (implemented by integrations/inventory.client.ts). */
 export interface InventoryPort {
   checkStock(sku: string, quantity: number): Promise<{ available: boolean }>;
+  /** The catalog entry of a sku, or null when the shop does not sell it. */
+  catalogItem(sku: string): Promise<CatalogItem | null>;
+}
+
+/** The order-line ledger (implemented by store/order-ledger.store.ts over MongoDB). */
+export interface OrderLedgerPort {
+  /**
+   * Reserves a movement on a line, creating the line from `facts` when it is new. Atomic (two
+   * reservations racing for one line never grant more than it allows) and idempotent by the
+   * request's key (a repeated key answers its first grant). Grants at most what the line allows.
+   */
+  reserve(facts: OrderLineFacts, request: ReservationRequest): Promise<{ granted: number }>;
+  /** Commits or releases a reserved entry; a settled or unknown key changes nothing. */
+  settle(orderId: string, sku: string, key: string, state: 'committed' | 'released'): Promise<void>;
+  /** Every line of an order with its entries (empty when the ledger has none). */
+  orderLines(orderId: string): Promise<OrderLine[]>;
 }
 
 /** A message to a customer or to staff. */

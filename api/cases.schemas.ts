@@ -33,8 +33,23 @@ export const caseItemSchema = z
     sku: identifier('sku'),
     quantity: z.number().int('must be a whole number').min(1, 'must be at least 1').max(10_000),
     unitPrice: minorUnits.meta({ description: 'price of one unit in minor units' }),
+    orderedQuantity: z
+      .number()
+      .int('must be a whole number')
+      .min(1, 'must be at least 1')
+      .max(10_000)
+      .optional()
+      .meta({ description: 'units bought on this order line (default: the quantity claimed); the order-line ledger counts from it' }),
+    category: identifier('category')
+      .optional()
+      .meta({ description: "the item's product category (policy: no-reason exclusions, warranty months); default order.category" }),
   })
-  .strict();
+  .strict()
+  .superRefine((item, ctx) => {
+    if (item.orderedQuantity !== undefined && item.quantity > item.orderedQuantity) {
+      ctx.addIssue({ code: 'custom', path: ['quantity'], message: `claims ${item.quantity} units of a line that bought ${item.orderedQuantity}` });
+    }
+  });
 
 /** The order facts a case is judged by. */
 export const orderFactsSchema = z

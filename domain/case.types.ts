@@ -80,6 +80,10 @@ export interface CaseItem {
   quantity: number;
   /** Price of one unit in minor units. */
   unitPrice: number;
+  /** Units bought on this order line; absent = the quantity claimed. The order-line ledger counts from it. */
+  orderedQuantity?: number;
+  /** The item's product category (no-reason exclusions, warranty); absent = `order.category`. */
+  category?: string;
 }
 
 /** The order facts the case is judged by. */

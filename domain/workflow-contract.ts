@@ -139,6 +139,15 @@ export interface PaymentEvent {
   reason?: string;
 }
 
+/** A collection settlement (the customer paid, or the payment failed), delivered by the payment webhook. */
+export interface CollectionEvent {
+  eventId: string;
+  collectionId: string;
+  status: 'succeeded' | 'failed';
+  at: string;
+  reason?: string;
+}
+
 /** Agent review: approve, reject, or ask the customer for more information. */
 export const reviewUpdate = defineUpdate<CaseSnapshot, [ReviewCommand]>('review');
 /** Customer answers a request for information. */
@@ -168,6 +177,8 @@ export const surveyUpdate = defineUpdate<CaseSnapshot, [SurveyCommand]>('survey'
 export const courierEventSignal = defineSignal<[CourierEvent]>('courierEvent');
 /** Payment settlement callback. */
 export const paymentEventSignal = defineSignal<[PaymentEvent]>('paymentEvent');
+/** Payment settlement of a collection (money the customer pays us). */
+export const collectionEventSignal = defineSignal<[CollectionEvent]>('collectionEvent');
 
 /** The case as it is now. */
 export const getCaseQuery = defineQuery<CaseSnapshot>('getCase');

@@ -1,0 +1,203 @@
+/**
+ * The order-line ledger: per order line (order id + sku), what the customer paid and what has
+ * gone back or come in since, across every case of that line. It is the one place that answers
+ * "what may still be paid back" (docs/business-rules.md#what-may-be-paid-back).
+ *
+ * Pure data and arithmetic: the MongoDB store (store/order-ledger.store.ts), the API's check at
+ * open and the workflow tests' in-memory ledger all fold the same entries with these functions.
+ */
+import type { CaseItem } from './case.types';
+
+/**
+ * What an entry moves:
+ * - `refund` and `compensation`: money back to the customer, counted against the price paid;
+ * - `coupon`: goodwill, recorded but not counted against the price (capped by policy instead);
+ * - `collection`: money the customer pays us (repair quote, shipping);
+ * - `collection_refund`: money collected that goes back (the quote of a repair that failed).
+ */
+export const LedgerEntryKinds = ['refund', 'compensation', 'coupon', 'collection', 'collection_refund'] as const;
+/** One of the ledger entry kinds. */
+export type LedgerEntryKind = (typeof LedgerEntryKinds)[number];
+
+/** An entry is reserved while the money is in flight, then committed (the provider confirmed) or released. */
+export type LedgerEntryState = 'reserved' | 'committed' | 'released';
+
+/** One movement of money (and of units, for refunds of goods) on an order line. */
+export interface LedgerEntry {
+  /** Idempotency key of the movement, fixed in the workflow before the first attempt. */
+  key: string;
+  caseId: string;
+  kind: LedgerEntryKind;
+  /** Minor units. */
+  amount: number;
+  /** Units of the line this movement pays back (0 for compensation, coupons and collections). */
+  units: number;
+  state: LedgerEntryState;
+  at: string;
+  updatedAt: string;
+}
+
+/** The facts of an order line that the ledger counts from. */
+export interface OrderLineFacts {
+  orderId: string;
+  sku: string;
+  currency: string;
+  unitsBought: number;
+  /** What the customer paid for the line, in minor units. */
+  amountPaid: number;
+}
+
+/** One order line with every movement on it. */
+export interface OrderLine extends OrderLineFacts {
+  entries: LedgerEntry[];
+}
+
+/** The totals of a line, derived from its entries. */
+export interface LineTotals {
+  /** Refunds and money compensation the provider confirmed. */
+  refunded: number;
+  /** Refunds and money compensation in flight. */
+  reserved: number;
+  /** Of `refunded`, money compensation (complaints). */
+  compensated: number;
+  /** Goodwill coupons issued. */
+  coupons: number;
+  /** Money collected from the customer. */
+  collected: number;
+  /** Collected money paid back (reserved or confirmed). */
+  collectionRefunded: number;
+  /** Units paid back or being paid back. */
+  unitsReturned: number;
+  /** What may still be paid back against the price: amountPaid − refunded − reserved. */
+  refundable: number;
+  /** Units that may still come back. */
+  unitsRemaining: number;
+  /** Collected money that may still be paid back. */
+  collectionRefundable: number;
+  /** Case ids that took money back from the line (reserved or committed refunds and compensation). */
+  paidBackBy: string[];
+}
+
+/** Counts against the price the customer paid. */
+const PRICE_KINDS: readonly LedgerEntryKind[] = ['refund', 'compensation'];
+
+/** The ledger id of an order line: order id and sku, each URI-encoded so ':' stays a separator. */
+export function lineKey(orderId: string, sku: string): string {
+  return `${encodeURIComponent(orderId)}:${encodeURIComponent(sku)}`;
+}
+
+/** Folds a line's entries into its totals. */
+export function lineTotals(line: OrderLine): LineTotals {
+  const live = line.entries.filter((e) => e.state !== 'released');
+  const sum = (entries: LedgerEntry[]) => entries.reduce((total, e) => total + e.amount, 0);
+  const price = live.filter((e) => PRICE_KINDS.includes(e.kind));
+  const refunded = sum(price.filter((e) => e.state === 'committed'));
+  const reserved = sum(price.filter((e) => e.state === 'reserved'));
+  const collected = sum(live.filter((e) => e.kind === 'collection' && e.state === 'committed'));
+  const collectionRefunded = sum(live.filter((e) => e.kind === 'collection_refund'));
+  const unitsReturned = price.reduce((total, e) => total + e.units, 0);
+  return {
+    refunded,
+    reserved,
+    compensated: sum(price.filter((e) => e.kind === 'compensation' && e.state === 'committed')),
+    coupons: sum(live.filter((e) => e.kind === 'coupon')),
+    collected,
+    collectionRefunded,
+    unitsReturned,
+    refundable: Math.max(0, line.amountPaid - refunded - reserved),
+    unitsRemaining: Math.max(0, line.unitsBought - unitsReturned),
+    collectionRefundable: Math.max(0, collected - collectionRefunded),
+    paidBackBy: [...new Set(price.map((e) => e.caseId))],
+  };
+}
+
+/** A movement asked of the ledger. */
+export interface ReservationRequest {
+  key: string;
+  caseId: string;
+  kind: LedgerEntryKind;
+  amount: number;
+  units: number;
+  at: string;
+}
+
+/** What a reservation granted: at most what the line still allows (0 when nothing is left). */
+export interface Reservation {
+  line: OrderLine;
+  granted: number;
+  /** True when the key had been reserved before: the earlier grant is answered again. */
+  repeated: boolean;
+}
+
+/**
+ * Reserves a movement on the line, capped by what the line allows: refunds and compensation by
+ * what is left of the price (and units by the units left), collection refunds by what was
+ * collected and not yet paid back; coupons and collections are recorded as asked. Idempotent by
+ * key: a key seen before answers its first grant and changes nothing. A grant of 0 adds no entry.
+ */
+export function reserve(line: OrderLine, request: ReservationRequest): Reservation {
+  const earlier = line.entries.find((e) => e.key === request.key);
+  if (earlier) return { line, granted: earlier.state === 'released' ? 0 : earlier.amount, repeated: true };
+  const totals = lineTotals(line);
+  let granted = request.amount;
+  let units = request.units;
+  if (PRICE_KINDS.includes(request.kind)) {
+    granted = Math.min(granted, totals.refundable);
+    units = Math.min(units, totals.unitsRemaining);
+  } else if (request.kind === 'collection_refund') {
+    granted = Math.min(granted, totals.collectionRefundable);
+  }
+  granted = Math.max(0, granted);
+  if (granted === 0) return { line, granted: 0, repeated: false };
+  const entry: LedgerEntry = {
+    key: request.key,
+    caseId: request.caseId,
+    kind: request.kind,
+    amount: granted,
+    units: Math.max(0, units),
+    state: 'reserved',
+    at: request.at,
+    updatedAt: request.at,
+  };
+  return { line: { ...line, entries: [...line.entries, entry] }, granted, repeated: false };
+}
+
+/** Moves a reserved entry to committed or released; an unknown key or a settled entry changes nothing (idempotent). */
+export function settle(line: OrderLine, key: string, state: 'committed' | 'released', at: string): { line: OrderLine; changed: boolean } {
+  const entry = line.entries.find((e) => e.key === key);
+  if (!entry || entry.state !== 'reserved') return { line, changed: false };
+  return { line: { ...line, entries: line.entries.map((e) => (e === entry ? { ...e, state, updatedAt: at } : e)) }, changed: true };
+}
+
+/** A new, empty line. */
+export function newLine(facts: OrderLineFacts): OrderLine {
+  return { ...facts, entries: [] };
+}
+
+/** The facts of a case item's order line: units bought (default the units claimed) and what they cost. */
+export function lineFactsOf(orderId: string, currency: string, item: CaseItem): OrderLineFacts {
+  const unitsBought = item.orderedQuantity ?? item.quantity;
+  return { orderId, sku: item.sku, currency, unitsBought, amountPaid: unitsBought * item.unitPrice };
+}
+
+/** One line's share of an amount. */
+export interface LineShare {
+  sku: string;
+  amount: number;
+  units: number;
+}
+
+/**
+ * Splits an amount over the case's items in proportion to what each claims (quantity × unit
+ * price), in whole minor units, the remainder going to the first lines. `withUnits` gives each
+ * line the units the case claims of it (a refund of goods); otherwise none (compensation).
+ */
+export function splitOverLines(items: readonly CaseItem[], amount: number, withUnits: boolean): LineShare[] {
+  if (items.length === 0 || amount <= 0) return items.map((item) => ({ sku: item.sku, amount: 0, units: withUnits ? item.quantity : 0 }));
+  const weights = items.map((item) => item.quantity * item.unitPrice);
+  const total = weights.reduce((a, b) => a + b, 0);
+  const shares = total === 0 ? items.map((_, i) => (i === 0 ? amount : 0)) : weights.map((w) => Math.floor((amount * w) / total));
+  let rest = amount - shares.reduce((a, b) => a + b, 0);
+  for (let i = 0; rest > 0; i = (i + 1) % shares.length, rest--) shares[i]++;
+  return items.map((item, i) => ({ sku: item.sku, amount: shares[i], units: withUnits ? item.quantity : 0 }));
+}
