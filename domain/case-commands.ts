@@ -31,6 +31,7 @@ export const OWNER_CANCELLABLE_STATUSES: readonly CaseStatus[] = [
   'awaiting_customer_info',
   'awaiting_return_shipment',
   'awaiting_quote_acceptance',
+  'awaiting_payment',
 ];
 
 /** True when the owner may withdraw a case of this type in this status (a complaint or courier inquiry can be withdrawn while investigated). */

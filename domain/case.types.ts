@@ -24,6 +24,8 @@ export const CaseStatuses = {
   shippingReplacement: 'shipping_replacement',
   awaitingCustomerConfirmation: 'awaiting_customer_confirmation',
   awaitingQuoteAcceptance: 'awaiting_quote_acceptance',
+  /** The customer was asked to pay (repair quote, shipping) and has not yet. */
+  awaitingPayment: 'awaiting_payment',
   repairing: 'repairing',
   investigating: 'investigating',
   refunding: 'refunding',
@@ -133,6 +135,8 @@ export const ClockNames = {
   quoteAcceptance: 'quote_acceptance',
   stockDecision: 'stock_decision',
   investigation: 'investigation',
+  /** The customer's time to pay a collection (repair quote, shipping). */
+  payment: 'payment',
 } as const;
 /** An SLA clock name. */
 export type ClockName = (typeof ClockNames)[keyof typeof ClockNames];
@@ -190,6 +194,10 @@ export interface RefundView {
   idempotencyKey: string;
   /** Shipping fee deducted from the refund, if any. */
   deduction?: number;
+  /** What the claim asked before the order-line ledger capped it (only when it was capped). */
+  requested?: number;
+  /** What is paid back: the price (refund, compensation) or money collected before (a repair quote). */
+  kind?: 'refund' | 'compensation' | 'collection_refund';
   method: 'original_path';
 }
 

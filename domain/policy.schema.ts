@@ -55,6 +55,8 @@ const customerClocks = z
     customerConfirmation: budgetSchema,
     quoteAcceptance: budgetSchema,
     stockDecision: budgetSchema,
+    // Policies written before collections existed parse with the default.
+    payment: budgetSchema.default('3d'),
   })
   .strict();
 
@@ -94,8 +96,17 @@ export const policySchema = z
         returnShippingFee: z.number().int().nonnegative(),
         /** Deduct that fee from the refund instead of asking the customer to pay the courier. */
         deductFromRefund: z.boolean(),
+        /** Fee for sending back goods that failed inspection, paid by the customer (minor units). */
+        sendBackFee: z.number().int().nonnegative().default(1000),
       })
       .strict(),
+    compensation: z
+      .object({
+        /** Largest goodwill coupon an agent may grant on one complaint (minor units). */
+        maxCouponAmount: z.number().int().nonnegative(),
+      })
+      .strict()
+      .default({ maxCouponAmount: 10000 }),
     refund: z.object({ maxAttempts: z.number().int().min(1).max(10) }).strict(),
     exchange: z
       .object({

@@ -55,6 +55,8 @@ export type Policy = {
     customerConfirmation: Budget;
     quoteAcceptance: Budget;
     stockDecision: Budget;
+    /** Time to pay a collection (repair quote, shipping) before the case goes on without it. */
+    payment: Budget;
   };
   calendar: BusinessCalendar;
   escalation: {
@@ -70,6 +72,12 @@ export type Policy = {
     returnShippingFee: number;
     /** Deduct that fee from the refund instead of asking the customer to pay the courier. */
     deductFromRefund: boolean;
+    /** Fee for sending back goods that failed inspection, paid by the customer (minor units). */
+    sendBackFee: number;
+  };
+  compensation: {
+    /** Largest goodwill coupon an agent may grant on one complaint (minor units). */
+    maxCouponAmount: number;
   };
   refund: { maxAttempts: number };
   exchange: {
@@ -123,6 +131,7 @@ export function defaultPolicy(): Policy {
       customerConfirmation: '7d',
       quoteAcceptance: '3d',
       stockDecision: '2d',
+      payment: '3d',
     },
     calendar: chinaMainlandCalendar(),
     escalation: {
@@ -133,7 +142,8 @@ export function defaultPolicy(): Policy {
       ],
     },
     autoActions: { approveReviewOnBreachBelow: { amount: 10000, currency: 'CNY' } },
-    shipping: { returnShippingFee: 1000, deductFromRefund: true },
+    shipping: { returnShippingFee: 1000, deductFromRefund: true, sendBackFee: 1000 },
+    compensation: { maxCouponAmount: 10000 },
     refund: { maxAttempts: 3 },
     exchange: { allowAlternativeSku: true },
     repair: { maxRepairAttempts: 3, unrepairableOutcome: 'refund', paidRepairQuote: 9900 },
@@ -158,6 +168,8 @@ export function budgetFor(policy: Policy, clock: ClockName, paymentMethod: 'onli
     [ClockNames.customerConfirmation]: c.customerConfirmation,
     [ClockNames.quoteAcceptance]: c.quoteAcceptance,
     [ClockNames.stockDecision]: c.stockDecision,
+    // Cases whose policy predates collections never start this clock; the default keeps the type total.
+    [ClockNames.payment]: c.payment ?? '3d',
   };
   return budgets[clock];
 }
@@ -169,6 +181,7 @@ export const CUSTOMER_CLOCKS: readonly ClockName[] = [
   ClockNames.customerConfirmation,
   ClockNames.quoteAcceptance,
   ClockNames.stockDecision,
+  ClockNames.payment,
 ];
 
 export type { BusinessCalendar };
