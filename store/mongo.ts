@@ -5,6 +5,10 @@ export const Collections = {
   cases: 'cases',
   escalations: 'escalations',
   openCaseLocks: 'open_case_locks',
+  /** One head per order line of the ledger: its order, sku and the latest version number seen. */
+  orderLedgerLines: 'order_ledger_lines',
+  /** Every state of every order line, append-only: `<lineKey>#<n>` (store/order-ledger.store.ts). */
+  orderLedgerVersions: 'order_ledger_versions',
 } as const;
 
 /** How long the driver looks for a server before an operation fails (a down database fails fast). */
@@ -46,6 +50,8 @@ export const READ_MODEL_INDEXES: Readonly<Record<string, readonly IndexDescripti
     { name: 'caseId', key: { caseId: 1 } },
   ],
   [Collections.openCaseLocks]: [{ name: 'caseId', key: { caseId: 1 } }],
+  // Versions are read by _id only; heads are found by order.
+  [Collections.orderLedgerLines]: [{ name: 'orderId', key: { orderId: 1 } }],
 };
 
 /** Creates the read-model indexes; safe to run on every start. */

@@ -1,0 +1,166 @@
+import type { Db, MongoClient } from 'mongodb';
+import { lineKey, lineTotals, type OrderLine, type OrderLineFacts, type ReservationRequest } from '../../domain/order-ledger';
+import { Collections, connectMongo, ensureIndexes } from '../../store/mongo';
+import { OrderLedgerStore, versionId } from '../../store/order-ledger.store';
+import { mongoForTests, uniqueDbName, type TestMongo } from './support/mongo-for-tests';
+
+// The order-line ledger against the real FerretDB of the integration stack (or a private one):
+// its reservations must stay capped when many writers race for one line, because FerretDB's
+// conditional updates are not atomic and only the unique _id of an insert is.
+
+jest.setTimeout(60_000);
+
+let mongo: TestMongo;
+let client: MongoClient;
+let db: Db;
+let ledger: OrderLedgerStore;
+let orderCounter = 0;
+
+beforeAll(async () => {
+  mongo = await mongoForTests();
+  ({ client, db } = await connectMongo(mongo.uri, uniqueDbName('it_ledger')));
+  await ensureIndexes(db);
+  ledger = new OrderLedgerStore(db);
+});
+
+afterAll(async () => {
+  await db?.dropDatabase();
+  await client?.close();
+  await mongo?.stop();
+});
+
+/** A fresh order line: `units` units bought for `amountPaid` in total. */
+function line(amountPaid: number, units = 1): OrderLineFacts {
+  return { orderId: `O-LEDGER-${++orderCounter}`, sku: 'SKU-1', currency: 'CNY', unitsBought: units, amountPaid };
+}
+
+function refund(key: string, amount: number, units = 0, caseId = `cs_${key}`): ReservationRequest {
+  return { key, caseId, kind: 'refund', amount, units, at: new Date().toISOString() };
+}
+
+async function theLine(facts: OrderLineFacts): Promise<OrderLine> {
+  const found = (await ledger.orderLines(facts.orderId)).find((l) => l.sku === facts.sku);
+  if (!found) throw new Error(`the ledger has no line ${facts.orderId}/${facts.sku}`);
+  return found;
+}
+
+describe('reserving on an order line', () => {
+  it('grants at most what is left of the price, then nothing', async () => {
+    const facts = line(19_900, 1);
+    expect(await ledger.reserve(facts, refund('a', 15_000))).toEqual({ granted: 15_000 });
+    expect(await ledger.reserve(facts, refund('b', 15_000))).toEqual({ granted: 4_900 });
+    expect(await ledger.reserve(facts, refund('c', 100))).toEqual({ granted: 0 });
+    const totals = lineTotals(await theLine(facts));
+    expect(totals).toMatchObject({ reserved: 19_900, refunded: 0, refundable: 0 });
+  });
+
+  it('answers a repeated key with its first grant and adds nothing', async () => {
+    const facts = line(10_000);
+    expect(await ledger.reserve(facts, refund('same', 6_000))).toEqual({ granted: 6_000 });
+    expect(await ledger.reserve(facts, refund('same', 6_000))).toEqual({ granted: 6_000 });
+    const stored = await theLine(facts);
+    expect(stored.entries.map((e) => e.key)).toEqual(['same']);
+    expect(lineTotals(stored).refundable).toBe(4_000);
+  });
+
+  it('keeps the first facts of a line when a later case states others', async () => {
+    const facts = line(10_000, 2);
+    await ledger.reserve(facts, refund('first', 1_000, 1));
+    await ledger.reserve({ ...facts, unitsBought: 5, amountPaid: 99_999 }, refund('second', 1_000, 1));
+    expect(await theLine(facts)).toMatchObject({ unitsBought: 2, amountPaid: 10_000 });
+  });
+});
+
+describe('settling a reservation', () => {
+  it('a committed reservation counts as refunded and stays taken', async () => {
+    const facts = line(10_000, 1);
+    await ledger.reserve(facts, refund('r1', 10_000, 1, 'cs_one'));
+    await ledger.settle(facts.orderId, facts.sku, 'r1', 'committed');
+    const totals = lineTotals(await theLine(facts));
+    expect(totals).toMatchObject({ refunded: 10_000, reserved: 0, refundable: 0, unitsReturned: 1, unitsRemaining: 0, paidBackBy: ['cs_one'] });
+    expect(await ledger.reserve(facts, refund('r2', 1))).toEqual({ granted: 0 });
+  });
+
+  it('a released reservation gives the money back to the line, and a late commit of it changes nothing', async () => {
+    const facts = line(10_000, 1);
+    await ledger.reserve(facts, refund('r1', 10_000, 1));
+    await ledger.settle(facts.orderId, facts.sku, 'r1', 'released');
+    await ledger.settle(facts.orderId, facts.sku, 'r1', 'committed');
+    const released = await theLine(facts);
+    expect(released.entries).toEqual([expect.objectContaining({ key: 'r1', state: 'released' })]);
+    expect(lineTotals(released)).toMatchObject({ refunded: 0, reserved: 0, refundable: 10_000, unitsRemaining: 1 });
+    expect(await ledger.reserve(facts, refund('r2', 10_000, 1))).toEqual({ granted: 10_000 });
+  });
+
+  it('settling an unknown line or key writes nothing', async () => {
+    const facts = line(10_000);
+    await ledger.settle(facts.orderId, facts.sku, 'nobody', 'committed');
+    expect(await ledger.orderLines(facts.orderId)).toEqual([]);
+    await ledger.reserve(facts, refund('known', 1_000));
+    await ledger.settle(facts.orderId, facts.sku, 'unknown', 'committed');
+    const versions = await db.collection(Collections.orderLedgerVersions).countDocuments({ lineKey: lineKey(facts.orderId, facts.sku) });
+    expect(versions).toBe(1);
+  });
+});
+
+describe('writers racing for one line', () => {
+  it('20 concurrent reservations of 100.00 on a 1,000.00 line grant exactly 1,000.00 in total', async () => {
+    const facts = line(100_000, 10);
+    const grants = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => ledger.reserve(facts, refund(`race-${i}`, 10_000, 1, `cs_race_${i}`))),
+    );
+    const granted = grants.map((g) => g.granted);
+    expect(granted.reduce((a, b) => a + b, 0)).toBe(100_000);
+    // Each grant is all or nothing here (100.00 fits exactly ten times): nobody got a sliver.
+    expect(granted.filter((g) => g === 10_000)).toHaveLength(10);
+    const stored = await theLine(facts);
+    expect(lineTotals(stored)).toMatchObject({ reserved: 100_000, refundable: 0, unitsReturned: 10, unitsRemaining: 0 });
+    expect(stored.entries).toHaveLength(10);
+  });
+
+  it('concurrent commits and releases of different reservations all land', async () => {
+    const facts = line(100_000, 10);
+    for (let i = 0; i < 10; i++) await ledger.reserve(facts, refund(`s-${i}`, 10_000, 1));
+    await Promise.all(Array.from({ length: 10 }, (_, i) => ledger.settle(facts.orderId, facts.sku, `s-${i}`, i % 2 === 0 ? 'committed' : 'released')));
+    const totals = lineTotals(await theLine(facts));
+    expect(totals).toMatchObject({ refunded: 50_000, reserved: 0, refundable: 50_000, unitsReturned: 5 });
+  });
+});
+
+describe('reading an order', () => {
+  it('lists every line of the order by sku, and nothing of other orders', async () => {
+    const a = line(5_000);
+    const b = { ...a, sku: 'SKU-0' };
+    const other = line(7_000);
+    await ledger.reserve(a, refund('a1', 1_000));
+    await ledger.reserve(b, refund('b1', 2_000));
+    await ledger.reserve(other, refund('o1', 3_000));
+    const lines = await ledger.orderLines(a.orderId);
+    expect(lines.map((l) => [l.sku, l.entries.map((e) => e.key)])).toEqual([
+      ['SKU-0', ['b1']],
+      ['SKU-1', ['a1']],
+    ]);
+    expect(await ledger.orderLines('O-LEDGER-none')).toEqual([]);
+  });
+
+  it('finds the latest state when the head was left behind by a writer that stopped after its insert', async () => {
+    const facts = line(10_000);
+    await ledger.reserve(facts, refund('h1', 1_000));
+    const key = lineKey(facts.orderId, facts.sku);
+    // A writer that crashed between its version and its head leaves the head one behind.
+    const v1 = await db.collection(Collections.orderLedgerVersions).findOne({ _id: versionId(key, 1) as never });
+    const entries = [...(v1?.entries as OrderLine['entries']), { ...(v1?.entries as OrderLine['entries'])[0], key: 'h2', amount: 2_000 }];
+    await db.collection(Collections.orderLedgerVersions).insertOne({ ...v1, _id: versionId(key, 2) as never, version: 2, entries });
+    expect((await theLine(facts)).entries.map((e) => e.key)).toEqual(['h1', 'h2']);
+    expect(await ledger.reserve(facts, refund('h3', 10_000))).toEqual({ granted: 7_000 });
+  });
+
+  it('the API view carries the totals of each line', async () => {
+    const facts = line(19_900, 1);
+    await ledger.reserve(facts, refund('v1', 19_900, 1, 'cs_view'));
+    await ledger.settle(facts.orderId, facts.sku, 'v1', 'committed');
+    const [view] = await ledger.orderLedger(facts.orderId);
+    expect(view).toMatchObject({ sku: 'SKU-1', currency: 'CNY', unitsBought: 1, amountPaid: 19_900, refunded: 19_900, refundable: 0, unitsRemaining: 0 });
+    expect(view.entries).toEqual([expect.objectContaining({ key: 'v1', caseId: 'cs_view', state: 'committed', amount: 19_900, units: 1 })]);
+  });
+});
