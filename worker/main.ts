@@ -9,6 +9,7 @@ import { ConfigError, loadConfig } from '../config/env';
 import { createProviderClients } from '../integrations';
 import { createReadModel } from '../store/case-read-model.store';
 import { ensureIndexes, SERVER_SELECTION_TIMEOUT_MS } from '../store/mongo';
+import { OrderLedgerStore } from '../store/order-ledger.store';
 import { caseSinks, ReadModelPublisher } from './read-model-publisher';
 import { createWorkerLogger, PinoTemporalLogger } from './worker-logger';
 import { CoreMetricsSource, createWorkerRegistry, freeLocalPort, serveWorkerEndpoints } from './worker-metrics';
@@ -32,6 +33,7 @@ async function main(): Promise<void> {
   const activities = createActivities({
     ...createProviderClients(config),
     readModel: createReadModel(db),
+    ledger: new OrderLedgerStore(db),
     metrics: new CaseActivityMetrics(registry),
     log: { info: (message, attrs) => readModelLog.info(attrs ?? {}, message) },
   });

@@ -27,6 +27,7 @@ function world(overrides: Partial<ActivityDeps> = {}) {
     inventory: { checkStock: async () => ({ available: true }) },
     notification: { send: async () => ({ messageId: 'M-1' }) },
     readModel: { upsertCase: async () => 'written', recordEscalation: async () => undefined, releaseOpenCaseLocks: async () => undefined },
+    ledger: { reserve: async (_facts, request) => ({ granted: request.amount }), settle: async () => undefined, orderLines: async () => [] },
     metrics: new CaseActivityMetrics(registry),
     ...overrides,
   };

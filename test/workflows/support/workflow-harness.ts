@@ -7,6 +7,7 @@ import { createActivities } from '../../../activities';
 import type { EscalationRecord, OutboundMessage, ShipmentPurpose } from '../../../activities/provider-ports';
 import type { Actor, CaseItem, CaseSnapshot, OpenCaseRequest } from '../../../domain/case.types';
 import { checkEligibility } from '../../../domain/eligibility';
+import { lineKey, newLine, reserve, settle, type OrderLine } from '../../../domain/order-ledger';
 import { defaultPolicy, type Policy } from '../../../domain/policy';
 import { CASE_SEARCH_ATTRIBUTES } from '../../../domain/search-attributes';
 import {
@@ -70,6 +71,8 @@ export class FakeWorld {
   escalations: EscalationRecord[] = [];
   projections: CaseSnapshot[] = [];
   outOfStock = new Set<string>();
+  /** The order-line ledger by `lineKey(orderId, sku)`: folded with the same domain functions as the MongoDB store. */
+  ledgerLines = new Map<string, OrderLine>();
   /** While true, every read-model write fails as if the database were down. */
   readModelDown = false;
   /** Workflows this test started, terminated afterwards so that their timers cannot hold skipped time back. */
@@ -166,6 +169,19 @@ export class FakeWorld {
           this.escalations.push(record);
         },
         releaseOpenCaseLocks: async () => undefined,
+      },
+      ledger: {
+        reserve: async (facts, request) => {
+          const key = lineKey(facts.orderId, facts.sku);
+          const result = reserve(this.ledgerLines.get(key) ?? newLine(facts), request);
+          if (!result.repeated && result.granted > 0) this.ledgerLines.set(key, result.line);
+          return { granted: result.granted };
+        },
+        settle: async (orderId, sku, key, state) => {
+          const line = this.ledgerLines.get(lineKey(orderId, sku));
+          if (line) this.ledgerLines.set(lineKey(orderId, sku), settle(line, key, state, new Date().toISOString()).line);
+        },
+        orderLines: async (orderId) => [...this.ledgerLines.values()].filter((line) => line.orderId === orderId),
       },
     });
   }
