@@ -188,7 +188,12 @@ export const resolutionBodySchema = z
 export const confirmReceiptBodySchema = z.object({}).strict();
 
 /** Body of `POST /v1/cases/:id/cancel`. */
-export const cancelBodySchema = z.object({ note: text().optional() }).strict();
+export const cancelBodySchema = z
+  .object({
+    note: text().optional(),
+    resolution: text().optional().meta({ description: 'staff closing a complaint: how it was resolved (required for complaints)' }),
+  })
+  .strict();
 
 /** Body of `POST /v1/cases/:id/assign`. */
 export const assignBodySchema = z.object({ assignee: z.string().trim().min(1, 'must not be empty').max(128) }).strict();

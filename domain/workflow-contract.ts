@@ -111,6 +111,8 @@ export type ConfirmReceiptCommand = Command;
 /** Withdraw the case. */
 export interface CancelCommand extends Command {
   note?: string;
+  /** Staff closing a complaint: how it was resolved (a complaint never closes without a resolution). */
+  resolution?: string;
 }
 /** Assign the case to an agent. */
 export interface AssignCommand extends Command {

@@ -5,9 +5,27 @@ import type { CaseActivities } from '../activities';
 // so that an operator reads the case from its history in the Temporal UI. Summaries name templates, clocks,
 // amounts and parcels, never personal data. They are user metadata, not commands: adding or rewording one
 // does not change what replays (docs/workflow-versioning.md).
+//
+// Each proxy is typed with only the activities it may call, so that a provider call cannot go through the
+// read-model proxy's one-try local options (or the other way round) by mistake.
+
+/** Activities that call the providers (courier, payment, inventory, notification). */
+type ProviderActivities = Pick<
+  CaseActivities,
+  | 'notify'
+  | 'createReturnLabel'
+  | 'createShipment'
+  | 'subscribeTracking'
+  | 'openInvestigation'
+  | 'issueRefund'
+  | 'issueCoupon'
+  | 'collectPayment'
+  | 'checkStock'
+  | 'lookUpCatalogItem'
+>;
 
 /** Provider calls: retried with backoff until they succeed; a provider's permanent refusal is not retried. */
-export const providers = proxyActivities<CaseActivities>({
+export const providers = proxyActivities<ProviderActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', nonRetryableErrorTypes: ['ProviderRejected'] },
 });
@@ -18,13 +36,23 @@ export const providers = proxyActivities<CaseActivities>({
  * that a database outage never holds a workflow task open — commands would wait behind it; the
  * projector then backs off on a durable timer and writes the latest version.
  */
-export const readModel = proxyLocalActivities<CaseActivities>({
+export const readModel = proxyLocalActivities<Pick<CaseActivities, 'projectCase' | 'recordEscalation'>>({
   startToCloseTimeout: '4 seconds',
   retry: { maximumAttempts: 1 },
 });
 
 /** Escalation records for the SLA report: a regular activity, retried until the database is back, without blocking the case. */
-export const reports = proxyActivities<CaseActivities>({
+export const reports = proxyActivities<Pick<CaseActivities, 'recordEscalation'>>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+/**
+ * The order-line ledger: regular activities retried until the database answers. Money waits for
+ * them (no refund is sent before its reservation), so a database outage delays a refund, never
+ * doubles one.
+ */
+export const ledger = proxyActivities<Pick<CaseActivities, 'reserveOnLedger' | 'settleOnLedger'>>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });

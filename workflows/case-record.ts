@@ -21,8 +21,10 @@ import {
   SlaBreachedKey,
 } from '../domain/search-attributes';
 import { clockView, nextDeadline, pauseClock, resumeClock, startClock, stopClock, type SlaClock } from '../domain/sla-clock';
+import type { FeatureSet } from './features';
 import type {
   CaseWorkflowInput,
+  CollectionEvent,
   ConfirmReceiptCommand,
   CustomerInfoCommand,
   InspectionCommand,
@@ -63,6 +65,24 @@ export type QueuedCommand<N extends keyof StageCommands = keyof StageCommands> =
   ? { seq: number; name: N; command: StageCommands[N] }
   : never;
 
+/** A reservation on the order-line ledger: the movement's key and the lines it took. */
+export interface LedgerReservation {
+  key: string;
+  skus: string[];
+  state: 'reserved' | 'committed' | 'released';
+}
+
+/** Money the customer is asked to pay, as the case shows it (`outcome.collections`). */
+export interface CollectionView {
+  purpose: 'repair_quote' | 'return_shipping' | 'send_back_shipping' | 'price_difference';
+  amount: number;
+  currency: string;
+  idempotencyKey: string;
+  /** The provider's collection id once known. */
+  id?: string;
+  status: 'pending' | 'requested' | 'paid' | 'failed' | 'unpaid';
+}
+
 /** The system itself, as an actor on the timeline. */
 export const SYSTEM: Actor = { kind: 'system', id: 'workflow' };
 
@@ -92,12 +112,14 @@ export class CaseRecord {
   readonly earlySettlements = new Map<string, PaymentEvent>();
   /** Set when the workflow is about to return, so background loops finish. */
   finished = false;
-  /**
-   * True for cases started since the `lean-history` patch (workflows/case-runtime.ts): search
-   * attributes are then upserted once per workflow activation, by `flushSearchAttributes`, instead
-   * of on every change; cases started before it keep their recorded behaviour.
-   */
-  lean = false;
+  /** The released workflow changes this case runs (workflows/features.ts); set once at start. */
+  features: FeatureSet = { leanHistory: false, orderLedger: false };
+  /** Ledger reservations this case holds (order-ledger feature): released when the case ends with them unsettled. */
+  readonly reservations: LedgerReservation[] = [];
+  /** Money asked of the customer (order-ledger feature). */
+  readonly collections: CollectionView[] = [];
+  /** Collection settlements that arrived before the collection id was known, by collection id. */
+  readonly earlyCollections = new Map<string, CollectionEvent>();
   private readonly createdAt: string;
   private updatedAt: string;
   private inbox: QueuedCommand[] = [];
@@ -258,6 +280,16 @@ export class CaseRecord {
     return this.snapshot();
   }
 
+  /**
+   * Takes the system's `expire` answer for a customer clock if one is queued (a stage that waits
+   * on a provider callback and a customer clock at once); true when it was there.
+   */
+  takeExpired(clock: ClockName): boolean {
+    const found = this.inbox.find((c) => c.name === 'expire' && c.command.clock === clock);
+    if (found) this.inbox = this.inbox.filter((c) => c !== found);
+    return found !== undefined;
+  }
+
   /** Waits for a predicate; throws CaseClosed if the case closes first. */
   async waitUntil(predicate: () => boolean): Promise<void> {
     await condition(() => predicate() || this.closed);
@@ -290,7 +322,7 @@ export class CaseRecord {
       escalation: { level: this.escalation.level, history: [...this.escalation.history] },
       refund: this.refund ? { ...this.refund } : null,
       shipments: this.shipments.map((s) => ({ ...s })),
-      outcome: { ...this.outcome },
+      outcome: { ...this.outcome, ...(this.collections.length ? { collections: this.collections.map((c) => ({ ...c })) } : {}) },
       survey: this.survey,
       timeline: [...this.timeline],
       temporal: { workflowId: info.workflowId, runId: info.runId },
@@ -307,7 +339,8 @@ export class CaseRecord {
   touch(): void {
     this.version++;
     this.updatedAt = new Date(this.now()).toISOString();
-    if (!this.lean) this.flushSearchAttributes();
+    // Since lean-history, search attributes are upserted once per activation by the runtime instead.
+    if (!this.features.leanHistory) this.flushSearchAttributes();
   }
 
   private clockChanged(): void {

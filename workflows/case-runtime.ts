@@ -1,10 +1,11 @@
-import { ApplicationFailure, CancelledFailure, condition, patched, setHandler, sleep, TemporalFailure } from '@temporalio/workflow';
+import { ApplicationFailure, CancelledFailure, condition, setHandler, sleep, TemporalFailure } from '@temporalio/workflow';
 import { commandRefusal, ownerMayCancel, type StageCommandName } from '../domain/case-commands';
 import type { Actor, CaseSnapshot, CaseStatus } from '../domain/case.types';
 import { durationMs } from '../domain/duration';
 import {
   assignUpdate,
   cancelUpdate,
+  collectionEventSignal,
   CommandErrorTypes,
   confirmReceiptUpdate,
   courierEventSignal,
@@ -29,7 +30,9 @@ import { settled } from './activation';
 import { providers, readModel } from './activities';
 import { sinks } from './sinks';
 import { CaseClosed, CaseRecord, SYSTEM, type StageCommands } from './case-record';
-import { applyCourierEvent, applyPaymentEvent } from './provider-events';
+import { applyCollectionEvent, applyCourierEvent, applyPaymentEvent } from './provider-events';
+import { caseFeatures } from './features';
+import { releaseUnsettledReservations } from './money';
 import { commandProblem } from './command-validation';
 import { answerCustomerTimeout, autoApproveReviewOnBreach } from './policy-hooks';
 import { superviseClocks, type ClockHooks } from './sla-supervisor';
@@ -51,10 +54,7 @@ export interface CaseFlow {
  */
 export async function runCase(input: CaseWorkflowInput, flow: CaseFlow): Promise<CaseWorkflowResult> {
   const record = new CaseRecord(input, flow.initialStatus);
-  // Cases started since this patch publish search attributes and the read model once per activation
-  // (the read model through a sink, no history event) and keep an SLA timer whose instant did not
-  // move (docs/workflow-versioning.md#lean-history).
-  record.lean = patched('lean-history');
+  record.features = caseFeatures();
   wireHandlers(record);
   record.log(input.openedBy, 'case.opened', {
     type: input.request.type,
@@ -66,7 +66,7 @@ export async function runCase(input: CaseWorkflowInput, flow: CaseFlow): Promise
   // Who pays the return shipping (domain.md): the customer for change-of-mind reasons, else the platform.
   record.outcome.shippingPaidBy = input.eligibility.customerPaysShipping ? 'customer' : 'platform';
 
-  const projector = record.lean ? publishEachActivation(record) : projectReadModel(record);
+  const projector = record.features.leanHistory ? publishEachActivation(record) : projectReadModel(record);
   const supervisor = superviseClocks(record, {
     onStaffBreach: flow.hooks?.onStaffBreach ?? autoApproveReviewOnBreach,
     onCustomerTimeout: flow.hooks?.onCustomerTimeout ?? answerCustomerTimeout,
@@ -77,6 +77,8 @@ export async function runCase(input: CaseWorkflowInput, flow: CaseFlow): Promise
     if (!(err instanceof CaseClosed)) throw err;
   }
   if (!record.closed) record.close('completed', SYSTEM, 'case.completed');
+  // A case that ends holding money it never paid out (cancelled, expired, unpaid) gives it back to its lines.
+  if (record.features.orderLedger) await releaseUnsettledReservations(record);
   await notifyCustomerOfClosing(record);
 
   // Keep the case open for the satisfaction survey; late callbacks are still recorded.
@@ -144,11 +146,34 @@ async function notifyCustomerOfClosing(record: CaseRecord): Promise<void> {
           closedBy: record.closing?.event ?? null,
           note: record.closing?.note ?? null,
           surveyOpenFor: record.policy.survey.window,
-          ...(record.lean && record.refund?.status === 'succeeded' ? { refundAmount: record.refund.amount, refundCurrency: record.refund.currency } : {}),
+          ...(record.features.leanHistory && record.refund?.status === 'succeeded' ? { refundAmount: record.refund.amount, refundCurrency: record.refund.currency } : {}),
         },
       },
     },
   ]);
+}
+
+/**
+ * Why a cancel cannot be taken now (order-ledger feature): a refund or compensation already
+ * handed to the payment provider cannot be called back, so the case waits for its settlement;
+ * staff closing a complaint must record its resolution (a complaint never closes without one).
+ */
+function cancelProblem(record: CaseRecord, command: CancelCommand): { type: (typeof CommandErrorTypes)[keyof typeof CommandErrorTypes]; message: string } | null {
+  const refund = record.refund;
+  if (refund && (refund.status === 'pending' || refund.status === 'requested')) {
+    return { type: CommandErrorTypes.invalidState, message: 'a refund is with the payment provider; the case can be cancelled only once it settles or fails' };
+  }
+  if (record.input.request.type === 'complaint' && command.actor.kind !== 'customer' && !command.resolution?.trim()) {
+    return { type: CommandErrorTypes.invalidInput, message: 'closing a complaint needs its resolution: give resolution, how the complaint was resolved' };
+  }
+  return null;
+}
+
+/** A complaint closed by a cancel still records its resolution: staff give it; the customer's withdrawal is one. */
+function recordComplaintClosing(record: CaseRecord, command: CancelCommand): void {
+  const text = command.actor.kind === 'customer' ? 'withdrawn by the customer' : (command.resolution ?? '').trim();
+  record.outcome.resolution = { text, compensation: null, by: command.actor.id, closedBy: 'cancel' };
+  record.log(command.actor, 'complaint.resolved', { by: 'cancel' });
 }
 
 function refuse(type: (typeof CommandErrorTypes)[keyof typeof CommandErrorTypes], message: string): never {
@@ -193,6 +218,7 @@ function wireHandlers(record: CaseRecord): void {
   setHandler(
     cancelUpdate,
     (command) => {
+      if (record.features.orderLedger && record.input.request.type === 'complaint') recordComplaintClosing(record, command);
       record.close('cancelled', command.actor, 'case.cancelled', command.note ? { note: command.note } : undefined);
       return record.snapshot();
     },
@@ -203,6 +229,10 @@ function wireHandlers(record: CaseRecord): void {
         const isStaff = command.actor.kind === 'supervisor' || command.actor.kind === 'admin';
         if (!isStaff && !ownerMayCancel(record.input.request.type, record.status)) {
           refuse(CommandErrorTypes.invalidState, `the goods are on their way (${record.status}): only a supervisor can cancel now`);
+        }
+        if (record.features.orderLedger) {
+          const problem = cancelProblem(record, command);
+          if (problem) refuse(problem.type, problem.message);
         }
       },
     },
@@ -248,4 +278,5 @@ function wireHandlers(record: CaseRecord): void {
 
   setHandler(courierEventSignal, (event) => applyCourierEvent(record, event));
   setHandler(paymentEventSignal, (event) => applyPaymentEvent(record, event));
+  setHandler(collectionEventSignal, (event) => applyCollectionEvent(record, event));
 }

@@ -34,6 +34,11 @@ export function commandProblem(record: CaseRecord, name: StageCommandName, comma
       if (compensation && (!Number.isInteger(compensation.amount) || compensation.amount <= 0)) {
         return 'compensation.amount must be a positive integer in minor units';
       }
+      // Coupons are goodwill, capped by the policy (older policies had no cap).
+      const couponCap = record.policy.compensation?.maxCouponAmount;
+      if (compensation?.kind === 'coupon' && couponCap !== undefined && record.features.orderLedger && compensation.amount > couponCap) {
+        return `a coupon of ${compensation.amount} exceeds the policy's largest goodwill coupon ${couponCap}`;
+      }
       if (compensation?.kind === 'refund' && compensation.amount > record.input.request.order.total) {
         return `a refund compensation of ${compensation.amount} exceeds the order total ${record.input.request.order.total}`;
       }

@@ -4,6 +4,7 @@ import { providers } from './activities';
 import { SYSTEM, type CaseRecord } from './case-record';
 import { runCase } from './case-runtime';
 import { notifyStaffQueue } from './notify';
+import { reserveMoney, settleReservation } from './money';
 import { refundStage } from './stages/refund.stage';
 
 /**
@@ -26,29 +27,33 @@ async function runComplaint(record: CaseRecord): Promise<void> {
   record.ack(seq);
 
   if (compensation?.kind === 'refund') {
-    const outcome = await refundStage(record, compensation.amount, 'complaint compensation');
+    const outcome = await refundStage(record, { amount: compensation.amount, reason: 'complaint compensation', kind: 'compensation', withUnits: false });
     if (outcome === 'failed') await record.waitForClosing();
     return;
   }
   record.close('completed', actor, 'case.completed', { note: resolution });
-  if (compensation?.kind === 'coupon') {
-    const { currency } = record.input.request.order;
-    try {
-      const coupon = await providers.issueCoupon.executeWithOptions({ summary: `compensation coupon: ${compensation.amount} ${currency} minor units` }, [
-        {
-          caseId: record.id,
-          customerId: record.input.request.customerId,
-          amount: compensation.amount,
-          currency,
-          idempotencyKey: `${record.id}:coupon`,
-        },
-      ]);
-      record.log(SYSTEM, 'compensation.coupon_issued', { couponId: coupon.couponId, amount: compensation.amount, currency });
-    } catch (err) {
-      // The provider refused the coupon for good: the resolution stands, and a person issues it by hand.
-      if (!(err instanceof ActivityFailure)) throw err;
-      record.log(SYSTEM, 'compensation.coupon_failed', { amount: compensation.amount, currency });
-      await notifyStaffQueue(record, 'coupon_failed', 'coupon-failed', { amount: compensation.amount, currency });
-    }
+  if (compensation?.kind === 'coupon') await issueCoupon(record, compensation.amount);
+}
+
+/**
+ * A goodwill coupon: since order-ledger recorded on the order's lines as goodwill (it does not
+ * count against the price), committed once issued and released if the provider refuses it.
+ */
+async function issueCoupon(record: CaseRecord, amount: number): Promise<void> {
+  const key = `${record.id}:coupon`;
+  const { currency } = record.input.request.order;
+  if (record.features.orderLedger) await reserveMoney(record, { key, kind: 'coupon', amount, withUnits: false });
+  try {
+    const coupon = await providers.issueCoupon.executeWithOptions({ summary: `compensation coupon: ${amount} ${currency} minor units` }, [
+      { caseId: record.id, customerId: record.input.request.customerId, amount, currency, idempotencyKey: key },
+    ]);
+    record.log(SYSTEM, 'compensation.coupon_issued', { couponId: coupon.couponId, amount, currency });
+    await settleReservation(record, key, 'committed');
+  } catch (err) {
+    // The provider refused the coupon for good: the resolution stands, and a person issues it by hand.
+    if (!(err instanceof ActivityFailure)) throw err;
+    await settleReservation(record, key, 'released');
+    record.log(SYSTEM, 'compensation.coupon_failed', { amount, currency });
+    await notifyStaffQueue(record, 'coupon_failed', 'coupon-failed', { amount, currency });
   }
 }

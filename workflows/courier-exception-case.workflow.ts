@@ -41,7 +41,7 @@ async function runCourierException(record: CaseRecord): Promise<void> {
     return;
   }
   if (outcome === 'refund') {
-    const refunded = await refundStage(record, claimedAmount(request), 'courier exception');
+    const refunded = await refundStage(record, { amount: claimedAmount(request), reason: 'courier exception', withUnits: true });
     if (refunded === 'failed') await record.waitForClosing();
     return;
   }

@@ -2,8 +2,10 @@ import { claimedAmount } from '../domain/eligibility';
 import type { CaseWorkflowInput, CaseWorkflowResult } from '../domain/workflow-contract';
 import type { CaseRecord } from './case-record';
 import { runCase } from './case-runtime';
-import { inspectionStage, rejectAfterInspection } from './stages/inspection.stage';
-import { refundStage } from './stages/refund.stage';
+import { SYSTEM } from './case-record';
+import { collectionStage } from './stages/collection.stage';
+import { inspectionStage, rejectAfterInspection, shippingDeduction } from './stages/inspection.stage';
+import { refundStage, type RefundRequest } from './stages/refund.stage';
 import { replacementStage } from './stages/replacement.stage';
 import { returnShipmentStage } from './stages/return-shipment.stage';
 import { reviewStage } from './stages/review.stage';
@@ -19,6 +21,15 @@ async function runExchange(record: CaseRecord): Promise<void> {
   await returnShipmentStage(record);
   const verdict = await inspectionStage(record);
   if (!verdict.passed) return rejectAfterInspection(record, verdict);
+  const claimed = claimedAmount(record.input.request);
+
+  // A change-of-mind exchange: the customer pays the return shipping (since order-ledger); unpaid,
+  // the exchange becomes a refund with the fee deducted instead.
+  const fee = record.features.orderLedger ? shippingDeduction(record) : 0;
+  if (fee > 0 && (await collectionStage(record, 'return_shipping', fee)) === 'unpaid') {
+    record.log(SYSTEM, 'exchange.became_refund', { reason: 'return shipping not paid', deduction: fee });
+    return refundInstead(record, { amount: Math.max(0, claimed - fee), reason: 'exchange: return shipping not paid', deduction: fee, withUnits: true });
+  }
 
   const replacement = await replacementStage(record, record.input.request.items);
   if (replacement === 'shipped') {
@@ -26,6 +37,10 @@ async function runExchange(record: CaseRecord): Promise<void> {
     return;
   }
   // The shop could not deliver the exchange, so the customer gets the whole claim back.
-  const outcome = await refundStage(record, claimedAmount(record.input.request), 'exchange out of stock');
+  return refundInstead(record, { amount: claimed, reason: 'exchange out of stock', withUnits: true });
+}
+
+async function refundInstead(record: CaseRecord, request: RefundRequest): Promise<void> {
+  const outcome = await refundStage(record, request);
   if (outcome === 'failed') await record.waitForClosing();
 }

@@ -1,5 +1,5 @@
 import type { Actor, ShipmentView } from '../domain/case.types';
-import type { CourierEvent, PaymentEvent } from '../domain/workflow-contract';
+import type { CollectionEvent, CourierEvent, PaymentEvent } from '../domain/workflow-contract';
 import type { CaseRecord } from './case-record';
 
 const COURIER: Actor = { kind: 'provider', id: 'courier' };
@@ -50,6 +50,30 @@ export function applyPaymentEvent(record: CaseRecord, event: PaymentEvent): void
   record.log(PAYMENT, `refund.${event.status}`, {
     refundId: event.refundId,
     amount: refund.amount,
+    ...(event.reason ? { reason: event.reason } : {}),
+  });
+}
+
+/** Applies a collection settlement (the customer paid, or the payment failed); one that arrives before the collection id is known waits for it. */
+export function applyCollectionEvent(record: CaseRecord, event: CollectionEvent): void {
+  if (record.seenProviderEvents.has(event.eventId)) return;
+  const collection = record.collections.find((c) => c.id === event.collectionId);
+  if (!collection) {
+    record.earlyCollections.set(event.collectionId, event);
+    return;
+  }
+  record.seenProviderEvents.add(event.eventId);
+  if (collection.status === 'unpaid' && event.status === 'succeeded') {
+    // Paid after the case went on without it: the money is with us, and a person pays it back.
+    record.log(PAYMENT, 'payment.received_late', { collectionId: event.collectionId, purpose: collection.purpose, amount: collection.amount });
+    return;
+  }
+  if (collection.status !== 'requested') return;
+  collection.status = event.status === 'succeeded' ? 'paid' : 'failed';
+  record.log(PAYMENT, `payment.${collection.status}`, {
+    collectionId: event.collectionId,
+    purpose: collection.purpose,
+    amount: collection.amount,
     ...(event.reason ? { reason: event.reason } : {}),
   });
 }

@@ -12,6 +12,6 @@ export async function refundOnlyCaseWorkflow(input: CaseWorkflowInput): Promise<
 
 async function runRefundOnly(record: CaseRecord): Promise<void> {
   await reviewStage(record, 'refunding');
-  const outcome = await refundStage(record, claimedAmount(record.input.request), `refund only: ${record.input.request.reason.code}`);
+  const outcome = await refundStage(record, { amount: claimedAmount(record.input.request), reason: `refund only: ${record.input.request.reason.code}`, withUnits: true });
   if (outcome === 'failed') await record.waitForClosing();
 }

@@ -22,6 +22,11 @@ async function runReturn(record: CaseRecord): Promise<void> {
   const verdict = await inspectionStage(record);
   if (!verdict.refund) return rejectAfterInspection(record, verdict);
 
-  const outcome = await refundStage(record, verdict.amount, `return of ${claimedAmount(record.input.request)} claimed`, verdict.deduction);
+  const outcome = await refundStage(record, {
+    amount: verdict.amount,
+    reason: `return of ${claimedAmount(record.input.request)} claimed`,
+    deduction: verdict.deduction,
+    withUnits: true,
+  });
   if (outcome === 'failed') await record.waitForClosing();
 }

@@ -5,6 +5,7 @@ import type { EscalationLevel } from '../domain/policy';
 import { pendingClockEvents, type ClockEvent } from '../domain/sla-clock';
 import { providers, readModel, reports } from './activities';
 import type { CaseRecord } from './case-record';
+import { Features } from './features';
 
 /** What a case type does when a clock runs out, beyond the escalation ladder. */
 export interface ClockHooks {
@@ -41,7 +42,7 @@ export async function superviseClocks(record: CaseRecord, hooks: ClockHooks): Pr
     }
     const stamp = record.clockStamp;
     const summary = `${next.clock} ${next.kind} at ${new Date(next.at).toISOString()}`;
-    if (record.lean) {
+    if (record.features.leanHistory) {
       // A clock change that leaves the earliest event where it was (a stage that stops one clock and
       // starts another due at the same instant, say) keeps the running timer: no cancel/start pair.
       timer.arm(next.at, now, summary);
@@ -129,8 +130,8 @@ async function escalate(record: CaseRecord, clockName: ClockName, level: Escalat
   record.log(SLA_ACTOR, 'sla.escalated', { clock: clockName, level: level.level, recipients: level.notify, priority: record.priority });
   await Promise.all([
     notifyStaff(record, level.notify, 'sla_escalation', `esc:${clockName}:${level.level}:${startedAt}`, clockName, deadline, level.level),
-    // Recorded by a regular activity since this patch, so that a database outage cannot stall the case (docs/workflow-versioning.md).
-    (patched('escalation-record-activity') ? reports : readModel).recordEscalation.executeWithOptions({ summary: `record escalation: ${clockName} clock, level ${level.level}` }, [
+    // Asked here, after the notification is scheduled: that is where histories record the marker.
+    escalationRecorder().recordEscalation.executeWithOptions({ summary: `record escalation: ${clockName} clock, level ${level.level}` }, [
       {
         caseId: record.id,
         caseType: record.input.request.type,
@@ -169,4 +170,9 @@ async function notifyStaff(
       ]),
     ),
   );
+}
+
+/** Where escalations are recorded: a regular activity since `escalation-record-activity` (workflows/features.ts), a local one before. */
+function escalationRecorder(): typeof reports {
+  return patched(Features.escalationRecordActivity) ? reports : readModel;
 }

@@ -1,6 +1,8 @@
 import type { Actor } from '../../domain/case.types';
 import { claimedAmount } from '../../domain/eligibility';
 import { CaseClosed, type CaseRecord } from '../case-record';
+import { notifyCustomer } from '../notify';
+import { collectionStage } from './collection.stage';
 import { sendParcel } from './ship-to-customer.stage';
 
 /** What the warehouse decided: refund this amount, or reject the return. */
@@ -40,8 +42,21 @@ export function shippingDeduction(record: CaseRecord): number {
   return record.input.eligibility.customerPaysShipping && shipping.deductFromRefund ? shipping.returnShippingFee : 0;
 }
 
-/** Rejects the case after a failed inspection and sends the goods back at the customer's cost (domain.md: inspection failure). */
+/**
+ * Rejects the case after a failed inspection and sends the goods back at the customer's cost.
+ * Since `order-ledger` the send-back fee is collected first; unpaid, the warehouse holds the goods
+ * and the case closes rejected saying so (docs/business-rules.md#what-the-customer-pays).
+ */
 export async function rejectAfterInspection(record: CaseRecord, verdict: InspectionVerdict): Promise<never> {
+  if (record.features.orderLedger) {
+    const paid = await collectionStage(record, 'send_back_shipping', record.policy.shipping.sendBackFee);
+    if (paid === 'unpaid') {
+      record.outcome.goodsHeld = true;
+      record.close('rejected', verdict.actor, 'inspection.rejected', { note: verdict.note ?? null, goods: 'held until the send-back fee is paid' });
+      await notifyCustomer(record, 'goods_held', 'goods-held', { fee: record.policy.shipping.sendBackFee, currency: record.input.request.order.currency });
+      throw new CaseClosed();
+    }
+  }
   record.close('rejected', verdict.actor, 'inspection.rejected', { note: verdict.note ?? null });
   await sendParcel(record, 'return_to_customer', record.input.request.items);
   throw new CaseClosed();

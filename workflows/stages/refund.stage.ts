@@ -1,20 +1,119 @@
+import type { RefundView } from '../../domain/case.types';
 import type { CaseRecord } from '../case-record';
 import { SYSTEM } from '../case-record';
 import { providers } from '../activities';
+import { reserveMoney, settleReservation } from '../money';
 import { applyPaymentEvent } from '../provider-events';
 import { notifyCustomer, notifyStaffQueue } from '../notify';
 
 /** How the refund ended. */
 export type RefundOutcome = 'succeeded' | 'failed';
 
+/** What a case pays back. */
+export interface RefundRequest {
+  /** What the case owes, in minor units, before the ledger caps it. */
+  amount: number;
+  /** Why, in a few words (sent to the payment provider; no personal data). */
+  reason: string;
+  /** Shipping fee already taken off `amount`, shown on the refund. */
+  deduction?: number;
+  /** Price (refund of goods), compensation (a complaint), or collected money going back (a repair quote). Default refund. */
+  kind?: NonNullable<RefundView['kind']>;
+  /** True when goods come back with the money: the lines' units count as returned. Default true for `refund`. */
+  withUnits?: boolean;
+}
+
 /**
- * Refunds `amount` to the original payment method under the refund clock. Each attempt's
- * idempotency key is fixed before the first call, so a retried activity never pays twice;
- * a settlement that fails starts a new attempt (a new refund) up to the policy's limit.
- * The processing clock stops when the refund is issued; the refund clock when it settles.
+ * Pays money back to the original payment method under the refund clock.
+ *
+ * Since `order-ledger` (workflows/features.ts) the amount is first reserved on the order-line
+ * ledger, which grants at most what the lines may still pay back: a claim on a line already paid
+ * back is capped, or closes the case `rejected` when nothing is left. A refund of 0 (a claim no
+ * larger than its deduction) is recorded and never sent. The reservation is committed when the
+ * provider confirms and released when every attempt failed.
+ *
+ * Each attempt's idempotency key is fixed before the first call, so a retried activity never pays
+ * twice; a settlement that fails starts a new attempt (a new refund) up to the policy's limit. The
+ * processing clock stops when the refund is issued; the refund clock when it settles.
  */
-export async function refundStage(record: CaseRecord, amount: number, reason: string, deduction = 0): Promise<RefundOutcome> {
+export async function refundStage(record: CaseRecord, request: RefundRequest): Promise<RefundOutcome> {
+  if (!record.features.orderLedger) return refundWithoutLedger(record, request);
+  const { id, input } = record;
+  const { currency } = input.request.order;
+  const kind = request.kind ?? 'refund';
+  const ledgerKey = `${id}:${kind}`;
+  const deduction = request.deduction ? { deduction: request.deduction } : {};
+
+  if (request.amount <= 0) {
+    record.refund = { amount: 0, currency, status: 'succeeded', idempotencyKey: ledgerKey, method: 'original_path', kind, ...deduction };
+    record.stopClock('processing');
+    record.log(SYSTEM, 'refund.zero', { note: 'nothing to pay back after the deduction; no refund was sent', ...deduction });
+    return 'succeeded';
+  }
+
+  // Set before the reservation: from here on the money is under way and the case cannot be cancelled.
+  record.refund = { amount: request.amount, currency, status: 'pending', idempotencyKey: `${id}:refund:1`, method: 'original_path', kind, ...deduction };
+  record.touch();
+  const granted = await reserveMoney(record, { key: ledgerKey, kind, amount: request.amount, withUnits: request.withUnits ?? kind === 'refund' });
+  if (granted === 0) {
+    record.refund = null;
+    await notifyStaffQueue(record, 'refund_nothing_refundable', 'refund-nothing-refundable', { requested: request.amount });
+    record.end('rejected', SYSTEM, 'refund.nothing_refundable', {
+      requested: request.amount,
+      note: 'these order lines have already been paid back in full by other cases',
+    });
+  }
+  if (granted < request.amount) {
+    record.refund.requested = request.amount;
+    record.log(SYSTEM, 'refund.capped', { requested: request.amount, granted, note: 'the order lines had less left to pay back than the claim' });
+  }
+  record.refund.amount = granted;
+
+  const outcome = await payOut(record, granted, request.reason);
+  await settleReservation(record, ledgerKey, outcome === 'succeeded' ? 'committed' : 'released');
+  return outcome;
+}
+
+/** Sends the refund to the provider, attempt after attempt, until one settles or the policy's attempts are spent. */
+async function payOut(record: CaseRecord, amount: number, reason: string): Promise<RefundOutcome> {
   const { id, input, policy } = record;
+  const { currency, paymentMethod } = input.request.order;
+  record.transition('refunding', SYSTEM, 'refund.approved', { amount, currency });
+  record.startClock('refund');
+  const refund = record.refund as RefundView;
+
+  for (let attempt = 1; attempt <= policy.refund.maxAttempts; attempt++) {
+    refund.idempotencyKey = `${id}:refund:${attempt}`;
+    refund.status = 'pending';
+    delete refund.id;
+    record.touch();
+    const issued = await providers.issueRefund.executeWithOptions({ summary: `refund ${amount} ${currency} minor units, attempt ${attempt}` }, [
+      { caseId: id, amount, currency, paymentMethod, reason, idempotencyKey: refund.idempotencyKey },
+    ]);
+    refund.id = issued.refundId;
+    refund.status = 'requested';
+    record.stopClock('processing');
+    record.log(SYSTEM, 'refund.requested', { refundId: issued.refundId, amount, attempt });
+    const early = record.earlySettlements.get(issued.refundId);
+    if (early) applyPaymentEvent(record, early);
+
+    await record.waitUntil(() => refund.status === 'succeeded' || refund.status === 'failed');
+    // Read afresh: the payment signal changed it while the stage waited.
+    if (statusOf(refund) === 'succeeded') {
+      record.stopClock('refund');
+      return 'succeeded';
+    }
+    await notifyStaffQueue(record, 'refund_failed', `refund-failed-${attempt}`, { amount, attempt });
+  }
+  record.log(SYSTEM, 'refund.manual_action_required', { attempts: policy.refund.maxAttempts });
+  await notifyStaffQueue(record, 'refund_manual_action', 'refund-manual');
+  return 'failed';
+}
+
+/** Cases started before `order-ledger`: the refund as their histories recorded it, without the ledger. */
+async function refundWithoutLedger(record: CaseRecord, request: RefundRequest): Promise<RefundOutcome> {
+  const { id, input, policy } = record;
+  const { amount, reason, deduction = 0 } = request;
   const { currency, paymentMethod } = input.request.order;
   record.transition('refunding', SYSTEM, 'refund.approved', { amount, currency });
   record.startClock('refund');
@@ -39,7 +138,7 @@ export async function refundStage(record: CaseRecord, amount: number, reason: st
       record.stopClock('refund');
       // The case closes right after a settled refund (every caller returns): since `lean-history`
       // the closing message tells the customer the amount, one message instead of two.
-      if (!record.lean) await notifyCustomer(record, 'refund_succeeded', `refund-succeeded-${attempt}`, { amount, currency });
+      if (!record.features.leanHistory) await notifyCustomer(record, 'refund_succeeded', `refund-succeeded-${attempt}`, { amount, currency });
       return 'succeeded';
     }
     await notifyStaffQueue(record, 'refund_failed', `refund-failed-${attempt}`, { amount, attempt });
@@ -47,4 +146,9 @@ export async function refundStage(record: CaseRecord, amount: number, reason: st
   record.log(SYSTEM, 'refund.manual_action_required', { attempts: policy.refund.maxAttempts });
   await notifyStaffQueue(record, 'refund_manual_action', 'refund-manual');
   return 'failed';
+}
+
+/** The refund's status as it is now (a signal handler changes it while a stage waits). */
+function statusOf(refund: RefundView): RefundView['status'] {
+  return refund.status;
 }

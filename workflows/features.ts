@@ -1,0 +1,38 @@
+import { patched } from '@temporalio/workflow';
+
+/**
+ * Workflow changes released behind `patched()`. A case records each marker when it first runs
+ * the new code and keeps that path to its end; a case started before a change keeps the path its
+ * history recorded (docs/workflow-versioning.md). Each name is written once, here.
+ */
+export const Features = {
+  /**
+   * Search attributes and the read model written once per activation (the read model through a
+   * sink, no history event), an SLA timer kept when its instant does not move, the refund told
+   * in the closing message.
+   */
+  leanHistory: 'lean-history',
+  /**
+   * Money through the order-line ledger: every refund, compensation, coupon and collection is
+   * reserved on the ledger first (capped by what the line may still pay back) and committed or
+   * released after; a zero refund is not sent; collections (repair quote, shipping); repair
+   * outcomes by warranty; a complaint closes only with a resolution.
+   */
+  orderLedger: 'order-ledger',
+  /**
+   * Escalations recorded for the report by a regular activity (retried while the database is
+   * down) instead of a local activity. Asked at the first escalation, where histories record it.
+   */
+  escalationRecordActivity: 'escalation-record-activity',
+} as const;
+
+/** Which released changes a case runs: true = the current path, false = the path its history recorded. */
+export interface FeatureSet {
+  leanHistory: boolean;
+  orderLedger: boolean;
+}
+
+/** The features of this case, asked once when the case starts (each records its marker then). */
+export function caseFeatures(): FeatureSet {
+  return { leanHistory: patched(Features.leanHistory), orderLedger: patched(Features.orderLedger) };
+}

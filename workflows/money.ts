@@ -1,0 +1,57 @@
+import type { LedgerEntryKind } from '../domain/order-ledger';
+import { ledger } from './activities';
+import type { CaseRecord } from './case-record';
+
+/** A movement of money the case asks the order-line ledger for. */
+export interface MoneyMovement {
+  /** The movement's key, fixed by the case (`<caseId>:<kind>…`): a retry is the same reservation. */
+  key: string;
+  kind: LedgerEntryKind;
+  amount: number;
+  /** True for a refund of goods: the lines' claimed units count as returned. */
+  withUnits: boolean;
+}
+
+/**
+ * Reserves a movement on the order lines of the case and returns what the ledger granted: at most
+ * what the lines may still pay back (0 when nothing is left). The case remembers the reservation
+ * so that it is committed or released exactly once.
+ */
+export async function reserveMoney(record: CaseRecord, movement: MoneyMovement): Promise<number> {
+  const { request } = record.input;
+  const result = await ledger.reserveOnLedger.executeWithOptions(
+    { summary: `ledger: reserve ${movement.kind} ${movement.amount} ${request.order.currency} minor units` },
+    [
+      {
+        caseId: record.id,
+        orderId: request.orderId,
+        currency: request.order.currency,
+        items: request.items,
+        amount: movement.amount,
+        kind: movement.kind,
+        key: movement.key,
+        withUnits: movement.withUnits,
+      },
+    ],
+  );
+  const skus = result.lines.filter((line) => line.granted > 0).map((line) => line.sku);
+  if (skus.length) record.reservations.push({ key: movement.key, skus, state: 'reserved' });
+  return result.granted;
+}
+
+/** Commits (the provider confirmed) or releases (it finally failed, the case ended) a reservation the case holds. */
+export async function settleReservation(record: CaseRecord, key: string, state: 'committed' | 'released'): Promise<void> {
+  const reservation = record.reservations.find((r) => r.key === key && r.state === 'reserved');
+  if (!reservation) return;
+  await ledger.settleOnLedger.executeWithOptions({ summary: `ledger: ${state === 'committed' ? 'commit' : 'release'} ${key.split(':').slice(1).join(':')}` }, [
+    { orderId: record.input.request.orderId, key, skus: reservation.skus, state },
+  ]);
+  reservation.state = state;
+}
+
+/** Releases every reservation the case still holds unsettled: it ended without paying them out. */
+export async function releaseUnsettledReservations(record: CaseRecord): Promise<void> {
+  for (const reservation of record.reservations.filter((r) => r.state === 'reserved')) {
+    await settleReservation(record, reservation.key, 'released');
+  }
+}

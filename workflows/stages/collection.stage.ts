@@ -1,0 +1,59 @@
+import type { CollectionPurpose } from '../../activities/provider-ports';
+import { providers } from '../activities';
+import { SYSTEM, type CaseRecord, type CollectionView } from '../case-record';
+import { reserveMoney, settleReservation } from '../money';
+import { notifyCustomer } from '../notify';
+import { applyCollectionEvent } from '../provider-events';
+
+/** How a collection ended. */
+export type CollectionOutcome = 'paid' | 'unpaid';
+
+/**
+ * Asks the customer to pay `amount` for `purpose` (a repair quote, shipping) and waits under the
+ * customer's payment clock. The collection is recorded on the order-line ledger first and its key
+ * is fixed before the first call, so a retry never asks twice; paid commits it, while a failed
+ * payment or the clock running out releases it and answers `unpaid` — the caller ends the case
+ * its own way (docs/business-rules.md#what-the-customer-pays).
+ */
+export async function collectionStage(record: CaseRecord, purpose: CollectionPurpose, amount: number): Promise<CollectionOutcome> {
+  if (amount <= 0) return 'paid';
+  const { id, input } = record;
+  const { currency } = input.request.order;
+  const key = `${id}:collection:${purpose}`;
+  const view: CollectionView = { purpose, amount, currency, idempotencyKey: key, status: 'pending' };
+  record.collections.push(view);
+  record.transition('awaiting_payment', SYSTEM, 'payment.requested', { purpose, amount, currency });
+  record.startClock('payment');
+  await reserveMoney(record, { key, kind: 'collection', amount, withUnits: false });
+
+  const asked = await providers.collectPayment.executeWithOptions({ summary: `collect ${purpose}: ${amount} ${currency} minor units` }, [
+    { caseId: id, customerId: input.request.customerId, amount, currency, purpose, idempotencyKey: key },
+  ]);
+  view.id = asked.collectionId;
+  view.status = 'requested';
+  record.touch();
+  const early = record.earlyCollections.get(asked.collectionId);
+  if (early) applyCollectionEvent(record, early);
+  await notifyCustomer(record, 'payment_requested', `payment-${purpose}`, {
+    purpose,
+    amount,
+    currency,
+    collectionId: asked.collectionId,
+    payBy: record.openClock('payment')?.deadline ?? null,
+  });
+
+  const ranOut = () => record.takeExpired('payment');
+  let expired = false;
+  await record.waitUntil(() => view.status === 'paid' || view.status === 'failed' || (expired ||= ranOut()));
+  record.stopClock('payment');
+  // Read afresh: the settlement signal changed it while the stage waited.
+  const status = view.status as CollectionView['status'];
+  if (status === 'paid') {
+    await settleReservation(record, key, 'committed');
+    return 'paid';
+  }
+  if (status !== 'failed') view.status = 'unpaid';
+  record.log(SYSTEM, 'payment.not_received', { purpose, amount, currency, ...(expired ? { clock: 'payment' } : {}) });
+  await settleReservation(record, key, 'released');
+  return 'unpaid';
+}
