@@ -1,11 +1,15 @@
 import { z } from 'zod';
-import type { PaymentPort } from '../activities/provider-ports';
+import type { CollectionPurpose, PaymentPort } from '../activities/provider-ports';
 import { JsonHttpClient, type ProviderClientOptions } from './http-client';
 
 const refundResponse = z.object({ refundId: z.string(), status: z.enum(['pending', 'succeeded', 'failed']) });
 const couponResponse = z.object({ couponId: z.string() });
+const collectionResponse = z.object({ collectionId: z.string(), status: z.enum(['pending', 'succeeded', 'failed']) });
 
-/** Payment adapter: refunds (settled later by a signed callback) and compensation coupons (wire format in docs/sandbox.md). */
+/**
+ * Payment adapter: refunds and collections (both settled later by a signed callback) and compensation
+ * coupons (wire format in docs/sandbox.md).
+ */
 export class PaymentClient implements PaymentPort {
   private readonly http: JsonHttpClient;
 
@@ -24,5 +28,16 @@ export class PaymentClient implements PaymentPort {
   /** Issues a compensation coupon to the customer. */
   async issueCoupon(input: { caseId: string; customerId: string; amount: number; currency: string }, idempotencyKey: string) {
     return this.http.request({ method: 'POST', path: '/coupons', body: input, idempotencyKey, response: couponResponse });
+  }
+
+  /**
+   * Asks the customer to pay (a payment link); keyed by the idempotency key like a refund, so a retry
+   * never asks twice. The answer is usually `pending`: the payment callback says whether the customer paid.
+   */
+  async createCollection(
+    input: { caseId: string; customerId: string; amount: number; currency: string; purpose: CollectionPurpose },
+    idempotencyKey: string,
+  ) {
+    return this.http.request({ method: 'POST', path: '/collections', body: input, idempotencyKey, response: collectionResponse });
   }
 }

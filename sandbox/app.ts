@@ -22,7 +22,7 @@ export interface SandboxOptions {
   webhookSecret: string;
   /** Delay before each tracking event. */
   trackingStepMs: number;
-  /** Delay before a refund settles. */
+  /** Delay before a refund or a collection settles. */
   settleMs: number;
   /** Defaults to a silent logger. */
   logger?: Logger;
@@ -64,7 +64,7 @@ export function createSandboxApp(options: SandboxOptions): Sandbox {
   ];
   app.use('/courier', provider('courier'), courierRoutes(state, tracking));
   app.use('/payment', provider('payment'), paymentRoutes(state, dispatcher, timers, options.settleMs));
-  app.use('/inventory', provider('inventory'), inventoryRoutes());
+  app.use('/inventory', provider('inventory'), inventoryRoutes(state));
   app.use('/notification', provider('notification'), notificationRoutes(state));
   app.use(notFound);
   app.use(errorHandler(logger));

@@ -1,8 +1,9 @@
 import express, { Router } from 'express';
 import type { CallbackDispatcher } from './callback-dispatcher';
 import type { FaultInjector } from './fault-injector';
-import { validate } from './sandbox-http';
-import { faultRequest, outboxQuery } from './sandbox.schemas';
+import { settleCollection } from './payment.routes';
+import { sendError, validate } from './sandbox-http';
+import { catalogItemRequest, collectionSettleRequest, faultRequest, outboxQuery } from './sandbox.schemas';
 import type { SandboxState } from './sandbox-state';
 
 /** Inspection and control endpoints for tests, demos and operators (no bearer token: the sandbox is never exposed publicly). */
@@ -43,8 +44,36 @@ export function controlRoutes(state: SandboxState, faults: FaultInjector, dispat
       shipments: state.shipments.records(),
       labels: state.labels.records(),
       coupons: state.coupons.records(),
+      collections: state.collections.records(),
       investigations: state.investigations.records(),
     });
+  });
+
+  // The customer pays (or the payment fails) now: for collections that would never settle on their own (amount ending in 14).
+  router.post('/collections/:collectionId/settle', express.json({ limit: '16kb' }), (req, res) => {
+    const { status, reason } = validate(collectionSettleRequest, req.body ?? {});
+    const collection = state.collections.records().find((c) => c.collectionId === req.params.collectionId);
+    if (!collection) return sendError(res, 404, 'unknown_collection', 'no collection has this id');
+    if (!settleCollection(dispatcher, collection, status, reason)) {
+      return sendError(res, 409, 'already_settled', `the collection already settled ${collection.status}`);
+    }
+    res.json(collection);
+  });
+
+  router.get('/catalog', (_req, res) => {
+    res.json({ items: [...state.catalog.values()] });
+  });
+
+  router.put('/catalog/:sku', express.json({ limit: '16kb' }), (req, res) => {
+    const { unitPrice, category } = validate(catalogItemRequest, req.body ?? {});
+    const item = { sku: String(req.params.sku), unitPrice, category };
+    state.catalog.set(item.sku, item);
+    res.json(item);
+  });
+
+  router.delete('/catalog/:sku', (req, res) => {
+    if (!state.catalog.delete(String(req.params.sku))) return sendError(res, 404, 'unknown_sku', 'the catalog has no such sku');
+    res.status(204).end();
   });
 
   router.get('/callbacks', (_req, res) => {

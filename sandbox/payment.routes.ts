@@ -2,16 +2,46 @@ import { Router } from 'express';
 import type { CallbackDispatcher } from './callback-dispatcher';
 import { sendOutcome } from './idempotent-table';
 import { requireIdempotencyKey, validate } from './sandbox-http';
-import { couponRequest, refundRequest } from './sandbox.schemas';
-import { newId, nowIso, type RefundRecord, type SandboxState } from './sandbox-state';
+import { collectionRequest, couponRequest, refundRequest } from './sandbox.schemas';
+import { newId, nowIso, type CollectionRecord, type RefundRecord, type SandboxState } from './sandbox-state';
 import type { TimerSet } from './timer-set';
 
-/** Sandbox convention: a refund whose amount ends in 13 (minor units, e.g. 1013) settles `failed`. */
+/** Sandbox convention: a refund or collection whose amount ends in 13 (minor units, e.g. 1013) settles `failed`. */
 export function settlesAsFailure(amount: number): boolean {
   return amount % 100 === 13;
 }
 
-/** The payment provider: refunds settled by a signed callback after `settleMs`, and coupons. */
+/** Sandbox convention: a collection whose amount ends in 14 is never paid (the customer ignores the link); it stays pending. */
+export function neverPaid(amount: number): boolean {
+  return amount % 100 === 14;
+}
+
+/**
+ * Settles a pending collection and sends its signed callback (`collectionId`, and our case id as
+ * `merchantReference`). False when it was already settled: a collection settles once.
+ */
+export function settleCollection(
+  dispatcher: CallbackDispatcher,
+  collection: CollectionRecord,
+  status: 'succeeded' | 'failed',
+  reason?: string,
+): boolean {
+  if (collection.status !== 'pending') return false;
+  collection.status = status;
+  collection.settledAt = nowIso();
+  if (status === 'failed') collection.failureReason = reason ?? 'payment_declined';
+  void dispatcher.deliver('payment', {
+    eventId: newId('evt'),
+    collectionId: collection.collectionId,
+    merchantReference: collection.caseId,
+    status,
+    at: collection.settledAt,
+    ...(status === 'failed' ? { reason: collection.failureReason } : {}),
+  });
+  return true;
+}
+
+/** The payment provider: refunds and collections settled by a signed callback after `settleMs`, and coupons. */
 export function paymentRoutes(state: SandboxState, dispatcher: CallbackDispatcher, timers: TimerSet, settleMs: number): Router {
   const router = Router();
 
@@ -41,6 +71,21 @@ export function paymentRoutes(state: SandboxState, dispatcher: CallbackDispatche
       // The ledger row is the live record: settling it updates what GET /ledger shows.
       const refund = outcome.record;
       timers.after(settleMs, () => settle(refund));
+    }
+    sendOutcome(res, outcome);
+  });
+
+  router.post('/collections', (req, res) => {
+    const key = requireIdempotencyKey(req);
+    const input = validate(collectionRequest, req.body);
+    const outcome = state.collections.execute(key, input, () => {
+      const record: CollectionRecord = { collectionId: newId('col'), ...input, status: 'pending', createdAt: nowIso(), settledAt: null };
+      return { status: 201, response: { collectionId: record.collectionId, status: 'pending' }, record };
+    });
+    if (outcome.kind === 'created' && !neverPaid(outcome.record.amount)) {
+      const collection = outcome.record;
+      // A collection settled by hand before the delay is left alone (settleCollection is once only).
+      timers.after(settleMs, () => settleCollection(dispatcher, collection, settlesAsFailure(collection.amount) ? 'failed' : 'succeeded'));
     }
     sendOutcome(res, outcome);
   });

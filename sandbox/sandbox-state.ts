@@ -37,6 +37,42 @@ export interface RefundRecord {
   failureReason?: string;
 }
 
+/** Money the customer is asked to pay (a payment link), and how it settled. */
+export interface CollectionRecord {
+  collectionId: string;
+  caseId: string;
+  customerId: string;
+  amount: number;
+  currency: string;
+  purpose: string;
+  /** `pending` until the customer pays or the payment fails; an amount ending in 14 stays pending (never paid). */
+  status: 'pending' | 'succeeded' | 'failed';
+  createdAt: string;
+  settledAt: string | null;
+  failureReason?: string;
+}
+
+/** An item of the shop's catalog (price in minor units). */
+export interface CatalogRecord {
+  sku: string;
+  unitPrice: number;
+  category: string;
+}
+
+/**
+ * The catalog the sandbox starts with (and returns to on reset): a lamp with a same-price,
+ * same-category sibling, a dearer lamp, a same-price item of another category, the out-of-stock
+ * lamp of the stock convention, and the SKU the provider tests use.
+ */
+export const SEED_CATALOG: readonly CatalogRecord[] = [
+  { sku: 'SKU-1', unitPrice: 5900, category: 'apparel' },
+  { sku: 'SKU-LAMP-1', unitPrice: 8800, category: 'lighting' },
+  { sku: 'SKU-LAMP-2', unitPrice: 8800, category: 'lighting' },
+  { sku: 'SKU-LAMP-DELUXE', unitPrice: 12800, category: 'lighting' },
+  { sku: 'OOS-LAMP-1', unitPrice: 8800, category: 'lighting' },
+  { sku: 'SKU-MUG-1', unitPrice: 8800, category: 'kitchen' },
+];
+
 /** A compensation coupon. */
 export interface CouponRecord {
   couponId: string;
@@ -73,10 +109,23 @@ export class SandboxState {
   readonly investigations = new IdempotentTable<InvestigationRecord>();
   readonly refunds = new IdempotentTable<RefundRecord>();
   readonly coupons = new IdempotentTable<CouponRecord>();
+  readonly collections = new IdempotentTable<CollectionRecord>();
   readonly messages = new IdempotentTable<MessageRecord>();
+  /** The shop's catalog by SKU; set by `PUT /catalog/:sku`, back to SEED_CATALOG on reset. */
+  readonly catalog = new Map<string, CatalogRecord>();
+
+  constructor() {
+    this.seedCatalog();
+  }
 
   clear(): void {
-    for (const table of [this.labels, this.shipments, this.investigations, this.refunds, this.coupons, this.messages]) table.clear();
+    for (const table of [this.labels, this.shipments, this.investigations, this.refunds, this.coupons, this.collections, this.messages]) table.clear();
+    this.seedCatalog();
+  }
+
+  private seedCatalog(): void {
+    this.catalog.clear();
+    for (const item of SEED_CATALOG) this.catalog.set(item.sku, { ...item });
   }
 }
 

@@ -32,6 +32,22 @@ export const refundRequest = z.object({
 });
 /** `POST /payment/coupons` */
 export const couponRequest = z.object({ caseId: id, customerId: id, amount: minorUnits, currency });
+/** `POST /payment/collections` */
+export const collectionRequest = z.object({
+  caseId: id,
+  customerId: id,
+  amount: minorUnits,
+  currency,
+  purpose: z.enum(['repair_quote', 'return_shipping', 'send_back_shipping', 'price_difference']),
+});
+
+/** `POST /collections/:collectionId/settle` (control): settles a pending collection by hand. */
+export const collectionSettleRequest = z.object({
+  status: z.enum(['succeeded', 'failed']),
+  reason: z.string().trim().min(1).max(200).optional(),
+});
+/** `PUT /catalog/:sku` (control) */
+export const catalogItemRequest = z.object({ unitPrice: z.number().int().nonnegative(), category: id });
 
 /** `POST /notification/messages` */
 export const messageRequest = z.object({

@@ -84,6 +84,7 @@ interface Ledger {
   shipments: Record<string, unknown>[];
   labels: Record<string, unknown>[];
   coupons: Record<string, unknown>[];
+  collections: Record<string, unknown>[];
   investigations: Record<string, unknown>[];
 }
 const ledger = async () => (await call('GET', '/ledger')).body as unknown as Ledger;
@@ -91,6 +92,8 @@ const trackingEvents = (trackingNumber: string) => received.filter((r) => r.topi
 
 const items = [{ sku: 'SKU-1', quantity: 1, unitPrice: 5900 }];
 const refundInput = { caseId: 'case-r1', amount: 5900, currency: 'CNY', paymentMethod: 'online' as const, reason: 'return accepted' };
+const collectionInput = { caseId: 'case-q1', customerId: 'c-1', amount: 4500, currency: 'CNY', purpose: 'repair_quote' as const };
+const paymentCallbacks = () => received.filter((r) => r.topic === 'payment');
 
 beforeAll(async () => {
   const receiver = express();
@@ -268,10 +271,174 @@ describe('the sandbox as a provider', () => {
     });
   });
 
+  describe('payment collections', () => {
+    it('asks the customer to pay once however often the key is presented, and shows the collection in the ledger', async () => {
+      const first = await payment.createCollection(collectionInput, 'collect-key');
+      const again = await call('POST', '/payment/collections', { body: collectionInput, key: 'collect-key' });
+      expect(first).toEqual({ collectionId: expect.stringMatching(/^col_/), status: 'pending' });
+      expect(again.status).toBe(200);
+      expect(again.headers.get('idempotent-replayed')).toBe('true');
+      expect(again.body).toEqual(first);
+      expect((await ledger()).collections).toEqual([
+        expect.objectContaining({
+          collectionId: first.collectionId,
+          caseId: 'case-q1',
+          customerId: 'c-1',
+          amount: 4500,
+          purpose: 'repair_quote',
+          idempotencyKey: 'collect-key',
+          requests: 2,
+        }),
+      ]);
+    });
+
+    it('keeps collection keys apart from refund keys, and refuses a reused key with another body', async () => {
+      await payment.createRefund(refundInput, 'shared-key');
+      await expect(payment.createCollection(collectionInput, 'shared-key')).resolves.toMatchObject({ status: 'pending' });
+      const clash = await call('POST', '/payment/collections', { body: { ...collectionInput, amount: 9900 }, key: 'shared-key' });
+      expect(clash.status).toBe(409);
+      expect(clash.body?.error.code).toBe('idempotency_key_reused');
+    });
+
+    it('answers 400 naming the fields of a bad collection, and a missing key, without recording anything', async () => {
+      const bad = await call('POST', '/payment/collections', { body: { caseId: 'c', amount: 0, currency: 'CNY', purpose: 'tip' }, key: 'k' });
+      expect(bad.status).toBe(400);
+      expect(bad.body?.error.details.map((d) => d.field).sort()).toEqual(['amount', 'customerId', 'purpose']);
+      const keyless = await call('POST', '/payment/collections', { body: collectionInput });
+      expect(keyless.body?.error.details).toEqual([{ field: 'Idempotency-Key', message: 'required' }]);
+      expect((await ledger()).collections).toEqual([]);
+    });
+
+    it('settles a collection with a signed callback naming the collection and our case id, not a refund', async () => {
+      const collection = await payment.createCollection(collectionInput, 'paid-key');
+      const callback = await waitFor('the collection callback', () => paymentCallbacks()[0]);
+      expect(callback.body).toEqual({
+        eventId: expect.any(String),
+        collectionId: collection.collectionId,
+        merchantReference: 'case-q1',
+        status: 'succeeded',
+        at: expect.any(String),
+      });
+      expect(verifyWebhook(callback.signature, callback.rawBody, WEBHOOK_SECRET)).toEqual({ ok: true });
+      expect((await ledger()).collections[0]).toMatchObject({ status: 'succeeded', settledAt: callback.body.at });
+    });
+
+    it('settles a collection whose amount ends in 13 as failed, with a reason', async () => {
+      await payment.createCollection({ ...collectionInput, amount: 4513 }, 'declined-key');
+      const callback = await waitFor('the collection callback', () => paymentCallbacks()[0]);
+      expect(callback.body).toMatchObject({ status: 'failed', reason: 'payment_declined' });
+      expect((await ledger()).collections[0]).toMatchObject({ status: 'failed', failureReason: 'payment_declined' });
+    });
+
+    it('never settles a collection whose amount ends in 14 on its own: the customer ignores the payment link', async () => {
+      await payment.createCollection({ ...collectionInput, amount: 4514 }, 'ignored-key');
+      await payment.createCollection({ ...collectionInput, caseId: 'case-q2' }, 'paid-key');
+      // The ordinary collection created after it settles; the ignored one is still pending well past the delay.
+      await waitFor('the ordinary collection to settle', () => paymentCallbacks()[0]);
+      await sleep(STEP_MS * 4);
+      expect(paymentCallbacks().map((r) => r.body.merchantReference)).toEqual(['case-q2']);
+      expect((await ledger()).collections.map((c) => [c.amount, c.status])).toEqual([
+        [4514, 'pending'],
+        [4500, 'succeeded'],
+      ]);
+    });
+
+    it('lets a test mark a pending collection paid or failed by hand, once', async () => {
+      const paid = await payment.createCollection({ ...collectionInput, amount: 4514 }, 'by-hand-paid');
+      const failed = await payment.createCollection({ ...collectionInput, caseId: 'case-q3', amount: 614 }, 'by-hand-failed');
+
+      const settled = await call('POST', `/collections/${paid.collectionId}/settle`, { body: { status: 'succeeded' }, auth: false });
+      expect(settled.status).toBe(200);
+      expect(settled.body).toMatchObject({ collectionId: paid.collectionId, status: 'succeeded', settledAt: expect.any(String) });
+      await call('POST', `/collections/${failed.collectionId}/settle`, { body: { status: 'failed', reason: 'card_expired' }, auth: false });
+
+      await waitFor('both callbacks', () => paymentCallbacks().length === 2);
+      expect(paymentCallbacks().map((r) => r.body)).toEqual([
+        expect.objectContaining({ collectionId: paid.collectionId, merchantReference: 'case-q1', status: 'succeeded' }),
+        expect.objectContaining({ collectionId: failed.collectionId, merchantReference: 'case-q3', status: 'failed', reason: 'card_expired' }),
+      ]);
+
+      const twice = await call('POST', `/collections/${paid.collectionId}/settle`, { body: { status: 'failed' }, auth: false });
+      expect(twice.status).toBe(409);
+      expect(twice.body?.error.code).toBe('already_settled');
+      expect((await call('POST', '/collections/col_nope/settle', { body: { status: 'succeeded' }, auth: false })).status).toBe(404);
+      const bad = await call('POST', `/collections/${failed.collectionId}/settle`, { body: { status: 'paid' }, auth: false });
+      expect(bad.status).toBe(400);
+      expect(bad.body?.error.details.map((d) => d.field)).toEqual(['status']);
+      await sleep(STEP_MS * 2);
+      expect(paymentCallbacks()).toHaveLength(2);
+    });
+
+    it('sends one callback for a collection settled by hand before its delay ran out', async () => {
+      const slow = createSandboxApp({
+        apiKey: API_KEY,
+        callbackBaseUrl: `http://127.0.0.1:${(receiverServer.address() as AddressInfo).port}/hooks`,
+        webhookSecret: WEBHOOK_SECRET,
+        trackingStepMs: STEP_MS,
+        settleMs: STEP_MS * 5,
+      });
+      const { server, url } = await listen(slow.app);
+      try {
+        const client = new PaymentClient({ baseUrl: `${url}/payment`, apiKey: API_KEY, timeoutMs: 1000 });
+        const collection = await client.createCollection(collectionInput, 'early-key');
+        const settled = await fetch(`${url}/collections/${collection.collectionId}/settle`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ status: 'failed' }),
+        });
+        expect(settled.status).toBe(200);
+        await sleep(STEP_MS * 8);
+        expect(paymentCallbacks().map((r) => r.body.status)).toEqual(['failed']);
+      } finally {
+        slow.close();
+        await stop(server);
+      }
+    });
+  });
+
   describe('inventory', () => {
     it('has every SKU in stock except those starting with OOS-', async () => {
       await expect(inventory.checkStock('SKU-1', 2)).resolves.toEqual({ available: true });
       await expect(inventory.checkStock('OOS-SHOE-42', 1)).resolves.toEqual({ available: false });
+    });
+
+    it('knows the price and category of a catalog SKU, and answers null for a SKU the shop does not sell', async () => {
+      await expect(inventory.catalogItem('SKU-LAMP-1')).resolves.toEqual({ sku: 'SKU-LAMP-1', unitPrice: 8800, category: 'lighting' });
+      await expect(inventory.catalogItem('SKU-NOT-SOLD')).resolves.toBeNull();
+      const raw = await call('GET', '/inventory/catalog/SKU-NOT-SOLD');
+      expect(raw.status).toBe(404);
+      expect(raw.body?.error.code).toBe('unknown_sku');
+      // The out-of-stock lamp is sold (in the catalog) but not in stock: the two conventions are independent.
+      await expect(inventory.catalogItem('OOS-LAMP-1')).resolves.toMatchObject({ unitPrice: 8800, category: 'lighting' });
+      await expect(inventory.checkStock('OOS-LAMP-1', 1)).resolves.toEqual({ available: false });
+    });
+
+    it('lets a test set, add and remove catalog items, and goes back to the seeded catalog on reset', async () => {
+      const seeded = (await call('GET', '/catalog')).body?.items;
+      expect(seeded).toEqual(expect.arrayContaining([{ sku: 'SKU-LAMP-2', unitPrice: 8800, category: 'lighting' }]));
+
+      expect((await call('PUT', '/catalog/SKU-LAMP-1', { body: { unitPrice: 9900, category: 'lighting' }, auth: false })).status).toBe(200);
+      await call('PUT', '/catalog/SKU-NEW-1', { body: { unitPrice: 100, category: 'stationery' }, auth: false });
+      expect((await call('DELETE', '/catalog/SKU-MUG-1', { auth: false })).status).toBe(204);
+      await expect(inventory.catalogItem('SKU-LAMP-1')).resolves.toMatchObject({ unitPrice: 9900 });
+      await expect(inventory.catalogItem('SKU-NEW-1')).resolves.toEqual({ sku: 'SKU-NEW-1', unitPrice: 100, category: 'stationery' });
+      await expect(inventory.catalogItem('SKU-MUG-1')).resolves.toBeNull();
+      expect((await call('DELETE', '/catalog/SKU-MUG-1', { auth: false })).status).toBe(404);
+
+      await call('POST', '/reset');
+      expect((await call('GET', '/catalog')).body?.items).toEqual(seeded);
+    });
+
+    it('answers 400 naming the fields of a bad catalog item', async () => {
+      const bad = await call('PUT', '/catalog/SKU-X', { body: { unitPrice: 12.5 }, auth: false });
+      expect(bad.status).toBe(400);
+      expect(bad.body?.error.details.map((d) => d.field).sort()).toEqual(['category', 'unitPrice']);
+      await expect(inventory.catalogItem('SKU-X')).resolves.toBeNull();
+    });
+
+    it('reports a 404 that is not unknown_sku (a wrong base URL) as an error, not as a SKU the shop does not sell', async () => {
+      const misplaced = new InventoryClient({ baseUrl: `${sandboxUrl}/not-inventory`, apiKey: API_KEY, timeoutMs: 1000 });
+      await expect(misplaced.catalogItem('SKU-LAMP-1')).rejects.toMatchObject({ name: 'ProviderError', status: 404, code: 'not_found', retryable: false });
     });
   });
 
