@@ -4,7 +4,7 @@ import type { CaseReadModel } from '../store/case-read-model.store';
 import { createReadModel } from '../store/case-read-model.store';
 import { connectMongo, ensureIndexes } from '../store/mongo';
 import type { OpenCaseLocks } from '../store/open-case-locks.store';
-import { slaReport, type SlaReport, type SlaReportRange } from '../store/sla-report.store';
+import { slaReport, type SlaReport, type SlaReportQuery } from '../store/sla-report.store';
 import { unavailable } from './errors';
 import { countOpenCasesByStatus, type OpenCaseCounts } from './metrics';
 
@@ -17,7 +17,7 @@ export type CaseLocks = Pick<OpenCaseLocks, 'acquire' | 'release' | 'releaseKey'
 export interface StoreServices {
   readModel: CaseReader;
   locks: CaseLocks;
-  slaReport(range: SlaReportRange): Promise<SlaReport>;
+  slaReport(query: SlaReportQuery): Promise<SlaReport>;
   /** Resolves when the database answers a ping. */
   ping(): Promise<void>;
   /** Open cases per status, for the `aftersales_open_cases` gauge of /metrics. */
@@ -81,7 +81,7 @@ export class LazyMongoStore implements StoreAccess {
         this.services = {
           readModel,
           locks: readModel.locks,
-          slaReport: (range) => slaReport(db, range),
+          slaReport: (query) => slaReport(db, query),
           ping: async () => {
             await db.command({ ping: 1 });
           },

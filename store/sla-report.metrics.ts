@@ -1,4 +1,4 @@
-import type { CaseSnapshot, CaseType, ClockName, EscalationStep } from '../domain/case.types';
+import type { CaseSnapshot, CaseType, ClockName, EscalationStep, ReasonCode, SlaClockView } from '../domain/case.types';
 
 /** The case fields the SLA report reads. */
 export type ReportCase = Pick<
@@ -9,23 +9,50 @@ export type ReportCase = Pick<
 /** The escalation fields the SLA report reads. */
 export type ReportEscalation = Pick<EscalationStep, 'clock' | 'level' | 'reason' | 'at'> & { assignee: string | null };
 
-/** On-time figures of one clock; `onTimeRate` = met / (met + breached), null when none has finished. */
+/** What the shop tells the report that the case store cannot know. */
+export interface ReportBase {
+  /** Orders delivered in the range: the base of the no-reason rate; absent = unknown. */
+  deliveredOrders?: number;
+}
+
+/**
+ * On-time figures of one clock; `onTimeRate` = met / (met + breached), null when none has finished.
+ * Clocks ended by the case closing (cancelled, expired, rejected) are counted apart, never as met.
+ */
 export interface ClockKpi {
   party: 'staff' | 'customer';
-  /** Clocks that finished: met + breached. */
+  /** Clocks that ran to their stop or their breach: met + breached. */
   total: number;
   met: number;
   breached: number;
-  /** Clocks still running or paused (not in total). */
+  /** Clocks the closing of their case ended before they ran to their stop (not in total). */
+  endedByClosing: number;
+  /** Clocks still running or paused on open cases (not in total). */
   open: number;
   onTimeRate: number | null;
 }
 
-/** Count, mean and median of durations in milliseconds (null when count is 0). */
+/** Count, mean, median and 90th percentile of durations in milliseconds (null when count is 0). */
 export interface DurationStats {
   count: number;
   meanMs: number | null;
   medianMs: number | null;
+  p90Ms: number | null;
+}
+
+/** Response-time figures of first-response clocks: durations of the responses, and the share within the clock's target. */
+export interface ResponseTimeStats extends DurationStats {
+  /** Clocks answered before their deadline. */
+  withinTarget: number;
+  /** Clocks that breached: answered late, or still unanswered past the deadline. */
+  late: number;
+  /** withinTarget / (withinTarget + late). */
+  withinTargetRate: number | null;
+}
+
+/** Response time of one first-response clock, with the budgets (targets) its clocks ran under. */
+export interface ClockResponseTime extends ResponseTimeStats {
+  targets: SlaClockView['budget'][];
 }
 
 /** Survey figures: `satisfiedRate` = share of scores ≥ SATISFIED_SCORE (the "satisfaction ≥ 95%" KPI). */
@@ -35,7 +62,26 @@ export interface SatisfactionKpi {
   satisfiedRate: number | null;
 }
 
-/** The KPIs of domain.md "Reporting" over one time range; rates are fractions 0..1. */
+/** The change-of-mind (no-reason) return and exchange rate over the orders delivered in the range. */
+export interface NoReasonRateKpi {
+  /** The reason codes counted as change of mind. */
+  reasons: readonly ReasonCode[];
+  /** Return and exchange cases with one of those reasons opened in the range. */
+  count: number;
+  returns: number;
+  exchanges: number;
+  /** 'delivered_orders' when the shop passed the count, else 'unknown' (and no rate). */
+  base: 'delivered_orders' | 'unknown';
+  deliveredOrders: number | null;
+  /** count / deliveredOrders; null when the base is unknown or zero. */
+  rate: number | null;
+  /** The rate must stay below this. */
+  targetRate: number;
+  /** rate < targetRate, or null without a rate. */
+  targetMet: boolean | null;
+}
+
+/** The after-sales KPIs (docs/api.md "SLA report") over one time range; rates are fractions 0..1. */
 export interface SlaReport {
   range: { from: string; to: string };
   /** Cases created in the range, and how many of them are closed. */
@@ -44,15 +90,15 @@ export interface SlaReport {
   clocks: Partial<Record<ClockName, ClockKpi>>;
   /** Breaches (level-1 breach escalations) that happened in the range, per clock (stage) and per assignee. */
   breaches: { total: number; byClock: Partial<Record<ClockName, number>>; byAssignee: Record<string, number> };
-  /** Review clock from start to decision minus paused time (first response), over finished review clocks. */
-  responseTime: DurationStats;
+  /** First responses over every first-response clock (review, resolution, investigation), overall and per clock. */
+  responseTime: ResponseTimeStats & { byClock: Partial<Record<ClockName, ClockResponseTime>> };
   /** closedAt − createdAt per case type, over closed cases. */
   handlingTime: Partial<Record<CaseType, DurationStats>>;
   /** Completed cases resolved without a customer-info round trip or repeated work. */
   firstTimeResolution: { completed: number; firstTime: number; rate: number | null };
   satisfaction: SatisfactionKpi & { complaints: SatisfactionKpi };
-  /** Return cases with reason `no_reason` among all return cases. */
-  noReasonReturns: { returns: number; noReason: number; rate: number | null };
+  /** No-reason return and exchange rate over delivered orders. */
+  noReasonReturnsAndExchanges: NoReasonRateKpi;
 }
 
 /** Assignee key of breaches on unassigned cases. */
@@ -61,29 +107,71 @@ export const UNASSIGNED = '(unassigned)';
 export const SATISFIED_SCORE = 4;
 /** Timeline events that mean the case needed another round (see docs/read-model.md). */
 export const REWORK_TIMELINE_EVENTS: readonly string[] = ['review.request_info', 'reopened', 'repair.verification_failed'];
+/** Clocks that time the shop's first answer to the customer: review, complaint resolution, courier inquiry. */
+export const FIRST_RESPONSE_CLOCKS: readonly ClockName[] = ['review', 'resolution', 'investigation'];
+/** Reasons that make a return or exchange a change of mind (the customer pays its shipping too). */
+export const NO_REASON_CODES: readonly ReasonCode[] = ['no_reason', 'size_fit'];
+/** The no-reason return and exchange rate should stay below 5% of delivered orders. */
+export const NO_REASON_TARGET_RATE = 0.05;
+/**
+ * Closing events that are themselves the answer a clock waits for: a review rejection is the
+ * review decision, an inspection rejection ends the processing of the goods, a declined quote is
+ * the customer's answer to it. A clock the closing stopped otherwise was cut short.
+ */
+export const CLOSING_ANSWERS: Readonly<Record<string, ClockName>> = {
+  'review.rejected': 'review',
+  'inspection.rejected': 'processing',
+  'repair.quote_declined': 'quote_acceptance',
+};
 
-/** Computes the report from the cases created in the range and the escalations that happened in it. */
-export function computeSlaReport(range: { from: Date; to: Date }, cases: readonly ReportCase[], escalations: readonly ReportEscalation[]): SlaReport {
+/** How one clock ended, as the report counts it. */
+export type ClockEnd = 'met' | 'breached' | 'ended_by_closing' | 'open';
+
+/** Computes the report from the cases created in the range, the escalations that happened in it and the shop's order count. */
+export function computeSlaReport(
+  range: { from: Date; to: Date },
+  cases: readonly ReportCase[],
+  escalations: readonly ReportEscalation[],
+  base: ReportBase = {},
+): SlaReport {
   const closed = cases.filter((c) => c.closedAt !== null);
   const completed = cases.filter((c) => c.status === 'completed');
   const firstTime = completed.filter(isFirstTimeResolution).length;
-  const returns = cases.filter((c) => c.type === 'return');
-  const noReason = returns.filter((c) => c.reason.code === 'no_reason').length;
   return {
     range: { from: range.from.toISOString(), to: range.to.toISOString() },
     cases: { total: cases.length, closed: closed.length },
     clocks: clockKpis(cases),
     breaches: breachCounts(escalations),
-    responseTime: durationStats(
-      cases.flatMap((c) =>
-        c.sla.filter((s) => s.name === 'review' && s.stoppedAt).map((s) => Date.parse(s.stoppedAt as string) - Date.parse(s.startedAt) - s.pausedMs),
-      ),
-    ),
+    responseTime: responseTimes(cases),
     handlingTime: handlingTimes(closed),
     firstTimeResolution: { completed: completed.length, firstTime, rate: ratio(firstTime, completed.length) },
     satisfaction: { ...satisfaction(cases), complaints: satisfaction(cases.filter((c) => c.type === 'complaint')) },
-    noReasonReturns: { returns: returns.length, noReason, rate: ratio(noReason, returns.length) },
+    noReasonReturnsAndExchanges: noReasonRate(cases, base.deliveredOrders),
   };
+}
+
+/**
+ * How a clock of a case ended. A breach counts whenever it happened. A clock the case's closing
+ * cut short (cutShortByClosing) ended by closing. Every other stopped clock was met; an unstopped
+ * one on an open case is still open.
+ */
+export function clockEnd(c: ReportCase, clock: SlaClockView): ClockEnd {
+  if (clock.state === 'breached') return 'breached';
+  if (cutShortByClosing(c, clock)) return 'ended_by_closing';
+  return clock.stoppedAt === undefined ? 'open' : 'met';
+}
+
+/**
+ * True when the closing of the case, not the clock's own answer, ended the clock: the case is
+ * closed and the clock was never stopped, or the closing stopped it (`stoppedAt` at `closedAt`)
+ * while closing the case as cancelled, expired or rejected — unless the closing event is itself
+ * the answer the clock waited for (CLOSING_ANSWERS).
+ */
+export function cutShortByClosing(c: ReportCase, clock: SlaClockView): boolean {
+  if (c.closedAt === null) return false;
+  if (clock.stoppedAt === undefined) return true;
+  if (Date.parse(clock.stoppedAt) < Date.parse(c.closedAt)) return false;
+  return c.status !== 'completed' && CLOSING_ANSWERS[closingEvent(c) ?? ''] !== clock.name;
 }
 
 /** True when a completed case needed no customer-info round trip and no repeated work (docs/read-model.md). */
@@ -95,28 +183,104 @@ export function isFirstTimeResolution(c: ReportCase): boolean {
   );
 }
 
-/** Mean and median of `values` (the median of an even count is the mean of the two middle values). */
+/** Mean, median (an even count takes the mean of the two middle values) and nearest-rank 90th percentile of `values`. */
 export function durationStats(values: readonly number[]): DurationStats {
-  if (values.length === 0) return { count: 0, meanMs: null, medianMs: null };
+  if (values.length === 0) return { count: 0, meanMs: null, medianMs: null, p90Ms: null };
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
   const median = sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-  return { count: sorted.length, meanMs: sorted.reduce((sum, v) => sum + v, 0) / sorted.length, medianMs: median };
+  return {
+    count: sorted.length,
+    meanMs: sorted.reduce((sum, v) => sum + v, 0) / sorted.length,
+    medianMs: median,
+    p90Ms: sorted[Math.ceil(0.9 * sorted.length) - 1],
+  };
+}
+
+/** The event that moved the case to its terminal status (the last transition to it). */
+function closingEvent(c: ReportCase): string | undefined {
+  for (let i = c.timeline.length - 1; i >= 0; i--) {
+    if (c.timeline[i].data?.to === c.status) return c.timeline[i].event;
+  }
+  return undefined;
 }
 
 function clockKpis(cases: readonly ReportCase[]): Partial<Record<ClockName, ClockKpi>> {
   const kpis: Partial<Record<ClockName, ClockKpi>> = {};
-  for (const clock of cases.flatMap((c) => c.sla)) {
-    const kpi = (kpis[clock.name] ??= { party: clock.party, total: 0, met: 0, breached: 0, open: 0, onTimeRate: null });
-    if (clock.state === 'met') kpi.met++;
-    else if (clock.state === 'breached') kpi.breached++;
-    else kpi.open++;
+  for (const c of cases) {
+    for (const clock of c.sla) {
+      const kpi = (kpis[clock.name] ??= { party: clock.party, total: 0, met: 0, breached: 0, endedByClosing: 0, open: 0, onTimeRate: null });
+      const end = clockEnd(c, clock);
+      if (end === 'met') kpi.met++;
+      else if (end === 'breached') kpi.breached++;
+      else if (end === 'ended_by_closing') kpi.endedByClosing++;
+      else kpi.open++;
+    }
   }
   for (const kpi of Object.values(kpis)) {
     kpi.total = kpi.met + kpi.breached;
     kpi.onTimeRate = ratio(kpi.met, kpi.total);
   }
   return kpis;
+}
+
+interface Response {
+  clock: SlaClockView;
+  end: 'met' | 'breached';
+  /** Staff time to the answer (paused time left out); absent while unanswered or when the closing cut it short. */
+  durationMs?: number;
+}
+
+function responseTimes(cases: readonly ReportCase[]): SlaReport['responseTime'] {
+  const responses: Response[] = [];
+  for (const c of cases) {
+    for (const clock of c.sla) {
+      if (!FIRST_RESPONSE_CLOCKS.includes(clock.name)) continue;
+      const end = clockEnd(c, clock);
+      if (end !== 'met' && end !== 'breached') continue;
+      // A breach the closing cut short is late, but the closing was no answer: it has no response time.
+      const answered = clock.stoppedAt !== undefined && !cutShortByClosing(c, clock);
+      const durationMs = answered ? Date.parse(clock.stoppedAt as string) - Date.parse(clock.startedAt) - clock.pausedMs : undefined;
+      responses.push({ clock, end, durationMs });
+    }
+  }
+  const byClock: Partial<Record<ClockName, ClockResponseTime>> = {};
+  for (const name of FIRST_RESPONSE_CLOCKS) {
+    const own = responses.filter((r) => r.clock.name === name);
+    if (own.length === 0) continue;
+    const targets = [...new Map(own.map((r) => [JSON.stringify(r.clock.budget), r.clock.budget])).values()];
+    byClock[name] = { ...responseStats(own), targets };
+  }
+  return { ...responseStats(responses), byClock };
+}
+
+function responseStats(responses: readonly Response[]): ResponseTimeStats {
+  const withinTarget = responses.filter((r) => r.end === 'met').length;
+  const late = responses.length - withinTarget;
+  return {
+    ...durationStats(responses.flatMap((r) => (r.durationMs === undefined ? [] : [r.durationMs]))),
+    withinTarget,
+    late,
+    withinTargetRate: ratio(withinTarget, withinTarget + late),
+  };
+}
+
+function noReasonRate(cases: readonly ReportCase[], deliveredOrders: number | undefined): NoReasonRateKpi {
+  const changeOfMind = cases.filter((c) => (c.type === 'return' || c.type === 'exchange') && NO_REASON_CODES.includes(c.reason.code));
+  const returns = changeOfMind.filter((c) => c.type === 'return').length;
+  const known = deliveredOrders !== undefined;
+  const rate = known ? ratio(changeOfMind.length, deliveredOrders) : null;
+  return {
+    reasons: NO_REASON_CODES,
+    count: changeOfMind.length,
+    returns,
+    exchanges: changeOfMind.length - returns,
+    base: known ? 'delivered_orders' : 'unknown',
+    deliveredOrders: known ? deliveredOrders : null,
+    rate,
+    targetRate: NO_REASON_TARGET_RATE,
+    targetMet: rate === null ? null : rate < NO_REASON_TARGET_RATE,
+  };
 }
 
 function breachCounts(escalations: readonly ReportEscalation[]): SlaReport['breaches'] {

@@ -2,7 +2,7 @@ import type { Db } from 'mongodb';
 import type { CaseDocument } from './case-document.mapper';
 import type { EscalationDocument } from './case-read-model.store';
 import { Collections } from './mongo';
-import { computeSlaReport, type ReportCase, type ReportEscalation, type SlaReport } from './sla-report.metrics';
+import { computeSlaReport, type ReportBase, type ReportCase, type ReportEscalation, type SlaReport } from './sla-report.metrics';
 
 export type { SlaReport } from './sla-report.metrics';
 
@@ -12,10 +12,14 @@ export interface SlaReportRange {
   to: Date;
 }
 
+/** What a report is asked for: its range, and the figures only the shop knows (delivered orders). */
+export type SlaReportQuery = SlaReportRange & ReportBase;
+
 const CASE_FIELDS = ['type', 'status', 'reason', 'createdAt', 'closedAt', 'sla', 'survey', 'timeline'] as const;
 
 /** The KPIs of cases created in [from, to) and of breaches that happened in it; plain finds, arithmetic in code. */
-export async function slaReport(db: Db, range: SlaReportRange): Promise<SlaReport> {
+export async function slaReport(db: Db, query: SlaReportQuery): Promise<SlaReport> {
+  const { deliveredOrders, ...range } = query;
   if (!(range.from.getTime() < range.to.getTime())) throw new RangeError('report range needs from < to');
   const projection = Object.fromEntries(CASE_FIELDS.map((f) => [f, 1]));
   const [documents, escalations] = await Promise.all([
@@ -31,5 +35,5 @@ export async function slaReport(db: Db, range: SlaReportRange): Promise<SlaRepor
       .toArray(),
   ]);
   const cases: ReportCase[] = documents.map(({ _id, ...fields }) => ({ id: _id, ...fields }));
-  return computeSlaReport(range, cases, escalations);
+  return computeSlaReport(range, cases, escalations, deliveredOrders === undefined ? {} : { deliveredOrders });
 }
