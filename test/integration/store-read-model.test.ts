@@ -369,8 +369,12 @@ describe('SLA report', () => {
         sla: [clock('resolution', 'met', e, at(e, 12))],
         survey: { score: 2, at: at(e, 13) },
       }),
-      // F: cancelled no-reason return after 1h.
-      snapshot('r-f', { type: 'return', status: 'cancelled', reason: { code: 'no_reason' }, createdAt: f, closedAt: at(f, 1) }),
+      // F: no-reason return cancelled after 1h while under review: closing stopped its review clock ("met" at closedAt).
+      snapshot('r-f', {
+        type: 'return', status: 'cancelled', reason: { code: 'no_reason' }, createdAt: f, closedAt: at(f, 1),
+        sla: [clock('review', 'met', f, at(f, 1))],
+        timeline: [{ at: at(f, 1), actor: { kind: 'customer', id: 'c-1' }, event: 'case.cancelled', data: { from: 'awaiting_review', to: 'cancelled' } }],
+      }),
       // Outside the range: before `from` and exactly at `to`.
       snapshot('r-old', {
         type: 'return', status: 'completed', reason: { code: 'no_reason' }, createdAt: '2026-02-27T00:00:00.000Z', closedAt: '2026-02-28T00:00:00.000Z',
@@ -401,10 +405,10 @@ describe('SLA report', () => {
     expect(report.range).toEqual({ from: from.toISOString(), to: to.toISOString() });
     expect(report.cases).toEqual({ total: 6, closed: 5 });
 
-    // review: A, C, D met; B breached → 3 of 4 on time
-    expect(report.clocks.review).toEqual({ party: 'staff', total: 4, met: 3, breached: 1, open: 0, onTimeRate: 0.75 });
+    // review: A, C, D met; B breached → 3 of 4 on time; F's was ended by the cancellation, not met
+    expect(report.clocks.review).toEqual({ party: 'staff', total: 4, met: 3, breached: 1, endedByClosing: 1, open: 0, onTimeRate: 0.75 });
     // processing: A, B met; C still running → open, not in the rate
-    expect(report.clocks.processing).toEqual({ party: 'staff', total: 2, met: 2, breached: 0, open: 1, onTimeRate: 1 });
+    expect(report.clocks.processing).toEqual({ party: 'staff', total: 2, met: 2, breached: 0, endedByClosing: 0, open: 1, onTimeRate: 1 });
     expect(report.clocks.refund).toMatchObject({ total: 1, met: 1, onTimeRate: 1 });
     expect(report.clocks.customer_info).toMatchObject({ party: 'customer', total: 1, met: 1 });
     expect(report.clocks.resolution).toMatchObject({ total: 1, met: 1 });
@@ -416,13 +420,15 @@ describe('SLA report', () => {
       byAssignee: { 'li.wei': 1, '(unassigned)': 1, 'wang.fang': 1 },
     });
 
-    // review durations 6h, 30h, 2h, 4h → mean 10.5h, median (4h + 6h) / 2
-    expect(report.responseTime).toEqual({ count: 4, meanMs: 10.5 * HOUR, medianMs: 5 * HOUR });
+    // first responses: reviews 6h, 30h (late), 2h, 4h and E's complaint resolution 12h; F's cancelled review is no response
+    expect(report.responseTime).toMatchObject({ count: 5, meanMs: 10.8 * HOUR, medianMs: 6 * HOUR, p90Ms: 30 * HOUR, withinTarget: 4, late: 1, withinTargetRate: 0.8 });
+    expect(report.responseTime.byClock.review).toMatchObject({ count: 4, meanMs: 10.5 * HOUR, medianMs: 5 * HOUR, withinTarget: 3, late: 1 });
+    expect(report.responseTime.byClock.resolution).toMatchObject({ count: 1, meanMs: 12 * HOUR, withinTarget: 1 });
 
     // returns closed: A 48h, B 96h, F 1h; repair D 240h; complaint E 12h; the open exchange has none
-    expect(report.handlingTime.return).toEqual({ count: 3, meanMs: (145 / 3) * HOUR, medianMs: 48 * HOUR });
-    expect(report.handlingTime.repair).toEqual({ count: 1, meanMs: 240 * HOUR, medianMs: 240 * HOUR });
-    expect(report.handlingTime.complaint).toEqual({ count: 1, meanMs: 12 * HOUR, medianMs: 12 * HOUR });
+    expect(report.handlingTime.return).toEqual({ count: 3, meanMs: (145 / 3) * HOUR, medianMs: 48 * HOUR, p90Ms: 96 * HOUR });
+    expect(report.handlingTime.repair).toEqual({ count: 1, meanMs: 240 * HOUR, medianMs: 240 * HOUR, p90Ms: 240 * HOUR });
+    expect(report.handlingTime.complaint).toEqual({ count: 1, meanMs: 12 * HOUR, medianMs: 12 * HOUR, p90Ms: 12 * HOUR });
     expect(report.handlingTime.exchange).toBeUndefined();
 
     // completed: A, B, D, E; B had a customer-info round trip, D a failed repair verification
@@ -436,8 +442,13 @@ describe('SLA report', () => {
       complaints: { surveys: 1, meanScore: 2, satisfiedRate: 0 },
     });
 
-    // returns A, B, F; A and F without reason
-    expect(report.noReasonReturns).toEqual({ returns: 3, noReason: 2, rate: 2 / 3 });
+    // change of mind: returns A and F (no_reason), exchange C (size_fit); no delivered-order count → no rate
+    expect(report.noReasonReturnsAndExchanges).toMatchObject({ count: 3, returns: 2, exchanges: 1, base: 'unknown', deliveredOrders: null, rate: null });
+  });
+
+  it('gives the no-reason return and exchange rate over the delivered orders the shop passes', async () => {
+    const report = await slaReport(db, { from, to, deliveredOrders: 60 });
+    expect(report.noReasonReturnsAndExchanges).toMatchObject({ count: 3, base: 'delivered_orders', deliveredOrders: 60, rate: 0.05, targetRate: 0.05, targetMet: false });
   });
 
   it('reports empty figures as zero counts and null rates', async () => {
@@ -447,6 +458,7 @@ describe('SLA report', () => {
     expect(report.breaches).toEqual({ total: 0, byClock: {}, byAssignee: {} });
     expect(report.firstTimeResolution.rate).toBeNull();
     expect(report.satisfaction.meanScore).toBeNull();
-    expect(report.noReasonReturns.rate).toBeNull();
+    expect(report.noReasonReturnsAndExchanges.rate).toBeNull();
+    expect(report.responseTime).toEqual({ count: 0, meanMs: null, medianMs: null, p90Ms: null, withinTarget: 0, late: 0, withinTargetRate: null, byClock: {} });
   });
 });
