@@ -174,7 +174,7 @@ export function buildOpenApiDocument(): Record<string, unknown> {
       },
       ...commandPaths(),
       '/v1/webhooks/courier': webhookOperation('courierWebhook', 'Courier tracking event (HMAC-signed)', 'CourierEvent'),
-      '/v1/webhooks/payment': webhookOperation('paymentWebhook', 'Refund settlement (HMAC-signed)', 'PaymentEvent'),
+      '/v1/webhooks/payment': webhookOperation('paymentWebhook', 'Refund or collection settlement (HMAC-signed)', 'PaymentEvent'),
       '/v1/reports/sla': {
         get: {
           operationId: 'slaReport',
@@ -213,7 +213,11 @@ export function buildOpenApiDocument(): Record<string, unknown> {
         OpenCaseRequest: requestSchema(openCaseBodySchema),
         ...commandComponents(),
         CourierEvent: requestSchema(courierWebhookSchema),
-        PaymentEvent: requestSchema(paymentWebhookSchema),
+        // The refinement (exactly one of the two ids) is not in the generated schema; oneOf says it in JSON Schema.
+        PaymentEvent: {
+          ...requestSchema(paymentWebhookSchema),
+          oneOf: [{ required: ['refundId'] }, { required: ['collectionId', 'merchantReference'] }],
+        },
         Case: responseSchema(caseSchema),
         CaseList: { type: 'object', properties: { items: { type: 'array', items: ref('Case') }, nextCursor: { type: ['string', 'null'] } }, required: ['items', 'nextCursor'] },
         Error: {

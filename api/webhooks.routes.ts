@@ -2,12 +2,20 @@ import express, { Router } from 'express';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { SignalDefinition } from '@temporalio/common';
 import type { Logger } from 'pino';
-import { caseWorkflowId, courierEventSignal, paymentEventSignal, type CourierEvent, type PaymentEvent } from '../domain/workflow-contract';
+import {
+  caseWorkflowId,
+  collectionEventSignal,
+  courierEventSignal,
+  paymentEventSignal,
+  type CollectionEvent,
+  type CourierEvent,
+  type PaymentEvent,
+} from '../domain/workflow-contract';
 import { SIGNATURE_HEADER, verifyWebhook } from '../integrations/webhook-signature';
 import { ApiError, notFound, parseOrThrow, unauthorized } from './errors';
 import type { StoreAccess } from './store-access';
 import { withinDeadline } from './temporal-calls';
-import { courierWebhookSchema, paymentWebhookSchema } from './webhooks.schemas';
+import { courierWebhookSchema, paymentSettlement, paymentWebhookSchema } from './webhooks.schemas';
 
 /** What the webhook routes need. */
 export interface WebhookDeps {
@@ -21,9 +29,9 @@ export interface WebhookDeps {
 
 /**
  * Provider callbacks: HMAC-checked on the raw bytes, validated, matched to a case, delivered
- * as a Signal. 202 accepted; 200 `{ignored: true}` when the case has ended; 404
- * `unknown_reference` when no case matches (the provider retries). The workflow drops
- * repeated eventIds, so redelivery is safe.
+ * as a Signal (a payment callback settles a refund or a collection). 202 accepted; 200
+ * `{ignored: true}` when the case has ended; 404 `unknown_reference` when no case matches (the
+ * provider retries). The workflow drops repeated eventIds, so redelivery is safe.
  */
 export function webhooksRouter(deps: WebhookDeps): Router {
   const router = Router();
@@ -46,7 +54,9 @@ export function webhooksRouter(deps: WebhookDeps): Router {
 
   router.post('/v1/webhooks/payment', raw, async (req, res) => {
     const body = verifiedJson(req.body, req.get(SIGNATURE_HEADER), deps);
-    const { merchantReference, ...event } = parseOrThrow(paymentWebhookSchema, body);
+    const settlement = paymentSettlement(parseOrThrow(paymentWebhookSchema, body));
+    if (settlement.kind === 'collection') return collectionSettled(deps, res, settlement.merchantReference, settlement.event);
+    const { merchantReference, event } = settlement;
     const signal: PaymentEvent = event;
     // Before our refund id is projected to the read model, the provider's merchantReference (our case id) still finds the case.
     // While the read model is down, a settlement that names our case id still reaches the case.
@@ -59,7 +69,7 @@ export function webhooksRouter(deps: WebhookDeps): Router {
     }
     let outcome: Delivery = 'unknown';
     if (caseId !== null) outcome = await deliver(deps, caseId, paymentEventSignal, signal);
-    if (outcome === 'unknown' && merchantReference !== undefined && /^[A-Za-z0-9_-]{1,64}$/.test(merchantReference)) {
+    if (outcome === 'unknown' && merchantReference !== undefined && CASE_REFERENCE.test(merchantReference)) {
       caseId = merchantReference;
       outcome = await deliver(deps, caseId, paymentEventSignal, signal);
     }
@@ -72,6 +82,20 @@ export function webhooksRouter(deps: WebhookDeps): Router {
 }
 
 type Delivery = 'delivered' | 'ignored' | 'unknown';
+
+/** What a merchantReference must look like to be tried as a case id (anything else cannot name a workflow of ours). */
+const CASE_REFERENCE = /^[A-Za-z0-9_-]{1,64}$/;
+
+/**
+ * A collection settlement goes to the case its merchantReference names (our case id, given with the
+ * collection): the read model does not index collection ids, and the workflow knows its own.
+ */
+async function collectionSettled(deps: WebhookDeps, res: express.Response, caseId: string, event: CollectionEvent): Promise<void> {
+  const outcome = CASE_REFERENCE.test(caseId) ? await deliver(deps, caseId, collectionEventSignal, event) : 'unknown';
+  if (outcome === 'unknown') throw notFound('unknown_reference', `no case has collection ${event.collectionId}`);
+  res.locals.caseId = caseId;
+  await answer(res, outcome, caseId);
+}
 
 async function answer(res: express.Response, outcome: Delivery, caseId: string | undefined): Promise<void> {
   if (outcome === 'unknown') throw notFound('unknown_reference', 'the case of this event does not exist');

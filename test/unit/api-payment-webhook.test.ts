@@ -1,0 +1,188 @@
+import type { AddressInfo } from 'node:net';
+import http from 'node:http';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import express from 'express';
+import pino from 'pino';
+import { errorHandler, zodDetails } from '../../api/errors';
+import { buildOpenApiDocument } from '../../api/openapi';
+import type { StoreAccess } from '../../api/store-access';
+import { webhooksRouter } from '../../api/webhooks.routes';
+import { paymentSettlement, paymentWebhookSchema } from '../../api/webhooks.schemas';
+import { caseWorkflowId } from '../../domain/workflow-contract';
+import { signWebhook } from '../../integrations/webhook-signature';
+
+// The payment webhook between the signature check and the Signal: what it accepts, which case it
+// picks and which Signal it sends, over a fake Temporal client that records every signal.
+
+const NOW_SEC = Math.floor(Date.parse('2026-04-20T08:00:00Z') / 1000);
+const SECRET = 'unit-test-webhook-secret';
+const AT = '2026-04-20T07:59:00Z';
+
+const fieldsOf = (body: unknown) => {
+  const result = paymentWebhookSchema.safeParse(body);
+  return result.success ? [] : zodDetails(result.error).map((d) => d.field).sort();
+};
+
+describe('the payment webhook body', () => {
+  const refund = { eventId: 'evt-1', refundId: 're_1', merchantReference: 'cs_1', status: 'succeeded', at: AT };
+  const collection = { eventId: 'evt-2', collectionId: 'col_1', merchantReference: 'cs_1', status: 'failed', at: AT, reason: 'payment_declined' };
+
+  it('reads a refund settlement as before, with or without merchantReference', () => {
+    expect(paymentSettlement(paymentWebhookSchema.parse(refund))).toEqual({
+      kind: 'refund',
+      merchantReference: 'cs_1',
+      event: { eventId: 'evt-1', refundId: 're_1', status: 'succeeded', at: '2026-04-20T07:59:00.000Z' },
+    });
+    const { merchantReference: _omitted, ...bare } = refund;
+    void _omitted;
+    expect(paymentSettlement(paymentWebhookSchema.parse(bare))).toMatchObject({ kind: 'refund', merchantReference: undefined });
+  });
+
+  it('reads a collection settlement into the event the case hears: no merchantReference in it, unknown provider fields dropped', () => {
+    expect(paymentSettlement(paymentWebhookSchema.parse({ ...collection, livemode: false }))).toEqual({
+      kind: 'collection',
+      merchantReference: 'cs_1',
+      event: { eventId: 'evt-2', collectionId: 'col_1', status: 'failed', at: '2026-04-20T07:59:00.000Z', reason: 'payment_declined' },
+    });
+  });
+
+  it('refuses a body with both ids, naming collectionId', () => {
+    expect(fieldsOf({ ...collection, refundId: 're_1' })).toEqual(['collectionId']);
+  });
+
+  it('refuses a body with neither id, naming both, together with any other bad field', () => {
+    const { collectionId: _omitted, ...neither } = collection;
+    void _omitted;
+    expect(fieldsOf(neither)).toEqual(['collectionId', 'refundId']);
+    expect(fieldsOf({ ...neither, status: 'paid' })).toEqual(['collectionId', 'refundId', 'status']);
+  });
+
+  it('refuses a collection settlement that does not name its case', () => {
+    const { merchantReference: _omitted, ...anonymous } = collection;
+    void _omitted;
+    expect(fieldsOf(anonymous)).toEqual(['merchantReference']);
+  });
+
+  it('is described in the OpenAPI document as one or the other settlement', () => {
+    const schemas = (buildOpenApiDocument().components as { schemas: Record<string, { properties: object; oneOf: unknown }> }).schemas;
+    expect(Object.keys(schemas.PaymentEvent.properties)).toEqual(expect.arrayContaining(['refundId', 'collectionId', 'merchantReference']));
+    expect(schemas.PaymentEvent.oneOf).toEqual([{ required: ['refundId'] }, { required: ['collectionId', 'merchantReference'] }]);
+  });
+});
+
+/** Every signal the fake Temporal client was asked to send. */
+const signals: { workflowId: string; signal: string; payload: unknown }[] = [];
+/** Cases whose workflow runs; `ended` ones exist but no longer take signals. */
+const running = new Set<string>();
+const ended = new Set<string>();
+/** What the read model answers for a refund id. */
+const refundOwners = new Map<string, string>();
+
+const client = {
+  withDeadline: <R>(_deadline: number, fn: () => Promise<R>) => fn(),
+  workflow: {
+    getHandle: (workflowId: string) => ({
+      signal: async (definition: { name: string }, payload: unknown) => {
+        if (![...running].some((id) => caseWorkflowId(id) === workflowId)) throw new WorkflowNotFoundError('not running', workflowId, undefined);
+        signals.push({ workflowId, signal: definition.name, payload });
+      },
+      describe: async () => {
+        if (![...ended].some((id) => caseWorkflowId(id) === workflowId)) throw new WorkflowNotFoundError('no such workflow', workflowId, undefined);
+        return { status: { name: 'COMPLETED' } };
+      },
+    }),
+  },
+} as unknown as Client;
+
+const store = {
+  get: () => ({ readModel: { findCaseIdByRefundId: async (refundId: string) => refundOwners.get(refundId) ?? null } }),
+} as unknown as StoreAccess;
+
+let server: http.Server;
+let base: string;
+
+beforeAll(async () => {
+  const logger = pino({ level: 'silent' });
+  const app = express();
+  app.use(webhooksRouter({ client, store, secret: SECRET, logger, nowSec: () => NOW_SEC }));
+  app.use(errorHandler(logger));
+  server = http.createServer(app);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+beforeEach(() => {
+  signals.length = 0;
+  running.clear();
+  ended.clear();
+  refundOwners.clear();
+});
+
+/** Posts a signed payment callback, as the provider does. */
+async function callback(body: unknown) {
+  const raw = JSON.stringify(body);
+  const response = await fetch(`${base}/v1/webhooks/payment`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-signature': signWebhook(raw, SECRET, NOW_SEC) },
+    body: raw,
+  });
+  return { status: response.status, body: (await response.json()) as { error?: { code: string; details: { field: string }[] } } & Record<string, unknown> };
+}
+
+describe('POST /v1/webhooks/payment', () => {
+  const paid = { eventId: 'evt-c1', collectionId: 'col_1', merchantReference: 'cs_quote', status: 'succeeded', at: AT };
+
+  it('delivers a collection settlement to the case its merchantReference names, as a collectionEvent signal', async () => {
+    running.add('cs_quote');
+    const response = await callback(paid);
+    expect(response).toEqual({ status: 202, body: { accepted: true, caseId: 'cs_quote' } });
+    expect(signals).toEqual([
+      {
+        workflowId: caseWorkflowId('cs_quote'),
+        signal: 'collectionEvent',
+        payload: { eventId: 'evt-c1', collectionId: 'col_1', status: 'succeeded', at: '2026-04-20T07:59:00.000Z' },
+      },
+    ]);
+  });
+
+  it('passes a redelivered collection settlement on again with the same eventId (the case drops the repeat)', async () => {
+    running.add('cs_quote');
+    await callback(paid);
+    await callback(paid);
+    expect(signals.map((s) => (s.payload as { eventId: string }).eventId)).toEqual(['evt-c1', 'evt-c1']);
+  });
+
+  it('answers a collection settlement of an ended case with 200 ignored, and of no case with 404 unknown_reference', async () => {
+    ended.add('cs_quote');
+    expect(await callback(paid)).toEqual({ status: 200, body: { ignored: true, caseId: 'cs_quote' } });
+    const unknown = await callback({ ...paid, merchantReference: 'cs_nobody' });
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.error?.code).toBe('unknown_reference');
+    const notAnId = await callback({ ...paid, merchantReference: 'order 42/7' });
+    expect(notAnId.status).toBe(404);
+    expect(signals).toEqual([]);
+  });
+
+  it('still routes a refund settlement by refund id as a paymentEvent signal', async () => {
+    running.add('cs_refund');
+    refundOwners.set('re_9', 'cs_refund');
+    const response = await callback({ eventId: 'evt-r1', refundId: 're_9', status: 'succeeded', at: AT });
+    expect(response.status).toBe(202);
+    expect(signals).toEqual([
+      { workflowId: caseWorkflowId('cs_refund'), signal: 'paymentEvent', payload: { eventId: 'evt-r1', refundId: 're_9', status: 'succeeded', at: '2026-04-20T07:59:00.000Z' } },
+    ]);
+  });
+
+  it('answers 400 naming the field for a settlement with both ids or neither, and signals nothing', async () => {
+    running.add('cs_quote');
+    const both = await callback({ ...paid, refundId: 're_1' });
+    expect(both.status).toBe(400);
+    expect(both.body.error?.details.map((d) => d.field)).toEqual(['collectionId']);
+    const { collectionId: _omitted, ...neither } = paid;
+    void _omitted;
+    const none = await callback(neither);
+    expect(none.status).toBe(400);
+    expect(none.body.error?.details.map((d) => d.field).sort()).toEqual(['collectionId', 'refundId']);
+    expect(signals).toEqual([]);
+  });
+});
