@@ -105,7 +105,7 @@ export interface SlaReport {
 export const UNASSIGNED = '(unassigned)';
 /** A survey score at or above this counts as satisfied. */
 export const SATISFIED_SCORE = 4;
-/** Timeline events that mean the case needed another round (see docs/read-model.md). */
+/** Timeline events that mean the case needed another round (see docs/api.md "SLA report"). */
 export const REWORK_TIMELINE_EVENTS: readonly string[] = ['review.request_info', 'reopened', 'repair.verification_failed'];
 /** Clocks that time the shop's first answer to the customer: review, complaint resolution, courier inquiry. */
 export const FIRST_RESPONSE_CLOCKS: readonly ClockName[] = ['review', 'resolution', 'investigation'];
@@ -174,7 +174,7 @@ export function cutShortByClosing(c: ReportCase, clock: SlaClockView): boolean {
   return c.status !== 'completed' && CLOSING_ANSWERS[closingEvent(c) ?? ''] !== clock.name;
 }
 
-/** True when a completed case needed no customer-info round trip and no repeated work (docs/read-model.md). */
+/** True when a completed case needed no customer-info round trip and no repeated work (docs/api.md "SLA report"). */
 export function isFirstTimeResolution(c: ReportCase): boolean {
   if (c.status !== 'completed') return false;
   if (c.sla.some((clock) => clock.name === 'customer_info')) return false;
