@@ -33,9 +33,10 @@ import {
 /**
  * Who may send a command: `staff` = agent, supervisor or admin; `owner` = the customer who
  * opened the case; `owner_or_supervisor` = that customer, a supervisor or an admin;
+ * `owner_or_staff` = that customer or any staff role (an agent decides an alternative of another price);
  * `supervisor` = supervisor or admin.
  */
-export type CommandAudience = 'staff' | 'owner' | 'owner_or_supervisor' | 'supervisor';
+export type CommandAudience = 'staff' | 'owner' | 'owner_or_supervisor' | 'owner_or_staff' | 'supervisor';
 
 /** One command of the API: its path segment, body schema, Workflow Update and audience. */
 export interface CaseCommand {
@@ -63,7 +64,7 @@ export const CASE_COMMANDS: readonly CaseCommand[] = [
   command('customer-info', 'owner', customerInfoBodySchema, customerInfoUpdate, 'Answer a request for information'),
   command('return-shipment', 'owner', returnShipmentBodySchema, returnShipmentUpdate, 'Report the parcel sent back'),
   command('inspection', 'staff', inspectionBodySchema, inspectionUpdate, 'Record the warehouse inspection of returned goods'),
-  command('stock-decision', 'owner', stockDecisionBodySchema, stockDecisionUpdate, 'Choose a refund or an alternative after an out-of-stock exchange'),
+  command('stock-decision', 'owner_or_staff', stockDecisionBodySchema, stockDecisionUpdate, 'Choose a refund or an alternative after an out-of-stock exchange'),
   command('quote', 'owner', quoteBodySchema, quoteUpdate, 'Accept or decline a paid-repair quote'),
   command('repair-result', 'staff', repairResultBodySchema, repairResultUpdate, 'Record the repair result'),
   command('resolution', 'staff', resolutionBodySchema, resolutionUpdate, 'Record the resolution of a complaint or courier exception'),

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { AppConfig } from '../config/env';
 import type { Actor, CaseSnapshot, OpenCaseRequest } from '../domain/case.types';
 import { checkEligibility, type EligibilityVerdict } from '../domain/eligibility';
+import { checkClaimAgainstLedger } from '../domain/ledger-claim-check';
 import {
   CaseStatusKey,
   CaseTypeKey,
@@ -21,6 +22,7 @@ import { caseIdForIdempotencyKey, randomCaseId } from './case-id';
 import type { ListCasesQuery, OpenCaseBody } from './cases.schemas';
 import { ApiError, conflict, forbidden, ineligible, notFound, unavailable, validationFailed } from './errors';
 import type { ApiMetrics } from './metrics';
+import { readOrderLines } from './order-ledger.reader';
 import { initialStatus, openingSnapshot } from './opening-snapshot';
 import type { PolicyProvider } from './policy-provider';
 import type { StoreAccess } from './store-access';
@@ -73,6 +75,9 @@ export class CaseService {
     const policy = this.deps.policy.current();
     const verdict = checkEligibility(body, policy, this.now());
     if (!verdict.eligible) throw ineligible(verdict.code, verdict.message);
+    // A courtesy: a line already paid back is refused here; the workflow's ledger reservations guard the money itself.
+    const ledger = checkClaimAgainstLedger(body, await readOrderLines(this.deps.store, body.orderId));
+    if (!ledger.allowed) throw ineligible(ledger.code, ledger.message, ledger.details);
 
     const keys = OpenCaseLocks.keysFor(body.orderId, body.items.map((i) => i.sku), body.type);
     await this.acquireLocks(keys, caseId, body);
@@ -276,6 +281,7 @@ const AUDIENCE_TEXT: Record<CaseCommand['audience'], string> = {
   staff: 'agents, supervisors and admins',
   owner: 'the customer who opened the case',
   owner_or_supervisor: 'the customer who opened the case, supervisors and admins',
+  owner_or_staff: 'the customer who opened the case, agents, supervisors and admins',
   supervisor: 'supervisors and admins',
 };
 
@@ -292,6 +298,8 @@ function audienceAllows(command: CaseCommand, principal: Principal): boolean {
       return principal.role === 'customer';
     case 'owner_or_supervisor':
       return principal.role === 'customer' || SUPERVISOR_ROLES.includes(principal.role);
+    case 'owner_or_staff':
+      return true;
     case 'supervisor':
       return SUPERVISOR_ROLES.includes(principal.role);
   }

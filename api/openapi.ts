@@ -25,6 +25,7 @@ const AUDIENCE: Record<CommandAudience, string> = {
   staff: 'agent, supervisor, admin',
   owner: 'the customer who opened the case',
   owner_or_supervisor: 'the customer who opened the case, supervisor, admin',
+  owner_or_staff: 'the customer who opened the case, agent, supervisor, admin',
   supervisor: 'supervisor, admin',
 };
 

@@ -34,6 +34,9 @@ async function runExchange(record: CaseRecord): Promise<void> {
   const replacement = await replacementStage(record, record.input.request.items);
   if (replacement === 'shipped') {
     await customerConfirmationStage(record);
+    // An alternative cheaper than the item returned: the difference goes back to the customer.
+    const owed = (record.outcome.priceDifference as { owedToCustomer?: number } | undefined)?.owedToCustomer;
+    if (owed) await refundInstead(record, { amount: owed, reason: 'exchange: price difference', withUnits: false });
     return;
   }
   // The shop could not deliver the exchange, so the customer gets the whole claim back.

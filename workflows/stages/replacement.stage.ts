@@ -1,7 +1,8 @@
-import type { CaseItem } from '../../domain/case.types';
+import type { Actor, CaseItem } from '../../domain/case.types';
 import { providers } from '../activities';
 import { SYSTEM, type CaseRecord } from '../case-record';
-import { notifyCustomer } from '../notify';
+import { notifyCustomer, notifyStaffQueue } from '../notify';
+import { collectionStage } from './collection.stage';
 import { shipToCustomerStage } from './ship-to-customer.stage';
 
 /** How a replacement ended: shipped, or the customer (or the timeout) chose a refund. */
@@ -39,18 +40,66 @@ export async function replacementStage(record: CaseRecord, items: CaseItem[]): P
     record.log(SYSTEM, 'customer.contacted', { about: 'out_of_stock' });
     record.startClock('stock_decision');
 
-    const { seq, command } = await record.nextCommand(['stockDecision']);
+    const decision = await stockDecision(record, missing);
     record.stopClock('stock_decision');
     record.resumeClock('processing');
     record.resumeClock('reship');
-    record.log(command.actor, `stock.decision_${command.decision}`, command.sku ? { sku: command.sku } : undefined);
-    record.ack(seq);
-    if (command.decision === 'refund') {
+    if (decision.kind === 'refund') {
       record.stopClock('reship');
       return 'refund';
     }
-    const alternative = command.sku as string;
-    wanted = wanted.map((item) => (missing.includes(item) ? { ...item, sku: alternative } : item));
+    if (decision.difference > 0 && (await collectionStage(record, 'price_difference', decision.difference)) === 'unpaid') return 'refund';
+    if (decision.difference < 0) record.outcome.priceDifference = { owedToCustomer: -decision.difference };
+    wanted = wanted.map((item) => (missing.includes(item) ? { ...item, sku: decision.sku } : item));
     record.outcome.replacementItems = wanted;
   }
+}
+
+/** What the customer (or an agent) chose after a stock-out: a refund, or an alternative with the price difference to settle. */
+type StockChoice = { kind: 'refund' } | { kind: 'alternative'; sku: string; difference: number };
+
+/**
+ * Waits for the stock decision. Since order-ledger an alternative is checked against the catalog
+ * first: one of another price or category (or unknown to the catalog) is an agent's decision, so
+ * a customer's pick of it is answered "needs an agent" and the case keeps waiting for a decision.
+ */
+async function stockDecision(record: CaseRecord, missing: CaseItem[]): Promise<StockChoice> {
+  for (;;) {
+    const { seq, command } = await record.nextCommand(['stockDecision']);
+    record.log(command.actor, `stock.decision_${command.decision}`, command.sku ? { sku: command.sku } : undefined);
+    if (command.decision === 'refund') {
+      record.ack(seq);
+      return { kind: 'refund' };
+    }
+    const sku = command.sku as string;
+    const judged = record.features.orderLedger ? await judgeAlternative(record, missing, sku, command.actor) : { fits: true, difference: 0 };
+    record.ack(seq);
+    if (judged.fits) return { kind: 'alternative', sku, difference: judged.difference };
+    await notifyStaffQueue(record, 'alternative_needs_agent', `alternative-${sku}`, { sku });
+    record.startClock('stock_decision');
+  }
+}
+
+/**
+ * An alternative of the same price and category fits as it is. Another price or category (or an
+ * item the catalog does not know) fits only when staff choose it; the difference is then settled:
+ * collected before the parcel ships, or owed back to the customer (refunded when the case ends).
+ */
+async function judgeAlternative(record: CaseRecord, missing: CaseItem[], sku: string, actor: Actor): Promise<{ fits: boolean; difference: number }> {
+  const entry = await providers.lookUpCatalogItem.executeWithOptions({ summary: `catalog: ${sku}` }, [{ sku }]);
+  const orderCategory = record.input.request.order.category;
+  const difference = entry ? missing.reduce((sum, item) => sum + (entry.unitPrice - item.unitPrice) * item.quantity, 0) : 0;
+  const sameCategory = entry !== null && missing.every((item) => (item.category ?? orderCategory) === entry.category);
+  if (entry !== null && difference === 0 && sameCategory) return { fits: true, difference: 0 };
+  const facts = { sku, known: entry !== null, ...(entry ? { unitPrice: entry.unitPrice, category: entry.category, difference } : {}) };
+  if (actor.kind === 'customer' || actor.kind === 'system') {
+    record.log(SYSTEM, 'stock.alternative_needs_agent', facts);
+    return { fits: false, difference };
+  }
+  if (entry === null) {
+    record.log(SYSTEM, 'stock.alternative_unknown', facts);
+    return { fits: false, difference: 0 };
+  }
+  record.log(actor, 'stock.alternative_approved', facts);
+  return { fits: true, difference };
 }
