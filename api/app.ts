@@ -11,6 +11,7 @@ import { healthRouter } from './health.routes';
 import { requestLog } from './logger';
 import { ApiMetrics } from './metrics';
 import { buildOpenApiDocument } from './openapi';
+import { ordersRouter } from './orders.routes';
 import type { PolicyProvider } from './policy-provider';
 import { DEFAULT_RATE_LIMIT, rateLimit, type RateLimitOptions } from './rate-limit';
 import { reportsRouter } from './reports.routes';
@@ -71,6 +72,7 @@ export function createApiApp(deps: ApiDeps): Express {
     commandTimeoutMs: deps.commandTimeoutMs,
   });
   app.use(casesRouter(cases, guard));
+  app.use(ordersRouter(deps.store, guard));
   app.use(reportsRouter(deps.store, guard, now));
   app.use(adminRouter(deps.policy, guard, deps.logger));
 

@@ -12,8 +12,8 @@ export const isoDateTime = z.iso
   .datetime({ offset: true, message: 'must be an ISO-8601 date-time, e.g. 2026-03-01T08:00:00Z' })
   .transform((text) => new Date(text).toISOString());
 
-/** An opaque identifier of ours or of a partner system (order ids, skus, customer ids). */
-const identifier = (what: string) =>
+/** An opaque identifier of ours or of a partner system (order ids, skus, customer ids); also checks path parameters. */
+export const identifier = (what: string) =>
   z
     .string()
     .min(1, `${what} must not be empty`)

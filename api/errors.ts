@@ -42,8 +42,8 @@ export const forbidden = (message: string) => new ApiError(403, 'forbidden', mes
 export const notFound = (code: string, message: string) => new ApiError(404, code, message);
 /** 409: the request conflicts with the current state of a case. */
 export const conflict = (code: string, message: string, details: ErrorDetail[] = []) => new ApiError(409, code, message, details);
-/** 422: the policy says no; `code` is the reason code. */
-export const ineligible = (code: string, message: string) => new ApiError(422, code, message);
+/** 422: the policy (or the order-line ledger) says no; `code` is the reason code, `details` the offending fields. */
+export const ineligible = (code: string, message: string, details: ErrorDetail[] = []) => new ApiError(422, code, message, details);
 /** 503: a dependency is down; the client may retry. */
 export const unavailable = (code: 'temporal_unavailable' | 'read_model_unavailable', message: string) =>
   new ApiError(503, code, message, [], { 'Retry-After': '5' });

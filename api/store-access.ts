@@ -4,6 +4,7 @@ import type { CaseReadModel } from '../store/case-read-model.store';
 import { createReadModel } from '../store/case-read-model.store';
 import { connectMongo, ensureIndexes } from '../store/mongo';
 import type { OpenCaseLocks } from '../store/open-case-locks.store';
+import { OrderLedgerStore } from '../store/order-ledger.store';
 import { slaReport, type SlaReport, type SlaReportQuery } from '../store/sla-report.store';
 import { unavailable } from './errors';
 import { countOpenCasesByStatus, type OpenCaseCounts } from './metrics';
@@ -12,11 +13,14 @@ import { countOpenCasesByStatus, type OpenCaseCounts } from './metrics';
 export type CaseReader = Pick<CaseReadModel, 'getCase' | 'listCases' | 'findCaseIdByTrackingNumber' | 'findOpenCaseIdsByTrackingNumber' | 'findCaseIdByRefundId'>;
 /** The one-open-case-per-order-line locks, as the API uses them. */
 export type CaseLocks = Pick<OpenCaseLocks, 'acquire' | 'release' | 'releaseKey'>;
+/** The order-line ledger, as the API reads it (the workflow's activities write it). */
+export type LedgerReader = Pick<OrderLedgerStore, 'orderLines' | 'orderLedger'>;
 
 /** The MongoDB-backed services of the API. */
 export interface StoreServices {
   readModel: CaseReader;
   locks: CaseLocks;
+  ledger: LedgerReader;
   slaReport(query: SlaReportQuery): Promise<SlaReport>;
   /** Resolves when the database answers a ping. */
   ping(): Promise<void>;
@@ -81,6 +85,7 @@ export class LazyMongoStore implements StoreAccess {
         this.services = {
           readModel,
           locks: readModel.locks,
+          ledger: new OrderLedgerStore(db),
           slaReport: (query) => slaReport(db, query),
           ping: async () => {
             await db.command({ ping: 1 });

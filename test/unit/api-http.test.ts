@@ -50,6 +50,7 @@ const storeServices: StoreServices = {
     release: () => Promise.resolve(),
     releaseKey: () => Promise.resolve(false),
   },
+  ledger: { orderLines: () => Promise.resolve([]), orderLedger: () => Promise.resolve([]) },
   slaReport: () => Promise.resolve({ fake: true } as never),
   ping: () => Promise.resolve(),
 };
