@@ -4,7 +4,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createActivities } from '../../../activities';
-import type { EscalationRecord, OutboundMessage, ShipmentPurpose } from '../../../activities/provider-ports';
+import type { CatalogItem, CollectionPurpose, EscalationRecord, OutboundMessage, ShipmentPurpose } from '../../../activities/provider-ports';
 import type { Actor, CaseItem, CaseSnapshot, OpenCaseRequest } from '../../../domain/case.types';
 import { checkEligibility } from '../../../domain/eligibility';
 import { lineKey, newLine, reserve, settle, type OrderLine } from '../../../domain/order-ledger';
@@ -12,6 +12,7 @@ import { defaultPolicy, type Policy } from '../../../domain/policy';
 import { CASE_SEARCH_ATTRIBUTES } from '../../../domain/search-attributes';
 import {
   caseWorkflowId,
+  collectionEventSignal,
   courierEventSignal,
   assignUpdate,
   getCaseQuery,
@@ -66,6 +67,10 @@ export class FakeWorld {
   subscriptions: string[] = [];
   refunds: { caseId: string; amount: number; key: string; refundId: string }[] = [];
   coupons: { caseId: string; amount: number; key: string }[] = [];
+  /** Payments the customer was asked for, one per idempotency key. */
+  collections: { caseId: string; amount: number; purpose: CollectionPurpose; key: string; collectionId: string }[] = [];
+  /** The shop's catalog for exchange alternatives; a SKU not in it is not sold (null). */
+  catalog = new Map<string, CatalogItem>();
   investigations: { caseId: string; kind: string; key: string }[] = [];
   messages: { message: OutboundMessage; key: string }[] = [];
   escalations: EscalationRecord[] = [];
@@ -145,6 +150,10 @@ export class FakeWorld {
           keyed(this.coupons, key, () => ({ caseId, amount, key }));
           return { couponId: `CP-${caseId}` };
         },
+        createCollection: async ({ caseId, amount, purpose }, key) => {
+          const c = keyed(this.collections, key, () => ({ caseId, amount, purpose, key, collectionId: `COL-${this.collections.length + 1}` }));
+          return { collectionId: c.collectionId, status: 'pending' as const };
+        },
       },
       inventory: {
         checkStock: async (sku) => {
@@ -152,6 +161,7 @@ export class FakeWorld {
           this.stockChecks.push({ sku, available });
           return { available };
         },
+        catalogItem: async (sku) => this.catalog.get(sku) ?? null,
       },
       notification: {
         send: async (message, key) => {
@@ -339,6 +349,23 @@ export async function settleRefund(handle: CaseHandle, world: FakeWorld, caseId:
   const refund = await refundIssued(world, caseId, world.refunds.filter((r) => r.caseId === caseId).length || 1);
   await handle.signal(paymentEventSignal, { eventId: `${refund.refundId}:${status}`, refundId: refund.refundId, status, at: new Date().toISOString() });
   return refund;
+}
+
+/** Waits for the case to ask the customer to pay (the `n`th collection of the case, from 1). */
+export async function collectionRequested(world: FakeWorld, caseId: string, n = 1) {
+  await waitFor(() => world.collections.filter((c) => c.caseId === caseId).length >= n, `collection #${n} of ${caseId}`);
+  return world.collections.filter((c) => c.caseId === caseId)[n - 1];
+}
+
+/** The payment provider reports a collection settled: the customer paid (`succeeded`) or the payment failed. */
+export async function settleCollection(handle: CaseHandle, collectionId: string, status: 'succeeded' | 'failed' = 'succeeded', reason?: string) {
+  await handle.signal(collectionEventSignal, {
+    eventId: `${collectionId}:${status}`,
+    collectionId,
+    status,
+    at: new Date().toISOString(),
+    ...(reason === undefined ? {} : { reason }),
+  });
 }
 
 /** The failure of an Update that the workflow refused: its type (InvalidCaseState, InvalidCommandInput, …) and message. */
