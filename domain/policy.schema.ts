@@ -21,6 +21,11 @@ export const budgetSchema = z.union([
   z.object({ workingHours: z.number().positive() }).strict(),
 ]);
 
+/** A window in whole calendar days (Beijing time, counted from the day after the event). */
+const calendarDays = z.number().int().nonnegative();
+
+const defaults = defaultPolicy();
+
 const money = z.object({ amount: z.number().int().nonnegative(), currency: z.string().length(3) }).strict();
 
 const escalationLevelSchema = z
@@ -66,11 +71,16 @@ export const policySchema = z
     version: z.string().min(1),
     eligibility: z
       .object({
-        noReasonReturnDays: z.number().nonnegative(),
-        intactPackagingReturnDays: z.number().nonnegative(),
-        exchangeDays: z.number().nonnegative(),
+        noReasonReturnDays: calendarDays,
+        intactPackagingReturnDays: calendarDays,
+        exchangeDays: calendarDays,
+        // Keys added after the first policy files were written default to the built-in values.
+        refundOnlyDays: calendarDays.default(defaults.eligibility.refundOnlyDays),
+        reshipDays: calendarDays.default(defaults.eligibility.reshipDays),
+        courierExceptionDays: calendarDays.default(defaults.eligibility.courierExceptionDays),
         warrantyMonths: z.number().int().positive(),
         categoryWarrantyMonths: z.record(z.string(), z.number().int().positive()),
+        noReasonExcludedCategories: z.array(z.string().min(1)).default(() => [...defaults.eligibility.noReasonExcludedCategories]),
         evidenceRequiredReasons: z.array(z.enum(REASON_CODES)),
         customerPaysShippingReasons: z.array(z.enum(REASON_CODES)),
       })
@@ -146,7 +156,7 @@ export type PolicyTypesMatchSchema = [
 /** Raised when a policy document does not validate; the message names each bad field. */
 export class PolicyError extends Error {}
 
-/** Validates a policy document; fields it omits take the defaults of domain.md. */
+/** Validates a policy document; fields it omits take the defaults of `defaultPolicy()`. */
 export function parsePolicy(document: unknown): Policy {
   const merged = deepMerge(defaultPolicy(), document);
   const result = policySchema.safeParse(merged);

@@ -1,5 +1,5 @@
 /**
- * The policy: its types, the default policy of domain.md as plain data, and pure look-ups.
+ * The policy: its types, the default policy (docs/business-rules.md) as plain data, and pure look-ups.
  *
  * Workflow code imports this module, so it must stay light: no zod, no schemas built at module
  * load. The worker evaluates the workflow bundle's modules afresh for every cached workflow, and a
@@ -30,12 +30,30 @@ export type EscalationLevel = {
 /** A validated policy document: every rule and number the workflows follow (schema: policy.schema.ts). */
 export type Policy = {
   version: string;
+  /**
+   * Who may open which case, and until when. Every "days" window is counted in calendar days in
+   * Beijing time: day 1 is the day after the delivery (or purchase), and the window ends at 24:00
+   * UTC+8 of its last day (domain/beijing-days.ts). Rules: docs/business-rules.md#eligibility.
+   */
   eligibility: {
+    /** Days after delivery a change-of-mind return is taken without any condition. */
     noReasonReturnDays: number;
+    /** Days after delivery a return is still taken; past `noReasonReturnDays` only with the packaging intact. */
     intactPackagingReturnDays: number;
+    /** Days after purchase (payment) an exchange may be opened. */
     exchangeDays: number;
+    /** Days after delivery a refund-only case for a wrong or missing item may be opened. */
+    refundOnlyDays: number;
+    /** Days after delivery a reship for goods damaged in transit may be opened. */
+    reshipDays: number;
+    /** Days after delivery a courier exception on a delivered parcel may be opened (an undelivered one has no window). */
+    courierExceptionDays: number;
+    /** Warranty from purchase, in months, ending at 24:00 Beijing time of the last day. */
     warrantyMonths: number;
+    /** Warranty months of some item categories, instead of `warrantyMonths`. */
     categoryWarrantyMonths: Record<string, number>;
+    /** Item categories a change-of-mind return or exchange is refused for (quality claims stay open). */
+    noReasonExcludedCategories: string[];
     evidenceRequiredReasons: ReasonCode[];
     customerPaysShippingReasons: ReasonCode[];
   };
@@ -100,25 +118,46 @@ export type Policy = {
 };
 
 /**
- * The policy of domain.md: what runs when no POLICY_FILE is given. Plain data; a unit test checks
+ * Item categories excluded from change-of-mind returns and exchanges by default: goods made to the
+ * customer's order; fresh, perishable and live goods; digital goods downloaded online; audio, video
+ * and software whose seal was opened; newspapers and periodicals once delivered; goods the shop
+ * marked non-returnable at purchase with the customer's confirmation.
+ */
+export const NO_REASON_EXCLUDED_CATEGORIES = [
+  'custom_made',
+  'fresh',
+  'perishable',
+  'live',
+  'digital_download',
+  'opened_media_software',
+  'periodicals',
+  'marked_non_returnable',
+] as const;
+
+/**
+ * The default policy (docs/business-rules.md): what runs when no POLICY_FILE is given. Plain data; a unit test checks
  * that it passes policy.schema.ts unchanged, and the API validates it at start.
  */
 export function defaultPolicy(): Policy {
   return {
-    version: 'default-2026.1',
+    version: 'default-2026.2',
     eligibility: {
       noReasonReturnDays: 7,
       intactPackagingReturnDays: 15,
       exchangeDays: 15,
+      refundOnlyDays: 15,
+      reshipDays: 7,
+      courierExceptionDays: 15,
       warrantyMonths: 12,
       categoryWarrantyMonths: {},
+      noReasonExcludedCategories: [...NO_REASON_EXCLUDED_CATEGORIES],
       evidenceRequiredReasons: ['quality_issue', 'not_as_described', 'wrong_item', 'missing_parts', 'damaged_in_transit'],
       customerPaysShippingReasons: ['no_reason', 'size_fit'],
     },
     sla: {
       review: '24h',
       processing: '72h',
-      refund: '3d',
+      refund: { workingDays: 3 },
       refundCod: { workingDays: 7 },
       reship: '24h',
       resolution: '24h',
