@@ -13,6 +13,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ConfigError, loadConfig, type AppConfig } from '../config/env';
+import { describeBackfill, runLedgerBackfill } from './backfill-ledger';
 import { APP_ENTRIES, appUrls, localWiringEnv, startApi, startSandbox, startWorker, type AppPorts } from './stack/app-services';
 import { startFerretDb, waitForMongo } from './stack/ferretdb-server';
 import { ProcessGroup } from './stack/managed-process';
@@ -81,12 +82,26 @@ async function main(): Promise<void> {
     await startWorker(group, env, ports.workerMetrics);
     say('starting API');
     await startApi(group, env, ports.api);
+    await backfillLedgerIfEmpty(mongoUri, config.MONGODB_DB);
 
     printBanner(config, ports, mongoUri, useOwnTemporal, useOwnTemporal || useOwnMongo);
   } catch (error) {
     if (group.isStopping) return; // a signal or a dying child is already being handled
     process.stderr.write(`start: ${error instanceof Error ? error.message : String(error)}\n`);
     await stop(1, 'start-up failed');
+  }
+}
+
+/**
+ * Cases opened before the order-line ledger existed paid refunds it does not know: record them
+ * once, when the ledger is empty (docs/order-ledger.md). A failure is reported, not fatal: the
+ * stack runs, and `npm run ledger:backfill` can be run by hand.
+ */
+async function backfillLedgerIfEmpty(mongoUri: string, dbName: string): Promise<void> {
+  try {
+    say(describeBackfill(await runLedgerBackfill(mongoUri, dbName, { ifEmpty: true })));
+  } catch (error) {
+    say(`order ledger backfill failed (${error instanceof Error ? error.message : String(error)}); run \`npm run ledger:backfill\` once the database answers`);
   }
 }
 

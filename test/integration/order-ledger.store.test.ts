@@ -1,6 +1,9 @@
 import type { Db, MongoClient } from 'mongodb';
 import { lineKey, lineTotals, type OrderLine, type OrderLineFacts, type ReservationRequest } from '../../domain/order-ledger';
 import { Collections, connectMongo, ensureIndexes } from '../../store/mongo';
+import type { CaseSnapshot } from '../../domain/case.types';
+import { createReadModel } from '../../store/case-read-model.store';
+import { backfillLedger } from '../../store/order-ledger.backfill';
 import { OrderLedgerStore, versionId } from '../../store/order-ledger.store';
 import { mongoForTests, uniqueDbName, type TestMongo } from './support/mongo-for-tests';
 
@@ -162,5 +165,63 @@ describe('reading an order', () => {
     const [view] = await ledger.orderLedger(facts.orderId);
     expect(view).toMatchObject({ sku: 'SKU-1', currency: 'CNY', unitsBought: 1, amountPaid: 19_900, refunded: 19_900, refundable: 0, unitsRemaining: 0 });
     expect(view.entries).toEqual([expect.objectContaining({ key: 'v1', caseId: 'cs_view', state: 'committed', amount: 19_900, units: 1 })]);
+  });
+});
+
+describe('backfilling the ledger from the read model', () => {
+  /** A closed case as the read model holds it, with a refund in the given state. */
+  function closedCase(id: string, orderId: string, refund: CaseSnapshot['refund'], closedAt: string, type: CaseSnapshot['type'] = 'return'): CaseSnapshot {
+    const at = '2026-01-20T00:00:00.000Z';
+    return {
+      id,
+      type,
+      status: 'completed',
+      orderId,
+      customerId: 'c-1',
+      items: [{ sku: 'SKU-1', quantity: 1, unitPrice: 19_900 }],
+      reason: { code: 'quality_issue' },
+      evidence: [],
+      order: { paidAt: at, deliveredAt: at, paymentMethod: 'online', total: 19_900, currency: 'CNY' },
+      assignee: null,
+      priority: 'normal',
+      policyVersion: 'default',
+      createdAt: at,
+      updatedAt: at,
+      closedAt,
+      sla: [],
+      nextDeadline: null,
+      breached: false,
+      escalation: { level: 0, history: [] },
+      refund,
+      shipments: [],
+      outcome: {},
+      survey: null,
+      timeline: [],
+      temporal: { workflowId: `case-${id}` },
+      version: 9,
+    } as CaseSnapshot;
+  }
+  const succeeded = (amount: number): CaseSnapshot['refund'] => ({ amount, currency: 'CNY', status: 'succeeded', idempotencyKey: 'k', method: 'original_path' });
+
+  it('records each succeeded refund once as committed, caps a line paid back twice, and a rerun changes nothing', async () => {
+    const readModel = createReadModel(db);
+    const order = `O-BACKFILL-${++orderCounter}`;
+    // Written in another order than they closed in: the backfill goes by closing time.
+    await readModel.upsertCase(closedCase('cs_bf_second', order, succeeded(19_900), '2026-02-03T00:00:00.000Z', 'refund_only'));
+    await readModel.upsertCase(closedCase('cs_bf_first', order, succeeded(19_900), '2026-02-01T00:00:00.000Z'));
+    await readModel.upsertCase(closedCase('cs_bf_failed', order, { ...succeeded(19_900), status: 'failed' } as CaseSnapshot['refund'], '2026-02-02T00:00:00.000Z'));
+
+    const first = await backfillLedger(db, ledger);
+    const [view] = await ledger.orderLedger(order);
+    expect(view).toMatchObject({ sku: 'SKU-1', refunded: 19_900, reserved: 0, refundable: 0, unitsRemaining: 0 });
+    // The double refund of the issue: the line takes the first, and the second is reported, not recorded.
+    expect(view.entries.map((e) => [e.caseId, e.key, e.state])).toEqual([['cs_bf_first', 'cs_bf_first:refund:SKU-1', 'committed']]);
+    expect(first).toEqual({ cases: 2, written: 1, alreadyRecorded: 0, capped: [{ caseId: 'cs_bf_second', sku: 'SKU-1', amount: 19_900, granted: 0 }] });
+
+    const versionsBefore = await db.collection(Collections.orderLedgerVersions).countDocuments({});
+    const rerun = await backfillLedger(db, ledger);
+    expect(rerun).toMatchObject({ cases: 2, written: 0, alreadyRecorded: 1 });
+    expect(await db.collection(Collections.orderLedgerVersions).countDocuments({})).toBe(versionsBefore);
+    expect(await ledger.isEmpty()).toBe(false);
   });
 });
