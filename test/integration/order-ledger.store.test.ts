@@ -199,7 +199,7 @@ describe('backfilling the ledger from the read model', () => {
       timeline: [],
       temporal: { workflowId: `case-${id}` },
       version: 9,
-    } as CaseSnapshot;
+    };
   }
   const succeeded = (amount: number): CaseSnapshot['refund'] => ({ amount, currency: 'CNY', status: 'succeeded', idempotencyKey: 'k', method: 'original_path' });
 
