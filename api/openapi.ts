@@ -1,7 +1,9 @@
 import { z } from 'zod';
+import { LedgerEntryKinds } from '../domain/order-ledger';
 import { CASE_COMMANDS, type CommandAudience } from './case-commands';
 import { caseSchema, listCasesQuerySchema, openCaseBodySchema } from './cases.schemas';
 import { slaReportQuerySchema } from './reports.routes';
+import { orderLedgerParamsSchema } from './orders.routes';
 import { courierWebhookSchema, paymentWebhookSchema } from './webhooks.schemas';
 
 type JsonSchema = Record<string, unknown>;
@@ -109,6 +111,68 @@ const webhookOperation = (operationId: string, summary: string, schemaName: stri
   },
 });
 
+const minor = { type: 'integer', minimum: 0, description: 'minor units' };
+const ORDER_LEDGER_SCHEMA: JsonSchema = {
+  type: 'object',
+  required: ['orderId', 'lines'],
+  properties: {
+    orderId: { type: 'string' },
+    lines: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          sku: { type: 'string' },
+          currency: { type: 'string' },
+          unitsBought: { type: 'integer' },
+          amountPaid: minor,
+          refunded: { ...minor, description: 'refunds and money compensation the provider confirmed' },
+          reserved: { ...minor, description: 'refunds and money compensation in flight' },
+          compensated: { ...minor, description: 'the compensation part of refunded' },
+          coupons: { ...minor, description: 'goodwill coupons (not counted against the price)' },
+          collected: { ...minor, description: 'money the customer paid us (repair quotes, shipping)' },
+          collectionRefunded: minor,
+          collectionRefundable: minor,
+          unitsReturned: { type: 'integer' },
+          refundable: { ...minor, description: 'amountPaid − refunded − reserved' },
+          unitsRemaining: { type: 'integer' },
+          paidBackBy: { type: 'array', items: { type: 'string' }, description: 'cases that took money back from the line' },
+          entries: {
+            type: 'array',
+            items: {
+              type: 'object',
+              properties: {
+                key: { type: 'string' },
+                caseId: { type: 'string' },
+                kind: { enum: [...LedgerEntryKinds] },
+                amount: minor,
+                units: { type: 'integer' },
+                state: { enum: ['reserved', 'committed', 'released'] },
+                at: { type: 'string', format: 'date-time' },
+                updatedAt: { type: 'string', format: 'date-time' },
+              },
+            },
+          },
+        },
+        required: ['sku', 'currency', 'unitsBought', 'amountPaid', 'refunded', 'reserved', 'refundable', 'unitsRemaining', 'entries'],
+      },
+    },
+  },
+};
+const LEDGER_REFUSAL_DETAIL_SCHEMA: JsonSchema = {
+  type: 'object',
+  description: 'An item of error.details of a 422 nothing_refundable or quantity_exceeds_remaining',
+  required: ['field', 'message', 'sku', 'paidBack', 'remaining', 'claimedUnits'],
+  properties: {
+    field: { type: 'string', description: 'items[i].sku or items[i].quantity' },
+    message: { type: 'string' },
+    sku: { type: 'string' },
+    paidBack: { type: 'object', properties: { amount: minor, units: { type: 'integer' }, caseIds: { type: 'array', items: { type: 'string' } } } },
+    remaining: { type: 'object', properties: { amount: minor, units: { type: 'integer' } } },
+    claimedUnits: { type: 'integer' },
+  },
+};
+
 /** The OpenAPI 3.1 document of the API, generated from the zod schemas that validate the requests. */
 export function buildOpenApiDocument(): Record<string, unknown> {
   return {
@@ -120,7 +184,7 @@ export function buildOpenApiDocument(): Record<string, unknown> {
     },
     servers: [{ url: '/' }],
     security: [{ bearerAuth: [] }],
-    tags: [{ name: 'cases' }, { name: 'commands' }, { name: 'webhooks' }, { name: 'reports' }, { name: 'admin' }, { name: 'operations' }],
+    tags: [{ name: 'cases' }, { name: 'commands' }, { name: 'webhooks' }, { name: 'orders' }, { name: 'reports' }, { name: 'admin' }, { name: 'operations' }],
     paths: {
       '/v1/cases': {
         post: {
@@ -147,7 +211,10 @@ export function buildOpenApiDocument(): Record<string, unknown> {
             '200': { description: 'the case this Idempotency-Key already opened', content: json(ref('Case')) },
             ...common,
             '409': errorResponse('duplicate_open_case (details name the open case) or idempotency_key_reused'),
-            '422': errorResponse('the policy refuses the case: the code is the reason (outside_return_window, …)'),
+            '422': errorResponse(
+              'the policy refuses the case: the code is the reason (outside_return_window, …); or the order-line ledger does: ' +
+                'nothing_refundable, quantity_exceeds_remaining, with one detail per refused line (LedgerRefusalDetail)',
+            ),
           },
         },
         get: {
@@ -186,6 +253,19 @@ export function buildOpenApiDocument(): Record<string, unknown> {
           responses: { '200': { description: 'the report' }, ...common },
         },
       },
+      '/v1/orders/{orderId}/ledger': {
+        get: {
+          operationId: 'getOrderLedger',
+          tags: ['orders'],
+          summary: 'The order-line ledger of an order: what was paid, paid back, is in flight and remains, per line',
+          description: 'Who: agent, supervisor, admin. An order without ledger lines answers 200 with `lines: []`.',
+          parameters: [{ name: 'orderId', in: 'path', required: true, schema: requestSchema(orderLedgerParamsSchema.shape.orderId) }],
+          responses: {
+            '200': { description: 'the lines of the order, by sku', content: json(ref('OrderLedger')) },
+            ...common,
+          },
+        },
+      },
       '/v1/admin/policy': {
         get: { operationId: 'getPolicy', tags: ['admin'], summary: 'The policy new cases start with (admin)', responses: { '200': { description: 'policy' }, ...common } },
       },
@@ -221,6 +301,8 @@ export function buildOpenApiDocument(): Record<string, unknown> {
         },
         Case: responseSchema(caseSchema),
         CaseList: { type: 'object', properties: { items: { type: 'array', items: ref('Case') }, nextCursor: { type: ['string', 'null'] } }, required: ['items', 'nextCursor'] },
+        OrderLedger: ORDER_LEDGER_SCHEMA,
+        LedgerRefusalDetail: LEDGER_REFUSAL_DETAIL_SCHEMA,
         Error: {
           type: 'object',
           required: ['error'],

@@ -223,3 +223,15 @@ describe('POST /v1/cases against the ledger', () => {
     expect(ledgerReads).toEqual([]);
   });
 });
+
+describe('the OpenAPI document', () => {
+  it('describes the ledger endpoint, its answer and the ledger refusals at open', async () => {
+    const response = await fetch(`${base}/openapi.json`);
+    const document = (await response.json()) as { paths: Record<string, Record<string, { parameters?: { name: string; schema: { pattern?: string } }[]; responses: Record<string, { description: string }> }>>; components: { schemas: Record<string, { required?: string[] }> } };
+    const operation = document.paths['/v1/orders/{orderId}/ledger']?.get;
+    expect(operation?.parameters?.[0]).toMatchObject({ name: 'orderId', schema: { pattern: expect.any(String) } });
+    expect(Object.keys(operation?.responses ?? {})).toEqual(expect.arrayContaining(['200', '400', '403', '503']));
+    expect(document.components.schemas.OrderLedger?.required).toEqual(['orderId', 'lines']);
+    expect(document.paths['/v1/cases'].post.responses['422'].description).toMatch(/nothing_refundable.*quantity_exceeds_remaining/);
+  });
+});
