@@ -170,11 +170,12 @@ export class OrderLedgerStore implements OrderLedgerPort {
   }
 
   /**
-   * Moves the head forward to `version`. Not atomic on FerretDB, so two writers may leave it at
-   * the lower of their versions: readers probe forward from it, so a head behind is only slower.
+   * Moves the head forward to `version`. Filtered by `_id` alone, the one filter FerretDB answers
+   * from an index (docs/read-model.md). Not atomic there, so two writers may leave it at the lower
+   * of their versions: readers probe forward from it, so a head behind is only slower.
    */
   private async advanceHead(key: string, version: number): Promise<void> {
-    await this.heads.updateOne({ _id: key, version: { $lt: version } }, { $set: { version, updatedAt: this.clock() } });
+    await this.heads.updateOne({ _id: key }, { $max: { version }, $set: { updatedAt: this.clock() } });
   }
 }
 

@@ -158,6 +158,13 @@ describe('reading an order', () => {
     expect(await ledger.reserve(facts, refund('h3', 10_000))).toEqual({ granted: 7_000 });
   });
 
+  it('the head of a line follows its latest version, so a read starts there', async () => {
+    const facts = line(10_000);
+    for (let i = 1; i <= 3; i++) await ledger.reserve(facts, refund(`f${i}`, 1_000));
+    const head = await db.collection(Collections.orderLedgerLines).findOne({ _id: lineKey(facts.orderId, facts.sku) as never });
+    expect(head).toMatchObject({ orderId: facts.orderId, sku: facts.sku, version: 3 });
+  });
+
   it('the API view carries the totals of each line', async () => {
     const facts = line(19_900, 1);
     await ledger.reserve(facts, refund('v1', 19_900, 1, 'cs_view'));
