@@ -36,7 +36,7 @@ export interface ApiDeps {
   commandTimeoutMs?: number;
 }
 
-/** The express app of the HTTP API (contract: shared/design.md, as built: docs/api.md). */
+/** The express app of the HTTP API (the HTTP API contract v1, as built: docs/api.md). */
 export function createApiApp(deps: ApiDeps): Express {
   const metrics = deps.metrics ?? new ApiMetrics();
   metrics.countOpenCasesWith(async () => {

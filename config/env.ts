@@ -14,7 +14,7 @@ export const CONFIG_ENV_DOCS = {
   PORT: 'HTTP port of the API',
   API_TOKENS_FILE: 'JSON file of bearer tokens and their roles',
   WEBHOOK_SECRET: 'HMAC-SHA256 secret of provider callbacks',
-  POLICY_FILE: 'JSON or YAML policy document (the built-in default is the policy of domain.md)',
+  POLICY_FILE: 'JSON or YAML policy document (the built-in default is the policy of docs/business-rules.md)',
   COURIER_BASE_URL: 'courier provider base URL',
   COURIER_API_KEY: 'courier provider secret',
   PAYMENT_BASE_URL: 'payment provider base URL',

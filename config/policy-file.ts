@@ -7,7 +7,7 @@ import { parsePolicy, PolicyError } from '../domain/policy.schema';
 /**
  * Loads the policy document named by POLICY_FILE: JSON (`.json`) or YAML (`.yaml`, `.yml`; any
  * other extension is read as YAML, which also accepts JSON). Fields the file omits take the
- * defaults of domain.md; no file at all means the default policy. A bad file throws a
+ * built-in defaults (docs/business-rules.md); no file at all means the default policy. A bad file throws a
  * PolicyError naming the file and every offending field.
  */
 export function loadPolicyFile(file: string | undefined): Policy {

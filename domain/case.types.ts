@@ -8,7 +8,7 @@ export const CaseTypes = {
   reship: 'reship',
   courierException: 'courier_exception',
 } as const;
-/** One of the case types of domain.md. */
+/** One of the case types (docs/case-types.md). */
 export type CaseType = (typeof CaseTypes)[keyof typeof CaseTypes];
 /** Every case type, for validation. */
 export const CASE_TYPES = Object.values(CaseTypes) as [CaseType, ...CaseType[]];

@@ -63,7 +63,7 @@ export async function runCase(input: CaseWorkflowInput, flow: CaseFlow): Promise
     ...(input.eligibility.notes.length ? { notes: input.eligibility.notes } : {}),
   });
 
-  // Who pays the return shipping (domain.md): the customer for change-of-mind reasons, else the platform.
+  // Who pays the return shipping (docs/business-rules.md#eligibility): the customer for change-of-mind reasons, else the platform.
   record.outcome.shippingPaidBy = input.eligibility.customerPaysShipping ? 'customer' : 'platform';
 
   const projector = record.features.leanHistory ? publishEachActivation(record) : projectReadModel(record);

@@ -4,7 +4,7 @@ import { STACK_ENV } from './stack/stack-file';
 import { stackTemporalClient } from './support/fixtures';
 import { eventually, HttpClient, requiredEnv, sleep, stackTokens, type ApiErrorBody } from './support/http-client';
 
-// The HTTP contract of shared/design.md against the running integration stack (real API,
+// The HTTP API contract (v1, docs/api.md) against the running integration stack (real API,
 // Temporal dev server, FerretDB, worker and sandbox). Each test uses its own order ids, so
 // tests do not see each other's cases.
 

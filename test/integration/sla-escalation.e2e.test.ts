@@ -18,7 +18,7 @@ import { CasesApi, describeCase, eventually, requiredEnv, SandboxClient, stackTo
 const REVIEW_BUDGET_MS = 3000;
 const LEVEL_2_AFTER_MS = 2000;
 
-/** Seconds-long budgets; parsePolicy merges the document over the defaults of domain.md. */
+/** Seconds-long budgets; parsePolicy merges the document over the default policy (docs/business-rules.md). */
 const secondsPolicy = (autoApproveBelow: { amount: number; currency: string } | null) => ({
   version: autoApproveBelow ? 'it-seconds-auto-approve' : 'it-seconds',
   sla: { review: `${REVIEW_BUDGET_MS / 1000}s` },

@@ -18,7 +18,7 @@ describe('policy file', () => {
     return file;
   };
 
-  it('is the default policy of domain.md when no file is configured', () => {
+  it('is the default policy (docs/business-rules.md) when no file is configured', () => {
     expect(loadPolicyFile(undefined)).toEqual(defaultPolicy());
   });
 

@@ -24,7 +24,7 @@ const OUTBOX_WAIT_MS = 180_000;
 /** Cases whose history is taken apart to see where the lateness comes from. */
 const PROFILED = 40;
 
-/** The escalation policy: review budget of 90 s, no auto-approve; the rest are the defaults of domain.md. */
+/** The escalation policy: review budget of 90 s, no auto-approve; the rest is the default policy (docs/business-rules.md). */
 const POLICY = {
   version: 'bench-review-90s',
   sla: { review: `${REVIEW_BUDGET_S}s` },
