@@ -43,6 +43,33 @@ export function createActivities(deps: ActivityDeps) {
   /** One timed read-model write; every failure is retried (the database may be down for a while). */
   const write = <T>(operation: string, fn: () => Promise<T>): Promise<T> => timed(metrics, 'read_model', operation, fn);
 
+  /**
+   * Reserves money on the order-line ledger before it is paid back (or asked of the customer):
+   * the amount is split over the case's lines by what each claims, and each line grants at most
+   * what it still allows. The key, fixed in the workflow, makes a retry the same reservation.
+   */
+  async function reserveOnLedger(input: LedgerReservationInput): Promise<{ granted: number; lines: { sku: string; granted: number }[] }> {
+      const shares = splitOverLines(input.items, input.amount, input.withUnits);
+      const lines: { sku: string; granted: number }[] = [];
+      const at = new Date().toISOString();
+      for (const share of shares) {
+        const item = input.items.find((i) => i.sku === share.sku) as CaseItem;
+        if (share.amount <= 0) continue;
+        const { granted } = await timed(metrics, 'ledger', 'reserve', () =>
+          deps.ledger.reserve(lineFactsOf(input.orderId, input.currency, item), {
+            key: ledgerEntryKey(input.key, share.sku),
+            caseId: input.caseId,
+            kind: input.kind,
+            amount: share.amount,
+            units: share.units,
+            at,
+          }),
+        );
+        lines.push({ sku: share.sku, granted });
+      }
+      return { granted: lines.reduce((sum, line) => sum + line.granted, 0), lines };
+  }
+
   return {
     /**
      * Writes the case snapshot to the read model (versioned: a late write never wins). An activity
@@ -96,14 +123,7 @@ export function createActivities(deps: ActivityDeps) {
     },
 
     /** Requests a refund; the key fixed in the workflow makes every retry the same refund. */
-    async issueRefund(input: {
-      caseId: string;
-      amount: number;
-      currency: string;
-      paymentMethod: 'online' | 'cod';
-      reason: string;
-      idempotencyKey: string;
-    }) {
+    async issueRefund(input: RefundInput & { amount: number }) {
       const { idempotencyKey, ...rest } = input;
       return call('payment', 'createRefund', () => deps.payment.createRefund(rest, idempotencyKey));
     },
@@ -114,33 +134,24 @@ export function createActivities(deps: ActivityDeps) {
       return call('payment', 'issueCoupon', () => deps.payment.issueCoupon(rest, idempotencyKey));
     },
 
-    /**
-     * Reserves money on the order-line ledger before it is paid back (or asked of the customer):
-     * the amount is split over the case's lines by what each claims, and each line grants at most
-     * what it still allows. The key, fixed in the workflow, makes a retry the same reservation.
-     */
-    async reserveOnLedger(input: LedgerReservationInput): Promise<{ granted: number; lines: { sku: string; granted: number }[] }> {
-      const shares = splitOverLines(input.items, input.amount, input.withUnits);
-      const lines: { sku: string; granted: number }[] = [];
-      const at = new Date().toISOString();
-      for (const share of shares) {
-        const item = input.items.find((i) => i.sku === share.sku) as CaseItem;
-        if (share.amount <= 0) continue;
-        const { granted } = await timed(metrics, 'ledger', 'reserve', () =>
-          deps.ledger.reserve(lineFactsOf(input.orderId, input.currency, item), {
-            key: ledgerEntryKey(input.key, share.sku),
-            caseId: input.caseId,
-            kind: input.kind,
-            amount: share.amount,
-            units: share.units,
-            at,
-          }),
-        );
-        lines.push({ sku: share.sku, granted });
-      }
-      return { granted: lines.reduce((sum, line) => sum + line.granted, 0), lines };
-    },
+    /** Reserves money on the order-line ledger (see the function above). */
+    reserveOnLedger,
 
+    /**
+     * The first attempt of a refund in one round trip: reserves it on the ledger, then asks the
+     * provider for exactly what was granted (nothing when nothing was). Both steps are idempotent
+     * by keys fixed in the workflow, so a retry after either one repeats neither.
+     */
+    async reserveAndRefund(input: {
+      reservation: LedgerReservationInput;
+      refund: RefundInput;
+    }): Promise<{ granted: number; lines: { sku: string; granted: number }[]; refundId: string | null }> {
+      const reserved = await reserveOnLedger(input.reservation);
+      if (reserved.granted === 0) return { ...reserved, refundId: null };
+      const { idempotencyKey, ...rest } = input.refund;
+      const issued = await call('payment', 'createRefund', () => deps.payment.createRefund({ ...rest, amount: reserved.granted }, idempotencyKey));
+      return { ...reserved, refundId: issued.refundId };
+    },
     /** Commits (the provider confirmed) or releases (finally failed, cancelled) a reservation on every line it took. */
     async settleOnLedger(input: { orderId: string; key: string; skus: string[]; state: 'committed' | 'released' }): Promise<void> {
       for (const sku of input.skus) {
@@ -173,6 +184,15 @@ export function createActivities(deps: ActivityDeps) {
       return call('inventory', 'checkStock', () => deps.inventory.checkStock(input.sku, input.quantity));
     },
   };
+}
+
+/** A refund request to the payment provider, less its amount (`issueRefund` adds it; `reserveAndRefund` takes what the ledger granted). */
+export interface RefundInput {
+  caseId: string;
+  currency: string;
+  paymentMethod: 'online' | 'cod';
+  reason: string;
+  idempotencyKey: string;
 }
 
 /** What `reserveOnLedger` takes: the case's lines, the amount to split over them and the movement's kind and key. */

@@ -20,6 +20,7 @@ import { CASE_TYPES, type Actor, type CaseType, type OpenCaseRequest } from '../
 import {
   confirmReceiptUpdate,
   inspectionUpdate,
+  quoteUpdate,
   repairResultUpdate,
   resolutionUpdate,
   reviewUpdate,
@@ -29,6 +30,8 @@ import {
 } from '../domain/workflow-contract';
 import {
   caseRequest,
+  collectionRequested,
+  settleCollection,
   settleRefund,
   shipAndDeliver,
   startCase,
@@ -101,14 +104,16 @@ const SCENARIOS: Scenario[] = [
   {
     type: 'exchange',
     name: 'replaced',
-    covers: 'review → return → inspection pass → replacement in stock and shipped → receipt confirmed → survey',
+    covers: 'review → return → inspection pass → return shipping collected (change of mind) → replacement in stock and shipped → receipt confirmed → survey',
     request: (now) => caseRequest(now, { type: 'exchange', reason: { code: 'size_fit' } }),
-    drive: async (handle) => {
+    drive: async (handle, { world }) => {
       await approve(handle);
       await waitForStatus(handle, 'awaiting_return_shipment');
       await shipAndDeliver(handle, 'SF-REC-EXCHANGE-1');
       await waitForStatus(handle, 'inspecting');
       await handle.executeUpdate(inspectionUpdate, { args: [{ actor: warehouse, result: 'pass' }] });
+      const { caseId } = await waitForStatus(handle, 'awaiting_payment').then((s) => ({ caseId: s.id }));
+      await settleCollection(handle, (await collectionRequested(world, caseId)).collectionId);
       await waitForStatus(handle, 'awaiting_customer_confirmation');
       await handle.executeUpdate(confirmReceiptUpdate, { args: [{ actor: customer }] });
       await waitForStatus(handle, 'completed');
@@ -118,8 +123,14 @@ const SCENARIOS: Scenario[] = [
   {
     type: 'exchange',
     name: 'out-of-stock-refunded',
-    covers: 'review → return → inspection pass → replacement out of stock → customer contacted → customer chooses a refund → refund settled → survey',
-    request: (now) => caseRequest(now, { type: 'exchange', reason: { code: 'size_fit' }, items: [{ sku: 'OOS-1', quantity: 1, unitPrice: 25_900 }] }),
+    covers: 'review → return → inspection pass (a quality claim: the platform pays shipping) → replacement out of stock → customer contacted → customer chooses a refund → ledger reservation → refund settled → survey',
+    request: (now) =>
+      caseRequest(now, {
+        type: 'exchange',
+        reason: { code: 'quality_issue' },
+        evidence: ['https://evidence.example/recorded-3.jpg'],
+        items: [{ sku: 'OOS-1', quantity: 1, unitPrice: 25_900 }],
+      }),
     drive: async (handle, { world }) => {
       await approve(handle);
       await waitForStatus(handle, 'awaiting_return_shipment');
@@ -149,6 +160,43 @@ const SCENARIOS: Scenario[] = [
     },
   },
   {
+    type: 'repair',
+    name: 'out-of-warranty-unrepairable-quote-refunded',
+    covers: 'out-of-warranty review → quote accepted → quote collected → parcel to the repair center → unrepairable → item shipped back → quote refunded (never the price) → survey',
+    request: (now) => caseRequest(now, { type: 'repair', reason: { code: 'quality_issue' }, evidence: ['https://evidence.example/recorded-4.jpg'] }, 415),
+    drive: async (handle, { world }) => {
+      await approve(handle);
+      await waitForStatus(handle, 'awaiting_quote_acceptance');
+      await handle.executeUpdate(quoteUpdate, { args: [{ actor: customer, accept: true }] });
+      const caseId = (await waitForStatus(handle, 'awaiting_payment')).id;
+      await settleCollection(handle, (await collectionRequested(world, caseId)).collectionId);
+      await waitForStatus(handle, 'awaiting_return_shipment');
+      await shipAndDeliver(handle, 'SF-REC-REPAIR-2');
+      await waitForStatus(handle, 'repairing');
+      await handle.executeUpdate(repairResultUpdate, { args: [{ actor: { kind: 'agent', id: 'repair.center' }, outcome: 'unrepairable', verified: false }] });
+      await settleRefund(handle, world, (await waitForStatus(handle, 'refunding')).id);
+      await waitForStatus(handle, 'completed');
+      await answerSurvey(handle);
+    },
+  },
+  {
+    type: 'return',
+    name: 'rejected-send-back-unpaid-goods-held',
+    covers: 'review → return → inspection fail → send-back fee asked → not paid within the payment clock → rejected, goods held → survey',
+    request: (now) => caseRequest(now, { items: [{ sku: 'SKU-3', quantity: 1, unitPrice: 15_900 }] }),
+    drive: async (handle, { env }) => {
+      await approve(handle);
+      await waitForStatus(handle, 'awaiting_return_shipment');
+      await shipAndDeliver(handle, 'SF-REC-RETURN-2');
+      await waitForStatus(handle, 'inspecting');
+      await handle.executeUpdate(inspectionUpdate, { args: [{ actor: warehouse, result: 'fail', note: 'scratched screen' }] });
+      await waitForStatus(handle, 'awaiting_payment');
+      await env.sleep('3 days');
+      await waitForStatus(handle, 'rejected');
+      await answerSurvey(handle);
+    },
+  },
+  {
     type: 'complaint',
     name: 'resolved-with-coupon',
     covers: 'complaint recorded → staff queue notified → resolution with a coupon → survey',
@@ -165,7 +213,12 @@ const SCENARIOS: Scenario[] = [
     type: 'refund_only',
     name: 'breached-escalated-refunded',
     covers: 'review warning at 80% → review SLA breach → escalation levels 1 and 2 (no auto-approve above the amount) → approved late → refund settled → survey',
-    request: (now) => caseRequest(now, { type: 'refund_only', reason: { code: 'not_received' } }),
+    // Never delivered: a parcel signed for but not received is a courier exception instead.
+    request: (now) => {
+      const request = caseRequest(now, { type: 'refund_only', reason: { code: 'not_received' } });
+      delete request.order.deliveredAt;
+      return request;
+    },
     drive: async (handle, { env, world }) => {
       await env.sleep('29 hours');
       await waitForCase(handle, 'escalation level 2', (s) => s.escalation.level === 2);

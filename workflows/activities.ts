@@ -18,6 +18,7 @@ type ProviderActivities = Pick<
   | 'subscribeTracking'
   | 'openInvestigation'
   | 'issueRefund'
+  | 'reserveAndRefund'
   | 'issueCoupon'
   | 'collectPayment'
   | 'checkStock'

@@ -1,3 +1,4 @@
+import type { LedgerReservationInput } from '../activities';
 import type { LedgerEntryKind } from '../domain/order-ledger';
 import { ledger } from './activities';
 import type { CaseRecord } from './case-record';
@@ -18,25 +19,33 @@ export interface MoneyMovement {
  * so that it is committed or released exactly once.
  */
 export async function reserveMoney(record: CaseRecord, movement: MoneyMovement): Promise<number> {
-  const { request } = record.input;
   const result = await ledger.reserveOnLedger.executeWithOptions(
-    { summary: `ledger: reserve ${movement.kind} ${movement.amount} ${request.order.currency} minor units` },
-    [
-      {
-        caseId: record.id,
-        orderId: request.orderId,
-        currency: request.order.currency,
-        items: request.items,
-        amount: movement.amount,
-        kind: movement.kind,
-        key: movement.key,
-        withUnits: movement.withUnits,
-      },
-    ],
+    { summary: `ledger: reserve ${movement.kind} ${movement.amount} ${record.input.request.order.currency} minor units` },
+    [reservationInput(record, movement)],
   );
-  const skus = result.lines.filter((line) => line.granted > 0).map((line) => line.sku);
-  if (skus.length) record.reservations.push({ key: movement.key, skus, state: 'reserved' });
+  rememberReservation(record, movement.key, result.lines);
   return result.granted;
+}
+
+/** The ledger activities' input for a movement of this case. */
+export function reservationInput(record: CaseRecord, movement: MoneyMovement): LedgerReservationInput {
+  const { request } = record.input;
+  return {
+    caseId: record.id,
+    orderId: request.orderId,
+    currency: request.order.currency,
+    items: request.items,
+    amount: movement.amount,
+    kind: movement.kind,
+    key: movement.key,
+    withUnits: movement.withUnits,
+  };
+}
+
+/** Remembers the lines a reservation took, so that it is committed or released exactly once. */
+export function rememberReservation(record: CaseRecord, key: string, lines: { sku: string; granted: number }[]): void {
+  const skus = lines.filter((line) => line.granted > 0).map((line) => line.sku);
+  if (skus.length) record.reservations.push({ key, skus, state: 'reserved' });
 }
 
 /** Commits (the provider confirmed) or releases (it finally failed, the case ended) a reservation the case holds. */

@@ -2,7 +2,7 @@ import type { RefundView } from '../../domain/case.types';
 import type { CaseRecord } from '../case-record';
 import { SYSTEM } from '../case-record';
 import { providers } from '../activities';
-import { reserveMoney, settleReservation } from '../money';
+import { rememberReservation, reservationInput, settleReservation } from '../money';
 import { applyPaymentEvent } from '../provider-events';
 import { notifyCustomer, notifyStaffQueue } from '../notify';
 
@@ -53,9 +53,18 @@ export async function refundStage(record: CaseRecord, request: RefundRequest): P
 
   // Set before the reservation: from here on the money is under way and the case cannot be cancelled.
   record.refund = { amount: request.amount, currency, status: 'pending', idempotencyKey: `${id}:refund:1`, method: 'original_path', kind, ...deduction };
-  record.touch();
-  const granted = await reserveMoney(record, { key: ledgerKey, kind, amount: request.amount, withUnits: request.withUnits ?? kind === 'refund' });
-  if (granted === 0) {
+  record.transition('refunding', SYSTEM, 'refund.approved', { amount: request.amount, currency });
+  record.startClock('refund');
+  const refund = record.refund;
+  const movement = { key: ledgerKey, kind, amount: request.amount, withUnits: request.withUnits ?? kind === 'refund' };
+  const { paymentMethod } = input.request.order;
+
+  // The first attempt reserves and asks the provider in one activity (one round trip on the happy path).
+  const first = await providers.reserveAndRefund.executeWithOptions({ summary: `ledger-reserved refund ${request.amount} ${currency} minor units, attempt 1` }, [
+    { reservation: reservationInput(record, movement), refund: { caseId: id, currency, paymentMethod, reason: request.reason, idempotencyKey: refund.idempotencyKey } },
+  ]);
+  rememberReservation(record, ledgerKey, first.lines);
+  if (first.granted === 0 || first.refundId === null) {
     record.refund = null;
     await notifyStaffQueue(record, 'refund_nothing_refundable', 'refund-nothing-refundable', { requested: request.amount });
     record.end('rejected', SYSTEM, 'refund.nothing_refundable', {
@@ -63,38 +72,43 @@ export async function refundStage(record: CaseRecord, request: RefundRequest): P
       note: 'these order lines have already been paid back in full by other cases',
     });
   }
-  if (granted < request.amount) {
-    record.refund.requested = request.amount;
-    record.log(SYSTEM, 'refund.capped', { requested: request.amount, granted, note: 'the order lines had less left to pay back than the claim' });
+  if (first.granted < request.amount) {
+    refund.requested = request.amount;
+    record.log(SYSTEM, 'refund.capped', { requested: request.amount, granted: first.granted, note: 'the order lines had less left to pay back than the claim' });
   }
-  record.refund.amount = granted;
+  refund.amount = first.granted;
 
-  const outcome = await payOut(record, granted, request.reason);
+  const outcome = await settleAttempts(record, refund, request.reason, first.refundId);
   await settleReservation(record, ledgerKey, outcome === 'succeeded' ? 'committed' : 'released');
   return outcome;
 }
 
-/** Sends the refund to the provider, attempt after attempt, until one settles or the policy's attempts are spent. */
-async function payOut(record: CaseRecord, amount: number, reason: string): Promise<RefundOutcome> {
+/**
+ * Waits for each attempt's settlement; a failed one is followed by a new refund (a new key) up to
+ * the policy's attempts. The first attempt's refund was already requested (its id is given).
+ */
+async function settleAttempts(record: CaseRecord, refund: RefundView, reason: string, firstRefundId: string): Promise<RefundOutcome> {
   const { id, input, policy } = record;
   const { currency, paymentMethod } = input.request.order;
-  record.transition('refunding', SYSTEM, 'refund.approved', { amount, currency });
-  record.startClock('refund');
-  const refund = record.refund as RefundView;
+  const { amount } = refund;
 
   for (let attempt = 1; attempt <= policy.refund.maxAttempts; attempt++) {
-    refund.idempotencyKey = `${id}:refund:${attempt}`;
-    refund.status = 'pending';
-    delete refund.id;
-    record.touch();
-    const issued = await providers.issueRefund.executeWithOptions({ summary: `refund ${amount} ${currency} minor units, attempt ${attempt}` }, [
-      { caseId: id, amount, currency, paymentMethod, reason, idempotencyKey: refund.idempotencyKey },
-    ]);
-    refund.id = issued.refundId;
+    let refundId = firstRefundId;
+    if (attempt > 1) {
+      refund.idempotencyKey = `${id}:refund:${attempt}`;
+      refund.status = 'pending';
+      delete refund.id;
+      record.touch();
+      const issued = await providers.issueRefund.executeWithOptions({ summary: `refund ${amount} ${currency} minor units, attempt ${attempt}` }, [
+        { caseId: id, amount, currency, paymentMethod, reason, idempotencyKey: refund.idempotencyKey },
+      ]);
+      refundId = issued.refundId;
+    }
+    refund.id = refundId;
     refund.status = 'requested';
     record.stopClock('processing');
-    record.log(SYSTEM, 'refund.requested', { refundId: issued.refundId, amount, attempt });
-    const early = record.earlySettlements.get(issued.refundId);
+    record.log(SYSTEM, 'refund.requested', { refundId, amount, attempt });
+    const early = record.earlySettlements.get(refundId);
     if (early) applyPaymentEvent(record, early);
 
     await record.waitUntil(() => refund.status === 'succeeded' || refund.status === 'failed');
