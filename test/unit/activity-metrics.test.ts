@@ -23,8 +23,9 @@ function world(overrides: Partial<ActivityDeps> = {}) {
     payment: {
       createRefund: async () => ({ refundId: 'RF-1', status: 'pending' }),
       issueCoupon: async () => ({ couponId: 'CP-1' }),
+      createCollection: async () => ({ collectionId: 'COL-1', status: 'pending' }),
     },
-    inventory: { checkStock: async () => ({ available: true }) },
+    inventory: { checkStock: async () => ({ available: true }), catalogItem: async () => null },
     notification: { send: async () => ({ messageId: 'M-1' }) },
     readModel: { upsertCase: async () => 'written', recordEscalation: async () => undefined, releaseOpenCaseLocks: async () => undefined },
     ledger: { reserve: async (_facts, request) => ({ granted: request.amount }), settle: async () => undefined, orderLines: async () => [] },
@@ -105,6 +106,7 @@ describe('case metrics recorded by the activities', () => {
           throw attempt === 1 ? providerError('payment POST /refunds failed: 422 amount_too_large', { status: 422, retryable: false, code: 'amount_too_large' }) : providerError('payment POST /refunds timed out', { retryable: true });
         },
         issueCoupon: async () => ({ couponId: 'CP-1' }),
+        createCollection: async () => ({ collectionId: 'COL-1', status: 'pending' }),
       },
     });
     const input = { caseId: 'cs_9', amount: 100, currency: 'CNY', paymentMethod: 'online' as const, reason: 'r', idempotencyKey: 'cs_9:refund:1' };
