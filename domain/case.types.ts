@@ -201,6 +201,51 @@ export interface RefundView {
   method: 'original_path';
 }
 
+/** Money the customer is asked to pay (a repair quote, shipping, a price difference), as the case shows it. */
+export interface CollectionView {
+  purpose: 'repair_quote' | 'return_shipping' | 'send_back_shipping' | 'price_difference';
+  amount: number;
+  currency: string;
+  idempotencyKey: string;
+  /** The provider's collection id once known. */
+  id?: string;
+  status: 'pending' | 'requested' | 'paid' | 'failed' | 'unpaid';
+}
+
+/** A recorded resolution of a complaint or courier exception. */
+export interface ResolutionOutcome {
+  text: string;
+  by: string;
+  compensation?: { kind: 'refund' | 'coupon'; amount: number } | null;
+  /** Courier exceptions: what came of the investigation. */
+  outcome?: 'found' | 'reship' | 'refund';
+  /** Set when the complaint was closed by a cancel (its resolution recorded then). */
+  closedBy?: 'cancel';
+}
+
+/** The outcome part of a case: each field is set by the stage that decides it; absent until then. */
+export interface CaseOutcome {
+  /** Who pays the return shipping: the customer for change-of-mind reasons, else the platform. */
+  shippingPaidBy?: 'customer' | 'platform';
+  review?: { decision: 'approve' | 'reject' | 'request_info'; note: string | null; by: string; humanDamage?: true };
+  /** The customer's answers to requests for information (free text: personal data). */
+  customerInfo?: { message: string; evidence: string[] }[];
+  inspection?: { result: 'pass' | 'fail'; note: string | null; refundAmount: number | null; by: string };
+  warranty?: 'in_warranty' | 'out_of_warranty';
+  quote?: { amount: number; currency: string; accepted: boolean | null };
+  repair?: { outcome: 'repaired' | 'unrepairable'; verified: boolean; attempt: number; note: string | null };
+  /** Unrepairable out of warranty or after human damage: the item went back, the quote was refunded, the price not. */
+  unrepairable?: { itemReturned: true; quoteRefunded: number; priceRefunded: 0 };
+  resolution?: ResolutionOutcome;
+  investigationId?: string;
+  replacementItems?: CaseItem[];
+  /** An approved alternative cheaper than the item returned: what goes back to the customer. */
+  priceDifference?: { owedToCustomer: number };
+  /** Goods that failed inspection, held by the warehouse because the send-back fee was not paid. */
+  goodsHeld?: true;
+  collections?: CollectionView[];
+}
+
 /** The case resource of the API contract: what the workflow query and the read model return. */
 export interface CaseSnapshot {
   id: string;
@@ -226,8 +271,8 @@ export interface CaseSnapshot {
   escalation: { level: number; history: EscalationStep[] };
   refund: RefundView | null;
   shipments: ShipmentView[];
-  /** Outcome notes (review note, inspection result, resolution text…). */
-  outcome: Record<string, unknown>;
+  /** What was decided and done along the way (review, inspection, quote, repair, resolution, money asked…). */
+  outcome: CaseOutcome;
   survey: { score: number; comment?: string; at: string } | null;
   timeline: TimelineEntry[];
   temporal: { workflowId: string; runId?: string; uiUrl?: string };

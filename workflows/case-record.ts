@@ -2,7 +2,9 @@ import { ApplicationFailure, condition, setCurrentDetails, upsertSearchAttribute
 import type { StageCommandName } from '../domain/case-commands';
 import type {
   Actor,
+  CaseOutcome,
   CaseSnapshot,
+  CollectionView,
   CaseStatus,
   ClockName,
   EscalationStep,
@@ -72,16 +74,7 @@ export interface LedgerReservation {
   state: 'reserved' | 'committed' | 'released';
 }
 
-/** Money the customer is asked to pay, as the case shows it (`outcome.collections`). */
-export interface CollectionView {
-  purpose: 'repair_quote' | 'return_shipping' | 'send_back_shipping' | 'price_difference';
-  amount: number;
-  currency: string;
-  idempotencyKey: string;
-  /** The provider's collection id once known. */
-  id?: string;
-  status: 'pending' | 'requested' | 'paid' | 'failed' | 'unpaid';
-}
+export type { CollectionView };
 
 /** The system itself, as an actor on the timeline. */
 export const SYSTEM: Actor = { kind: 'system', id: 'workflow' };
@@ -98,7 +91,7 @@ export class CaseRecord {
   escalation: CaseSnapshot['escalation'] = { level: 0, history: [] };
   refund: RefundView | null = null;
   shipments: ShipmentView[] = [];
-  outcome: Record<string, unknown> = {};
+  outcome: CaseOutcome = {};
   survey: CaseSnapshot['survey'] = null;
   timeline: TimelineEntry[] = [];
   closedAt: string | null = null;

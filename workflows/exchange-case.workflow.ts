@@ -35,7 +35,7 @@ async function runExchange(record: CaseRecord): Promise<void> {
   if (replacement === 'shipped') {
     await customerConfirmationStage(record);
     // An alternative cheaper than the item returned: the difference goes back to the customer.
-    const owed = (record.outcome.priceDifference as { owedToCustomer?: number } | undefined)?.owedToCustomer;
+    const owed = record.outcome.priceDifference?.owedToCustomer;
     if (owed) await refundInstead(record, { amount: owed, reason: 'exchange: price difference', withUnits: false });
     return;
   }

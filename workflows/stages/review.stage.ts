@@ -43,6 +43,6 @@ export async function reviewStage(record: CaseRecord, approvedStatus: CaseStatus
       evidence: info.evidence ?? [],
       messageLength: info.message.length,
     });
-    record.outcome.customerInfo = [...((record.outcome.customerInfo as unknown[]) ?? []), { message: info.message, evidence: info.evidence ?? [] }];
+    record.outcome.customerInfo = [...(record.outcome.customerInfo ?? []), { message: info.message, evidence: info.evidence ?? [] }];
   }
 }
