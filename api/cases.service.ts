@@ -74,7 +74,7 @@ export class CaseService {
 
     const policy = this.deps.policy.current();
     const verdict = checkEligibility(body, policy, this.now());
-    if (!verdict.eligible) throw ineligible(verdict.code, verdict.message);
+    if (!verdict.eligible) throw ineligible(verdict.code, verdict.message, verdict.field ? [{ field: verdict.field, message: verdict.message }] : []);
     // A courtesy: a line already paid back is refused here; the workflow's ledger reservations guard the money itself.
     const ledger = checkClaimAgainstLedger(body, await readOrderLines(this.deps.store, body.orderId));
     if (!ledger.allowed) throw ineligible(ledger.code, ledger.message, ledger.details);

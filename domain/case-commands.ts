@@ -31,12 +31,13 @@ export const OWNER_CANCELLABLE_STATUSES: readonly CaseStatus[] = [
   'awaiting_customer_info',
   'awaiting_return_shipment',
   'awaiting_quote_acceptance',
-  'awaiting_payment',
 ];
 
 /** True when the owner may withdraw a case of this type in this status (a complaint or courier inquiry can be withdrawn while investigated). */
 export function ownerMayCancel(type: CaseType, status: CaseStatus): boolean {
   if (OWNER_CANCELLABLE_STATUSES.includes(status)) return true;
+  // A repair quote is paid before the item is sent in; other payments come after the goods reached the warehouse.
+  if (type === 'repair' && status === 'awaiting_payment') return true;
   return (type === 'complaint' || type === 'courier_exception') && status === 'investigating';
 }
 

@@ -4,7 +4,7 @@ import type { CaseRecord } from './case-record';
 import { runCase } from './case-runtime';
 import { SYSTEM } from './case-record';
 import { collectionStage } from './stages/collection.stage';
-import { inspectionStage, rejectAfterInspection, shippingDeduction } from './stages/inspection.stage';
+import { inspectionStage, rejectAfterInspection } from './stages/inspection.stage';
 import { refundStage, type RefundRequest } from './stages/refund.stage';
 import { replacementStage } from './stages/replacement.stage';
 import { returnShipmentStage } from './stages/return-shipment.stage';
@@ -25,7 +25,7 @@ async function runExchange(record: CaseRecord): Promise<void> {
 
   // A change-of-mind exchange: the customer pays the return shipping (since order-ledger); unpaid,
   // the exchange becomes a refund with the fee deducted instead.
-  const fee = record.features.orderLedger ? shippingDeduction(record) : 0;
+  const fee = record.features.orderLedger && record.input.eligibility.customerPaysShipping ? record.policy.shipping.returnShippingFee : 0;
   if (fee > 0 && (await collectionStage(record, 'return_shipping', fee)) === 'unpaid') {
     record.log(SYSTEM, 'exchange.became_refund', { reason: 'return shipping not paid', deduction: fee });
     return refundInstead(record, { amount: Math.max(0, claimed - fee), reason: 'exchange: return shipping not paid', deduction: fee, withUnits: true });

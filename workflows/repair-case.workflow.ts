@@ -49,6 +49,12 @@ async function runRepair(record: CaseRecord): Promise<void> {
   if (paidRepair && record.features.orderLedger) return returnUnrepaired(record, quote);
   if (record.policy.repair.unrepairableOutcome === 'exchange' && (await replacementStage(record, items)) === 'shipped') {
     await customerConfirmationStage(record);
+    // A cheaper alternative approved by staff: the difference goes back to the customer.
+    const owed = record.outcome.priceDifference?.owedToCustomer;
+    if (owed) {
+      const refunded = await refundStage(record, { amount: owed, reason: 'repair exchange: price difference', withUnits: false });
+      if (refunded === 'failed') await record.waitForClosing();
+    }
     return;
   }
   const outcome = await refundStage(record, { amount: claimedAmount(record.input.request), reason: 'unrepairable item', withUnits: true });
