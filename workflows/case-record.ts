@@ -14,7 +14,8 @@ import type {
 } from '../domain/case.types';
 import { requestFields } from '../domain/case-request-fields';
 import { isTerminal } from '../domain/case.types';
-import { budgetFor, CUSTOMER_CLOCKS, type Policy } from '../domain/policy';
+import { provisionalDeadlineNote, startCaseClock, type OpeningState } from '../domain/opening-state';
+import type { Policy } from '../domain/policy';
 import {
   AssigneeKey,
   CaseStatusKey,
@@ -22,7 +23,7 @@ import {
   NextDeadlineKey,
   SlaBreachedKey,
 } from '../domain/search-attributes';
-import { clockView, nextDeadline, pauseClock, resumeClock, startClock, stopClock, type SlaClock } from '../domain/sla-clock';
+import { clockView, nextDeadline, pauseClock, resumeClock, stopClock, type SlaClock } from '../domain/sla-clock';
 import type { FeatureSet } from './features';
 import type {
   CaseWorkflowInput,
@@ -120,12 +121,14 @@ export class CaseRecord {
   private handled = new Set<number>();
   private lastSearchAttributes = '';
 
-  constructor(input: CaseWorkflowInput, initialStatus: CaseStatus) {
+  /** A case in the state it opens in (domain/opening-state.ts): status, outcome, `createdAt`; the runtime logs the opening and starts the clock. */
+  constructor(input: CaseWorkflowInput, opening: OpeningState) {
     this.id = input.caseId;
     this.input = input;
     this.policy = input.policy;
-    this.status = initialStatus;
-    this.createdAt = new Date().toISOString();
+    this.status = opening.status;
+    this.outcome = { ...opening.outcome };
+    this.createdAt = opening.openedAt;
     this.updatedAt = this.createdAt;
   }
 
@@ -178,12 +181,11 @@ export class CaseRecord {
 
   /** Starts (or restarts) a clock with its policy budget. */
   startClock(name: ClockName): void {
-    const party = CUSTOMER_CLOCKS.includes(name) ? 'customer' : 'staff';
-    const budget = budgetFor(this.policy, name, this.input.request.order.paymentMethod);
-    const clock = startClock(name, party, budget, this.now(), this.policy.calendar);
+    const clock = startCaseClock(this.input, name, this.now());
     this.clocks = [...this.clocks.filter((c) => c.name !== name || c.stoppedAt !== undefined), clock];
     this.clockChanged();
-    if (clock.provisional) this.log(SYSTEM, 'sla.deadline_provisional', { clock: name, note: clock.provisional });
+    const note = provisionalDeadlineNote(clock);
+    if (note) this.log(SYSTEM, note.event, note.data);
   }
 
   /** Gives a running staff clock a fresh budget from now (policy: reassignment restarts it); the old deadline stays on the timeline. */
@@ -248,7 +250,7 @@ export class CaseRecord {
   }
 
   /** Waits for the first queued command of the given names; throws CaseClosed if the case closes first. */
-  async nextCommand<N extends keyof StageCommands>(names: readonly N[]): Promise<QueuedCommand<N>> {
+  private async nextCommand<N extends keyof StageCommands>(names: readonly N[]): Promise<QueuedCommand<N>> {
     const find = () => this.inbox.find((c) => (names as readonly string[]).includes(c.name));
     await condition(() => find() !== undefined || this.closed);
     const found = find();
@@ -257,9 +259,20 @@ export class CaseRecord {
     return found as QueuedCommand<N>;
   }
 
-  /** Marks a command as processed, releasing the Update that waits on it. */
-  ack(seq: number): void {
-    this.handled.add(seq);
+  /**
+   * Takes the next queued command of the given names and runs `handle` on it. The command is
+   * acknowledged — its Update answered with the case as it then is — when `handle` returns or
+   * throws (also when it ends the case), so no stage can forget to. Work that must not hold the
+   * Update (a notification, a parcel) goes after, outside `handle`.
+   */
+  async takeCommand<N extends keyof StageCommands, T>(names: readonly N[], handle: (queued: QueuedCommand<N>) => T | Promise<T>): Promise<T> {
+    const queued = await this.nextCommand(names);
+    try {
+      const result = handle(queued);
+      return result instanceof Promise ? await result : result;
+    } finally {
+      this.handled.add(queued.seq);
+    }
   }
 
   /** Waits until the stage processed the command; fails the Update if the case closed first. */

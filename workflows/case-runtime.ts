@@ -1,7 +1,8 @@
 import { ApplicationFailure, CancelledFailure, condition, setHandler, sleep, TemporalFailure } from '@temporalio/workflow';
 import { commandRefusal, ownerMayCancel, type StageCommandName } from '../domain/case-commands';
-import type { Actor, CaseSnapshot, CaseStatus } from '../domain/case.types';
+import type { Actor, CaseSnapshot } from '../domain/case.types';
 import { durationMs } from '../domain/duration';
+import { openingState } from '../domain/opening-state';
 import {
   assignUpdate,
   cancelUpdate,
@@ -40,8 +41,6 @@ import { invalidInput } from './validation';
 
 /** How a case type plugs into the shared runtime. */
 export interface CaseFlow {
-  /** Status the case opens in. */
-  initialStatus: CaseStatus;
   /** Policy auto-actions and customer-timeout answers (the defaults answer every customer clock). */
   hooks?: Partial<ClockHooks>;
   /** The case's stages, in order; returns when the case reached its end. */
@@ -53,24 +52,21 @@ export interface CaseFlow {
  * the type's stages, then keeps the case open for the survey before the workflow ends.
  */
 export async function runCase(input: CaseWorkflowInput, flow: CaseFlow): Promise<CaseWorkflowResult> {
-  const record = new CaseRecord(input, flow.initialStatus);
+  // The status, outcome, opening entry and first clock the API's 201 answer shows, too.
+  const opening = openingState(input, Date.now());
+  const record = new CaseRecord(input, opening);
   record.features = caseFeatures();
   wireHandlers(record);
-  record.log(input.openedBy, 'case.opened', {
-    type: input.request.type,
-    reason: input.request.reason.code,
-    policyVersion: input.policy.version,
-    ...(input.eligibility.notes.length ? { notes: input.eligibility.notes } : {}),
-  });
-
-  // Who pays the return shipping (docs/business-rules.md#eligibility): the customer for change-of-mind reasons, else the platform.
-  record.outcome.shippingPaidBy = input.eligibility.customerPaysShipping ? 'customer' : 'platform';
+  record.log(opening.opened.actor, opening.opened.event, opening.opened.data);
 
   const projector = record.features.leanHistory ? publishEachActivation(record) : projectReadModel(record);
   const supervisor = superviseClocks(record, {
     onStaffBreach: flow.hooks?.onStaffBreach ?? autoApproveReviewOnBreach,
     onCustomerTimeout: flow.hooks?.onCustomerTimeout ?? answerCustomerTimeout,
   });
+  // Started once the supervisor waits on the clocks, right before the stages: where every
+  // recorded history has it (its search-attribute upsert, then the stage's first commands).
+  record.startClock(opening.clock.name);
   try {
     await flow.run(record);
   } catch (err) {

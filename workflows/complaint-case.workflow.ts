@@ -12,19 +12,19 @@ import { refundStage } from './stages/refund.stage';
  * never closes without a recorded resolution, and compensation (refund or coupon) is paid out.
  */
 export async function complaintCaseWorkflow(input: CaseWorkflowInput): Promise<CaseWorkflowResult> {
-  return runCase(input, { initialStatus: 'investigating', run: runComplaint });
+  return runCase(input, { run: runComplaint });
 }
 
 async function runComplaint(record: CaseRecord): Promise<void> {
-  record.startClock('resolution');
   await notifyStaffQueue(record, 'complaint_recorded', 'complaint-recorded');
-  const { seq, command } = await record.nextCommand(['resolution']);
-  const { actor, resolution, compensation } = command;
-  if (actor.kind === 'agent' && !record.assignee) record.assignee = actor.id;
-  record.stopClock('resolution');
-  record.outcome.resolution = { text: resolution, compensation: compensation ?? null, by: actor.id };
-  record.log(actor, 'complaint.resolved', compensation ? { compensation } : undefined);
-  record.ack(seq);
+  const { actor, resolution, compensation } = await record.takeCommand(['resolution'], ({ command }) => {
+    const { actor, resolution, compensation } = command;
+    if (actor.kind === 'agent' && !record.assignee) record.assignee = actor.id;
+    record.stopClock('resolution');
+    record.outcome.resolution = { text: resolution, compensation: compensation ?? null, by: actor.id };
+    record.log(actor, 'complaint.resolved', compensation ? { compensation } : undefined);
+    return command;
+  });
 
   if (compensation?.kind === 'refund') {
     const outcome = await refundStage(record, { amount: compensation.amount, reason: 'complaint compensation', kind: 'compensation', withUnits: false });

@@ -13,12 +13,11 @@ import { customerConfirmationStage, shipToCustomerStage } from './stages/ship-to
  * outcome — found, reship or refund — and the customer gets the answer.
  */
 export async function courierExceptionCaseWorkflow(input: CaseWorkflowInput): Promise<CaseWorkflowResult> {
-  return runCase(input, { initialStatus: 'investigating', run: runCourierException });
+  return runCase(input, { run: runCourierException });
 }
 
 async function runCourierException(record: CaseRecord): Promise<void> {
   const { request } = record.input;
-  record.startClock('investigation');
   const investigation = await providers.openInvestigation.executeWithOptions({ summary: `open courier investigation: ${request.reason.code}` }, [
     { caseId: record.id, kind: request.reason.code, idempotencyKey: `${record.id}:investigation` },
   ]);
@@ -26,13 +25,14 @@ async function runCourierException(record: CaseRecord): Promise<void> {
   record.log({ kind: 'provider', id: 'courier' }, 'investigation.opened', { investigationId: investigation.investigationId });
   await notifyCustomer(record, 'investigation_opened', 'investigation-opened');
 
-  const { seq, command } = await record.nextCommand(['resolution']);
-  const { actor, resolution, outcome } = command;
-  if (actor.kind === 'agent' && !record.assignee) record.assignee = actor.id;
-  record.stopClock('investigation');
-  record.outcome.resolution = { text: resolution, outcome, by: actor.id };
-  record.log(actor, `investigation.${outcome ?? 'found'}`);
-  record.ack(seq);
+  const { actor, resolution, outcome } = await record.takeCommand(['resolution'], ({ command }) => {
+    const { actor, resolution, outcome } = command;
+    if (actor.kind === 'agent' && !record.assignee) record.assignee = actor.id;
+    record.stopClock('investigation');
+    record.outcome.resolution = { text: resolution, outcome, by: actor.id };
+    record.log(actor, `investigation.${outcome ?? 'found'}`);
+    return command;
+  });
 
   if (outcome === 'reship') {
     record.startClock('reship');

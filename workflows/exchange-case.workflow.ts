@@ -13,7 +13,7 @@ import { customerConfirmationStage } from './stages/ship-to-customer.stage';
 
 /** An exchange (换货): as a return until inspection, then a replacement of the same model and price, confirmed by the customer. */
 export async function exchangeCaseWorkflow(input: CaseWorkflowInput): Promise<CaseWorkflowResult> {
-  return runCase(input, { initialStatus: 'awaiting_review', run: runExchange });
+  return runCase(input, { run: runExchange });
 }
 
 async function runExchange(record: CaseRecord): Promise<void> {

@@ -7,7 +7,7 @@ import { reviewStage } from './stages/review.stage';
 
 /** Refund only (仅退款): goods not received, missing or wrong — review, then the money goes back without a return. */
 export async function refundOnlyCaseWorkflow(input: CaseWorkflowInput): Promise<CaseWorkflowResult> {
-  return runCase(input, { initialStatus: 'awaiting_review', run: runRefundOnly });
+  return runCase(input, { run: runRefundOnly });
 }
 
 async function runRefundOnly(record: CaseRecord): Promise<void> {

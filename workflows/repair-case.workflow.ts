@@ -18,12 +18,11 @@ import { customerConfirmationStage, shipToCustomerStage } from './stages/ship-to
  * back and only the quote is refunded — never the price.
  */
 export async function repairCaseWorkflow(input: CaseWorkflowInput): Promise<CaseWorkflowResult> {
-  return runCase(input, { initialStatus: 'awaiting_review', run: runRepair });
+  return runCase(input, { run: runRepair });
 }
 
 async function runRepair(record: CaseRecord): Promise<void> {
   const inWarranty = record.input.eligibility.inWarranty !== false;
-  record.outcome.warranty = inWarranty ? 'in_warranty' : 'out_of_warranty';
   // Out of warranty, or human damage found at review: a paid repair after a quote.
   const paid = (approval: { humanDamage?: boolean }) => !inWarranty || approval.humanDamage === true;
   const approval = await reviewStage(record, (a) => (paid(a) ? 'awaiting_quote_acceptance' : 'awaiting_return_shipment'));

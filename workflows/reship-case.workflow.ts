@@ -6,7 +6,7 @@ import { customerConfirmationStage, shipToCustomerStage } from './stages/ship-to
 
 /** A reship (补寄) after transit damage or loss: evidence reviewed, the platform ships again at its cost within the reship clock, the customer confirms. */
 export async function reshipCaseWorkflow(input: CaseWorkflowInput): Promise<CaseWorkflowResult> {
-  return runCase(input, { initialStatus: 'awaiting_review', run: runReship });
+  return runCase(input, { run: runReship });
 }
 
 async function runReship(record: CaseRecord): Promise<void> {

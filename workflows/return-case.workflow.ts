@@ -9,10 +9,7 @@ import { reviewStage } from './stages/review.stage';
 
 /** A return (退货退款): review → the customer ships the goods back → inspection → refund. */
 export async function returnCaseWorkflow(input: CaseWorkflowInput): Promise<CaseWorkflowResult> {
-  return runCase(input, {
-    initialStatus: 'awaiting_review',
-    run: runReturn,
-  });
+  return runCase(input, { run: runReturn });
 }
 
 async function runReturn(record: CaseRecord): Promise<void> {

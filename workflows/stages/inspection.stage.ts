@@ -14,26 +14,24 @@ export type InspectionVerdict = { actor: Actor; passed: boolean; note?: string }
  * refund; fail without one rejects the return.
  */
 export async function inspectionStage(record: CaseRecord): Promise<InspectionVerdict> {
-  const { seq, command } = await record.nextCommand(['inspection']);
-  const { actor, result, note, refundAmount } = command;
-  record.outcome.inspection = { result, note: note ?? null, refundAmount: refundAmount ?? null, by: actor.id };
-  const claimed = claimedAmount(record.input.request);
+  return record.takeCommand(['inspection'], ({ command }): InspectionVerdict => {
+    const { actor, result, note, refundAmount } = command;
+    record.outcome.inspection = { result, note: note ?? null, refundAmount: refundAmount ?? null, by: actor.id };
+    const claimed = claimedAmount(record.input.request);
 
-  if (result === 'pass') {
-    const deduction = shippingDeduction(record);
-    const amount = refundAmount ?? Math.max(0, claimed - deduction);
-    record.log(actor, 'inspection.passed', { amount, deduction, ...(note ? { note } : {}) });
-    record.ack(seq);
-    return { actor, passed: true, refund: true, amount, deduction: refundAmount === undefined ? deduction : 0, note };
-  }
-  if (refundAmount !== undefined && refundAmount > 0) {
-    record.log(actor, 'inspection.failed_partial_refund', { amount: refundAmount, note });
-    record.ack(seq);
-    return { actor, passed: false, refund: true, amount: refundAmount, deduction: 0, note };
-  }
-  record.log(actor, 'inspection.failed', { note });
-  record.ack(seq);
-  return { actor, passed: false, refund: false, note };
+    if (result === 'pass') {
+      const deduction = shippingDeduction(record);
+      const amount = refundAmount ?? Math.max(0, claimed - deduction);
+      record.log(actor, 'inspection.passed', { amount, deduction, ...(note ? { note } : {}) });
+      return { actor, passed: true, refund: true, amount, deduction: refundAmount === undefined ? deduction : 0, note };
+    }
+    if (refundAmount !== undefined && refundAmount > 0) {
+      record.log(actor, 'inspection.failed_partial_refund', { amount: refundAmount, note });
+      return { actor, passed: false, refund: true, amount: refundAmount, deduction: 0, note };
+    }
+    record.log(actor, 'inspection.failed', { note });
+    return { actor, passed: false, refund: false, note };
+  });
 }
 
 /** The return shipping fee deducted from the refund, when the customer pays shipping and policy deducts it. */

@@ -15,10 +15,11 @@ export async function quoteStage(record: CaseRecord): Promise<void> {
   record.transition('awaiting_quote_acceptance', SYSTEM, 'repair.quoted', { amount: quote, currency });
   record.startClock('quote_acceptance');
   await notifyCustomer(record, 'repair_quote', 'repair-quote', { amount: quote, currency });
-  const { seq, command } = await record.nextCommand(['quote']);
-  record.stopClock('quote_acceptance');
-  record.outcome.quote = { amount: quote, currency, accepted: command.accept };
-  record.ack(seq);
+  const command = await record.takeCommand(['quote'], ({ command }) => {
+    record.stopClock('quote_acceptance');
+    record.outcome.quote = { amount: quote, currency, accepted: command.accept };
+    return command;
+  });
   if (!command.accept) record.end('cancelled', command.actor, 'repair.quote_declined', { note: 'paid repair quote declined' });
   record.transition('awaiting_return_shipment', command.actor, 'repair.quote_accepted', { amount: quote, currency });
 }
@@ -30,10 +31,10 @@ export async function quoteStage(record: CaseRecord): Promise<void> {
 export async function repairStage(record: CaseRecord): Promise<RepairOutcome> {
   const limit = record.policy.repair.maxRepairAttempts;
   for (let attempt = 1; ; attempt++) {
-    const { seq, command } = await record.nextCommand(['repairResult']);
-    const { actor, outcome, verified, note } = command;
-    record.outcome.repair = { outcome, verified, attempt, note: note ?? null };
-    record.ack(seq);
+    const { actor, outcome, verified, note } = await record.takeCommand(['repairResult'], ({ command }) => {
+      record.outcome.repair = { outcome: command.outcome, verified: command.verified, attempt, note: command.note ?? null };
+      return command;
+    });
     if (outcome === 'unrepairable') {
       record.log(actor, 'repair.unrepairable', { attempt, note });
       return 'unrepairable';

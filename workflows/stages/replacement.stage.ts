@@ -65,16 +65,16 @@ type StockChoice = { kind: 'refund' } | { kind: 'alternative'; sku: string; diff
  */
 async function stockDecision(record: CaseRecord, missing: CaseItem[]): Promise<StockChoice> {
   for (;;) {
-    const { seq, command } = await record.nextCommand(['stockDecision']);
-    record.log(command.actor, `stock.decision_${command.decision}`, command.sku ? { sku: command.sku } : undefined);
-    if (command.decision === 'refund') {
-      record.ack(seq);
-      return { kind: 'refund' };
-    }
-    const sku = command.sku as string;
-    const judged = record.features.orderLedger ? await judgeAlternative(record, missing, sku, command.actor) : { fits: true, difference: 0 };
-    record.ack(seq);
-    if (judged.fits) return { kind: 'alternative', sku, difference: judged.difference };
+    // The Update is answered once the choice is judged (a catalog look-up), so the customer sees "needs an agent" at once.
+    const choice = await record.takeCommand(['stockDecision'], async ({ command }): Promise<StockChoice | { kind: 'needs_agent'; sku: string }> => {
+      record.log(command.actor, `stock.decision_${command.decision}`, command.sku ? { sku: command.sku } : undefined);
+      if (command.decision === 'refund') return { kind: 'refund' };
+      const sku = command.sku as string;
+      const judged = record.features.orderLedger ? await judgeAlternative(record, missing, sku, command.actor) : { fits: true, difference: 0 };
+      return judged.fits ? { kind: 'alternative', sku, difference: judged.difference } : { kind: 'needs_agent', sku };
+    });
+    if (choice.kind !== 'needs_agent') return choice;
+    const { sku } = choice;
     await notifyStaffQueue(record, 'alternative_needs_agent', `alternative-${sku}`, { sku });
     record.startClock('stock_decision');
   }

@@ -24,24 +24,23 @@ export async function returnShipmentStage(record: CaseRecord, receivedStatus: 'i
     shipBy: record.openClock('return_shipment')?.deadline ?? null,
   });
 
-  const reported = await record.nextCommand(['returnShipment', 'expire']);
-  if (reported.name === 'expire') {
-    record.ack(reported.seq);
-    record.end('expired', reported.command.actor, 'case.expired', { clock: reported.command.clock });
-  }
-  const { actor, carrier, trackingNumber } = reported.command;
-  const shipment: ShipmentView = {
-    direction: 'return',
-    carrier,
-    trackingNumber,
-    status: 'shipped',
-    labelId: label.labelId,
-    updatedAt: new Date(record.now()).toISOString(),
-  };
-  record.shipments.push(shipment);
-  record.stopClock('return_shipment');
-  record.transition('return_in_transit', actor, 'return.shipped', { carrier, trackingNumber });
-  record.ack(reported.seq);
+  const shipment = await record.takeCommand(['returnShipment', 'expire'], (reported) => {
+    if (reported.name === 'expire') record.end('expired', reported.command.actor, 'case.expired', { clock: reported.command.clock });
+    const { actor, carrier, trackingNumber } = reported.command;
+    const parcel: ShipmentView = {
+      direction: 'return',
+      carrier,
+      trackingNumber,
+      status: 'shipped',
+      labelId: label.labelId,
+      updatedAt: new Date(record.now()).toISOString(),
+    };
+    record.shipments.push(parcel);
+    record.stopClock('return_shipment');
+    record.transition('return_in_transit', actor, 'return.shipped', { carrier, trackingNumber });
+    return parcel;
+  });
+  const { carrier, trackingNumber } = shipment;
 
   await providers.subscribeTracking.executeWithOptions({ summary: `subscribe tracking: ${carrier} ${trackingNumber}` }, [{ caseId: id, trackingNumber, carrier }]);
   await record.waitUntil(() => shipment.status === 'delivered' || shipment.status === 'exception');

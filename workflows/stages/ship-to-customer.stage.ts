@@ -43,8 +43,8 @@ export async function shipToCustomerStage(record: CaseRecord, purpose: ShipmentP
 export async function customerConfirmationStage(record: CaseRecord): Promise<void> {
   record.transition('awaiting_customer_confirmation', SYSTEM, 'confirmation.requested');
   record.startClock('customer_confirmation');
-  const { seq, command } = await record.nextCommand(['confirmReceipt']);
-  record.stopClock('customer_confirmation');
-  record.log(command.actor, command.actor.kind === 'system' ? 'receipt.auto_confirmed' : 'receipt.confirmed');
-  record.ack(seq);
+  await record.takeCommand(['confirmReceipt'], ({ command }) => {
+    record.stopClock('customer_confirmation');
+    record.log(command.actor, command.actor.kind === 'system' ? 'receipt.auto_confirmed' : 'receipt.confirmed');
+  });
 }
