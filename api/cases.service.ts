@@ -4,6 +4,7 @@ import type { AppConfig } from '../config/env';
 import type { Actor, CaseSnapshot, OpenCaseRequest } from '../domain/case.types';
 import { checkEligibility, type EligibilityVerdict } from '../domain/eligibility';
 import { checkClaimAgainstLedger } from '../domain/ledger-claim-check';
+import { OPENING_BY_TYPE } from '../domain/opening-state';
 import {
   CaseStatusKey,
   CaseTypeKey,
@@ -23,7 +24,7 @@ import type { ListCasesQuery, OpenCaseBody } from './cases.schemas';
 import { ApiError, conflict, forbidden, ineligible, notFound, unavailable, validationFailed } from './errors';
 import type { ApiMetrics } from './metrics';
 import { readOrderLines } from './order-ledger.reader';
-import { initialStatus, openingSnapshot } from './opening-snapshot';
+import { openingSnapshot } from './opening-snapshot';
 import type { PolicyProvider } from './policy-provider';
 import type { StoreAccess } from './store-access';
 import { withinDeadline } from './temporal-calls';
@@ -41,8 +42,6 @@ export interface CaseServiceDeps {
   /** How long a command waits for the case to accept and run it before answering 503 (default 20 s). */
   commandTimeoutMs?: number;
 }
-
-export { initialStatus } from './opening-snapshot';
 
 // Workflow ids are built from case ids; anything else in the path is simply not a case.
 const PLAUSIBLE_CASE_ID = /^[A-Za-z0-9_-]{1,64}$/;
@@ -342,7 +341,7 @@ export function caseStartOptions(input: CaseWorkflowInput, taskQueue: string, pr
     // A derived id must never open a second case, even after the first one closed.
     workflowIdReusePolicy: 'REJECT_DUPLICATE' as const,
     typedSearchAttributes: [
-      { key: CaseStatusKey, value: initialStatus(request.type) },
+      { key: CaseStatusKey, value: OPENING_BY_TYPE[request.type].status },
       { key: CaseTypeKey, value: request.type },
       { key: OrderIdKey, value: request.orderId },
       { key: CustomerIdKey, value: request.customerId },
