@@ -13,12 +13,14 @@ import {
   about,
   caseRequest,
   clock,
+  collectionRequested,
   events,
   FakeWorld,
   messagesWith,
   parcelsOf,
   refundIssued,
   refusal,
+  settleCollection,
   settleRefund,
   shipAndDeliver,
   startCase,
@@ -40,10 +42,33 @@ let world: FakeWorld;
 
 const withWorker = worldRunner((context) => ({ env, world } = context));
 
-/** A size exchange (the customer pays the return shipping) of one item worth 259.00 CNY, paid 5 days ago. */
+/** The category of the items exchanged here, and of the alternatives the catalog offers at the same price. */
+const CATEGORY = 'apparel';
+
+/** A defective item exchanged (the platform pays the shipping, so no collection) of one item worth 259.00 CNY in `CATEGORY`. */
 async function openExchange(items?: CaseItem[], policy: Policy = defaultPolicy()): Promise<CaseHandle> {
   const now = await env.currentTimeMs();
-  return startCase(env, world, caseRequest(now, { type: 'exchange', reason: { code: 'size_fit' }, ...(items ? { items } : {}) }), policy);
+  const wanted = (items ?? [{ sku: 'SKU-1', quantity: 1, unitPrice: 25_900 }]).map((item) => ({ category: CATEGORY, ...item }));
+  const reason = { code: 'quality_issue' as const, description: 'seam split' };
+  return startCase(env, world, caseRequest(now, { type: 'exchange', reason, evidence: ['https://img.example/seam.jpg'], items: wanted }), policy);
+}
+
+/** A size exchange: a change of mind, so the customer pays the return shipping. */
+async function openSizeExchange(items?: CaseItem[]): Promise<CaseHandle> {
+  const now = await env.currentTimeMs();
+  return startCase(env, world, caseRequest(now, { type: 'exchange', reason: { code: 'size_fit' }, ...(items ? { items } : {}) }));
+}
+
+/** The customer pays the return shipping of a change-of-mind exchange once the inspection passed. */
+async function payReturnShipping(handle: CaseHandle, caseId: string): Promise<void> {
+  const asked = await collectionRequested(world, caseId);
+  expect(asked).toMatchObject({ purpose: 'return_shipping', amount: defaultPolicy().shipping.returnShippingFee });
+  await settleCollection(handle, asked.collectionId);
+}
+
+/** The shop sells these alternatives at the price and in the category of the item exchanged. */
+function catalogSells(...skus: string[]): void {
+  for (const sku of skus) world.catalog.set(sku, { sku, unitPrice: 25_900, category: CATEGORY });
 }
 
 /** Review approved, the goods sent back and delivered to the warehouse: the case waits for the inspection. */
@@ -73,9 +98,9 @@ async function passInspection(handle: CaseHandle, trackingNumber: string) {
 }
 
 describe('exchange case', () => {
-  test('an exchange runs review → return → inspection → replacement shipped within the reship clock → confirmed receipt → completed, and takes a survey', () =>
+  test('a size exchange runs review → return → inspection → return shipping paid → replacement shipped within the reship clock → confirmed receipt → completed, and takes a survey', () =>
     withWorker(async () => {
-      const handle = await openExchange();
+      const handle = await openSizeExchange();
       const inspecting = await toInspection(handle, 'SF-EX-1');
       about(inspecting, () => {
         expect(clock(inspecting, 'processing').state).toBe('running');
@@ -83,6 +108,14 @@ describe('exchange case', () => {
       });
 
       await handle.executeUpdate(inspectionUpdate, { args: [{ actor: warehouse, result: 'pass' }] });
+      // A size exchange is a change of mind: the customer pays the return shipping before the replacement ships.
+      const asked = await collectionRequested(world, inspecting.id);
+      const awaiting = await waitForStatus(handle, 'awaiting_payment');
+      about(awaiting, () => {
+        expect(asked).toMatchObject({ purpose: 'return_shipping', amount: defaultPolicy().shipping.returnShippingFee });
+        expect(parcelsOf(world, awaiting.id)).toEqual([]);
+      });
+      await settleCollection(handle, asked.collectionId);
       const shipped = await waitForStatus(handle, 'awaiting_customer_confirmation');
       const parcel = parcelsOf(world, shipped.id).find((p) => p.purpose === 'replacement');
       about(shipped, () => {
@@ -95,6 +128,7 @@ describe('exchange case', () => {
         expect(clock(shipped, 'customer_confirmation').state).toBe('running');
         expect(shipped.shipments).toContainEqual(expect.objectContaining({ direction: 'outbound', purpose: 'replacement', trackingNumber: parcel?.trackingNumber }));
         expect(shipped.refund).toBeNull();
+        expect(events(shipped)).toEqual(expect.arrayContaining(['payment.requested', 'payment.paid']));
       });
       const told = messagesWith(world, 'replacement_shipped');
       expect(told).toHaveLength(1);
@@ -119,6 +153,7 @@ describe('exchange case', () => {
   test('when the replacement is out of stock, the customer is contacted at once, the processing and reship clocks pause during the decision, and the alternative chosen ships', () =>
     withWorker(async () => {
       world.outOfStock.add('SKU-1');
+      catalogSells('SKU-2');
       const handle = await openExchange();
       await passInspection(handle, 'SF-EX-2');
       const waiting = await stockDecisionAwaited(handle);
@@ -149,8 +184,8 @@ describe('exchange case', () => {
       const parcel = parcelsOf(world, shipped.id).find((p) => p.purpose === 'replacement');
       about(shipped, () => {
         expect(events(shipped)).toContain('stock.decision_alternative');
-        expect(parcel?.items).toEqual([{ sku: 'SKU-2', quantity: 1, unitPrice: 25_900 }]);
-        expect(shipped.outcome.replacementItems).toEqual([{ sku: 'SKU-2', quantity: 1, unitPrice: 25_900 }]);
+        expect(parcel?.items).toEqual([{ sku: 'SKU-2', quantity: 1, unitPrice: 25_900, category: CATEGORY }]);
+        expect(shipped.outcome.replacementItems).toEqual([{ sku: 'SKU-2', quantity: 1, unitPrice: 25_900, category: CATEGORY }]);
         expect(world.stockChecks).toEqual([
           { sku: 'SKU-1', available: false },
           { sku: 'SKU-2', available: true },
@@ -166,6 +201,7 @@ describe('exchange case', () => {
 
   test('when the alternative chosen is out of stock too, the customer is asked again', () =>
     withWorker(async () => {
+      catalogSells('OOS-BLUE', 'SKU-GREEN');
       const handle = await openExchange([{ sku: 'OOS-RED', quantity: 1, unitPrice: 25_900 }]);
       await passInspection(handle, 'SF-EX-3');
       await stockDecisionAwaited(handle);
@@ -185,8 +221,9 @@ describe('exchange case', () => {
 
   test('when the replacement is out of stock and the customer chooses a refund, the whole claim is refunded and the case completes on settlement', () =>
     withWorker(async () => {
-      const handle = await openExchange([{ sku: 'OOS-JACKET', quantity: 1, unitPrice: 25_900 }]);
-      await passInspection(handle, 'SF-EX-4');
+      const handle = await openSizeExchange([{ sku: 'OOS-JACKET', quantity: 1, unitPrice: 25_900 }]);
+      const { id } = await passInspection(handle, 'SF-EX-4');
+      await payReturnShipping(handle, id);
       await stockDecisionAwaited(handle);
       await handle.executeUpdate(stockDecisionUpdate, { args: [{ actor: customer, decision: 'refund' }] });
       const refunding = await waitForStatus(handle, 'refunding');
@@ -248,9 +285,13 @@ describe('exchange case', () => {
 
   test('an inspection failure rejects the exchange and sends the goods back to the customer, with no replacement and no refund', () =>
     withWorker(async () => {
-      const handle = await openExchange();
-      await toInspection(handle, 'SF-EX-7');
+      const handle = await openSizeExchange();
+      const inspecting = await toInspection(handle, 'SF-EX-7');
       await handle.executeUpdate(inspectionUpdate, { args: [{ actor: warehouse, result: 'fail', note: 'worn, tags removed' }] });
+      // The goods go back at the customer's cost: the send-back fee is collected first.
+      const fee = await collectionRequested(world, inspecting.id);
+      expect(fee).toMatchObject({ purpose: 'send_back_shipping', amount: defaultPolicy().shipping.sendBackFee });
+      await settleCollection(handle, fee.collectionId);
       const rejected = await waitForStatus(handle, 'rejected');
       await waitFor(() => world.shipments.some((s) => s.purpose === 'return_to_customer'), 'the goods to be sent back');
       about(rejected, () => {

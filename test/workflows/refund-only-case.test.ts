@@ -46,9 +46,11 @@ describe('refund-only case', () => {
       const opened = await waitForStatus(handle, 'awaiting_review');
       about(opened, () => expect(clock(opened, 'review').state).toBe('running'));
       await handle.executeUpdate(reviewUpdate, { args: [{ actor: agent, decision: 'approve' }] });
-      const refunding = await waitForStatus(handle, 'refunding');
-      const refund = await refundIssued(world, refunding.id);
+      const approved = await waitForStatus(handle, 'refunding');
+      const refund = await refundIssued(world, approved.id);
       expect(refund.amount).toBe(25_900);
+      // The refund clock starts once the money is reserved on the order line, just before the refund is sent.
+      const refunding = await waitForCase(handle, 'the refund to be with the provider', (c) => c.refund?.status === 'requested');
       about(refunding, () => {
         expect(clock(refunding, 'review').state).toBe('met');
         expect(clock(refunding, 'refund').state).toBe('running');

@@ -16,12 +16,14 @@ import {
   about,
   caseRequest,
   clock,
+  collectionRequested,
   events,
   FakeWorld,
   messagesWith,
   parcelsOf,
   refundIssued,
   refusal,
+  settleCollection,
   settleRefund,
   shipAndDeliver,
   startCase,
@@ -120,9 +122,15 @@ describe('repair case', () => {
       expect(messagesWith(world, 'repair_quote')[0].params).toMatchObject({ amount: 9_900, currency: 'CNY' });
 
       await handle.executeUpdate(quoteUpdate, { args: [{ actor: customer, accept: true }] });
+      // The accepted quote is paid before the customer sends the item in.
+      const asked = await collectionRequested(world, quoted.id);
+      expect(asked).toMatchObject({ purpose: 'repair_quote', amount: 9_900 });
+      const awaitingPayment = await waitForStatus(handle, 'awaiting_payment');
+      about(awaitingPayment, () => expect(world.labels).toEqual([]));
+      await settleCollection(handle, asked.collectionId);
       const accepted = await waitForStatus(handle, 'awaiting_return_shipment');
       about(accepted, () => {
-        expect(events(accepted)).toEqual(expect.arrayContaining(['repair.quoted', 'repair.quote_accepted']));
+        expect(events(accepted)).toEqual(expect.arrayContaining(['repair.quoted', 'repair.quote_accepted', 'payment.paid', 'repair.quote_paid']));
         expect(accepted.outcome.quote).toEqual({ amount: 9_900, currency: 'CNY', accepted: true });
         expect(clock(accepted, 'quote_acceptance').state).toBe('met');
       });

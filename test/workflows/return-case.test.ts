@@ -14,7 +14,7 @@ import {
   assignUpdate,
 } from '../../domain/workflow-contract';
 import { defaultPolicy } from '../../domain/policy';
-import { actors, caseRequest, clock, events, FakeWorld, startCase, worldRunner } from './support/workflow-harness';
+import { actors, caseRequest, clock, collectionRequested, events, FakeWorld, settleCollection, startCase, worldRunner } from './support/workflow-harness';
 
 const { agent, customer, warehouse, supervisor } = actors;
 
@@ -180,11 +180,19 @@ describe('return case', () => {
       await waitForStatus(handle, 'awaiting_return_shipment');
       await shipAndDeliver(handle, 'SF200');
       await waitForStatus(handle, 'inspecting');
-      await handle.executeUpdate(inspectionUpdate, { args: [{ actor: warehouse, result: 'fail', note: 'screen cracked by the customer' }] });
+      const { id } = await handle.executeUpdate(inspectionUpdate, { args: [{ actor: warehouse, result: 'fail', note: 'screen cracked by the customer' }] });
+      // At the customer's cost: the send-back fee is collected before the goods leave the warehouse.
+      const fee = await collectionRequested(world, id);
+      const awaiting = await waitForStatus(handle, 'awaiting_payment');
+      expect(fee).toMatchObject({ purpose: 'send_back_shipping', amount: defaultPolicy().shipping.sendBackFee });
+      expect(world.shipments.filter((s) => s.caseId === id)).toEqual([]);
+      expect(awaiting.outcome.collections).toEqual([expect.objectContaining({ purpose: 'send_back_shipping', amount: fee.amount })]);
+      await settleCollection(handle, fee.collectionId);
       const rejected = await waitForStatus(handle, 'rejected');
       expect(world.refunds).toEqual([]);
       await waitFor(() => world.shipments.some((s) => s.purpose === 'return_to_customer'), 'goods sent back');
       expect(clock(rejected, 'processing').state).toBe('met');
+      expect(rejected.outcome.goodsHeld).toBeUndefined();
     }));
 
   test('an inspection failure with an amount refunds that partial amount', () =>
