@@ -2,7 +2,8 @@ import { Router, type RequestHandler } from 'express';
 import { principalOf, requireRole } from './auth';
 import { CASE_COMMANDS } from './case-commands';
 import { idempotencyKeySchema, listCasesQuerySchema, openCaseBodySchema } from './cases.schemas';
-import { assertAudience, type CaseService } from './cases.service';
+import { assertAudience } from './case-commanding';
+import type { CaseService } from './cases.service';
 import { parseOrThrow, validationFailed, zodDetails } from './errors';
 
 /** Routes of /v1/cases: open, read, list, and one POST per command of the contract. */

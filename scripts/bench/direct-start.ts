@@ -1,14 +1,14 @@
 import type { Client } from '@temporalio/client';
 import { caseIdForIdempotencyKey } from '../../api/case-id';
 import { openCaseBodySchema } from '../../api/cases.schemas';
-import { caseStartOptions, caseWorkflowInput } from '../../api/cases.service';
+import { caseStartOptions, caseWorkflowInput } from '../../api/case-start-options';
 import { checkEligibility } from '../../domain/eligibility';
 import type { Policy } from '../../domain/policy';
 import { WORKFLOW_TYPE_BY_CASE_TYPE } from '../../domain/workflow-contract';
 
 /**
  * Starts a case workflow the way `POST /v1/cases` does (the same body validation and eligibility
- * verdict, and api/cases.service.ts `caseWorkflowInput` + `caseStartOptions`) but straight through
+ * verdict, and api/case-start-options.ts `caseWorkflowInput` + `caseStartOptions`) but straight through
  * the Temporal client: no HTTP, no open-case lock. Used where a benchmark needs many cases quickly
  * and measures the worker, not the API. Returns the case id.
  */

@@ -1,0 +1,76 @@
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { CaseSnapshot } from '../domain/case.types';
+import { caseWorkflowId } from '../domain/workflow-contract';
+import { actorOf, isStaff, SUPERVISOR_ROLES, type Principal } from './auth';
+import type { CaseCommand } from './case-commands';
+import { mayRead, type CaseReader } from './case-reading';
+import { conflict, forbidden, notFound } from './errors';
+import { withinDeadline } from './temporal-calls';
+
+/** What commanding cases needs. */
+export interface CaseCommandingDeps {
+  client: Client;
+  /** How long a command waits for the case to accept and run it before answering 503 (default 20 s). */
+  commandTimeoutMs?: number;
+}
+
+const DEFAULT_COMMAND_TIMEOUT_MS = 20_000;
+
+/** Case commands: who may send them is checked here, whether the case takes them now by the workflow's update validator. */
+export class CaseCommander {
+  constructor(
+    private readonly deps: CaseCommandingDeps,
+    private readonly reader: CaseReader,
+  ) {}
+
+  /** A case command: role and ownership checked here, state checked by the workflow's update validator. */
+  async command(command: CaseCommand, caseId: string, body: object, principal: Principal): Promise<CaseSnapshot> {
+    assertAudience(command, principal);
+    const timeoutMs = this.deps.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
+    // The update would wait as long for the worker, so a case just opened gets that long to answer.
+    const current = await this.reader.load(caseId, timeoutMs);
+    if (current === null || !mayRead(principal, current)) throw notFound('case_not_found', `no case ${caseId}`);
+    const handle = this.deps.client.workflow.getHandle(caseWorkflowId(caseId));
+    try {
+      // An update waits for the worker to run it; a case whose worker is away must not hold the request forever.
+      const updated = await withinDeadline(
+        this.deps.client,
+        () => handle.executeUpdate(command.update, { args: [{ ...body, actor: actorOf(principal) } as never] }),
+        timeoutMs,
+      );
+      return this.reader.withUiUrl(updated);
+    } catch (error) {
+      // The case exists (we just read it), so "not found" means its workflow has ended.
+      if (error instanceof WorkflowNotFoundError) throw conflict('case_closed', `case ${caseId} is ${current.status} and takes no more commands`);
+      throw error;
+    }
+  }
+}
+
+const AUDIENCE_TEXT: Record<CaseCommand['audience'], string> = {
+  staff: 'agents, supervisors and admins',
+  owner: 'the customer who opened the case',
+  owner_or_supervisor: 'the customer who opened the case, supervisors and admins',
+  owner_or_staff: 'the customer who opened the case, agents, supervisors and admins',
+  supervisor: 'supervisors and admins',
+};
+
+/** 403 unless the caller's role may send the command at all (ownership is checked against the case later). */
+export function assertAudience(command: CaseCommand, principal: Principal): void {
+  if (!audienceAllows(command, principal)) throw forbidden(`${command.path} is for ${AUDIENCE_TEXT[command.audience]}`);
+}
+
+function audienceAllows(command: CaseCommand, principal: Principal): boolean {
+  switch (command.audience) {
+    case 'staff':
+      return isStaff(principal);
+    case 'owner':
+      return principal.role === 'customer';
+    case 'owner_or_supervisor':
+      return principal.role === 'customer' || SUPERVISOR_ROLES.includes(principal.role);
+    case 'owner_or_staff':
+      return true;
+    case 'supervisor':
+      return SUPERVISOR_ROLES.includes(principal.role);
+  }
+}

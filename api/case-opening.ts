@@ -1,0 +1,176 @@
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { Logger } from 'pino';
+import type { AppConfig } from '../config/env';
+import type { CaseSnapshot } from '../domain/case.types';
+import { checkEligibility } from '../domain/eligibility';
+import { checkClaimAgainstLedger } from '../domain/ledger-claim-check';
+import { caseWorkflowId, WORKFLOW_TYPE_BY_CASE_TYPE, type CaseWorkflowInput } from '../domain/workflow-contract';
+import { OpenCaseLocks } from '../store/open-case-locks.store';
+import { actorOf, type Principal } from './auth';
+import { caseIdForIdempotencyKey, randomCaseId } from './case-id';
+import type { CaseReader } from './case-reading';
+import { caseStartOptions, caseWorkflowInput } from './case-start-options';
+import type { OpenCaseBody } from './cases.schemas';
+import { ApiError, conflict, forbidden, ineligible } from './errors';
+import type { ApiMetrics } from './metrics';
+import { openingSnapshot } from './opening-snapshot';
+import { readOrderLines } from './order-ledger.reader';
+import type { PolicyProvider } from './policy-provider';
+import type { StoreAccess } from './store-access';
+import { withinDeadline } from './temporal-calls';
+
+/** What opening cases needs. */
+export interface CaseOpeningDeps {
+  config: Pick<AppConfig, 'TEMPORAL_TASK_QUEUE'>;
+  client: Client;
+  store: StoreAccess;
+  policy: PolicyProvider;
+  metrics: ApiMetrics;
+  logger: Logger;
+  /** Clock of the eligibility check (tests pin it). */
+  now?: () => number;
+}
+
+const STALE_LOCK_RECHECK_MS = 1500;
+
+/** Opening cases: idempotency, eligibility and the ledger check, the one-open-case-per-line locks, the workflow start. */
+export class CaseOpener {
+  private readonly now: () => number;
+
+  constructor(
+    private readonly deps: CaseOpeningDeps,
+    private readonly reader: CaseReader,
+  ) {
+    this.now = deps.now ?? Date.now;
+  }
+
+  /** `POST /v1/cases`: 201 with a new case, or 200 with the case an Idempotency-Key already opened. */
+  async open(body: OpenCaseBody, idempotencyKey: string | undefined, principal: Principal): Promise<{ created: boolean; snapshot: CaseSnapshot }> {
+    if (principal.role === 'customer' && body.customerId !== principal.customerId) {
+      throw forbidden('a customer opens cases for its own customerId only');
+    }
+    const caseId = idempotencyKey === undefined ? randomCaseId() : caseIdForIdempotencyKey(body.customerId, idempotencyKey);
+    if (idempotencyKey !== undefined) {
+      const existing = await this.findOpened(caseId, body);
+      if (existing) return { created: false, snapshot: existing };
+    }
+
+    const policy = this.deps.policy.current();
+    const verdict = checkEligibility(body, policy, this.now());
+    if (!verdict.eligible) throw ineligible(verdict.code, verdict.message, verdict.field ? [{ field: verdict.field, message: verdict.message }] : []);
+    // A courtesy: a line already paid back is refused here; the workflow's ledger reservations guard the money itself.
+    const ledger = checkClaimAgainstLedger(body, await readOrderLines(this.deps.store, body.orderId));
+    if (!ledger.allowed) throw ineligible(ledger.code, ledger.message, ledger.details);
+
+    const keys = OpenCaseLocks.keysFor(body.orderId, body.items.map((i) => i.sku), body.type);
+    await this.acquireLocks(keys, caseId, body);
+
+    const input = caseWorkflowInput(caseId, body, policy, actorOf(principal), verdict);
+    // The case's times are taken before the start: never later than those its first workflow task sets.
+    const openedAt = Date.now();
+    let runId: string;
+    try {
+      runId = await this.startWorkflow(input, principal);
+    } catch (error) {
+      if (error instanceof WorkflowExecutionAlreadyStartedError && idempotencyKey !== undefined) {
+        // The same key raced us and won: answer like any repeat.
+        const existing = await this.findOpened(caseId, body);
+        if (existing) return { created: false, snapshot: existing };
+      }
+      if (!(error instanceof WorkflowExecutionAlreadyStartedError)) await this.releaseLocksUnlessStarted(caseId);
+      throw error;
+    }
+    this.deps.metrics.caseOpened(body.type);
+    this.deps.logger.info({ caseId, type: body.type, policyVersion: policy.version }, 'case opened');
+    // Answered without waiting for a worker: the case as its first workflow task will show it
+    // (api/opening-snapshot.ts). GET /v1/cases/:id reads it live; the list has it after that task.
+    return { created: true, snapshot: this.reader.withUiUrl(openingSnapshot(input, runId, openedAt)) };
+  }
+
+  /** The case an Idempotency-Key opened before, or null; 409 when the key was used for a different request. */
+  private async findOpened(caseId: string, body: OpenCaseBody): Promise<CaseSnapshot | null> {
+    try {
+      await withinDeadline(this.deps.client, () => this.deps.client.workflow.getHandle(caseWorkflowId(caseId)).describe());
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) return null;
+      throw error;
+    }
+    const snapshot = await this.reader.load(caseId);
+    if (snapshot === null) throw new ApiError(503, 'temporal_unavailable', 'the case exists but cannot be read right now; retry', [], { 'Retry-After': '2' });
+    if (snapshot.type !== body.type || snapshot.orderId !== body.orderId || snapshot.customerId !== body.customerId) {
+      throw conflict('idempotency_key_reused', `this Idempotency-Key already opened case ${caseId} for a different request`, [
+        { field: 'Idempotency-Key', message: `already used for case ${caseId} (${snapshot.type}, order ${snapshot.orderId})` },
+      ]);
+    }
+    return this.reader.withUiUrl(snapshot);
+  }
+
+  /**
+   * Takes the one-open-case-per-order-line locks. A lock held by a case whose workflow has
+   * ended or never started (a crash between lock and start) is taken over; a live holder is a 409.
+   */
+  private async acquireLocks(keys: string[], caseId: string, body: OpenCaseBody): Promise<void> {
+    const { locks } = this.deps.store.get();
+    const checked = new Set<string>();
+    for (;;) {
+      const result = await locks.acquire(keys, caseId);
+      if (result.acquired) return;
+      const holder = result.heldBy;
+      if (checked.has(holder) || !(await this.isStaleHolder(holder))) {
+        throw conflict('duplicate_open_case', `case ${holder} is already open for order ${body.orderId} and type ${body.type}`, [
+          { field: 'items', message: `an item of this order is in open case ${holder}` },
+        ]);
+      }
+      checked.add(holder);
+      for (const key of keys) await locks.releaseKey(key, holder);
+      this.deps.logger.warn({ caseId, staleHolder: holder }, 'took over an open-case lock of an ended case');
+    }
+  }
+
+  private async isStaleHolder(holderCaseId: string): Promise<boolean> {
+    const handle = this.deps.client.workflow.getHandle(caseWorkflowId(holderCaseId));
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        const description = await withinDeadline(this.deps.client, () => handle.describe());
+        return description.status.name !== 'RUNNING';
+      } catch (error) {
+        if (!(error instanceof WorkflowNotFoundError)) throw error;
+      }
+      // Not found: the holder may be between taking its lock and starting its workflow; look once more.
+      if (attempt === 0) await sleep(STALE_LOCK_RECHECK_MS);
+    }
+    return true;
+  }
+
+  /** Starts the case workflow with its search attributes and the summary and details shown in the Temporal UI; returns its run id. */
+  private async startWorkflow(input: CaseWorkflowInput, principal: Principal): Promise<string> {
+    const { client, config } = this.deps;
+    const handle = await withinDeadline(client, () =>
+      client.workflow.start(WORKFLOW_TYPE_BY_CASE_TYPE[input.request.type], caseStartOptions(input, config.TEMPORAL_TASK_QUEUE, principal)),
+    );
+    return handle.firstExecutionRunId;
+  }
+
+  /**
+   * After a failed start: frees the case's locks if its workflow really does not exist. When
+   * that cannot be known (Temporal unreachable, or the start timed out and may have happened)
+   * the locks stay; a later request takes over a lock whose case never started.
+   */
+  private async releaseLocksUnlessStarted(caseId: string): Promise<void> {
+    try {
+      await withinDeadline(this.deps.client, () => this.deps.client.workflow.getHandle(caseWorkflowId(caseId)).describe());
+    } catch (error) {
+      if (!(error instanceof WorkflowNotFoundError)) return;
+      await this.deps.store
+        .get()
+        .locks.release(caseId)
+        .catch((releaseError: unknown) => {
+          this.deps.logger.warn({ caseId, reason: (releaseError as Error).message }, 'could not release locks after a failed start');
+        });
+    }
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

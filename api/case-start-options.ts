@@ -1,0 +1,78 @@
+import type { Actor, OpenCaseRequest } from '../domain/case.types';
+import type { EligibilityVerdict } from '../domain/eligibility';
+import { OPENING_BY_TYPE } from '../domain/opening-state';
+import type { Policy } from '../domain/policy';
+import {
+  CaseStatusKey,
+  CaseTypeKey,
+  CustomerIdKey,
+  EscalationLevelKey,
+  OrderIdKey,
+  SlaBreachedKey,
+} from '../domain/search-attributes';
+import { caseWorkflowId, type CaseWorkflowInput } from '../domain/workflow-contract';
+import type { Principal } from './auth';
+
+/** The workflow input of a case opened by `openedBy` with the policy's eligibility verdict (which must be eligible). */
+export function caseWorkflowInput(
+  caseId: string,
+  request: OpenCaseRequest,
+  policy: Policy,
+  openedBy: Actor,
+  verdict: Extract<EligibilityVerdict, { eligible: true }>,
+): CaseWorkflowInput {
+  return {
+    caseId,
+    request,
+    policy,
+    openedBy,
+    eligibility: {
+      manualEvaluation: verdict.manualEvaluation,
+      inWarranty: verdict.inWarranty,
+      customerPaysShipping: verdict.customerPaysShipping,
+      notes: verdict.notes,
+    },
+  };
+}
+
+/** How a case workflow is started: its id, the initial search attributes, the UI summary and details. */
+export function caseStartOptions(input: CaseWorkflowInput, taskQueue: string, principal: Principal) {
+  const { request } = input;
+  return {
+    taskQueue,
+    workflowId: caseWorkflowId(input.caseId),
+    args: [input] as [CaseWorkflowInput],
+    // A derived id must never open a second case, even after the first one closed.
+    workflowIdReusePolicy: 'REJECT_DUPLICATE' as const,
+    typedSearchAttributes: [
+      { key: CaseStatusKey, value: OPENING_BY_TYPE[request.type].status },
+      { key: CaseTypeKey, value: request.type },
+      { key: OrderIdKey, value: request.orderId },
+      { key: CustomerIdKey, value: request.customerId },
+      { key: SlaBreachedKey, value: false },
+      { key: EscalationLevelKey, value: 0 },
+    ],
+    staticSummary: caseSummary(request),
+    staticDetails: caseDetails(input.caseId, request, input.policy.version, principal),
+  };
+}
+
+/** The one-line summary shown in the Temporal UI: no personal data. */
+export function caseSummary(body: OpenCaseRequest): string {
+  const count = body.items.reduce((sum, item) => sum + item.quantity, 0);
+  return `${body.type} · order ${body.orderId} · ${count} item${count === 1 ? '' : 's'}`;
+}
+
+/** The markdown details shown in the Temporal UI: type, order, reason code, items — never the customer's text. */
+export function caseDetails(caseId: string, body: OpenCaseRequest, policyVersion: string, principal: Principal): string {
+  const items = body.items.map((i) => `\`${i.sku}\` × ${i.quantity}`).join(', ');
+  return [
+    `**Case** \`${caseId}\``,
+    `**Type** ${body.type}`,
+    `**Order** \`${body.orderId}\` (${body.order.paymentMethod})`,
+    `**Reason** ${body.reason.code}`,
+    `**Items** ${items}`,
+    `**Policy** ${policyVersion}`,
+    `**Opened by** ${principal.role}`,
+  ].join('  \n');
+}
