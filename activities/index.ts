@@ -54,7 +54,8 @@ export function createActivities(deps: ActivityDeps) {
       const at = new Date().toISOString();
       for (const share of shares) {
         const item = input.items.find((i) => i.sku === share.sku) as CaseItem;
-        if (share.amount <= 0) continue;
+        // A line with neither money nor units to move has nothing to record.
+        if (share.amount <= 0 && share.units <= 0) continue;
         const { granted } = await timed(metrics, 'ledger', 'reserve', () =>
           deps.ledger.reserve(lineFactsOf(input.orderId, input.currency, item), {
             key: ledgerEntryKey(input.key, share.sku),

@@ -133,7 +133,8 @@ export interface Reservation {
  * Reserves a movement on the line, capped by what the line allows: refunds and compensation by
  * what is left of the price (and units by the units left), collection refunds by what was
  * collected and not yet paid back; coupons and collections are recorded as asked. Idempotent by
- * key: a key seen before answers its first grant and changes nothing. A grant of 0 adds no entry.
+ * key: a key seen before answers its first grant and changes nothing. A grant of 0 adds no entry,
+ * unless it records units coming back (a refund of 0 after a deduction still takes the goods).
  */
 export function reserve(line: OrderLine, request: ReservationRequest): Reservation {
   const earlier = line.entries.find((e) => e.key === request.key);
@@ -144,17 +145,21 @@ export function reserve(line: OrderLine, request: ReservationRequest): Reservati
   if (PRICE_KINDS.includes(request.kind)) {
     granted = Math.min(granted, totals.refundable);
     units = Math.min(units, totals.unitsRemaining);
+    // Money for goods coming back needs goods left to come back.
+    if (request.units > 0 && totals.unitsRemaining === 0) granted = 0;
   } else if (request.kind === 'collection_refund') {
     granted = Math.min(granted, totals.collectionRefundable);
   }
   granted = Math.max(0, granted);
-  if (granted === 0) return { line, granted: 0, repeated: false };
+  units = Math.max(0, units);
+  // Units that come back for nothing (a claim no larger than its deduction) are still recorded: they cannot come back twice.
+  if (granted === 0 && units === 0) return { line, granted: 0, repeated: false };
   const entry: LedgerEntry = {
     key: request.key,
     caseId: request.caseId,
     kind: request.kind,
     amount: granted,
-    units: Math.max(0, units),
+    units,
     state: 'reserved',
     at: request.at,
     updatedAt: request.at,

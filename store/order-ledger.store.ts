@@ -78,8 +78,10 @@ export class OrderLedgerStore implements OrderLedgerPort {
   async reserve(facts: OrderLineFacts, request: ReservationRequest): Promise<{ granted: number }> {
     const key = lineKey(facts.orderId, facts.sku);
     return this.change(key, (current) => {
-      const result = reserve(current?.line ?? newLine(facts), request);
-      const changed = !result.repeated && result.granted > 0;
+      const base = current?.line ?? newLine(facts);
+      const result = reserve(base, request);
+      // `reserve` hands back the same line when it added no entry (a repeated key, or nothing to record).
+      const changed = result.line !== base;
       return { next: changed ? result.line : null, answer: { granted: result.granted } };
     }, facts);
   }

@@ -57,3 +57,14 @@ export const ledger = proxyActivities<Pick<CaseActivities, 'reserveOnLedger' | '
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
+
+/**
+ * A ledger commit or release tried first as one short local activity (one history event, inside
+ * the workflow task that took the settlement); when it fails the case falls back to `ledger`,
+ * retried until the database answers. Like `readModel`, one try cut off after 4 s, so that a
+ * database outage never holds a workflow task for long.
+ */
+export const ledgerFirstTry = proxyLocalActivities<Pick<CaseActivities, 'settleOnLedger'>>({
+  startToCloseTimeout: '4 seconds',
+  retry: { maximumAttempts: 1 },
+});

@@ -112,6 +112,8 @@ export class CaseRecord {
   readonly reservations: LedgerReservation[] = [];
   /** Money asked of the customer (order-ledger feature). */
   readonly collections: CollectionView[] = [];
+  /** Payments that arrived after the case went on without them: the staff queue is told, a person pays them back. */
+  readonly latePayments: { collectionId: string; purpose: CollectionView['purpose']; amount: number }[] = [];
   /** Collection settlements that arrived before the collection id was known, by collection id. */
   readonly earlyCollections = new Map<string, CollectionEvent>();
   private readonly createdAt: string;

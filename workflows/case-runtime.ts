@@ -34,6 +34,7 @@ import { CaseClosed, CaseRecord, SYSTEM, type StageCommands } from './case-recor
 import { applyCollectionEvent, applyCourierEvent, applyPaymentEvent } from './provider-events';
 import { caseFeatures } from './features';
 import { releaseUnsettledReservations } from './money';
+import { notifyStaffQueue } from './notify';
 import { commandProblem } from './command-validation';
 import { answerCustomerTimeout, autoApproveReviewOnBreach } from './policy-hooks';
 import { superviseClocks, type ClockHooks } from './sla-supervisor';
@@ -60,6 +61,7 @@ export async function runCase(input: CaseWorkflowInput, flow: CaseFlow): Promise
   record.log(opening.opened.actor, opening.opened.event, opening.opened.data);
 
   const projector = record.features.leanHistory ? publishEachActivation(record) : projectReadModel(record);
+  const latePayments = record.features.orderLedger ? tellStaffOfLatePayments(record) : Promise.resolve();
   const supervisor = superviseClocks(record, {
     onStaffBreach: flow.hooks?.onStaffBreach ?? autoApproveReviewOnBreach,
     onCustomerTimeout: flow.hooks?.onCustomerTimeout ?? answerCustomerTimeout,
@@ -73,14 +75,19 @@ export async function runCase(input: CaseWorkflowInput, flow: CaseFlow): Promise
     if (!(err instanceof CaseClosed)) throw err;
   }
   if (!record.closed) record.close('completed', SYSTEM, 'case.completed');
-  // A case that ends holding money it never paid out (cancelled, expired, unpaid) gives it back to its lines.
-  if (record.features.orderLedger) await releaseUnsettledReservations(record);
+  if (record.features.orderLedger) {
+    // Payments still asked of the customer are off; one that arrives anyway is a late payment a person pays back.
+    for (const collection of record.collections) if (collection.status === 'pending' || collection.status === 'requested') collection.status = 'unpaid';
+    // A case that ends holding money it never paid out (cancelled, expired, unpaid) gives it back to its lines.
+    await releaseUnsettledReservations(record);
+  }
   await notifyCustomerOfClosing(record);
 
   // Keep the case open for the satisfaction survey; late callbacks are still recorded.
   await condition(() => record.survey !== null, durationMs(record.policy.survey.window), { summary: 'survey window' });
   record.finished = true;
   await supervisor;
+  await latePayments;
   await projector;
   return { caseId: record.id, status: record.status, closedAt: record.closedAt };
 }
@@ -126,6 +133,18 @@ async function publishEachActivation(record: CaseRecord): Promise<void> {
     published = record.version;
     record.flushSearchAttributes();
     sinks.readModel.caseChanged(record.snapshot());
+  }
+}
+
+/** Tells the staff queue of each payment that arrived after the case went on without it, until the workflow ends. */
+async function tellStaffOfLatePayments(record: CaseRecord): Promise<void> {
+  let told = 0;
+  for (;;) {
+    await condition(() => record.latePayments.length > told || record.finished);
+    const late = record.latePayments[told];
+    if (!late) return;
+    told++;
+    await notifyStaffQueue(record, 'payment_received_late', `late-payment-${late.collectionId}`, { purpose: late.purpose, amount: late.amount });
   }
 }
 
@@ -224,7 +243,8 @@ function wireHandlers(record: CaseRecord): void {
         if (record.closed) refuse(CommandErrorTypes.invalidState, `the case is already ${record.status}`);
         const isStaff = command.actor.kind === 'supervisor' || command.actor.kind === 'admin';
         if (!isStaff && !ownerMayCancel(record.input.request.type, record.status)) {
-          refuse(CommandErrorTypes.invalidState, `the goods are on their way (${record.status}): only a supervisor can cancel now`);
+          const why = record.status === 'awaiting_payment' ? 'the goods are already with us' : 'the goods are on their way';
+          refuse(CommandErrorTypes.invalidState, `${why} (${record.status}): only a supervisor can cancel now`);
         }
         if (record.features.orderLedger) {
           const problem = cancelProblem(record, command);

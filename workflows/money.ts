@@ -1,6 +1,7 @@
 import type { LedgerReservationInput } from '../activities';
 import type { LedgerEntryKind } from '../domain/order-ledger';
-import { ledger } from './activities';
+import { CancelledFailure, TemporalFailure } from '@temporalio/workflow';
+import { ledger, ledgerFirstTry } from './activities';
 import type { CaseRecord } from './case-record';
 
 /** A movement of money the case asks the order-line ledger for. */
@@ -42,9 +43,12 @@ export function reservationInput(record: CaseRecord, movement: MoneyMovement): L
   };
 }
 
-/** Remembers the lines a reservation took, so that it is committed or released exactly once. */
+/**
+ * Remembers the lines a reservation was asked of, so that it is committed or released exactly
+ * once (settling a line that recorded nothing under the key changes nothing).
+ */
 export function rememberReservation(record: CaseRecord, key: string, lines: { sku: string; granted: number }[]): void {
-  const skus = lines.filter((line) => line.granted > 0).map((line) => line.sku);
+  const skus = lines.map((line) => line.sku);
   if (skus.length) record.reservations.push({ key, skus, state: 'reserved' });
 }
 
@@ -52,9 +56,15 @@ export function rememberReservation(record: CaseRecord, key: string, lines: { sk
 export async function settleReservation(record: CaseRecord, key: string, state: 'committed' | 'released'): Promise<void> {
   const reservation = record.reservations.find((r) => r.key === key && r.state === 'reserved');
   if (!reservation) return;
-  await ledger.settleOnLedger.executeWithOptions({ summary: `ledger: ${state === 'committed' ? 'commit' : 'release'} ${key.split(':').slice(1).join(':')}` }, [
-    { orderId: record.input.request.orderId, key, skus: reservation.skus, state },
-  ]);
+  const summary = `ledger: ${state === 'committed' ? 'commit' : 'release'} ${key.split(':').slice(1).join(':')}`;
+  const input = { orderId: record.input.request.orderId, key, skus: reservation.skus, state };
+  try {
+    await ledgerFirstTry.settleOnLedger.executeWithOptions({ summary }, [input]);
+  } catch (err) {
+    // A failed local activity surfaces as an ActivityFailure or, from core, as its ApplicationFailure cause.
+    if (!(err instanceof TemporalFailure) || err instanceof CancelledFailure) throw err;
+    await ledger.settleOnLedger.executeWithOptions({ summary: `${summary} (retried)` }, [input]);
+  }
   reservation.state = state;
 }
 

@@ -65,6 +65,7 @@ export function applyCollectionEvent(record: CaseRecord, event: CollectionEvent)
   record.seenProviderEvents.add(event.eventId);
   if (collection.status === 'unpaid' && event.status === 'succeeded') {
     // Paid after the case went on without it: the money is with us, and a person pays it back.
+    record.latePayments.push({ collectionId: event.collectionId, purpose: collection.purpose, amount: collection.amount });
     record.log(PAYMENT, 'payment.received_late', { collectionId: event.collectionId, purpose: collection.purpose, amount: collection.amount });
     return;
   }

@@ -88,8 +88,11 @@ one. Since the \`lean-history\` patch (docs/workflow-versioning.md) a case upser
 workflow activation, writes the read model through a worker sink (no event; it was one \`MarkerRecorded\` per version),
 keeps its SLA timer when a clock change leaves the earliest deadline where it was, and tells the customer of the
 refund in the closing message; the patch itself costs two events (its marker and the \`TemporalChangeVersion\` search
-attribute). The count varies by a few events from run to run: whether two callbacks land in the same workflow task
-depends on timing.
+attribute). The \`order-ledger\` patch adds its own two, and the refund's money path costs one activity and one
+marker: the first attempt reserves on the order-line ledger and asks the payment provider in one activity
+(\`reserveAndRefund\`), and the commit after the settlement is one local activity (one \`MarkerRecorded\`, no workflow
+task of its own); 90 events before it, 102 with a separate reserve and commit activity, 95 now. The count varies by a
+few events from run to run: whether two callbacks land in the same workflow task depends on timing.
 `,
 
   'list-cases': `

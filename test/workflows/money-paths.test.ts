@@ -260,7 +260,8 @@ describe('money paths (order-ledger)', () => {
       withWorker(async () => {
         // A 10.00 item returned for no reason: the return shipping fee of 10.00 takes all of it.
         const now = await env.currentTimeMs();
-        const handle = await startCase(env, world, caseRequest(now, { items: [{ sku: 'SKU-CHEAP', quantity: 1, unitPrice: FEE }] }));
+        const request = caseRequest(now, { items: [{ sku: 'SKU-CHEAP', quantity: 1, unitPrice: FEE }] });
+        const handle = await startCase(env, world, request);
         await toInspection(handle, 'SF-ZERO-1');
         await handle.executeUpdate(inspectionUpdate, { args: [{ actor: warehouse, result: 'pass' }] });
         const done = await waitForStatus(handle, 'completed');
@@ -272,6 +273,12 @@ describe('money paths (order-ledger)', () => {
           expect(done.sla.map((c) => c.name)).not.toContain('refund');
           expect(clock(done, 'processing').state).toBe('met');
           expect(world.refunds).toEqual([]);
+        });
+        // The goods came back for nothing: the line counts the unit as returned, so it cannot be claimed again.
+        const entry = await entryReaches(request.orderId, `${done.id}:refund`, 'committed', 'SKU-CHEAP');
+        about(done, () => {
+          expect(entry).toMatchObject({ amount: 0, units: 1 });
+          expect(totalsOf(request.orderId, 'SKU-CHEAP')).toMatchObject({ unitsRemaining: 0, refunded: 0 });
         });
       }));
   });
@@ -333,6 +340,20 @@ describe('money paths (order-ledger)', () => {
         const entry = await entryReaches(orderId, `${id}:collection:repair_quote`, 'released');
         expect(entry).toMatchObject({ kind: 'collection', amount: QUOTE });
         expect(totalsOf(orderId).collected).toBe(0);
+      }));
+
+    test('when the customer pays after the case was cancelled, the payment is marked late and the staff queue is told to pay it back', () =>
+      withWorker(async () => {
+        const { handle, collection } = await quoteAccepted();
+        await handle.executeUpdate(cancelUpdate, { args: [{ actor: customer, note: 'found a cheaper repair shop' }] });
+        await settleCollection(handle, collection.collectionId);
+        const late = await waitForCase(handle, 'the late payment', (s) => events(s).includes('payment.received_late'));
+        about(late, () => {
+          expect(late.status).toBe('cancelled');
+          expect(late.outcome.collections).toEqual([expect.objectContaining({ purpose: 'repair_quote', status: 'unpaid' })]);
+        });
+        const queue = late.assignee ?? 'team-lead@aftersales.local';
+        await waitFor(() => world.templatesTo(queue).includes('payment_received_late'), `${queue} told of the late payment`);
       }));
 
     test.each([

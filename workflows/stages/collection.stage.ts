@@ -19,7 +19,9 @@ export async function collectionStage(record: CaseRecord, purpose: CollectionPur
   if (amount <= 0) return 'paid';
   const { id, input } = record;
   const { currency } = input.request.order;
-  const key = `${id}:collection:${purpose}`;
+  // A second collection of the same purpose (another dearer alternative) is a new payment with a key of its own.
+  const round = record.collections.filter((c) => c.purpose === purpose).length + 1;
+  const key = round === 1 ? `${id}:collection:${purpose}` : `${id}:collection:${purpose}:${round}`;
   const view: CollectionView = { purpose, amount, currency, idempotencyKey: key, status: 'pending' };
   record.collections.push(view);
   record.transition('awaiting_payment', SYSTEM, 'payment.requested', { purpose, amount, currency });

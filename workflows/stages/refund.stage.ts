@@ -2,7 +2,7 @@ import type { RefundView } from '../../domain/case.types';
 import type { CaseRecord } from '../case-record';
 import { SYSTEM } from '../case-record';
 import { providers } from '../activities';
-import { rememberReservation, reservationInput, settleReservation } from '../money';
+import { rememberReservation, reservationInput, reserveMoney, settleReservation } from '../money';
 import { applyPaymentEvent } from '../provider-events';
 import { notifyCustomer, notifyStaffQueue } from '../notify';
 
@@ -45,6 +45,12 @@ export async function refundStage(record: CaseRecord, request: RefundRequest): P
   const deduction = request.deduction ? { deduction: request.deduction } : {};
 
   if (request.amount <= 0) {
+    // Nothing is paid, but goods that came back still count as returned on their lines.
+    const withUnits = request.withUnits ?? kind === 'refund';
+    if (withUnits) {
+      await reserveMoney(record, { key: ledgerKey, kind, amount: 0, withUnits });
+      await settleReservation(record, ledgerKey, 'committed');
+    }
     record.refund = { amount: 0, currency, status: 'succeeded', idempotencyKey: ledgerKey, method: 'original_path', kind, ...deduction };
     record.stopClock('processing');
     record.log(SYSTEM, 'refund.zero', { note: 'nothing to pay back after the deduction; no refund was sent', ...deduction });

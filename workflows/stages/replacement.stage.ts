@@ -49,14 +49,18 @@ export async function replacementStage(record: CaseRecord, items: CaseItem[]): P
       return 'refund';
     }
     if (decision.difference > 0 && (await collectionStage(record, 'price_difference', decision.difference)) === 'unpaid') return 'refund';
-    if (decision.difference < 0) record.outcome.priceDifference = { owedToCustomer: -decision.difference };
-    wanted = wanted.map((item) => (missing.includes(item) ? { ...item, sku: decision.sku } : item));
+    if (decision.difference < 0) {
+      record.outcome.priceDifference = { owedToCustomer: (record.outcome.priceDifference?.owedToCustomer ?? 0) - decision.difference };
+    }
+    // The substitute carries its own catalog price, so a later difference is counted from what was actually sent.
+    const price = decision.unitPrice === undefined ? {} : { unitPrice: decision.unitPrice };
+    wanted = wanted.map((item) => (missing.includes(item) ? { ...item, sku: decision.sku, ...price } : item));
     record.outcome.replacementItems = wanted;
   }
 }
 
 /** What the customer (or an agent) chose after a stock-out: a refund, or an alternative with the price difference to settle. */
-type StockChoice = { kind: 'refund' } | { kind: 'alternative'; sku: string; difference: number };
+type StockChoice = { kind: 'refund' } | { kind: 'alternative'; sku: string; difference: number; unitPrice?: number };
 
 /**
  * Waits for the stock decision. Since order-ledger an alternative is checked against the catalog
@@ -71,7 +75,8 @@ async function stockDecision(record: CaseRecord, missing: CaseItem[]): Promise<S
       if (command.decision === 'refund') return { kind: 'refund' };
       const sku = command.sku as string;
       const judged = record.features.orderLedger ? await judgeAlternative(record, missing, sku, command.actor) : { fits: true, difference: 0 };
-      return judged.fits ? { kind: 'alternative', sku, difference: judged.difference } : { kind: 'needs_agent', sku };
+      if (!judged.fits) return { kind: 'needs_agent', sku };
+      return { kind: 'alternative', sku, difference: judged.difference, ...(judged.unitPrice === undefined ? {} : { unitPrice: judged.unitPrice }) };
     });
     if (choice.kind !== 'needs_agent') return choice;
     const { sku } = choice;
@@ -85,12 +90,12 @@ async function stockDecision(record: CaseRecord, missing: CaseItem[]): Promise<S
  * item the catalog does not know) fits only when staff choose it; the difference is then settled:
  * collected before the parcel ships, or owed back to the customer (refunded when the case ends).
  */
-async function judgeAlternative(record: CaseRecord, missing: CaseItem[], sku: string, actor: Actor): Promise<{ fits: boolean; difference: number }> {
+async function judgeAlternative(record: CaseRecord, missing: CaseItem[], sku: string, actor: Actor): Promise<{ fits: boolean; difference: number; unitPrice?: number }> {
   const entry = await providers.lookUpCatalogItem.executeWithOptions({ summary: `catalog: ${sku}` }, [{ sku }]);
   const orderCategory = record.input.request.order.category;
   const difference = entry ? missing.reduce((sum, item) => sum + (entry.unitPrice - item.unitPrice) * item.quantity, 0) : 0;
   const sameCategory = entry !== null && missing.every((item) => (item.category ?? orderCategory) === entry.category);
-  if (entry !== null && difference === 0 && sameCategory) return { fits: true, difference: 0 };
+  if (entry !== null && difference === 0 && sameCategory) return { fits: true, difference: 0, unitPrice: entry.unitPrice };
   const facts = { sku, known: entry !== null, ...(entry ? { unitPrice: entry.unitPrice, category: entry.category, difference } : {}) };
   if (actor.kind === 'customer' || actor.kind === 'system') {
     record.log(SYSTEM, 'stock.alternative_needs_agent', facts);
@@ -101,5 +106,5 @@ async function judgeAlternative(record: CaseRecord, missing: CaseItem[], sku: st
     return { fits: false, difference: 0 };
   }
   record.log(actor, 'stock.alternative_approved', facts);
-  return { fits: true, difference };
+  return { fits: true, difference, unitPrice: entry.unitPrice };
 }

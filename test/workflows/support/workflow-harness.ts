@@ -183,8 +183,9 @@ export class FakeWorld {
       ledger: {
         reserve: async (facts, request) => {
           const key = lineKey(facts.orderId, facts.sku);
-          const result = reserve(this.ledgerLines.get(key) ?? newLine(facts), request);
-          if (!result.repeated && result.granted > 0) this.ledgerLines.set(key, result.line);
+          const base = this.ledgerLines.get(key) ?? newLine(facts);
+          const result = reserve(base, request);
+          if (result.line !== base) this.ledgerLines.set(key, result.line);
           return { granted: result.granted };
         },
         settle: async (orderId, sku, key, state) => {
