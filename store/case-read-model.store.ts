@@ -1,7 +1,7 @@
 import type { Collection, Db, Filter, Sort } from 'mongodb';
 import type { EscalationRecord, ReadModelPort } from '../activities/provider-ports';
 import type { CaseSnapshot, CaseStatus, CaseType } from '../domain/case.types';
-import { decodeCursor, encodeCursor, type CaseListSort, type SortOrder } from './case-list.cursor';
+import { decodeCursor, encodeCursor, type CaseListPosition, type CaseListSort, type SortOrder } from './case-list.cursor';
 import { toCaseDocument, toSnapshot, type CaseDocument } from './case-document.mapper';
 import { Collections, isDuplicateKeyError } from './mongo';
 import { OpenCaseLocks } from './open-case-locks.store';
@@ -106,15 +106,22 @@ export class CaseReadModel implements ReadModelPort {
     const order = query.order ?? DEFAULT_ORDER[query.sort];
     const field = SORT_FIELD[query.sort];
     const limit = Math.min(Math.max(Math.trunc(query.limit) || 1, 1), MAX_LIST_LIMIT);
-    const filter = listFilter(query);
-    if (query.cursor !== undefined) {
-      const after = decodeCursor(query.cursor, query.sort, order);
-      const beyond = order === 'asc' ? '$gt' : '$lt';
-      filter.$or = [{ [field]: { [beyond]: after.value } }, { [field]: after.value, _id: { [beyond]: after.id } }];
-    }
+    const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor, query.sort, order);
     const direction = order === 'asc' ? 1 : -1;
     const sort: Sort = { [field]: direction, _id: direction };
-    const documents = await this.cases.find(filter).sort(sort).limit(limit + 1).toArray();
+    // Shaped for an index (status, sort field, _id) to answer each query in order with its limit (docs/read-model.md, "List queries"):
+    // several statuses are one query each, merged here, since `status $in` and a sort cannot use one index range.
+    const statuses = query.status?.length ? [...new Set(query.status)] : [undefined];
+    const pages = await Promise.all(
+      statuses.map((status) =>
+        this.cases
+          .find(listFilter(query, status, field, order, after))
+          .sort(sort)
+          .limit(limit + 1)
+          .toArray(),
+      ),
+    );
+    const documents = pages.length === 1 ? (pages[0] ?? []) : mergeSorted(pages, field, direction).slice(0, limit + 1);
     const page = documents.slice(0, limit);
     const last = page[page.length - 1];
     const nextCursor =
@@ -181,13 +188,68 @@ export function createReadModel(db: Db): CaseReadModel {
   return new CaseReadModel(db);
 }
 
-function listFilter(query: CaseListQuery): Filter<CaseDocument> {
+/**
+ * The filter of one list query: equality on one status (not `$in`), and a cursor as `f >= v AND (f > v OR _id > id)`
+ * (not a top-level `$or` of two seeks), so that FerretDB/SQLite can push it to an index with its sort and limit.
+ */
+function listFilter(
+  query: CaseListQuery,
+  status: CaseStatus | undefined,
+  field: 'nextDeadlineSortKey' | 'createdAtDate',
+  order: SortOrder,
+  after: CaseListPosition | undefined,
+): Filter<CaseDocument> {
   const filter: Filter<CaseDocument> = {};
-  if (query.status?.length) filter.status = { $in: query.status };
+  if (status !== undefined) filter.status = status;
   if (query.type?.length) filter.type = { $in: query.type };
   if (query.breached !== undefined) filter.breached = query.breached;
   if (query.customerId !== undefined) filter.customerId = query.customerId;
   if (query.orderId !== undefined) filter.orderId = query.orderId;
   if (query.assignee !== undefined) filter.assignee = query.assignee;
+  if (after) {
+    const [from, beyond] = order === 'asc' ? (['$gte', '$gt'] as const) : (['$lte', '$lt'] as const);
+    filter[field] = { [from]: after.value };
+    filter.$or = [{ [field]: { [beyond]: after.value } }, { _id: { [beyond]: after.id } }];
+  }
   return filter;
+}
+
+/** Merges pages each sorted by (field, _id) in `direction` into one, in the same order, each document once. */
+function mergeSorted(pages: CaseDocument[][], field: 'nextDeadlineSortKey' | 'createdAtDate', direction: 1 | -1): CaseDocument[] {
+  const seen = new Set<string>();
+  const merged: CaseDocument[] = [];
+  // A document whose status is an array of several listed statuses comes in several pages.
+  for (const document of pages.flat().sort((a, b) => direction * compareSortKeys(a, b, field))) {
+    if (seen.has(document._id)) continue;
+    seen.add(document._id);
+    merged.push(document);
+  }
+  return merged;
+}
+
+/** MongoDB's ascending order of (field, _id) for the values a case document holds there. */
+export function compareSortKeys(a: { _id: string }, b: { _id: string }, field: string): number {
+  const byValue = compareBsonValues((a as Record<string, unknown>)[field], (b as Record<string, unknown>)[field]);
+  return byValue !== 0 ? byValue : compareBsonValues(a._id, b._id);
+}
+
+/** MongoDB's order of scalars: missing and null, numbers, strings (by UTF-8 bytes), booleans, dates. */
+export function compareBsonValues(a: unknown, b: unknown): number {
+  const rankA = bsonRank(a);
+  const rankB = bsonRank(b);
+  if (rankA !== rankB) return rankA - rankB;
+  if (typeof a === 'number' && typeof b === 'number') return a < b ? -1 : a > b ? 1 : 0;
+  if (typeof a === 'string' && typeof b === 'string') return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+  if (typeof a === 'boolean' && typeof b === 'boolean') return Number(a) - Number(b);
+  if (a instanceof Date && b instanceof Date) return a.getTime() - b.getTime();
+  return 0;
+}
+
+function bsonRank(value: unknown): number {
+  if (value === undefined || value === null) return 1;
+  if (typeof value === 'number') return 2;
+  if (typeof value === 'string') return 3;
+  if (typeof value === 'boolean') return 8;
+  if (value instanceof Date) return 9;
+  return Array.isArray(value) ? 5 : 4;
 }

@@ -96,17 +96,15 @@ few events from run to run: whether two callbacks land in the same workflow task
 `,
 
   'list-cases': `
-FerretDB 1.24 on SQLite pushes down only filters on \`_id\` (explain table: \`filterPushdown\`, \`sortPushdown\` and
-\`limitPushdown\` are all false for every list query, and SQLite's plan is a full \`SCAN\`). So every \`GET /v1/cases\` —
-whatever its filter, sort or cursor — makes FerretDB read and decode **every** case document, filter and sort them
-in Go, then return one page: the time is proportional to the collection's size (compare the smaller size), and the read
-model's compound indexes (store/mongo.ts \`READ_MODEL_INDEXES\`), which exist in SQLite, are never used. Our patch of
-FerretDB (docs/read-model.md) makes \`_id\` look-ups use the \`_id\` index — projection writes — and cannot help here:
-nothing but \`_id\` reaches SQLite. The store's queries are fine for MongoDB, where those indexes serve each filter +
-sort + cursor as an index range scan; that is the design's production database, and the target is a MongoDB target
-(not measured here: no MongoDB server can be installed from this machine's registries).
-
-For the local stack at this size the options are: the docker-compose MongoDB instead of FerretDB, or FerretDB 2.x
-(PostgreSQL with the DocumentDB extension), which pushes filters and sorts down to indexes.
+Before our second FerretDB patch (tools/ferretdb/patches/0002-*, docs/read-model.md "FerretDB patch: list queries use
+the indexes"), FerretDB 1.24 on SQLite pushed down only filters on \`_id\`: every \`GET /v1/cases\` read and decoded
+every case document and filtered and sorted them in Go — worst p95 342 ms at 1,000 cases and 36,709 ms at 100,000
+(run of 2026-11-26, load average 1.8), time proportional to the collection's size. With the patch, each list query's
+filter, sort and limit reach SQLite, which answers from the read model's compound indexes (store/mongo.ts
+\`READ_MODEL_INDEXES\`) as an index range in order and stops at the limit: the explain table shows
+\`filterPushdown\`, \`sortPushdown\` and \`limitPushdown\` and a \`SEARCH\`/\`SCAN … USING INDEX\` without \`TEMP B-TREE\`
+(the two-status query is one find per status, merged in the store). The time then depends on the page, not on the
+collection: compare the smaller sizes. The remaining cost is per request (HTTP, auth, decoding ~1.4 KB snapshots), and
+the machine is shared, so single slow samples come from other processes' load.
 `,
 };
