@@ -3,6 +3,7 @@ import type { CaseSnapshot } from '../domain/case.types';
 import { caseWorkflowId } from '../domain/workflow-contract';
 import { actorOf, isStaff, SUPERVISOR_ROLES, type Principal } from './auth';
 import type { CaseCommand } from './case-commands';
+import { assertSameCommand, commandUpdateId } from './command-idempotency';
 import { mayRead, type CaseReader } from './case-reading';
 import { conflict, forbidden, notFound } from './errors';
 import { withinDeadline } from './temporal-calls';
@@ -23,19 +24,25 @@ export class CaseCommander {
     private readonly reader: CaseReader,
   ) {}
 
-  /** A case command: role and ownership checked here, state checked by the workflow's update validator. */
-  async command(command: CaseCommand, caseId: string, body: object, principal: Principal): Promise<CaseSnapshot> {
+  /**
+   * A case command: role and ownership checked here, state checked by the workflow's update validator.
+   * With an Idempotency-Key the Update id comes from the key, so a retry gets the first answer (api/command-idempotency.ts).
+   */
+  async command(command: CaseCommand, caseId: string, body: object, principal: Principal, idempotencyKey?: string): Promise<CaseSnapshot> {
     assertAudience(command, principal);
     const timeoutMs = this.deps.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
     // The update would wait as long for the worker, so a case just opened gets that long to answer.
     const current = await this.reader.load(caseId, timeoutMs);
     if (current === null || !mayRead(principal, current)) throw notFound('case_not_found', `no case ${caseId}`);
     const handle = this.deps.client.workflow.getHandle(caseWorkflowId(caseId));
+    const input = { ...body, actor: actorOf(principal) };
+    const updateId = idempotencyKey === undefined ? undefined : commandUpdateId(principal, caseId, command.path, idempotencyKey);
     try {
+      if (updateId !== undefined) await assertSameCommand(this.deps.client, handle, updateId, input);
       // An update waits for the worker to run it; a case whose worker is away must not hold the request forever.
       const updated = await withinDeadline(
         this.deps.client,
-        () => handle.executeUpdate(command.update, { args: [{ ...body, actor: actorOf(principal) } as never] }),
+        () => handle.executeUpdate(command.update, { args: [input as never], ...(updateId === undefined ? {} : { updateId }) }),
         timeoutMs,
       );
       return this.reader.withUiUrl(updated);

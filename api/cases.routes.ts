@@ -41,8 +41,9 @@ export function casesRouter(service: CaseService, guard: RequestHandler[]): Rout
       const caseId = String(req.params.id);
       res.locals.caseId = caseId;
       assertAudience(command, principalOf(res));
+      const key = parseOrThrow(idempotencyKeySchema, req.get('Idempotency-Key'), 'Idempotency-Key');
       const body = parseOrThrow(command.schema, req.body ?? {}) as object;
-      res.json(await service.command(command, caseId, body, principalOf(res)));
+      res.json(await service.command(command, caseId, body, principalOf(res), key));
     });
   }
 

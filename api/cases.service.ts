@@ -44,7 +44,7 @@ export class CaseService {
   }
 
   /** `POST /v1/cases/:id/<command>`: the case after the workflow took the command. */
-  command(command: CaseCommand, caseId: string, body: object, principal: Principal): Promise<CaseSnapshot> {
-    return this.commander.command(command, caseId, body, principal);
+  command(command: CaseCommand, caseId: string, body: object, principal: Principal, idempotencyKey?: string): Promise<CaseSnapshot> {
+    return this.commander.command(command, caseId, body, principal, idempotencyKey);
   }
 }

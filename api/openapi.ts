@@ -23,6 +23,14 @@ const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: JsonSchema) => ({ 'application/json': { schema } });
 const errorResponse = (description: string) => ({ description, content: json(ref('Error')) });
 
+const commandIdempotencyKey = {
+  name: 'Idempotency-Key',
+  in: 'header',
+  required: false,
+  description: 'a retry with the same key (per caller, case and command) gets the first answer; the same key with a different body is a 409',
+  schema: { type: 'string', maxLength: 255 },
+};
+
 const AUDIENCE: Record<CommandAudience, string> = {
   staff: 'agent, supervisor, admin',
   owner: 'the customer who opened the case',
@@ -69,13 +77,13 @@ function commandPaths(): Record<string, unknown> {
         tags: ['commands'],
         summary: command.summary,
         description: `Who: ${AUDIENCE[command.audience]}. Runs as a Workflow Update; the answer carries the case after the command.`,
-        parameters: [caseIdParameter],
+        parameters: [caseIdParameter, commandIdempotencyKey],
         requestBody: { required: true, content: json(ref(`${name[0].toUpperCase()}${name.slice(1)}Command`)) },
         responses: {
           '200': { description: 'the case after the command', content: json(ref('Case')) },
           ...common,
           '404': errorResponse('case_not_found'),
-          '409': errorResponse('invalid_state (the case state does not allow it) or case_closed'),
+          '409': errorResponse('invalid_state (the case state does not allow it), case_closed, or idempotency_key_reused'),
         },
       },
     };

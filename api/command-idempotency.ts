@@ -1,0 +1,49 @@
+import { createHash } from 'node:crypto';
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import type { Principal } from './auth';
+import { conflict } from './errors';
+import { withinDeadline } from './temporal-calls';
+
+// A command sent with an Idempotency-Key runs as the Workflow Update whose id comes from that key.
+// Temporal attaches a second Update with an id it already knows to the first one and answers it
+// with the first one's outcome, so a retry (after a lost answer, on this or another API process)
+// gets the same case back instead of "not allowed in this status". Temporal matches on the id
+// only; that the retry asks for the same thing is checked here, against the accepted Update's
+// input in the workflow's history.
+
+/**
+ * The Update id of a keyed command: the same caller, case, command and key always give the same id.
+ * The caller is part of it so that two callers who pick the same key never share an answer.
+ */
+export function commandUpdateId(principal: Principal, caseId: string, commandPath: string, key: string): string {
+  const caller = `${principal.role}:${principal.customerId ?? principal.name ?? ''}`;
+  const digest = createHash('sha256').update(`${caller}\n${caseId}\n${commandPath}\n${key}`, 'utf8').digest('hex');
+  return `cmd-${digest.slice(0, 32)}`;
+}
+
+/**
+ * 409 `idempotency_key_reused` when the case already accepted an Update with `updateId` whose
+ * input differs from `input`. An Update the case refused leaves no trace, so its key binds nothing.
+ */
+export async function assertSameCommand(client: Client, handle: WorkflowHandle, updateId: string, input: unknown): Promise<void> {
+  const history = await withinDeadline(client, () => handle.fetchHistory());
+  for (const event of history.events ?? []) {
+    const request = event.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest;
+    if (request?.meta?.updateId !== updateId) continue;
+    const payload = request.input?.args?.payloads?.[0];
+    const earlier = payload ? client.options.loadedDataConverter.payloadConverter.fromPayload(payload) : undefined;
+    if (canonicalJson(earlier) !== canonicalJson(input)) {
+      throw conflict('idempotency_key_reused', 'this Idempotency-Key was already used for a different command on this case', [
+        { field: 'Idempotency-Key', message: 'already used with a different body; use a new key for a new command' },
+      ]);
+    }
+    return;
+  }
+}
+
+/** JSON with object keys sorted, so that two equal bodies compare equal whatever their key order. */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v !== null && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
+  );
+}
