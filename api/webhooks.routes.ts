@@ -13,6 +13,7 @@ import {
 } from '../domain/workflow-contract';
 import { SIGNATURE_HEADER, verifyWebhook } from '../integrations/webhook-signature';
 import { ApiError, notFound, parseOrThrow, unauthorized } from './errors';
+import { LiveRouting } from './live-routing';
 import type { StoreAccess } from './store-access';
 import { withinDeadline } from './temporal-calls';
 import { courierWebhookSchema, paymentSettlement, paymentWebhookSchema } from './webhooks.schemas';
@@ -25,6 +26,8 @@ export interface WebhookDeps {
   logger: Logger;
   /** Clock of the signature window, in unix seconds (tests pin it). */
   nowSec?: () => number;
+  /** Routing keys read from the running workflows when the read model has none (default: over `client`). */
+  liveRouting?: LiveRouting;
 }
 
 /**
@@ -37,6 +40,8 @@ export function webhooksRouter(deps: WebhookDeps): Router {
   const router = Router();
   // The signature covers the exact bytes received, so the body is kept raw until it is verified.
   const raw = express.raw({ type: () => true, limit: '64kb' });
+  const live = deps.liveRouting ?? new LiveRouting(deps.client);
+  const scanFailed = (error: unknown) => deps.logger.warn({ error: error instanceof Error ? error.name : 'error' }, 'routing keys could not be read from the running cases');
 
   router.post('/v1/webhooks/courier', raw, async (req, res) => {
     const body = verifiedJson(req.body, req.get(SIGNATURE_HEADER), deps);
@@ -44,7 +49,9 @@ export function webhooksRouter(deps: WebhookDeps): Router {
     // One parcel may carry the goods of several open cases: every one of them hears of it.
     const readModel = deps.store.get().readModel;
     const open = await readModel.findOpenCaseIdsByTrackingNumber(event.trackingNumber);
-    const caseIds = open.length ? open : [await readModel.findCaseIdByTrackingNumber(event.trackingNumber)].filter((id): id is string => id !== null);
+    let caseIds = open.length ? open : [await readModel.findCaseIdByTrackingNumber(event.trackingNumber)].filter((id): id is string => id !== null);
+    // The read model may have lost the write of this parcel (a worker died with a backlog): its workflow still has it.
+    if (caseIds.length === 0) caseIds = await live.casesByTrackingNumber(event.trackingNumber, scanFailed);
     if (caseIds.length === 0) throw notFound('unknown_reference', `no case has tracking number ${event.trackingNumber}`);
     res.locals.caseId = caseIds[0];
     const outcomes = await Promise.all(caseIds.map((id) => deliver(deps, id, courierEventSignal, event)));
@@ -72,6 +79,14 @@ export function webhooksRouter(deps: WebhookDeps): Router {
     if (outcome === 'unknown' && merchantReference !== undefined && CASE_REFERENCE.test(merchantReference)) {
       caseId = merchantReference;
       outcome = await deliver(deps, caseId, paymentEventSignal, signal);
+    }
+    if (outcome === 'unknown') {
+      // Neither the read model nor the merchantReference: the refund id may be a lost write, still in its workflow.
+      const found = await live.caseByRefundId(event.refundId, scanFailed);
+      if (found !== null) {
+        caseId = found;
+        outcome = await deliver(deps, caseId, paymentEventSignal, signal);
+      }
     }
     if (outcome === 'unknown') throw notFound('unknown_reference', `no case has refund ${event.refundId}`);
     res.locals.caseId = caseId;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { durationMs } from '../domain/duration';
 
 /** Every environment variable the processes read, with its meaning; docker-compose and the README must use these names. */
 export const CONFIG_ENV_DOCS = {
@@ -26,6 +27,7 @@ export const CONFIG_ENV_DOCS = {
   PROVIDER_TIMEOUT_MS: 'timeout of one provider HTTP call',
   WORKER_METRICS_PORT: 'port of the worker Prometheus /metrics endpoint',
   WORKER_MAX_CACHED_WORKFLOWS: 'workflows the worker keeps in memory (each well under 1 MiB, see docs/benchmarks.md); others are replayed from history when they wake',
+  RECONCILE_EVERY: 'period of the read-model reconciler schedule, e.g. "5m" or "10s" (the worker also runs it once at start)',
   LOG_LEVEL: 'pino log level',
   SANDBOX_PORT: 'port of the provider sandbox',
   SANDBOX_API_KEY: 'the secret the sandbox expects from our adapters',
@@ -68,6 +70,7 @@ const configSchema = z.object({
   // Without zod in the bundle a cached case costs about a third of a MiB settled (docs/benchmarks.md, worker-memory),
   // more while it runs: 1,000 keep a minute of 1,000 deadlines off replays (escalation) and 10,000 open cases under 1 GiB.
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(1000),
+  RECONCILE_EVERY: z.string().regex(/^\d+(\.\d+)?(ms|s|m|h|d)$/, 'must be a duration such as "5m" or "10s"').refine((text) => durationMs(text) >= 1000, 'must be at least 1s').default('5m'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SANDBOX_PORT: port.default(4010),
   SANDBOX_API_KEY: z.string().min(1).default('dev-sandbox-key'),

@@ -1,8 +1,10 @@
 import { MongoClient } from 'mongodb';
 import { Gauge } from 'prom-client';
 import type pino from 'pino';
+import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
+import { createReconcilerActivities } from '../activities/read-model-reconciler.activities';
 import { CaseActivityMetrics } from '../activities/activity-metrics';
 import { temporalConnectionOptions } from '../config/temporal-connection';
 import { ConfigError, loadConfig } from '../config/env';
@@ -11,6 +13,7 @@ import { createReadModel } from '../store/case-read-model.store';
 import { ensureIndexes, SERVER_SELECTION_TIMEOUT_MS } from '../store/mongo';
 import { OrderLedgerStore } from '../store/order-ledger.store';
 import { caseSinks, ReadModelPublisher } from './read-model-publisher';
+import { ensureReconcilerSchedule, RECONCILER_SCHEDULE_ID } from './reconciler-schedule';
 import { createWorkerLogger, PinoTemporalLogger } from './worker-logger';
 import { CoreMetricsSource, createWorkerRegistry, freeLocalPort, serveWorkerEndpoints } from './worker-metrics';
 
@@ -30,9 +33,10 @@ async function main(): Promise<void> {
   void ensureIndexesWhenReachable(db, log);
 
   const readModelLog = log.child({ component: 'read-model' });
+  const readModel = createReadModel(db);
   const activities = createActivities({
     ...createProviderClients(config),
-    readModel: createReadModel(db),
+    readModel,
     ledger: new OrderLedgerStore(db),
     metrics: new CaseActivityMetrics(registry),
     log: { info: (message, attrs) => readModelLog.info(attrs ?? {}, message) },
@@ -48,6 +52,10 @@ async function main(): Promise<void> {
   });
 
   const connection = await NativeConnection.connect(temporalConnectionOptions(config));
+  // The reconciler's activities list and query case workflows: a client of their own.
+  const clientConnection = await Connection.connect(temporalConnectionOptions(config));
+  const client = new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE });
+  const reconcilerActivities = createReconcilerActivities({ client, db, target: readModel, registry, log: log.child({ component: 'reconciler' }) });
   const worker = await Worker.create({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
@@ -57,13 +65,15 @@ async function main(): Promise<void> {
     workflowTaskPollerBehavior: { type: 'autoscaling' },
     activityTaskPollerBehavior: { type: 'autoscaling' },
     workflowsPath: require.resolve('../workflows'),
-    activities,
+    activities: { ...activities, ...reconcilerActivities },
     sinks: caseSinks(publisher),
   });
 
   const core = new CoreMetricsSource(registry, coreMetricsUrl);
   const endpoints = serveWorkerEndpoints(config.WORKER_METRICS_PORT, registry, () => worker.getState() === 'RUNNING', core);
   log.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE, metricsPort: config.WORKER_METRICS_PORT }, 'worker started');
+
+  void scheduleReconciler(client, config.TEMPORAL_TASK_QUEUE, config.RECONCILE_EVERY, log);
 
   const stop = () => {
     log.info('worker stopping');
@@ -77,6 +87,7 @@ async function main(): Promise<void> {
   if (unwritten > 0) log.warn({ cases: unwritten }, 'read-model writes still queued at exit: each case writes its whole snapshot again at its next change');
   endpoints.close();
   await connection.close();
+  await clientConnection.close();
   await mongo.close();
   log.info('worker stopped');
 }
@@ -107,6 +118,16 @@ async function installRuntime(log: pino.Logger, sdkLevel: 'DEBUG' | 'WARN'): Pro
     log.warn({ error: (err as Error).message }, "Temporal's own metrics exporter did not start; /metrics serves the worker's metrics only");
     Runtime.install({ logger, telemetryOptions: { logging } });
     return null;
+  }
+}
+
+/** Creates or updates the reconciler's Schedule and runs it once; a failure is logged, not fatal (the worker's cases do not need it). */
+async function scheduleReconciler(client: Client, taskQueue: string, every: string, log: pino.Logger): Promise<void> {
+  try {
+    const outcome = await ensureReconcilerSchedule(client, taskQueue, every);
+    log.info({ scheduleId: RECONCILER_SCHEDULE_ID, every, outcome }, 'read-model reconciler scheduled and triggered');
+  } catch (err) {
+    log.warn({ scheduleId: RECONCILER_SCHEDULE_ID, error: (err as Error).message }, 'could not create or trigger the read-model reconciler schedule');
   }
 }
 

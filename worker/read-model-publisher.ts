@@ -27,7 +27,7 @@ export interface PublisherOptions {
  * a write that fails or takes longer than `waitMs` is queued instead — the latest version per
  * case — and retried in the background with backoff; later snapshots join the queue until it is
  * empty again. Only a worker that dies while its queue is not empty loses writes: the case's next
- * activation writes its whole snapshot again (docs/read-model.md).
+ * activation writes its whole snapshot again, and the reconciler repairs it sooner (docs/read-model.md, "Reconciler").
  */
 export class ReadModelPublisher {
   private readonly backlog = new Map<string, CaseSnapshot>();

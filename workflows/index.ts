@@ -6,3 +6,5 @@ export { complaintCaseWorkflow } from './complaint-case.workflow';
 export { refundOnlyCaseWorkflow } from './refund-only-case.workflow';
 export { reshipCaseWorkflow } from './reship-case.workflow';
 export { courierExceptionCaseWorkflow } from './courier-exception-case.workflow';
+/** The read-model reconciler, started by its Schedule (not a case workflow). */
+export { readModelReconcilerWorkflow } from './read-model-reconciler.workflow';
