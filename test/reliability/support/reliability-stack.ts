@@ -18,8 +18,12 @@ import { writeTokensFile, type StackTokens } from './tokens';
 // integration stack it can kill, stop and start each child again with the same ports, env
 // and data, which is what the scenarios are about.
 
-/** The children of a stack, in start order. */
-export type ServiceName = 'temporal' | 'ferretdb' | 'sandbox' | 'worker' | 'api';
+/** The children of a stack, in start order; `worker-<n>` and `api-<n>` are extra ones (`addWorker`, `addApi`). */
+export type ServiceName = 'temporal' | 'ferretdb' | 'sandbox' | 'worker' | 'api' | ExtraWorker | ExtraApi;
+/** An extra worker on the stack's task queue. */
+export type ExtraWorker = `worker-${number}`;
+/** An extra API process on its own port. */
+export type ExtraApi = `api-${number}`;
 const START_ORDER: readonly ServiceName[] = ['temporal', 'ferretdb', 'sandbox', 'worker', 'api'];
 
 /** What a test file wants of its stack. */
@@ -48,6 +52,7 @@ export class ReliabilityStack {
   private temporalClient?: Client;
   private mongoClient?: MongoClient;
   private readonly unexpectedExits: string[] = [];
+  private readonly extraApiPorts = new Map<ExtraApi, number>();
   private closed = false;
 
   private constructor(
@@ -59,6 +64,8 @@ export class ReliabilityStack {
     readonly configEnv: Record<string, string>,
     readonly tokens: StackTokens,
     readonly tap: CallbackTap | undefined,
+    /** The environment every app child starts with. */
+    private readonly env: NodeJS.ProcessEnv,
   ) {
     group.onUnexpectedExit((child) => {
       const line = `${child.name} died on its own (${child.describeExit()}); see ${path.join(logDir, `${child.name}.log`)}`;
@@ -108,7 +115,7 @@ export class ReliabilityStack {
       };
       const env = { ...withoutConfigEnv(process.env), ...configEnv };
 
-      const stack = new ReliabilityStack(options.label, dir, logDir, group, ports, configEnv, tokens, tap);
+      const stack = new ReliabilityStack(options.label, dir, logDir, group, ports, configEnv, tokens, tap, env);
       stack.services.set('temporal', { start: startTemporal, current: temporalProcess });
       stack.services.set('ferretdb', { start: startFerret, current: ferretProcess });
       stack.services.set('sandbox', { start: () => startSandbox(group, env, sandbox) });
@@ -128,6 +135,39 @@ export class ReliabilityStack {
 
   get apiUrl(): string {
     return appUrls(this.ports).apiUrl;
+  }
+
+  /** Base URL of the stack's API (`api`) or of an extra one. */
+  apiUrlOf(name: 'api' | ExtraApi): string {
+    if (name === 'api') return this.apiUrl;
+    const port = this.extraApiPorts.get(name);
+    if (port === undefined) throw new Error(`no ${name} in stack ${this.label} (addApi first)`);
+    return `http://127.0.0.1:${port}`;
+  }
+
+  /**
+   * Starts another worker on the stack's task queue (its /healthz and /metrics on a port of its own);
+   * resolves once it is healthy. Kill, stop and start it by its name like any child.
+   */
+  async addWorker(name: ExtraWorker): Promise<void> {
+    if (this.services.has(name)) throw new Error(`${name} already exists in stack ${this.label}`);
+    const port = await freePort();
+    const env = { ...this.env, WORKER_METRICS_PORT: String(port) };
+    this.services.set(name, { start: () => startWorker(this.group, env, port, name) });
+    await this.start(name);
+  }
+
+  /**
+   * Starts another API process on a port of its own, with the same tokens, policy file and
+   * wiring; resolves once it is ready. Provider callbacks still go to the first API's webhooks.
+   */
+  async addApi(name: ExtraApi): Promise<void> {
+    if (this.services.has(name)) throw new Error(`${name} already exists in stack ${this.label}`);
+    const port = await freePort();
+    const env = { ...this.env, PORT: String(port) };
+    this.extraApiPorts.set(name, port);
+    this.services.set(name, { start: () => startApi(this.group, env, port, name) });
+    await this.start(name);
   }
 
   get sandboxUrl(): string {
@@ -230,7 +270,7 @@ export class ReliabilityStack {
 
   private service(name: ServiceName): Service {
     const service = this.services.get(name);
-    if (!service) throw new Error(`unknown service ${name} (known: ${START_ORDER.join(', ')})`);
+    if (!service) throw new Error(`unknown service ${name} (known: ${[...new Set([...START_ORDER, ...this.services.keys()])].join(', ')})`);
     return service;
   }
 }
