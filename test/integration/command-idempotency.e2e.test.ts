@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
 import type { CaseSnapshot } from '../../domain/case.types';
+import { caseWorkflowId } from '../../domain/workflow-contract';
 import { STACK_ENV } from './stack/stack-file';
 import { CasesApi, describeCase, HttpClient, requiredEnv, stackTokens, timelineEvents, type ApiErrorBody, type OpenCaseBody } from './support/http-client';
 
@@ -12,6 +14,18 @@ const tokens = stackTokens();
 const apiUrl = requiredEnv(STACK_ENV.apiUrl);
 const cases = new CasesApi(apiUrl, tokens.agent);
 const agent = new HttpClient(apiUrl).as(tokens.agent);
+
+let connection: Connection | undefined;
+let temporal: Client;
+
+beforeAll(async () => {
+  connection = await Connection.connect({ address: requiredEnv(STACK_ENV.temporalAddress) });
+  temporal = new Client({ connection, namespace: 'default' });
+});
+
+afterAll(async () => {
+  await connection?.close();
+});
 
 const DAY_MS = 86_400_000;
 const daysAgo = (days: number) => new Date(Date.now() - days * DAY_MS).toISOString();
@@ -77,6 +91,23 @@ describe('commands with an Idempotency-Key', () => {
     // The case goes on by itself after the approval (the label); the refused review left no trace.
     const now = await cases.get(opened.id);
     expect({ reviews: timelineEvents(now).filter((e) => e.startsWith('review.')), case: describeCase(now) }).toMatchObject({ reviews: ['review.approved'] });
+  });
+
+  test('when the case workflow has ended since, a retry with the key still gets the first answer (without the key: 409 case_closed)', async () => {
+    const opened = await cases.opened(tokens.customer, returnBody());
+    const customer = new HttpClient(apiUrl).as(tokens.customer);
+    const cancel = (key?: string): Promise<Answer> =>
+      customer.post<CaseSnapshot & ApiErrorBody>(`/v1/cases/${opened.id}/cancel`, { note: 'no longer needed' }, key === undefined ? {} : { 'idempotency-key': key });
+    const key = `it-cancel-${randomUUID()}`;
+    const first = await cancel(key);
+    expect({ status: first.status, caseStatus: first.body.status }).toEqual({ status: 200, caseStatus: 'cancelled' });
+    // The customer answers the survey, which ends the case's workflow; Temporal keeps the Update's outcome with the closed run.
+    expect((await customer.post(`/v1/cases/${opened.id}/survey`, { score: 5 })).status).toBe(200);
+    await temporal.workflow.getHandle(caseWorkflowId(opened.id)).result();
+
+    expect(summary(await cancel(key))).toEqual(summary(first));
+    const unkeyed = await cancel();
+    expect({ status: unkeyed.status, code: unkeyed.body.error?.code }).toEqual({ status: 409, code: 'case_closed' });
   });
 
   test('when the key is not printable ASCII, the answer is 400 naming Idempotency-Key', async () => {
