@@ -120,8 +120,29 @@ export class ReadModelReconciler {
     return stored ? stored.version : null;
   }
 
-  /** Reconciles each listed case; failures of single cases are counted, not thrown. */
-  async reconcile(cases: readonly ListedCase[], onEach: () => void = () => undefined): Promise<ReconcileOutcome & { failedIds: string[] }> {
+  /**
+   * Reconciles each listed case; failures of single cases are counted, not thrown. A case that
+   * did not answer is asked once more after the others (a workflow whose task was on a worker that
+   * just died answers its Query only once the task moved on), then left to the next run.
+   */
+  async reconcile(cases: readonly ListedCase[], onEach: () => void = () => undefined, retryAfterMs = 2000): Promise<ReconcileOutcome & { failedIds: string[] }> {
+    const first = await this.reconcileOnce(cases, onEach);
+    if (first.failedIds.length === 0 || retryAfterMs < 0) return first;
+    await new Promise((resolve) => setTimeout(resolve, retryAfterMs));
+    const again = await this.reconcileOnce(
+      first.failedIds.map((caseId) => ({ caseId, running: true })),
+      onEach,
+    );
+    return {
+      checked: first.checked + again.checked,
+      drift: first.drift + again.drift,
+      repaired: first.repaired + again.repaired,
+      failed: again.failed,
+      failedIds: again.failedIds,
+    };
+  }
+
+  private async reconcileOnce(cases: readonly ListedCase[], onEach: () => void): Promise<ReconcileOutcome & { failedIds: string[] }> {
     const outcome = { checked: 0, drift: 0, repaired: 0, failed: 0, failedIds: [] as string[] };
     await eachLimited(cases, this.concurrency, async ({ caseId }) => {
       onEach();

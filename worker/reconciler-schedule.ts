@@ -23,18 +23,19 @@ export function reconcilerSchedule(taskQueue: string, every: string): { spec: Sc
 
 /**
  * Creates the reconciler's Schedule, or brings an existing one to this configuration (idempotent:
- * every worker does it at start), then triggers one run now. A run still going on is let be
- * (overlap SKIP), except for the trigger at start, which runs beside it.
+ * every worker does it at start), then triggers one run now. A run due while another still goes
+ * on (one stuck retrying a database outage, say) waits for it (overlap BUFFER_ONE) instead of
+ * being skipped; the trigger at start runs beside it.
  */
 export async function ensureReconcilerSchedule(client: Client, taskQueue: string, every: string): Promise<'created' | 'updated'> {
   const { spec, action } = reconcilerSchedule(taskQueue, every);
   let outcome: 'created' | 'updated' = 'created';
   try {
-    await client.schedule.create({ scheduleId: RECONCILER_SCHEDULE_ID, spec, action, policies: { overlap: ScheduleOverlapPolicy.SKIP } });
+    await client.schedule.create({ scheduleId: RECONCILER_SCHEDULE_ID, spec, action, policies: { overlap: ScheduleOverlapPolicy.BUFFER_ONE } });
   } catch (error) {
     if (!(error instanceof ScheduleAlreadyRunning)) throw error;
     outcome = 'updated';
-    await client.schedule.getHandle(RECONCILER_SCHEDULE_ID).update((previous) => ({ ...previous, spec, action, policies: { ...previous.policies, overlap: ScheduleOverlapPolicy.SKIP } }));
+    await client.schedule.getHandle(RECONCILER_SCHEDULE_ID).update((previous) => ({ ...previous, spec, action, policies: { ...previous.policies, overlap: ScheduleOverlapPolicy.BUFFER_ONE } }));
   }
   await client.schedule.getHandle(RECONCILER_SCHEDULE_ID).trigger(ScheduleOverlapPolicy.ALLOW_ALL);
   return outcome;
