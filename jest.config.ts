@@ -29,7 +29,7 @@ function project(displayName: string, testMatch: string, timeoutMs: number, extr
   };
 }
 
-// The reliability suite starts, kills and restarts stacks of its own (3-4 minutes on two
+// The reliability suite starts, kills and restarts stacks of its own (about 7 minutes on two
 // cores), so it joins the projects only when asked for: `npm run test:reliability`, which is
 // `jest --selectProjects reliability --runInBand` (one stack at a time).
 const reliabilityRequested = process.argv.some((arg) => arg === 'reliability' || arg === '--selectProjects=reliability');
