@@ -75,7 +75,6 @@ export interface LedgerReservation {
   state: 'reserved' | 'committed' | 'released';
 }
 
-export type { CollectionView };
 
 /** The system itself, as an actor on the timeline. */
 export const SYSTEM: Actor = { kind: 'system', id: 'workflow' };

@@ -1,6 +1,7 @@
 import type { CollectionPurpose } from '../../activities/provider-ports';
 import { providers } from '../activities';
-import { SYSTEM, type CaseRecord, type CollectionView } from '../case-record';
+import type { CollectionView } from '../../domain/case.types';
+import { SYSTEM, type CaseRecord } from '../case-record';
 import { reserveMoney, settleReservation } from '../money';
 import { notifyCustomer } from '../notify';
 import { applyCollectionEvent } from '../provider-events';

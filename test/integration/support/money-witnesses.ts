@@ -1,19 +1,11 @@
-import { HttpClient } from './http-client';
+import { HttpClient, type LedgerRefund } from './http-client';
 
 // The two records of money the end-to-end money tests compare: the sandbox payment provider's
 // ledger (what was actually paid out or collected, the outside witness) and our own order-line
 // ledger as `GET /v1/orders/:orderId/ledger` shows it.
 
-/** A refund or a collection as the sandbox's `GET /ledger` records it. */
-export interface SandboxMoneyRecord {
-  caseId: string;
-  amount: number;
-  currency: string;
-  status: 'pending' | 'succeeded' | 'failed';
-  idempotencyKey: string;
-  requests: number;
-  settledAt: string | null;
-}
+/** A refund or a collection as the sandbox's `GET /ledger` records it: a refund's fields but its id. */
+export type SandboxMoneyRecord = Omit<LedgerRefund, 'refundId'>;
 
 /** A collection (money asked of the customer) in the sandbox's ledger. */
 export interface SandboxCollection extends SandboxMoneyRecord {
@@ -23,9 +15,7 @@ export interface SandboxCollection extends SandboxMoneyRecord {
 }
 
 /** A refund in the sandbox's ledger. */
-export interface SandboxRefund extends SandboxMoneyRecord {
-  refundId: string;
-}
+export type SandboxRefund = LedgerRefund;
 
 /** The refunds and collections the sandbox recorded for a set of cases. */
 export interface SandboxMoney {
