@@ -15,39 +15,72 @@ export interface DerivedCaseFields {
   trackingNumbers: string[];
   /** The payment provider's refund id, once known (webhook look-ups). */
   refundId: string | null;
+  /** The refund's status, once there is one (the ledger backfill finds the paid ones). */
+  refundStatus: string | null;
 }
 
-/** A case as stored in the `cases` collection: the snapshot keyed by `_id` plus derived fields. */
-export type CaseDocument = Omit<CaseSnapshot, 'id'> & DerivedCaseFields & { _id: string };
+/** Snapshot fields copied to the top of the stored document because lists, look-ups and metrics filter on them. */
+export const QUERIED_SNAPSHOT_FIELDS = ['version', 'type', 'status', 'customerId', 'orderId', 'assignee', 'breached', 'closedAt'] as const;
 
-const DERIVED_FIELDS: readonly (keyof DerivedCaseFields)[] = [
+/** The snapshot fields a stored document carries at its top level. */
+export type QueriedSnapshotFields = Pick<CaseSnapshot, (typeof QUERIED_SNAPSHOT_FIELDS)[number]>;
+
+/**
+ * A case as stored in the `cases` collection: the queried fields and derived keys at the top, the
+ * whole snapshot as one JSON string. One string instead of a nested document because FerretDB's
+ * cost per returned document is decoding its stored form field by field (docs/read-model.md, "Stored
+ * shape"): a page of 100 cases costs about a fifth as much this way.
+ */
+export type CaseDocument = QueriedSnapshotFields &
+  DerivedCaseFields & {
+    _id: string;
+    snapshotJson: string;
+    /** When the store wrote it, by the writer's clock (absent on documents written before the field): the SLA report's compaction reads what changed since its last run. */
+    writtenAt?: Date;
+  };
+
+/** A document written before the snapshot became one string: the snapshot's fields themselves, plus the derived ones. */
+type NestedCaseDocument = Omit<CaseSnapshot, 'id'> & Partial<DerivedCaseFields> & { _id: string; writtenAt?: Date };
+
+const DERIVED_FIELDS: readonly (keyof DerivedCaseFields | 'writtenAt')[] = [
   'nextDeadlineAt',
   'nextDeadlineSortKey',
   'createdAtDate',
   'closedAtDate',
   'trackingNumbers',
   'refundId',
+  'refundStatus',
+  'writtenAt',
 ];
 
 /** Builds the stored document of a snapshot (JSON-normalised, so absent optional fields stay absent). */
 export function toCaseDocument(snapshot: CaseSnapshot): CaseDocument {
-  const { id, ...fields } = JSON.parse(JSON.stringify(snapshot)) as CaseSnapshot;
+  const snapshotJson = JSON.stringify(snapshot);
   const nextDeadlineAt = snapshot.nextDeadline ? toDate(snapshot.nextDeadline, 'nextDeadline') : null;
   return {
-    _id: id,
-    ...fields,
+    _id: snapshot.id,
+    version: snapshot.version,
+    type: snapshot.type,
+    status: snapshot.status,
+    customerId: snapshot.customerId,
+    orderId: snapshot.orderId,
+    assignee: snapshot.assignee,
     breached: snapshot.breached === true,
+    closedAt: snapshot.closedAt,
     nextDeadlineAt,
     nextDeadlineSortKey: nextDeadlineAt ?? NO_DEADLINE_SORT_KEY,
     createdAtDate: toDate(snapshot.createdAt, 'createdAt'),
     closedAtDate: snapshot.closedAt ? toDate(snapshot.closedAt, 'closedAt') : null,
     trackingNumbers: [...new Set(snapshot.shipments.map((s) => s.trackingNumber))],
     refundId: snapshot.refund?.id ?? null,
+    refundStatus: snapshot.refund?.status ?? null,
+    snapshotJson,
   };
 }
 
-/** The snapshot of a stored document, without `_id` and derived fields. */
-export function toSnapshot(document: CaseDocument): CaseSnapshot {
+/** The snapshot of a stored document: its JSON string, or (a document of the older nested shape) its fields without `_id` and derived ones. */
+export function toSnapshot(document: CaseDocument | NestedCaseDocument): CaseSnapshot {
+  if ('snapshotJson' in document && typeof document.snapshotJson === 'string') return JSON.parse(document.snapshotJson) as CaseSnapshot;
   const copy: Record<string, unknown> = { ...document };
   delete copy._id;
   for (const field of DERIVED_FIELDS) delete copy[field];

@@ -1,4 +1,4 @@
-import type { Db } from 'mongodb';
+import type { Db, Filter } from 'mongodb';
 import { ledgerEntryKey } from '../activities';
 import type { CaseSnapshot } from '../domain/case.types';
 import { lineFactsOf, splitOverLines, type LedgerEntryKind, type OrderLineFacts, type ReservationRequest } from '../domain/order-ledger';
@@ -57,7 +57,9 @@ export async function backfillLedger(db: Db, ledger: Pick<OrderLedgerStore, 'res
   const report: BackfillReport = { cases: 0, written: 0, alreadyRecorded: 0, capped: [] };
   // A one-off scan (the read model has no index on the refund's status; this runs once per empty
   // ledger), in closing order: when old cases paid a line back twice, the first one keeps it.
-  const cursor = db.collection<CaseDocument>(Collections.cases).find({ 'refund.status': 'succeeded' }).sort({ closedAtDate: 1, _id: 1 });
+  // `refund.status` finds documents stored before the snapshot became one string (store/case-document.mapper.ts).
+  const paid = { $or: [{ refundStatus: 'succeeded' }, { 'refund.status': 'succeeded' }] };
+  const cursor = db.collection<CaseDocument>(Collections.cases).find(paid as Filter<CaseDocument>).sort({ closedAtDate: 1, _id: 1 });
   for await (const document of cursor) {
     const snapshot = toSnapshot(document);
     const movements = backfillMovements(snapshot);
