@@ -11,6 +11,7 @@ import {
   type ReconcileOutcome,
   type ReconcileTarget,
 } from '../store/read-model-reconciler';
+import { SlaReportBuckets, type CompactionOutcome } from '../store/sla-report.buckets';
 
 /** Where the reconciler keeps the start time of its last completed run (one document, `_id: 'cases'`). */
 export const RECONCILER_STATE_COLLECTION = 'read_model_reconciler';
@@ -79,6 +80,7 @@ export function createReconcilerActivities(deps: ReconcilerDeps) {
   const metrics = new ReconcilerMetrics(deps.registry);
   const reconciler = new ReadModelReconciler(deps.client, deps.db, deps.target);
   const state = deps.db.collection<{ _id: string; lastRunStartedAt: Date }>(RECONCILER_STATE_COLLECTION);
+  const buckets = new SlaReportBuckets(deps.db);
 
   return {
     /** The start time (ISO) of the last completed run, or null before the first. */
@@ -106,6 +108,13 @@ export function createReconcilerActivities(deps: ReconcilerDeps) {
       const outcome = await sweepClosedCaseLocks(deps.client, deps.db);
       metrics.locksReleased.inc(outcome.released);
       if (outcome.released > 0) deps.log?.info({ ...outcome }, 'read-model reconciler: locks of closed cases released');
+      return outcome;
+    },
+
+    /** Folds the cases and breaches written since the last compaction into the SLA report's day buckets. */
+    async compactSlaReport(): Promise<CompactionOutcome> {
+      const outcome = await buckets.compact(new Date(), () => heartbeat());
+      if (outcome.bucketsWritten > 0) deps.log?.info({ ...outcome }, 'read-model reconciler: SLA report buckets folded');
       return outcome;
     },
 

@@ -39,6 +39,8 @@ export interface EscalationDocument extends EscalationRecord {
   /** `${caseId}:${clock}:${level}:${reason}`: one document per escalation step. */
   _id: string;
   atDate: Date;
+  /** When the store wrote it (absent on older documents): the SLA report's compaction reads what changed since its last run. */
+  writtenAt?: Date;
 }
 
 const SORT_FIELD: Record<CaseListSort, 'nextDeadlineSortKey' | 'createdAtDate'> = {
@@ -86,7 +88,8 @@ export class CaseReadModel implements ReadModelPort {
       const stored = await this.cases.findOne({ _id }, { projection: { version: 1 } });
       if (stored && stored.version >= snapshot.version) return 'stale';
       try {
-        await this.cases.updateOne({ _id }, { $set: fields }, { upsert: true });
+        // A whole replacement: a document of the older nested shape loses its old fields too.
+        await this.cases.replaceOne({ _id }, { ...fields, writtenAt: new Date() }, { upsert: true });
         return 'written';
       } catch (err) {
         if (!isDuplicateKeyError(err)) throw err;
@@ -163,6 +166,7 @@ export class CaseReadModel implements ReadModelPort {
       recipients: [...record.recipients],
       at: record.at,
       atDate: new Date(record.at),
+      writtenAt: new Date(),
     };
     try {
       await this.escalations.updateOne({ _id }, { $setOnInsert: fields }, { upsert: true });

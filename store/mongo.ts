@@ -9,6 +9,10 @@ export const Collections = {
   orderLedgerLines: 'order_ledger_lines',
   /** Every state of every order line, append-only: `<lineKey>#<n>` (store/order-ledger.store.ts). */
   orderLedgerVersions: 'order_ledger_versions',
+  /** The SLA report's facts packed per Beijing day (store/sla-report.buckets.ts). */
+  reportBuckets: 'sla_report_buckets',
+  /** The SLA report compaction's watermark. */
+  reportState: 'sla_report_state',
 } as const;
 
 /** How long the driver looks for a server before an operation fails (a down database fails fast). */
@@ -44,10 +48,17 @@ export const READ_MODEL_INDEXES: Readonly<Record<string, readonly IndexDescripti
     { name: 'orderId', key: { orderId: 1 } },
     { name: 'trackingNumbers', key: { trackingNumbers: 1 } },
     { name: 'refundId', key: { refundId: 1 } },
+    // The SLA report's unfolded tail: cases written since its last compaction.
+    { name: 'writtenAt', key: { writtenAt: 1 } },
   ],
   [Collections.escalations]: [
     { name: 'at', key: { atDate: 1 } },
     { name: 'caseId', key: { caseId: 1 } },
+    { name: 'writtenAt', key: { writtenAt: 1 } },
+  ],
+  [Collections.reportBuckets]: [
+    { name: 'day', key: { day: 1 } },
+    { name: 'kind_day_rev', key: { format: 1, kind: 1, day: 1, rev: 1 } },
   ],
   [Collections.openCaseLocks]: [{ name: 'caseId', key: { caseId: 1 } }],
   // Versions are read by _id only; heads are found by order.

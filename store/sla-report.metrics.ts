@@ -127,6 +127,62 @@ export const CLOSING_ANSWERS: Readonly<Record<string, ClockName>> = {
 /** How one clock ended, as the report counts it. */
 export type ClockEnd = 'met' | 'breached' | 'ended_by_closing' | 'open';
 
+/** What the report keeps of one clock: how it ended, and the response time of an answered first-response clock. */
+export interface ClockFacts {
+  name: ClockName;
+  party: SlaClockView['party'];
+  budget: SlaClockView['budget'];
+  end: ClockEnd;
+  /** Staff time to the answer (paused time left out), for a first-response clock that was answered. */
+  responseMs?: number;
+}
+
+/**
+ * What the report keeps of one case: a few figures, final for its snapshot version, so that a
+ * report over many cases reads these instead of whole snapshots (store/sla-report.buckets.ts).
+ */
+export interface CaseReportFacts {
+  id: string;
+  /** The snapshot version they were taken from: of two facts of one case the higher version wins. */
+  version: number;
+  type: CaseType;
+  status: CaseSnapshot['status'];
+  reason: ReasonCode;
+  /** Creation and closing instants in epoch milliseconds. */
+  createdAtMs: number;
+  closedAtMs: number | null;
+  clocks: ClockFacts[];
+  firstTime: boolean;
+  surveyScore: number | null;
+}
+
+/** The facts of one case, as the report counts them. */
+export function reportFactsOf(c: ReportCase & { version: number }): CaseReportFacts {
+  return {
+    id: c.id,
+    version: c.version,
+    type: c.type,
+    status: c.status,
+    reason: c.reason.code,
+    createdAtMs: Date.parse(c.createdAt),
+    closedAtMs: c.closedAt === null ? null : Date.parse(c.closedAt),
+    clocks: c.sla.map((clock) => clockFacts(c, clock)),
+    firstTime: isFirstTimeResolution(c),
+    surveyScore: c.survey ? c.survey.score : null,
+  };
+}
+
+function clockFacts(c: ReportCase, clock: SlaClockView): ClockFacts {
+  const end = clockEnd(c, clock);
+  const facts: ClockFacts = { name: clock.name, party: clock.party, budget: clock.budget, end };
+  // A breach the closing cut short is late, but the closing was no answer: it has no response time.
+  const answered = (end === 'met' || end === 'breached') && clock.stoppedAt !== undefined && !cutShortByClosing(c, clock);
+  if (answered && FIRST_RESPONSE_CLOCKS.includes(clock.name)) {
+    facts.responseMs = Date.parse(clock.stoppedAt as string) - Date.parse(clock.startedAt) - clock.pausedMs;
+  }
+  return facts;
+}
+
 /** Computes the report from the cases created in the range, the escalations that happened in it and the shop's order count. */
 export function computeSlaReport(
   range: { from: Date; to: Date },
@@ -134,9 +190,24 @@ export function computeSlaReport(
   escalations: readonly ReportEscalation[],
   base: ReportBase = {},
 ): SlaReport {
-  const closed = cases.filter((c) => c.closedAt !== null);
+  return computeSlaReportFromFacts(
+    range,
+    cases.map((c) => reportFactsOf({ ...c, version: 0 })),
+    escalations,
+    base,
+  );
+}
+
+/** The report from the facts of the cases created in the range and the escalations that happened in it. */
+export function computeSlaReportFromFacts(
+  range: { from: Date; to: Date },
+  cases: readonly CaseReportFacts[],
+  escalations: readonly ReportEscalation[],
+  base: ReportBase = {},
+): SlaReport {
+  const closed = cases.filter((c) => c.closedAtMs !== null);
   const completed = cases.filter((c) => c.status === 'completed');
-  const firstTime = completed.filter(isFirstTimeResolution).length;
+  const firstTime = completed.filter((c) => c.firstTime).length;
   return {
     range: { from: range.from.toISOString(), to: range.to.toISOString() },
     cases: { total: cases.length, closed: closed.length },
@@ -186,15 +257,13 @@ export function isFirstTimeResolution(c: ReportCase): boolean {
 /** Mean, median (an even count takes the mean of the two middle values) and nearest-rank 90th percentile of `values`. */
 export function durationStats(values: readonly number[]): DurationStats {
   if (values.length === 0) return { count: 0, meanMs: null, medianMs: null, p90Ms: null };
-  const sorted = [...values].sort((a, b) => a - b);
+  // A typed array sorts numbers numerically, several times faster than Array#sort with a comparator.
+  const sorted = Float64Array.from(values).sort();
   const mid = Math.floor(sorted.length / 2);
   const median = sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-  return {
-    count: sorted.length,
-    meanMs: sorted.reduce((sum, v) => sum + v, 0) / sorted.length,
-    medianMs: median,
-    p90Ms: sorted[Math.ceil(0.9 * sorted.length) - 1],
-  };
+  let sum = 0;
+  for (const v of sorted) sum += v;
+  return { count: sorted.length, meanMs: sum / sorted.length, medianMs: median, p90Ms: sorted[Math.ceil(0.9 * sorted.length) - 1] };
 }
 
 /** The event that moved the case to its terminal status (the last transition to it). */
@@ -205,15 +274,14 @@ function closingEvent(c: ReportCase): string | undefined {
   return undefined;
 }
 
-function clockKpis(cases: readonly ReportCase[]): Partial<Record<ClockName, ClockKpi>> {
+function clockKpis(cases: readonly CaseReportFacts[]): Partial<Record<ClockName, ClockKpi>> {
   const kpis: Partial<Record<ClockName, ClockKpi>> = {};
   for (const c of cases) {
-    for (const clock of c.sla) {
+    for (const clock of c.clocks) {
       const kpi = (kpis[clock.name] ??= { party: clock.party, total: 0, met: 0, breached: 0, endedByClosing: 0, open: 0, onTimeRate: null });
-      const end = clockEnd(c, clock);
-      if (end === 'met') kpi.met++;
-      else if (end === 'breached') kpi.breached++;
-      else if (end === 'ended_by_closing') kpi.endedByClosing++;
+      if (clock.end === 'met') kpi.met++;
+      else if (clock.end === 'breached') kpi.breached++;
+      else if (clock.end === 'ended_by_closing') kpi.endedByClosing++;
       else kpi.open++;
     }
   }
@@ -224,49 +292,48 @@ function clockKpis(cases: readonly ReportCase[]): Partial<Record<ClockName, Cloc
   return kpis;
 }
 
-interface Response {
-  clock: SlaClockView;
-  end: 'met' | 'breached';
-  /** Staff time to the answer (paused time left out); absent while unanswered or when the closing cut it short. */
-  durationMs?: number;
-}
-
-function responseTimes(cases: readonly ReportCase[]): SlaReport['responseTime'] {
-  const responses: Response[] = [];
+function responseTimes(cases: readonly CaseReportFacts[]): SlaReport['responseTime'] {
+  // One pass (a report may count hundreds of thousands of clocks).
+  const all: ClockFacts[] = [];
+  const byName = new Map<ClockName, ClockFacts[]>();
   for (const c of cases) {
-    for (const clock of c.sla) {
-      if (!FIRST_RESPONSE_CLOCKS.includes(clock.name)) continue;
-      const end = clockEnd(c, clock);
-      if (end !== 'met' && end !== 'breached') continue;
-      // A breach the closing cut short is late, but the closing was no answer: it has no response time.
-      const answered = clock.stoppedAt !== undefined && !cutShortByClosing(c, clock);
-      const durationMs = answered ? Date.parse(clock.stoppedAt as string) - Date.parse(clock.startedAt) - clock.pausedMs : undefined;
-      responses.push({ clock, end, durationMs });
+    for (const clock of c.clocks) {
+      if ((clock.end !== 'met' && clock.end !== 'breached') || !FIRST_RESPONSE_CLOCKS.includes(clock.name)) continue;
+      all.push(clock);
+      const own = byName.get(clock.name);
+      if (own) own.push(clock);
+      else byName.set(clock.name, [clock]);
     }
   }
   const byClock: Partial<Record<ClockName, ClockResponseTime>> = {};
   for (const name of FIRST_RESPONSE_CLOCKS) {
-    const own = responses.filter((r) => r.clock.name === name);
-    if (own.length === 0) continue;
-    const targets = [...new Map(own.map((r) => [JSON.stringify(r.clock.budget), r.clock.budget])).values()];
+    const own = byName.get(name);
+    if (!own) continue;
+    const budgets = new Map<string, SlaClockView['budget']>();
+    for (const r of own) {
+      const key = typeof r.budget === 'string' ? r.budget : JSON.stringify(r.budget);
+      if (!budgets.has(key)) budgets.set(key, r.budget);
+    }
+    // Sorted, so the figures do not depend on the order the cases were read in.
+    const targets = [...budgets.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, budget]) => budget);
     byClock[name] = { ...responseStats(own), targets };
   }
-  return { ...responseStats(responses), byClock };
+  return { ...responseStats(all), byClock };
 }
 
-function responseStats(responses: readonly Response[]): ResponseTimeStats {
-  const withinTarget = responses.filter((r) => r.end === 'met').length;
+function responseStats(responses: readonly ClockFacts[]): ResponseTimeStats {
+  let withinTarget = 0;
+  const durations: number[] = [];
+  for (const r of responses) {
+    if (r.end === 'met') withinTarget++;
+    if (r.responseMs !== undefined) durations.push(r.responseMs);
+  }
   const late = responses.length - withinTarget;
-  return {
-    ...durationStats(responses.flatMap((r) => (r.durationMs === undefined ? [] : [r.durationMs]))),
-    withinTarget,
-    late,
-    withinTargetRate: ratio(withinTarget, withinTarget + late),
-  };
+  return { ...durationStats(durations), withinTarget, late, withinTargetRate: ratio(withinTarget, withinTarget + late) };
 }
 
-function noReasonRate(cases: readonly ReportCase[], deliveredOrders: number | undefined): NoReasonRateKpi {
-  const changeOfMind = cases.filter((c) => (c.type === 'return' || c.type === 'exchange') && NO_REASON_CODES.includes(c.reason.code));
+function noReasonRate(cases: readonly CaseReportFacts[], deliveredOrders: number | undefined): NoReasonRateKpi {
+  const changeOfMind = cases.filter((c) => (c.type === 'return' || c.type === 'exchange') && NO_REASON_CODES.includes(c.reason));
   const returns = changeOfMind.filter((c) => c.type === 'return').length;
   const known = deliveredOrders !== undefined;
   const rate = known ? ratio(changeOfMind.length, deliveredOrders) : null;
@@ -295,18 +362,18 @@ function breachCounts(escalations: readonly ReportEscalation[]): SlaReport['brea
   return { total: breaches.length, byClock, byAssignee };
 }
 
-function handlingTimes(closed: readonly ReportCase[]): Partial<Record<CaseType, DurationStats>> {
+function handlingTimes(closed: readonly CaseReportFacts[]): Partial<Record<CaseType, DurationStats>> {
   const byType = new Map<CaseType, number[]>();
   for (const c of closed) {
     const spans = byType.get(c.type) ?? [];
-    spans.push(Date.parse(c.closedAt as string) - Date.parse(c.createdAt));
+    spans.push((c.closedAtMs as number) - c.createdAtMs);
     byType.set(c.type, spans);
   }
   return Object.fromEntries([...byType].map(([type, spans]) => [type, durationStats(spans)]));
 }
 
-function satisfaction(cases: readonly ReportCase[]): SatisfactionKpi {
-  const scores = cases.flatMap((c) => (c.survey ? [c.survey.score] : []));
+function satisfaction(cases: readonly CaseReportFacts[]): SatisfactionKpi {
+  const scores = cases.flatMap((c) => (c.surveyScore === null ? [] : [c.surveyScore]));
   if (scores.length === 0) return { surveys: 0, meanScore: null, satisfiedRate: null };
   return {
     surveys: scores.length,

@@ -1,8 +1,9 @@
 import type { Db } from 'mongodb';
-import type { CaseDocument } from './case-document.mapper';
+import { toSnapshot, type CaseDocument } from './case-document.mapper';
 import type { EscalationDocument } from './case-read-model.store';
 import { Collections } from './mongo';
-import { computeSlaReport, type ReportBase, type ReportCase, type ReportEscalation, type SlaReport } from './sla-report.metrics';
+import { SlaReportBuckets } from './sla-report.buckets';
+import { computeSlaReportFromFacts, reportFactsOf, type ReportBase, type ReportEscalation, type SlaReport } from './sla-report.metrics';
 
 export type { SlaReport } from './sla-report.metrics';
 
@@ -15,18 +16,24 @@ export interface SlaReportRange {
 /** What a report is asked for: its range, and the figures only the shop knows (delivered orders). */
 export type SlaReportQuery = SlaReportRange & ReportBase;
 
-const CASE_FIELDS = ['type', 'status', 'reason', 'createdAt', 'closedAt', 'sla', 'survey', 'timeline'] as const;
-
-/** The KPIs of cases created in [from, to) and of breaches that happened in it; plain finds, arithmetic in code. */
+/**
+ * The KPIs of cases created in [from, to) and of breaches that happened in it. Read from the day
+ * buckets plus what was written since their last compaction (store/sla-report.buckets.ts); before
+ * the first compaction, from the cases and escalations of the range themselves.
+ */
 export async function slaReport(db: Db, query: SlaReportQuery): Promise<SlaReport> {
   const { deliveredOrders, ...range } = query;
   if (!(range.from.getTime() < range.to.getTime())) throw new RangeError('report range needs from < to');
-  const projection = Object.fromEntries(CASE_FIELDS.map((f) => [f, 1]));
-  const [documents, escalations] = await Promise.all([
+  const inputs = (await new SlaReportBuckets(db).reportInputs(range.from, range.to)) ?? (await readRange(db, range));
+  return computeSlaReportFromFacts(range, inputs.facts, inputs.breaches, deliveredOrders === undefined ? {} : { deliveredOrders });
+}
+
+/** The facts of the cases created in the range and its level-1 breaches, read document by document. */
+async function readRange(db: Db, range: SlaReportRange): Promise<{ facts: ReturnType<typeof reportFactsOf>[]; breaches: ReportEscalation[] }> {
+  const [documents, breaches] = await Promise.all([
     db
       .collection<CaseDocument>(Collections.cases)
       .find({ createdAtDate: { $gte: range.from, $lt: range.to } })
-      .project<Pick<CaseDocument, '_id' | (typeof CASE_FIELDS)[number]>>(projection)
       .toArray(),
     db
       .collection<EscalationDocument>(Collections.escalations)
@@ -34,6 +41,5 @@ export async function slaReport(db: Db, query: SlaReportQuery): Promise<SlaRepor
       .project<ReportEscalation>({ _id: 0, clock: 1, level: 1, reason: 1, at: 1, assignee: 1 })
       .toArray(),
   ]);
-  const cases: ReportCase[] = documents.map(({ _id, ...fields }) => ({ id: _id, ...fields }));
-  return computeSlaReport(range, cases, escalations, deliveredOrders === undefined ? {} : { deliveredOrders });
+  return { facts: documents.map((d) => reportFactsOf(toSnapshot(d))), breaches };
 }

@@ -24,6 +24,8 @@ export const Features = {
    * down) instead of a local activity. Asked at the first escalation, where histories record it.
    */
   escalationRecordActivity: 'escalation-record-activity',
+  /** The read-model reconciler also folds the SLA report's day buckets at the end of its run. */
+  reconcilerCompactsReport: 'reconciler-compacts-report',
 } as const;
 
 /** Which released changes a case runs: true = the current path, false = the path its history recorded. */

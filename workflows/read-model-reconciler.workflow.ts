@@ -1,5 +1,6 @@
-import { proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { ReconcilePageResult, ReconcilerActivities } from '../activities/read-model-reconciler.activities';
+import { Features } from './features';
 
 /** Visibility lags a little behind closes: each run looks back this much before the previous run's start. */
 const WATERMARK_MARGIN_MS = 60_000;
@@ -16,6 +17,8 @@ export interface ReconcilerRunSummary {
   repaired: number;
   failed: number;
   locksReleased: number;
+  /** Cases and breaches folded into the SLA report's day buckets (absent on runs before that step existed). */
+  reportFolded?: { cases: number; breaches: number };
 }
 
 const run = proxyActivities<ReconcilerActivities>({
@@ -29,7 +32,8 @@ const run = proxyActivities<ReconcilerActivities>({
  * One pass of the read-model reconciler (started by its Schedule, docs/read-model.md
  * "Reconciler"): every running case workflow and every one closed since the last completed run
  * is compared with its read-model document, page by page, and written again where the document
- * is behind or missing; then the locks of closed cases are released. The activities do the I/O;
+ * is behind or missing; then the locks of closed cases are released and what was written since
+ * the last run is folded into the SLA report's day buckets. The activities do the I/O;
  * the watermark is the start time of the last completed run.
  */
 export async function readModelReconcilerWorkflow(): Promise<ReconcilerRunSummary> {
@@ -48,6 +52,10 @@ export async function readModelReconcilerWorkflow(): Promise<ReconcilerRunSummar
     pageToken = page.nextPageToken;
   } while (pageToken !== null);
   summary.locksReleased = (await run.sweepOpenCaseLocks()).released;
+  if (patched(Features.reconcilerCompactsReport)) {
+    const folded = await run.compactSlaReport();
+    summary.reportFolded = { cases: folded.cases, breaches: folded.breaches };
+  }
   // A case the run could not compare keeps the watermark where it was, so the next run compares it again.
   if (summary.failed === 0) await run.saveReconcilerWatermark(startedAt.toISOString());
   return summary;

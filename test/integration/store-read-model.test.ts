@@ -4,6 +4,7 @@ import type { CaseSnapshot, ClockName, ClockState, SlaClockView } from '../../do
 import { Collections, connectMongo, ensureIndexes } from '../../store/mongo';
 import { createReadModel, InvalidCursorError, type CaseListQuery, type CaseReadModel } from '../../store/case-read-model.store';
 import { OpenCaseLocks } from '../../store/open-case-locks.store';
+import { SlaReportBuckets } from '../../store/sla-report.buckets';
 import { slaReport } from '../../store/sla-report.store';
 import { mongoForTests, uniqueDbName, type TestMongo } from './support/mongo-for-tests';
 
@@ -130,6 +131,23 @@ describe('versioned case snapshots', () => {
     await expect(readModel.getCase('v-6')).resolves.toEqual(v2);
     await expect(readModel.findCaseIdByRefundId('rf-6b')).resolves.toBe('v-6');
     await expect(readModel.findCaseIdByRefundId('rf-6')).resolves.toBeNull();
+  });
+  it('a document stored in the older nested shape (before the snapshot became one string) is read as the same snapshot, listed, and replaced by the new shape on its next write', async () => {
+    const old = snapshot('v-7', { version: 2, assignee: 'li.wei' });
+    const { id, ...fields } = old;
+    await db.collection(Collections.cases).insertOne({
+      _id: id as never, ...fields, nextDeadlineAt: null, nextDeadlineSortKey: new Date('9999-12-31T23:59:59.999Z'),
+      createdAtDate: new Date(old.createdAt), closedAtDate: null, trackingNumbers: [], refundId: null,
+    });
+    await expect(readModel.getCase('v-7')).resolves.toEqual(old);
+    await expect(ids({ sort: 'nextDeadline', assignee: 'li.wei', limit: 10 })).resolves.toEqual(['v-7']);
+
+    const next = snapshot('v-7', { version: 3, assignee: 'li.wei', status: 'inspecting' });
+    await expect(readModel.upsertCase(next)).resolves.toBe('written');
+    await expect(readModel.getCase('v-7')).resolves.toEqual(next);
+    const stored = await db.collection(Collections.cases).findOne({ _id: 'v-7' as never });
+    expect(stored).toMatchObject({ status: 'inspecting', version: 3, snapshotJson: JSON.stringify(next) });
+    expect(stored).not.toHaveProperty('timeline');
   });
 });
 
@@ -323,7 +341,61 @@ describe('one open case per order line and type', () => {
   });
 });
 
-describe('SLA report', () => {
+/** Moves every write so far back by `ms`, as if it had happened that long ago (the SLA report's tail is by write time). */
+async function ageWrites(ms: number): Promise<void> {
+  for (const name of [Collections.cases, Collections.escalations]) {
+    for (const document of await db.collection(name).find({}).toArray()) {
+      await db.collection(name).updateOne({ _id: document._id }, { $set: { writtenAt: new Date(Date.now() - ms) } });
+    }
+  }
+}
+
+/** An earlier state of a case: still under review, nothing measured yet (version one lower). */
+function earlierVersionOf(c: CaseSnapshot): CaseSnapshot {
+  return { ...c, version: c.version - 1, status: 'awaiting_review', closedAt: null, sla: [clock('review', 'running', c.createdAt)], survey: null, timeline: [] };
+}
+
+/**
+ * How a report reads its data: from the cases themselves before any compaction, from the day
+ * buckets after one, or from the buckets plus what was written after it (an older version of some
+ * cases and some breaches folded, the final ones written since).
+ */
+const REPORT_READ_PATHS: [string, (cases: CaseSnapshot[], escalations: EscalationRecord[]) => Promise<void>][] = [
+  [
+    'read from the cases (no compaction yet)',
+    async (cases, escalations) => {
+      for (const s of cases) await readModel.upsertCase(s);
+      for (const e of escalations) await readModel.recordEscalation(e);
+    },
+  ],
+  [
+    'read from the day buckets after a compaction',
+    async (cases, escalations) => {
+      for (const s of cases) await readModel.upsertCase(s);
+      for (const e of escalations) await readModel.recordEscalation(e);
+      await ageWrites(HOUR);
+      const folded = await new SlaReportBuckets(db).compact();
+      // Every level-1 breach once: the retried record is one document.
+      const breaches = new Set(escalations.filter((e) => e.reason === 'breach' && e.level === 1).map((e) => `${e.caseId}:${e.clock}`));
+      expect(folded).toMatchObject({ cases: cases.length, breaches: breaches.size });
+    },
+  ],
+  [
+    'read from the buckets plus the cases and breaches written after the compaction',
+    async (cases, escalations) => {
+      const half = Math.floor(cases.length / 2);
+      for (const s of cases.slice(0, half)) await readModel.upsertCase(s);
+      for (const s of cases.slice(half)) await readModel.upsertCase(earlierVersionOf(s));
+      for (const e of escalations.slice(0, 3)) await readModel.recordEscalation(e);
+      await ageWrites(HOUR);
+      await new SlaReportBuckets(db).compact();
+      for (const s of cases.slice(half)) await readModel.upsertCase(s);
+      for (const e of escalations.slice(3)) await readModel.recordEscalation(e);
+    },
+  ],
+];
+
+describe.each(REPORT_READ_PATHS)('SLA report, %s', (_path, write) => {
   const from = new Date('2026-03-01T00:00:00.000Z');
   const to = new Date('2026-04-01T00:00:00.000Z');
   const at = (iso: string, plusHours = 0): string => new Date(Date.parse(iso) + plusHours * HOUR).toISOString();
@@ -382,7 +454,6 @@ describe('SLA report', () => {
       }),
       snapshot('r-next', { type: 'complaint', status: 'completed', createdAt: to.toISOString(), closedAt: at(to.toISOString(), 1), survey: { score: 1, at: at(to.toISOString(), 2) } }),
     ];
-    for (const s of cases) await readModel.upsertCase(s);
 
     const step = (caseId: string, clockName: ClockName, level: number, reason: 'warning' | 'breach', when: string, assignee: string | null): EscalationRecord => ({
       caseId, caseType: 'return', assignee, clock: clockName, level, reason, at: when, recipients: ['team-lead@aftersales.local'],
@@ -397,7 +468,7 @@ describe('SLA report', () => {
       step('r-old', 'review', 1, 'breach', '2026-02-28T00:00:00.000Z', 'li.wei'),
       step('r-next', 'resolution', 1, 'breach', '2026-04-01T00:00:00.000Z', 'li.wei'),
     ];
-    for (const s of escalations) await readModel.recordEscalation(s);
+    await write(cases, escalations);
   });
 
   it('computes the KPIs of the cases created in [from, to)', async () => {
