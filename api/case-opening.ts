@@ -65,9 +65,9 @@ export class CaseOpener {
     const keys = OpenCaseLocks.keysFor(body.orderId, body.items.map((i) => i.sku), body.type);
     await this.acquireLocks(keys, caseId, body);
 
-    const input = caseWorkflowInput(caseId, body, policy, actorOf(principal), verdict);
-    // The case's times are taken before the start: never later than those its first workflow task sets.
+    // The case opens now: its workflow stamps its opening with this instant too (CaseWorkflowInput.openedAt).
     const openedAt = Date.now();
+    const input = caseWorkflowInput(caseId, body, policy, actorOf(principal), verdict, openedAt);
     let runId: string;
     try {
       runId = await this.startWorkflow(input, principal);

@@ -1,31 +1,36 @@
 import type { Actor, OpenCaseRequest } from '../domain/case.types';
 import type { EligibilityVerdict } from '../domain/eligibility';
-import { OPENING_BY_TYPE } from '../domain/opening-state';
+import { OPENING_BY_TYPE, openingState } from '../domain/opening-state';
 import type { Policy } from '../domain/policy';
 import {
   CaseStatusKey,
   CaseTypeKey,
   CustomerIdKey,
   EscalationLevelKey,
+  NextDeadlineKey,
   OrderIdKey,
   SlaBreachedKey,
 } from '../domain/search-attributes';
-import { caseWorkflowId, type CaseWorkflowInput } from '../domain/workflow-contract';
+import { nextDeadline } from '../domain/sla-clock';
+import { caseWorkflowId, FEATURE_LEVEL_LEDGER, type CaseWorkflowInput } from '../domain/workflow-contract';
 import type { Principal } from './auth';
 
-/** The workflow input of a case opened by `openedBy` with the policy's eligibility verdict (which must be eligible). */
+/** The workflow input of a case opened by `openedBy` at `openedAtMs` with the policy's eligibility verdict (which must be eligible). */
 export function caseWorkflowInput(
   caseId: string,
   request: OpenCaseRequest,
   policy: Policy,
   openedBy: Actor,
   verdict: Extract<EligibilityVerdict, { eligible: true }>,
+  openedAtMs: number,
 ): CaseWorkflowInput {
   return {
     caseId,
     request,
     policy,
     openedBy,
+    openedAt: new Date(openedAtMs).toISOString(),
+    featureLevel: FEATURE_LEVEL_LEDGER,
     eligibility: {
       manualEvaluation: verdict.manualEvaluation,
       inWarranty: verdict.inWarranty,
@@ -35,9 +40,13 @@ export function caseWorkflowInput(
   };
 }
 
-/** How a case workflow is started: its id, the initial search attributes, the UI summary and details. */
+/**
+ * How a case workflow is started: its id, the search attributes its first task would set (the
+ * opening status and deadline: that task then upserts none), the UI summary and details.
+ */
 export function caseStartOptions(input: CaseWorkflowInput, taskQueue: string, principal: Principal) {
   const { request } = input;
+  const deadline = input.openedAt === undefined ? null : nextDeadline([openingState(input, Date.parse(input.openedAt)).clock]);
   return {
     taskQueue,
     workflowId: caseWorkflowId(input.caseId),
@@ -51,6 +60,7 @@ export function caseStartOptions(input: CaseWorkflowInput, taskQueue: string, pr
       { key: CustomerIdKey, value: request.customerId },
       { key: SlaBreachedKey, value: false },
       { key: EscalationLevelKey, value: 0 },
+      ...(deadline === null ? [] : [{ key: NextDeadlineKey, value: new Date(deadline) }]),
     ],
     staticSummary: caseSummary(request),
     staticDetails: caseDetails(input.caseId, request, input.policy.version, principal),

@@ -10,11 +10,10 @@ import { caseWorkflowId, type CaseWorkflowInput } from '../domain/workflow-contr
 // same case in the 201 as in its first GET. test/integration/opening-snapshot.e2e.test.ts
 // compares the two field by field for every case type.
 //
-// What cannot be the same: the workflow stamps its times with the clock of its first task
-// (when a worker took it up), the API with its own clock when the start was acknowledged. So
-// `createdAt`, `updatedAt`, `timeline[].at` and the first clock's `startedAt`/`deadline` (and
-// `nextDeadline`) are earlier here by the time the case waited for a worker: tens of
-// milliseconds normally, as long as the outage when no worker runs. Everything else is equal.
+// The times are the same too: the API passes its instant in the workflow input (`openedAt`) and
+// the workflow stamps its opening with it (workflows/case-runtime.ts), so `createdAt`,
+// `updatedAt`, the opening entry and the first clock's start and deadline are equal. (A case
+// started before that field existed stamped the instant its first task ran.)
 
 /** The case as its first workflow task leaves it: the opening state at `nowMs`, as the case resource. */
 export function openingSnapshot(input: CaseWorkflowInput, runId: string | undefined, nowMs: number): CaseSnapshot {

@@ -37,7 +37,25 @@ export interface CaseWorkflowInput {
   policy: Policy;
   openedBy: Actor;
   eligibility: EligibilityFacts;
+  /**
+   * When the API accepted the case (ISO): the case's opening is stamped with it (createdAt, the
+   * opening entry, the first clock's start), so the API's 201, its opening read-model document and
+   * its start search attributes are the first workflow task's own. Absent on cases started before.
+   */
+  openedAt?: string;
+  /**
+   * The released workflow changes (workflows/features.ts) this case runs from its start, decided
+   * by the API that opened it instead of by patch markers in its first task. Absent: each change
+   * is asked with patched(), as histories recorded before recorded it.
+   */
+  featureLevel?: number;
 }
+
+/**
+ * The feature level at which a case runs the lean-history and order-ledger paths without asking
+ * patched() (workflows/features.ts): what the API sets in CaseWorkflowInput.featureLevel.
+ */
+export const FEATURE_LEVEL_LEDGER = 1;
 
 /** What a case workflow returns when it ends. */
 export interface CaseWorkflowResult {

@@ -120,7 +120,10 @@ export class CaseRecord {
   private inbox: QueuedCommand[] = [];
   private nextSeq = 1;
   private handled = new Set<number>();
+  /** The search attributes last upserted (or started with), as searchAttributesKey. */
   private lastSearchAttributes = '';
+  /** The key the UI details were last set for. */
+  private detailsKey = '';
 
   /** A case in the state it opens in (domain/opening-state.ts): status, outcome, `createdAt`; the runtime logs the opening and starts the clock. */
   constructor(input: CaseWorkflowInput, opening: OpeningState) {
@@ -133,9 +136,38 @@ export class CaseRecord {
     this.updatedAt = this.createdAt;
   }
 
-  /** Workflow time (deterministic inside the workflow sandbox). */
+  /** While set, the record's clock reads this instant (stampedAt). */
+  private stampMs: number | undefined;
+
+  /** Workflow time (deterministic inside the workflow sandbox), or the instant of a stamped step. */
   now(): number {
-    return Date.now();
+    return this.stampMs ?? Date.now();
+  }
+
+  /** Runs `steps` with every time they set stamped `atMs`: the opening of a case the API accepted at that instant. */
+  stampedAt(atMs: number, steps: () => void): void {
+    this.stampMs = atMs;
+    try {
+      steps();
+    } finally {
+      this.stampMs = undefined;
+    }
+  }
+
+  /**
+   * Takes the search attributes the case was started with as already upserted, so the first
+   * flush upserts only what differs from them (none, when the API gave them all).
+   */
+  adoptStartSearchAttributes(): void {
+    const started = workflowInfo().typedSearchAttributes;
+    const deadline = started.get(NextDeadlineKey);
+    this.lastSearchAttributes = searchAttributesKey(
+      started.get(CaseStatusKey) ?? '',
+      started.get(AssigneeKey) ?? null,
+      started.get(SlaBreachedKey) ?? false,
+      started.get(EscalationLevelKey) ?? 0,
+      deadline ? deadline.toISOString() : null,
+    );
   }
 
   /** True once the case reached a terminal status. */
@@ -358,16 +390,10 @@ export class CaseRecord {
   /** Upserts the search attributes and UI details if any of them changed since the last upsert. */
   flushSearchAttributes(): void {
     const deadline = nextDeadline(this.clocks);
-    const key = [this.status, this.assignee, this.breached, this.escalation.level, deadline].join('|');
-    if (key === this.lastSearchAttributes) return;
-    this.lastSearchAttributes = key;
-    upsertSearchAttributes([
-      { key: CaseStatusKey, value: this.status },
-      { key: AssigneeKey, value: this.assignee },
-      { key: SlaBreachedKey, value: this.breached },
-      { key: EscalationLevelKey, value: this.escalation.level },
-      { key: NextDeadlineKey, value: deadline ? new Date(deadline) : null },
-    ]);
+    const key = searchAttributesKey(this.status, this.assignee, this.breached, this.escalation.level, deadline);
+    if (key === this.detailsKey) return;
+    this.detailsKey = key;
+    if (key !== this.lastSearchAttributes) this.upsertSearchAttributes(key, deadline);
     setCurrentDetails(
       [
         `**${this.input.request.type}** case \`${this.id}\` · status **${this.status}**`,
@@ -376,4 +402,20 @@ export class CaseRecord {
       ].join('\n\n'),
     );
   }
+
+  private upsertSearchAttributes(key: string, deadline: string | null): void {
+    this.lastSearchAttributes = key;
+    upsertSearchAttributes([
+      { key: CaseStatusKey, value: this.status },
+      { key: AssigneeKey, value: this.assignee },
+      { key: SlaBreachedKey, value: this.breached },
+      { key: EscalationLevelKey, value: this.escalation.level },
+      { key: NextDeadlineKey, value: deadline ? new Date(deadline) : null },
+    ]);
+  }
+}
+
+/** The search attributes of a case as one comparable string. */
+function searchAttributesKey(status: string, assignee: string | null, breached: boolean, level: number, deadline: string | null): string {
+  return [status, assignee, breached, level, deadline].join('|');
 }

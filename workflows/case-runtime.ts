@@ -54,11 +54,14 @@ export interface CaseFlow {
  */
 export async function runCase(input: CaseWorkflowInput, flow: CaseFlow): Promise<CaseWorkflowResult> {
   // The status, outcome, opening entry and first clock the API's 201 answer shows, too.
-  const opening = openingState(input, Date.now());
+  // A case the API stamped opens at the instant the API accepted it (its 201 and start search attributes are this state).
+  const openedAtMs = input.openedAt === undefined ? Date.now() : Date.parse(input.openedAt);
+  const opening = openingState(input, openedAtMs);
   const record = new CaseRecord(input, opening);
-  record.features = caseFeatures();
+  record.features = caseFeatures(input.featureLevel);
+  if (input.openedAt !== undefined) record.adoptStartSearchAttributes();
   wireHandlers(record);
-  record.log(opening.opened.actor, opening.opened.event, opening.opened.data);
+  record.stampedAt(openedAtMs, () => record.log(opening.opened.actor, opening.opened.event, opening.opened.data));
 
   const projector = record.features.leanHistory ? publishEachActivation(record) : projectReadModel(record);
   const latePayments = record.features.orderLedger ? tellStaffOfLatePayments(record) : Promise.resolve();
@@ -68,7 +71,7 @@ export async function runCase(input: CaseWorkflowInput, flow: CaseFlow): Promise
   });
   // Started once the supervisor waits on the clocks, right before the stages: where every
   // recorded history has it (its search-attribute upsert, then the stage's first commands).
-  record.startClock(opening.clock.name);
+  record.stampedAt(openedAtMs, () => record.startClock(opening.clock.name));
   try {
     await flow.run(record);
   } catch (err) {

@@ -1,4 +1,5 @@
 import { patched } from '@temporalio/workflow';
+import { FEATURE_LEVEL_LEDGER } from '../domain/workflow-contract';
 
 /**
  * Workflow changes released behind `patched()`. A case records each marker when it first runs
@@ -34,7 +35,12 @@ export interface FeatureSet {
   orderLedger: boolean;
 }
 
-/** The features of this case, asked once when the case starts (each records its marker then). */
-export function caseFeatures(): FeatureSet {
+/**
+ * The features of this case, decided once when the case starts: from its input's feature level
+ * when the API set one (no marker: a lighter first task), else asked with patched(), each
+ * recording its marker then, as every case started before the level existed did.
+ */
+export function caseFeatures(featureLevel: number | undefined): FeatureSet {
+  if (featureLevel !== undefined && featureLevel >= FEATURE_LEVEL_LEDGER) return { leanHistory: true, orderLedger: true };
   return { leanHistory: patched(Features.leanHistory), orderLedger: patched(Features.orderLedger) };
 }

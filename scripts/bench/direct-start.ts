@@ -18,7 +18,7 @@ export async function startCaseDirectly(client: Client, taskQueue: string, polic
   if (!verdict.eligible) throw new Error(`bench case is not eligible: ${verdict.code}`);
   const caseId = caseIdForIdempotencyKey(request.customerId, key);
   const principal = { role: 'agent' as const, name: 'bench.direct' };
-  const input = caseWorkflowInput(caseId, request, policy, { kind: 'agent', id: principal.name }, verdict);
+  const input = caseWorkflowInput(caseId, request, policy, { kind: 'agent', id: principal.name }, verdict, Date.now());
   await client.workflow.start(WORKFLOW_TYPE_BY_CASE_TYPE[request.type], caseStartOptions(input, taskQueue, principal));
   return caseId;
 }

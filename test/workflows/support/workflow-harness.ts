@@ -9,6 +9,7 @@ import type { Actor, CaseItem, CaseSnapshot, OpenCaseRequest } from '../../../do
 import { checkEligibility } from '../../../domain/eligibility';
 import { lineKey, newLine, reserve, settle, type OrderLine } from '../../../domain/order-ledger';
 import { defaultPolicy, type Policy } from '../../../domain/policy';
+import { caseStartOptions, caseWorkflowInput } from '../../../api/case-start-options';
 import { CASE_SEARCH_ATTRIBUTES } from '../../../domain/search-attributes';
 import {
   caseWorkflowId,
@@ -20,7 +21,6 @@ import {
   returnShipmentUpdate,
   surveyUpdate,
   WORKFLOW_TYPE_BY_CASE_TYPE,
-  type CaseWorkflowInput,
 } from '../../../domain/workflow-contract';
 import { timeSkippingServerPath } from './test-server';
 import { caseSinks, ReadModelPublisher } from '../../../worker/read-model-publisher';
@@ -246,22 +246,14 @@ export async function startCase(env: TestWorkflowEnvironment, world: FakeWorld, 
   const verdict = checkEligibility(request, policy, nowMs);
   if (!verdict.eligible) throw new Error(`test request is not eligible: ${verdict.code}`);
   const caseId = `t${++caseCounter}-${request.type}`;
-  const input: CaseWorkflowInput = {
-    caseId,
-    request,
-    policy,
-    openedBy: { kind: 'customer', id: request.customerId },
-    eligibility: {
-      manualEvaluation: verdict.manualEvaluation,
-      inWarranty: verdict.inWarranty,
-      customerPaysShipping: verdict.customerPaysShipping,
-      notes: verdict.notes,
-    },
-  };
+  // Started the way POST /v1/cases starts it: the same input (opening instant, feature level) and search attributes.
+  const input = caseWorkflowInput(caseId, request, policy, { kind: 'customer', id: request.customerId }, verdict, nowMs);
+  const { typedSearchAttributes } = caseStartOptions(input, world.taskQueue, { role: 'customer', customerId: request.customerId });
   const handle = await env.client.workflow.start(WORKFLOW_TYPE_BY_CASE_TYPE[request.type], {
     taskQueue: world.taskQueue,
     workflowId: caseWorkflowId(caseId),
     args: [input],
+    typedSearchAttributes,
   });
   world.started.push(handle);
   return handle;
