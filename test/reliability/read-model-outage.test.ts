@@ -1,5 +1,6 @@
 import type { CaseSnapshot } from '../../domain/case.types';
 import { getCaseQuery, caseWorkflowId } from '../../domain/workflow-contract';
+import { toSnapshot } from '../../store/case-document.mapper';
 import { eventually, HttpClient, sleep, timelineEvents, type ApiErrorBody } from '../integration/support/http-client';
 import { ReliabilityStack } from './support/reliability-stack';
 import { allOrExplain, background, inBatches, ReturnCases, returnBody, type ReturnCase } from './support/return-cases';
@@ -130,14 +131,14 @@ test('with FerretDB down for 10 s lists answer 503 read_model_unavailable, cases
           `case ${c.id}: read model = workflow`,
           async () => {
             const [doc, wf] = await Promise.all([collection.findOne({ _id: c.id }), live(c)]);
-            return doc && sameCase(doc, wf) ? true : undefined;
+            return doc && sameCase(toSnapshot(doc), wf) ? true : undefined;
           },
           {
             timeoutMs: 30_000,
             intervalMs: 500,
             explain: async () => {
               const [doc, wf] = await Promise.all([collection.findOne({ _id: c.id }), live(c)]);
-              return `workflow v${wf.version} [${timelineEvents(wf).join(', ')}], read model v${doc?.version} [${doc ? doc.timeline.map((e) => e.event).join(', ') : 'no document'}]`;
+              return `workflow v${wf.version} [${timelineEvents(wf).join(', ')}], read model v${doc?.version} [${doc ? timelineEvents(toSnapshot(doc)).join(', ') : 'no document'}]`;
             },
           },
         );
@@ -151,7 +152,7 @@ test('with FerretDB down for 10 s lists answer 503 read_model_unavailable, cases
   expect(stack.deaths).toEqual([]);
 });
 
-function sameCase(doc: { version: number; status: string; timeline: { event: string; at?: string }[] }, wf: CaseSnapshot): boolean {
+function sameCase(doc: CaseSnapshot, wf: CaseSnapshot): boolean {
   const key = (entries: { event: string; at?: string }[]) => entries.map((e) => `${e.at} ${e.event}`).join('|');
   return doc.version === wf.version && doc.status === wf.status && key(doc.timeline) === key(wf.timeline);
 }

@@ -10,6 +10,7 @@ import { ProcessGroup, type ManagedProcess } from '../../../scripts/stack/manage
 import { freePort, freePorts } from '../../../scripts/stack/ports';
 import { startTemporalDevServer } from '../../../scripts/stack/temporal-server';
 import { httpOk, waitUntilReady } from '../../../scripts/stack/wait';
+import type { CaseDocument } from '../../../store/case-document.mapper';
 import { CallbackTap } from './callback-tap';
 import { writeTokensFile, type StackTokens } from './tokens';
 
@@ -243,7 +244,7 @@ export class ReliabilityStack {
 
   /** The read model's `cases` collection. */
   async casesCollection() {
-    return (await this.mongo()).db(this.configEnv.MONGODB_DB).collection<{ _id: string; version: number; timeline: { event: string }[]; status: string }>('cases');
+    return (await this.mongo()).db(this.configEnv.MONGODB_DB).collection<CaseDocument>('cases');
   }
 
   /** Stops every child (API first), closes the clients and the tap, removes the temp dir (kept with AFTERSALES_REL_KEEP=1). */
