@@ -30,8 +30,9 @@ export async function notifyStaffQueue(
 ): Promise<void> {
   const recipients = record.assignee ? [record.assignee] : record.policy.escalation.levels[0].notify;
   await Promise.all(
-    recipients.map((address) =>
-      providers.notify.executeWithOptions({ summary: `notify ${address}: ${template}` }, [
+    // The summary is shown unencrypted in the Temporal UI: who by role, never by address.
+    recipients.map((address, i) =>
+      providers.notify.executeWithOptions({ summary: `notify ${record.assignee ? 'the assignee' : `staff queue ${i + 1} of ${recipients.length}`}: ${template}` }, [
         {
           idempotencyKey: `${record.id}:${key}:${address}`,
           message: {

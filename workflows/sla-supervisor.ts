@@ -156,8 +156,9 @@ async function notifyStaff(
   level: number,
 ): Promise<void> {
   await Promise.all(
-    recipients.map((address) =>
-      providers.notify.executeWithOptions({ summary: `notify ${address}: ${template} (${clock} clock, level ${level})` }, [
+    // The summary is shown unencrypted in the Temporal UI: the recipient by position, never by address.
+    recipients.map((address, i) =>
+      providers.notify.executeWithOptions({ summary: `notify staff ${i + 1} of ${recipients.length}: ${template} (${clock} clock, level ${level})` }, [
         {
           idempotencyKey: `${record.id}:${keySuffix}:${address}`,
           message: {
