@@ -4,6 +4,7 @@ import type { Db } from 'mongodb';
 import { Counter, Registry } from 'prom-client';
 import {
   changedCasesQuery,
+  closedCasesQuery,
   listCasePage,
   ReadModelReconciler,
   sweepClosedCaseLocks,
@@ -11,10 +12,23 @@ import {
   type ReconcileOutcome,
   type ReconcileTarget,
 } from '../store/read-model-reconciler';
+import { isDuplicateKeyError } from '../store/mongo';
 import { SlaReportBuckets, type CompactionOutcome } from '../store/sla-report.buckets';
 
 /** Where the reconciler keeps the start time of its last completed run (one document, `_id: 'cases'`). */
 export const RECONCILER_STATE_COLLECTION = 'read_model_reconciler';
+
+/** The state document that records when a run last compared the running cases too. */
+const RUNNING_SWEEP_ID = 'running-sweep';
+
+/** Makes the next reconciler run compare every running case too (a worker does it when it starts: a dead worker's lost writes are on running cases). */
+export async function requestRunningSweep(db: Db): Promise<void> {
+  await db.collection<{ _id: string }>(RECONCILER_STATE_COLLECTION).deleteOne({ _id: RUNNING_SWEEP_ID });
+}
+
+/** Page-token prefixes: the run compares running and closed cases, or closed ones only. */
+const WITH_RUNNING = 'R';
+const CLOSED_ONLY = 'C';
 
 /** Input of one page of reconciliation. */
 export interface ReconcilePageInput {
@@ -36,6 +50,8 @@ export interface ReconcilerDeps {
   db: Db;
   /** The projector's versioned write: the worker passes the same CaseReadModel, so writes of one case stay in order within the process. */
   target: ReconcileTarget;
+  /** How often (ms) a run also compares every running case; the other runs compare closed ones only. */
+  runningEveryMs: number;
   /** The worker's registry, for the reconciler's counters; a private one when absent. */
   registry?: Registry;
   log?: { info(fields: Record<string, unknown>, message: string): void; warn(fields: Record<string, unknown>, message: string): void };
@@ -81,6 +97,23 @@ export function createReconcilerActivities(deps: ReconcilerDeps) {
   const reconciler = new ReadModelReconciler(deps.client, deps.db, deps.target);
   const state = deps.db.collection<{ _id: string; lastRunStartedAt: Date }>(RECONCILER_STATE_COLLECTION);
   const buckets = new SlaReportBuckets(deps.db);
+  const sweeps = deps.db.collection<{ _id: string; lastCompletedAt?: Date; startedAt?: Date }>(RECONCILER_STATE_COLLECTION);
+
+  /**
+   * True when this run compares the running cases too: none completed within `runningEveryMs` (or a
+   * worker start asked for one). Marks it started; saveReconcilerWatermark marks it completed, so
+   * a sweep in which some case did not answer is done again by the next run.
+   */
+  async function runningSweepDue(): Promise<boolean> {
+    const state = await sweeps.findOne({ _id: RUNNING_SWEEP_ID });
+    const last = state?.lastCompletedAt;
+    if (last && Date.now() - new Date(last).getTime() < deps.runningEveryMs) return false;
+    await sweeps.updateOne({ _id: RUNNING_SWEEP_ID }, { $set: { startedAt: new Date() } }, { upsert: true }).catch((err: unknown) => {
+      // Two runs deciding at once: both sweep, which is only more work.
+      if (!isDuplicateKeyError(err)) throw err;
+    });
+    return true;
+  }
 
   return {
     /** The start time (ISO) of the last completed run, or null before the first. */
@@ -89,9 +122,17 @@ export function createReconcilerActivities(deps: ReconcilerDeps) {
       return found ? new Date(found.lastRunStartedAt).toISOString() : null;
     },
 
-    /** Compares one page of changed case workflows with the read model and repairs what is behind or missing. */
+    /**
+     * Compares one page of changed case workflows with the read model and repairs what is behind or
+     * missing. The first page decides whether this run compares the running cases too (due every
+     * `runningEveryMs`, or asked by a worker start); the decision rides in the page token, so every
+     * page of the run lists with the same query.
+     */
     async reconcileCasePage(input: ReconcilePageInput): Promise<ReconcilePageResult> {
-      const page = await listCasePage(deps.client, changedCasesQuery(new Date(input.closedAfter)), input.pageToken, input.pageSize);
+      const closedAfter = new Date(input.closedAfter);
+      const withRunning = input.pageToken === null ? await runningSweepDue() : input.pageToken.startsWith(WITH_RUNNING);
+      const token = input.pageToken === null ? null : input.pageToken.slice(WITH_RUNNING.length);
+      const page = await listCasePage(deps.client, withRunning ? changedCasesQuery(closedAfter) : closedCasesQuery(closedAfter), token, input.pageSize);
       // A heartbeat per case: a run whose worker died is retried elsewhere within the heartbeat timeout.
       const { failedIds, ...outcome } = await reconciler.reconcile(page.cases, () => heartbeat());
       metrics.drift.inc(outcome.drift);
@@ -100,7 +141,7 @@ export function createReconcilerActivities(deps: ReconcilerDeps) {
         // Case ids only: the snapshots carry personal data.
         deps.log?.info({ ...outcome, failedCaseIds: failedIds.slice(0, 20) }, 'read-model reconciler: page repaired');
       }
-      return { ...outcome, nextPageToken: page.nextPageToken };
+      return { ...outcome, nextPageToken: page.nextPageToken === null ? null : `${withRunning ? WITH_RUNNING : CLOSED_ONLY}${page.nextPageToken}` };
     },
 
     /** Releases the order-line locks of cases that have closed. */
@@ -118,9 +159,12 @@ export function createReconcilerActivities(deps: ReconcilerDeps) {
       return outcome;
     },
 
-    /** Records the start of a completed run: the next run compares cases closed after it. */
+    /** Records the start of a completed run (the next run compares cases closed after it), and completes its sweep of the running cases, if it made one. */
     async saveReconcilerWatermark(runStartedAt: string): Promise<void> {
       await state.updateOne({ _id: 'cases' }, { $set: { lastRunStartedAt: new Date(runStartedAt) } }, { upsert: true });
+      // A sweep of the running cases this run started (no case failed, or this is not called) is complete.
+      const sweep = await sweeps.findOne({ _id: RUNNING_SWEEP_ID });
+      if (sweep?.startedAt) await sweeps.updateOne({ _id: RUNNING_SWEEP_ID }, { $set: { lastCompletedAt: sweep.startedAt }, $unset: { startedAt: '' } });
     },
   };
 }

@@ -28,6 +28,7 @@ export const CONFIG_ENV_DOCS = {
   WORKER_METRICS_PORT: 'port of the worker Prometheus /metrics endpoint',
   WORKER_MAX_CACHED_WORKFLOWS: 'workflows the worker keeps in memory (each well under 1 MiB, see docs/benchmarks.md); others are replayed from history when they wake',
   RECONCILE_EVERY: 'period of the read-model reconciler schedule, e.g. "5m" or "10s" (the worker also runs it once at start)',
+  RECONCILE_RUNNING_EVERY: 'how often a reconciler run also compares every running case, not only the closed ones (and always the run at a worker start)',
   LOG_LEVEL: 'pino log level',
   SANDBOX_PORT: 'port of the provider sandbox',
   SANDBOX_API_KEY: 'the secret the sandbox expects from our adapters',
@@ -71,6 +72,8 @@ const configSchema = z.object({
   // more while it runs: 1,000 keep a minute of 1,000 deadlines off replays (escalation) and 10,000 open cases under 1 GiB.
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(1000),
   RECONCILE_EVERY: z.string().regex(/^\d+(\.\d+)?(ms|s|m|h|d)$/, 'must be a duration such as "5m" or "10s"').refine((text) => durationMs(text) >= 1000, 'must be at least 1s').default('5m'),
+  // Comparing a running case costs a Query (a replay when it is not cached): every run would replay every open case.
+  RECONCILE_RUNNING_EVERY: z.string().regex(/^\d+(\.\d+)?(ms|s|m|h|d)$/, 'must be a duration such as "1h" or "10s"').default('1h'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SANDBOX_PORT: port.default(4010),
   SANDBOX_API_KEY: z.string().min(1).default('dev-sandbox-key'),

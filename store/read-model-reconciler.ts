@@ -31,6 +31,11 @@ export function changedCasesQuery(closedAfter: Date): string {
   return `${caseTypesClause()} AND (ExecutionStatus = 'Running' OR CloseTime > '${closedAfter.toISOString()}')`;
 }
 
+/** Case workflows closed after `closedAfter` (the running ones left out). */
+export function closedCasesQuery(closedAfter: Date): string {
+  return `${caseTypesClause()} AND CloseTime > '${closedAfter.toISOString()}'`;
+}
+
 /** Case workflows running now. */
 export function runningCasesQuery(): string {
   return `${caseTypesClause()} AND ExecutionStatus = 'Running'`;

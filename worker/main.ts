@@ -4,10 +4,11 @@ import type pino from 'pino';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
-import { createReconcilerActivities } from '../activities/read-model-reconciler.activities';
+import { createReconcilerActivities, requestRunningSweep } from '../activities/read-model-reconciler.activities';
 import { CaseActivityMetrics } from '../activities/activity-metrics';
 import { temporalConnectionOptions } from '../config/temporal-connection';
 import { ConfigError, loadConfig } from '../config/env';
+import { durationMs } from '../domain/duration';
 import { createProviderClients } from '../integrations';
 import { createReadModel } from '../store/case-read-model.store';
 import { ensureIndexes, SERVER_SELECTION_TIMEOUT_MS } from '../store/mongo';
@@ -55,7 +56,14 @@ async function main(): Promise<void> {
   // The reconciler's activities list and query case workflows: a client of their own.
   const clientConnection = await Connection.connect(temporalConnectionOptions(config));
   const client = new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE });
-  const reconcilerActivities = createReconcilerActivities({ client, db, target: readModel, registry, log: log.child({ component: 'reconciler' }) });
+  const reconcilerActivities = createReconcilerActivities({
+    client,
+    db,
+    target: readModel,
+    runningEveryMs: durationMs(config.RECONCILE_RUNNING_EVERY),
+    registry,
+    log: log.child({ component: 'reconciler' }),
+  });
   const worker = await Worker.create({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
@@ -73,6 +81,8 @@ async function main(): Promise<void> {
   const endpoints = serveWorkerEndpoints(config.WORKER_METRICS_PORT, registry, () => worker.getState() === 'RUNNING', core);
   log.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE, metricsPort: config.WORKER_METRICS_PORT }, 'worker started');
 
+  // The run this start triggers compares the running cases too: a worker that died may have lost their writes.
+  await requestRunningSweep(db).catch((err: unknown) => log.warn({ error: (err as Error).message }, 'reconciler: could not ask for a sweep of the running cases'));
   void scheduleReconciler(client, config.TEMPORAL_TASK_QUEUE, config.RECONCILE_EVERY, log);
 
   const stop = () => {

@@ -21,7 +21,8 @@ beforeAll(async () => {
   stack = await ReliabilityStack.start({
     label: 'reconciler',
     // No courier events of their own: the only callbacks are the test's.
-    env: { RECONCILE_EVERY: `${PERIOD_MS / 1000}s`, SANDBOX_TRACKING_STEP_MS: '600000' },
+    // Every run compares the running cases too (by default only every RECONCILE_RUNNING_EVERY and at a worker start).
+    env: { RECONCILE_EVERY: `${PERIOD_MS / 1000}s`, RECONCILE_RUNNING_EVERY: '1s', SANDBOX_TRACKING_STEP_MS: '600000' },
   });
   cases = new ReturnCases(stack, 'RC');
 }, 120_000);
