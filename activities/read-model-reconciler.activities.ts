@@ -26,6 +26,16 @@ export async function requestRunningSweep(db: Db): Promise<void> {
   await db.collection<{ _id: string }>(RECONCILER_STATE_COLLECTION).deleteOne({ _id: RUNNING_SWEEP_ID });
 }
 
+/** The reconciler's state documents. */
+interface ReconcilerState {
+  _id: string;
+  /** `cases`: the start of the last completed run. */
+  lastRunStartedAt?: Date;
+  /** RUNNING_SWEEP_ID: the start of the last completed sweep, and of one under way. */
+  lastCompletedAt?: Date;
+  startedAt?: Date;
+}
+
 /** Page-token prefixes: the run compares running and closed cases, or closed ones only. */
 const WITH_RUNNING = 'R';
 const CLOSED_ONLY = 'C';
@@ -95,9 +105,9 @@ function heartbeat(): void {
 export function createReconcilerActivities(deps: ReconcilerDeps) {
   const metrics = new ReconcilerMetrics(deps.registry);
   const reconciler = new ReadModelReconciler(deps.client, deps.db, deps.target);
-  const state = deps.db.collection<{ _id: string; lastRunStartedAt: Date }>(RECONCILER_STATE_COLLECTION);
+  // One document per concern: the watermark (`cases`) and the sweep of the running cases (RUNNING_SWEEP_ID).
+  const state = deps.db.collection<ReconcilerState>(RECONCILER_STATE_COLLECTION);
   const buckets = new SlaReportBuckets(deps.db);
-  const sweeps = deps.db.collection<{ _id: string; lastCompletedAt?: Date; startedAt?: Date }>(RECONCILER_STATE_COLLECTION);
 
   /**
    * True when this run compares the running cases too: none completed within `runningEveryMs` (or a
@@ -105,10 +115,9 @@ export function createReconcilerActivities(deps: ReconcilerDeps) {
    * a sweep in which some case did not answer is done again by the next run.
    */
   async function runningSweepDue(): Promise<boolean> {
-    const state = await sweeps.findOne({ _id: RUNNING_SWEEP_ID });
-    const last = state?.lastCompletedAt;
+    const last = (await state.findOne({ _id: RUNNING_SWEEP_ID }))?.lastCompletedAt;
     if (last && Date.now() - new Date(last).getTime() < deps.runningEveryMs) return false;
-    await sweeps.updateOne({ _id: RUNNING_SWEEP_ID }, { $set: { startedAt: new Date() } }, { upsert: true }).catch((err: unknown) => {
+    await state.updateOne({ _id: RUNNING_SWEEP_ID }, { $set: { startedAt: new Date() } }, { upsert: true }).catch((err: unknown) => {
       // Two runs deciding at once: both sweep, which is only more work.
       if (!isDuplicateKeyError(err)) throw err;
     });
@@ -119,7 +128,7 @@ export function createReconcilerActivities(deps: ReconcilerDeps) {
     /** The start time (ISO) of the last completed run, or null before the first. */
     async reconcilerWatermark(): Promise<string | null> {
       const found = await state.findOne({ _id: 'cases' });
-      return found ? new Date(found.lastRunStartedAt).toISOString() : null;
+      return found?.lastRunStartedAt ? new Date(found.lastRunStartedAt).toISOString() : null;
     },
 
     /**
@@ -163,8 +172,8 @@ export function createReconcilerActivities(deps: ReconcilerDeps) {
     async saveReconcilerWatermark(runStartedAt: string): Promise<void> {
       await state.updateOne({ _id: 'cases' }, { $set: { lastRunStartedAt: new Date(runStartedAt) } }, { upsert: true });
       // A sweep of the running cases this run started (no case failed, or this is not called) is complete.
-      const sweep = await sweeps.findOne({ _id: RUNNING_SWEEP_ID });
-      if (sweep?.startedAt) await sweeps.updateOne({ _id: RUNNING_SWEEP_ID }, { $set: { lastCompletedAt: sweep.startedAt }, $unset: { startedAt: '' } });
+      const sweep = await state.findOne({ _id: RUNNING_SWEEP_ID });
+      if (sweep?.startedAt) await state.updateOne({ _id: RUNNING_SWEEP_ID }, { $set: { lastCompletedAt: sweep.startedAt }, $unset: { startedAt: '' } });
     },
   };
 }

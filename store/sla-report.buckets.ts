@@ -260,7 +260,7 @@ type ClockTuple = [ClockFacts['name'], ClockFacts['party'], ClockFacts['budget']
 type FactsTuple = [string, number, CaseReportFacts['type'], CaseReportFacts['status'], CaseReportFacts['reason'], number, number | null, 0 | 1, number | null, ClockTuple[]];
 
 /** Case facts as bucket bytes: a tuple per case, deflated. */
-export const FACTS_CODEC = tupleCodec<CaseReportFacts>(
+const FACTS_CODEC = tupleCodec<CaseReportFacts>(
   (f): FactsTuple => [
     f.id, f.version, f.type, f.status, f.reason, f.createdAtMs, f.closedAtMs, f.firstTime ? 1 : 0, f.surveyScore,
     f.clocks.map((c): ClockTuple => [c.name, c.party, c.budget, c.end, c.responseMs ?? null]),

@@ -157,10 +157,10 @@ export interface CaseReportFacts {
 }
 
 /** The facts of one case, as the report counts them. */
-export function reportFactsOf(c: ReportCase & { version: number }): CaseReportFacts {
+export function reportFactsOf(c: ReportCase & { version?: number }): CaseReportFacts {
   return {
     id: c.id,
-    version: c.version,
+    version: c.version ?? 0,
     type: c.type,
     status: c.status,
     reason: c.reason.code,
@@ -184,18 +184,8 @@ function clockFacts(c: ReportCase, clock: SlaClockView): ClockFacts {
 }
 
 /** Computes the report from the cases created in the range, the escalations that happened in it and the shop's order count. */
-export function computeSlaReport(
-  range: { from: Date; to: Date },
-  cases: readonly ReportCase[],
-  escalations: readonly ReportEscalation[],
-  base: ReportBase = {},
-): SlaReport {
-  return computeSlaReportFromFacts(
-    range,
-    cases.map((c) => reportFactsOf({ ...c, version: 0 })),
-    escalations,
-    base,
-  );
+export function computeSlaReport(range: { from: Date; to: Date }, cases: readonly ReportCase[], escalations: readonly ReportEscalation[], base: ReportBase = {}): SlaReport {
+  return computeSlaReportFromFacts(range, cases.map((c) => reportFactsOf(c)), escalations, base);
 }
 
 /** The report from the facts of the cases created in the range and the escalations that happened in it. */

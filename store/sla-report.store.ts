@@ -3,7 +3,7 @@ import { toSnapshot, type CaseDocument } from './case-document.mapper';
 import type { EscalationDocument } from './case-read-model.store';
 import { Collections } from './mongo';
 import { SlaReportBuckets } from './sla-report.buckets';
-import { computeSlaReportFromFacts, reportFactsOf, type ReportBase, type ReportEscalation, type SlaReport } from './sla-report.metrics';
+import { computeSlaReportFromFacts, reportFactsOf, type CaseReportFacts, type ReportBase, type ReportEscalation, type SlaReport } from './sla-report.metrics';
 
 export type { SlaReport } from './sla-report.metrics';
 
@@ -29,7 +29,7 @@ export async function slaReport(db: Db, query: SlaReportQuery): Promise<SlaRepor
 }
 
 /** The facts of the cases created in the range and its level-1 breaches, read document by document. */
-async function readRange(db: Db, range: SlaReportRange): Promise<{ facts: ReturnType<typeof reportFactsOf>[]; breaches: ReportEscalation[] }> {
+async function readRange(db: Db, range: SlaReportRange): Promise<{ facts: CaseReportFacts[]; breaches: ReportEscalation[] }> {
   const [documents, breaches] = await Promise.all([
     db
       .collection<CaseDocument>(Collections.cases)
