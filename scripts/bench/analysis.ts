@@ -35,11 +35,12 @@ The two sides do different amounts of work:
   attribute at the start, docs/workflow-versioning.md), plus the read-model write through the worker's sink (a version
   read and a write by \`_id\`, see the evidence line), on the same two CPUs as the server, the API and FerretDB.
 
-On 2026-11-29 this machine was much slower than on 2026-11-26 (raw starts 70–124/s instead of 304/s, same code),
+On 2026-11-29 this machine was much slower than on 2026-11-26 (raw starts 70–138/s instead of 304/s, same code),
 and the ratio moved between runs by more than any change could: the lighter first task was measured against the code
-before it in interleaved runs (new, old, new, old; 100 cases a round, 5 rounds each): ratio 0.37, 0.40, 0.39, 0.45
-with it and 0.74, 0.47, 0.47, 0.43 without, API 34–45 against 44–56 cases/s, raw 69–124/s on both — no difference this
-noise can show. The history of a return case fell from 95 to 86 events.
+before it in interleaved runs (100 cases a round, 5 rounds each): ratio 0.37, 0.40, 0.39, 0.45 with it and 0.74,
+0.47, 0.47, 0.43 without. The API side opened fewer cases per second with it (34–44 against 44–56), which nothing in
+its request path explains (the same validation, locks and start RPC, one more search attribute at the start); it is
+not understood yet. The history of a return case fell from 95 to 86 events (time-skipping recording).
 
 So what is left of the gap is the API's own work per request and, mostly, the new cases' first workflow tasks, which
 load the same server and CPUs while the API's later requests wait: the attribution round with the case worker paused
