@@ -11,7 +11,13 @@ import {
   type CourierEvent,
   type PaymentEvent,
 } from '../domain/workflow-contract';
-import { SIGNATURE_HEADER, verifyWebhook } from '../integrations/webhook-signature';
+import {
+  DEFAULT_CLOCK_SKEW_SEC,
+  DEFAULT_SIGNATURE_TOLERANCE_SEC,
+  SIGNATURE_HEADER,
+  verifyWebhook,
+  type WebhookRejection,
+} from '../integrations/webhook-signature';
 import { ApiError, notFound, parseOrThrow, unauthorized } from './errors';
 import { LiveRouting } from './live-routing';
 import type { StoreAccess } from './store-access';
@@ -118,19 +124,30 @@ async function answer(res: express.Response, outcome: Delivery, caseId: string |
   else res.status(202).json({ accepted: true, caseId });
 }
 
+const SIGNATURE_REFUSALS: Record<WebhookRejection, string> = {
+  missing: `missing ${SIGNATURE_HEADER} header`,
+  malformed: `malformed ${SIGNATURE_HEADER} header`,
+  bad_signature: 'signature does not match',
+  expired: `signature is older than ${DEFAULT_SIGNATURE_TOLERANCE_SEC / 60} minutes`,
+  future: `signature timestamp is in the future (more than ${DEFAULT_CLOCK_SKEW_SEC} s ahead of our clock)`,
+};
+
+/**
+ * In this order: the signature over the exact bytes received, then UTF-8, then JSON. Decoding first
+ * would turn an invalid byte into U+FFFD and refuse an authentic callback as badly signed.
+ */
 function verifiedJson(rawBody: unknown, header: string | undefined, deps: WebhookDeps): unknown {
-  const text = Buffer.isBuffer(rawBody) ? rawBody.toString('utf8') : '';
-  const verdict = verifyWebhook(header, text, deps.secret, deps.nowSec?.());
-  if (!verdict.ok) {
-    const why = { missing: `missing ${SIGNATURE_HEADER} header`, malformed: `malformed ${SIGNATURE_HEADER} header`, bad_signature: 'signature does not match', expired: 'signature is older than 5 minutes' };
-    throw unauthorized('invalid_signature', why[verdict.reason]);
-  }
+  const bytes = Buffer.isBuffer(rawBody) ? rawBody : Buffer.alloc(0);
+  const verdict = verifyWebhook(header, bytes, deps.secret, deps.nowSec?.());
+  if (!verdict.ok) throw unauthorized('invalid_signature', SIGNATURE_REFUSALS[verdict.reason]);
   try {
-    return JSON.parse(text);
+    return JSON.parse(STRICT_UTF8.decode(bytes));
   } catch {
-    throw new ApiError(400, 'invalid_json', 'the request body is not valid JSON');
+    throw new ApiError(400, 'invalid_json', 'the request body is not valid UTF-8 JSON');
   }
 }
+
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Signals the case; a workflow that ended is 'ignored', one that never existed 'unknown'. */
 async function deliver<T>(deps: WebhookDeps, caseId: string, signal: SignalDefinition<[T]>, payload: T): Promise<Delivery> {

@@ -99,10 +99,10 @@ beforeEach(() => {
 /** A JSON answer: an error body, or anything else. */
 type Json = { error: { code: string; message: string; details: { field: string; message: string }[] } } & Record<string, unknown>;
 
-const call = async (method: string, path: string, options: { token?: string; body?: unknown; raw?: string; headers?: Record<string, string> } = {}) => {
+const call = async (method: string, path: string, options: { token?: string; body?: unknown; raw?: string | Uint8Array; headers?: Record<string, string> } = {}) => {
   const headers: Record<string, string> = { ...options.headers };
   if (options.token) headers.authorization = `Bearer ${options.token}`;
-  let body: string | undefined = options.raw;
+  let body: string | Uint8Array | undefined = options.raw;
   if (options.body !== undefined) {
     body = JSON.stringify(options.body);
     headers['content-type'] = 'application/json';
@@ -234,6 +234,30 @@ describe('webhooks', () => {
       expect(response.status).toBe(401);
       expect(response.body?.error.code).toBe('invalid_signature');
     }
+  });
+
+  it('refuses a signature dated more than 60 s ahead as in the future, and accepts one 30 s ahead', async () => {
+    const post = (signature: string) => call('POST', '/v1/webhooks/courier', { raw: event, headers: { 'content-type': 'application/json', 'x-signature': signature } });
+    const future = await post(signWebhook(event, SECRET, NOW / 1000 + 120));
+    expect(future.status).toBe(401);
+    expect(future.body?.error.code).toBe('invalid_signature');
+    expect(future.body?.error.message).toMatch(/in the future/);
+    expect(future.body?.error.message).not.toMatch(/older/);
+    expect((await post(signWebhook(event, SECRET, NOW / 1000 + 30))).body?.error.code).toBe('unknown_reference');
+  });
+
+  it('checks the signature over the raw bytes, so a signed body with an invalid UTF-8 byte or invalid JSON is 400 invalid_json', async () => {
+    const notUtf8 = Buffer.concat([Buffer.from('{"eventId":"e1","trackingNumber":"SF'), Buffer.from([0xff]), Buffer.from('"}')]);
+    const notJson = Buffer.from('{"eventId": "e1",');
+    for (const raw of [notUtf8, notJson]) {
+      const response = await call('POST', '/v1/webhooks/courier', {
+        raw,
+        headers: { 'content-type': 'application/json', 'x-signature': signWebhook(raw, SECRET, NOW / 1000) },
+      });
+      expect({ status: response.status, code: response.body?.error.code }).toEqual({ status: 400, code: 'invalid_json' });
+    }
+    // The same bytes unsigned are refused for the signature first: nothing is parsed before it is verified.
+    expect((await call('POST', '/v1/webhooks/courier', { raw: notUtf8, headers: { 'content-type': 'application/json' } })).status).toBe(401);
   });
 
   it('answers 404 unknown_reference for a signed event of no case, so the provider retries', async () => {

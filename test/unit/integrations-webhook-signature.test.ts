@@ -37,6 +37,27 @@ describe('provider callback signatures', () => {
     expect(verifyWebhook(signWebhook(body, secret, now - 301), body, secret, now)).toEqual({ ok: false, reason: 'expired' });
   });
 
+  it('refuses an authentic callback dated more than the clock skew ahead as future, not as expired', () => {
+    expect(verifyWebhook(signWebhook(body, secret, now + 61), body, secret, now)).toEqual({ ok: false, reason: 'future' });
+    expect(verifyWebhook(signWebhook(body, secret, now + 200), body, secret, now)).toEqual({ ok: false, reason: 'future' });
+  });
+
+  it('accepts a callback dated up to 60 s ahead (the provider clock may run a little fast)', () => {
+    expect(verifyWebhook(signWebhook(body, secret, now + 60), body, secret, now)).toEqual({ ok: true });
+  });
+
+  it('verifies the exact bytes, so a body that is not valid UTF-8 still verifies when signed as sent', () => {
+    const bytes = Buffer.concat([Buffer.from('{"eventId":"'), Buffer.from([0xff]), Buffer.from('"}')]);
+    expect(verifyWebhook(signWebhook(bytes, secret, now), bytes, secret, now)).toEqual({ ok: true });
+    // Decoding first turns 0xff into U+FFFD: those are other bytes, and their signature does not match.
+    expect(verifyWebhook(signWebhook(bytes, secret, now), bytes.toString('utf8'), secret, now)).toEqual({ ok: false, reason: 'bad_signature' });
+  });
+
+  it('signs a string as its UTF-8 bytes', () => {
+    const text = '{"detail":"签收"}';
+    expect(signWebhook(text, secret, now)).toBe(signWebhook(Buffer.from(text, 'utf8'), secret, now));
+  });
+
   it('honours a custom tolerance', () => {
     expect(verifyWebhook(signWebhook(body, secret, now - 20), body, secret, now, 10)).toEqual({ ok: false, reason: 'expired' });
   });
