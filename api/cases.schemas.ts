@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CASE_STATUSES, CASE_TYPES, REASON_CODES, type CaseSnapshot } from '../domain/case.types';
+import { CASE_STATUSES, CASE_TYPES, ClockNames, REASON_CODES, type CaseSnapshot } from '../domain/case.types';
 
 // Request schemas of /v1/cases (validation and the OpenAPI document both come from here).
 // Request bodies are strict: an unknown field is a 400, so a misspelt optional field
@@ -98,13 +98,22 @@ export const idempotencyKeySchema = z
   .regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces')
   .optional();
 
+/**
+ * The values of each enum list filter, by its schema: the OpenAPI document declares such a
+ * parameter as an array of these values (its zod input, any string, says nothing of them).
+ */
+export const enumListFilters = new WeakMap<object, readonly string[]>();
+
 /** A comma list (`status=a,b`) or a repeated parameter (`status=a&status=b`) of enum values. */
-const commaList = <T extends readonly [string, ...string[]]>(values: T) =>
-  z
+const commaList = <T extends readonly [string, ...string[]]>(values: T) => {
+  const schema = z
     .union([z.string(), z.array(z.string())])
     .transform((raw) => (Array.isArray(raw) ? raw : [raw]).flatMap((part) => part.split(',')).map((s) => s.trim()).filter((s) => s !== ''))
     .pipe(z.array(z.enum(values)))
-    .meta({ description: `one or more of ${values.join(', ')}; comma-separated or repeated` });
+    .meta({ description: `one or more of ${values.join(', ')}; repeated (name=a&name=b) or comma-separated (name=a,b)` });
+  enumListFilters.set(schema, values);
+  return schema;
+};
 
 // A repeated single-valued parameter (`limit=5&limit=9`) takes its last value.
 const single = <S extends z.ZodType>(schema: S) => z.preprocess((v: unknown) => (Array.isArray(v) ? (v as unknown[])[v.length - 1] : v), schema);
@@ -207,6 +216,7 @@ export const surveyBodySchema = z
 // CaseSnapshot, so the documentation cannot drift from what the workflow returns.
 
 const actorSchema = z.object({ kind: z.enum(['customer', 'agent', 'supervisor', 'admin', 'system', 'provider']), id: z.string() });
+const clockNameSchema = z.enum(Object.values(ClockNames) as [ (typeof ClockNames)[keyof typeof ClockNames], ...(typeof ClockNames)[keyof typeof ClockNames][]]);
 const budgetSchema = z.union([z.string(), z.object({ workingDays: z.number() }), z.object({ workingHours: z.number() })]);
 
 /** The case resource of the API contract. */
@@ -217,7 +227,7 @@ export const caseSchema = z
     status: z.enum(CASE_STATUSES),
     orderId: z.string(),
     customerId: z.string(),
-    items: z.array(z.object({ sku: z.string(), quantity: z.number(), unitPrice: z.number() })),
+    items: z.array(z.object({ sku: z.string(), quantity: z.number(), unitPrice: z.number(), orderedQuantity: z.number().optional(), category: z.string().optional() })),
     reason: z.object({ code: z.enum(REASON_CODES), description: z.string().optional() }),
     evidence: z.array(z.string()),
     packagingIntact: z.boolean().optional(),
@@ -237,20 +247,7 @@ export const caseSchema = z
     closedAt: z.string().nullable(),
     sla: z.array(
       z.object({
-        name: z.enum([
-          'review',
-          'processing',
-          'refund',
-          'reship',
-          'resolution',
-          'stock_contact',
-          'return_shipment',
-          'customer_info',
-          'customer_confirmation',
-          'quote_acceptance',
-          'stock_decision',
-          'investigation',
-        ]),
+        name: clockNameSchema,
         party: z.enum(['staff', 'customer']),
         budget: budgetSchema,
         startedAt: z.string(),
@@ -270,7 +267,7 @@ export const caseSchema = z
       history: z.array(
         z.object({
           level: z.number(),
-          clock: z.string(),
+          clock: clockNameSchema,
           at: z.string(),
           recipients: z.array(z.string()),
           reason: z.enum(['warning', 'breach']),
@@ -285,12 +282,18 @@ export const caseSchema = z
         id: z.string().optional(),
         idempotencyKey: z.string(),
         deduction: z.number().optional(),
+        requested: z.number().optional().meta({ description: 'what the claim asked before the order-line ledger capped it (only when capped)' }),
+        kind: z.enum(['refund', 'compensation', 'collection_refund']).optional(),
         method: z.literal('original_path'),
       })
       .nullable(),
     shipments: z.array(
       z.object({
         direction: z.enum(['return', 'outbound']),
+        purpose: z
+          .enum(['replacement', 'reship', 'repair_return', 'return_to_customer'])
+          .optional()
+          .meta({ description: 'why an outbound parcel ships' }),
         carrier: z.string(),
         trackingNumber: z.string(),
         status: z.enum(['label_created', 'shipped', 'picked_up', 'in_transit', 'delivered', 'exception']),
@@ -308,7 +311,13 @@ export const caseSchema = z
 
 /** Compile-time check that `caseSchema` describes CaseSnapshot exactly (in both directions). */
 type Equivalent<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-type Widen<T> = T extends string ? string : T extends number ? number : T extends boolean ? boolean : T extends object ? { [K in keyof T]: Widen<T[K]> } : T;
-const caseSchemaMatchesSnapshot: Equivalent<Widen<z.output<typeof caseSchema>>, Widen<CaseSnapshot>> = true;
+// Every property made required, so a field on one side only (optional or not) breaks the equivalence:
+// the document forbids undeclared properties, so an undeclared optional field breaks every client that checks.
+type Exact<T> = T extends object ? { [K in keyof T]-?: Exact<T[K]> } : T;
+// `outcome` is declared as an open object (its fields appear stage by stage), so it is compared loosely.
+type Declared = Omit<z.output<typeof caseSchema>, 'outcome'>;
+const caseSchemaMatchesSnapshot: Equivalent<Exact<Declared>, Exact<Omit<CaseSnapshot, 'outcome'>>> = true;
+const outcomeFitsTheRecord: Exact<CaseSnapshot['outcome']> extends z.output<typeof caseSchema>['outcome'] ? true : false = true;
+void outcomeFitsTheRecord;
 void caseSchemaMatchesSnapshot;
 

@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { LedgerEntryKinds } from '../domain/order-ledger';
 import { CASE_COMMANDS, type CommandAudience } from './case-commands';
-import { caseSchema, listCasesQuerySchema, openCaseBodySchema } from './cases.schemas';
+import { DEFAULT_CLOCK_SKEW_SEC, DEFAULT_SIGNATURE_TOLERANCE_SEC } from '../integrations/webhook-signature';
+import { caseSchema, enumListFilters, listCasesQuerySchema, openCaseBodySchema } from './cases.schemas';
+import { CASE_EXAMPLE, OPEN_CASE_EXAMPLES } from './openapi.examples';
 import { slaReportQuerySchema } from './reports.routes';
 import { orderLedgerParamsSchema } from './orders.routes';
 import { courierWebhookSchema, paymentWebhookSchema } from './webhooks.schemas';
@@ -9,7 +11,21 @@ import { courierWebhookSchema, paymentWebhookSchema } from './webhooks.schemas';
 type JsonSchema = Record<string, unknown>;
 type Operation = Record<string, unknown>;
 
-const requestSchema = (schema: z.ZodType): JsonSchema => strip(z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }));
+const requestSchema = (schema: z.ZodType): JsonSchema =>
+  strip(
+    z.toJSONSchema(schema, {
+      io: 'input',
+      unrepresentable: 'any',
+      // An enum list filter reads any string (it splits commas); what it accepts is an array of its values.
+      override: ({ zodSchema, jsonSchema }) => {
+        const values = enumListFilters.get(zodSchema);
+        if (values === undefined) return;
+        const { description } = jsonSchema;
+        for (const key of Object.keys(jsonSchema)) delete (jsonSchema as JsonSchema)[key];
+        Object.assign(jsonSchema, { description, type: 'array', items: { type: 'string', enum: [...values] } });
+      },
+    }),
+  );
 const responseSchema = (schema: z.ZodType): JsonSchema => strip(z.toJSONSchema(schema, { io: 'output', unrepresentable: 'any' }));
 
 // Components embed plain schemas; the `$schema` keyword belongs to a document's root only.
@@ -20,8 +36,21 @@ function strip(schema: JsonSchema): JsonSchema {
 }
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-const json = (schema: JsonSchema) => ({ 'application/json': { schema } });
-const errorResponse = (description: string) => ({ description, content: json(ref('Error')) });
+const json = (schema: JsonSchema, extra: JsonSchema = {}) => ({ 'application/json': { schema, ...extra } });
+const errorResponse = (description: string, headers?: JsonSchema) => ({ description, ...(headers ? { headers } : {}), content: json(ref('Error')) });
+const caseResponse = (description: string, headers?: JsonSchema) => ({
+  description,
+  ...(headers ? { headers } : {}),
+  content: json(ref('Case'), { examples: { exchangeAwaitingConfirmation: { summary: 'An exchange whose replacement is on its way', value: CASE_EXAMPLE } } }),
+});
+
+const count = { type: 'integer', minimum: 0 };
+/** Set by the rate limiter, which runs before authentication: on every answer of a guarded route it reached. */
+const rateLimitHeaders = (required: boolean): JsonSchema => ({
+  'RateLimit-Limit': { required, description: 'requests allowed per caller per minute (per API replica)', schema: count },
+  'RateLimit-Remaining': { required, description: 'requests left in the current minute', schema: count },
+});
+const retryAfter = (description: string) => ({ 'Retry-After': { required: true, description, schema: count } });
 
 const commandIdempotencyKey = {
   name: 'Idempotency-Key',
@@ -39,12 +68,26 @@ const AUDIENCE: Record<CommandAudience, string> = {
   supervisor: 'supervisor, admin',
 };
 
+/**
+ * The answers every guarded route may give. The rate limiter runs first, so each carries its headers;
+ * only a 400 invalid_json (and 413, 415), refused while the body is read, comes before it.
+ */
 const common = {
-  '400': errorResponse('validation_failed (every offending field in details), invalid_json, invalid_input'),
-  '401': errorResponse('unauthorized: missing or unknown bearer token'),
-  '403': errorResponse('forbidden: the role may not do this'),
-  '429': errorResponse('rate_limited'),
-  '503': errorResponse('temporal_unavailable or read_model_unavailable'),
+  '400': errorResponse('validation_failed (every offending field in details), invalid_json, invalid_input', rateLimitHeaders(false)),
+  '401': errorResponse('unauthorized: missing or unknown bearer token', {
+    'WWW-Authenticate': { required: true, description: 'the scheme to authenticate with', schema: { type: 'string', const: 'Bearer' } },
+    ...rateLimitHeaders(true),
+  }),
+  '403': errorResponse('forbidden: the role may not do this', rateLimitHeaders(true)),
+  '429': errorResponse('rate_limited', { ...retryAfter('seconds until the window resets'), ...rateLimitHeaders(true) }),
+  '503': errorResponse('temporal_unavailable or read_model_unavailable', { ...retryAfter('seconds to wait before retrying'), ...rateLimitHeaders(true) }),
+};
+/** The rate-limit headers on an answer of a guarded route (its success and route-specific errors). */
+const limited = rateLimitHeaders(true);
+/** What the JSON body reader answers before the route runs (every route that reads a JSON body). */
+const bodyErrors = {
+  '413': errorResponse('payload_too_large: the body is over 256 kB'),
+  '415': errorResponse('unsupported_media_type: a body that is not application/json'),
 };
 
 /** Query parameters of an operation, from a zod object schema. */
@@ -63,7 +106,9 @@ const signatureParameter = {
   name: 'X-Signature',
   in: 'header',
   required: true,
-  description: 't=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" with WEBHOOK_SECRET>; older than 5 minutes is refused',
+  description:
+    't=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body bytes>" with WEBHOOK_SECRET>; ' +
+    `older than ${DEFAULT_SIGNATURE_TOLERANCE_SEC / 60} minutes, or more than ${DEFAULT_CLOCK_SKEW_SEC} s in the future, is refused`,
   schema: { type: 'string' },
 };
 
@@ -78,12 +123,14 @@ function commandPaths(): Record<string, unknown> {
         summary: command.summary,
         description: `Who: ${AUDIENCE[command.audience]}. Runs as a Workflow Update; the answer carries the case after the command.`,
         parameters: [caseIdParameter, commandIdempotencyKey],
-        requestBody: { required: true, content: json(ref(`${name[0].toUpperCase()}${name.slice(1)}Command`)) },
+        // A command whose fields are all optional may be sent without a body.
+        requestBody: { required: !command.schema.safeParse({}).success, content: json(ref(`${name[0].toUpperCase()}${name.slice(1)}Command`)) },
         responses: {
-          '200': { description: 'the case after the command', content: json(ref('Case')) },
+          '200': caseResponse('the case after the command', limited),
           ...common,
-          '404': errorResponse('case_not_found'),
-          '409': errorResponse('invalid_state (the case state does not allow it), case_closed, or idempotency_key_reused'),
+          ...bodyErrors,
+          '404': errorResponse('case_not_found', limited),
+          '409': errorResponse('invalid_state (the case state does not allow it), case_closed, or idempotency_key_reused', limited),
         },
       },
     };
@@ -111,8 +158,9 @@ const webhookOperation = (operationId: string, summary: string, schemaName: stri
     responses: {
       '202': { description: 'delivered to the case' },
       '200': { description: '{"ignored": true}: the case has ended' },
-      '400': errorResponse('invalid_json or validation_failed'),
-      '401': errorResponse('invalid_signature'),
+      '400': errorResponse('invalid_json (the signed bytes are not UTF-8 JSON) or validation_failed'),
+      '401': errorResponse('invalid_signature: missing, malformed, not matching the raw bytes, too old or dated in the future'),
+      '413': errorResponse('payload_too_large: the body is over 64 kB'),
       '404': errorResponse('unknown_reference: no case matches (retry later)'),
       '503': errorResponse('temporal_unavailable or read_model_unavailable'),
     },
@@ -209,19 +257,20 @@ export function buildOpenApiDocument(): Record<string, unknown> {
               schema: { type: 'string', maxLength: 255 },
             },
           ],
-          requestBody: { required: true, content: json(ref('OpenCaseRequest')) },
+          requestBody: { required: true, content: json(ref('OpenCaseRequest'), { examples: OPEN_CASE_EXAMPLES }) },
           responses: {
-            '201': {
-              description: 'the case opened',
-              headers: { Location: { schema: { type: 'string' }, description: '/v1/cases/<id>' } },
-              content: json(ref('Case')),
-            },
-            '200': { description: 'the case this Idempotency-Key already opened', content: json(ref('Case')) },
+            '201': caseResponse('the case opened', {
+              Location: { required: true, schema: { type: 'string', pattern: '^/v1/cases/cs_[0-9a-f]{24}$' }, description: '/v1/cases/<id>' },
+              ...limited,
+            }),
+            '200': caseResponse('the case this Idempotency-Key already opened', limited),
             ...common,
-            '409': errorResponse('duplicate_open_case (details name the open case) or idempotency_key_reused'),
+            ...bodyErrors,
+            '409': errorResponse('duplicate_open_case (details name the open case) or idempotency_key_reused', limited),
             '422': errorResponse(
               'the policy refuses the case: the code is the reason (outside_return_window, …); or the order-line ledger does: ' +
                 'nothing_refundable, quantity_exceeds_remaining, with one detail per refused line (LedgerRefusalDetail)',
+              limited,
             ),
           },
         },
@@ -231,7 +280,7 @@ export function buildOpenApiDocument(): Record<string, unknown> {
           summary: 'List cases from the read model',
           description: 'Who: staff; customers get their own cases only (403 when asking for another customerId).',
           parameters: queryParameters(listCasesQuerySchema),
-          responses: { '200': { description: 'one page', content: json(ref('CaseList')) }, ...common },
+          responses: { '200': { description: 'one page', headers: limited, content: json(ref('CaseList')) }, ...common },
         },
       },
       '/v1/cases/{id}': {
@@ -242,9 +291,9 @@ export function buildOpenApiDocument(): Record<string, unknown> {
           description: "Who: the customer who opened it, staff. Another customer's case is a 404.",
           parameters: [caseIdParameter],
           responses: {
-            '200': { description: 'the case', content: json(ref('Case')) },
+            '200': caseResponse('the case', limited),
             ...common,
-            '404': errorResponse('case_not_found'),
+            '404': errorResponse('case_not_found', limited),
           },
         },
       },
@@ -258,7 +307,7 @@ export function buildOpenApiDocument(): Record<string, unknown> {
           summary: 'SLA and KPI report over [from, to) (default: the last 30 days)',
           description: 'Who: supervisor, admin.',
           parameters: queryParameters(slaReportQuerySchema),
-          responses: { '200': { description: 'the report' }, ...common },
+          responses: { '200': { description: 'the report', headers: limited }, ...common },
         },
       },
       '/v1/orders/{orderId}/ledger': {
@@ -269,20 +318,25 @@ export function buildOpenApiDocument(): Record<string, unknown> {
           description: 'Who: agent, supervisor, admin. An order without ledger lines answers 200 with `lines: []`.',
           parameters: [{ name: 'orderId', in: 'path', required: true, schema: requestSchema(orderLedgerParamsSchema.shape.orderId) }],
           responses: {
-            '200': { description: 'the lines of the order, by sku', content: json(ref('OrderLedger')) },
+            '200': { description: 'the lines of the order, by sku', headers: limited, content: json(ref('OrderLedger')) },
             ...common,
           },
         },
       },
       '/v1/admin/policy': {
-        get: { operationId: 'getPolicy', tags: ['admin'], summary: 'The policy new cases start with (admin)', responses: { '200': { description: 'policy' }, ...common } },
+        get: { operationId: 'getPolicy', tags: ['admin'], summary: 'The policy new cases start with (admin)', responses: { '200': { description: 'policy', headers: limited }, ...common } },
       },
       '/v1/admin/policy/reload': {
         post: {
           operationId: 'reloadPolicy',
           tags: ['admin'],
           summary: 'Re-read POLICY_FILE (admin); running cases keep their policy',
-          responses: { '200': { description: 'the versions before and after' }, ...common, '422': errorResponse('invalid_policy_file') },
+          responses: {
+            '200': { description: 'the versions before and after', headers: limited },
+            ...common,
+            ...bodyErrors,
+            '422': errorResponse('invalid_policy_file', limited),
+          },
         },
       },
       '/healthz': { get: { operationId: 'healthz', tags: ['operations'], security: [], responses: { '200': { description: 'alive' } } } },
@@ -307,7 +361,7 @@ export function buildOpenApiDocument(): Record<string, unknown> {
           ...requestSchema(paymentWebhookSchema),
           oneOf: [{ required: ['refundId'] }, { required: ['collectionId', 'merchantReference'] }],
         },
-        Case: responseSchema(caseSchema),
+        Case: { ...responseSchema(caseSchema), examples: [CASE_EXAMPLE] },
         CaseList: { type: 'object', properties: { items: { type: 'array', items: ref('Case') }, nextCursor: { type: ['string', 'null'] } }, required: ['items', 'nextCursor'] },
         OrderLedger: ORDER_LEDGER_SCHEMA,
         LedgerRefusalDetail: LEDGER_REFUSAL_DETAIL_SCHEMA,

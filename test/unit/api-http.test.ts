@@ -131,6 +131,9 @@ describe('authentication', () => {
     expect(missing.status).toBe(401);
     expect(missing.headers.get('www-authenticate')).toBe('Bearer');
     expect(missing.body?.error.code).toBe('unauthorized');
+    // The rate limiter runs before authentication, so even a refused caller sees its budget (as the document declares).
+    expect(missing.headers.get('ratelimit-limit')).toBe('1000');
+    expect(Number(missing.headers.get('ratelimit-remaining'))).toBeLessThan(1000);
     expect((await call('GET', '/v1/cases', { token: 'guess' })).status).toBe(401);
   });
 });
@@ -164,6 +167,14 @@ describe('POST /v1/cases before any workflow starts', () => {
     expect(malformed.body?.error.code).toBe('invalid_json');
     const text = await call('POST', '/v1/cases', { token: 'agent-li', raw: 'type=return', headers: { 'content-type': 'text/plain' } });
     expect(text.status).toBe(415);
+  });
+
+  it('answers 413 payload_too_large to a body over 256 kB, and to a webhook over 64 kB', async () => {
+    const large = JSON.stringify(openCase({ reason: { code: 'other', description: 'x'.repeat(300 * 1024) } }));
+    const response = await call('POST', '/v1/cases', { token: 'agent-li', raw: large, headers: { 'content-type': 'application/json' } });
+    expect({ status: response.status, code: response.body?.error.code }).toEqual({ status: 413, code: 'payload_too_large' });
+    const hook = await call('POST', '/v1/webhooks/courier', { raw: `{"detail":"${'x'.repeat(65 * 1024)}"}`, headers: { 'content-type': 'application/json' } });
+    expect(hook.status).toBe(413);
   });
 
   it("answers 403 when a customer opens a case for another customer's id", async () => {
