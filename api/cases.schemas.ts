@@ -25,7 +25,8 @@ const minorUnits = z.number().int('must be an integer amount in minor units (fen
 const positiveMinorUnits = z.number().int('must be an integer amount in minor units (fen)').positive();
 const currency = z.string().regex(/^[A-Z]{3}$/, 'must be an ISO-4217 currency code such as CNY');
 const evidenceUrl = z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).max(2048);
-const text = (max = MAX_TEXT) => z.string().trim().min(1, 'must not be empty').max(max);
+// The document says "not blank" as a pattern: the value is trimmed before its length is checked.
+const text = (max = MAX_TEXT) => z.string().trim().min(1, 'must not be empty').max(max).meta({ pattern: '\\S' });
 
 /** One order line of a case. */
 export const caseItemSchema = z
@@ -130,7 +131,7 @@ export const listCasesQuerySchema = z
     sort: single(z.enum(['nextDeadline', 'createdAt'])).default('nextDeadline'),
     order: single(z.enum(['asc', 'desc'])).optional(),
     limit: single(z.coerce.number().int('must be a whole number').min(1).max(100)).default(20),
-    cursor: single(z.string().min(1).max(1024)).optional(),
+    cursor: single(z.string().min(1).max(1024).regex(/^[A-Za-z0-9_-]+$/, 'cursor is not base64url')).optional().meta({ description: 'nextCursor of the previous page' }),
   })
   .strict();
 /** A validated list query. */

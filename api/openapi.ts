@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { LedgerEntryKinds } from '../domain/order-ledger';
 import { CASE_COMMANDS, type CommandAudience } from './case-commands';
 import { DEFAULT_CLOCK_SKEW_SEC, DEFAULT_SIGNATURE_TOLERANCE_SEC } from '../integrations/webhook-signature';
-import { caseSchema, enumListFilters, listCasesQuerySchema, openCaseBodySchema } from './cases.schemas';
+import { caseSchema, enumListFilters, idempotencyKeySchema, listCasesQuerySchema, openCaseBodySchema } from './cases.schemas';
 import { CASE_EXAMPLE, OPEN_CASE_EXAMPLES } from './openapi.examples';
 import { slaReportQuerySchema } from './reports.routes';
 import { orderLedgerParamsSchema } from './orders.routes';
@@ -57,7 +57,7 @@ const commandIdempotencyKey = {
   in: 'header',
   required: false,
   description: 'a retry with the same key (per caller, case and command) gets the first answer; the same key with a different body is a 409',
-  schema: { type: 'string', maxLength: 255 },
+  schema: requestSchema(idempotencyKeySchema),
 };
 
 const AUDIENCE: Record<CommandAudience, string> = {
@@ -138,11 +138,18 @@ function commandPaths(): Record<string, unknown> {
   return paths;
 }
 
+// Refinements of command bodies that the generated schemas leave out, in JSON Schema.
+const COMMAND_REFINEMENTS: Record<string, JsonSchema> = {
+  // A rejection or a request for information needs its note.
+  ReviewCommand: { anyOf: [{ properties: { decision: { const: 'approve' } } }, { required: ['note'] }] },
+};
+
 function commandComponents(): Record<string, JsonSchema> {
   return Object.fromEntries(
     CASE_COMMANDS.map((command) => {
       const name = command.path.replace(/-(\w)/g, (_m, c: string) => c.toUpperCase());
-      return [`${name[0].toUpperCase()}${name.slice(1)}Command`, requestSchema(command.schema)];
+      const component = `${name[0].toUpperCase()}${name.slice(1)}Command`;
+      return [component, { ...requestSchema(command.schema), ...COMMAND_REFINEMENTS[component] }];
     }),
   );
 }
@@ -254,7 +261,7 @@ export function buildOpenApiDocument(): Record<string, unknown> {
               in: 'header',
               required: false,
               description: 'a repeat with the same key (per customerId) returns the first case with 200',
-              schema: { type: 'string', maxLength: 255 },
+              schema: requestSchema(idempotencyKeySchema),
             },
           ],
           requestBody: { required: true, content: json(ref('OpenCaseRequest'), { examples: OPEN_CASE_EXAMPLES }) },

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
 import { signWebhook } from '../../integrations/webhook-signature';
 import { STACK_ENV } from './stack/stack-file';
 import { stackTemporalClient } from './support/fixtures';
@@ -34,6 +35,13 @@ function returnRequest(orderId: string, overrides: Record<string, unknown> = {},
     order: { paidAt: iso((deliveredDaysAgo + 2) * DAY_MS), deliveredAt: iso(deliveredDaysAgo * DAY_MS), paymentMethod: 'online', total: 5000, currency: 'CNY' },
     ...overrides,
   };
+}
+
+/** What breaks the Case schema of the API's own OpenAPI document (extra properties are forbidden there). */
+async function caseSchemaProblems(value: unknown): Promise<string[]> {
+  const document = (await api.get<{ components: { schemas: { Case: object } } }>('/openapi.json')).body;
+  const result = z.fromJSONSchema(document.components.schemas.Case as never).safeParse(value);
+  return result.success ? [] : result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
 }
 
 /** Workflows Temporal knows for an order (the dev server's visibility is near-immediate; give it a moment). */
@@ -100,6 +108,7 @@ describe('opening a case', () => {
     expect(opened.headers.get('location')).toBe(`/v1/cases/${id}`);
     expect(opened.body).toMatchObject({ type: 'return', status: 'awaiting_review', orderId, customerId: 'c-1' });
     expect((opened.body.temporal as { uiUrl: string }).uiUrl).toMatch(new RegExp(`/namespaces/default/workflows/case-${id}$`));
+    expect(await caseSchemaProblems(opened.body)).toEqual([]);
 
     expect((await as(tokens.customer).get<Json>(`/v1/cases/${id}`)).body.id).toBe(id);
     expect((await as(tokens.agent).get<Json>(`/v1/cases/${id}`)).status).toBe(200);
@@ -180,10 +189,23 @@ describe('commands', () => {
     const cancelled = await as(tokens.customer).post<Json>(`/v1/cases/${id}/cancel`, { note: 'changed my mind' });
     expect(cancelled.status).toBe(200);
     expect(cancelled.body.status).toBe('cancelled');
+    expect(await caseSchemaProblems(cancelled.body)).toEqual([]);
     const again = await as(tokens.customer).post<Json>(`/v1/cases/${id}/cancel`, {});
     expect(again.status).toBe(409);
     expect(['invalid_state', 'case_closed']).toContain(again.body.error.code);
     expect((await as(tokens.customer).get<Json>(`/v1/cases/${id}`)).body.status).toBe('cancelled');
+  });
+});
+
+describe('commands without a body', () => {
+  it('runs a cancel sent with no body at all, as the document allows', async () => {
+    const opened = await as(tokens.customer).post<Json>('/v1/cases', returnRequest(uniqueOrderId()));
+    const response = await fetch(`${requiredEnv(STACK_ENV.apiUrl)}/v1/cases/${opened.body.id as string}/cancel`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${tokens.customer}` },
+    });
+    expect(response.status).toBe(200);
+    expect(((await response.json()) as { status: string }).status).toBe('cancelled');
   });
 });
 
@@ -201,6 +223,18 @@ describe('provider webhooks', () => {
       expect(response.status).toBe(401);
       expect(response.body.error.code).toBe('invalid_signature');
     }
+  });
+
+  it('answers 400 invalid_json to a correctly signed body that is not UTF-8, and refuses a future-dated signature as such', async () => {
+    const url = `${requiredEnv(STACK_ENV.apiUrl)}/v1/webhooks/courier`;
+    const bytes = Buffer.concat([Buffer.from('{"eventId":"'), Buffer.from([0xc3, 0x28]), Buffer.from('"}')]);
+    const signed = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-signature': signWebhook(bytes, webhookSecret) }, body: bytes });
+    expect({ status: signed.status, code: ((await signed.json()) as Json).error.code }).toEqual({ status: 400, code: 'invalid_json' });
+
+    const body = event();
+    const future = await post(body, signWebhook(JSON.stringify(body), webhookSecret, Math.floor(Date.now() / 1000) + 600));
+    expect(future.status).toBe(401);
+    expect(future.body.error.message).toMatch(/in the future/);
   });
 
   it('answers 404 unknown_reference for a correctly signed event of no case', async () => {

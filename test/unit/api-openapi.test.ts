@@ -120,6 +120,21 @@ describe('declared answers', () => {
     }
   });
 
+  it('refuses in the document what the API refuses: a review rejected without note, a blank note, a cursor or key out of their alphabets', () => {
+    // zod reads anyOf beside properties loosely, so the rule is checked as written (JSON Schema: approve, or a note).
+    expect(schemas.ReviewCommand.anyOf).toEqual([{ properties: { decision: { const: 'approve' } } }, { required: ['note'] }]);
+    expect(conforms(schemas.ReviewCommand, { decision: 'reject', note: '   ' })).not.toEqual([]);
+    expect(conforms(schemas.ReviewCommand, { decision: 'reject', note: 'scratched' })).toEqual([]);
+    expect(conforms(schemas.ReviewCommand, { decision: 'approve' })).toEqual([]);
+    const cursor = (document.paths['/v1/cases'].get.parameters as Json[]).find((p) => p.name === 'cursor')?.schema as Json;
+    expect(conforms(cursor, 'eyJ2Ijox')).toEqual([]);
+    expect(conforms(cursor, 'not base64url!')).not.toEqual([]);
+    const key = (document.paths['/v1/cases'].post.parameters as Json[]).find((p) => p.name === 'Idempotency-Key')?.schema as Json;
+    expect(conforms(key, 'retry-1')).toEqual([]);
+    expect(conforms(key, 'has spaces')).not.toEqual([]);
+    expect(conforms(key, '')).not.toEqual([]);
+  });
+
   it('says that a future-dated webhook signature is refused', () => {
     const signature = (document.paths['/v1/webhooks/courier'].post.parameters as Json[]).find((p) => p.name === 'X-Signature');
     expect(signature?.description).toMatch(/raw body bytes/);
