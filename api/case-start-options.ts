@@ -11,6 +11,7 @@ import {
   OrderIdKey,
   SlaBreachedKey,
 } from '../domain/search-attributes';
+import { readable } from '../domain/readable-text';
 import { nextDeadline } from '../domain/sla-clock';
 import { caseWorkflowId, FEATURE_LEVEL_LEDGER, type CaseWorkflowInput } from '../domain/workflow-contract';
 import type { Principal } from './auth';
@@ -62,8 +63,9 @@ export function caseStartOptions(input: CaseWorkflowInput, taskQueue: string, pr
       { key: EscalationLevelKey, value: 0 },
       ...(deadline === null ? [] : [{ key: NextDeadlineKey, value: new Date(deadline) }]),
     ],
-    staticSummary: caseSummary(request),
-    staticDetails: caseDetails(input.caseId, request, input.policy.version, principal),
+    // Shown by the Temporal UI without decoding (the codec leaves marked text in clear): no personal data in either.
+    staticSummary: readable(caseSummary(request)),
+    staticDetails: readable(caseDetails(input.caseId, request, input.policy.version, principal)),
   };
 }
 

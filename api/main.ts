@@ -7,6 +7,8 @@
 import http from 'node:http';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
+import { payloadProtectionFromConfig } from '../codec/data-converter';
+import { KeyringError } from '../codec/master-keys';
 import { ConfigError, loadConfig } from '../config/env';
 import { PolicyError } from '../domain/policy.schema';
 import { createApiApp } from './app';
@@ -26,9 +28,11 @@ async function main(): Promise<void> {
   const policy = new PolicyProvider(config.POLICY_FILE ? path.resolve(config.POLICY_FILE) : undefined);
 
   // Lazy: the first call connects, so a Temporal that is still starting does not stop the API.
-  const connection = Connection.lazy(temporalConnectionOptions(config));
-  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
   const store = new LazyMongoStore(config.MONGODB_URI, config.MONGODB_DB, logger);
+  // Everything the API sends to Temporal is encrypted, and what it reads back decrypted (codec/).
+  const protection = payloadProtectionFromConfig(config, () => store.database());
+  const connection = Connection.lazy(temporalConnectionOptions(config));
+  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: protection.dataConverter });
 
   const app = createApiApp({ config, client, store, policy, tokens, logger });
   const server = http.createServer(app);
@@ -84,7 +88,7 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   // Configuration mistakes are the operator's to fix: their message names the variable or file, a stack would only distract.
-  const expected = error instanceof ConfigError || error instanceof PolicyError || error instanceof TokensFileError;
+  const expected = error instanceof ConfigError || error instanceof KeyringError || error instanceof PolicyError || error instanceof TokensFileError;
   const text = expected ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error);
   process.stderr.write(`api: ${text}\n`);
   process.exit(1);

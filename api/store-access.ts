@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { MongoClient } from 'mongodb';
+import type { Db, MongoClient } from 'mongodb';
 import type { CaseReadModel } from '../store/case-read-model.store';
 import { createReadModel } from '../store/case-read-model.store';
 import { connectMongo, ensureIndexes } from '../store/mongo';
@@ -40,6 +40,7 @@ export interface StoreAccess {
 export class LazyMongoStore implements StoreAccess {
   private services: StoreServices | undefined;
   private client: MongoClient | undefined;
+  private db: Db | undefined;
   private stopped = false;
   private readonly connected: Promise<void>;
 
@@ -55,6 +56,12 @@ export class LazyMongoStore implements StoreAccess {
   get(): StoreServices {
     if (this.services === undefined) throw unavailable('read_model_unavailable', 'the case database is not connected yet; retry');
     return this.services;
+  }
+
+  /** The database, for the payload codec's data keys; a 503 while not connected. */
+  database(): Db {
+    if (this.db === undefined) throw unavailable('read_model_unavailable', 'the case database is not connected yet; retry');
+    return this.db;
   }
 
   /** Resolves once connected (or stopped). */
@@ -81,6 +88,7 @@ export class LazyMongoStore implements StoreAccess {
         }
         await ensureIndexes(db);
         this.client = client;
+        this.db = db;
         const readModel = createReadModel(db);
         this.services = {
           readModel,

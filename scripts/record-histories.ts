@@ -12,7 +12,9 @@
  *   npm run record-histories -- --only return,repair only these case types (kebab-case names)
  *
  * The inputs are synthetic (customer `c-1`, SKUs `SKU-1`, no free text beyond fixed phrases):
- * committed histories carry no personal data.
+ * committed histories carry no personal data. They are encrypted like production's, with the
+ * test-only master key of test/replay/replay-master-keys.json; the wrapped data key of each
+ * recorded case is added to test/replay/replay-data-keys.json.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -42,6 +44,7 @@ import {
   type CaseTestContext,
 } from '../test/workflows/support/workflow-harness';
 import { historyToJson } from '../test/replay/history-json';
+import { REPLAY_DATA_KEYS_FILE, testDataKeys } from '../test/workflows/support/test-payload-protection';
 
 /** Where the histories live; the replay test reads every JSON file below it. */
 const HISTORIES_DIR = path.resolve(__dirname, '..', 'test', 'replay', 'histories');
@@ -326,6 +329,15 @@ async function main(): Promise<void> {
     written++;
   }
   say(`${written} histories written to ${path.relative(process.cwd(), HISTORIES_DIR)}/`);
+  if (written > 0) saveDataKeys();
+}
+
+/** Adds the data keys of the cases just recorded to the file the replay test decrypts them with. */
+function saveDataKeys(): void {
+  const saved = fs.existsSync(REPLAY_DATA_KEYS_FILE) ? (JSON.parse(fs.readFileSync(REPLAY_DATA_KEYS_FILE, 'utf8')) as Record<string, unknown>) : {};
+  const merged = { ...saved, ...testDataKeys.toJSON() };
+  fs.writeFileSync(REPLAY_DATA_KEYS_FILE, `${JSON.stringify(merged, null, 1)}\n`);
+  say(`data keys of ${Object.keys(merged).length} recorded cases in ${path.relative(process.cwd(), REPLAY_DATA_KEYS_FILE)} (wrapped by the test-only master key)`);
 }
 
 main().catch((err: unknown) => {

@@ -12,6 +12,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { newKeyringJson } from '../codec/master-keys';
 import { ConfigError, loadConfig, type AppConfig } from '../config/env';
 import { describeBackfill, runLedgerBackfill } from './backfill-ledger';
 import { APP_ENTRIES, appUrls, localWiringEnv, startApi, startSandbox, startWorker, type AppPorts } from './stack/app-services';
@@ -75,7 +76,7 @@ async function main(): Promise<void> {
     }
 
     // The parent's variables win over the local wiring, so a real provider URL set by hand is kept.
-    const env: NodeJS.ProcessEnv = { ...localWiringEnv(ports), ...process.env, TEMPORAL_ADDRESS: temporalAddress, MONGODB_URI: mongoUri };
+    const env: NodeJS.ProcessEnv = { ...localWiringEnv(ports), ...process.env, TEMPORAL_ADDRESS: temporalAddress, MONGODB_URI: mongoUri, ...localPayloadKeys() };
     say('starting sandbox');
     await startSandbox(group, env, ports.sandbox);
     say('starting worker');
@@ -90,6 +91,21 @@ async function main(): Promise<void> {
     process.stderr.write(`start: ${error instanceof Error ? error.message : String(error)}\n`);
     await stop(1, 'start-up failed');
   }
+}
+
+/**
+ * The master keys of the payload codec: the operator's (PAYLOAD_KEYS / PAYLOAD_KEYS_FILE) when set,
+ * else a local key made once in .data/payload-keys.json (readable by this user only) and kept with the data.
+ */
+function localPayloadKeys(): { PAYLOAD_KEYS_FILE?: string } {
+  if (process.env.PAYLOAD_KEYS !== undefined || process.env.PAYLOAD_KEYS_FILE !== undefined) return {};
+  const file = path.join(DATA_DIR, 'payload-keys.json');
+  if (!fs.existsSync(file)) {
+    fs.mkdirSync(DATA_DIR, { recursive: true });
+    fs.writeFileSync(file, `${newKeyringJson()}\n`, { mode: 0o600 });
+    say('made a local master key for the payload codec in .data/payload-keys.json (losing it makes the local cases unreadable)');
+  }
+  return { PAYLOAD_KEYS_FILE: file };
 }
 
 /**

@@ -13,6 +13,10 @@ export const Collections = {
   reportBuckets: 'sla_report_buckets',
   /** The SLA report compaction's watermark. */
   reportState: 'sla_report_state',
+  /** Each case's data key, wrapped by a master key, or an erasure's tombstone (store/case-data-keys.store.ts). */
+  caseDataKeys: 'case_data_keys',
+  /** Who erased which customer's data, and when: never the data itself. */
+  erasures: 'erasures',
 } as const;
 
 /** How long the driver looks for a server before an operation fails (a down database fails fast). */

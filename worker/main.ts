@@ -7,6 +7,8 @@ import { createActivities } from '../activities';
 import { createReconcilerActivities, requestRunningSweep } from '../activities/read-model-reconciler.activities';
 import { CaseActivityMetrics } from '../activities/activity-metrics';
 import { temporalConnectionOptions } from '../config/temporal-connection';
+import { payloadProtectionFromConfig, WORKFLOW_INTERCEPTOR_MODULES } from '../codec/data-converter';
+import { KeyringError } from '../codec/master-keys';
 import { ConfigError, loadConfig } from '../config/env';
 import { durationMs } from '../domain/duration';
 import { createProviderClients } from '../integrations';
@@ -52,10 +54,12 @@ async function main(): Promise<void> {
     },
   });
 
+  // Every payload the worker writes to Temporal is encrypted, and every one it reads decrypted (codec/).
+  const protection = payloadProtectionFromConfig(config, () => db);
   const connection = await NativeConnection.connect(temporalConnectionOptions(config));
   // The reconciler's activities list and query case workflows: a client of their own.
   const clientConnection = await Connection.connect(temporalConnectionOptions(config));
-  const client = new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE });
+  const client = new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: protection.dataConverter });
   const reconcilerActivities = createReconcilerActivities({
     client,
     db,
@@ -75,6 +79,8 @@ async function main(): Promise<void> {
     workflowsPath: require.resolve('../workflows'),
     activities: { ...activities, ...reconcilerActivities },
     sinks: caseSinks(publisher),
+    dataConverter: protection.dataConverter,
+    interceptors: { workflowModules: WORKFLOW_INTERCEPTOR_MODULES },
   });
 
   const core = new CoreMetricsSource(registry, coreMetricsUrl);
@@ -154,7 +160,7 @@ async function ensureIndexesWhenReachable(db: ReturnType<MongoClient['db']>, log
 }
 
 main().catch((err: unknown) => {
-  const message = err instanceof ConfigError ? err.message : `worker failed: ${(err as Error).stack ?? String(err)}`;
+  const message = err instanceof ConfigError || err instanceof KeyringError ? err.message : `worker failed: ${(err as Error).stack ?? String(err)}`;
   process.stderr.write(`${message}\n`);
   process.exit(1);
 });

@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
+import { connectEncryptedClient } from '../stack/encrypted-client';
 import { REPO_ROOT } from '../stack/paths';
 import { escalationBenchmark } from './benchmarks/escalation';
 import { historyBenchmark } from './benchmarks/history';
@@ -46,7 +46,7 @@ async function main(): Promise<void> {
   say(`benchmarks: ${selected.map((b) => b.name).join(', ')}`);
 
   const stack = await startBenchStack(say);
-  let connection: Connection | undefined;
+  let connected: { close(): Promise<void> } | undefined;
   const outcomes = new Map<string, RunOutcome>();
   const loadAtStart = loadAverage();
   const failures = new Map<string, string>();
@@ -60,8 +60,16 @@ async function main(): Promise<void> {
   process.once('SIGTERM', onSignal);
   stack.group.onUnexpectedExit((child) => say(`${child.name} died (${child.describeExit()}); see ${stack.logDir}/${child.name}.log`));
   try {
-    connection = await Connection.connect({ address: stack.temporalAddress });
-    const client = new Client({ connection, namespace: stack.namespace });
+    // Encrypting like the API and the worker, so the benchmarks can read the cases' histories and results.
+    const encrypted = await connectEncryptedClient({
+      temporalAddress: stack.temporalAddress,
+      namespace: stack.namespace,
+      mongoUri: stack.mongoUri,
+      mongoDb: stack.configEnv.MONGODB_DB,
+      payloadKeys: stack.configEnv.PAYLOAD_KEYS,
+    });
+    connected = encrypted;
+    const { client } = encrypted;
     const runId = randomBytes(3).toString('hex');
     for (const benchmark of selected) {
       if (interrupted) break;
@@ -82,7 +90,7 @@ async function main(): Promise<void> {
       }
     }
   } finally {
-    await connection?.close().catch(() => undefined);
+    await connected?.close().catch(() => undefined);
     say('stopping the stack');
     await stack.stop();
   }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { newKeyringJson } from '../../codec/master-keys';
 import { localWiringEnv, startApi, startSandbox, startWorker, withoutConfigEnv } from '../stack/app-services';
 import { startFerretDb } from '../stack/ferretdb-server';
 import { ProcessGroup, type ManagedProcess } from '../stack/managed-process';
@@ -92,6 +93,7 @@ export async function startBenchStack(say: (line: string) => void): Promise<Benc
       MONGODB_DB: 'aftersales',
       API_TOKENS_FILE: path.join(dir, 'tokens.json'),
       WEBHOOK_SECRET: `bench-${randomBytes(16).toString('hex')}`,
+      PAYLOAD_KEYS: newKeyringJson('bench-1'),
       // warn: the children's output is piped through this process; a line per request would load it.
       LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
       SANDBOX_TRACKING_STEP_MS: String(BENCH_SANDBOX_DELAY_MS),

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import type { CaseSnapshot } from '../../domain/case.types';
 import { caseWorkflowId } from '../../domain/workflow-contract';
 import { STACK_ENV } from './stack/stack-file';
 import { CasesApi, describeCase, HttpClient, requiredEnv, stackTokens, timelineEvents, type ApiErrorBody, type OpenCaseBody } from './support/http-client';
+import { connectStackClient } from './support/fixtures';
 
 // A command sent with an Idempotency-Key runs as the Workflow Update whose id comes from the
 // key: a retry of it (after an answer lost to a dead connection or process) gets the first
@@ -15,16 +16,17 @@ const apiUrl = requiredEnv(STACK_ENV.apiUrl);
 const cases = new CasesApi(apiUrl, tokens.agent);
 const agent = new HttpClient(apiUrl).as(tokens.agent);
 
-let connection: Connection | undefined;
+let closeTemporal: (() => Promise<void>) | undefined;
 let temporal: Client;
 
 beforeAll(async () => {
-  connection = await Connection.connect({ address: requiredEnv(STACK_ENV.temporalAddress) });
-  temporal = new Client({ connection, namespace: 'default' });
+  const connected = await connectStackClient();
+  temporal = connected.client;
+  closeTemporal = connected.close;
 });
 
 afterAll(async () => {
-  await connection?.close();
+  await closeTemporal?.();
 });
 
 const DAY_MS = 86_400_000;

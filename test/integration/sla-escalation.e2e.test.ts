@@ -2,13 +2,14 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import type { CaseSnapshot, SlaClockView } from '../../domain/case.types';
 import { CaseStatusKey, CaseTypeKey, SlaBreachedKey } from '../../domain/search-attributes';
 import { caseWorkflowId } from '../../domain/workflow-contract';
 import { startExtraApp, type ExtraApp } from './stack/extra-app';
 import { STACK_ENV } from './stack/stack-file';
 import { CasesApi, describeCase, eventually, requiredEnv, SandboxClient, stackTokens, timelineEvents, type OpenCaseBody } from './support/http-client';
+import { connectStackClient } from './support/fixtures';
 
 // SLA clocks on the running stack: an extra worker + API pair runs a policy whose review
 // budget is three seconds, so a review left undecided breaches and climbs the escalation
@@ -41,7 +42,7 @@ let ladderApp: ExtraApp | undefined;
 let autoApproveApp: ExtraApp | undefined;
 let ladder: CasesApi;
 let autoApprove: CasesApi;
-let connection: Connection | undefined;
+let closeTemporal: (() => Promise<void>) | undefined;
 let temporal: Client;
 
 beforeAll(async () => {
@@ -61,13 +62,14 @@ beforeAll(async () => {
   ]);
   ladder = new CasesApi(ladderApp.apiUrl, tokens.agent);
   autoApprove = new CasesApi(autoApproveApp.apiUrl, tokens.agent);
-  connection = await Connection.connect({ address: requiredEnv(STACK_ENV.temporalAddress) });
-  temporal = new Client({ connection, namespace: 'default' });
+  const connected = await connectStackClient();
+  temporal = connected.client;
+  closeTemporal = connected.close;
 }, 90_000);
 
 afterAll(async () => {
   await Promise.all([ladderApp?.stop(), autoApproveApp?.stop()]);
-  await connection?.close();
+  await closeTemporal?.();
   if (policyDir) fs.rmSync(policyDir, { recursive: true, force: true });
 });
 

@@ -11,6 +11,9 @@ import { CASE_TYPES } from '../../domain/case.types';
 import { caseWorkflowId } from '../../domain/workflow-contract';
 import { historyFromJson, type History } from '../replay/history-json';
 import { noopCaseSinks } from '../../worker/read-model-publisher';
+import { payloadProtection } from '../../codec/data-converter';
+import { KEY_REF_METADATA } from '../../codec/payload-encryption.codec';
+import { savedDataKeys, testKeyring } from './support/test-payload-protection';
 import { workflowBundle } from './support/workflow-harness';
 
 const HISTORIES_DIR = path.resolve(__dirname, '..', 'replay', 'histories');
@@ -45,22 +48,40 @@ function fileOf(name: string): string {
   return path.isAbsolute(name) ? name : path.join(HISTORIES_DIR, name);
 }
 
-/** The workflow id the case ran under: `case-<caseId>`, from the workflow input in the first event. */
-function workflowIdOf(json: { events: { workflowExecutionStartedEventAttributes?: { input?: { payloads?: { data?: string }[] } } }[] }, file: string): string {
-  const data = json.events[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0]?.data;
-  const caseId = data ? (JSON.parse(Buffer.from(data, 'base64').toString('utf8')) as { caseId?: unknown }).caseId : undefined;
+type StoredPayload = { metadata?: Record<string, string>; data?: string };
+
+/**
+ * The workflow id the case ran under: from the key reference of an encrypted input (`case/<workflow id>`),
+ * or `case-<caseId>` from a plaintext input (histories recorded before encryption).
+ */
+function workflowIdOf(json: { events: { workflowExecutionStartedEventAttributes?: { input?: { payloads?: StoredPayload[] } } }[] }, file: string): string {
+  const payload = json.events[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
+  const ref = payload?.metadata?.[KEY_REF_METADATA];
+  if (ref !== undefined) return Buffer.from(ref, 'base64').toString('utf8').replace(/^case\//, '');
+  const caseId = payload?.data ? (JSON.parse(Buffer.from(payload.data, 'base64').toString('utf8')) as { caseId?: unknown }).caseId : undefined;
   return typeof caseId === 'string' ? caseWorkflowId(caseId) : `replay-${file}`;
 }
 
-function load(file: string): { workflowId: string; json: { events: unknown[] } } {
-  const json = JSON.parse(fs.readFileSync(fileOf(file), 'utf8')) as Parameters<typeof workflowIdOf>[0];
-  return { workflowId: workflowIdOf(json, file), json };
+/** True when the history's workflow input is encrypted (recorded with the payload codec). */
+function isEncrypted(json: Parameters<typeof workflowIdOf>[0]): boolean {
+  return json.events[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0]?.metadata?.[KEY_REF_METADATA] !== undefined;
 }
+
+function load(file: string): { workflowId: string; encrypted: boolean; json: { events: unknown[] } } {
+  const json = JSON.parse(fs.readFileSync(fileOf(file), 'utf8')) as Parameters<typeof workflowIdOf>[0];
+  return { workflowId: workflowIdOf(json, file), encrypted: isEncrypted(json), json };
+}
+
+/** The codec of the replays: the test master key and the data keys saved when the histories were recorded. */
+const replayProtection = payloadProtection(testKeyring(), savedDataKeys());
 
 /** Replays the histories on one replay worker over the bundled workflow code; one result per history, in order. */
 async function replay(histories: { workflowId: string; history: History }[]): Promise<ReplayResult[]> {
   const results: ReplayResult[] = [];
-  for await (const result of Worker.runReplayHistories({ workflowBundle: await workflowBundle(), replayName: 'replay-test', sinks: noopCaseSinks }, histories)) {
+  for await (const result of Worker.runReplayHistories(
+    { workflowBundle: await workflowBundle(), replayName: 'replay-test', sinks: noopCaseSinks, dataConverter: replayProtection.dataConverter },
+    histories,
+  )) {
     results.push(result);
   }
   return results;
@@ -87,6 +108,13 @@ describe('recorded histories replay on the current workflow code', () => {
     const typesRecorded = new Set(files.map((file) => path.basename(file)));
     const missing = CASE_TYPES.filter((type) => ![...typesRecorded].some((name) => name.startsWith(`${type.replace(/_/g, '-')}-`)));
     expect(missing).toEqual([]);
+  });
+
+  test('the current generation is recorded encrypted, and plaintext generations are kept beside it', () => {
+    const current = files.filter((file) => !file.includes('/') && !path.isAbsolute(file));
+    const plaintextCurrent = current.filter((file) => !load(file).encrypted);
+    expect({ plaintextCurrent }).toEqual({ plaintextCurrent: [] });
+    expect(files.some((file) => file.includes('/') && !load(file).encrypted)).toBe(true);
   });
 
   test.each(files)('%s replays without a determinism error', (file) => {

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { newKeyringJson } from '../../../codec/master-keys';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -44,6 +45,7 @@ export async function startIntegrationStack(): Promise<{ stack: IntegrationStack
       MONGODB_DB: 'aftersales',
       API_TOKENS_FILE: path.join(REPO_ROOT, 'config', 'dev-tokens.json'),
       WEBHOOK_SECRET: `it-${randomBytes(16).toString('hex')}`,
+      PAYLOAD_KEYS: newKeyringJson('it-1'),
       LOG_LEVEL: process.env.AFTERSALES_IT_LOG_LEVEL ?? 'info',
       SANDBOX_TRACKING_STEP_MS: String(IT_SANDBOX_DELAY_MS),
       SANDBOX_SETTLE_MS: String(IT_SANDBOX_DELAY_MS),

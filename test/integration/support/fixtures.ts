@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
-import { STACK_ENV } from '../stack/stack-file';
-import { requiredEnv, type OpenCaseBody } from './http-client';
+import type { Client } from '@temporalio/client';
+import { connectEncryptedClient } from '../../../scripts/stack/encrypted-client';
+import { readIntegrationStack } from '../stack/stack-file';
+import type { OpenCaseBody } from './http-client';
 
 const DAY_MS = 86_400_000;
 
@@ -13,16 +14,29 @@ export const daysAgo = (days: number) => new Date(Date.now() - days * DAY_MS).to
  * its tests, closed after them. Read `.client` inside tests (it is set by then).
  */
 export function stackTemporalClient(): { readonly client: Client } {
-  let connection: Connection | undefined;
+  let close: (() => Promise<void>) | undefined;
   const holder = { client: undefined as unknown as Client };
   beforeAll(async () => {
-    connection = await Connection.connect({ address: requiredEnv(STACK_ENV.temporalAddress) });
-    holder.client = new Client({ connection, namespace: 'default' });
+    const connected = await connectStackClient();
+    holder.client = connected.client;
+    close = connected.close;
   });
   afterAll(async () => {
-    await connection?.close();
+    await close?.();
   });
   return holder;
+}
+
+/** A Temporal client on the integration stack that encrypts and decrypts with the stack's keys; close it after use. */
+export function connectStackClient(): ReturnType<typeof connectEncryptedClient> {
+  const stack = readIntegrationStack();
+  return connectEncryptedClient({
+    temporalAddress: stack.temporalAddress,
+    namespace: stack.temporalNamespace,
+    mongoUri: stack.mongoUri,
+    mongoDb: stack.mongoDb,
+    payloadKeys: stack.configEnv.PAYLOAD_KEYS,
+  });
 }
 
 /**

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { MongoClient } from 'mongodb';
 import { appUrls, localWiringEnv, startApi, startSandbox, startWorker, withoutConfigEnv, type AppPorts } from '../../../scripts/stack/app-services';
 import { startFerretDb } from '../../../scripts/stack/ferretdb-server';
@@ -11,6 +11,8 @@ import { freePort, freePorts } from '../../../scripts/stack/ports';
 import { startTemporalDevServer } from '../../../scripts/stack/temporal-server';
 import { httpOk, waitUntilReady } from '../../../scripts/stack/wait';
 import type { CaseDocument } from '../../../store/case-document.mapper';
+import { newKeyringJson } from '../../../codec/master-keys';
+import { connectEncryptedClient } from '../../../scripts/stack/encrypted-client';
 import { CallbackTap } from './callback-tap';
 import { writeTokensFile, type StackTokens } from './tokens';
 
@@ -50,7 +52,7 @@ export const RELIABILITY_SANDBOX_DELAY_MS = 200;
 
 export class ReliabilityStack {
   private readonly services = new Map<ServiceName, Service>();
-  private temporalClient?: Client;
+  private temporalClient?: { client: Client; close(): Promise<void> };
   private mongoClient?: MongoClient;
   private readonly unexpectedExits: string[] = [];
   private readonly extraApiPorts = new Map<ExtraApi, number>();
@@ -106,6 +108,7 @@ export class ReliabilityStack {
         MONGODB_DB: 'aftersales',
         API_TOKENS_FILE: tokens.file,
         WEBHOOK_SECRET: `rel-${randomBytes(16).toString('hex')}`,
+        PAYLOAD_KEYS: newKeyringJson('rel-1'),
         LOG_LEVEL: process.env.AFTERSALES_REL_LOG_LEVEL ?? 'info',
         SANDBOX_TRACKING_STEP_MS: String(RELIABILITY_SANDBOX_DELAY_MS),
         SANDBOX_SETTLE_MS: String(RELIABILITY_SANDBOX_DELAY_MS),
@@ -226,11 +229,15 @@ export class ReliabilityStack {
 
   /** A Temporal client of the stack's server (one per stack; closed with the stack). */
   async temporal(): Promise<Client> {
-    if (!this.temporalClient) {
-      const connection = await Connection.connect({ address: this.configEnv.TEMPORAL_ADDRESS });
-      this.temporalClient = new Client({ connection, namespace: this.configEnv.TEMPORAL_NAMESPACE });
-    }
-    return this.temporalClient;
+    // Encrypting and decrypting like the worker and the API: the stack's keys.
+    this.temporalClient ??= await connectEncryptedClient({
+      temporalAddress: this.configEnv.TEMPORAL_ADDRESS,
+      namespace: this.configEnv.TEMPORAL_NAMESPACE,
+      mongoUri: this.configEnv.MONGODB_URI,
+      mongoDb: this.configEnv.MONGODB_DB,
+      payloadKeys: this.configEnv.PAYLOAD_KEYS,
+    });
+    return this.temporalClient.client;
   }
 
   /** A MongoDB client of the stack's FerretDB, for reading the read model directly. */
@@ -252,7 +259,7 @@ export class ReliabilityStack {
     if (this.closed) return;
     this.closed = true;
     await this.mongoClient?.close().catch(() => undefined);
-    await this.temporalClient?.connection.close().catch(() => undefined);
+    await this.temporalClient?.close().catch(() => undefined);
     await this.group.stopAll(5000);
     await this.tap?.close();
     const survivors = this.group.list().filter((child) => child.running);

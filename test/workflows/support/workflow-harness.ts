@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
@@ -22,6 +23,8 @@ import {
   surveyUpdate,
   WORKFLOW_TYPE_BY_CASE_TYPE,
 } from '../../../domain/workflow-contract';
+import { CONVERTER_PATHS, WORKFLOW_INTERCEPTOR_MODULES } from '../../../codec/data-converter';
+import { testProtection } from './test-payload-protection';
 import { timeSkippingServerPath } from './test-server';
 import { caseSinks, ReadModelPublisher } from '../../../worker/read-model-publisher';
 
@@ -38,6 +41,7 @@ export async function createTestEnv(): Promise<TestWorkflowEnvironment> {
   }
   const env = await TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: { type: 'existing-path', path: timeSkippingServerPath() } },
+    client: { dataConverter: testProtection.dataConverter },
   });
   const indexedTypes: Record<string, number> = { Keyword: 2, Int: 3, Bool: 5, Datetime: 6 };
   await env.connection.operatorService.addSearchAttributes({
@@ -50,7 +54,10 @@ export async function createTestEnv(): Promise<TestWorkflowEnvironment> {
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 /** The workflow code, bundled once per test file. */
 export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleWorkflowCode({ workflowsPath: path.resolve(__dirname, '../../../workflows'), logger: new DefaultLogger('WARN') });
+  bundle ??= bundleWorkflowCode({ workflowsPath: path.resolve(__dirname, '../../../workflows'), logger: new DefaultLogger('WARN'),
+    ...CONVERTER_PATHS,
+    workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
+  });
   return bundle;
 }
 
@@ -213,10 +220,12 @@ export async function createTestWorker(env: TestWorkflowEnvironment, world: Fake
     workflowBundle: await workflowBundle(),
     activities: world.activities(),
     sinks: world.sinks(),
+    dataConverter: testProtection.dataConverter,
   });
 }
 
 let caseCounter = 0;
+const RUN_TAG = randomBytes(3).toString('hex');
 
 /** A valid case request of the given type, delivered `deliveredDaysAgo` days before `nowMs`. */
 export function caseRequest(nowMs: number, overrides: Partial<OpenCaseRequest> = {}, deliveredDaysAgo = 2): OpenCaseRequest {
@@ -245,7 +254,8 @@ export async function startCase(env: TestWorkflowEnvironment, world: FakeWorld, 
   const nowMs = await env.currentTimeMs();
   const verdict = checkEligibility(request, policy, nowMs);
   if (!verdict.eligible) throw new Error(`test request is not eligible: ${verdict.code}`);
-  const caseId = `t${++caseCounter}-${request.type}`;
+  // Unique across processes too: the data keys of recorded histories are saved by workflow id.
+  const caseId = `t${RUN_TAG}-${++caseCounter}-${request.type}`;
   // Started the way POST /v1/cases starts it: the same input (opening instant, feature level) and search attributes.
   const input = caseWorkflowInput(caseId, request, policy, { kind: 'customer', id: request.customerId }, verdict, nowMs);
   const { typedSearchAttributes } = caseStartOptions(input, world.taskQueue, { role: 'customer', customerId: request.customerId });
