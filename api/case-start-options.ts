@@ -13,7 +13,7 @@ import {
 } from '../domain/search-attributes';
 import { readable } from '../domain/readable-text';
 import { nextDeadline } from '../domain/sla-clock';
-import { caseWorkflowId, FEATURE_LEVEL_LEDGER, type CaseWorkflowInput } from '../domain/workflow-contract';
+import { caseWorkflowId, FEATURE_LEVEL_OVERDUE, type CaseWorkflowInput } from '../domain/workflow-contract';
 import type { Principal } from './auth';
 
 /** The workflow input of a case opened by `openedBy` at `openedAtMs` with the policy's eligibility verdict (which must be eligible). */
@@ -31,7 +31,7 @@ export function caseWorkflowInput(
     policy,
     openedBy,
     openedAt: new Date(openedAtMs).toISOString(),
-    featureLevel: FEATURE_LEVEL_LEDGER,
+    featureLevel: FEATURE_LEVEL_OVERDUE,
     eligibility: {
       manualEvaluation: verdict.manualEvaluation,
       inWarranty: verdict.inWarranty,

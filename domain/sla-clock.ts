@@ -130,6 +130,28 @@ export function nextDeadline(clocks: readonly SlaClock[]): string | null {
   return running.length ? iso(Math.min(...running)) : null;
 }
 
+/** Where a case is late: the clock that breached first among those still waiting for staff, and its deadline. */
+export interface Overdue {
+  /** The deadline that passed (ISO): the case has been late since then. */
+  since: string;
+  clock: ClockName;
+}
+
+/**
+ * The earliest unmet staff deadline already passed, or null: a staff clock that breached and has
+ * not stopped (its work is still to do). Stopping the clock (the work done late, the case closed,
+ * a reassignment that restarts it) clears it; that it breached stays on the clock as history.
+ * Customer clocks are left out: when one runs out the system answers for the customer at once.
+ */
+export function overdue(clocks: readonly SlaClockView[]): Overdue | null {
+  let found: Overdue | null = null;
+  for (const clock of clocks) {
+    if (clock.party !== 'staff' || clock.state !== 'breached' || clock.stoppedAt !== undefined) continue;
+    if (found === null || Date.parse(clock.deadline) < Date.parse(found.since)) found = { since: clock.deadline, clock: clock.name };
+  }
+  return found;
+}
+
 /** The public view of a clock (what the case JSON shows). */
 export function clockView(clock: SlaClock): SlaClockView {
   const { name, party, budget, startedAt, deadline, state, breachedAt, stoppedAt, pausedAt, pausedMs, warnedAt } = clock;

@@ -57,6 +57,12 @@ export interface CaseWorkflowInput {
  */
 export const FEATURE_LEVEL_LEDGER = 1;
 
+/**
+ * The feature level at which a case also upserts the OverdueSince and OverdueClock search
+ * attributes from its start without asking patched() (workflows/features.ts): what the API sets now.
+ */
+export const FEATURE_LEVEL_OVERDUE = 2;
+
 /** What a case workflow returns when it ends. */
 export interface CaseWorkflowResult {
   caseId: string;

@@ -1,4 +1,4 @@
-import { ApplicationFailure, condition, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, condition, patched, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { StageCommandName } from '../domain/case-commands';
 import type {
   Actor,
@@ -21,10 +21,12 @@ import {
   CaseStatusKey,
   EscalationLevelKey,
   NextDeadlineKey,
+  OverdueClockKey,
+  OverdueSinceKey,
   SlaBreachedKey,
 } from '../domain/search-attributes';
-import { clockView, nextDeadline, pauseClock, resumeClock, stopClock, type SlaClock } from '../domain/sla-clock';
-import type { FeatureSet } from './features';
+import { clockView, nextDeadline, overdue, pauseClock, resumeClock, stopClock, type Overdue, type SlaClock } from '../domain/sla-clock';
+import { Features, type FeatureSet } from './features';
 import type {
   CaseWorkflowInput,
   CollectionEvent,
@@ -106,7 +108,7 @@ export class CaseRecord {
   /** Set when the workflow is about to return, so background loops finish. */
   finished = false;
   /** The released workflow changes this case runs (workflows/features.ts); set once at start. */
-  features: FeatureSet = { leanHistory: false, orderLedger: false };
+  features: FeatureSet = { leanHistory: false, orderLedger: false, overdueSearchAttributes: false };
   /** Ledger reservations this case holds (order-ledger feature): released when the case ends with them unsettled. */
   readonly reservations: LedgerReservation[] = [];
   /** Money asked of the customer (order-ledger feature). */
@@ -122,6 +124,8 @@ export class CaseRecord {
   private handled = new Set<number>();
   /** The search attributes last upserted (or started with), as searchAttributesKey. */
   private lastSearchAttributes = '';
+  /** OverdueSince and OverdueClock as last upserted (or started with), as overdueKey: '' when not overdue. */
+  private lastOverdue = '';
   /** The key the UI details were last set for. */
   private detailsKey = '';
 
@@ -168,6 +172,9 @@ export class CaseRecord {
       started.get(EscalationLevelKey) ?? 0,
       deadline ? deadline.toISOString() : null,
     );
+    const since = started.get(OverdueSinceKey);
+    const clock = started.get(OverdueClockKey);
+    this.lastOverdue = since && clock ? overdueKey({ since: since.toISOString(), clock: clock as ClockName }) : '';
   }
 
   /** True once the case reached a terminal status. */
@@ -391,28 +398,60 @@ export class CaseRecord {
   flushSearchAttributes(): void {
     const deadline = nextDeadline(this.clocks);
     const key = searchAttributesKey(this.status, this.assignee, this.breached, this.escalation.level, deadline);
-    if (key === this.detailsKey) return;
-    this.detailsKey = key;
-    if (key !== this.lastSearchAttributes) this.upsertSearchAttributes(key, deadline);
+    const late = this.overdueToUpsert();
+    const lateKey = late === undefined ? undefined : overdueKey(late);
+    // Without the overdue feature the key is the old one, so cases before it upsert exactly when they did.
+    const details = lateKey === undefined ? key : `${key}|${lateKey}`;
+    if (details === this.detailsKey) return;
+    this.detailsKey = details;
+    if (key !== this.lastSearchAttributes || (lateKey !== undefined && lateKey !== this.lastOverdue)) this.upsertSearchAttributes(key, deadline, late);
     setCurrentDetails(
       [
         `**${this.input.request.type}** case \`${this.id}\` · status **${this.status}**`,
         `next deadline: ${deadline ?? '—'} · breached: ${this.breached ? 'yes' : 'no'} · escalation level ${this.escalation.level}`,
+        ...(late ? [`overdue since ${late.since} (${late.clock} clock)`] : []),
         `assignee: ${this.assignee ?? 'unassigned'} · policy ${this.policy.version}`,
       ].join('\n\n'),
     );
   }
 
-  private upsertSearchAttributes(key: string, deadline: string | null): void {
+  /**
+   * Where the case is late now, when the overdue search attributes are on (null: not late);
+   * undefined while they are off. A case started before them asks patched() only when its overdue
+   * state would change what was upserted, so its history gets the marker where the new upsert is.
+   */
+  private overdueToUpsert(): Overdue | null | undefined {
+    const late = overdue(this.clocks);
+    if (this.features.overdueSearchAttributes) return late;
+    if (overdueKey(late) === this.lastOverdue) return undefined;
+    if (!patched(Features.overdueSearchAttributes)) return undefined;
+    this.features.overdueSearchAttributes = true;
+    return late;
+  }
+
+  private upsertSearchAttributes(key: string, deadline: string | null, late: Overdue | null | undefined): void {
     this.lastSearchAttributes = key;
+    if (late !== undefined) this.lastOverdue = overdueKey(late);
     upsertSearchAttributes([
       { key: CaseStatusKey, value: this.status },
       { key: AssigneeKey, value: this.assignee },
       { key: SlaBreachedKey, value: this.breached },
       { key: EscalationLevelKey, value: this.escalation.level },
       { key: NextDeadlineKey, value: deadline ? new Date(deadline) : null },
+      // Cleared (null removes them) once the late clock stops; SlaBreached keeps that it was ever late.
+      ...(late === undefined
+        ? []
+        : [
+            { key: OverdueSinceKey, value: late ? new Date(late.since) : null },
+            { key: OverdueClockKey, value: late ? late.clock : null },
+          ]),
     ]);
   }
+}
+
+/** OverdueSince and OverdueClock as one comparable string: '' when not overdue. */
+function overdueKey(late: Overdue | null): string {
+  return late ? `${late.since}|${late.clock}` : '';
 }
 
 /** The search attributes of a case as one comparable string. */

@@ -1,5 +1,5 @@
 import { patched } from '@temporalio/workflow';
-import { FEATURE_LEVEL_LEDGER } from '../domain/workflow-contract';
+import { FEATURE_LEVEL_LEDGER, FEATURE_LEVEL_OVERDUE } from '../domain/workflow-contract';
 
 /**
  * Workflow changes released behind `patched()`. A case records each marker when it first runs
@@ -27,20 +27,33 @@ export const Features = {
   escalationRecordActivity: 'escalation-record-activity',
   /** The read-model reconciler also folds the SLA report's day buckets at the end of its run. */
   reconcilerCompactsReport: 'reconciler-compacts-report',
+  /**
+   * The OverdueSince and OverdueClock search attributes (what is late now, since when). Cases
+   * opened at FEATURE_LEVEL_OVERDUE have them from the start; older cases ask when they first
+   * become overdue (or stop being so), so a case running at the deploy gets them from then on.
+   */
+  overdueSearchAttributes: 'ops-overdue-search-attributes',
 } as const;
 
 /** Which released changes a case runs: true = the current path, false = the path its history recorded. */
 export interface FeatureSet {
   leanHistory: boolean;
   orderLedger: boolean;
+  /**
+   * True: OverdueSince and OverdueClock are upserted with the other search attributes. False: not
+   * yet; the record asks patched() when they would first change and sets it then (workflows/case-record.ts).
+   */
+  overdueSearchAttributes: boolean;
 }
 
 /**
  * The features of this case, decided once when the case starts: from its input's feature level
  * when the API set one (no marker: a lighter first task), else asked with patched(), each
- * recording its marker then, as every case started before the level existed did.
+ * recording its marker then, as every case started before the level existed did. The overdue
+ * search attributes are the exception below FEATURE_LEVEL_OVERDUE: asked later, where they first apply.
  */
 export function caseFeatures(featureLevel: number | undefined): FeatureSet {
-  if (featureLevel !== undefined && featureLevel >= FEATURE_LEVEL_LEDGER) return { leanHistory: true, orderLedger: true };
-  return { leanHistory: patched(Features.leanHistory), orderLedger: patched(Features.orderLedger) };
+  if (featureLevel !== undefined && featureLevel >= FEATURE_LEVEL_OVERDUE) return { leanHistory: true, orderLedger: true, overdueSearchAttributes: true };
+  if (featureLevel !== undefined && featureLevel >= FEATURE_LEVEL_LEDGER) return { leanHistory: true, orderLedger: true, overdueSearchAttributes: false };
+  return { leanHistory: patched(Features.leanHistory), orderLedger: patched(Features.orderLedger), overdueSearchAttributes: false };
 }

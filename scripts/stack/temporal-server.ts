@@ -73,6 +73,9 @@ export async function startTemporalDevServer(group: ProcessGroup, options: Tempo
   const child = group.spawn({ name: 'temporal', command: TOOL_PATHS.temporal, args: temporalDevServerArgs(options) });
   const address = `127.0.0.1:${options.port}`;
   await waitForTemporal({ address }, namespace, { timeoutMs: options.readyTimeoutMs ?? 60_000, child });
+  // The CLI registers --search-attribute only in a new database: a .data/temporal.sqlite kept from
+  // an earlier version gets the attributes added since (OverdueSince, say) here.
+  await ensureSearchAttributes({ address }, namespace, options.searchAttributes ?? CASE_SEARCH_ATTRIBUTES);
   return {
     address,
     namespace,
