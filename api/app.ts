@@ -2,7 +2,10 @@ import express, { type Express, type RequestHandler } from 'express';
 import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { AppConfig } from '../config/env';
+import type { PayloadCodec } from '@temporalio/common';
 import { adminRouter } from './admin.routes';
+import { codecRouter } from './codec-server';
+import { erasureRouter, type CustomerEraser } from './customer-erasure';
 import { authenticate, type TokenRegistry } from './auth';
 import { casesRouter } from './cases.routes';
 import { CaseService } from './cases.service';
@@ -32,6 +35,10 @@ export interface ApiDeps {
   rateLimit?: RateLimitOptions;
   /** Clock of eligibility checks and webhook signatures (tests pin it). */
   now?: () => number;
+  /** The payload codec, served to staff at /codec for the Temporal UI (absent: no codec endpoint). */
+  codec?: { codec: PayloadCodec; allowedOrigins: readonly string[] };
+  /** Erasure of customers' personal data (absent: the route answers 409 erasure_unavailable). */
+  eraser?: CustomerEraser;
   /** How long a command waits for its case (default 20 s). */
   commandTimeoutMs?: number;
 }
@@ -58,6 +65,9 @@ export function createApiApp(deps: ApiDeps): Express {
   app.use(healthRouter({ client: deps.client, store: deps.store, metrics }));
   app.use(webhooksRouter({ client: deps.client, store: deps.store, secret: deps.config.WEBHOOK_SECRET, logger: deps.logger, nowSec: () => Math.floor(now() / 1000) }));
 
+  // Before the API's body parser: the codec reads larger batches, and its sign-in form is not JSON.
+  if (deps.codec) app.use(codecRouter({ ...deps.codec, tokens: deps.tokens, logger: deps.logger }));
+
   app.use(requireJsonBody, express.json({ limit: '256kb' }));
   // Applied per route (not app-wide) so that the route pattern is known when a request is refused.
   const guard: RequestHandler[] = [rateLimit(deps.rateLimit ?? DEFAULT_RATE_LIMIT), authenticate(deps.tokens)];
@@ -75,6 +85,7 @@ export function createApiApp(deps: ApiDeps): Express {
   app.use(ordersRouter(deps.store, guard));
   app.use(reportsRouter(deps.store, guard, now));
   app.use(adminRouter(deps.policy, guard, deps.logger));
+  app.use(erasureRouter(deps.eraser, guard));
 
   app.use((req) => {
     throw notFound('not_found', `no route ${req.method} ${req.path}`);

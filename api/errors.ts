@@ -3,6 +3,7 @@ import { WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError, Se
 import { ApplicationFailure, WorkflowNotFoundError } from '@temporalio/common';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
+import { CaseDataErasedError } from '../codec/case-data-keys';
 import { CommandErrorTypes } from '../domain/workflow-contract';
 
 /** One offending field of a request: its path (`items[0].sku`) and what is wrong with it. */
@@ -120,6 +121,9 @@ export function mapError(error: unknown): MappedError {
   if (error instanceof WorkflowNotFoundError) return client(404, 'case_not_found', 'no such case');
   if (error instanceof ServiceError || isGrpcUnavailable(error)) {
     return { ...client(503, 'temporal_unavailable', 'Temporal is not reachable; retry'), headers: { 'Retry-After': '5' } };
+  }
+  if (error instanceof CaseDataErasedError) {
+    return client(410, 'case_data_erased', 'the personal data of this case was erased; what is left is in the case list and reports');
   }
   if (isMongoUnavailable(error)) {
     return { ...client(503, 'read_model_unavailable', 'the case database is not reachable; retry'), headers: { 'Retry-After': '5' } };

@@ -11,18 +11,24 @@ import { payloadProtectionFromConfig } from '../codec/data-converter';
 import { KeyringError } from '../codec/master-keys';
 import { ConfigError, loadConfig } from '../config/env';
 import { PolicyError } from '../domain/policy.schema';
+import { MongoDataKeyStore } from '../store/case-data-keys.store';
+import { CustomerErasureStore } from '../store/customer-erasure.store';
 import { createApiApp } from './app';
+import { CustomerEraser } from './customer-erasure';
 import { TokenRegistry, TokensFileError } from './auth';
 import { createLogger } from './logger';
 import { PolicyProvider } from './policy-provider';
 import { LazyMongoStore } from './store-access';
 import { temporalConnectionOptions } from '../config/temporal-connection';
+import { exporterFromConfig, startTracing } from '../observability/tracing';
 
 const DRAIN_TIMEOUT_MS = 10_000;
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const logger = createLogger(config.LOG_LEVEL);
+  // Before the server exists: its requests, the Temporal calls and their spans share one trace (off unless configured).
+  const tracing = startTracing('aftersales-api', exporterFromConfig(config));
   const tokensFile = path.resolve(config.API_TOKENS_FILE);
   const tokens = TokenRegistry.fromFile(tokensFile);
   const policy = new PolicyProvider(config.POLICY_FILE ? path.resolve(config.POLICY_FILE) : undefined);
@@ -32,9 +38,22 @@ async function main(): Promise<void> {
   // Everything the API sends to Temporal is encrypted, and what it reads back decrypted (codec/).
   const protection = payloadProtectionFromConfig(config, () => store.database());
   const connection = Connection.lazy(temporalConnectionOptions(config));
-  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: protection.dataConverter });
+  const client = new Client({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    dataConverter: protection.dataConverter,
+    interceptors: { workflow: tracing.clientInterceptors() },
+  });
 
-  const app = createApiApp({ config, client, store, policy, tokens, logger });
+  const eraser = new CustomerEraser({
+    client,
+    store: () => new CustomerErasureStore(store.database()),
+    dataKeys: new MongoDataKeyStore(() => store.database()),
+    forget: (workflowIds) => protection.dataKeys.forget(workflowIds),
+    logger,
+  });
+  const codec = { codec: protection.codec, allowedOrigins: codecOrigins(config) };
+  const app = createApiApp({ config, client, store, policy, tokens, logger, eraser, codec });
   const server = http.createServer(app);
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
@@ -42,7 +61,7 @@ async function main(): Promise<void> {
     server.listen(config.PORT, () => resolve());
   });
   logger.info(
-    { port: config.PORT, temporal: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, policyVersion: policy.current().version },
+    { port: config.PORT, temporal: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, policyVersion: policy.current().version, traces: tracing.enabled },
     'API listening',
   );
 
@@ -76,6 +95,7 @@ async function main(): Promise<void> {
         clearTimeout(force);
         await store.close().catch(() => undefined);
         await connection.close().catch(() => undefined);
+        await tracing.shutdown().catch(() => undefined);
         logger.info('stopped');
         process.exit(0);
       })();
@@ -84,6 +104,12 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+}
+
+/** The browser origins of the codec endpoint: CODEC_CORS_ORIGINS, else the Temporal UI's. */
+function codecOrigins(config: { CODEC_CORS_ORIGINS?: string; TEMPORAL_UI_URL: string }): string[] {
+  if (config.CODEC_CORS_ORIGINS) return config.CODEC_CORS_ORIGINS.split(',').map((origin) => origin.trim()).filter(Boolean);
+  return [new URL(config.TEMPORAL_UI_URL).origin];
 }
 
 main().catch((error: unknown) => {

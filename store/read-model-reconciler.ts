@@ -121,8 +121,12 @@ export class ReadModelReconciler {
 
   /** The stored version of a case, or null when it has no document (read by `_id` alone, from its index). */
   async storedVersion(caseId: string): Promise<number | null> {
-    const stored = await this.cases.findOne({ _id: caseId }, { projection: { version: 1 } });
-    return stored ? stored.version : null;
+    return (await this.stored(caseId))?.version ?? null;
+  }
+
+  private async stored(caseId: string): Promise<{ version: number; erased: boolean } | null> {
+    const stored = await this.cases.findOne({ _id: caseId }, { projection: { version: 1, erasedAt: 1 } });
+    return stored ? { version: stored.version, erased: (stored as { erasedAt?: Date }).erasedAt !== undefined } : null;
   }
 
   /**
@@ -152,9 +156,15 @@ export class ReadModelReconciler {
     await eachLimited(cases, this.concurrency, async ({ caseId }) => {
       onEach();
       try {
-        const [snapshot, stored] = await Promise.all([queryCase(this.client, caseId), this.storedVersion(caseId)]);
+        // An erased case's payloads no longer decode, and its read-model document is all that is meant to remain.
+        const stored = await this.stored(caseId);
+        if (stored?.erased) {
+          outcome.checked++;
+          return;
+        }
+        const snapshot = await queryCase(this.client, caseId);
         outcome.checked++;
-        if (stored !== null && stored >= snapshot.version) return;
+        if (stored !== null && stored.version >= snapshot.version) return;
         outcome.drift++;
         if ((await this.target.upsertCase(snapshot)) === 'written') outcome.repaired++;
       } catch {

@@ -82,6 +82,7 @@ export function stackTokens() {
     /** The warehouse inspector (an agent). */
     warehouse: find('agent wang.fang', (t) => t.role === 'agent' && t.name === 'wang.fang'),
     supervisor: find('supervisor', (t) => t.role === 'supervisor'),
+    admin: find('admin', (t) => t.role === 'admin'),
   };
 }
 
