@@ -42,7 +42,7 @@ function caseWithPersonalText(): CaseSnapshot {
     ],
     temporal: { workflowId: 'case-cs_1' },
     version: 12,
-  } as CaseSnapshot;
+  };
 }
 
 describe('erasing a case of its personal data', () => {
