@@ -1,9 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { CaseSnapshot } from '../domain/case.types';
+import { updateLabel } from '../domain/update-label';
 import { caseWorkflowId } from '../domain/workflow-contract';
 import { actorOf, isStaff, SUPERVISOR_ROLES, type Principal } from './auth';
 import type { CaseCommand } from './case-commands';
-import { assertSameCommand, commandUpdateId } from './command-idempotency';
+import { assertSameCommand, commandUpdateId, labelledUpdateId } from './command-idempotency';
 import { mayRead, type CaseReader } from './case-reading';
 import { conflict, forbidden, notFound } from './errors';
 import { withinDeadline } from './temporal-calls';
@@ -36,15 +38,14 @@ export class CaseCommander {
     if (current === null || !mayRead(principal, current)) throw notFound('case_not_found', `no case ${caseId}`);
     const handle = this.deps.client.workflow.getHandle(caseWorkflowId(caseId));
     const input = { ...body, actor: actorOf(principal) };
-    const updateId = idempotencyKey === undefined ? undefined : commandUpdateId(principal, caseId, command.path, idempotencyKey);
+    const keyedId = idempotencyKey === undefined ? undefined : commandUpdateId(principal, caseId, command.path, idempotencyKey);
+    // The history shows the Update id in clear: it says who decided what (never free text), e.g. `agent li.wei: review approve (cmd-…)`.
+    let updateId = labelledUpdateId(updateLabel(command.update.name, input), keyedId ?? randomUUID());
     try {
-      if (updateId !== undefined) await assertSameCommand(this.deps.client, handle, updateId, input);
+      // A retry attaches to the Update its key already ran as, whatever that one's id says.
+      if (keyedId !== undefined) updateId = (await assertSameCommand(this.deps.client, handle, keyedId, input)) ?? updateId;
       // An update waits for the worker to run it; a case whose worker is away must not hold the request forever.
-      const updated = await withinDeadline(
-        this.deps.client,
-        () => handle.executeUpdate(command.update, { args: [input as never], ...(updateId === undefined ? {} : { updateId }) }),
-        timeoutMs,
-      );
+      const updated = await withinDeadline(this.deps.client, () => handle.executeUpdate(command.update, { args: [input as never], updateId }), timeoutMs);
       return this.reader.withUiUrl(updated);
     } catch (error) {
       // The case exists (we just read it), so "not found" means its workflow has ended.

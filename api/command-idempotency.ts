@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Client, WorkflowHandle } from '@temporalio/client';
+import type { Payload } from '@temporalio/common';
 import type { Principal } from './auth';
 import { conflict } from './errors';
 import { withinDeadline } from './temporal-calls';
@@ -22,23 +23,50 @@ export function commandUpdateId(principal: Principal, caseId: string, commandPat
 }
 
 /**
- * 409 `idempotency_key_reused` when the case already accepted an Update with `updateId` whose
- * input differs from `input`. An Update the case refused leaves no trace, so its key binds nothing.
+ * The Update id as the history shows it: who did what (domain/update-label.ts), then the unique
+ * part in parentheses, e.g. `agent li.wei: review approve (cmd-3f…)`. The Update id is stored in
+ * clear (it is no payload), so the history reads who decided what without the codec server.
  */
-export async function assertSameCommand(client: Client, handle: WorkflowHandle, updateId: string, input: unknown): Promise<void> {
+export function labelledUpdateId(label: string, uniqueId: string): string {
+  return `${label} (${uniqueId})`;
+}
+
+/** True when `updateId` is `keyedId`, bare (before labels) or labelled. */
+function isKeyed(updateId: string | null | undefined, keyedId: string): boolean {
+  return updateId === keyedId || (updateId?.endsWith(` (${keyedId})`) ?? false);
+}
+
+/**
+ * 409 `idempotency_key_reused` when the case already accepted an Update of that key (`keyedId`,
+ * from commandUpdateId, bare or labelled) whose input differs from `input`. Returns the id of the
+ * accepted one, so a retry attaches to it even if its label was written otherwise; undefined when
+ * none. An Update the case refused leaves no trace, so its key binds nothing.
+ */
+export async function assertSameCommand(client: Client, handle: WorkflowHandle, keyedId: string, input: unknown): Promise<string | undefined> {
   const history = await withinDeadline(client, () => handle.fetchHistory());
   for (const event of history.events ?? []) {
     const request = event.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest;
-    if (request?.meta?.updateId !== updateId) continue;
-    const payload = request.input?.args?.payloads?.[0];
-    const earlier = payload ? client.options.loadedDataConverter.payloadConverter.fromPayload(payload) : undefined;
+    const updateId = request?.meta?.updateId;
+    if (!updateId || !isKeyed(updateId, keyedId)) continue;
+    const payload = request?.input?.args?.payloads?.[0];
+    const earlier = payload ? await decodedInput(client, payload) : undefined;
     if (canonicalJson(earlier) !== canonicalJson(input)) {
       throw conflict('idempotency_key_reused', 'this Idempotency-Key was already used for a different command on this case', [
         { field: 'Idempotency-Key', message: 'already used with a different body; use a new key for a new command' },
       ]);
     }
-    return;
+    return updateId;
   }
+  return undefined;
+}
+
+/** An accepted Update's input as the caller sent it: the payload codec's encryption undone, then converted. */
+async function decodedInput(client: Client, payload: Payload): Promise<unknown> {
+  const converter = client.options.loadedDataConverter;
+  let payloads = [payload];
+  // Codecs decode in the reverse order they encoded in, as the SDK does.
+  for (const codec of [...(converter.payloadCodecs ?? [])].reverse()) payloads = await codec.decode(payloads);
+  return converter.payloadConverter.fromPayload(payloads[0]);
 }
 
 /** JSON with object keys sorted, so that two equal bodies compare equal whatever their key order. */

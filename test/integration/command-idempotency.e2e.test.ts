@@ -112,6 +112,29 @@ describe('commands with an Idempotency-Key', () => {
     expect({ status: unkeyed.status, code: unkeyed.body.error?.code }).toEqual({ status: 409, code: 'case_closed' });
   });
 
+  test('the history names who did what in clear, in each Update id, with the key kept and no free text', async () => {
+    const opened = await cases.opened(tokens.customer, returnBody());
+    const customer = new HttpClient(apiUrl).as(tokens.customer);
+    const asked = await review(opened.id, { decision: 'request_info', note: 'a photo of the label, please' });
+    expect(asked.status).toBe(200);
+    expect((await customer.post(`/v1/cases/${opened.id}/customer-info`, { message: 'here it is' })).status).toBe(200);
+    const key = `it-label-${randomUUID()}`;
+    const approved = await review(opened.id, { decision: 'approve' }, key);
+    expect(approved.status).toBe(200);
+    const agentId = approved.body.timeline.find((e) => e.event === 'review.approved')?.actor.id;
+
+    const history = await temporal.workflow.getHandle(caseWorkflowId(opened.id)).fetchHistory();
+    const ids = (history.events ?? []).flatMap((e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.meta?.updateId ?? []);
+    const uuid = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
+    expect(ids).toHaveLength(3);
+    expect(ids[0]).toMatch(new RegExp(`^agent ${agentId}: review request_info \\(${uuid}\\)$`));
+    expect(ids[1]).toMatch(new RegExp(`^customer c-1: customerInfo \\(${uuid}\\)$`));
+    expect(ids[2]).toMatch(new RegExp(`^agent ${agentId}: review approve \\(cmd-[0-9a-f]{32}\\)$`));
+
+    // A retry of the keyed approval attaches to that Update.
+    expect(summary(await review(opened.id, { decision: 'approve' }, key))).toEqual(summary(approved));
+  });
+
   test('when the key is not printable ASCII, the answer is 400 naming Idempotency-Key', async () => {
     const opened = await cases.opened(tokens.customer, returnBody());
     const answer = await review(opened.id, { decision: 'approve' }, 'has spaces in it');

@@ -1,6 +1,6 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
-import { assertSameCommand, commandUpdateId } from '../../api/command-idempotency';
+import { assertSameCommand, commandUpdateId, labelledUpdateId } from '../../api/command-idempotency';
 import { ApiError } from '../../api/errors';
 
 // The Update id of a keyed command, and the check that a key reused on a case asks for the
@@ -72,5 +72,21 @@ describe('assertSameCommand', () => {
   test('when the accepted Update had a different input, the answer is 409 idempotency_key_reused', async () => {
     const different = { ...input, decision: 'request_info' };
     expect(await refusal(assertSameCommand(client, handleWith([{ updateId, input: different }]), updateId, input))).toEqual({ status: 409, code: 'idempotency_key_reused' });
+  });
+
+  test('when the accepted Update carries the key in a labelled id (who did what), it is found by its key and its id is returned to attach to', async () => {
+    const labelled = labelledUpdateId('agent li.wei: review approve', updateId);
+    expect(await assertSameCommand(client, handleWith([{ updateId: labelled, input }]), updateId, input)).toBe(labelled);
+    const different = { ...input, decision: 'reject' };
+    expect(await refusal(assertSameCommand(client, handleWith([{ updateId: labelledUpdateId('agent li.wei: review reject', updateId), input: different }]), updateId, input))).toEqual({
+      status: 409,
+      code: 'idempotency_key_reused',
+    });
+  });
+
+  test('an id that only contains the key elsewhere, or another key, is not taken for it', async () => {
+    const other = commandUpdateId(agent, 'cs_1', 'review', 'k-2');
+    expect(await assertSameCommand(client, handleWith([{ updateId: labelledUpdateId('agent li.wei: review approve', other), input: { decision: 'reject' } }]), updateId, input)).toBeUndefined();
+    expect(await assertSameCommand(client, handleWith([{ updateId: `${updateId} (x)`, input: { decision: 'reject' } }]), updateId, input)).toBeUndefined();
   });
 });
