@@ -9,6 +9,7 @@
 #   .tools/bin/ferretdb  our embedded FerretDB build (tools/ferretdb, patched:
 #                        tools/ferretdb/patches)
 #   node_modules         `npm ci`, re-run when package-lock.json changes
+#   chromium, promtool   Debian packages, with --test-tools only (npm test)
 #
 # Nothing is written outside the repository except the pip, Go and npm caches.
 set -euo pipefail
@@ -157,6 +158,28 @@ else
   log "running npm ci (package-lock.json changed or node_modules missing)"
   run npm ci --no-audit --no-fund
   printf '%s' "$lock_hash" >"$LOCK_HASH_FILE"
+fi
+
+# --- Debian packages for the tests (npm test passes --test-tools) --------------
+# Chromium drives the browser check of the Temporal UI with our codec (playwright-core,
+# no browser download); promtool checks ops/alerts.yml. Installed with apt when missing
+# and we are root (CI); otherwise setup says what to install.
+if [ "${1:-}" = "--test-tools" ]; then
+  debian_missing=()
+  command -v chromium >/dev/null 2>&1 || debian_missing+=(chromium)
+  command -v promtool >/dev/null 2>&1 || debian_missing+=(prometheus)
+  if [ "${#debian_missing[@]}" -eq 0 ]; then
+    log "chromium and promtool present"
+  elif [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    log "installing Debian packages ${debian_missing[*]} (chromium for the browser test, prometheus for promtool)"
+    if ! DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${debian_missing[@]}" >/dev/null; then
+      run apt-get update -q
+      DEBIAN_FRONTEND=noninteractive run apt-get install -y --no-install-recommends "${debian_missing[@]}"
+    fi
+  else
+    printf 'setup: FAILED: the tests need %s: sudo apt-get install %s\n' "${debian_missing[*]}" "${debian_missing[*]}" >&2
+    exit 1
+  fi
 fi
 
 log "done"

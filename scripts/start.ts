@@ -52,6 +52,8 @@ async function main(): Promise<void> {
       const temporal = await startTemporalDevServer(group, {
         port: TEMPORAL_PORT,
         uiPort: TEMPORAL_UI_PORT,
+        // The UI decodes the encrypted payloads through the API's codec endpoint (staff sign in at /codec/login).
+        uiCodecEndpoint: `http://localhost:${ports.api}/codec`,
         dbFile: path.join(DATA_DIR, 'temporal.sqlite'),
         namespace: config.TEMPORAL_NAMESPACE,
       });

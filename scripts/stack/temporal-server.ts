@@ -18,6 +18,8 @@ export interface TemporalDevServerOptions {
   port: number;
   /** Web UI port; omitted → the server runs headless. */
   uiPort?: number;
+  /** The UI's remote codec endpoint (our API's /codec), so staff see decoded payloads. */
+  uiCodecEndpoint?: string;
   /** SQLite file holding the server's state (created when missing). */
   dbFile: string;
   namespace?: string;
@@ -56,6 +58,7 @@ export function temporalDevServerArgs(options: TemporalDevServerOptions): string
   ];
   if (options.uiPort === undefined) args.push('--headless');
   else args.push('--ui-port', String(options.uiPort));
+  if (options.uiPort !== undefined && options.uiCodecEndpoint !== undefined) args.push('--ui-codec-endpoint', options.uiCodecEndpoint);
   for (const attribute of options.searchAttributes ?? CASE_SEARCH_ATTRIBUTES) {
     args.push('--search-attribute', `${attribute.name}=${attribute.type}`);
   }

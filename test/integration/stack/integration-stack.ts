@@ -7,7 +7,7 @@ import { appUrls, localWiringEnv, startApi, startSandbox, startWorker, withoutCo
 import { startFerretDb } from '../../../scripts/stack/ferretdb-server';
 import { ProcessGroup, type OutputMode } from '../../../scripts/stack/managed-process';
 import { REPO_ROOT } from '../../../scripts/stack/paths';
-import { freePorts, onFreePort } from '../../../scripts/stack/ports';
+import { freePort, freePorts, onFreePort } from '../../../scripts/stack/ports';
 import { startTemporalDevServer } from '../../../scripts/stack/temporal-server';
 import type { IntegrationStack } from './stack-file';
 
@@ -31,7 +31,9 @@ export async function startIntegrationStack(): Promise<{ stack: IntegrationStack
   const group = new ProcessGroup(integrationOutput(logDir));
   try {
     const namespace = 'default';
-    const temporal = await onFreePort((port) => startTemporalDevServer(group, { port, dbFile: path.join(dir, 'temporal.sqlite'), namespace }));
+    // With its Web UI: the browser test opens cases there and decodes them through the API's codec endpoint.
+    const uiPort = await freePort();
+    const temporal = await onFreePort((port) => startTemporalDevServer(group, { port, uiPort, dbFile: path.join(dir, 'temporal.sqlite'), namespace }));
     const mongo = await onFreePort((port) => startFerretDb(group, { port, dataDir: path.join(dir, 'ferretdb') }));
 
     // Allocated after the servers are up: the dev server grabs random ports of its own at start.
@@ -46,6 +48,7 @@ export async function startIntegrationStack(): Promise<{ stack: IntegrationStack
       API_TOKENS_FILE: path.join(REPO_ROOT, 'config', 'dev-tokens.json'),
       WEBHOOK_SECRET: `it-${randomBytes(16).toString('hex')}`,
       PAYLOAD_KEYS: newKeyringJson('it-1'),
+      TEMPORAL_UI_URL: temporal.uiUrl ?? `http://localhost:${uiPort}`,
       LOG_LEVEL: process.env.AFTERSALES_IT_LOG_LEVEL ?? 'info',
       SANDBOX_TRACKING_STEP_MS: String(IT_SANDBOX_DELAY_MS),
       SANDBOX_SETTLE_MS: String(IT_SANDBOX_DELAY_MS),
