@@ -5,6 +5,7 @@ import { DEFAULT_CLOCK_SKEW_SEC, DEFAULT_SIGNATURE_TOLERANCE_SEC } from '../inte
 import { caseSchema, enumListFilters, idempotencyKeySchema, listCasesQuerySchema, openCaseBodySchema } from './cases.schemas';
 import { CASE_EXAMPLE, OPEN_CASE_EXAMPLES } from './openapi.examples';
 import { slaReportQuerySchema } from './reports.routes';
+import { erasureParamsSchema } from './customer-erasure';
 import { orderLedgerParamsSchema } from './orders.routes';
 import { courierWebhookSchema, paymentWebhookSchema } from './webhooks.schemas';
 
@@ -85,6 +86,21 @@ const common = {
 /** The rate-limit headers on an answer of a guarded route (its success and route-specific errors). */
 const limited = rateLimitHeaders(true);
 /** What the JSON body reader answers before the route runs (every route that reads a JSON body). */
+/** The answer of an erasure. */
+const ERASURE_RECEIPT_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['erasureId', 'customerId', 'erasedAt', 'cases', 'readModelDocumentsRewritten', 'dataKeysDestroyed'],
+  properties: {
+    erasureId: { type: 'string' },
+    customerId: { type: 'string' },
+    erasedAt: { type: 'string', format: 'date-time' },
+    cases: { type: 'array', items: { type: 'string' }, description: 'ids of the cases whose data was erased' },
+    readModelDocumentsRewritten: { type: 'integer', minimum: 0 },
+    dataKeysDestroyed: { type: 'integer', minimum: 0 },
+  },
+} as const;
+
 const bodyErrors = {
   '413': errorResponse('payload_too_large: the body is over 256 kB'),
   '415': errorResponse('unsupported_media_type: a body that is not application/json'),
@@ -343,6 +359,21 @@ export function buildOpenApiDocument(): Record<string, unknown> {
             ...common,
             ...bodyErrors,
             '422': errorResponse('invalid_policy_file', limited),
+          },
+        },
+      },
+      '/v1/admin/customers/{customerId}/erase': {
+        post: {
+          operationId: 'eraseCustomer',
+          tags: ['admin'],
+          summary: "Erase a customer's personal data (PIPL): their cases' data keys are destroyed and the read model keeps the cases without free text and links (admin)",
+          description: 'Refused with 409 customer_has_open_cases while one of the customer\'s cases is open. Safe to repeat.',
+          parameters: [{ name: 'customerId', in: 'path', required: true, schema: requestSchema(erasureParamsSchema.shape.customerId) }],
+          responses: {
+            '200': { description: 'what was erased (ids, counts, time; never the data)', headers: limited, content: json(ERASURE_RECEIPT_SCHEMA) },
+            ...common,
+            ...bodyErrors,
+            '409': errorResponse('customer_has_open_cases: the open cases are named in details', limited),
           },
         },
       },
