@@ -12,6 +12,8 @@ import { KeyringError } from '../codec/master-keys';
 import { ConfigError, loadConfig } from '../config/env';
 import { durationMs } from '../domain/duration';
 import { createProviderClients } from '../integrations';
+import { exporterFromConfig, startTracing } from '../observability/tracing';
+import { activityInterceptors, tracingSinks, workflowInterceptorModules } from '../observability/worker-tracing';
 import { createReadModel } from '../store/case-read-model.store';
 import { ensureIndexes, SERVER_SELECTION_TIMEOUT_MS } from '../store/mongo';
 import { OrderLedgerStore } from '../store/order-ledger.store';
@@ -24,6 +26,8 @@ import { CoreMetricsSource, createWorkerRegistry, freeLocalPort, serveWorkerEndp
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = createWorkerLogger(config.LOG_LEVEL);
+  // Before any activity runs: its provider calls are traced through fetch's diagnostics channels (off unless configured).
+  const tracing = startTracing('aftersales-worker', exporterFromConfig(config));
   const registry = createWorkerRegistry();
   // The SDK's own messages at WARN, unless debugging: its INFO lines (bundle statistics, state changes) are noise.
   const sdkLevel = config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace' ? 'DEBUG' : 'WARN';
@@ -59,7 +63,12 @@ async function main(): Promise<void> {
   const connection = await NativeConnection.connect(temporalConnectionOptions(config));
   // The reconciler's activities list and query case workflows: a client of their own.
   const clientConnection = await Connection.connect(temporalConnectionOptions(config));
-  const client = new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: protection.dataConverter });
+  const client = new Client({
+    connection: clientConnection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    dataConverter: protection.dataConverter,
+    interceptors: { workflow: tracing.clientInterceptors() },
+  });
   const reconcilerActivities = createReconcilerActivities({
     client,
     db,
@@ -78,14 +87,14 @@ async function main(): Promise<void> {
     activityTaskPollerBehavior: { type: 'autoscaling' },
     workflowsPath: require.resolve('../workflows'),
     activities: { ...activities, ...reconcilerActivities },
-    sinks: caseSinks(publisher),
+    sinks: { ...caseSinks(publisher), ...tracingSinks(tracing) },
     dataConverter: protection.dataConverter,
-    interceptors: { workflowModules: WORKFLOW_INTERCEPTOR_MODULES },
+    interceptors: { workflowModules: workflowInterceptorModules(WORKFLOW_INTERCEPTOR_MODULES, tracing), activity: activityInterceptors(tracing) },
   });
 
   const core = new CoreMetricsSource(registry, coreMetricsUrl);
   const endpoints = serveWorkerEndpoints(config.WORKER_METRICS_PORT, registry, () => worker.getState() === 'RUNNING', core);
-  log.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE, metricsPort: config.WORKER_METRICS_PORT }, 'worker started');
+  log.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE, metricsPort: config.WORKER_METRICS_PORT, traces: tracing.enabled }, 'worker started');
 
   // The run this start triggers compares the running cases too: a worker that died may have lost their writes.
   await requestRunningSweep(db).catch((err: unknown) => log.warn({ error: (err as Error).message }, 'reconciler: could not ask for a sweep of the running cases'));
@@ -105,6 +114,7 @@ async function main(): Promise<void> {
   await connection.close();
   await clientConnection.close();
   await mongo.close();
+  await tracing.shutdown().catch(() => undefined);
   log.info('worker stopped');
 }
 
