@@ -3,6 +3,7 @@ import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { AppConfig } from '../config/env';
 import type { PayloadCodec } from '@temporalio/common';
+import { serverSpans } from '../observability/server-spans';
 import { adminRouter } from './admin.routes';
 import { codecRouter } from './codec-server';
 import { erasureRouter, type CustomerEraser } from './customer-erasure';
@@ -37,6 +38,8 @@ export interface ApiDeps {
   now?: () => number;
   /** The payload codec, served to staff at /codec for the Temporal UI (absent: no codec endpoint). */
   codec?: { codec: PayloadCodec; allowedOrigins: readonly string[] };
+  /** The payload codec's case data keys (a new case's key is made while its locks are taken). */
+  caseKeys?: { keyFor(workflowId: string): Promise<unknown> };
   /** Erasure of customers' personal data (absent: the route answers 409 erasure_unavailable). */
   eraser?: CustomerEraser;
   /** How long a command waits for its case (default 20 s). */
@@ -56,6 +59,7 @@ export function createApiApp(deps: ApiDeps): Express {
   app.disable('x-powered-by');
   app.set('etag', false);
 
+  app.use(serverSpans());
   app.use(requestLog(deps.logger, (route, method, status, seconds) => metrics.observeRequest(route, method, status, seconds)));
 
   const openApi = buildOpenApiDocument();
@@ -80,6 +84,7 @@ export function createApiApp(deps: ApiDeps): Express {
     logger: deps.logger,
     now,
     commandTimeoutMs: deps.commandTimeoutMs,
+    caseKeys: deps.caseKeys,
   });
   app.use(casesRouter(cases, guard));
   app.use(ordersRouter(deps.store, guard));

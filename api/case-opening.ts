@@ -29,6 +29,8 @@ export interface CaseOpeningDeps {
   logger: Logger;
   /** Clock of the eligibility check (tests pin it). */
   now?: () => number;
+  /** The payload codec's case data keys: a new case's key is made while its locks are taken. */
+  caseKeys?: { keyFor(workflowId: string): Promise<unknown> };
 }
 
 const STALE_LOCK_RECHECK_MS = 1500;
@@ -63,7 +65,11 @@ export class CaseOpener {
     if (!ledger.allowed) throw ineligible(ledger.code, ledger.message, ledger.details);
 
     const keys = OpenCaseLocks.keysFor(body.orderId, body.items.map((i) => i.sku), body.type);
+    // The case's data key is made beside the locks, so encrypting the start finds it ready; a failure
+    // here is left to the start itself (the codec tries again and its error is answered as usual).
+    const keyReady = this.deps.caseKeys?.keyFor(caseWorkflowId(caseId)).catch(() => undefined);
     await this.acquireLocks(keys, caseId, body);
+    await keyReady;
 
     // The case opens now: its workflow stamps its opening with this instant too (CaseWorkflowInput.openedAt).
     const openedAt = Date.now();

@@ -53,7 +53,7 @@ async function main(): Promise<void> {
     logger,
   });
   const codec = { codec: protection.codec, allowedOrigins: codecOrigins(config) };
-  const app = createApiApp({ config, client, store, policy, tokens, logger, eraser, codec });
+  const app = createApiApp({ config, client, store, policy, tokens, logger, eraser, codec, caseKeys: protection.dataKeys });
   const server = http.createServer(app);
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {

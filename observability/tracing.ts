@@ -47,8 +47,6 @@ export interface Tracing {
   shutdown(): Promise<void>;
 }
 
-/** Requests that are not worth a trace: probes and metric scrapes, several a minute. */
-const UNTRACED_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
 
 /**
  * Sets up tracing for the process `service` ("aftersales-api", "aftersales-worker"): a tracer
@@ -69,24 +67,13 @@ export function startTracing(service: string, exporter: { exporter: SpanExporter
   const unregister = registerInstrumentations({
     tracerProvider: provider,
     instrumentations: [
-      new HttpInstrumentation({
-        ignoreIncomingRequestHook: (req) => UNTRACED_PATHS.has((req.url ?? '').split('?')[0]),
-        // Outgoing node:http calls only inside a trace (the OTLP exporter's own calls are suppressed by the SDK).
-        requireParentforOutgoingSpans: true,
-        // Express 5 has no OpenTelemetry instrumentation for this SDK line: the route comes from express's own match.
-        applyCustomAttributesOnSpan: (span, req) => {
-          const route = routePatternOf(req);
-          if (route) span.setAttribute('http.route', route).updateName(`${(req as { method?: string }).method ?? 'GET'} ${route}`);
-        },
-      }),
+      // Outgoing node:http calls only, inside a trace: incoming requests get their span from the app
+      // itself (observability/server-spans.ts), which does not depend on when node:http was loaded.
+      new HttpInstrumentation({ ignoreIncomingRequestHook: () => true, requireParentforOutgoingSpans: true }),
       // fetch (undici) publishes its requests on diagnostics channels: the provider adapters need no change.
       new UndiciInstrumentation({ requireParentforSpans: true }),
     ],
   });
-  // The HTTP instrumentation patches node:http when it is next required: require it now, so that a
-  // server created by a module loaded earlier is traced too (an import would run before the registration).
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  require('node:http');
   return {
     enabled: true,
     processor,
@@ -101,8 +88,3 @@ export function startTracing(service: string, exporter: { exporter: SpanExporter
   };
 }
 
-/** The express route pattern a request matched (`/v1/cases/:id`), never the raw path; undefined before routing or when no route matched. */
-function routePatternOf(req: unknown): string | undefined {
-  const { route, baseUrl } = req as { route?: { path?: unknown }; baseUrl?: string };
-  return typeof route?.path === 'string' ? `${baseUrl ?? ''}${route.path}` : undefined;
-}

@@ -145,7 +145,7 @@ describe('traces', () => {
     );
 
     // The RunWorkflow span ends with the workflow: the agent resolves the case and the customer answers the survey.
-    const resolved = await api.as(tokens.agent).post(`/v1/cases/${caseId}/resolution`, { resolution: `found at the neighbour's, ${freeText}` });
+    const resolved = await api.as(tokens.agent).post(`/v1/cases/${caseId}/resolution`, { resolution: `found at the neighbour's, ${freeText}`, outcome: 'found' });
     expect({ status: resolved.status, text: resolved.status === 200 ? '' : resolved.text }).toEqual({ status: 200, text: '' });
     const surveyed = await api.as(tokens.customer).post(`/v1/cases/${caseId}/survey`, { score: 5, comment: freeText });
     expect({ status: surveyed.status, text: surveyed.status === 200 ? '' : surveyed.text }).toEqual({ status: 200, text: '' });
