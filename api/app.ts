@@ -9,6 +9,8 @@ import { codecRouter } from './codec-server';
 import { erasureRouter, type CustomerEraser } from './customer-erasure';
 import { authenticate, type TokenRegistry } from './auth';
 import { casesRouter } from './cases.routes';
+import { deskApiRouter } from './desk.routes';
+import { DEFAULT_DESK_DIR, deskStaticRouter } from './desk-static';
 import { CaseService } from './cases.service';
 import { ApiError, errorHandler, notFound } from './errors';
 import { healthRouter } from './health.routes';
@@ -44,6 +46,8 @@ export interface ApiDeps {
   eraser?: CustomerEraser;
   /** How long a command waits for its case (default 20 s). */
   commandTimeoutMs?: number;
+  /** The built desk pages served at /desk/ (default desk/dist; absent build: a 503 page). */
+  deskDir?: string;
 }
 
 /** The express app of the HTTP API (the HTTP API contract v1, as built: docs/api.md). */
@@ -67,6 +71,7 @@ export function createApiApp(deps: ApiDeps): Express {
     res.json(openApi);
   });
   app.use(healthRouter({ client: deps.client, store: deps.store, metrics }));
+  app.use(deskStaticRouter(deps.deskDir ?? DEFAULT_DESK_DIR));
   app.use(webhooksRouter({ client: deps.client, store: deps.store, secret: deps.config.WEBHOOK_SECRET, logger: deps.logger, nowSec: () => Math.floor(now() / 1000) }));
 
   // Before the API's body parser: the codec reads larger batches, and its sign-in form is not JSON.
@@ -91,6 +96,7 @@ export function createApiApp(deps: ApiDeps): Express {
   app.use(reportsRouter(deps.store, guard, now));
   app.use(adminRouter(deps.policy, guard, deps.logger));
   app.use(erasureRouter(deps.eraser, guard));
+  app.use(deskApiRouter(deps.policy, guard));
 
   app.use((req) => {
     throw notFound('not_found', `no route ${req.method} ${req.path}`);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CASE_TYPES, REASON_CODES } from '../domain/case.types';
 import { LedgerEntryKinds } from '../domain/order-ledger';
 import { CASE_COMMANDS, type CommandAudience } from './case-commands';
 import { DEFAULT_CLOCK_SKEW_SEC, DEFAULT_SIGNATURE_TOLERANCE_SEC } from '../integrations/webhook-signature';
@@ -252,6 +253,61 @@ const LEDGER_REFUSAL_DETAIL_SCHEMA: JsonSchema = {
   },
 };
 
+const reasonCode = { type: 'string', enum: [...REASON_CODES] };
+const ME_SCHEMA: JsonSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['role'],
+  properties: {
+    role: { type: 'string', enum: ['customer', 'agent', 'supervisor', 'admin'] },
+    name: { type: 'string', description: 'staff: the name written on the case timeline' },
+    customerId: { type: 'string', description: 'customer: the only customer whose cases the token reaches' },
+  },
+};
+const POLICY_SUMMARY_SCHEMA: JsonSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['version', 'warningFraction', 'types', 'evidenceRequiredReasons', 'customerPaysShippingReasons', 'noReasonExcludedCategories', 'returnShippingFee'],
+  properties: {
+    version: { type: 'string' },
+    warningFraction: { type: 'number', description: 'share of a clock\'s budget after which it warns (the desk turns it amber)' },
+    types: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['type', 'reasons', 'window', 'evidenceAlways'],
+        properties: {
+          type: { type: 'string', enum: [...CASE_TYPES] },
+          reasons: { type: 'array', items: reasonCode, description: 'the reasons this type may be opened with' },
+          window: {
+            description: 'how long after the delivery or purchase the type may be opened (Beijing calendar days or months); null: no window',
+            oneOf: [
+              { type: 'null' },
+              {
+                type: 'object',
+                additionalProperties: false,
+                required: ['from'],
+                properties: {
+                  from: { type: 'string', enum: ['delivery', 'purchase'] },
+                  days: { type: 'integer', minimum: 0 },
+                  months: { type: 'integer', minimum: 0 },
+                  packagingIntactDays: { type: 'integer', minimum: 0, description: 'returns: after days and up to this, only with the packaging intact' },
+                },
+              },
+            ],
+          },
+          evidenceAlways: { type: 'boolean', description: 'evidence is needed whatever the reason' },
+        },
+      },
+    },
+    evidenceRequiredReasons: { type: 'array', items: reasonCode },
+    customerPaysShippingReasons: { type: 'array', items: reasonCode },
+    noReasonExcludedCategories: { type: 'array', items: { type: 'string' } },
+    returnShippingFee: { ...minor, description: 'the return shipping fee when the customer pays it (minor units)' },
+  },
+};
+
 /** The OpenAPI 3.1 document of the API, generated from the zod schemas that validate the requests. */
 export function buildOpenApiDocument(): Record<string, unknown> {
   return {
@@ -263,7 +319,7 @@ export function buildOpenApiDocument(): Record<string, unknown> {
     },
     servers: [{ url: '/' }],
     security: [{ bearerAuth: [] }],
-    tags: [{ name: 'cases' }, { name: 'commands' }, { name: 'webhooks' }, { name: 'orders' }, { name: 'reports' }, { name: 'admin' }, { name: 'operations' }],
+    tags: [{ name: 'cases' }, { name: 'commands' }, { name: 'webhooks' }, { name: 'orders' }, { name: 'reports' }, { name: 'admin' }, { name: 'desk' }, { name: 'operations' }],
     paths: {
       '/v1/cases': {
         post: {
@@ -377,6 +433,24 @@ export function buildOpenApiDocument(): Record<string, unknown> {
           },
         },
       },
+      '/v1/me': {
+        get: {
+          operationId: 'getMe',
+          tags: ['desk'],
+          summary: 'Who the bearer token stands for: its role, and the staff name or customer id',
+          description: 'Who: any role. The desk pages decide from it what to show.',
+          responses: { '200': { description: 'the caller', headers: limited, content: json(ref('Me')) }, ...common },
+        },
+      },
+      '/v1/policy/summary': {
+        get: {
+          operationId: 'getPolicySummary',
+          tags: ['desk'],
+          summary: 'The public part of the policy in force: types, their reasons and windows, evidence and shipping rules',
+          description: 'Who: any role. What a customer form follows; the whole policy is GET /v1/admin/policy (admin).',
+          responses: { '200': { description: 'the summary', headers: limited, content: json(ref('PolicySummary')) }, ...common },
+        },
+      },
       '/healthz': { get: { operationId: 'healthz', tags: ['operations'], security: [], responses: { '200': { description: 'alive' } } } },
       '/readyz': {
         get: {
@@ -402,6 +476,8 @@ export function buildOpenApiDocument(): Record<string, unknown> {
         Case: { ...responseSchema(caseSchema), examples: [CASE_EXAMPLE] },
         CaseList: { type: 'object', properties: { items: { type: 'array', items: ref('Case') }, nextCursor: { type: ['string', 'null'] } }, required: ['items', 'nextCursor'] },
         OrderLedger: ORDER_LEDGER_SCHEMA,
+        Me: ME_SCHEMA,
+        PolicySummary: POLICY_SUMMARY_SCHEMA,
         LedgerRefusalDetail: LEDGER_REFUSAL_DETAIL_SCHEMA,
         Error: {
           type: 'object',

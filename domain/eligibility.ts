@@ -42,7 +42,8 @@ export type EligibilityVerdict =
   | { eligible: true; manualEvaluation: boolean; inWarranty: boolean | null; customerPaysShipping: boolean; notes: string[] }
   | { eligible: false; code: IneligibleCode; message: string; field?: string };
 
-const REASONS_BY_TYPE: Partial<Record<CaseType, readonly ReasonCode[]>> = {
+/** The only reasons some case types may be opened with (the other types take any reason). */
+export const REASONS_BY_TYPE: Partial<Record<CaseType, readonly ReasonCode[]>> = {
   refund_only: ['not_received', 'missing_parts', 'wrong_item'],
   reship: ['damaged_in_transit', 'not_received'],
   courier_exception: ['not_received', 'damaged_in_transit', 'other'],

@@ -9,6 +9,7 @@
 #   .tools/bin/ferretdb  our embedded FerretDB build (tools/ferretdb, patched:
 #                        tools/ferretdb/patches)
 #   node_modules         `npm ci`, re-run when package-lock.json changes
+#   desk/dist            the desk's pages (vite build of desk/), rebuilt when an input changes
 #   chromium, promtool   Debian packages, with --test-tools only (npm test)
 #
 # Nothing is written outside the repository except the pip, Go and npm caches.
@@ -158,6 +159,24 @@ else
   log "running npm ci (package-lock.json changed or node_modules missing)"
   run npm ci --no-audit --no-fund
   printf '%s' "$lock_hash" >"$LOCK_HASH_FILE"
+fi
+
+# --- The desk (desk/ -> desk/dist, served by the API at /desk/) ----------------
+# Built with Vite from the npm dependencies above; rebuilt when a source, the Vite
+# config or package-lock.json changes (their hash is kept beside the build).
+DESK_STAMP="desk/dist/.inputs-sha256"
+DESK_RECIPE="vite-build-v1" # change when the build step below changes
+desk_inputs="$(find desk -path desk/dist -prune -o -type f -print0 | LC_ALL=C sort -z | xargs -0 node -e '
+  const hash = require("crypto").createHash("sha256").update(process.argv[1]);
+  for (const file of process.argv.slice(2)) hash.update(file + "\0").update(require("fs").readFileSync(file)).update("\0");
+  process.stdout.write(hash.digest("hex"));
+' "$DESK_RECIPE" package-lock.json)"
+if [ -f desk/dist/index.html ] && [ -f "$DESK_STAMP" ] && [ "$(cat "$DESK_STAMP")" = "$desk_inputs" ]; then
+  log "desk/dist is up to date"
+else
+  log "building the desk into desk/dist (vite build)"
+  run npx --no-install vite build --config desk/vite.config.mjs
+  printf '%s' "$desk_inputs" >"$DESK_STAMP"
 fi
 
 # --- Debian packages for the tests (npm test passes --test-tools) --------------

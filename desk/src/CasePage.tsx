@@ -1,0 +1,250 @@
+import { useCallback, useEffect, useState } from 'react';
+import { api, call, type Case, type Me, type PolicySummary, type Problem } from './api/client';
+import { CustomerActions, StaffActions, nextStepFor, outcomeOf } from './Actions';
+import { budgetText, clockInWords, useNow } from './clocks';
+import { ProblemView } from './components';
+import { formatDateTime, formatMoney } from './format';
+import { useI18n } from './i18n';
+import { BASE, linkTo } from './router';
+
+const IMAGE = /\.(png|jpe?g|gif|webp|avif)(\?.*)?$/i;
+
+/** One case: the request, the clocks in words, escalations, parcels, money, the timeline, and the actions its state allows. */
+export function CasePage({ id, me, policy }: { id: string; me: Me; policy: PolicySummary | null }) {
+  const i18n = useI18n();
+  const now = useNow();
+  const [data, setData] = useState<Case | null>(null);
+  const [problem, setProblem] = useState<Problem | null>(null);
+
+  const load = useCallback(async () => {
+    const result = await call(() => api.GET('/v1/cases/{id}', { params: { path: { id } } }));
+    if ('data' in result) {
+      setData(result.data);
+      setProblem(null);
+    } else {
+      setProblem(result.problem);
+    }
+  }, [id]);
+
+  useEffect(() => {
+    void load();
+    const timer = window.setInterval(() => void load(), 5_000);
+    return () => window.clearInterval(timer);
+  }, [load]);
+
+  const back = (
+    <a href={BASE} onClick={linkTo(BASE)}>
+      ← {i18n.t('back')}
+    </a>
+  );
+  if (problem && (!data || problem.status === 404 || problem.code === 'case_not_found')) {
+    return (
+      <section>
+        {back}
+        <h1>{i18n.t('casePage')}</h1>
+        {problem.status === 404 || problem.status === 400 ? <p role="alert">{i18n.t('notFound')}</p> : <ProblemView problem={problem} />}
+      </section>
+    );
+  }
+  if (!data) return <p>{i18n.t('loading')}</p>;
+  const c = data;
+  const money = (minor: number | null | undefined) => formatMoney(minor, c.order.currency, i18n.lang);
+  const staff = me.role !== 'customer';
+  const next = !staff ? nextStepFor(c, i18n) : null;
+
+  return (
+    <section aria-labelledby="case-title" className="case">
+      {back}
+      <h1 id="case-title">
+        {i18n.code('type', c.type)} · <span className="mono">{c.id}</span>
+      </h1>
+      <p className="status-line">
+        <span className={`badge status-${c.status}`}>{i18n.code('status', c.status)}</span> {i18n.t('assignee')}: {c.assignee ?? i18n.t('unassigned')} · {i18n.t('priority')}: {i18n.code('priority', c.priority)} ·{' '}
+        {i18n.t('escalation')}: {c.escalation.level}
+      </p>
+      {next && (
+        <div className="next-step" role="note">
+          <strong>{i18n.t('nextStep')}:</strong> {next}
+        </div>
+      )}
+      <div className="columns">
+        <div>
+          <h2>{i18n.t('request')}</h2>
+          <dl>
+            <dt>{i18n.t('order')}</dt>
+            <dd>{c.orderId}</dd>
+            <dt>{i18n.t('customer')}</dt>
+            <dd>{c.customerId}</dd>
+            <dt>{i18n.t('orderTotal')}</dt>
+            <dd>{money(c.order.total)}</dd>
+            <dt>{i18n.t('paidAt')}</dt>
+            <dd>{formatDateTime(c.order.paidAt, i18n.lang)}</dd>
+            <dt>{i18n.t('reason')}</dt>
+            <dd>{i18n.code('reason', c.reason.code)}</dd>
+            {c.reason.description && (
+              <>
+                <dt>{i18n.t('description')}</dt>
+                <dd>{c.reason.description}</dd>
+              </>
+            )}
+          </dl>
+          <table>
+            <caption>{i18n.t('items')}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{i18n.t('sku')}</th>
+                <th scope="col">{i18n.t('quantity')}</th>
+                <th scope="col">{i18n.t('unitPrice')}</th>
+                <th scope="col">{i18n.t('amount')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {c.items.map((item) => (
+                <tr key={item.sku}>
+                  <td>{item.sku}</td>
+                  <td>{item.quantity}</td>
+                  <td>{money(item.unitPrice)}</td>
+                  <td>{money(item.unitPrice * item.quantity)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <h3>{i18n.t('evidence')}</h3>
+          {c.evidence.length === 0 ? (
+            <p>{i18n.t('noEvidence')}</p>
+          ) : (
+            <ul className="evidence">
+              {c.evidence.map((url, index) => (
+                <li key={url}>
+                  <a href={url} target="_blank" rel="noreferrer noopener">
+                    {IMAGE.test(url) ? <img src={url} alt={`${i18n.t('evidence')} ${index + 1}`} loading="lazy" /> : url}
+                  </a>
+                </li>
+              ))}
+            </ul>
+          )}
+          {(outcomeOf(c).customerInfo ?? []).length > 0 && (
+            <>
+              <h3>{i18n.t('customerMessages')}</h3>
+              <ul>
+                {(outcomeOf(c).customerInfo ?? []).map((info, index) => (
+                  <li key={index}>{info.message}</li>
+                ))}
+              </ul>
+            </>
+          )}
+        </div>
+        <div>
+          <h2>{i18n.t('actions')}</h2>
+          {staff ? <StaffActions c={c} me={me} onChange={setData} /> : <CustomerActions c={c} policy={policy} onChange={setData} />}
+        </div>
+      </div>
+
+      <h2>{i18n.t('clocks')}</h2>
+      <div className="table-wrap">
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">{i18n.t('clock')}</th>
+              <th scope="col">{i18n.t('budget')}</th>
+              <th scope="col">{i18n.t('deadline')}</th>
+              <th scope="col">{i18n.t('state')}</th>
+              <th scope="col">{i18n.t('explanation')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {c.sla.map((clock) => (
+              <tr key={`${clock.name}-${clock.startedAt}`}>
+                <td>{i18n.code('clock', clock.name)}</td>
+                <td>{budgetText(clock.budget, i18n)}</td>
+                <td>{formatDateTime(clock.deadline, i18n.lang)}</td>
+                <td>{i18n.code('clockState', clock.state)}</td>
+                <td>{clockInWords(clock, now, i18n)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+
+      <h2>{i18n.t('escalationHistory')}</h2>
+      {c.escalation.history.length === 0 ? (
+        <p>{i18n.t('none')}</p>
+      ) : (
+        <ul>
+          {c.escalation.history.map((step) => (
+            <li key={`${step.level}-${step.at}`}>
+              {formatDateTime(step.at, i18n.lang)} · L{step.level} · {i18n.code('clock', step.clock)} · {step.reason} · {step.recipients.join(', ')}
+            </li>
+          ))}
+        </ul>
+      )}
+
+      <h2>{i18n.t('shipments')}</h2>
+      {c.shipments.length === 0 ? (
+        <p>{i18n.t('none')}</p>
+      ) : (
+        <ul>
+          {c.shipments.map((shipment) => (
+            <li key={shipment.trackingNumber}>
+              {shipment.direction} · {shipment.carrier} · <span className="mono">{shipment.trackingNumber}</span> · {i18n.code('shipment', shipment.status)} ·{' '}
+              {formatDateTime(shipment.updatedAt, i18n.lang)}
+            </li>
+          ))}
+        </ul>
+      )}
+
+      <h2>{i18n.t('refund')}</h2>
+      {c.refund ? (
+        <p>
+          {money(c.refund.amount)} · {i18n.code('refund', c.refund.status)}
+          {c.refund.deduction ? ` (−${money(c.refund.deduction)})` : ''}
+        </p>
+      ) : (
+        <p>{i18n.t('none')}</p>
+      )}
+      {(outcomeOf(c).collections ?? []).length > 0 && (
+        <>
+          <h3>{i18n.t('collections')}</h3>
+          <ul>
+            {(outcomeOf(c).collections ?? []).map((collection) => (
+              <li key={collection.idempotencyKey}>
+                {collection.purpose} · {money(collection.amount)} · {i18n.code('refund', collection.status)}
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+
+      <h2>{i18n.t('timeline')}</h2>
+      <div className="table-wrap">
+        <table className="timeline">
+          <thead>
+            <tr>
+              <th scope="col">{i18n.t('when')}</th>
+              <th scope="col">{i18n.t('who')}</th>
+              <th scope="col">{i18n.t('what')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {c.timeline.map((entry, index) => (
+              <tr key={index}>
+                <td>{formatDateTime(entry.at, i18n.lang)}</td>
+                <td>
+                  {i18n.has('role', entry.actor.kind) ? i18n.code('role', entry.actor.kind) : entry.actor.kind} {entry.actor.id}
+                </td>
+                <td className="mono">{entry.event}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {staff && c.temporal.uiUrl && (
+        <p>
+          <a href={c.temporal.uiUrl} target="_blank" rel="noreferrer noopener">
+            {i18n.t('temporalLink')}
+          </a>
+        </p>
+      )}
+    </section>
+  );
+}
