@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { api, call, type Case, type Me, type PolicySummary, type Problem } from './api/client';
 import { CustomerActions, StaffActions, nextStepFor, outcomeOf } from './Actions';
 import { budgetText, clockInWords, useNow } from './clocks';
@@ -15,6 +15,9 @@ export function CasePage({ id, me, policy }: { id: string; me: Me; policy: Polic
   const now = useNow();
   const [data, setData] = useState<Case | null>(null);
   const [problem, setProblem] = useState<Problem | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  // While a form has typed input the page stops refreshing, so that a new state does not take the form away.
+  const editing = useRef(false);
 
   const load = useCallback(async () => {
     const result = await call(() => api.GET('/v1/cases/{id}', { params: { path: { id } } }));
@@ -28,7 +31,9 @@ export function CasePage({ id, me, policy }: { id: string; me: Me; policy: Polic
 
   useEffect(() => {
     void load();
-    const timer = window.setInterval(() => void load(), 5_000);
+    const timer = window.setInterval(() => {
+      if (!editing.current) void load();
+    }, 5_000);
     return () => window.clearInterval(timer);
   }, [load]);
 
@@ -51,6 +56,11 @@ export function CasePage({ id, me, policy }: { id: string; me: Me; policy: Polic
   const money = (minor: number | null | undefined) => formatMoney(minor, c.order.currency, i18n.lang);
   const staff = me.role !== 'customer';
   const next = !staff ? nextStepFor(c, i18n) : null;
+  const changed = (after: Case) => {
+    editing.current = false;
+    setData(after);
+    setNotice(i18n.t('done', { status: i18n.code('status', after.status) }));
+  };
 
   return (
     <section aria-labelledby="case-title" className="case">
@@ -136,7 +146,28 @@ export function CasePage({ id, me, policy }: { id: string; me: Me; policy: Polic
         </div>
         <div>
           <h2>{i18n.t('actions')}</h2>
-          {staff ? <StaffActions c={c} me={me} onChange={setData} /> : <CustomerActions c={c} policy={policy} onChange={setData} />}
+          {notice && (
+            <p role="status" className="done">
+              {notice}
+            </p>
+          )}
+          <div
+            onInput={() => {
+              editing.current = true;
+              setNotice(null);
+            }}
+          >
+            {staff ? <StaffActions c={c} me={me} onChange={changed} /> : <CustomerActions c={c} policy={policy} onChange={changed} />}
+          </div>
+          <button
+            type="button"
+            onClick={() => {
+              editing.current = false;
+              void load();
+            }}
+          >
+            {i18n.t('reload')}
+          </button>
         </div>
       </div>
 

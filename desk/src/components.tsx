@@ -52,7 +52,6 @@ export function CommandForm<C extends CommandName>(props: {
   const i18n = useI18n();
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<Problem | null>(null);
-  const [done, setDone] = useState<string | null>(null);
   const inFlight = useRef(false);
   const key = useRef(newKey());
   const headingId = useId();
@@ -68,13 +67,11 @@ export function CommandForm<C extends CommandName>(props: {
     inFlight.current = true;
     setBusy(true);
     setProblem(null);
-    setDone(null);
     const result = await sendCommand(props.command, props.caseId, body as CommandBody<C>, key.current);
     inFlight.current = false;
     setBusy(false);
     if ('data' in result) {
       key.current = newKey();
-      setDone(i18n.t('done', { status: i18n.code('status', result.data.status) }));
       props.onDone(result.data);
     } else {
       // A refusal binds nothing: the next submission is judged afresh.
@@ -91,11 +88,6 @@ export function CommandForm<C extends CommandName>(props: {
         {busy ? i18n.t('submitting') : (props.submitLabel ?? i18n.t('submit'))}
       </button>
       {problem && <ProblemView problem={problem} command={props.command} />}
-      {done && (
-        <p role="status" className="done">
-          {done}
-        </p>
-      )}
     </form>
   );
 }

@@ -54,6 +54,7 @@ const LABELS = {
   assigned: ['已分配 {n} 个工单', '{n} cases assigned'],
   casePage: ['工单详情', 'Case'],
   back: ['返回', 'Back'],
+  reload: ['刷新工单', 'Reload the case'],
   request: ['申请内容', 'Request'],
   order: ['订单', 'Order'],
   customer: ['客户', 'Customer'],

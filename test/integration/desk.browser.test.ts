@@ -1,0 +1,208 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { readIntegrationStack, STACK_ENV } from './stack/stack-file';
+import { daysAgo } from './support/fixtures';
+import { CasesApi, requiredEnv, stackTokens } from './support/http-client';
+
+// The desk (desk/, served by the API at /desk/) in a real headless Chromium: a return from the
+// customer's form to the survey across two browser contexts, a 409 in words, the language
+// switch, customer isolation, a countdown turning amber then red, the report, and axe-core.
+
+/** Debian's Chromium (scripts/setup.sh --test-tools installs it); no browser is ever downloaded. */
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+// Without the background-networking flags Chromium keeps calling Google's hosts, which this network refuses.
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const AXE = require.resolve('axe-core/axe.min.js');
+
+const stack = readIntegrationStack();
+const tokens = stackTokens();
+const cases = new CasesApi(requiredEnv(STACK_ENV.apiUrl), tokens.agent);
+const desk = `${stack.apiUrl}/desk/`;
+const screenshots = path.join(stack.logDir, 'screenshots');
+const PHONE = { width: 390, height: 844 };
+const DESKTOP = { width: 1440, height: 1000 };
+
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+
+beforeAll(async () => {
+  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+  fs.mkdirSync(screenshots, { recursive: true });
+}, 60_000);
+
+afterAll(async () => {
+  for (const context of contexts) await context.close().catch(() => undefined);
+  await browser?.close();
+});
+
+async function newPage(viewport = DESKTOP): Promise<Page> {
+  // bypassCSP lets the test inject axe-core into pages whose policy allows only their own scripts.
+  const context = await browser.newContext({ viewport, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', bypassCSP: true });
+  contexts.push(context);
+  return context.newPage();
+}
+
+/** Signs in on the desk's start page, in Chinese (the default) or after switching to English. */
+async function signIn(page: Page, token: string, lang: 'zh-CN' | 'en'): Promise<void> {
+  await page.goto(desk);
+  if (lang === 'en') await page.getByRole('button', { name: /English/ }).click();
+  await page.getByLabel(lang === 'en' ? 'Access token' : '访问令牌').fill(token);
+  await page.getByRole('button', { name: lang === 'en' ? 'Sign in' : '登录', exact: true }).click();
+  await page.getByText(lang === 'en' ? 'Signed in as' : '当前用户').waitFor();
+}
+
+/** axe-core's WCAG 2 A/AA violations on the page as it is now ("id: target" lines). */
+async function accessibilityViolations(page: Page): Promise<string[]> {
+  await page.addScriptTag({ path: AXE });
+  const violations = await page.evaluate(async () => {
+    type Axe = { run(options: unknown): Promise<{ violations: { id: string; nodes: { target: unknown[] }[] }[] }> };
+    const axe = (globalThis as unknown as { axe: Axe }).axe;
+    const result = await axe.run({ runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa'] } });
+    return result.violations.map((violation) => `${violation.id}: ${violation.nodes.map((node) => JSON.stringify(node.target)).join(' ')}`);
+  });
+  return violations;
+}
+
+const returnBody = (orderId: string, customerId = 'c-1') => ({
+  type: 'return',
+  orderId,
+  customerId,
+  items: [{ sku: 'SKU-DESK-1', quantity: 1, unitPrice: 8800 }],
+  reason: { code: 'quality_issue' },
+  evidence: ['https://example.com/photo-1.jpg'],
+  order: { paidAt: daysAgo(4), deliveredAt: daysAgo(2), paymentMethod: 'online', total: 8800, currency: 'CNY' },
+});
+
+describe('the desk in a browser', () => {
+  test('a return from the customer form to the survey: the customer opens and ships it, an agent approves and passes the inspection', async () => {
+    const customer = await newPage(PHONE);
+    await signIn(customer, tokens.customer, 'zh-CN');
+    await customer.getByRole('link', { name: '申请售后' }).first().click();
+    const orderId = `DESK-${randomUUID()}`;
+    await customer.getByLabel('订单号').fill(orderId);
+    await customer.getByLabel('SKU').fill('SKU-DESK-RETURN');
+    await customer.getByLabel('单价（元）').fill('56');
+    await customer.getByText(/签收后 \d+ 天内无理由可申请/).waitFor();
+    expect(await accessibilityViolations(customer)).toEqual([]);
+    await customer.getByRole('button', { name: '提交申请' }).click();
+    await customer.waitForURL(/\/desk\/cases\/cs_[0-9a-f]{24}$/);
+    const caseId = customer.url().split('/').pop()!;
+    await customer.getByText('待审核').first().waitFor();
+    await customer.screenshot({ path: path.join(screenshots, 'desk-customer-phone.png'), fullPage: true });
+
+    // The agent, in English, approves the review on the case page.
+    const agent = await newPage();
+    await signIn(agent, tokens.agent, 'en');
+    await agent.goto(`${desk}cases/${caseId}`);
+    const review = agent.getByTestId('form-review');
+    await review.getByRole('button', { name: 'Submit' }).dblclick(); // a double click sends one command
+    await agent.getByText('Done: the case is now "Awaiting the return parcel"').waitFor();
+    expect((await cases.get(caseId)).timeline.filter((entry) => entry.event.startsWith('review.')).length).toBe(1);
+
+    // The customer's page refreshes by itself and asks for the parcel; the sandbox courier delivers it.
+    const ship = customer.getByTestId('form-return-shipment');
+    await ship.waitFor({ timeout: 30_000 });
+    await ship.getByLabel('运单号').fill(`SFDESK${Date.now()}`);
+    await ship.getByRole('button', { name: '提交' }).click();
+    await customer.getByText('已完成：工单现在的状态是「退货运输中」').waitFor();
+
+    const inspection = agent.getByTestId('form-inspection');
+    await inspection.waitFor({ timeout: 60_000 });
+    await agent.screenshot({ path: path.join(screenshots, 'desk-case.png'), fullPage: true });
+    expect(await accessibilityViolations(agent)).toEqual([]);
+    await inspection.getByRole('button', { name: 'Submit' }).click();
+    await agent.getByText(/Done: the case is now "(Refunding|Completed)"/).waitFor();
+
+    // The refund settles; the customer sees the case completed and answers the survey.
+    const survey = customer.getByTestId('form-survey');
+    await survey.waitFor({ timeout: 60_000 });
+    await customer.getByText('已完成', { exact: true }).first().waitFor();
+    await survey.getByLabel('评分（1–5）').selectOption('5');
+    await survey.getByLabel('评价').fill('很快');
+    await survey.getByRole('button', { name: '提交' }).click();
+    await customer.getByText('感谢您的评价：5 分。').waitFor();
+    expect((await cases.get(caseId)).survey).toMatchObject({ score: 5 });
+  }, 240_000);
+
+  test('a command the case no longer allows is refused in words (409), and what was typed stays', async () => {
+    const opened = await cases.opened(tokens.customer, returnBody(`DESK-409-${randomUUID()}`));
+    const agent = await newPage();
+    await signIn(agent, tokens.agent, 'en');
+    await agent.goto(`${desk}cases/${opened.id}`);
+    const review = agent.getByTestId('form-review');
+    await review.getByLabel('Decision').selectOption('reject');
+    await review.getByLabel('Note').fill('photo shows wear from use');
+    // Meanwhile someone else approves it.
+    await cases.accepted(tokens.warehouse, opened.id, 'review', { decision: 'approve' });
+    await review.getByRole('button', { name: 'Submit' }).click();
+    const alert = review.getByRole('alert');
+    await alert.waitFor();
+    expect(await alert.innerText()).toContain('409 · The case is not waiting for a review any more');
+    expect(await review.getByLabel('Note').inputValue()).toBe('photo shows wear from use');
+  });
+
+  test('the language switch turns every label to English and back, and survives a reload', async () => {
+    const page = await newPage();
+    await signIn(page, tokens.supervisor, 'zh-CN');
+    await page.getByRole('heading', { name: '待办队列' }).waitFor();
+    expect(await page.getAttribute('html', 'lang')).toBe('zh-CN');
+    await page.getByRole('button', { name: /English/ }).click();
+    await page.getByRole('heading', { name: 'Queue' }).waitFor();
+    expect(await page.getAttribute('html', 'lang')).toBe('en');
+    await page.reload();
+    await page.getByRole('heading', { name: 'Queue' }).waitFor(); // still signed in (sessionStorage), still English
+    expect(await page.evaluate(() => (globalThis as unknown as { location: { href: string } }).location.href)).not.toContain(tokens.supervisor);
+    await page.getByRole('button', { name: /中文/ }).click();
+    await page.getByRole('heading', { name: '待办队列' }).waitFor();
+  });
+
+  test("a customer who opens another customer's case sees a clean not found, and never lists it", async () => {
+    const opened = await cases.opened(tokens.customer, returnBody(`DESK-ISO-${randomUUID()}`));
+    const other = await newPage(PHONE);
+    await signIn(other, tokens.otherCustomer, 'en');
+    await other.goto(`${desk}cases/${opened.id}`);
+    await other.getByText('This case was not found (it does not exist, or it is not yours).').waitFor();
+    await other.goto(desk);
+    await other.getByRole('heading', { name: 'My cases' }).waitFor();
+    await other.getByText(/No cases match|Return|Exchange|Repair|Complaint/).first().waitFor();
+    expect(await other.content()).not.toContain(opened.id);
+  });
+
+  test('in the queue a countdown turns amber at the warning point and red with "overdue by" past the deadline', async () => {
+    const opened = await cases.opened(tokens.customer, returnBody(`DESK-SLA-${randomUUID()}`));
+    const assignee = `desk.${randomUUID().slice(0, 8)}`;
+    await cases.accepted(tokens.supervisor, opened.id, 'assign', { assignee });
+    const page = await newPage();
+    await page.clock.install();
+    await signIn(page, tokens.supervisor, 'en');
+    await page.getByLabel('Assignee').fill(assignee);
+    await page.getByRole('button', { name: 'Apply' }).click();
+    const countdown = page.locator(`tr[data-case-id="${opened.id}"] td.countdown`);
+    await countdown.waitFor({ timeout: 30_000 });
+    expect(await countdown.getAttribute('data-urgency')).toBe('ok');
+    await page.clock.fastForward('20:00:00'); // past 80 % of the 24 h review budget
+    const urgencyIs = (urgency: string) => page.waitForFunction(`document.querySelector('tr[data-case-id="${opened.id}"] td.countdown')?.getAttribute('data-urgency') === '${urgency}'`);
+    await urgencyIs('warning');
+    await page.clock.fastForward('05:00:00');
+    await urgencyIs('overdue');
+    expect(await countdown.innerText()).toMatch(/overdue by 1 h/);
+  });
+
+  test('a supervisor sees the queue and the SLA report with charts, and exports it as CSV', async () => {
+    const page = await newPage();
+    await signIn(page, tokens.supervisor, 'en');
+    await page.locator('table.queue tbody tr').first().waitFor({ timeout: 30_000 });
+    await page.screenshot({ path: path.join(screenshots, 'desk-queue.png') });
+    expect(await accessibilityViolations(page)).toEqual([]);
+    await page.getByRole('link', { name: 'SLA report' }).click();
+    await page.getByText('On-time rate per clock').waitFor();
+    await page.screenshot({ path: path.join(screenshots, 'desk-report.png'), fullPage: true });
+    expect(await accessibilityViolations(page)).toEqual([]);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
+    const csv = fs.readFileSync(await download.path(), 'utf8');
+    expect(csv.split('\n')[0]).toBe('\uFEFFsection,key,measure,value');
+    expect(csv).toContain('cases,total,,');
+  });
+});
