@@ -184,6 +184,7 @@ function printBanner(config: AppConfig, ports: AppPorts, mongoUri: string, ownTe
     '',
     '  aftersales is running',
     '',
+    `  desk           ${local(urls.apiUrl)}/desk/  (sign in with a token below)`,
     `  API            ${local(urls.apiUrl)}`,
     `  OpenAPI        ${local(urls.apiUrl)}/openapi.json`,
     `  Temporal UI    ${ownTemporal ? `http://localhost:${TEMPORAL_UI_PORT}` : config.TEMPORAL_UI_URL}`,
