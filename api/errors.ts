@@ -122,8 +122,9 @@ export function mapError(error: unknown): MappedError {
   if (error instanceof ServiceError || isGrpcUnavailable(error)) {
     return { ...client(503, 'temporal_unavailable', 'Temporal is not reachable; retry'), headers: { 'Retry-After': '5' } };
   }
+  // Only a closed case is ever erased: like any command on a closed case, a conflict with its state.
   if (error instanceof CaseDataErasedError) {
-    return client(410, 'case_data_erased', 'the personal data of this case was erased; what is left is in the case list and reports');
+    return client(409, 'case_data_erased', 'this case has closed and its personal data was erased; what is left is in the case list and reports');
   }
   if (isMongoUnavailable(error)) {
     return { ...client(503, 'read_model_unavailable', 'the case database is not reachable; retry'), headers: { 'Retry-After': '5' } };
