@@ -187,7 +187,7 @@ function printBanner(config: AppConfig, ports: AppPorts, mongoUri: string, ownTe
     `  desk           ${local(urls.apiUrl)}/desk/  (sign in with a token below)`,
     `  API            ${local(urls.apiUrl)}`,
     `  OpenAPI        ${local(urls.apiUrl)}/openapi.json`,
-    `  Temporal UI    ${ownTemporal ? `http://localhost:${TEMPORAL_UI_PORT}` : config.TEMPORAL_UI_URL}`,
+    `  Temporal UI    ${ownTemporal ? `http://localhost:${TEMPORAL_UI_PORT}` : config.TEMPORAL_UI_URL}  (cases are encrypted: sign in at ${local(urls.apiUrl)}/codec/login first)`,
     `  sandbox        ${local(urls.sandboxUrl)}  (outbox ${local(urls.sandboxUrl)}/outbox, ledger ${local(urls.sandboxUrl)}/ledger)`,
     `  worker         ${local(urls.workerUrl)}/metrics`,
     `  MongoDB        ${redactUri(mongoUri)}`,
