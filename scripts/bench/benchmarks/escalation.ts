@@ -4,6 +4,7 @@ import type { CaseSnapshot } from '../../../domain/case.types';
 import { parsePolicy } from '../../../domain/policy.schema';
 import { caseWorkflowId, getCaseQuery } from '../../../domain/workflow-contract';
 import { connectMongo } from '../../../store/mongo';
+import { connectEncryptedClient } from '../../stack/encrypted-client';
 import { startCaseDirectly } from '../direct-start';
 import { request, returnCaseBody } from '../http';
 import { CpuMeter, MACHINE } from '../process-memory';
@@ -61,9 +62,18 @@ interface BreachProfile {
 export const escalationBenchmark: Benchmark = {
   name: 'escalation',
   title: 'Escalation lateness with 1,000 deadlines in the same minute',
-  async run({ stack, client, say, runId }: BenchContext): Promise<BenchOutcome> {
+  async run({ stack, say, runId }: BenchContext): Promise<BenchOutcome> {
     const app = await stack.startApp({ name: 'escalation', taskQueue: TASK_QUEUE, policy: POLICY, mongoDb: 'bench_escalation', withApi: false });
     const { client: mongo, db } = await connectMongo(stack.mongoUri, 'bench_escalation');
+    // This app's worker keeps its cases' data keys in its own database: start and read its cases with a client on those keys.
+    const encrypted = await connectEncryptedClient({
+      temporalAddress: stack.temporalAddress,
+      namespace: stack.namespace,
+      mongoUri: stack.mongoUri,
+      mongoDb: 'bench_escalation',
+      payloadKeys: stack.configEnv.PAYLOAD_KEYS,
+    });
+    const { client } = encrypted;
     const drain = new ReadModelDrain(db);
     try {
       const policy = parsePolicy(POLICY);
@@ -219,6 +229,7 @@ export const escalationBenchmark: Benchmark = {
       };
     } finally {
       await drain.stop();
+      await encrypted.close();
       await mongo.close();
       await app.stop();
     }

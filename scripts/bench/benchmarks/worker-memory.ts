@@ -5,6 +5,7 @@ import { defaultPolicy } from '../../../domain/policy';
 import { caseWorkflowId, getCaseQuery } from '../../../domain/workflow-contract';
 import { loadConfig } from '../../../config/env';
 import { connectMongo } from '../../../store/mongo';
+import { connectEncryptedClient } from '../../stack/encrypted-client';
 import { startCaseDirectly } from '../direct-start';
 import { returnCaseBody } from '../http';
 import { commandLine, CpuMeter, leafProcess, MACHINE, MiB, rssBytes, workerMetricsMemory } from '../process-memory';
@@ -56,9 +57,18 @@ interface Sample {
 export const workerMemoryBenchmark: Benchmark = {
   name: 'worker-memory',
   title: 'Worker memory with 10,000 open cases waiting on timers',
-  async run({ stack, client, say, runId }: BenchContext): Promise<BenchOutcome> {
+  async run({ stack, say, runId }: BenchContext): Promise<BenchOutcome> {
     const app = await stack.startApp({ name: 'memory', taskQueue: TASK_QUEUE, mongoDb: 'bench_memory', withApi: false });
     const { client: mongo, db } = await connectMongo(stack.mongoUri, 'bench_memory');
+    // This app's worker keeps its cases' data keys in its own database: start and read its cases with a client on those keys.
+    const encrypted = await connectEncryptedClient({
+      temporalAddress: stack.temporalAddress,
+      namespace: stack.namespace,
+      mongoUri: stack.mongoUri,
+      mongoDb: 'bench_memory',
+      payloadKeys: stack.configEnv.PAYLOAD_KEYS,
+    });
+    const { client } = encrypted;
     const drain = new ReadModelDrain(db);
     try {
       const worker = app.worker;
@@ -202,6 +212,7 @@ export const workerMemoryBenchmark: Benchmark = {
       };
     } finally {
       await drain.stop();
+      await encrypted.close();
       await mongo.close();
       await app.stop();
     }
