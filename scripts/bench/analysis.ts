@@ -42,6 +42,13 @@ before it in interleaved runs (100 cases a round, 5 rounds each): ratio 0.37, 0.
 its request path explains (the same validation, locks and start RPC, one more search attribute at the start); it is
 not understood yet. The history of a return case fell from 95 to 86 events (time-skipping recording).
 
+Since the payload encryption (2026-11-29, docs/data-protection.md) the API also makes each new case's data key (an
+insert in FerretDB, run beside the lock inserts) and encrypts the start's payloads, and the worker decrypts and
+encrypts every task's payloads. Measured once after it on the same busy machine: ratio 0.30 (0.52 with the worker
+paused), against 0.39–0.42 (0.67–0.72) the same morning without it; profiling the API's requests before it showed the
+start RPC itself (250–430 ms under load against 190 ms for a raw start), not the locks or the ledger read (10–30 ms each),
+as the largest part, and a raw start with our search attributes, summary and input is about 0.85 of a bare one.
+
 So what is left of the gap is the API's own work per request and, mostly, the new cases' first workflow tasks, which
 load the same server and CPUs while the API's later requests wait: the attribution round with the case worker paused
 (above) separates the two. The trivial workflow's single task is much lighter (no timer, no search-attribute upserts,
