@@ -181,16 +181,24 @@ fi
 
 # --- Debian packages for the tests (npm test passes --test-tools) --------------
 # Chromium drives the browser check of the Temporal UI with our codec (playwright-core,
-# no browser download); promtool checks ops/alerts.yml. Installed with apt when missing
-# and we are root (CI); otherwise setup says what to install.
+# no browser download); promtool checks ops/alerts.yml; a CJK font lets the desk's Chinese
+# render in the browser tests' screenshots. Installed with apt when missing and we are root
+# (CI); otherwise setup says what to install (the font only warns: no test depends on it).
 if [ "${1:-}" = "--test-tools" ]; then
   debian_missing=()
   command -v chromium >/dev/null 2>&1 || debian_missing+=(chromium)
   command -v promtool >/dev/null 2>&1 || debian_missing+=(prometheus)
+  font_missing=0
+  dpkg -s fonts-wqy-microhei >/dev/null 2>&1 || fc-list 2>/dev/null | grep -qi wqy || font_missing=1
+  if [ "$font_missing" = 1 ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    debian_missing+=(fonts-wqy-microhei)
+  elif [ "$font_missing" = 1 ]; then
+    printf 'setup: note: Chinese shows as boxes in the desk screenshots without a CJK font: sudo apt-get install fonts-wqy-microhei\n' >&2
+  fi
   if [ "${#debian_missing[@]}" -eq 0 ]; then
-    log "chromium and promtool present"
+    log "chromium and promtool present$([ "$font_missing" = 0 ] && printf ', and a CJK font')"
   elif [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    log "installing Debian packages ${debian_missing[*]} (chromium for the browser test, prometheus for promtool)"
+    log "installing Debian packages ${debian_missing[*]} (chromium for the browser tests, prometheus for promtool, fonts-wqy-microhei for Chinese in screenshots)"
     if ! DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${debian_missing[@]}" >/dev/null; then
       run apt-get update -q
       DEBIAN_FRONTEND=noninteractive run apt-get install -y --no-install-recommends "${debian_missing[@]}"

@@ -9,6 +9,7 @@ export interface OutcomeView {
   customerInfo?: { message: string; evidence: string[] }[];
   collections?: { purpose: string; amount: number; currency: string; idempotencyKey: string; status: string }[];
   quote?: { amount: number; currency: string; accepted: boolean | null };
+  resolution?: { text: string; compensation?: { kind: 'refund' | 'coupon'; amount: number } | null };
 }
 /** The outcome of a case, as the pages read it. */
 export const outcomeOf = (c: Case): OutcomeView => c.outcome;

@@ -9,6 +9,15 @@ import { BASE, linkTo } from './router';
 
 const IMAGE = /\.(png|jpe?g|gif|webp|avif)(\?.*)?$/i;
 
+/** The return label the courier issued for the case (from its timeline), if it has one. */
+function returnLabelOf(c: Case): { labelId?: string; carrier?: string; warehouseCode?: string } | null {
+  const entry = c.timeline.find((e) => e.event === 'return.label_created');
+  if (!entry) return null;
+  const data = entry.data ?? {};
+  const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
+  return { labelId: text(data.labelId), carrier: text(data.carrier), warehouseCode: text(data.warehouseCode) };
+}
+
 /** One case: the request, the clocks in words, escalations, parcels, money, the timeline, and the actions its state allows. */
 export function CasePage({ id, me, policy }: { id: string; me: Me; policy: PolicySummary | null }) {
   const i18n = useI18n();
@@ -56,6 +65,9 @@ export function CasePage({ id, me, policy }: { id: string; me: Me; policy: Polic
   const money = (minor: number | null | undefined) => formatMoney(minor, c.order.currency, i18n.lang);
   const staff = me.role !== 'customer';
   const next = !staff ? nextStepFor(c, i18n) : null;
+  const label = returnLabelOf(c);
+  const shipBy = c.status === 'awaiting_return_shipment' ? c.sla.find((clock) => clock.name === 'return_shipment' && clock.state === 'running')?.deadline : undefined;
+  const resolution = outcomeOf(c).resolution;
   const changed = (after: Case) => {
     editing.current = false;
     setData(after);
@@ -75,6 +87,18 @@ export function CasePage({ id, me, policy }: { id: string; me: Me; policy: Polic
       {next && (
         <div className="next-step" role="note">
           <strong>{i18n.t('nextStep')}:</strong> {next}
+        </div>
+      )}
+      {resolution?.text && (
+        <div className="resolution" data-testid="resolution">
+          <p>{i18n.t('resolutionGiven', { text: resolution.text })}</p>
+          {resolution.compensation && (
+            <p>
+              {resolution.compensation.kind === 'coupon'
+                ? i18n.t('couponIssued', { amount: money(resolution.compensation.amount) })
+                : `${i18n.t('refund')}: ${money(resolution.compensation.amount)}`}
+            </p>
+          )}
         </div>
       )}
       <div className="columns">
@@ -172,7 +196,7 @@ export function CasePage({ id, me, policy }: { id: string; me: Me; policy: Polic
       </div>
 
       <h2>{i18n.t('clocks')}</h2>
-      <div className="table-wrap">
+      <div className="table-wrap" tabIndex={0} role="region" aria-label={i18n.t('clocks')}>
         <table>
           <thead>
             <tr>
@@ -211,17 +235,67 @@ export function CasePage({ id, me, policy }: { id: string; me: Me; policy: Polic
       )}
 
       <h2>{i18n.t('shipments')}</h2>
+      {label && (
+        <section aria-labelledby="return-label-title" className="return-label" data-testid="return-label">
+          <h3 id="return-label-title">{i18n.t('returnLabel')}</h3>
+          {c.status === 'awaiting_return_shipment' && !staff && <p className="hint">{i18n.t('returnLabelHint')}</p>}
+          <dl>
+            {label.labelId && (
+              <>
+                <dt>{i18n.t('labelId')}</dt>
+                <dd className="mono">{label.labelId}</dd>
+              </>
+            )}
+            {label.carrier && (
+              <>
+                <dt>{i18n.t('carrier')}</dt>
+                <dd>{label.carrier}</dd>
+              </>
+            )}
+            {label.warehouseCode && (
+              <>
+                <dt>{i18n.t('warehouseCode')}</dt>
+                <dd className="mono">{label.warehouseCode}</dd>
+              </>
+            )}
+            {shipBy && (
+              <>
+                <dt>{i18n.t('shipBy')}</dt>
+                <dd>{formatDateTime(shipBy, i18n.lang)}</dd>
+              </>
+            )}
+          </dl>
+        </section>
+      )}
       {c.shipments.length === 0 ? (
         <p>{i18n.t('none')}</p>
       ) : (
-        <ul>
-          {c.shipments.map((shipment) => (
-            <li key={shipment.trackingNumber}>
-              {shipment.direction} · {shipment.carrier} · <span className="mono">{shipment.trackingNumber}</span> · {i18n.code('shipment', shipment.status)} ·{' '}
-              {formatDateTime(shipment.updatedAt, i18n.lang)}
-            </li>
-          ))}
-        </ul>
+        <div className="table-wrap" tabIndex={0} role="region" aria-label={i18n.t('shipments')}>
+          <table className="shipments" data-testid="shipments">
+            <thead>
+              <tr>
+                <th scope="col">{i18n.t('parcel')}</th>
+                <th scope="col">{i18n.t('carrier')}</th>
+                <th scope="col">{i18n.t('trackingNumber')}</th>
+                <th scope="col">{i18n.t('labelId')}</th>
+                <th scope="col">{i18n.t('state')}</th>
+                <th scope="col">{i18n.t('updatedAt')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {c.shipments.map((shipment) => (
+                <tr key={shipment.trackingNumber} data-parcel={shipment.purpose ?? shipment.direction}>
+                  <td>{i18n.code('parcel', shipment.purpose ?? shipment.direction)}</td>
+                  <td>{shipment.carrier}</td>
+                  <td className="mono">{shipment.trackingNumber}</td>
+                  <td className="mono">{shipment.labelId ?? '—'}</td>
+                  <td>{i18n.code('shipment', shipment.status)}</td>
+                  <td>{formatDateTime(shipment.updatedAt, i18n.lang)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
 
       <h2>{i18n.t('refund')}</h2>
@@ -239,7 +313,7 @@ export function CasePage({ id, me, policy }: { id: string; me: Me; policy: Polic
           <ul>
             {(outcomeOf(c).collections ?? []).map((collection) => (
               <li key={collection.idempotencyKey}>
-                {collection.purpose} · {money(collection.amount)} · {i18n.code('refund', collection.status)}
+                {i18n.code('collection', collection.purpose)} · {money(collection.amount)} · {i18n.code('refund', collection.status)}
               </li>
             ))}
           </ul>
@@ -247,7 +321,7 @@ export function CasePage({ id, me, policy }: { id: string; me: Me; policy: Polic
       )}
 
       <h2>{i18n.t('timeline')}</h2>
-      <div className="table-wrap">
+      <div className="table-wrap" tabIndex={0} role="region" aria-label={i18n.t('timeline')}>
         <table className="timeline">
           <thead>
             <tr>

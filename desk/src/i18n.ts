@@ -79,6 +79,15 @@ const LABELS = {
   carrier: ['承运商', 'Carrier'],
   trackingNumber: ['运单号', 'Tracking number'],
   direction: ['方向', 'Direction'],
+  parcel: ['包裹', 'Parcel'],
+  updatedAt: ['更新时间', 'Updated'],
+  returnLabel: ['退货面单', 'Return label'],
+  returnLabelHint: ['请用此面单将商品寄回，寄出后在上方填写运单号。', 'Send the goods back with this label, then post the tracking number above.'],
+  labelId: ['面单号', 'Label number'],
+  warehouseCode: ['收货仓库', 'Receiving warehouse'],
+  shipBy: ['最晚寄出时间', 'Ship by'],
+  couponIssued: ['已发放优惠券：{amount}', 'Coupon issued: {amount}'],
+  resolutionGiven: ['处理结果：{text}', 'Resolution: {text}'],
   refund: ['退款', 'Refund'],
   collections: ['待付款项', 'Payments asked'],
   timeline: ['时间线', 'Timeline'],
@@ -270,6 +279,22 @@ const REFUND_STATUSES: Record<string, Entry> = {
   paid: ['已支付', 'paid'],
   unpaid: ['未支付', 'unpaid'],
 };
+// What a parcel is for: the customer's return, or why an outbound parcel ships.
+const PARCELS: Record<string, Entry> = {
+  return: ['退货寄回', 'Return to us'],
+  outbound: ['发给客户', 'To the customer'],
+  replacement: ['换货新品', 'Replacement'],
+  reship: ['补发', 'Reship'],
+  repair_return: ['维修后寄回', 'Repaired item back'],
+  return_to_customer: ['原物退回', 'Goods sent back'],
+};
+// What a payment asked of the customer is for.
+const COLLECTIONS: Record<string, Entry> = {
+  repair_quote: ['维修费', 'Repair quote'],
+  return_shipping: ['退货运费', 'Return shipping'],
+  send_back_shipping: ['退回运费', 'Shipping the goods back'],
+  price_difference: ['差价', 'Price difference'],
+};
 const ROLES: Record<string, Entry> = { customer: ['客户', 'customer'], agent: ['客服', 'agent'], supervisor: ['主管', 'supervisor'], admin: ['管理员', 'admin'] };
 
 // Error codes of the API (docs/api.md "Errors"), in words a person can act on.
@@ -319,7 +344,7 @@ const STATE_REFUSALS: Record<string, Entry> = {
   cancel: ['该工单已不能取消（例如货物已发出或退款处理中）。', 'The case cannot be cancelled any more (goods shipped or a payment in flight).'],
 };
 
-const TABLES = { status: STATUSES, type: TYPES, clock: CLOCKS, clockState: CLOCK_STATES, reason: REASONS, priority: PRIORITIES, shipment: SHIPMENT_STATUSES, refund: REFUND_STATUSES, role: ROLES, error: ERRORS, stateRefusal: STATE_REFUSALS };
+const TABLES = { status: STATUSES, type: TYPES, clock: CLOCKS, clockState: CLOCK_STATES, reason: REASONS, priority: PRIORITIES, shipment: SHIPMENT_STATUSES, parcel: PARCELS, collection: COLLECTIONS, refund: REFUND_STATUSES, role: ROLES, error: ERRORS, stateRefusal: STATE_REFUSALS };
 /** A table of code names. */
 export type CodeTable = keyof typeof TABLES;
 

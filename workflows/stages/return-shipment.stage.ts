@@ -14,7 +14,7 @@ export async function returnShipmentStage(record: CaseRecord, receivedStatus: 'i
   const label = await providers.createReturnLabel.executeWithOptions({ summary: 'create return label' }, [
     { caseId: id, items: input.request.items, idempotencyKey: `${id}:return-label` },
   ]);
-  record.log({ kind: 'provider', id: 'courier' }, 'return.label_created', { labelId: label.labelId, carrier: label.carrier });
+  record.log({ kind: 'provider', id: 'courier' }, 'return.label_created', { labelId: label.labelId, carrier: label.carrier, warehouseCode: label.warehouseCode });
   record.startClock('return_shipment');
   await notifyCustomer(record, 'return_label', 'return-label', {
     labelId: label.labelId,
