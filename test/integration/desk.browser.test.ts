@@ -1,8 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { readIntegrationStack, STACK_ENV } from './stack/stack-file';
+import { accessibilityViolations, headlessChromium, PHONE, signInToDesk } from './support/browser';
 import { daysAgo } from './support/fixtures';
 import { CasesApi, requiredEnv, stackTokens } from './support/http-client';
 
@@ -10,60 +11,21 @@ import { CasesApi, requiredEnv, stackTokens } from './support/http-client';
 // customer's form to the survey across two browser contexts, a 409 in words, the language
 // switch, customer isolation, a countdown turning amber then red, the report, and axe-core.
 
-/** Debian's Chromium (scripts/setup.sh --test-tools installs it); no browser is ever downloaded. */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-// Without the background-networking flags Chromium keeps calling Google's hosts, which this network refuses.
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const AXE = require.resolve('axe-core/axe.min.js');
-
 const stack = readIntegrationStack();
 const tokens = stackTokens();
 const cases = new CasesApi(requiredEnv(STACK_ENV.apiUrl), tokens.agent);
 const desk = `${stack.apiUrl}/desk/`;
 const screenshots = path.join(stack.logDir, 'screenshots');
-const PHONE = { width: 390, height: 844 };
-const DESKTOP = { width: 1440, height: 1000 };
 
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-
-beforeAll(async () => {
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
-  fs.mkdirSync(screenshots, { recursive: true });
-}, 60_000);
-
-afterAll(async () => {
-  for (const context of contexts) await context.close().catch(() => undefined);
-  await browser?.close();
-});
-
-async function newPage(viewport = DESKTOP): Promise<Page> {
-  // bypassCSP lets the test inject axe-core into pages whose policy allows only their own scripts.
-  const context = await browser.newContext({ viewport, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', bypassCSP: true });
-  contexts.push(context);
-  return context.newPage();
-}
-
+const chromiumTabs = headlessChromium();
+/** A page in a browser context of its own: one person. */
+const newPage = (viewport?: { width: number; height: number }) => chromiumTabs.newPage(viewport);
 /** Signs in on the desk's start page, in Chinese (the default) or after switching to English. */
-async function signIn(page: Page, token: string, lang: 'zh-CN' | 'en'): Promise<void> {
-  await page.goto(desk);
-  if (lang === 'en') await page.getByRole('button', { name: /English/ }).click();
-  await page.getByLabel(lang === 'en' ? 'Access token' : '访问令牌').fill(token);
-  await page.getByRole('button', { name: lang === 'en' ? 'Sign in' : '登录', exact: true }).click();
-  await page.getByText(lang === 'en' ? 'Signed in as' : '当前用户').waitFor();
-}
+const signIn = (page: Page, token: string, lang: 'zh-CN' | 'en') => signInToDesk(page, desk, token, lang);
 
-/** axe-core's WCAG 2 A/AA violations on the page as it is now ("id: target" lines). */
-async function accessibilityViolations(page: Page): Promise<string[]> {
-  await page.addScriptTag({ path: AXE });
-  const violations = await page.evaluate(async () => {
-    type Axe = { run(options: unknown): Promise<{ violations: { id: string; nodes: { target: unknown[] }[] }[] }> };
-    const axe = (globalThis as unknown as { axe: Axe }).axe;
-    const result = await axe.run({ runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa'] } });
-    return result.violations.map((violation) => `${violation.id}: ${violation.nodes.map((node) => JSON.stringify(node.target)).join(' ')}`);
-  });
-  return violations;
-}
+beforeAll(() => {
+  fs.mkdirSync(screenshots, { recursive: true });
+});
 
 const returnBody = (orderId: string, customerId = 'c-1') => ({
   type: 'return',

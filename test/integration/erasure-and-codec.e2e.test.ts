@@ -1,11 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
-import { MongoClient } from 'mongodb';
 import type { CaseSnapshot } from '../../domain/case.types';
 import { caseWorkflowId } from '../../domain/workflow-contract';
 import { Collections } from '../../store/mongo';
 import { readIntegrationStack, STACK_ENV } from './stack/stack-file';
-import { daysAgo } from './support/fixtures';
+import { daysAgo, stackWithoutKeys } from './support/fixtures';
 import { CasesApi, HttpClient, requiredEnv, stackTokens, type ApiErrorBody, type OpenCaseBody } from './support/http-client';
 
 // The codec endpoint the Temporal UI decodes with (staff only), and the erasure of a customer's
@@ -18,20 +16,7 @@ const http = new HttpClient(apiUrl);
 const stack = readIntegrationStack();
 const UI_ORIGIN = new URL(stack.configEnv.TEMPORAL_UI_URL ?? 'http://localhost:8233').origin;
 
-let plainConnection: Connection;
-let plain: Client;
-let mongo: MongoClient;
-
-beforeAll(async () => {
-  plainConnection = await Connection.connect({ address: stack.temporalAddress });
-  plain = new Client({ connection: plainConnection, namespace: stack.temporalNamespace });
-  mongo = await new MongoClient(stack.mongoUri).connect();
-});
-
-afterAll(async () => {
-  await plainConnection?.close();
-  await mongo?.close();
-});
+const withoutKeys = stackWithoutKeys();
 
 type JsonPayload = { metadata: Record<string, string>; data: string };
 
@@ -50,7 +35,7 @@ function returnBody(customerId: string, description: string): OpenCaseBody {
 
 /** The workflow input payload as Temporal stores it (ciphertext), in the protobuf JSON the codec endpoint takes. */
 async function storedInput(caseId: string): Promise<JsonPayload> {
-  const history = await plain.workflow.getHandle(caseWorkflowId(caseId)).fetchHistory();
+  const history = await withoutKeys.client.workflow.getHandle(caseWorkflowId(caseId)).fetchHistory();
   const payload = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
   if (!payload) throw new Error(`case ${caseId} has no workflow input in its history`);
   const metadata = Object.fromEntries(Object.entries(payload.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v).toString('base64')]));
@@ -143,7 +128,7 @@ describe('erasure of a customer (PIPL)', () => {
     expect(erased.body).toMatchObject({ customerId, cases: [first.id, second.id].sort(), dataKeysDestroyed: 2 });
 
     // The read model: the cases stay with amounts, statuses and dates, without the customer's text or links.
-    const db = mongo.db(stack.mongoDb);
+    const db = withoutKeys.db;
     const documents = await db.collection(Collections.cases).find({ customerId }).toArray();
     expect(documents.map((d) => d.status as string).sort()).toEqual(['cancelled', 'cancelled']);
     expect(JSON.stringify(documents)).not.toContain('Han Meimei');

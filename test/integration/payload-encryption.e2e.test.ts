@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
-import { MongoClient } from 'mongodb';
+import { WorkflowNotFoundError } from '@temporalio/client';
 import type { CaseSnapshot } from '../../domain/case.types';
 import { READABLE_METADATA } from '../../domain/readable-text';
 import { caseWorkflowId } from '../../domain/workflow-contract';
 import { Collections } from '../../store/mongo';
-import { readIntegrationStack, STACK_ENV } from './stack/stack-file';
-import { daysAgo, stackTemporalClient } from './support/fixtures';
+import { STACK_ENV } from './stack/stack-file';
+import { daysAgo, stackTemporalClient, stackWithoutKeys } from './support/fixtures';
 import { CasesApi, requiredEnv, stackTokens, type OpenCaseBody } from './support/http-client';
 
 // What Temporal stores of a case is ciphertext: its input, the Update arguments and results,
@@ -15,22 +14,8 @@ import { CasesApi, requiredEnv, stackTokens, type OpenCaseBody } from './support
 const tokens = stackTokens();
 const cases = new CasesApi(requiredEnv(STACK_ENV.apiUrl), tokens.agent);
 const encrypted = stackTemporalClient();
-const stack = readIntegrationStack();
 
-let plainConnection: Connection;
-let plain: Client;
-let mongo: MongoClient;
-
-beforeAll(async () => {
-  plainConnection = await Connection.connect({ address: stack.temporalAddress });
-  plain = new Client({ connection: plainConnection, namespace: stack.temporalNamespace });
-  mongo = await new MongoClient(stack.mongoUri).connect();
-});
-
-afterAll(async () => {
-  await plainConnection?.close();
-  await mongo?.close();
-});
+const withoutKeys = stackWithoutKeys();
 
 /** Every payload object (`{ metadata, data }`) anywhere in a history. */
 function payloadsIn(value: unknown, path = '', found: { path: string; metadata?: Record<string, Uint8Array> }[] = []): { path: string; metadata?: Record<string, Uint8Array> }[] {
@@ -66,7 +51,7 @@ describe('payload encryption on the running stack', () => {
     expect(JSON.stringify(read)).toContain(marker);
 
     const workflowId = caseWorkflowId(opened.id);
-    const history = await plain.workflow.getHandle(workflowId).fetchHistory();
+    const history = await withoutKeys.client.workflow.getHandle(workflowId).fetchHistory();
     const stored = JSON.stringify(history, (_key, value: unknown) => (value instanceof Uint8Array ? Buffer.from(value).toString('latin1') : value));
     expect({ markerInHistory: stored.includes(marker), noteInHistory: stored.includes(noteMarker) }).toEqual({ markerInHistory: false, noteInHistory: false });
 
@@ -82,12 +67,12 @@ describe('payload encryption on the running stack', () => {
     expect({ payloads: payloads.length > 5, unencrypted: [...new Set(unencrypted)] }).toEqual({ payloads: true, unencrypted: [] });
 
     // A query answer is encrypted too: without the keys it cannot be read, with them it can.
-    await expect(plain.workflow.getHandle(workflowId).query('getCase')).rejects.toThrow(/encoding|binary\/encrypted/i);
+    await expect(withoutKeys.client.workflow.getHandle(workflowId).query('getCase')).rejects.toThrow(/encoding|binary\/encrypted/i);
     const answered = await encrypted.client.workflow.getHandle(workflowId).query<CaseSnapshot>('getCase');
     expect(answered.reason.description).toBe(marker);
 
     // The case's data key is stored wrapped, never in the clear.
-    const key = await mongo.db(stack.mongoDb).collection(Collections.caseDataKeys).findOne({ _id: workflowId as never });
+    const key = await withoutKeys.db.collection(Collections.caseDataKeys).findOne({ _id: workflowId as never });
     expect(key).toMatchObject({ masterKeyId: 'it-1' });
     expect(Object.keys(key ?? {}).sort()).toEqual(['_id', 'createdAt', 'masterKeyId', 'wrapped']);
   });

@@ -1,19 +1,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { caseWorkflowId } from '../../domain/workflow-contract';
 import { readIntegrationStack, STACK_ENV } from './stack/stack-file';
+import { DESKTOP, headlessChromium } from './support/browser';
 import { daysAgo } from './support/fixtures';
 import { CasesApi, requiredEnv, stackTokens } from './support/http-client';
 
 // The Temporal Web UI in a real (headless) Chromium: a case's input shows the customer's text
 // only through our codec endpoint, after a staff member signs in there; without it, ciphertext.
-
-/** Debian's Chromium (scripts/setup.sh --test-tools installs it); no browser is ever downloaded. */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-// Without the background-networking flags Chromium keeps calling Google's hosts, which this network refuses.
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 const stack = readIntegrationStack();
 const tokens = stackTokens();
@@ -23,12 +19,11 @@ const apiUrl = stack.apiUrl.replace('127.0.0.1', 'localhost');
 const uiUrl = stack.configEnv.TEMPORAL_UI_URL;
 const screenshots = path.join(stack.logDir, 'screenshots');
 
-let browser: Browser;
+const chromium = headlessChromium();
 let workflowId: string;
 let marker: string;
 
 beforeAll(async () => {
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
   marker = `Wang Wu 136${Math.floor(Math.random() * 1e8)} 5 Huaihai Road`;
   const opened = await cases.opened(tokens.agent, {
     type: 'return',
@@ -42,10 +37,6 @@ beforeAll(async () => {
   workflowId = caseWorkflowId(opened.id);
   fs.mkdirSync(screenshots, { recursive: true });
 }, 60_000);
-
-afterAll(async () => {
-  await browser?.close();
-});
 
 /** The UI's own codec settings (what an ops person ticks once): our endpoint, with the session cookie. */
 async function useCodecEndpoint(page: Page): Promise<void> {
@@ -66,7 +57,7 @@ async function openCase(page: Page): Promise<void> {
 
 describe('the Temporal UI with our codec endpoint', () => {
   test('a staff member who signed in at /codec/login sees the case input decoded', async () => {
-    const context = await browser.newContext({ viewport: { width: 1440, height: 1000 } });
+    const context = await chromium.browser.newContext({ viewport: DESKTOP });
     const page = await context.newPage();
     await page.goto(`${apiUrl}/codec/login`);
     await page.getByLabel('Staff token').fill(tokens.supervisor);
@@ -80,7 +71,7 @@ describe('the Temporal UI with our codec endpoint', () => {
   });
 
   test('without signing in, the same page shows only ciphertext', async () => {
-    const context = await browser.newContext({ viewport: { width: 1440, height: 1000 } });
+    const context = await chromium.browser.newContext({ viewport: DESKTOP });
     const page = await context.newPage();
     await useCodecEndpoint(page); // the endpoint is set, but this browser has no session: the codec answers 401
     await openCase(page);

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Client } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
+import { MongoClient, type Db } from 'mongodb';
 import { connectEncryptedClient } from '../../../scripts/stack/encrypted-client';
 import { readIntegrationStack } from '../stack/stack-file';
 import type { OpenCaseBody } from './http-client';
@@ -23,6 +24,28 @@ export function stackTemporalClient(): { readonly client: Client } {
   });
   afterAll(async () => {
     await close?.();
+  });
+  return holder;
+}
+
+/**
+ * What someone without the keys sees of the stack: a Temporal client with no codec (payloads stay
+ * as stored) and the stack's database, for the calling test file. Read the fields inside tests.
+ */
+export function stackWithoutKeys(): { readonly client: Client; readonly db: Db } {
+  let connection: Connection | undefined;
+  let mongo: MongoClient | undefined;
+  const holder = { client: undefined as unknown as Client, db: undefined as unknown as Db };
+  beforeAll(async () => {
+    const stack = readIntegrationStack();
+    connection = await Connection.connect({ address: stack.temporalAddress });
+    holder.client = new Client({ connection, namespace: stack.temporalNamespace });
+    mongo = await new MongoClient(stack.mongoUri).connect();
+    holder.db = mongo.db(stack.mongoDb);
+  });
+  afterAll(async () => {
+    await connection?.close();
+    await mongo?.close();
   });
   return holder;
 }
