@@ -15,6 +15,7 @@ import type {
 import { requestFields } from '../domain/case-request-fields';
 import { isTerminal } from '../domain/case.types';
 import { provisionalDeadlineNote, startCaseClock, type OpeningState } from '../domain/opening-state';
+import type { TimelineEvent } from '../domain/timeline-events';
 import type { Policy } from '../domain/policy';
 import {
   AssigneeKey,
@@ -183,7 +184,7 @@ export class CaseRecord {
   }
 
   /** Appends to the audit trail and marks the record changed. */
-  log(actor: Actor, event: string, data?: Record<string, unknown>): void {
+  log(actor: Actor, event: TimelineEvent, data?: Record<string, unknown>): void {
     const entry: TimelineEntry = { at: new Date(this.now()).toISOString(), actor, event };
     if (data && Object.keys(data).length) entry.data = data;
     this.timeline.push(entry);
@@ -191,7 +192,7 @@ export class CaseRecord {
   }
 
   /** Moves the case to a new status with a named transition on the timeline. */
-  transition(status: CaseStatus, actor: Actor, event: string, data?: Record<string, unknown>): void {
+  transition(status: CaseStatus, actor: Actor, event: TimelineEvent, data?: Record<string, unknown>): void {
     // A case closed while a stage awaited a provider (a supervisor's cancel, say) never moves again.
     if (this.closed) throw new CaseClosed();
     const from = this.status;
@@ -200,7 +201,7 @@ export class CaseRecord {
   }
 
   /** Ends the case and unwinds the stages: the runtime then notifies the customer and opens the survey. */
-  end(status: CaseStatus, actor: Actor, event: string, data?: Record<string, unknown>): never {
+  end(status: CaseStatus, actor: Actor, event: TimelineEvent, data?: Record<string, unknown>): never {
     this.close(status, actor, event, data);
     throw new CaseClosed();
   }
@@ -209,7 +210,7 @@ export class CaseRecord {
   closing: { event: string; note: string | null } | null = null;
 
   /** Ends the case: stops every clock and sets closedAt. */
-  close(status: CaseStatus, actor: Actor, event: string, data?: Record<string, unknown>): void {
+  close(status: CaseStatus, actor: Actor, event: TimelineEvent, data?: Record<string, unknown>): void {
     if (this.closed) return;
     this.closing = { event, note: typeof data?.note === 'string' ? data.note : null };
     const now = this.now();

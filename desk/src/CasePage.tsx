@@ -4,7 +4,7 @@ import { CustomerActions, StaffActions, nextStepFor, outcomeOf } from './Actions
 import { budgetText, clockInWords, useNow } from './clocks';
 import { ProblemView } from './components';
 import { formatDateTime, formatMoney } from './format';
-import { useI18n } from './i18n';
+import { useI18n, type Translator } from './i18n';
 import { BASE, linkTo } from './router';
 
 const IMAGE = /\.(png|jpe?g|gif|webp|avif)(\?.*)?$/i;
@@ -16,6 +16,16 @@ function returnLabelOf(c: Case): { labelId?: string; carrier?: string; warehouse
   const data = entry.data ?? {};
   const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
   return { labelId: text(data.labelId), carrier: text(data.carrier), warehouseCode: text(data.warehouseCode) };
+}
+
+/** The facts of a timeline entry worth a glance (the clock, the new status, an amount), in words; '' when none. */
+function timelineDetail(entry: Case['timeline'][number], i18n: Translator, money: (minor: number) => string): string {
+  const data = entry.data ?? {};
+  const parts: string[] = [];
+  if (typeof data.clock === 'string') parts.push(i18n.code('clock', data.clock));
+  if (typeof data.to === 'string' && i18n.has('status', data.to)) parts.push(`→ ${i18n.code('status', data.to)}`);
+  if (typeof data.amount === 'number') parts.push(money(data.amount));
+  return parts.length > 0 ? ` · ${parts.join(' · ')}` : '';
 }
 
 /** One case: the request, the clocks in words, escalations, parcels, money, the timeline, and the actions its state allows. */
@@ -337,7 +347,10 @@ export function CasePage({ id, me, policy }: { id: string; me: Me; policy: Polic
                 <td>
                   {i18n.has('role', entry.actor.kind) ? i18n.code('role', entry.actor.kind) : entry.actor.kind} {entry.actor.id}
                 </td>
-                <td className="mono">{entry.event}</td>
+                <td data-event={entry.event}>
+                  <span title={entry.event}>{i18n.code('timeline', entry.event)}</span>
+                  {timelineDetail(entry, i18n, money)}
+                </td>
               </tr>
             ))}
           </tbody>
