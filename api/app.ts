@@ -41,7 +41,7 @@ export interface ApiDeps {
   /** The payload codec, served to staff at /codec for the Temporal UI (absent: no codec endpoint). */
   codec?: { codec: PayloadCodec; allowedOrigins: readonly string[] };
   /** The payload codec's case data keys (a new case's key is made while its locks are taken). */
-  caseKeys?: { keyFor(workflowId: string): Promise<unknown> };
+  caseKeys?: { newKeyFor(workflowId: string): Promise<unknown> };
   /** Erasure of customers' personal data (absent: the route answers 409 erasure_unavailable). */
   eraser?: CustomerEraser;
   /** How long a command waits for its case (default 20 s). */

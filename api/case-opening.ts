@@ -30,7 +30,7 @@ export interface CaseOpeningDeps {
   /** Clock of the eligibility check (tests pin it). */
   now?: () => number;
   /** The payload codec's case data keys: a new case's key is made while its locks are taken. */
-  caseKeys?: { keyFor(workflowId: string): Promise<unknown> };
+  caseKeys?: { newKeyFor(workflowId: string): Promise<unknown> };
 }
 
 const STALE_LOCK_RECHECK_MS = 1500;
@@ -60,15 +60,20 @@ export class CaseOpener {
     const policy = this.deps.policy.current();
     const verdict = checkEligibility(body, policy, this.now());
     if (!verdict.eligible) throw ineligible(verdict.code, verdict.message, verdict.field ? [{ field: verdict.field, message: verdict.message }] : []);
-    // A courtesy: a line already paid back is refused here; the workflow's ledger reservations guard the money itself.
-    const ledger = checkClaimAgainstLedger(body, await readOrderLines(this.deps.store, body.orderId));
-    if (!ledger.allowed) throw ineligible(ledger.code, ledger.message, ledger.details);
-
+    // The ledger read and the locks go to the database side by side (the case's data key too, so
+    // encrypting the start finds it ready). The ledger's refusal still comes first: locks taken for
+    // a claim it refuses are given back.
     const keys = OpenCaseLocks.keysFor(body.orderId, body.items.map((i) => i.sku), body.type);
-    // The case's data key is made beside the locks, so encrypting the start finds it ready; a failure
-    // here is left to the start itself (the codec tries again and its error is answered as usual).
-    const keyReady = this.deps.caseKeys?.keyFor(caseWorkflowId(caseId)).catch(() => undefined);
-    await this.acquireLocks(keys, caseId, body);
+    const keyReady = this.deps.caseKeys?.newKeyFor(caseWorkflowId(caseId)).catch(() => undefined);
+    const [lines, locked] = await Promise.allSettled([readOrderLines(this.deps.store, body.orderId), this.acquireLocks(keys, caseId, body)]);
+    // A courtesy: a line already paid back is refused here; the workflow's ledger reservations guard the money itself.
+    const ledger = lines.status === 'fulfilled' ? checkClaimAgainstLedger(body, lines.value) : null;
+    if (ledger === null || !ledger.allowed) {
+      if (locked.status === 'fulfilled') await this.releaseLocks(caseId);
+      if (lines.status === 'rejected') throw lines.reason;
+      if (ledger !== null && !ledger.allowed) throw ineligible(ledger.code, ledger.message, ledger.details);
+    }
+    if (locked.status === 'rejected') throw locked.reason;
     await keyReady;
 
     // The case opens now: its workflow stamps its opening with this instant too (CaseWorkflowInput.openedAt).
@@ -89,8 +94,32 @@ export class CaseOpener {
     this.deps.metrics.caseOpened(body.type);
     this.deps.logger.info({ caseId, type: body.type, policyVersion: policy.version }, 'case opened');
     // Answered without waiting for a worker: the case as its first workflow task will show it
-    // (api/opening-snapshot.ts). GET /v1/cases/:id reads it live; the list has it after that task.
-    return { created: true, snapshot: this.reader.withUiUrl(openingSnapshot(input, runId, openedAt)) };
+    // (api/opening-snapshot.ts). GET /v1/cases/:id reads it live; the list has it as soon as this
+    // write lands (the worker's projection then finds it stored and only writes later versions).
+    const snapshot = openingSnapshot(input, runId, openedAt);
+    this.recordOpening(snapshot);
+    return { created: true, snapshot: this.reader.withUiUrl(snapshot) };
+  }
+
+  /**
+   * Puts the new case in the read model without holding up the answer. Temporal holds the case
+   * either way: a write that fails is only logged, and the worker's projection writes it anyway.
+   */
+  private recordOpening(snapshot: CaseSnapshot): void {
+    const write = async () => this.deps.store.get().openingWriter.insertOpeningCase(snapshot);
+    write().catch((error: unknown) => {
+      this.deps.logger.warn({ caseId: snapshot.id, reason: error instanceof Error ? error.name : 'error' }, 'opening write to the read model failed; the worker projects the case');
+    });
+  }
+
+  /** Gives back the locks a refused claim took (a failure is logged: a later opening takes over a lock whose case never started). */
+  private async releaseLocks(caseId: string): Promise<void> {
+    await this.deps.store
+      .get()
+      .locks.release(caseId)
+      .catch((error: unknown) => {
+        this.deps.logger.warn({ caseId, reason: (error as Error).message }, 'could not release the locks of a refused claim');
+      });
   }
 
   /** The case an Idempotency-Key opened before, or null; 409 when the key was used for a different request. */

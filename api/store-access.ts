@@ -19,6 +19,8 @@ export type LedgerReader = Pick<OrderLedgerStore, 'orderLines' | 'orderLedger'>;
 /** The MongoDB-backed services of the API. */
 export interface StoreServices {
   readModel: CaseReader;
+  /** The first write of a new case's document (the projector writes every later version). */
+  openingWriter: Pick<CaseReadModel, 'insertOpeningCase'>;
   locks: CaseLocks;
   ledger: LedgerReader;
   slaReport(query: SlaReportQuery): Promise<SlaReport>;
@@ -92,6 +94,7 @@ export class LazyMongoStore implements StoreAccess {
         const readModel = createReadModel(db);
         this.services = {
           readModel,
+          openingWriter: readModel,
           locks: readModel.locks,
           ledger: new OrderLedgerStore(db),
           slaReport: (query) => slaReport(db, query),

@@ -56,6 +56,14 @@ export class CaseDataKeys {
     });
   }
 
+  /**
+   * The key of a case being opened: stored at once, without looking first (one round trip, not
+   * two); a key or tombstone already there wins, exactly as with `keyFor`.
+   */
+  newKeyFor(workflowId: string): Promise<Buffer> {
+    return this.cached(workflowId, async () => this.unwrap(await this.create(workflowId)));
+  }
+
   /** The case's existing key (decoding never makes one). */
   existingKey(workflowId: string): Promise<Buffer> {
     return this.cached(workflowId, async () => {

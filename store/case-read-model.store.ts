@@ -81,6 +81,21 @@ export class CaseReadModel implements ReadModelPort {
     }
   }
 
+  /**
+   * Writes the case as it opens, unless the case is stored already ('stale'). The API calls it
+   * right after the workflow start, so the queue shows a new case before any worker ran it; an
+   * insert never overwrites, so it cannot undo a later version the projector wrote first.
+   */
+  async insertOpeningCase(snapshot: CaseSnapshot): Promise<'written' | 'stale'> {
+    try {
+      await this.cases.insertOne({ ...toCaseDocument(snapshot), writtenAt: new Date() });
+      return 'written';
+    } catch (err) {
+      if (!isDuplicateKeyError(err)) throw err;
+      return 'stale';
+    }
+  }
+
   private async writeIfNewer(snapshot: CaseSnapshot): Promise<'written' | 'stale'> {
     const { _id, ...fields } = toCaseDocument(snapshot);
     // By {_id} alone, the only filter FerretDB pushes down (any other scans the table): the projector, a case's only writer, writes its versions in order, so read-then-write suffices; a concurrent first insert fails with E11000 and is read again.

@@ -45,6 +45,7 @@ const storeServices: StoreServices = {
     findOpenCaseIdsByTrackingNumber: () => Promise.resolve([]),
     findCaseIdByRefundId: () => Promise.resolve(null),
   },
+  openingWriter: { insertOpeningCase: () => Promise.reject(new Error('no case may open in this test')) },
   locks: {
     acquire: () => Promise.reject(new Error('locks must not be reached')),
     release: () => Promise.resolve(),

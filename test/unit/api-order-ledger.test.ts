@@ -24,6 +24,9 @@ const client = {
 let lines: OrderLine[] = [];
 let ledgerFails = false;
 const ledgerReads: string[] = [];
+/** When set, the locks are granted (only for claims the ledger refuses: a granted claim would reach Temporal). */
+let locksGranted = false;
+const locksReleased: string[] = [];
 /** Reaching the locks means the ledger let the case through; the test answers with this marker instead of opening. */
 const REACHED_LOCKS = 'reached_locks';
 
@@ -35,9 +38,12 @@ const services: StoreServices = {
     findOpenCaseIdsByTrackingNumber: () => Promise.resolve([]),
     findCaseIdByRefundId: () => Promise.resolve(null),
   },
+  openingWriter: { insertOpeningCase: () => Promise.reject(new Error('no case may open in this test')) },
   locks: {
-    acquire: () => Promise.reject(new ApiError(409, REACHED_LOCKS, 'the check at open let the case through')),
-    release: () => Promise.resolve(),
+    acquire: () => (locksGranted ? Promise.resolve({ acquired: true as const }) : Promise.reject(new ApiError(409, REACHED_LOCKS, 'the check at open let the case through'))),
+    release: async (caseId) => {
+      locksReleased.push(caseId);
+    },
     releaseKey: () => Promise.resolve(false),
   },
   ledger: {
@@ -86,6 +92,8 @@ beforeEach(() => {
   lines = [];
   ledgerFails = false;
   ledgerReads.length = 0;
+  locksGranted = false;
+  locksReleased.length = 0;
 });
 
 type Json = Record<string, unknown> & { error: { code: string; message: string; details: Record<string, unknown>[] } };
@@ -193,6 +201,25 @@ describe('POST /v1/cases against the ledger', () => {
     expect(response.body.error.details).toEqual([
       expect.objectContaining({ field: 'items[0].quantity', claimedUnits: 2, remaining: { amount: 19_900, units: 1 }, paidBack: { amount: 39_800, units: 2, caseIds: ['cs_a', 'cs_b'] } }),
     ]);
+  });
+
+  it('gives back the locks taken beside the ledger read when the ledger refuses the claim, or cannot be read', async () => {
+    locksGranted = true;
+    lines = [paidBack('SKU-X', 3, [{ caseId: 'cs_earlier', amount: 59_700, units: 3 }])];
+    const refused = await call('POST', '/v1/cases', 'customer-c1', openBody('refund_only', 'wrong_item'));
+    expect(refused.status).toBe(422);
+    expect(locksReleased).toEqual([expect.stringMatching(/^cs_/)]);
+    ledgerFails = true;
+    const unreadable = await call('POST', '/v1/cases', 'customer-c1', openBody('return', 'quality_issue'));
+    expect(unreadable.status).toBe(503);
+    expect(locksReleased).toHaveLength(2);
+  });
+
+  it('answers the ledger refusal, not the lock conflict, when both refuse a claim', async () => {
+    lines = [paidBack('SKU-X', 3, [{ caseId: 'cs_earlier', amount: 59_700, units: 3 }])];
+    const response = await call('POST', '/v1/cases', 'customer-c1', openBody('refund_only', 'wrong_item'));
+    expect(response.body.error.code).toBe('nothing_refundable');
+    expect(locksReleased).toEqual([]);
   });
 
   it('lets a claim within what remains through to the locks', async () => {

@@ -118,6 +118,28 @@ describe('payload encryption codec', () => {
     await expect(codecWith(keyringOf('m1')).codec.decode([encoded])).rejects.toThrow(CaseDataKeyMissingError);
   });
 
+  test('a case being opened stores its new key without reading first, and the codec then encrypts with that key', async () => {
+    const store = new MemoryDataKeyStore();
+    const finds = jest.spyOn(store, 'find');
+    const keyring = keyringOf('m1');
+    const keys = new CaseDataKeys(keyring, store);
+    const made = await keys.newKeyFor('case-N1');
+    expect(finds).not.toHaveBeenCalled();
+    const [encoded] = await new PayloadEncryptionCodec(keyring, keys).encode([payloadOf('opening')], caseContext('case-N1'));
+    // Another process, with nothing cached, opens it with the stored key.
+    expect(valueOf((await codecWith(keyring, store).codec.decode([encoded]))[0])).toBe('opening');
+    expect(made.equals(await new CaseDataKeys(keyring, store).keyFor('case-N1'))).toBe(true);
+  });
+
+  test('opening a case whose key is already stored, or erased, keeps what is stored', async () => {
+    const keyring = keyringOf('m1');
+    const store = new MemoryDataKeyStore();
+    const first = await new CaseDataKeys(keyring, store).keyFor('case-N2');
+    expect((await new CaseDataKeys(keyring, store).newKeyFor('case-N2')).equals(first)).toBe(true);
+    const erased = new MemoryDataKeyStore(new Map([['case-N3', { workflowId: 'case-N3', erasedAt: new Date('2026-11-29T08:00:00Z') }]]));
+    await expect(new CaseDataKeys(keyring, erased).newKeyFor('case-N3')).rejects.toThrow(CaseDataErasedError);
+  });
+
   test('a cached key is reused within its time to live and read again after it', async () => {
     let now = 0;
     const store = new MemoryDataKeyStore();
