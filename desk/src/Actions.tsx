@@ -22,24 +22,52 @@ function customerDeadline(c: Case): string | undefined {
   return c.sla.find((clock) => clock.party === 'customer' && clock.state === 'running')?.deadline;
 }
 
-/** What the customer must do next, and by when, in words (null: nothing, the shop is on it). */
+/** The deadline of the shop's earliest running clock, if one runs: when the customer may expect the shop's next step. */
+function shopDeadline(c: Case): string | undefined {
+  return c.sla
+    .filter((clock) => clock.party === 'staff' && clock.state === 'running')
+    .map((clock) => clock.deadline)
+    .sort()[0];
+}
+
+/** The SKUs the latest stock check found missing (from the timeline). */
+function missingSkus(c: Case): string[] {
+  const entry = [...c.timeline].reverse().find((e) => e.event === 'stock.unavailable');
+  const skus = entry?.data?.skus;
+  return Array.isArray(skus) ? skus.filter((sku): sku is string => typeof sku === 'string') : [];
+}
+
+/** What the customer must do next, and by when, in words (null: nothing more, the case has ended). */
 export function nextStepFor(c: Case, i18n: Translator): string | null {
   const zh = i18n.lang === 'zh-CN';
+  const money = (minor: number) => formatMoney(minor, c.order.currency, i18n.lang);
   const deadline = customerDeadline(c);
   const by = deadline ? ` ${i18n.t('byWhen', { when: formatDateTime(deadline, i18n.lang) })}` : '';
+  const outcome = outcomeOf(c);
+  const quote = outcome.quote ? money(outcome.quote.amount) : '';
+  const asked = (outcome.collections ?? []).find((collection) => collection.status === 'requested' || collection.status === 'pending');
+  const askedText = asked ? `${i18n.code('collection', asked.purpose)} ${money(asked.amount)}` : '';
+  const skus = missingSkus(c).join(', ');
   const steps: Record<string, [string, string]> = {
     awaiting_customer_info: ['请补充客服要求的信息', 'Answer the request for information'],
     awaiting_return_shipment: ['请寄回商品并填写运单号', 'Send the goods back and post the tracking number'],
-    awaiting_quote_acceptance: ['请接受或拒绝维修报价', 'Accept or decline the repair quote'],
-    awaiting_stock_decision: ['商品缺货：请选择退款或其他商品', 'Out of stock: choose a refund or another item'],
+    awaiting_quote_acceptance: [`请接受或拒绝维修报价${quote ? `（${quote}）` : ''}`, `Accept or decline the repair quote${quote ? ` of ${quote}` : ''}`],
+    awaiting_stock_decision: [`商品缺货${skus ? `（${skus}）` : ''}：请选择退款或其他商品`, `Out of stock${skus ? ` (${skus})` : ''}: choose a refund or another item`],
     awaiting_customer_confirmation: ['收到商品后请确认收货', 'Confirm receipt once the parcel arrives'],
-    awaiting_payment: ['请完成付款', 'Complete the payment'],
+    awaiting_payment: [`请完成付款${askedText ? `：${askedText}` : ''}`, `Complete the payment${askedText ? `: ${askedText}` : ''}`],
   };
   const step = steps[c.status];
   if (step) return `${step[zh ? 0 : 1]}${by}`;
   if (isTerminal(c) && c.survey === null && c.status === 'completed') return zh ? '工单已完成，欢迎评价' : 'The case is complete: please answer the survey';
   if (isTerminal(c)) return null;
-  return zh ? '无需操作，我们正在处理' : 'Nothing to do: we are on it';
+  // Nothing for the customer to do: say what the shop is doing, with the amount of a refund and the shop's own deadline.
+  const shopBy = shopDeadline(c);
+  const shopWhen = shopBy ? formatDateTime(shopBy, i18n.lang) : '';
+  if (c.status === 'refunding' && c.refund) {
+    const amount = money(c.refund.amount);
+    return zh ? `无需操作：退款 ${amount} 处理中${shopWhen ? `，最晚 ${shopWhen} 到账` : ''}` : `Nothing to do: your refund of ${amount} is on its way${shopWhen ? `, due by ${shopWhen}` : ''}`;
+  }
+  return zh ? `无需操作，我们正在处理${shopWhen ? `（最晚 ${shopWhen} 前处理）` : ''}` : `Nothing to do: we are on it${shopWhen ? ` (due by ${shopWhen})` : ''}`;
 }
 
 /** The staff command forms the case's state allows now. */
@@ -172,6 +200,8 @@ function ResolutionForm({ c, onChange }: FormProps) {
   const [outcome, setOutcome] = useState('');
   const [kind, setKind] = useState('');
   const [amount, setAmount] = useState('');
+  // A courier exception is resolved by an outcome (found, reship, refund) and takes no compensation; a complaint the other way round.
+  const courier = c.type === 'courier_exception';
   return (
     <CommandForm
       title={i18n.t('resolutionForm')}
@@ -179,43 +209,51 @@ function ResolutionForm({ c, onChange }: FormProps) {
       caseId={c.id}
       onDone={onChange}
       body={() => {
-        const compensation = kind === '' ? undefined : yuanToMinor(amount);
+        if (courier && outcome === '') return localProblem('outcome', i18n.t('chooseOutcome'));
+        const compensation = courier || kind === '' ? undefined : yuanToMinor(amount);
         if (compensation === null) return localProblem('compensation.amount', i18n.t('mustBeNumber'));
         return {
           resolution: text.trim(),
-          ...(outcome ? { outcome: outcome as 'found' | 'reship' | 'refund' } : {}),
+          ...(courier ? { outcome: outcome as 'found' | 'reship' | 'refund' } : {}),
           ...(compensation !== undefined ? { compensation: { kind: kind as 'refund' | 'coupon', amount: compensation } } : {}),
         };
       }}
     >
       <Field label={i18n.t('resolutionText')} value={text} onChange={setText} multiline required />
-      {c.type === 'courier_exception' && (
+      {courier ? (
         <Select
           label={i18n.t('outcome')}
           value={outcome}
           onChange={setOutcome}
+          name="outcome"
           options={[
-            ['', '—'],
-            ['found', 'found'],
-            ['reship', i18n.code('type', 'reship')],
-            ['refund', i18n.t('refund')],
+            ['', i18n.t('chooseOutcome')],
+            ['found', i18n.t('outcomeFound')],
+            ['reship', i18n.t('outcomeReship')],
+            ['refund', i18n.t('outcomeRefund', { amount: formatMoney(claimOf(c), c.order.currency, i18n.lang) })],
           ]}
         />
+      ) : (
+        <>
+          <Select
+            label={i18n.t('compensationKind')}
+            value={kind}
+            onChange={setKind}
+            options={[
+              ['', i18n.t('none')],
+              ['refund', i18n.t('refund')],
+              ['coupon', i18n.t('coupon')],
+            ]}
+          />
+          {kind && <Field label={i18n.t('compensationAmountYuan')} value={amount} onChange={setAmount} inputMode="decimal" />}
+        </>
       )}
-      <Select
-        label={i18n.t('compensationKind')}
-        value={kind}
-        onChange={setKind}
-        options={[
-          ['', i18n.t('none')],
-          ['refund', i18n.t('refund')],
-          ['coupon', i18n.t('coupon')],
-        ]}
-      />
-      {kind && <Field label={i18n.t('compensationAmountYuan')} value={amount} onChange={setAmount} inputMode="decimal" />}
     </CommandForm>
   );
 }
+
+/** What the case claims: the items' price times quantity, in minor units. */
+const claimOf = (c: Case) => c.items.reduce((sum, item) => sum + item.unitPrice * item.quantity, 0);
 
 function StockForm({ c, onChange }: FormProps) {
   const i18n = useI18n();
@@ -229,6 +267,7 @@ function StockForm({ c, onChange }: FormProps) {
       onDone={onChange}
       body={() => (decision === 'refund' ? { decision: 'refund' as const } : { decision: 'alternative' as const, sku: sku.trim() })}
     >
+      {missingSkus(c).length > 0 && <p>{i18n.t('outOfStockSkus', { skus: missingSkus(c).join(', '), amount: formatMoney(claimOf(c), c.order.currency, i18n.lang) })}</p>}
       <Select
         label={i18n.t('decision')}
         value={decision}
@@ -311,7 +350,7 @@ function QuoteForm({ c, onChange }: FormProps) {
   const quote = outcomeOf(c).quote;
   return (
     <CommandForm title={i18n.t('quoteForm')} command="quote" caseId={c.id} onDone={onChange} body={() => ({ accept: accept === 'true' })}>
-      {quote && <p>{formatMoney(quote.amount, quote.currency, i18n.lang)}</p>}
+      {quote && <p>{i18n.t('quoteAmount', { amount: formatMoney(quote.amount, quote.currency, i18n.lang) })}</p>}
       <Select
         label={i18n.t('decision')}
         value={accept}
