@@ -64,6 +64,7 @@ export class CaseOpener {
     // encrypting the start finds it ready). The ledger's refusal still comes first: locks taken for
     // a claim it refuses are given back.
     const keys = OpenCaseLocks.keysFor(body.orderId, body.items.map((i) => i.sku), body.type);
+    const databaseStarted = performance.now();
     const keyReady = this.deps.caseKeys?.newKeyFor(caseWorkflowId(caseId)).catch(() => undefined);
     const [lines, locked] = await Promise.allSettled([readOrderLines(this.deps.store, body.orderId), this.acquireLocks(keys, caseId, body)]);
     // A courtesy: a line already paid back is refused here; the workflow's ledger reservations guard the money itself.
@@ -75,13 +76,16 @@ export class CaseOpener {
     }
     if (locked.status === 'rejected') throw locked.reason;
     await keyReady;
+    this.deps.metrics.openingStep('database', (performance.now() - databaseStarted) / 1000);
 
     // The case opens now: its workflow stamps its opening with this instant too (CaseWorkflowInput.openedAt).
     const openedAt = Date.now();
     const input = caseWorkflowInput(caseId, body, policy, actorOf(principal), verdict, openedAt);
     let runId: string;
+    const startRequested = performance.now();
     try {
       runId = await this.startWorkflow(input, principal);
+      this.deps.metrics.openingStep('temporal_start', (performance.now() - startRequested) / 1000);
     } catch (error) {
       if (error instanceof WorkflowExecutionAlreadyStartedError && idempotencyKey !== undefined) {
         // The same key raced us and won: answer like any repeat.

@@ -3,6 +3,9 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import { CASE_STATUSES, isTerminal, type CaseStatus, type CaseType } from '../domain/case.types';
 import { Collections } from '../store/mongo';
 
+/** The steps of opening a case that wait on a server (aftersales_case_opening_step_seconds). */
+export type OpeningStep = 'database' | 'temporal_start';
+
 /** Open cases per status, as the read model counts them. */
 export type OpenCaseCounts = Partial<Record<CaseStatus, number>>;
 
@@ -29,6 +32,7 @@ export class ApiMetrics {
   private readonly requests: Counter<'method' | 'route' | 'status'>;
   private readonly duration: Histogram<'method' | 'route' | 'status'>;
   private readonly casesOpened: Counter<'type'>;
+  private readonly openingSteps: Histogram<'step'>;
   private readonly openCases: Gauge<'status'>;
   private readonly readModelUp: Gauge;
   private readonly openCasesCountedAt: Gauge;
@@ -66,6 +70,13 @@ export class ApiMetrics {
       labelNames: ['type'],
       registers,
     });
+    this.openingSteps = new Histogram({
+      name: 'aftersales_case_opening_step_seconds',
+      help: 'Time of the steps of POST /v1/cases that wait on a server: database (ledger read, locks, data key, side by side) and temporal_start (the start RPC)',
+      labelNames: ['step'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    });
     this.readModelUp = new Gauge({
       name: 'aftersales_read_model_up',
       help: '1 when the last count of open cases in the read model succeeded, else 0',
@@ -97,6 +108,11 @@ export class ApiMetrics {
   /** Counts a case opened. */
   caseOpened(type: CaseType): void {
     this.casesOpened.inc({ type });
+  }
+
+  /** Records how long one waiting step of opening a case took. */
+  openingStep(step: OpeningStep, seconds: number): void {
+    this.openingSteps.observe({ step }, seconds);
   }
 
   /** Where `aftersales_open_cases` comes from (the read model); without a source the gauge stays empty. */

@@ -17,12 +17,13 @@ function childrenOf(pid: number): number[] {
 
 /**
  * The real Node process of a service started through supervise.cjs → tsx → node: the deepest
- * descendant of `rootPid` (tsx's CLI forks the node process that runs the entry file).
+ * descendant of `rootPid` (tsx's CLI forks the node process that runs the entry file). Helper
+ * children of that process (esbuild's service, which tsx's loader may start) are not followed.
  */
 export function leafProcess(rootPid: number): number {
   let pid = rootPid;
   for (let depth = 0; depth < 5; depth++) {
-    const children = childrenOf(pid);
+    const children = childrenOf(pid).filter((child) => !/(^|\/)esbuild\b/.test(commandLine(child)));
     if (children.length === 0) return pid;
     pid = children[0];
   }

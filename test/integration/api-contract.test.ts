@@ -263,5 +263,18 @@ describe('operations', () => {
     const metrics = await api.get<Json>('/metrics');
     expect(metrics.text).toContain('aftersales_http_requests_total');
     expect(metrics.text).toContain('aftersales_cases_opened_total{');
+    // Cases were opened: each opening's start RPC was timed, and its database step before it (also for starts that failed).
+    const opened = countOf(metrics.text, 'aftersales_cases_opened_total');
+    expect(opened).toBeGreaterThan(0);
+    expect(countOf(metrics.text, 'aftersales_case_opening_step_seconds_count', 'step="temporal_start"')).toBe(opened);
+    expect(countOf(metrics.text, 'aftersales_case_opening_step_seconds_count', 'step="database"')).toBeGreaterThanOrEqual(opened);
   });
 });
+
+/** The sum of a metric's samples in Prometheus text, over the series whose labels contain `labelFilter`. */
+function countOf(text: string, metric: string, labelFilter = ''): number {
+  return text
+    .split('\n')
+    .filter((line) => line.startsWith(`${metric}{`) && line.includes(labelFilter))
+    .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
+}

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { Collections, connectMongo } from '../../../store/mongo';
 import { freePort } from '../../stack/ports';
 import { openCase, returnCaseBody } from '../http';
+import type { OpeningStep } from '../../../api/metrics';
 import { CpuMeter, MACHINE, quiesce } from '../process-memory';
 import { fmt, median, percentile, runLoad, throughput, type LoadResult } from '../stats';
 import { mdTable, verdict, type Benchmark, type BenchContext, type BenchOutcome } from './types';
@@ -77,6 +78,7 @@ export const openCasesBenchmark: Benchmark = {
       const perRound = Math.ceil(TOTAL / ROUNDS);
       const rounds: RoundResult[] = [];
       const before = logCounts();
+      const stepsBefore = await openingSteps(apiUrl);
       const cpu = new CpuMeter({
         API: stack.leafPid('api'),
         worker: stack.leafPid('worker'),
@@ -112,6 +114,7 @@ export const openCasesBenchmark: Benchmark = {
 
       const after = logCounts();
       const cpuDuringRounds = cpu.describe();
+      const steps = stepMeans(stepsBefore, await openingSteps(apiUrl));
 
       // Attribution: one more pair of rounds with the case worker paused (SIGSTOP), so that the
       // new cases' first workflow tasks do not run beside the API's requests; the worker resumes after.
@@ -188,6 +191,12 @@ export const openCasesBenchmark: Benchmark = {
         '',
         mdTable(['round', 'cases in the read model', 'order', 'API ops/s', 'API p50', 'API p99', 'raw ops/s', 'raw p50', 'raw p99', 'ratio'], roundRows),
         '',
+        `Where an opening waits (the API's \`aftersales_case_opening_step_seconds\` over the rounds, mean per case): ` +
+          `**${fmt(steps.database)} ms** on the database (ledger read, locks and data key side by side) and ` +
+          `**${fmt(steps.temporal_start)} ms** on the workflow start RPC, against a raw start's mean of ` +
+          `${fmt(mean(rounds.flatMap((r) => r.raw.latenciesMs)))} ms; the rest of the API's mean of ` +
+          `${fmt(mean(rounds.flatMap((r) => r.api.latenciesMs)))} ms is HTTP, validation and the API's own queueing.`,
+        '',
         `With the case worker paused for one more pair of rounds (SIGSTOP; the cases' first workflow tasks then waited and ran ` +
           `afterwards), the API opened **${fmt(throughput(pausedApi))}** cases/s (p50 ${fmt(percentile(pausedApi.latenciesMs, 50))} ms) ` +
           `against ${fmt(throughput(pausedRaw))} raw starts/s: a ratio of **${fmt(pausedRatio, 2)}**.`,
@@ -206,6 +215,7 @@ export const openCasesBenchmark: Benchmark = {
           { benchmark: 'open-cases', metric: 'raw start p50 / p99 latency', value: `${fmt(rawP50)} / ${fmt(rawP99)} ms`, target: '', met: null },
           { benchmark: 'open-cases', metric: 'API / raw throughput', value: `${fmt(apiTput)} / ${fmt(rawTput)} ops/s`, target: '', met: null },
           { benchmark: 'open-cases', metric: 'ratio with the case worker paused (one round, attribution)', value: fmt(pausedRatio, 2), target: '', met: null },
+          { benchmark: 'open-cases', metric: 'API waits per case: database / start RPC (mean)', value: `${fmt(steps.database)} / ${fmt(steps.temporal_start)} ms`, target: '', met: null },
           { benchmark: 'open-cases', metric: `projection-write version read by _id at ${documents} cases`, value: `${fmt(idReadMs)} ms`, target: '', met: null },
         ],
         markdown,
@@ -216,6 +226,27 @@ export const openCasesBenchmark: Benchmark = {
     }
   },
 };
+
+type StepTotals = Record<OpeningStep, { sum: number; count: number }>;
+
+/** The API's opening-step histogram totals (seconds and cases) from its /metrics. */
+async function openingSteps(apiUrl: string): Promise<StepTotals> {
+  const text = await (await fetch(`${apiUrl}/metrics`)).text();
+  const totals: StepTotals = { database: { sum: 0, count: 0 }, temporal_start: { sum: 0, count: 0 } };
+  for (const line of text.split('\n')) {
+    const match = /^aftersales_case_opening_step_seconds_(sum|count)\{.*step="(database|temporal_start)".*\} (\S+)$/.exec(line);
+    if (match) totals[match[2] as OpeningStep][match[1] as 'sum' | 'count'] += Number(match[3]);
+  }
+  return totals;
+}
+
+/** Mean milliseconds per case of each step between two readings. */
+function stepMeans(before: StepTotals, after: StepTotals): Record<OpeningStep, number> {
+  const meanMs = (step: OpeningStep) => ((after[step].sum - before[step].sum) * 1000) / Math.max(1, after[step].count - before[step].count);
+  return { database: meanMs('database'), temporal_start: meanMs('temporal_start') };
+}
+
+const mean = (values: number[]) => values.reduce((sum, v) => sum + v, 0) / Math.max(1, values.length);
 
 /** Lines of a log file containing `text` (0 when the file is missing). */
 function countLines(file: string, text: string): number {
