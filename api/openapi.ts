@@ -1,10 +1,11 @@
 import { z } from 'zod';
-import { CASE_TYPES, REASON_CODES } from '../domain/case.types';
+import { CASE_TYPES, ClockNames, REASON_CODES } from '../domain/case.types';
 import { LedgerEntryKinds } from '../domain/order-ledger';
 import { CASE_COMMANDS, type CommandAudience } from './case-commands';
 import { DEFAULT_CLOCK_SKEW_SEC, DEFAULT_SIGNATURE_TOLERANCE_SEC } from '../integrations/webhook-signature';
 import { caseSchema, enumListFilters, idempotencyKeySchema, listCasesQuerySchema, openCaseBodySchema } from './cases.schemas';
 import { CASE_EXAMPLE, OPEN_CASE_EXAMPLES } from './openapi.examples';
+import { REPORT_MAX_DAYS } from '../store/sla-report.metrics';
 import { slaReportQuerySchema } from './reports.routes';
 import { erasureParamsSchema } from './customer-erasure';
 import { orderLedgerParamsSchema } from './orders.routes';
@@ -308,6 +309,87 @@ const POLICY_SUMMARY_SCHEMA: JsonSchema = {
   },
 };
 
+/** `{ [key]: value }` over keys of a known set (clock names, case types), or any key when null; only keys with something to report appear. */
+const keyedBy = (keys: readonly string[] | null, value: JsonSchema, description: string): JsonSchema => ({
+  type: 'object',
+  description,
+  ...(keys ? { propertyNames: { enum: [...keys] } } : {}),
+  additionalProperties: value,
+});
+const clockNames = Object.values(ClockNames);
+const rate = { type: ['number', 'null'], minimum: 0, maximum: 1, description: 'a fraction 0..1; null when its denominator is 0' };
+const ms = { type: ['number', 'null'], minimum: 0 };
+const DURATION_STATS_PROPERTIES = { count, meanMs: ms, medianMs: ms, p90Ms: { ...ms, description: 'nearest-rank 90th percentile' } };
+const RESPONSE_TIME_PROPERTIES = { ...DURATION_STATS_PROPERTIES, withinTarget: count, late: count, withinTargetRate: rate };
+const closedObject = (properties: Record<string, unknown>, description?: string): JsonSchema => ({
+  type: 'object',
+  ...(description ? { description } : {}),
+  additionalProperties: false,
+  required: Object.keys(properties),
+  properties,
+});
+const BREACH_COUNTS_PROPERTIES = {
+  total: count,
+  byClock: keyedBy(clockNames, count, 'per clock (stage); clocks without a breach are absent'),
+  byAssignee: keyedBy(null, count, 'per assignee at the time of the breach, "(unassigned)" when none; assignees without a breach are absent'),
+};
+const satisfactionProperties = { surveys: count, meanScore: { type: ['number', 'null'], minimum: 1, maximum: 5 }, satisfiedRate: rate };
+const SLA_REPORT_SCHEMA: JsonSchema = closedObject(
+  {
+    range: closedObject({ from: { type: 'string', format: 'date-time' }, to: { type: 'string', format: 'date-time' } }),
+    cases: closedObject({ total: count, closed: count }, 'cases created in the range; those closed'),
+    clocks: keyedBy(
+      clockNames,
+      closedObject({ party: { type: 'string', enum: ['staff', 'customer'] }, total: count, met: count, breached: count, endedByClosing: count, open: count, onTimeRate: rate }),
+      'per clock over the clocks of the cases created in the range',
+    ),
+    breaches: closedObject(BREACH_COUNTS_PROPERTIES, 'level-1 breach escalations that happened in the range'),
+    breachesByDay: {
+      type: 'array',
+      // A range of REPORT_MAX_DAYS that does not start at a Beijing midnight touches one day more.
+      maxItems: REPORT_MAX_DAYS + 1,
+      description: 'the same breaches per Beijing calendar day (UTC+8) of the range, oldest first, every day listed (zeros included); they add up to `breaches`',
+      items: closedObject({ day: { type: 'string', format: 'date', pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'Beijing calendar day' }, ...BREACH_COUNTS_PROPERTIES }),
+    },
+    responseTime: closedObject({
+      ...RESPONSE_TIME_PROPERTIES,
+      byClock: keyedBy(
+        clockNames,
+        closedObject({
+          ...RESPONSE_TIME_PROPERTIES,
+          targets: {
+            type: 'array',
+            description: 'the budgets the clocks ran under, as the policy writes them',
+            items: {
+              anyOf: [
+                { type: 'string' },
+                closedObject({ workingDays: { type: 'number' } }),
+                closedObject({ workingHours: { type: 'number' } }),
+              ],
+            },
+          },
+        }),
+        'per first-response clock',
+      ),
+    }, 'first responses (review, resolution, investigation); durations in milliseconds'),
+    handlingTime: keyedBy(CASE_TYPES, closedObject(DURATION_STATS_PROPERTIES), 'closedAt − createdAt in milliseconds per case type, over closed cases'),
+    firstTimeResolution: closedObject({ completed: count, firstTime: count, rate }),
+    satisfaction: closedObject({ ...satisfactionProperties, complaints: closedObject(satisfactionProperties) }),
+    noReasonReturnsAndExchanges: closedObject({
+      reasons: { type: 'array', items: reasonCode },
+      count,
+      returns: count,
+      exchanges: count,
+      base: { type: 'string', enum: ['delivered_orders', 'unknown'] },
+      deliveredOrders: { type: ['integer', 'null'], minimum: 0 },
+      rate: { type: ['number', 'null'], minimum: 0, description: 'count / deliveredOrders; null when the base is unknown or 0' },
+      targetRate: { type: 'number' },
+      targetMet: { type: ['boolean', 'null'] },
+    }),
+  },
+  'The SLA/KPI report (docs/api.md "SLA report")',
+);
+
 /** The OpenAPI 3.1 document of the API, generated from the zod schemas that validate the requests. */
 export function buildOpenApiDocument(): Record<string, unknown> {
   return {
@@ -383,10 +465,10 @@ export function buildOpenApiDocument(): Record<string, unknown> {
         get: {
           operationId: 'slaReport',
           tags: ['reports'],
-          summary: 'SLA and KPI report over [from, to) (default: the last 30 days)',
+          summary: `SLA and KPI report over [from, to) (default: the last 30 days; at most ${REPORT_MAX_DAYS} days)`,
           description: 'Who: supervisor, admin.',
           parameters: queryParameters(slaReportQuerySchema),
-          responses: { '200': { description: 'the report', headers: limited }, ...common },
+          responses: { '200': { description: 'the report', headers: limited, content: json(ref('SlaReport')) }, ...common },
         },
       },
       '/v1/orders/{orderId}/ledger': {
@@ -478,6 +560,7 @@ export function buildOpenApiDocument(): Record<string, unknown> {
         OrderLedger: ORDER_LEDGER_SCHEMA,
         Me: ME_SCHEMA,
         PolicySummary: POLICY_SUMMARY_SCHEMA,
+        SlaReport: SLA_REPORT_SCHEMA,
         LedgerRefusalDetail: LEDGER_REFUSAL_DETAIL_SCHEMA,
         Error: {
           type: 'object',

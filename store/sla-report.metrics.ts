@@ -1,3 +1,4 @@
+import { beijingDate, beijingDay, beijingDayStart } from '../domain/beijing-days';
 import type { CaseSnapshot, CaseType, ClockName, EscalationStep, ReasonCode, SlaClockView } from '../domain/case.types';
 
 /** The case fields the SLA report reads. */
@@ -81,6 +82,18 @@ export interface NoReasonRateKpi {
   targetMet: boolean | null;
 }
 
+/** Level-1 breaches counted per clock (stage) and per assignee at the time of the breach. */
+export interface BreachCounts {
+  total: number;
+  byClock: Partial<Record<ClockName, number>>;
+  byAssignee: Record<string, number>;
+}
+
+/** The breaches of one Beijing calendar day (YYYY-MM-DD). */
+export interface DayBreachCounts extends BreachCounts {
+  day: string;
+}
+
 /** The after-sales KPIs (docs/api.md "SLA report") over one time range; rates are fractions 0..1. */
 export interface SlaReport {
   range: { from: string; to: string };
@@ -89,7 +102,9 @@ export interface SlaReport {
   /** Per clock name, over the clocks of cases created in the range. */
   clocks: Partial<Record<ClockName, ClockKpi>>;
   /** Breaches (level-1 breach escalations) that happened in the range, per clock (stage) and per assignee. */
-  breaches: { total: number; byClock: Partial<Record<ClockName, number>>; byAssignee: Record<string, number> };
+  breaches: BreachCounts;
+  /** The same breaches per Beijing day of the range, every day listed (zeros included), oldest first: they add up to `breaches`. */
+  breachesByDay: DayBreachCounts[];
   /** First responses over every first-response clock (review, resolution, investigation), overall and per clock. */
   responseTime: ResponseTimeStats & { byClock: Partial<Record<ClockName, ClockResponseTime>> };
   /** closedAt − createdAt per case type, over closed cases. */
@@ -101,6 +116,8 @@ export interface SlaReport {
   noReasonReturnsAndExchanges: NoReasonRateKpi;
 }
 
+/** The longest range a report covers, in days: its day series stays at most this long (plus one partial day). */
+export const REPORT_MAX_DAYS = 366;
 /** Assignee key of breaches on unassigned cases. */
 export const UNASSIGNED = '(unassigned)';
 /** A survey score at or above this counts as satisfied. */
@@ -195,6 +212,9 @@ export function computeSlaReportFromFacts(
   escalations: readonly ReportEscalation[],
   base: ReportBase = {},
 ): SlaReport {
+  if (range.to.getTime() - range.from.getTime() > REPORT_MAX_DAYS * 86_400_000) throw new RangeError(`a report covers at most ${REPORT_MAX_DAYS} days`);
+  // Only breaches of the range, so that the day series (which lists the range's days) adds up to the totals.
+  const breaches = escalations.filter((e) => Date.parse(e.at) >= range.from.getTime() && Date.parse(e.at) < range.to.getTime());
   const closed = cases.filter((c) => c.closedAtMs !== null);
   const completed = cases.filter((c) => c.status === 'completed');
   const firstTime = completed.filter((c) => c.firstTime).length;
@@ -202,7 +222,8 @@ export function computeSlaReportFromFacts(
     range: { from: range.from.toISOString(), to: range.to.toISOString() },
     cases: { total: cases.length, closed: closed.length },
     clocks: clockKpis(cases),
-    breaches: breachCounts(escalations),
+    breaches: breachCounts(breaches),
+    breachesByDay: breachCountsByDay(range, breaches),
     responseTime: responseTimes(cases),
     handlingTime: handlingTimes(closed),
     firstTimeResolution: { completed: completed.length, firstTime, rate: ratio(firstTime, completed.length) },
@@ -340,7 +361,7 @@ function noReasonRate(cases: readonly CaseReportFacts[], deliveredOrders: number
   };
 }
 
-function breachCounts(escalations: readonly ReportEscalation[]): SlaReport['breaches'] {
+function breachCounts(escalations: readonly ReportEscalation[]): BreachCounts {
   const breaches = escalations.filter((e) => e.reason === 'breach' && e.level === 1);
   const byClock: Partial<Record<ClockName, number>> = {};
   const byAssignee: Record<string, number> = {};
@@ -350,6 +371,22 @@ function breachCounts(escalations: readonly ReportEscalation[]): SlaReport['brea
     byAssignee[who] = (byAssignee[who] ?? 0) + 1;
   }
   return { total: breaches.length, byClock, byAssignee };
+}
+
+/** breachCounts of each Beijing day of the range, every day listed from the one `from` falls on to the one `to` − 1 ms falls on. */
+function breachCountsByDay(range: { from: Date; to: Date }, escalations: readonly ReportEscalation[]): DayBreachCounts[] {
+  const byDay = new Map<number, ReportEscalation[]>();
+  for (const e of escalations) {
+    const day = beijingDay(Date.parse(e.at));
+    const own = byDay.get(day);
+    if (own) own.push(e);
+    else byDay.set(day, [e]);
+  }
+  const days: DayBreachCounts[] = [];
+  for (let day = beijingDay(range.from.getTime()); day <= beijingDay(range.to.getTime() - 1); day++) {
+    days.push({ day: beijingDate(beijingDayStart(day)), ...breachCounts(byDay.get(day) ?? []) });
+  }
+  return days;
 }
 
 function handlingTimes(closed: readonly CaseReportFacts[]): Partial<Record<CaseType, DurationStats>> {

@@ -4,6 +4,7 @@ import { openCaseBodySchema } from '../../api/cases.schemas';
 import { buildOpenApiDocument } from '../../api/openapi';
 import { CASE_EXAMPLE, OPEN_CASE_EXAMPLES } from '../../api/openapi.examples';
 import { CASE_STATUSES, CASE_TYPES, ClockNames } from '../../domain/case.types';
+import { computeSlaReport } from '../../store/sla-report.metrics';
 
 // The OpenAPI document must say exactly what the API does: a client generated from it, or a
 // contract tester such as schemathesis, must find neither an undeclared field nor an undeclared answer.
@@ -139,5 +140,37 @@ describe('declared answers', () => {
     const signature = (document.paths['/v1/webhooks/courier'].post.parameters as Json[]).find((p) => p.name === 'X-Signature');
     expect(signature?.description).toMatch(/raw body bytes/);
     expect(signature?.description).toMatch(/in the future/);
+  });
+});
+
+describe('the SlaReport schema of the document', () => {
+  const range = { from: new Date('2026-03-01T00:00:00.000Z'), to: new Date('2026-03-08T00:00:00.000Z') };
+  const report = (): Json =>
+    computeSlaReport(
+      range,
+      [
+        {
+          id: 'cs_1', type: 'return', status: 'completed', reason: { code: 'no_reason' }, createdAt: '2026-03-02T00:00:00.000Z', closedAt: '2026-03-03T00:00:00.000Z',
+          sla: [{ name: 'review', party: 'staff', budget: { workingDays: 1 }, startedAt: '2026-03-02T00:00:00.000Z', deadline: '2026-03-03T00:00:00.000Z', state: 'breached', pausedMs: 0, stoppedAt: '2026-03-03T01:00:00.000Z', breachedAt: '2026-03-03T00:00:00.000Z' }],
+          survey: { score: 4, at: '2026-03-03T02:00:00.000Z' },
+          timeline: [],
+        },
+      ],
+      [{ clock: 'review', level: 1, reason: 'breach', at: '2026-03-02T17:30:00.000Z', assignee: 'li.wei' }],
+      { deliveredOrders: 10 },
+    );
+
+  it('accepts the report as the store computes it, breaches per day included', () => {
+    expect(conforms(schemas.SlaReport, report())).toEqual([]);
+  });
+
+  it('refuses an undeclared field, a day that is not a date and a day without its counts', () => {
+    expect(conforms(schemas.SlaReport, { ...report(), extra: 1 })).not.toEqual([]);
+    const badDay = report();
+    badDay.breachesByDay[0].day = '2026-03-01T00:00:00Z';
+    expect(conforms(schemas.SlaReport, badDay)).not.toEqual([]);
+    const noCounts = report();
+    delete noCounts.breachesByDay[1].byClock;
+    expect(conforms(schemas.SlaReport, noCounts)).not.toEqual([]);
   });
 });

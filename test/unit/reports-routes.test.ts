@@ -108,6 +108,17 @@ describe('GET /v1/reports/sla query', () => {
     expect(asked).toEqual([]);
   });
 
+  it('covers at most 366 days: a longer range is a 400 naming from, and a range of exactly 366 days is asked for', async () => {
+    const tooLong = await get('?from=2025-03-31T23:59:59.999Z&to=2026-04-02T00:00:00Z'); // 366 days and 1 ms
+    expect(tooLong.status).toBe(400);
+    expect(tooLong.body.error.details).toEqual([{ field: 'from', message: 'must be at most 366 days before to' }]);
+    const onlyFrom = await get('?from=2020-01-01T00:00:00Z');
+    expect(onlyFrom.body.error?.details.map((d) => d.field)).toEqual(['from']);
+    expect(asked).toEqual([]);
+    expect((await get('?from=2025-04-01T00:00:00Z&to=2026-04-02T00:00:00Z')).status).toBe(200);
+    expect(asked).toEqual([{ from: new Date('2025-04-01T00:00:00Z'), to: new Date('2026-04-02T00:00:00Z') }]);
+  });
+
   it('is described in the OpenAPI document as an optional digits-only query parameter', () => {
     const paths = buildOpenApiDocument().paths as Record<string, { get: { parameters: { name: string; required: boolean; schema: { type?: string; pattern?: string } }[] } }>;
     const parameter = paths['/v1/reports/sla'].get.parameters.find((p) => p.name === 'deliveredOrders');

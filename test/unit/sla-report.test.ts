@@ -1,5 +1,5 @@
 import type { CaseStatus, ClockName, ClockState, SlaClockView, TimelineEntry } from '../../domain/case.types';
-import { clockEnd, computeSlaReport, durationStats, type ReportCase } from '../../store/sla-report.metrics';
+import { clockEnd, computeSlaReport, durationStats, REPORT_MAX_DAYS, type ReportCase, type ReportEscalation } from '../../store/sla-report.metrics';
 
 const HOUR = 3_600_000;
 const range = { from: new Date('2026-03-01T00:00:00.000Z'), to: new Date('2026-04-01T00:00:00.000Z') };
@@ -221,5 +221,39 @@ describe('the figures kept from before', () => {
     expect(durationStats([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]).p90Ms).toBe(10);
     expect(durationStats([7]).p90Ms).toBe(7);
     expect(durationStats([])).toEqual({ count: 0, meanMs: null, medianMs: null, p90Ms: null });
+  });
+});
+
+describe('breaches per Beijing day', () => {
+  const breach = (at: string, clock: ReportEscalation['clock'], assignee: string | null): ReportEscalation => ({ clock, level: 1, reason: 'breach', at, assignee });
+  const escalations: ReportEscalation[] = [
+    breach('2026-03-01T17:30:00.000Z', 'review', 'li.wei'), // 01:30 on 2 March in Beijing
+    breach('2026-03-01T15:59:59.999Z', 'processing', null), // 23:59 on 1 March in Beijing
+    breach('2026-03-02T10:00:00.000Z', 'processing', 'li.wei'),
+    { ...breach('2026-03-02T11:00:00.000Z', 'review', 'li.wei'), level: 2 }, // not a level-1 breach
+    { ...breach('2026-03-02T12:00:00.000Z', 'review', 'li.wei'), reason: 'warning', level: 0 },
+    breach('2026-02-28T12:00:00.000Z', 'review', 'wang.fang'), // before the range
+  ];
+
+  it('a breach counts on the Beijing day it happened, every day of the range is listed and the days add up to the totals', () => {
+    const result = computeSlaReport(range, [], escalations);
+    // [1 March 00:00 UTC, 1 April 00:00 UTC) is 1 March 08:00 to 1 April 08:00 in Beijing: 32 Beijing days.
+    expect(result.breachesByDay.map((d) => d.day)).toEqual(Array.from({ length: 32 }, (_, i) => new Date(Date.UTC(2026, 2, 1 + i)).toISOString().slice(0, 10)));
+    expect(result.breachesByDay.slice(0, 3)).toEqual([
+      { day: '2026-03-01', total: 1, byClock: { processing: 1 }, byAssignee: { '(unassigned)': 1 } },
+      { day: '2026-03-02', total: 2, byClock: { review: 1, processing: 1 }, byAssignee: { 'li.wei': 2 } },
+      { day: '2026-03-03', total: 0, byClock: {}, byAssignee: {} },
+    ]);
+    expect(result.breaches).toEqual({ total: 3, byClock: { review: 1, processing: 2 }, byAssignee: { 'li.wei': 2, '(unassigned)': 1 } });
+    const summed = result.breachesByDay.reduce((sum, d) => sum + d.total, 0);
+    expect(summed).toBe(result.breaches.total);
+  });
+
+  it('a range inside one Beijing day has that day alone; a range longer than the maximum is refused', () => {
+    const oneDay = computeSlaReport({ from: new Date('2026-03-01T17:00:00.000Z'), to: new Date('2026-03-01T18:00:00.000Z') }, [], escalations);
+    expect(oneDay.breachesByDay).toEqual([{ day: '2026-03-02', total: 1, byClock: { review: 1 }, byAssignee: { 'li.wei': 1 } }]);
+    const from = new Date('2025-01-01T00:00:00.000Z');
+    expect(computeSlaReport({ from, to: new Date(from.getTime() + REPORT_MAX_DAYS * 86_400_000) }, [], []).breachesByDay).toHaveLength(REPORT_MAX_DAYS + 1);
+    expect(() => computeSlaReport({ from, to: new Date(from.getTime() + REPORT_MAX_DAYS * 86_400_000 + 1) }, [], [])).toThrow(RangeError);
   });
 });

@@ -326,7 +326,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * SLA and KPI report over [from, to) (default: the last 30 days)
+         * SLA and KPI report over [from, to) (default: the last 30 days; at most 366 days)
          * @description Who: supervisor, admin.
          */
         get: operations["slaReport"];
@@ -996,6 +996,136 @@ export interface components {
             noReasonExcludedCategories: string[];
             /** @description the return shipping fee when the customer pays it (minor units) */
             returnShippingFee: number;
+        };
+        /** @description The SLA/KPI report (docs/api.md "SLA report") */
+        SlaReport: {
+            range: {
+                /** Format: date-time */
+                from: string;
+                /** Format: date-time */
+                to: string;
+            };
+            /** @description cases created in the range; those closed */
+            cases: {
+                total: number;
+                closed: number;
+            };
+            /** @description per clock over the clocks of the cases created in the range */
+            clocks: {
+                [key: string]: {
+                    /** @enum {string} */
+                    party: "staff" | "customer";
+                    total: number;
+                    met: number;
+                    breached: number;
+                    endedByClosing: number;
+                    open: number;
+                    /** @description a fraction 0..1; null when its denominator is 0 */
+                    onTimeRate: number | null;
+                };
+            };
+            /** @description level-1 breach escalations that happened in the range */
+            breaches: {
+                total: number;
+                /** @description per clock (stage); clocks without a breach are absent */
+                byClock: {
+                    [key: string]: number;
+                };
+                /** @description per assignee at the time of the breach, "(unassigned)" when none; assignees without a breach are absent */
+                byAssignee: {
+                    [key: string]: number;
+                };
+            };
+            /** @description the same breaches per Beijing calendar day (UTC+8) of the range, oldest first, every day listed (zeros included); they add up to `breaches` */
+            breachesByDay: {
+                /**
+                 * Format: date
+                 * @description Beijing calendar day
+                 */
+                day: string;
+                total: number;
+                /** @description per clock (stage); clocks without a breach are absent */
+                byClock: {
+                    [key: string]: number;
+                };
+                /** @description per assignee at the time of the breach, "(unassigned)" when none; assignees without a breach are absent */
+                byAssignee: {
+                    [key: string]: number;
+                };
+            }[];
+            /** @description first responses (review, resolution, investigation); durations in milliseconds */
+            responseTime: {
+                count: number;
+                meanMs: number | null;
+                medianMs: number | null;
+                /** @description nearest-rank 90th percentile */
+                p90Ms: number | null;
+                withinTarget: number;
+                late: number;
+                /** @description a fraction 0..1; null when its denominator is 0 */
+                withinTargetRate: number | null;
+                /** @description per first-response clock */
+                byClock: {
+                    [key: string]: {
+                        count: number;
+                        meanMs: number | null;
+                        medianMs: number | null;
+                        /** @description nearest-rank 90th percentile */
+                        p90Ms: number | null;
+                        withinTarget: number;
+                        late: number;
+                        /** @description a fraction 0..1; null when its denominator is 0 */
+                        withinTargetRate: number | null;
+                        /** @description the budgets the clocks ran under, as the policy writes them */
+                        targets: (string | {
+                            workingDays: number;
+                        } | {
+                            workingHours: number;
+                        })[];
+                    };
+                };
+            };
+            /** @description closedAt − createdAt in milliseconds per case type, over closed cases */
+            handlingTime: {
+                [key: string]: {
+                    count: number;
+                    meanMs: number | null;
+                    medianMs: number | null;
+                    /** @description nearest-rank 90th percentile */
+                    p90Ms: number | null;
+                };
+            };
+            firstTimeResolution: {
+                completed: number;
+                firstTime: number;
+                /** @description a fraction 0..1; null when its denominator is 0 */
+                rate: number | null;
+            };
+            satisfaction: {
+                surveys: number;
+                meanScore: number | null;
+                /** @description a fraction 0..1; null when its denominator is 0 */
+                satisfiedRate: number | null;
+                complaints: {
+                    surveys: number;
+                    meanScore: number | null;
+                    /** @description a fraction 0..1; null when its denominator is 0 */
+                    satisfiedRate: number | null;
+                };
+            };
+            noReasonReturnsAndExchanges: {
+                reasons: ("no_reason" | "quality_issue" | "not_as_described" | "wrong_item" | "size_fit" | "missing_parts" | "damaged_in_transit" | "not_received" | "other")[];
+                count: number;
+                returns: number;
+                exchanges: number;
+                /** @enum {string} */
+                base: "delivered_orders" | "unknown";
+                deliveredOrders: number | null;
+                /** @description count / deliveredOrders; null when the base is unknown or 0 */
+                rate: number | null;
+                targetRate: number;
+                targetMet: boolean | null;
+            };
         };
         /** @description An item of error.details of a 422 nothing_refundable or quantity_exceeds_remaining */
         LedgerRefusalDetail: {
@@ -3364,7 +3494,9 @@ export interface operations {
                     "RateLimit-Remaining": number;
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["SlaReport"];
+                };
             };
             /** @description validation_failed (every offending field in details), invalid_json, invalid_input */
             400: {
