@@ -123,9 +123,13 @@ filter, sort and limit reach SQLite, which answers from the read model's compoun
 FerretDB decodes the stored form of each document field by field. Since the case document keeps the snapshot as one
 JSON string beside its queried fields (docs/read-model.md "Stored shape"), a returned case costs about a fifth of what
 the nested snapshot did (run of 2026-11-29 02:03 with the nested shape: limit 50 p95 133 ms, limit 100 171 ms,
-the two-status query 106 ms). Every query the API's clients send by default (pages of 20) now answers well inside
-50 ms; a page of 100 full snapshots is the one that can exceed it (its top-level fields still cost about 0.15 ms per
-document in FerretDB).
+the two-status query 106 ms). A CPU profile of FerretDB serving pages of 100 then showed where a returned document's
+time went: its stored JSON scanned twice by \`encoding/json\`, a stack captured per document by FerretDB's leak tracking,
+and a sixth of the time in Go's garbage collector. Our third patch (tools/ferretdb/patches/0003-*) and the collector
+setting of tools/ferretdb/main.go (docs/read-model.md "FerretDB patch: returned documents cost less to decode") took a
+page of 100 from 36–40 ms to 20–23 ms in FerretDB side by side; in this benchmark the page of 100 at 100,000 cases went
+from p95 67 ms (run of 2026-11-29 07:30) to the figure above. What is left is still per returned document: a page of
+20 costs about a fifth of a page of 100.
 
 The SLA report reads day buckets (docs/read-model.md "SLA report"): the first compaction of an existing read model
 reads every case once (the reconciler's first run after an upgrade does it), after which a report over the whole
@@ -133,7 +137,8 @@ range reads a few hundred bucket documents plus the cases written since the last
 the buckets it unpacked (each revision is immutable), so a repeated report skips the unpacking. The unfolded tail
 costs what any read of whole cases costs (about half a millisecond a case here): the 1,000 cases written after the
 compaction in this benchmark are about as many as a shop of 100,000 cases a year writes in a day, while the reconciler
-folds them every \`RECONCILE_EVERY\` (5 minutes by default). The first query at the 1,000-case checkpoint is the first
-of the run (cold caches), hence its maximum.
+folds them every \`RECONCILE_EVERY\` (5 minutes by default). At each smaller size the queries are timed after one untimed round, with the load paused:
+the first requests of the run warm the API's routes and FerretDB's caches (until 2026-11-29 the 1,000-case checkpoint
+timed five rounds from cold, and its first query set its maximum).
 `,
 };
