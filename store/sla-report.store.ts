@@ -3,7 +3,7 @@ import { toSnapshot, type CaseDocument } from './case-document.mapper';
 import type { EscalationDocument } from './case-read-model.store';
 import { Collections } from './mongo';
 import { SlaReportBuckets } from './sla-report.buckets';
-import { computeSlaReportFromFacts, reportFactsOf, type CaseReportFacts, type ReportBase, type ReportEscalation, type SlaReport } from './sla-report.metrics';
+import { computeSlaReportFromFacts, REPORT_MAX_DAYS, reportFactsOf, type CaseReportFacts, type ReportBase, type ReportEscalation, type SlaReport } from './sla-report.metrics';
 
 export type { SlaReport } from './sla-report.metrics';
 
@@ -17,13 +17,14 @@ export interface SlaReportRange {
 export type SlaReportQuery = SlaReportRange & ReportBase;
 
 /**
- * The KPIs of cases created in [from, to) and of breaches that happened in it. Read from the day
+ * The KPIs of cases created in [from, to) (at most REPORT_MAX_DAYS) and of breaches that happened in it, also per Beijing day. Read from the day
  * buckets plus what was written since their last compaction (store/sla-report.buckets.ts); before
  * the first compaction, from the cases and escalations of the range themselves.
  */
 export async function slaReport(db: Db, query: SlaReportQuery): Promise<SlaReport> {
   const { deliveredOrders, ...range } = query;
   if (!(range.from.getTime() < range.to.getTime())) throw new RangeError('report range needs from < to');
+  if (range.to.getTime() - range.from.getTime() > REPORT_MAX_DAYS * 86_400_000) throw new RangeError(`a report covers at most ${REPORT_MAX_DAYS} days`);
   const inputs = (await new SlaReportBuckets(db).reportInputs(range.from, range.to)) ?? (await readRange(db, range));
   return computeSlaReportFromFacts(range, inputs.facts, inputs.breaches, deliveredOrders === undefined ? {} : { deliveredOrders });
 }

@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { beijingDate } from '../../domain/beijing-days';
 import type { CaseSnapshot } from '../../domain/case.types';
+import type { SlaReport } from '../../store/sla-report.metrics';
 import { startExtraApp, type ExtraApp } from './stack/extra-app';
 import { STACK_ENV } from './stack/stack-file';
 import { CasesApi, describeCase, eventually, HttpClient, requiredEnv, stackTokens, type TokenEntry } from './support/http-client';
@@ -96,22 +98,34 @@ describe('policy versions and the SLA report', () => {
     const agent = `report-agent-${randomUUID().slice(0, 8)}`;
     const opened = await api.opened(tokens.customer, returnBody());
     await api.accepted(tokens.supervisor, opened.id, 'assign', { assignee: agent });
-    await api.waitFor(opened.id, 'the review to escalate', (c) => c.escalation.level >= 1, 15_000);
+    const escalated = await api.waitFor(opened.id, 'the review to escalate', (c) => c.escalation.level >= 1, 15_000);
+    const breach = escalated.escalation.history.find((step) => step.reason === 'breach' && step.level === 1);
+    if (!breach) throw new Error(`no level-1 breach in the escalation history: ${describeCase(escalated)}`);
 
     const report = await eventually(
       `the breach of ${opened.id} in the SLA report`,
       async () => {
         const to = new Date(Date.now() + 60_000).toISOString();
-        const answer = await http.as(tokens.supervisor).get<{ breaches: { byAssignee: Record<string, number>; byClock: Record<string, number> }; clocks: Record<string, { breached: number }> }>(
-          `/v1/reports/sla?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`,
-        );
+        const answer = await http.as(tokens.supervisor).get<SlaReport>(`/v1/reports/sla?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`);
         if (answer.status !== 200) throw new Error(`GET /v1/reports/sla answered ${answer.status}: ${answer.text}`);
         return answer.body.breaches.byAssignee[agent] === 1 ? answer.body : undefined;
       },
       { timeoutMs: 15_000 },
     );
     expect(report.breaches.byClock.review).toBeGreaterThanOrEqual(1);
-    expect(report.clocks.review.breached).toBeGreaterThanOrEqual(1);
+    expect(report.clocks.review?.breached).toBeGreaterThanOrEqual(1);
+    // The breach is on the Beijing day it happened (the range may span two), and the days add up to the totals.
+    const days = report.breachesByDay.map((d) => d.day);
+    expect(days).toEqual([...new Set([beijingDate(Date.parse(from)), beijingDate(Date.parse(report.range.to) - 1)])]);
+    expect(report.breachesByDay.find((d) => d.day === beijingDate(Date.parse(breach.at)))).toMatchObject({ byAssignee: { [agent]: 1 } });
+    expect(report.breachesByDay.filter((d) => d.byAssignee[agent] !== undefined)).toHaveLength(1);
+    expect(report.breachesByDay.reduce((n, d) => n + d.total, 0)).toBe(report.breaches.total);
+    for (const clock of Object.keys(report.breaches.byClock) as (keyof SlaReport['breaches']['byClock'])[]) {
+      expect({ clock, perDay: report.breachesByDay.reduce((n, d) => n + (d.byClock[clock] ?? 0), 0) }).toEqual({ clock, perDay: report.breaches.byClock[clock] });
+    }
+
+    const tooLong = await http.as(tokens.supervisor).get<{ error: { details: { field: string }[] } }>(`/v1/reports/sla?from=2020-01-01T00:00:00Z&to=2021-01-02T00:00:00Z`);
+    expect({ status: tooLong.status, fields: tooLong.body.error?.details.map((d) => d.field) }).toEqual({ status: 400, fields: ['from'] });
 
     const asCustomer = await http.as(tokens.customer).get(`/v1/reports/sla?from=${encodeURIComponent(from)}`);
     expect(asCustomer.status).toBe(403);

@@ -6,7 +6,8 @@ import { syntheticSnapshot } from '../../scripts/bench/snapshots';
 import { createReadModel } from '../../store/case-read-model.store';
 import { Collections, connectMongo, ensureIndexes } from '../../store/mongo';
 import { SlaReportBuckets } from '../../store/sla-report.buckets';
-import { computeSlaReport } from '../../store/sla-report.metrics';
+import { beijingDate } from '../../domain/beijing-days';
+import { computeSlaReport, UNASSIGNED, type SlaReport } from '../../store/sla-report.metrics';
 import { slaReport } from '../../store/sla-report.store';
 import { mongoForTests, uniqueDbName, type TestMongo } from './support/mongo-for-tests';
 
@@ -49,6 +50,25 @@ function caseAt(n: number, version: number): CaseSnapshot {
   return { ...base, version, survey: version === 4 ? { score: 1 + (n % 5), at: base.updatedAt } : null };
 }
 
+/**
+ * The breaches per Beijing day counted straight from the breach records, one day at a time: every
+ * day of the range, oldest first, each breach on the Beijing date of its `at`.
+ */
+function breachesPerDay(range: { from: Date; to: Date }, breaches: readonly EscalationRecord[]): SlaReport['breachesByDay'] {
+  const days: SlaReport['breachesByDay'] = [];
+  for (let t = range.from.getTime(); beijingDate(t) <= beijingDate(range.to.getTime() - 1); t += DAY) {
+    const own = breaches.filter((b) => beijingDate(Date.parse(b.at)) === beijingDate(t));
+    const byClock: Record<string, number> = {};
+    const byAssignee: Record<string, number> = {};
+    for (const b of own) {
+      byClock[b.clock] = (byClock[b.clock] ?? 0) + 1;
+      byAssignee[b.assignee ?? UNASSIGNED] = (byAssignee[b.assignee ?? UNASSIGNED] ?? 0) + 1;
+    }
+    days.push({ day: beijingDate(t), total: own.length, byClock, byAssignee });
+  }
+  return days;
+}
+
 /** An hour passes: every write time and the compaction's watermark move an hour into the past. */
 async function anHourPasses(db: Db): Promise<void> {
   for (const [name, field] of [[Collections.cases, 'writtenAt'], [Collections.escalations, 'writtenAt'], [Collections.reportState, 'at']] as const) {
@@ -60,7 +80,7 @@ async function anHourPasses(db: Db): Promise<void> {
 }
 
 describe('SLA report day buckets', () => {
-  it('whatever the order of writes, breaches, compactions (two at once included) and time, the report equals one computed from the latest version of every case', async () => {
+  it('whatever the order of writes, breaches, compactions (two at once included) and time, the report, its breaches per Beijing day included, equals one computed from the latest version of every case', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 10 }), async (steps) => {
         const db = client.db(uniqueDbName('it_rb'));
@@ -90,16 +110,25 @@ describe('SLA report day buckets', () => {
               await anHourPasses(db);
             }
           }
-          const range = { from: new Date(NOW - 60 * DAY), to: new Date(NOW - 10 * DAY) };
-          const inRange = (iso: string) => Date.parse(iso) >= range.from.getTime() && Date.parse(iso) < range.to.getTime();
-          const expected = computeSlaReport(
-            range,
-            [...latest.values()].filter((c) => inRange(c.createdAt)),
-            [...breaches.values()].filter((b) => inRange(b.at)),
-          );
-          const got = await slaReport(db, range);
-          // toEqual ignores the order of object keys, which follows the order cases were read in.
-          expect({ steps, report: got }).toEqual({ steps, report: expected });
+          // One range on Beijing midnights (NOW is one), one that starts and ends within a Beijing day.
+          for (const range of [
+            { from: new Date(NOW - 60 * DAY), to: new Date(NOW - 10 * DAY) },
+            { from: new Date(NOW - 45 * DAY - 5 * 3_600_000), to: new Date(NOW - 20 * DAY + 7 * 3_600_000) },
+          ]) {
+            const inRange = (iso: string) => Date.parse(iso) >= range.from.getTime() && Date.parse(iso) < range.to.getTime();
+            const breachesInRange = [...breaches.values()].filter((b) => inRange(b.at));
+            const expected = computeSlaReport(
+              range,
+              [...latest.values()].filter((c) => inRange(c.createdAt)),
+              breachesInRange,
+            );
+            const got = await slaReport(db, range);
+            // toEqual ignores the order of object keys, which follows the order cases were read in.
+            expect({ steps, range, report: got }).toEqual({ steps, range, report: expected });
+            // The day series against the breach records themselves, not against the report's own arithmetic.
+            expect({ steps, range, breachesByDay: got.breachesByDay }).toEqual({ steps, range, breachesByDay: breachesPerDay(range, breachesInRange) });
+            expect(got.breachesByDay.reduce((sum, d) => sum + d.total, 0)).toBe(got.breaches.total);
+          }
         } finally {
           await db.dropDatabase();
         }

@@ -467,6 +467,7 @@ describe.each(REPORT_READ_PATHS)('SLA report, %s', (_path, write) => {
       step('r-d', 'processing', 1, 'breach', '2026-03-31T23:59:59.999Z', 'wang.fang'),
       step('r-old', 'review', 1, 'breach', '2026-02-28T00:00:00.000Z', 'li.wei'),
       step('r-next', 'resolution', 1, 'breach', '2026-04-01T00:00:00.000Z', 'li.wei'),
+      step('r-a', 'refund', 1, 'breach', '2026-03-01T17:30:00.000Z', 'wang.fang'), // 01:30 on 2 March in Beijing
     ];
     await write(cases, escalations);
   });
@@ -484,11 +485,11 @@ describe.each(REPORT_READ_PATHS)('SLA report, %s', (_path, write) => {
     expect(report.clocks.customer_info).toMatchObject({ party: 'customer', total: 1, met: 1 });
     expect(report.clocks.resolution).toMatchObject({ total: 1, met: 1 });
 
-    // level-1 breaches in range: B review (once despite the retry), C processing (unassigned), D processing
+    // level-1 breaches in range: B review (once despite the retry), C processing (unassigned), D processing, A refund
     expect(report.breaches).toEqual({
-      total: 3,
-      byClock: { review: 1, processing: 2 },
-      byAssignee: { 'li.wei': 1, '(unassigned)': 1, 'wang.fang': 1 },
+      total: 4,
+      byClock: { review: 1, processing: 2, refund: 1 },
+      byAssignee: { 'li.wei': 1, '(unassigned)': 1, 'wang.fang': 2 },
     });
 
     // first responses: reviews 6h, 30h (late), 2h, 4h and E's complaint resolution 12h; F's cancelled review is no response
@@ -517,6 +518,25 @@ describe.each(REPORT_READ_PATHS)('SLA report, %s', (_path, write) => {
     expect(report.noReasonReturnsAndExchanges).toMatchObject({ count: 3, returns: 2, exchanges: 1, base: 'unknown', deliveredOrders: null, rate: null });
   });
 
+  it('counts each breach on the Beijing day it happened, lists every day of the range and adds the days up to the totals', async () => {
+    const report = await slaReport(db, { from, to });
+    // [1 March 00:00Z, 1 April 00:00Z) runs from 08:00 on 1 March to 08:00 on 1 April in Beijing: 32 days.
+    expect(report.breachesByDay).toHaveLength(32);
+    expect([report.breachesByDay[0].day, report.breachesByDay[31].day]).toEqual(['2026-03-01', '2026-04-01']);
+    expect(report.breachesByDay.filter((d) => d.total > 0)).toEqual([
+      { day: '2026-03-02', total: 1, byClock: { refund: 1 }, byAssignee: { 'wang.fang': 1 } }, // 2026-03-01T17:30Z
+      { day: '2026-03-06', total: 1, byClock: { review: 1 }, byAssignee: { 'li.wei': 1 } },
+      { day: '2026-03-20', total: 1, byClock: { processing: 1 }, byAssignee: { '(unassigned)': 1 } },
+      { day: '2026-04-01', total: 1, byClock: { processing: 1 }, byAssignee: { 'wang.fang': 1 } }, // 2026-03-31T23:59:59.999Z
+    ]);
+    const sum = (pick: (d: (typeof report.breachesByDay)[number]) => Record<string, number | undefined>) =>
+      report.breachesByDay.reduce<Record<string, number>>((acc, d) => {
+        for (const [key, n] of Object.entries(pick(d))) acc[key] = (acc[key] ?? 0) + (n ?? 0);
+        return acc;
+      }, {});
+    expect({ total: report.breachesByDay.reduce((n, d) => n + d.total, 0), byClock: sum((d) => d.byClock), byAssignee: sum((d) => d.byAssignee) }).toEqual(report.breaches);
+  });
+
   it('gives the no-reason return and exchange rate over the delivered orders the shop passes', async () => {
     const report = await slaReport(db, { from, to, deliveredOrders: 60 });
     expect(report.noReasonReturnsAndExchanges).toMatchObject({ count: 3, base: 'delivered_orders', deliveredOrders: 60, rate: 0.05, targetRate: 0.05, targetMet: false });
@@ -527,6 +547,8 @@ describe.each(REPORT_READ_PATHS)('SLA report, %s', (_path, write) => {
     expect(report.cases).toEqual({ total: 0, closed: 0 });
     expect(report.clocks).toEqual({});
     expect(report.breaches).toEqual({ total: 0, byClock: {}, byAssignee: {} });
+    expect(report.breachesByDay).toHaveLength(32);
+    expect(report.breachesByDay.every((d) => d.total === 0 && Object.keys(d.byClock).length === 0 && Object.keys(d.byAssignee).length === 0)).toBe(true);
     expect(report.firstTimeResolution.rate).toBeNull();
     expect(report.satisfaction.meanScore).toBeNull();
     expect(report.noReasonReturnsAndExchanges.rate).toBeNull();
