@@ -1,25 +1,14 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { api, call, type Problem } from './api/client';
+import type { components } from './api/schema';
 import { Field, ProblemView } from './components';
 import { formatDuration, formatRate } from './format';
 import { useI18n } from './i18n';
 
-interface Duration {
-  count: number;
-  medianMs: number | null;
-}
-/** The parts of GET /v1/reports/sla the page shows (docs/api.md "SLA report"; the document declares no schema for it). */
-interface SlaReport {
-  range: { from: string; to: string };
-  cases: { total: number; closed: number };
-  clocks: Record<string, { party: string; met: number; breached: number; endedByClosing: number; total: number; onTimeRate: number | null }>;
-  breaches: { total: number; byClock: Record<string, number>; byAssignee: Record<string, number> };
-  responseTime: Duration & { withinTarget: number; late: number; withinTargetRate: number | null };
-  handlingTime: Record<string, Duration>;
-  firstTimeResolution: { completed: number; firstTime: number; rate: number | null };
-  satisfaction: { surveys: number; meanScore: number | null; satisfiedRate: number | null };
-  noReasonReturnsAndExchanges: { count: number; deliveredOrders: number | null; rate: number | null; targetRate: number };
-}
+/** GET /v1/reports/sla as the OpenAPI document declares it (docs/api.md "SLA report"). */
+type SlaReport = components['schemas']['SlaReport'];
+/** The level-1 breaches of one Beijing day. */
+type DayBreaches = SlaReport['breachesByDay'][number];
 
 const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
 /** A picked date is that day's start in Beijing time. */
@@ -52,6 +41,157 @@ function Bars({ title, rows, format }: { title: string; rows: [string, number][]
   );
 }
 
+/** A colour per stage (clock) for the stacked day chart, in the order of the policy's clocks; each at least 3:1 against white. */
+const STAGE_COLOURS: Record<string, string> = {
+  review: '#0b57d0',
+  processing: '#b3261e',
+  refund: '#146c2e',
+  reship: '#7d5260',
+  resolution: '#6750a4',
+  stock_contact: '#8c4a00',
+  return_shipment: '#006a6a',
+  customer_info: '#5f6368',
+  customer_confirmation: '#984061',
+  quote_acceptance: '#3f5f90',
+  stock_decision: '#6c5d00',
+  investigation: '#a8326e',
+  payment: '#38656a',
+};
+const stageColour = (clock: string) => STAGE_COLOURS[clock] ?? '#4d5560';
+
+/** The stages with a breach in the period, in the order of the colours (the legend's and the table's order). */
+function stagesOf(days: readonly DayBreaches[]): string[] {
+  const seen = new Set(days.flatMap((d) => Object.keys(d.byClock)));
+  const known = Object.keys(STAGE_COLOURS).filter((clock) => seen.has(clock));
+  return [...known, ...[...seen].filter((clock) => !(clock in STAGE_COLOURS)).sort()];
+}
+
+/** Breaches per Beijing day stacked by stage: columns for the eye, a visually hidden table with every number for screen readers. */
+function BreachesPerDay({ days }: { days: readonly DayBreaches[] }) {
+  const i18n = useI18n();
+  const stages = stagesOf(days);
+  const max = Math.max(1, ...days.map((d) => d.total));
+  const title = i18n.t('breachesPerDay');
+  // About twelve day labels under the columns, so a year stays readable.
+  const labelEvery = Math.max(1, Math.ceil(days.length / 12));
+  return (
+    <figure className="chart day-chart">
+      <figcaption>{title}</figcaption>
+      <div className="day-columns" aria-hidden="true">
+        {days.map((d, index) => (
+          <div className="day-column" key={d.day} data-day={d.day} data-total={d.total} title={`${d.day}: ${d.total}`}>
+            <div className="day-stack">
+              {stages
+                .filter((clock) => (d.byClock[clock] ?? 0) > 0)
+                .map((clock) => (
+                  <span key={clock} className="day-segment" data-clock={clock} style={{ height: `${((d.byClock[clock] ?? 0) / max) * 100}%`, background: stageColour(clock) }} />
+                ))}
+            </div>
+            <span className="day-label">{index % labelEvery === 0 ? d.day.slice(5) : ''}</span>
+          </div>
+        ))}
+      </div>
+      <ul className="legend" aria-hidden="true">
+        {stages.map((clock) => (
+          <li key={clock}>
+            <span className="swatch" style={{ background: stageColour(clock) }} /> {i18n.code('clock', clock)}
+          </li>
+        ))}
+        {stages.length === 0 && <li>{i18n.t('noBreaches')}</li>}
+      </ul>
+      <table className="visually-hidden">
+        <caption>{title}</caption>
+        <thead>
+          <tr>
+            <th scope="col">{i18n.t('day')}</th>
+            {stages.map((clock) => (
+              <th scope="col" key={clock}>
+                {i18n.code('clock', clock)}
+              </th>
+            ))}
+            <th scope="col">{i18n.t('total')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {days.map((d) => (
+            <tr key={d.day} data-day={d.day}>
+              <th scope="row">{d.day}</th>
+              {stages.map((clock) => (
+                <td key={clock}>{d.byClock[clock] ?? 0}</td>
+              ))}
+              <td>{d.total}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </figure>
+  );
+}
+
+/** Monday-to-Sunday weeks of the period, each named by its first day in the period, with its days. */
+function weeksOf(days: readonly DayBreaches[]): { first: string; last: string; days: DayBreaches[] }[] {
+  const weeks: { first: string; last: string; days: DayBreaches[] }[] = [];
+  for (const d of days) {
+    const monday = new Date(`${d.day}T00:00:00Z`).getUTCDay() === 1;
+    const current = weeks.at(-1);
+    if (!current || monday) weeks.push({ first: d.day, last: d.day, days: [d] });
+    else {
+      current.last = d.day;
+      current.days.push(d);
+    }
+  }
+  return weeks;
+}
+
+/** Breaches per assignee and week: a row per assignee with a breach in the period, most breaches first. */
+function BreachesPerAssigneeAndWeek({ days }: { days: readonly DayBreaches[] }) {
+  const i18n = useI18n();
+  const weeks = weeksOf(days);
+  const totals = new Map<string, number>();
+  for (const d of days) for (const [who, n] of Object.entries(d.byAssignee)) totals.set(who, (totals.get(who) ?? 0) + n);
+  const assignees = [...totals.entries()].sort(([a, x], [b, y]) => y - x || a.localeCompare(b)).map(([who]) => who);
+  const name = (who: string) => (who === '(unassigned)' ? i18n.t('unassigned') : who);
+  const title = i18n.t('breachesPerAssigneeAndWeek');
+  return (
+    <figure className="chart">
+      <figcaption id="assignee-weeks-title">{title}</figcaption>
+      {assignees.length === 0 ? (
+        <p>{i18n.t('noBreaches')}</p>
+      ) : (
+        <div className="table-wrap" tabIndex={0} role="region" aria-labelledby="assignee-weeks-title">
+          <table className="assignee-weeks">
+            <caption className="visually-hidden">{title}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{i18n.t('assignee')}</th>
+                {weeks.map((w) => (
+                  <th scope="col" key={w.first} data-week={w.first}>
+                    {w.first === w.last ? w.first.slice(5) : `${w.first.slice(5)}–${w.last.slice(5)}`}
+                  </th>
+                ))}
+                <th scope="col">{i18n.t('total')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {assignees.map((who) => (
+                <tr key={who} data-assignee={who}>
+                  <th scope="row">{name(who)}</th>
+                  {weeks.map((w) => (
+                    <td className="num" key={w.first}>
+                      {w.days.reduce((n, d) => n + (d.byAssignee[who] ?? 0), 0)}
+                    </td>
+                  ))}
+                  <td className="num">{totals.get(who)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </figure>
+  );
+}
+
 /** The rows of the CSV export: section, key, measure, value. */
 function csvRows(report: SlaReport): string[][] {
   const rows: string[][] = [['section', 'key', 'measure', 'value']];
@@ -62,6 +202,10 @@ function csvRows(report: SlaReport): string[][] {
   }
   for (const [clock, n] of Object.entries(report.breaches.byClock)) rows.push(['breachesByClock', clock, 'count', String(n)]);
   for (const [who, n] of Object.entries(report.breaches.byAssignee)) rows.push(['breachesByAssignee', who, 'count', String(n)]);
+  // The series: every Beijing day with its total (zeros included), then its non-zero counts per stage and per assignee.
+  for (const d of report.breachesByDay) rows.push(['breachesByDay', d.day, 'total', String(d.total)]);
+  for (const d of report.breachesByDay) for (const [clock, n] of Object.entries(d.byClock)) rows.push(['breachesByDayAndClock', d.day, clock, String(n)]);
+  for (const d of report.breachesByDay) for (const [who, n] of Object.entries(d.byAssignee)) rows.push(['breachesByDayAndAssignee', d.day, who, String(n)]);
   for (const [type, stats] of Object.entries(report.handlingTime)) rows.push(['handlingTime', type, 'medianMs', String(stats.medianMs ?? '')], ['handlingTime', type, 'count', String(stats.count)]);
   rows.push(['responseTime', 'all', 'withinTargetRate', String(report.responseTime.withinTargetRate ?? '')]);
   rows.push(['firstTimeResolution', 'all', 'rate', String(report.firstTimeResolution.rate ?? '')]);
@@ -88,7 +232,7 @@ export function Report() {
       }),
     );
     if ('data' in result) {
-      setReport(result.data as unknown as SlaReport);
+      setReport(result.data);
       setProblem(null);
     } else {
       setProblem(result.problem);
@@ -151,6 +295,8 @@ export function Report() {
               format={(ms) => formatDuration(ms, i18n.lang)}
             />
           </div>
+          <BreachesPerDay days={report.breachesByDay} />
+          <BreachesPerAssigneeAndWeek days={report.breachesByDay} />
           <dl className="figures">
             <dt>{i18n.t('firstResponse')}</dt>
             <dd>

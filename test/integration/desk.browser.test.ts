@@ -2,9 +2,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { Page } from 'playwright-core';
+import { beijingDate } from '../../domain/beijing-days';
+import { createReadModel } from '../../store/case-read-model.store';
 import { readIntegrationStack, STACK_ENV } from './stack/stack-file';
 import { accessibilityViolations, headlessChromium, PHONE, signInToDesk } from './support/browser';
-import { daysAgo } from './support/fixtures';
+import { daysAgo, stackWithoutKeys } from './support/fixtures';
 import { CasesApi, requiredEnv, stackTokens } from './support/http-client';
 
 // The desk (desk/, served by the API at /desk/) in a real headless Chromium: a return from the
@@ -18,6 +20,7 @@ const desk = `${stack.apiUrl}/desk/`;
 const screenshots = path.join(stack.logDir, 'screenshots');
 
 const chromiumTabs = headlessChromium();
+const stackDb = stackWithoutKeys();
 /** A page in a browser context of its own: one person. */
 const newPage = (viewport?: { width: number; height: number }) => chromiumTabs.newPage(viewport);
 /** Signs in on the desk's start page, in Chinese (the default) or after switching to English. */
@@ -152,7 +155,17 @@ describe('the desk in a browser', () => {
     expect(await countdown.innerText()).toMatch(/overdue by 1 h/);
   });
 
-  test('a supervisor sees the queue and the SLA report with charts, and exports it as CSV', async () => {
+  test('a supervisor sees the queue and the SLA report with charts, a breach on the Beijing day it happened, and exports it as CSV', async () => {
+    // A processing breach five days ago at 17:30 UTC, i.e. 01:30 the next day in Beijing, recorded the
+    // way the worker records one (the stack cannot make a case breach in the past).
+    const utcDate = new Date(Date.now() - 5 * 86_400_000).toISOString().slice(0, 10);
+    const at = `${utcDate}T17:30:00.000Z`;
+    const breachDay = beijingDate(Date.parse(at));
+    const assignee = `desk.report.${randomUUID().slice(0, 8)}`;
+    await createReadModel(stackDb.db).recordEscalation({
+      caseId: `cs_${randomUUID().replace(/-/g, '').slice(0, 24)}`, caseType: 'return', assignee, clock: 'processing', level: 1, reason: 'breach', at, recipients: [],
+    });
+
     const page = await newPage();
     await signIn(page, tokens.supervisor, 'en');
     await page.locator('table.queue tbody tr').first().waitFor({ timeout: 30_000 });
@@ -160,11 +173,44 @@ describe('the desk in a browser', () => {
     expect(await accessibilityViolations(page)).toEqual([]);
     await page.getByRole('link', { name: 'SLA report' }).click();
     await page.getByText('On-time rate per clock').waitFor();
+
+    // The day chart: the breach is on its Beijing day, in the processing stage, and not on its UTC date.
+    const perDay = page.getByRole('table', { name: 'Breaches per day by stage (Beijing days)' });
+    const rowOf = async (day: string) => (await perDay.locator(`tr[data-day="${day}"]`).locator('th, td').allInnerTexts()).map((t) => t.trim());
+    const header = (await perDay.locator('thead th').allInnerTexts()).map((t) => t.trim());
+    const cell = (row: string[], column: string) => row[header.indexOf(column)];
+    const breachRow = await rowOf(breachDay);
+    expect({ day: cell(breachRow, 'Day'), processing: cell(breachRow, 'Processing'), total: cell(breachRow, 'Total') }).toEqual({ day: breachDay, processing: '1', total: '1' });
+    expect(cell(await rowOf(utcDate), 'Total')).toBe('0');
+    const column = page.locator(`figure.day-chart .day-column[data-day="${breachDay}"]`);
+    expect({ total: await column.getAttribute('data-total'), stages: await Promise.all((await column.locator('.day-segment').all()).map((segment) => segment.getAttribute('data-clock'))) }).toEqual({
+      total: '1',
+      stages: ['processing'],
+    });
+    // Per assignee and week: one breach, in one week.
+    const assigneeRow = (await page.locator(`table.assignee-weeks tr[data-assignee="${assignee}"]`).locator('th, td').allInnerTexts()).map((t) => t.trim());
+    expect({ name: assigneeRow[0], weeks: assigneeRow.slice(1, -1).filter((n) => n !== '0'), total: assigneeRow.at(-1) }).toEqual({ name: assignee, weeks: ['1'], total: '1' });
+
     await page.screenshot({ path: path.join(screenshots, 'desk-report.png'), fullPage: true });
     expect(await accessibilityViolations(page)).toEqual([]);
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
     const csv = fs.readFileSync(await download.path(), 'utf8');
     expect(csv.split('\n')[0]).toBe('\uFEFFsection,key,measure,value');
     expect(csv).toContain('cases,total,,');
+    const lines = csv.split('\n');
+    expect(lines).toEqual(expect.arrayContaining([`breachesByDay,${breachDay},total,1`, `breachesByDayAndClock,${breachDay},processing,1`, `breachesByDayAndAssignee,${breachDay},${assignee},1`, `breachesByDay,${utcDate},total,0`]));
+    // The series adds up to the totals of the period.
+    const sum = (section: string) => lines.filter((l) => l.startsWith(`${section},`)).reduce((n, l) => n + Number(l.split(',').at(-1)), 0);
+    expect({ perDay: sum('breachesByDay'), perDayAndClock: sum('breachesByDayAndClock'), perDayAndAssignee: sum('breachesByDayAndAssignee') }).toEqual({
+      perDay: sum('breachesByClock'),
+      perDayAndClock: sum('breachesByClock'),
+      perDayAndAssignee: sum('breachesByAssignee'),
+    });
+
+    // In Chinese too.
+    await page.getByRole('button', { name: /中文/ }).click();
+    await page.getByRole('table', { name: '每日超时次数（按环节，北京时间）' }).locator(`tr[data-day="${breachDay}"]`).waitFor({ state: 'attached' });
+    await page.getByRole('table', { name: '各处理人每周超时次数（周一至周日）' }).locator(`tr[data-assignee="${assignee}"]`).waitFor();
+    expect(await accessibilityViolations(page)).toEqual([]);
   });
 });
