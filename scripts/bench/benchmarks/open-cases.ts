@@ -14,6 +14,8 @@ const CONCURRENCY = Number(process.env.BENCH_OPEN_CONCURRENCY ?? 20);
 const WARMUP = 40;
 const TARGET_RATIO = 0.8;
 const TRIVIAL_QUEUE = 'bench-trivial';
+/** Pause between the probe's trivial starts beside each round. */
+const PROBE_EVERY_MS = 250;
 /** Between rounds: wait until the worker and FerretDB use less than this much CPU (or QUIESCE_MAX_MS). */
 const QUIET_CPU_PERCENT = 15;
 const QUIESCE_MAX_MS = 30_000;
@@ -53,10 +55,37 @@ export const openCasesBenchmark: Benchmark = {
       const agents = stack.tokens.agents;
       let apiSeq = 0;
       let rawSeq = 0;
-      const apiRound = (count: number) =>
-        runLoad(count, CONCURRENCY, async (_i, worker) => {
+      // A trivial start every PROBE_EVERY_MS beside a round: how fast the server starts a workflow while that round loads it.
+      let probeSeq = 0;
+      const probed = async (round: () => Promise<LoadResult>, into: number[]): Promise<LoadResult> => {
+        let running = true;
+        const probes = (async () => {
+          while (running) {
+            const t0 = performance.now();
+            await client.workflow.start('benchTrivialWorkflow', { taskQueue: TRIVIAL_QUEUE, workflowId: `bench-probe-${runId}-${probeSeq++}`, args: [{ n: -1 }] });
+            into.push(performance.now() - t0);
+            await new Promise((resolve) => setTimeout(resolve, PROBE_EVERY_MS));
+          }
+        })();
+        try {
+          return await round();
+        } finally {
+          running = false;
+          await probes;
+        }
+      };
+      const probeDuringApi: number[] = [];
+      const probeDuringRaw: number[] = [];
+      // The API's event-loop delay over each API round (prom-client resets its histogram at every scrape of /metrics).
+      const apiLoopDelays: { p50: number; p99: number; max: number }[] = [];
+      const apiRound = async (count: number) => {
+        await eventLoopDelay(apiUrl);
+        const result = await runLoad(count, CONCURRENCY, async (_i, worker) => {
           await openCase(apiUrl, agents[worker % agents.length], returnCaseBody(`BENCH-OPEN-${runId}`, apiSeq++));
         });
+        apiLoopDelays.push(await eventLoopDelay(apiUrl));
+        return result;
+      };
       const rawRound = (count: number) =>
         runLoad(count, CONCURRENCY, async () => {
           const n = rawSeq++;
@@ -95,13 +124,13 @@ export const openCasesBenchmark: Benchmark = {
         let api: LoadResult;
         let raw: LoadResult;
         if (first === 'api') {
-          api = await apiRound(perRound);
+          api = await probed(() => apiRound(perRound), probeDuringApi);
           await quiet();
-          raw = await rawRound(perRound);
+          raw = await probed(() => rawRound(perRound), probeDuringRaw);
         } else {
-          raw = await rawRound(perRound);
+          raw = await probed(() => rawRound(perRound), probeDuringRaw);
           await quiet();
-          api = await apiRound(perRound);
+          api = await probed(() => apiRound(perRound), probeDuringApi);
         }
         assertClean(`round ${round} API`, api);
         assertClean(`round ${round} raw`, raw);
@@ -195,7 +224,12 @@ export const openCasesBenchmark: Benchmark = {
           `**${fmt(steps.database)} ms** on the database (ledger read, locks and data key side by side) and ` +
           `**${fmt(steps.temporal_start)} ms** on the workflow start RPC, against a raw start's mean of ` +
           `${fmt(mean(rounds.flatMap((r) => r.raw.latenciesMs)))} ms; the rest of the API's mean of ` +
-          `${fmt(mean(rounds.flatMap((r) => r.api.latenciesMs)))} ms is HTTP, validation and the API's own queueing.`,
+          `${fmt(mean(rounds.flatMap((r) => r.api.latenciesMs)))} ms is HTTP, validation and the API's own queueing. ` +
+          `A trivial start sent by the bench every ${PROBE_EVERY_MS} ms beside the rounds took p50 **${fmt(percentile(probeDuringApi, 50))} ms** ` +
+          `(n ${probeDuringApi.length}) while the API opened cases and **${fmt(percentile(probeDuringRaw, 50))} ms** (n ${probeDuringRaw.length}) ` +
+          `while the raw starts ran: how long the server itself takes to start a workflow under each side's load. ` +
+          `The API's event loop was delayed p50 ${fmt(median(apiLoopDelays.map((d) => d.p50)))} ms, p99 ${fmt(median(apiLoopDelays.map((d) => d.p99)))} ms, ` +
+          `max ${fmt(Math.max(...apiLoopDelays.map((d) => d.max)))} ms during its rounds (prom-client's \`nodejs_eventloop_lag_*\`, median over the rounds).`,
         '',
         `With the case worker paused for one more pair of rounds (SIGSTOP; the cases' first workflow tasks then waited and ran ` +
           `afterwards), the API opened **${fmt(throughput(pausedApi))}** cases/s (p50 ${fmt(percentile(pausedApi.latenciesMs, 50))} ms) ` +
@@ -215,6 +249,7 @@ export const openCasesBenchmark: Benchmark = {
           { benchmark: 'open-cases', metric: 'raw start p50 / p99 latency', value: `${fmt(rawP50)} / ${fmt(rawP99)} ms`, target: '', met: null },
           { benchmark: 'open-cases', metric: 'API / raw throughput', value: `${fmt(apiTput)} / ${fmt(rawTput)} ops/s`, target: '', met: null },
           { benchmark: 'open-cases', metric: 'ratio with the case worker paused (one round, attribution)', value: fmt(pausedRatio, 2), target: '', met: null },
+          { benchmark: 'open-cases', metric: 'probe start p50 during API / raw rounds', value: `${fmt(percentile(probeDuringApi, 50))} / ${fmt(percentile(probeDuringRaw, 50))} ms`, target: '', met: null },
           { benchmark: 'open-cases', metric: 'API waits per case: database / start RPC (mean)', value: `${fmt(steps.database)} / ${fmt(steps.temporal_start)} ms`, target: '', met: null },
           { benchmark: 'open-cases', metric: `projection-write version read by _id at ${documents} cases`, value: `${fmt(idReadMs)} ms`, target: '', met: null },
         ],
@@ -226,6 +261,13 @@ export const openCasesBenchmark: Benchmark = {
     }
   },
 };
+
+/** The API's event-loop delay since its previous scrape (prom-client's monitorEventLoopDelay gauges, reset by each scrape), ms. */
+async function eventLoopDelay(apiUrl: string): Promise<{ p50: number; p99: number; max: number }> {
+  const text = await (await fetch(`${apiUrl}/metrics`)).text();
+  const gauge = (name: string) => 1000 * Number(new RegExp(`^nodejs_eventloop_lag_${name}_seconds(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
+  return { p50: gauge('p50'), p99: gauge('p99'), max: gauge('max') };
+}
 
 type StepTotals = Record<OpeningStep, { sum: number; count: number }>;
 
