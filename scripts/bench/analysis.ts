@@ -49,6 +49,20 @@ paused), against 0.39–0.42 (0.67–0.72) the same morning without it; profilin
 start RPC itself (250–430 ms under load against 190 ms for a raw start), not the locks or the ledger read (10–30 ms each),
 as the largest part, and a raw start with our search attributes, summary and input is about 0.85 of a bare one.
 
+Since the afternoon of 2026-11-29 the API times its waits (\`aftersales_case_opening_step_seconds\`) and the run prints
+them above, beside a trivial start the bench sends every 250 ms during each round and the API's event-loop delay. The
+ledger read now runs beside the lock and data-key inserts, the data key is inserted without a read first, and the API
+writes the opening case to the read model off the answer's path (docs/api.md, opening steps 5 and 9); the database step
+then took 46–99 ms a case in loaded runs, the start RPC 546–720 ms. A CPU profile of the API over a whole run
+(\`BENCH_API_CPU_PROFILE_DIR\`, 300 cases a side) found it idle 80 % of the time, its busiest parts the socket writes and
+the MongoDB driver: the API process is not what the requests wait for. The start RPC took about 1.5–2 times as long
+as the trivial starts sent beside it (344 ms p50 while the API opened cases), so the server spends longer on our start
+than on a trivial one. Against a dev server of its own with nothing else running (no worker, 300 starts at concurrency
+20, two rounds), starts with our search attributes, summary, details and encrypted 3 KB input ran at 104–116/s against
+148–150/s for the trivial start: 0.7–0.8 before any of the API's own work. A bigger start holds the dev server's single
+SQLite writer longer, and under load the queue in front of it grows with that; on this machine that alone keeps the
+ratio under 0.8.
+
 So what is left of the gap is the API's own work per request and, mostly, the new cases' first workflow tasks, which
 load the same server and CPUs while the API's later requests wait: the attribution round with the case worker paused
 (above) separates the two. The trivial workflow's single task is much lighter (no timer, no search-attribute upserts,

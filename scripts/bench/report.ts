@@ -124,7 +124,7 @@ ports of 127.0.0.1: the Temporal dev server (headless, SQLite file), FerretDB, t
 main worker and API, and per benchmark the extra processes it needs (a trivial-workflow worker, a worker + API with its own task
 queue, policy and database). It never touches \`.data/\` or the ports of \`npm start\`, and stops every process at the end (also on
 Ctrl-C). The bench talks to every process on 127.0.0.1 only (the sandbox, the API and the worker's metrics endpoint bind all
-interfaces, as their own code does, on free ports). \`BENCH_KEEP=1\` keeps the temp dir with every process's log; \`BENCH_LOG_LEVEL=info\` makes the services log per request.
+interfaces, as their own code does, on free ports). \`BENCH_KEEP=1\` keeps the temp dir with every process's log; \`BENCH_LOG_LEVEL=info\` makes the services log per request; \`BENCH_API_CPU_PROFILE_DIR=<dir>\` makes each API process write a CPU profile there when the stack stops (\`scripts/bench/cpu-profile.cjs\`; open it in Chrome DevTools).
 A run of a subset keeps the other sections of this file from their earlier run, marked as such.
 
 Knobs (environment variables; defaults are those of the figures above unless the section says otherwise):
@@ -134,6 +134,6 @@ Knobs (environment variables; defaults are those of the figures above unless the
 | \`BENCH_OPEN_CASES\`, \`BENCH_OPEN_ROUNDS\`, \`BENCH_OPEN_CONCURRENCY\` | 500, 5, 20 | open-cases: cases per side, rounds, concurrent clients |
 | \`BENCH_ESCALATION_CASES\`, \`BENCH_ESCALATION_CONCURRENCY\` | 1000, 40 | escalation: cases, concurrent clients while opening |
 | \`BENCH_MEMORY_CASES\`, \`BENCH_MEMORY_CONCURRENCY\`, \`BENCH_MEMORY_OPEN_S\` | 10000, 20, 420 | worker-memory: cases, concurrent starts, time box of the opening |
-| \`BENCH_LIST_CASES\`, \`BENCH_LIST_CHECKPOINTS\`, \`BENCH_LIST_LOAD_S\`, \`BENCH_LIST_QUERY_S\` | 100000, 1000, 300, 240 | list-cases: documents, smaller sizes also timed, time boxes of the load and of the queries |
+| \`BENCH_LIST_CASES\`, \`BENCH_LIST_CHECKPOINTS\`, \`BENCH_LIST_LOAD_S\`, \`BENCH_LIST_QUERY_S\` | 100000, 1000,10000, 300, 240 | list-cases: documents, smaller sizes also timed, time boxes of the load and of the queries |
 `;
 }

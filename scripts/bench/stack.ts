@@ -120,7 +120,12 @@ export async function startBenchStack(say: (line: string) => void): Promise<Benc
       const appEnv = { ...env, PORT: String(api), WORKER_METRICS_PORT: String(metrics) };
       const worker =
         options.withWorker === false ? undefined : await startWorker(group, appEnv, metrics, isMain ? 'worker' : `worker-${options.name}`);
-      const apiProcess = options.withApi === false ? undefined : await startApi(group, appEnv, api, isMain ? 'api' : `api-${options.name}`);
+      // BENCH_API_CPU_PROFILE_DIR: each API process writes a CPU profile there when the stack stops (scripts/bench/cpu-profile.cjs).
+      const profileDir = process.env.BENCH_API_CPU_PROFILE_DIR;
+      const apiEnv = profileDir
+        ? { ...appEnv, BENCH_CPU_PROFILE_DIR: path.resolve(profileDir), NODE_OPTIONS: `--require ${path.join(REPO_ROOT, 'scripts', 'bench', 'cpu-profile.cjs')}` }
+        : appEnv;
+      const apiProcess = options.withApi === false ? undefined : await startApi(group, apiEnv, api, isMain ? 'api' : `api-${options.name}`);
       const app: BenchApp = {
         name: options.name,
         apiUrl: `http://127.0.0.1:${api}`,
