@@ -290,6 +290,7 @@ export function CasePage({ id, me, policy }: { id: string; me: Me; policy: Polic
                 <th scope="col">{i18n.t('labelId')}</th>
                 <th scope="col">{i18n.t('state')}</th>
                 <th scope="col">{i18n.t('updatedAt')}</th>
+                <th scope="col">{i18n.t('trackingEvents')}</th>
               </tr>
             </thead>
             <tbody>
@@ -301,6 +302,9 @@ export function CasePage({ id, me, policy }: { id: string; me: Me; policy: Polic
                   <td className="mono">{shipment.labelId ?? '—'}</td>
                   <td>{i18n.code('shipment', shipment.status)}</td>
                   <td>{formatDateTime(shipment.updatedAt, i18n.lang)}</td>
+                  <td>
+                    <TrackingEvents entries={trackingOf(c.timeline, shipment.trackingNumber)} />
+                  </td>
                 </tr>
               ))}
             </tbody>
@@ -364,5 +368,29 @@ export function CasePage({ id, me, policy }: { id: string; me: Me; policy: Polic
         </p>
       )}
     </section>
+  );
+}
+
+/** The courier's events of one parcel, as the case's timeline recorded them (oldest first). */
+function trackingOf(timeline: Case['timeline'], trackingNumber: string): Case['timeline'] {
+  return timeline.filter((entry) => entry.event.startsWith('shipment.') && entry.data?.trackingNumber === trackingNumber);
+}
+
+/** A parcel's tracking events: when, what happened in words, and the courier's note. */
+function TrackingEvents({ entries }: { entries: Case['timeline'] }) {
+  const i18n = useI18n();
+  if (entries.length === 0) return <>—</>;
+  return (
+    <ol className="tracking-events" data-testid="tracking-events">
+      {entries.map((entry) => {
+        const detail = typeof entry.data?.detail === 'string' ? entry.data.detail : undefined;
+        return (
+          <li key={`${entry.at}-${entry.event}`}>
+            <time dateTime={entry.at}>{formatDateTime(entry.at, i18n.lang)}</time> {i18n.code('shipment', entry.event.slice('shipment.'.length))}
+            {detail ? ` · ${detail}` : ''}
+          </li>
+        );
+      })}
+    </ol>
   );
 }

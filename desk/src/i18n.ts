@@ -81,6 +81,7 @@ const LABELS = {
   direction: ['方向', 'Direction'],
   parcel: ['包裹', 'Parcel'],
   updatedAt: ['更新时间', 'Updated'],
+  trackingEvents: ['物流跟踪', 'Tracking'],
   returnLabel: ['退货面单', 'Return label'],
   returnLabelHint: ['请用此面单将商品寄回，寄出后在上方填写运单号。', 'Send the goods back with this label, then post the tracking number above.'],
   labelId: ['面单号', 'Label number'],

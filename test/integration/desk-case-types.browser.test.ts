@@ -109,6 +109,12 @@ describe('every kind of case a customer brings, in the desk pages alone', () => 
     await confirm.waitFor({ timeout: CALLBACKS_MS });
     await customer.locator('[data-testid="shipments"] tr[data-parcel="replacement"]').getByText('换货新品').waitFor();
     await customer.getByText(/退货运费 · .*10\.00 · 已支付/).waitFor();
+    // Each parcel lists the courier's events in words, as the case recorded them: the return ends delivered to the warehouse.
+    const returnTracking = await returnRow.getByTestId('tracking-events').locator('li').allInnerTexts();
+    const recorded = (await cases.get(caseId)).timeline.filter((e) => e.event.startsWith('shipment.') && e.data?.trackingNumber === tracking).map((e) => e.event);
+    expect(recorded.length).toBeGreaterThan(0);
+    expect(returnTracking).toHaveLength(recorded.length);
+    expect(returnTracking[returnTracking.length - 1]).toContain('已签收');
     await confirm.getByRole('button', { name: '我已收到' }).click();
     await customer.getByText('已完成：工单现在的状态是「已完成」').waitFor();
     await customer.screenshot({ path: path.join(screenshots, 'desk-exchange-phone.png'), fullPage: true });
