@@ -56,12 +56,19 @@ writes the opening case to the read model off the answer's path (docs/api.md, op
 then took 46–99 ms a case in loaded runs, the start RPC 546–720 ms. A CPU profile of the API over a whole run
 (\`BENCH_API_CPU_PROFILE_DIR\`, 300 cases a side) found it idle 80 % of the time, its busiest parts the socket writes and
 the MongoDB driver: the API process is not what the requests wait for. The start RPC took about 1.5–2 times as long
-as the trivial starts sent beside it (344 ms p50 while the API opened cases), so the server spends longer on our start
-than on a trivial one. Against a dev server of its own with nothing else running (no worker, 300 starts at concurrency
-20, two rounds), starts with our search attributes, summary, details and encrypted 3 KB input ran at 104–116/s against
-148–150/s for the trivial start: 0.7–0.8 before any of the API's own work. A bigger start holds the dev server's single
-SQLite writer longer, and under load the queue in front of it grows with that; on this machine that alone keeps the
-ratio under 0.8.
+as the trivial starts sent beside it, so the server spends longer on our start than on a trivial one. The round of case
+starts sent by the bench process itself (above: the API's options and encryption, the data key made first, only the
+start call timed) settles it: with no HTTP and no database step at all, those starts ran at about 0.3 of the raw ones
+too (0.31 and 0.35 in two runs of 2026-11-29, the API 0.36 in both), its start call taking three times a raw one. So
+the API's own path costs little; the start of a case is what is slow here. Against a dev server of its own with no worker and nothing else running (300 starts at
+concurrency 20, two rounds), the same starts ran at 104–116/s against 148–150/s for the trivial start (0.7–0.8): the
+options and the encrypted 3 KB input cost a fifth. The rest comes with the case worker running beside the starts: each
+new case's first workflow task (its input decrypted with a data key the worker first reads from the database, a
+24-hour timer, the read-model write) keeps the dev server's single SQLite writer and the two CPUs busy, and every
+start waits behind that work, where a trivial workflow's one task is over in a moment. With the case worker paused the
+ratio rises to about 0.5. Reaching 0.8 would take a server whose persistence is not one SQLite file on the same two
+CPUs (docs/architecture.md, scaling out), or making a case's start as light as a trivial workflow's, which its search
+attributes, encryption and opening timer rule out.
 
 So what is left of the gap is the API's own work per request and, mostly, the new cases' first workflow tasks, which
 load the same server and CPUs while the API's later requests wait: the attribution round with the case worker paused

@@ -80,7 +80,7 @@ async function main(): Promise<void> {
       const load = loadAverage();
       say(`── ${benchmark.name}: ${benchmark.title} (load average ${load})`);
       try {
-        const outcome = await benchmark.run({ stack, client, say, runId });
+        const outcome = await benchmark.run({ stack, client, caseKeys: encrypted.protection.dataKeys, say, runId });
         outcomes.set(benchmark.name, { ...outcome, seconds: (Date.now() - t0) / 1000, loadAtStart: load.split(' ')[0] });
         say(`── ${benchmark.name} done in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
       } catch (error) {

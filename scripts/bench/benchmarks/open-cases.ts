@@ -3,7 +3,11 @@ import path from 'node:path';
 import { Collections, connectMongo } from '../../../store/mongo';
 import { freePort } from '../../stack/ports';
 import { openCase, returnCaseBody } from '../http';
+import { caseIdForIdempotencyKey } from '../../../api/case-id';
 import type { OpeningStep } from '../../../api/metrics';
+import { defaultPolicy } from '../../../domain/policy';
+import { caseWorkflowId } from '../../../domain/workflow-contract';
+import { startCaseDirectly } from '../direct-start';
 import { CpuMeter, MACHINE, quiesce } from '../process-memory';
 import { fmt, median, percentile, runLoad, throughput, type LoadResult } from '../stats';
 import { mdTable, verdict, type Benchmark, type BenchContext, type BenchOutcome } from './types';
@@ -36,7 +40,7 @@ interface RoundResult {
 export const openCasesBenchmark: Benchmark = {
   name: 'open-cases',
   title: 'Opening cases: API vs raw workflow start',
-  async run({ stack, client, say, runId }: BenchContext): Promise<BenchOutcome> {
+  async run({ stack, client, caseKeys, say, runId }: BenchContext): Promise<BenchOutcome> {
     const healthPort = await freePort();
     const trivialWorker = await stack.startService(
       'bench-trivial-worker',
@@ -159,6 +163,27 @@ export const openCasesBenchmark: Benchmark = {
       } finally {
         process.kill(workerPid, 'SIGCONT');
       }
+      // Attribution: the API's start without the API. The bench starts cases itself with the API's options and
+      // encryption (scripts/bench/direct-start.ts; each case's data key made first, as the API does), timing the start
+      // call alone, beside a raw round; the case worker runs.
+      await quiet();
+      say('open-cases: one more round of case starts from the bench process (no HTTP, no locks) and a raw round');
+      const directPolicy = defaultPolicy();
+      let directSeq = 0;
+      const directStartMs: number[] = [];
+      const direct = await runLoad(perRound, CONCURRENCY, async () => {
+        const n = directSeq++;
+        const key = `bench-direct-${runId}-${n}`;
+        const caseId = caseIdForIdempotencyKey('c-bench', key);
+        await caseKeys.newKeyFor(caseWorkflowId(caseId));
+        const t0 = performance.now();
+        await startCaseDirectly(client, stack.main.taskQueue, directPolicy, returnCaseBody(`BENCH-DIRECT-${runId}`, n), key);
+        directStartMs.push(performance.now() - t0);
+      });
+      await quiet();
+      const directRaw = await rawRound(perRound);
+      assertClean('direct case starts', direct);
+      assertClean('raw round beside the direct starts', directRaw);
       assertClean('paused-worker API', pausedApi);
       assertClean('paused-worker raw', pausedRaw);
       const pausedRatio = throughput(pausedApi) / throughput(pausedRaw);
@@ -231,6 +256,11 @@ export const openCasesBenchmark: Benchmark = {
           `The API's event loop was delayed p50 ${fmt(median(apiLoopDelays.map((d) => d.p50)))} ms, p99 ${fmt(median(apiLoopDelays.map((d) => d.p99)))} ms, ` +
           `max ${fmt(Math.max(...apiLoopDelays.map((d) => d.max)))} ms during its rounds (prom-client's \`nodejs_eventloop_lag_*\`, median over the rounds).`,
         '',
+        `Case starts sent by the bench itself with the API's options and encryption (no HTTP, no database step; ` +
+          `\`scripts/bench/direct-start.ts\`) ran at **${fmt(throughput(direct))}**/s, the start call p50 **${fmt(percentile(directStartMs, 50))} ms** ` +
+          `(mean ${fmt(mean(directStartMs))} ms), against ${fmt(throughput(directRaw))} raw starts/s (p50 ${fmt(percentile(directRaw.latenciesMs, 50))} ms) ` +
+          `in the round after: a ratio of **${fmt(throughput(direct) / throughput(directRaw), 2)}** for the start alone.`,
+        '',
         `With the case worker paused for one more pair of rounds (SIGSTOP; the cases' first workflow tasks then waited and ran ` +
           `afterwards), the API opened **${fmt(throughput(pausedApi))}** cases/s (p50 ${fmt(percentile(pausedApi.latenciesMs, 50))} ms) ` +
           `against ${fmt(throughput(pausedRaw))} raw starts/s: a ratio of **${fmt(pausedRatio, 2)}**.`,
@@ -249,6 +279,7 @@ export const openCasesBenchmark: Benchmark = {
           { benchmark: 'open-cases', metric: 'raw start p50 / p99 latency', value: `${fmt(rawP50)} / ${fmt(rawP99)} ms`, target: '', met: null },
           { benchmark: 'open-cases', metric: 'API / raw throughput', value: `${fmt(apiTput)} / ${fmt(rawTput)} ops/s`, target: '', met: null },
           { benchmark: 'open-cases', metric: 'ratio with the case worker paused (one round, attribution)', value: fmt(pausedRatio, 2), target: '', met: null },
+          { benchmark: 'open-cases', metric: 'case starts from the bench / raw (the start alone)', value: fmt(throughput(direct) / throughput(directRaw), 2), target: '', met: null },
           { benchmark: 'open-cases', metric: 'probe start p50 during API / raw rounds', value: `${fmt(percentile(probeDuringApi, 50))} / ${fmt(percentile(probeDuringRaw, 50))} ms`, target: '', met: null },
           { benchmark: 'open-cases', metric: 'API waits per case: database / start RPC (mean)', value: `${fmt(steps.database)} / ${fmt(steps.temporal_start)} ms`, target: '', met: null },
           { benchmark: 'open-cases', metric: `projection-write version read by _id at ${documents} cases`, value: `${fmt(idReadMs)} ms`, target: '', met: null },

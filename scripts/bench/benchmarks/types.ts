@@ -6,6 +6,8 @@ export interface BenchContext {
   stack: BenchStack;
   /** A Temporal client of the bench process, on the stack's server. */
   client: Client;
+  /** The case data keys of `client`'s codec (a case's key can be made before its start, as the API does). */
+  caseKeys: { newKeyFor(workflowId: string): Promise<unknown> };
   say: (line: string) => void;
   /** A unique prefix of this run for order ids and workflow ids. */
   runId: string;
