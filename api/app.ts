@@ -26,7 +26,8 @@ import { webhooksRouter } from './webhooks.routes';
 
 /** Everything the HTTP API needs; `api/main.ts` builds it from the environment, tests build their own. */
 export interface ApiDeps {
-  config: Pick<AppConfig, 'TEMPORAL_TASK_QUEUE' | 'TEMPORAL_NAMESPACE' | 'TEMPORAL_UI_URL' | 'WEBHOOK_SECRET'>;
+  config: Pick<AppConfig, 'TEMPORAL_TASK_QUEUE' | 'TEMPORAL_NAMESPACE' | 'TEMPORAL_UI_URL' | 'WEBHOOK_SECRET'> &
+    Partial<Pick<AppConfig, 'COURIER_TRACKING_PROVIDER' | 'KUAIDI100_SALT'>>;
   client: Client;
   /** The read model, locks and reports (MongoDB); may be not connected yet. */
   store: StoreAccess;
@@ -72,7 +73,8 @@ export function createApiApp(deps: ApiDeps): Express {
   });
   app.use(healthRouter({ client: deps.client, store: deps.store, metrics }));
   app.use(deskStaticRouter(deps.deskDir ?? DEFAULT_DESK_DIR));
-  app.use(webhooksRouter({ client: deps.client, store: deps.store, secret: deps.config.WEBHOOK_SECRET, logger: deps.logger, nowSec: () => Math.floor(now() / 1000) }));
+  const kuaidi100Salt = deps.config.COURIER_TRACKING_PROVIDER === 'kuaidi100' ? deps.config.KUAIDI100_SALT : undefined;
+  app.use(webhooksRouter({ client: deps.client, store: deps.store, secret: deps.config.WEBHOOK_SECRET, logger: deps.logger, nowSec: () => Math.floor(now() / 1000), kuaidi100Salt }));
 
   // Before the API's body parser: the codec reads larger batches, and its sign-in form is not JSON.
   if (deps.codec) app.use(codecRouter({ ...deps.codec, tokens: deps.tokens, logger: deps.logger }));

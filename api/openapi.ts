@@ -192,6 +192,47 @@ const webhookOperation = (operationId: string, summary: string, schemaName: stri
   },
 });
 
+/** Kuaidi100's push, in its own format (a form post signed with the salt of our subscriptions); served only with COURIER_TRACKING_PROVIDER=kuaidi100. */
+const KUAIDI100_WEBHOOK: Operation = {
+  post: {
+    operationId: 'kuaidi100Webhook',
+    tags: ['webhooks'],
+    summary: 'Kuaidi100 tracking push (form post, MD5-signed with our salt)',
+    description: 'Exists only when COURIER_TRACKING_PROVIDER=kuaidi100 (404 otherwise). Every scan of the trace reaches the cases of the tracking number as a courier event; a repeated push changes nothing.',
+    security: [],
+    requestBody: {
+      required: true,
+      content: {
+        'application/x-www-form-urlencoded': {
+          schema: {
+            type: 'object',
+            required: ['param', 'sign'],
+            properties: {
+              param: { type: 'string', description: 'JSON: status, message, lastResult {state, ischeck, com, nu, data [{time, ftime, context, status}]}' },
+              sign: { type: 'string', description: 'uppercase hex MD5 of param followed by our salt' },
+            },
+          },
+        },
+      },
+    },
+    responses: {
+      '200': {
+        description: 'received (also when no case hears it any more); the answer Kuaidi100 expects',
+        content: json({
+          type: 'object',
+          required: ['result', 'returnCode', 'message'],
+          properties: { result: { type: 'boolean', const: true }, returnCode: { type: 'string', const: '200' }, message: { type: 'string' } },
+        }),
+      },
+      '400': errorResponse('validation_failed (param or sign missing, param not a push) or invalid_json'),
+      '403': errorResponse('invalid_signature: sign does not match param and our salt; nothing was read'),
+      '404': errorResponse('unknown_reference: no case has the tracking number (Kuaidi100 pushes again later); not_found when Kuaidi100 tracking is off'),
+      '413': errorResponse('payload_too_large: the body is over 256 kB'),
+      '503': errorResponse('temporal_unavailable or read_model_unavailable'),
+    },
+  },
+};
+
 const minor = { type: 'integer', minimum: 0, description: 'minor units' };
 const ORDER_LEDGER_SCHEMA: JsonSchema = {
   type: 'object',
@@ -461,6 +502,7 @@ export function buildOpenApiDocument(): Record<string, unknown> {
       ...commandPaths(),
       '/v1/webhooks/courier': webhookOperation('courierWebhook', 'Courier tracking event (HMAC-signed)', 'CourierEvent'),
       '/v1/webhooks/payment': webhookOperation('paymentWebhook', 'Refund or collection settlement (HMAC-signed)', 'PaymentEvent'),
+      '/v1/webhooks/kuaidi100': KUAIDI100_WEBHOOK,
       '/v1/reports/sla': {
         get: {
           operationId: 'slaReport',

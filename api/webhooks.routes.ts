@@ -22,6 +22,7 @@ import { ApiError, notFound, parseOrThrow, unauthorized } from './errors';
 import { LiveRouting } from './live-routing';
 import type { StoreAccess } from './store-access';
 import { withinDeadline } from './temporal-calls';
+import { kuaidi100WebhookRouter } from './kuaidi100-webhook.routes';
 import { courierWebhookSchema, paymentSettlement, paymentWebhookSchema } from './webhooks.schemas';
 
 /** What the webhook routes need. */
@@ -34,6 +35,8 @@ export interface WebhookDeps {
   nowSec?: () => number;
   /** Routing keys read from the running workflows when the read model has none (default: over `client`). */
   liveRouting?: LiveRouting;
+  /** Salt of Kuaidi100's callback signatures; `POST /v1/webhooks/kuaidi100` exists only when it is set. */
+  kuaidi100Salt?: string;
 }
 
 /**
@@ -47,23 +50,19 @@ export function webhooksRouter(deps: WebhookDeps): Router {
   // The signature covers the exact bytes received, so the body is kept raw until it is verified.
   const raw = express.raw({ type: () => true, limit: '64kb' });
   const live = deps.liveRouting ?? new LiveRouting(deps.client);
-  const scanFailed = (error: unknown) => deps.logger.warn({ error: error instanceof Error ? error.name : 'error' }, 'routing keys could not be read from the running cases');
+  const scanFailed = routingScanFailed(deps.logger);
 
   router.post('/v1/webhooks/courier', raw, async (req, res) => {
     const body = verifiedJson(req.body, req.get(SIGNATURE_HEADER), deps);
     const event: CourierEvent = parseOrThrow(courierWebhookSchema, body);
-    // One parcel may carry the goods of several open cases: every one of them hears of it.
-    const readModel = deps.store.get().readModel;
-    const open = await readModel.findOpenCaseIdsByTrackingNumber(event.trackingNumber);
-    let caseIds = open.length ? open : [await readModel.findCaseIdByTrackingNumber(event.trackingNumber)].filter((id): id is string => id !== null);
-    // The read model may have lost the write of this parcel (a worker died with a backlog): its workflow still has it.
-    if (caseIds.length === 0) caseIds = await live.casesByTrackingNumber(event.trackingNumber, scanFailed);
-    if (caseIds.length === 0) throw notFound('unknown_reference', `no case has tracking number ${event.trackingNumber}`);
-    res.locals.caseId = caseIds[0];
-    const outcomes = await Promise.all(caseIds.map((id) => deliver(deps, id, courierEventSignal, event)));
-    const outcome = outcomes.includes('delivered') ? 'delivered' : outcomes.includes('ignored') ? 'ignored' : 'unknown';
-    await answer(res, outcome, caseIds[0]);
+    const { outcome, caseId } = await deliverCourierEvents(deps, live, event.trackingNumber, [event]);
+    res.locals.caseId = caseId;
+    await answer(res, outcome, caseId);
   });
+
+  if (deps.kuaidi100Salt !== undefined) {
+    router.use(kuaidi100WebhookRouter({ salt: deps.kuaidi100Salt, deliverCourierEvents: (number, events) => deliverCourierEvents(deps, live, number, events) }));
+  }
 
   router.post('/v1/webhooks/payment', raw, async (req, res) => {
     const body = verifiedJson(req.body, req.get(SIGNATURE_HEADER), deps);
@@ -102,7 +101,42 @@ export function webhooksRouter(deps: WebhookDeps): Router {
   return router;
 }
 
-type Delivery = 'delivered' | 'ignored' | 'unknown';
+/** Logs (without personal data) that the running cases could not be scanned for a routing key. */
+function routingScanFailed(logger: Logger): (error: unknown) => void {
+  return (error) => logger.warn({ error: error instanceof Error ? error.name : 'error' }, 'routing keys could not be read from the running cases');
+}
+
+/** A parcel's outcome: 'delivered' if a case heard it, 'ignored' if its cases have all ended. */
+export type Delivery = 'delivered' | 'ignored' | 'unknown';
+
+/**
+ * Finds every case of a tracking number and signals the events to each, in order. One parcel may
+ * carry the goods of several open cases: every one of them hears of it. 404 `unknown_reference`
+ * when no case has the number.
+ */
+async function deliverCourierEvents(
+  deps: WebhookDeps,
+  live: LiveRouting,
+  trackingNumber: string,
+  events: CourierEvent[],
+): Promise<{ outcome: Delivery; caseId: string }> {
+  const scanFailed = routingScanFailed(deps.logger);
+  const readModel = deps.store.get().readModel;
+  const open = await readModel.findOpenCaseIdsByTrackingNumber(trackingNumber);
+  let caseIds = open.length ? open : [await readModel.findCaseIdByTrackingNumber(trackingNumber)].filter((id): id is string => id !== null);
+  // The read model may have lost the write of this parcel (a worker died with a backlog): its workflow still has it.
+  if (caseIds.length === 0) caseIds = await live.casesByTrackingNumber(trackingNumber, scanFailed);
+  if (caseIds.length === 0) throw notFound('unknown_reference', `no case has tracking number ${trackingNumber}`);
+  const outcomes = await Promise.all(
+    caseIds.map(async (id) => {
+      let last: Delivery = 'unknown';
+      for (const event of events) last = await deliver(deps, id, courierEventSignal, event);
+      return last;
+    }),
+  );
+  const outcome = outcomes.includes('delivered') ? 'delivered' : outcomes.includes('ignored') ? 'ignored' : 'unknown';
+  return { outcome, caseId: caseIds[0] };
+}
 
 /** What a merchantReference must look like to be tried as a case id (anything else cannot name a workflow of ours). */
 const CASE_REFERENCE = /^[A-Za-z0-9_-]{1,64}$/;

@@ -21,6 +21,12 @@ export const CONFIG_ENV_DOCS = {
   POLICY_FILE: 'JSON or YAML policy document (the built-in default is the policy of docs/business-rules.md)',
   COURIER_BASE_URL: 'courier provider base URL',
   COURIER_API_KEY: 'courier provider secret',
+  COURIER_TRACKING_PROVIDER: '"sandbox" (default: tracking through the courier adapter above) or "kuaidi100" (subscriptions and callbacks through Kuaidi100; needs every KUAIDI100_* below but the base URL)',
+  KUAIDI100_KEY: 'Kuaidi100 authorization key (授权key) of the enterprise account',
+  KUAIDI100_CUSTOMER: 'Kuaidi100 customer id of the enterprise account (signs the real-time query)',
+  KUAIDI100_SALT: 'secret Kuaidi100 signs its tracking callbacks with (given at each subscription; at least 8 characters)',
+  KUAIDI100_CALLBACK_URL: 'public URL of our POST /v1/webhooks/kuaidi100, as Kuaidi100 reaches it',
+  KUAIDI100_BASE_URL: 'Kuaidi100 API host (default https://poll.kuaidi100.com; the sandbox serves it at <sandbox>/kuaidi100)',
   PAYMENT_BASE_URL: 'payment provider base URL',
   PAYMENT_API_KEY: 'payment provider secret',
   NOTIFICATION_BASE_URL: 'notification provider base URL',
@@ -68,6 +74,12 @@ const configSchema = z.object({
   POLICY_FILE: optionalPath,
   COURIER_BASE_URL: url.default('http://127.0.0.1:4010/courier'),
   COURIER_API_KEY: z.string().min(1).default('dev-sandbox-key'),
+  COURIER_TRACKING_PROVIDER: z.enum(['sandbox', 'kuaidi100']).default('sandbox'),
+  KUAIDI100_KEY: z.string().min(1).optional(),
+  KUAIDI100_CUSTOMER: z.string().min(1).optional(),
+  KUAIDI100_SALT: z.string().min(8).optional(),
+  KUAIDI100_CALLBACK_URL: url.optional(),
+  KUAIDI100_BASE_URL: url.default('https://poll.kuaidi100.com'),
   PAYMENT_BASE_URL: url.default('http://127.0.0.1:4010/payment'),
   PAYMENT_API_KEY: z.string().min(1).default('dev-sandbox-key'),
   NOTIFICATION_BASE_URL: url.default('http://127.0.0.1:4010/notification'),
@@ -90,7 +102,23 @@ const configSchema = z.object({
   SANDBOX_CALLBACK_URL: url.default('http://127.0.0.1:3000/v1/webhooks'),
   SANDBOX_TRACKING_STEP_MS: z.coerce.number().int().min(0).default(1000),
   SANDBOX_SETTLE_MS: z.coerce.number().int().min(0).default(1000),
-});
+}).superRefine(chosenProvidersHaveCredentials);
+
+/** The variables a chosen provider cannot run without; the default sandbox needs none. */
+const PROVIDER_CREDENTIALS = {
+  kuaidi100: ['KUAIDI100_KEY', 'KUAIDI100_CUSTOMER', 'KUAIDI100_SALT', 'KUAIDI100_CALLBACK_URL'],
+} as const;
+
+function chosenProvidersHaveCredentials(
+  config: { COURIER_TRACKING_PROVIDER: string } & Partial<Record<(typeof PROVIDER_CREDENTIALS)['kuaidi100'][number], string>>,
+  ctx: { addIssue(issue: { code: 'custom'; path: string[]; message: string }): void },
+): void {
+  if (config.COURIER_TRACKING_PROVIDER !== 'kuaidi100') return;
+  for (const name of PROVIDER_CREDENTIALS.kuaidi100) {
+    if (config[name] === undefined) ctx.addIssue({ code: 'custom', path: [name], message: 'required when COURIER_TRACKING_PROVIDER=kuaidi100' });
+  }
+}
+
 
 /** The parsed configuration shared by the API, the worker and the sandbox. */
 export type AppConfig = z.infer<typeof configSchema>;

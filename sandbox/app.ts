@@ -5,6 +5,7 @@ import { controlRoutes } from './control.routes';
 import { courierRoutes } from './courier.routes';
 import { FaultInjector } from './fault-injector';
 import { inventoryRoutes } from './inventory.routes';
+import { kuaidi100Routes, SANDBOX_KUAIDI100_CUSTOMER } from './kuaidi100.routes';
 import { notificationRoutes } from './notification.routes';
 import { paymentRoutes } from './payment.routes';
 import { errorHandler, notFound, requireApiKey } from './sandbox-http';
@@ -44,6 +45,8 @@ export function createSandboxApp(options: SandboxOptions): Sandbox {
   const dispatcher = new CallbackDispatcher(options.callbackBaseUrl, options.webhookSecret, timers, logger);
   const tracking = new TrackingSimulator(dispatcher, timers, options.trackingStepMs);
   const faults = new FaultInjector(timers);
+  // Kuaidi100 authenticates inside its own protocol (key, sign), so it sits outside the bearer check.
+  const kuaidi100 = kuaidi100Routes({ key: options.apiKey, customer: SANDBOX_KUAIDI100_CUSTOMER, stepMs: options.trackingStepMs, timers, logger });
 
   const reset = () => {
     timers.cancelAll();
@@ -51,6 +54,7 @@ export function createSandboxApp(options: SandboxOptions): Sandbox {
     tracking.clear();
     state.clear();
     faults.clear();
+    kuaidi100.clear();
   };
 
   const app = express();
@@ -66,6 +70,7 @@ export function createSandboxApp(options: SandboxOptions): Sandbox {
   app.use('/payment', provider('payment'), paymentRoutes(state, dispatcher, timers, options.settleMs));
   app.use('/inventory', provider('inventory'), inventoryRoutes(state));
   app.use('/notification', provider('notification'), notificationRoutes(state));
+  app.use('/kuaidi100', kuaidi100.router);
   app.use(notFound);
   app.use(errorHandler(logger));
 

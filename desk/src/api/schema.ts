@@ -318,6 +318,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/webhooks/kuaidi100": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Kuaidi100 tracking push (form post, MD5-signed with our salt)
+         * @description Exists only when COURIER_TRACKING_PROVIDER=kuaidi100 (404 otherwise). Every scan of the trace reaches the cases of the tracking number as a courier event; a repeated push changes nothing.
+         */
+        post: operations["kuaidi100Webhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/reports/sla": {
         parameters: {
             query?: never;
@@ -3453,6 +3473,86 @@ export interface operations {
                 };
             };
             /** @description payload_too_large: the body is over 64 kB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description temporal_unavailable or read_model_unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    kuaidi100Webhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": {
+                    /** @description JSON: status, message, lastResult {state, ischeck, com, nu, data [{time, ftime, context, status}]} */
+                    param: string;
+                    /** @description uppercase hex MD5 of param followed by our salt */
+                    sign: string;
+                };
+            };
+        };
+        responses: {
+            /** @description received (also when no case hears it any more); the answer Kuaidi100 expects */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        result: true;
+                        /** @constant */
+                        returnCode: "200";
+                        message: string;
+                    };
+                };
+            };
+            /** @description validation_failed (param or sign missing, param not a push) or invalid_json */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description invalid_signature: sign does not match param and our salt; nothing was read */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unknown_reference: no case has the tracking number (Kuaidi100 pushes again later); not_found when Kuaidi100 tracking is off */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description payload_too_large: the body is over 256 kB */
             413: {
                 headers: {
                     [name: string]: unknown;
