@@ -190,6 +190,8 @@ export function createActivities(deps: ActivityDeps) {
 /** A refund request to the payment provider, less its amount (`issueRefund` adds it; `reserveAndRefund` takes what the ledger granted). */
 export interface RefundInput {
   caseId: string;
+  /** The order paid for (Alipay's out_trade_no). A retry of an activity scheduled before it existed has none: Alipay's adapter refuses that one. */
+  orderId: string;
   currency: string;
   paymentMethod: 'online' | 'cod';
   reason: string;

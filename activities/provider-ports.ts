@@ -20,8 +20,9 @@ export type ShipmentPurpose = 'replacement' | 'reship' | 'repair_return' | 'retu
 
 /** Payment operations (implemented by integrations/payment.client.ts). */
 export interface PaymentPort {
+  /** `orderId` is the shop's order the money was paid for (Alipay's out_trade_no); the key makes a retry the same refund. */
   createRefund(
-    input: { caseId: string; amount: number; currency: string; paymentMethod: 'online' | 'cod'; reason: string },
+    input: { caseId: string; orderId: string; amount: number; currency: string; paymentMethod: 'online' | 'cod'; reason: string },
     idempotencyKey: string,
   ): Promise<{ refundId: string; status: 'pending' | 'succeeded' | 'failed' }>;
   issueCoupon(input: { caseId: string; customerId: string; amount: number; currency: string }, idempotencyKey: string): Promise<{ couponId: string }>;

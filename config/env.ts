@@ -29,6 +29,11 @@ export const CONFIG_ENV_DOCS = {
   KUAIDI100_BASE_URL: 'Kuaidi100 API host (default https://poll.kuaidi100.com; the sandbox serves it at <sandbox>/kuaidi100)',
   PAYMENT_BASE_URL: 'payment provider base URL',
   PAYMENT_API_KEY: 'payment provider secret',
+  PAYMENT_PROVIDER_ONLINE: '"sandbox" (default: refunds of online payments through the payment adapter above) or "alipay" (through Alipay\'s OpenAPI; needs every ALIPAY_* below but the gateway; docs/providers.md)',
+  ALIPAY_APP_ID: 'Alipay application id (APPID of the app on open.alipay.com)',
+  ALIPAY_PRIVATE_KEY_FILE: 'file holding the app\'s RSA2 private key (PEM, PKCS#1 or PKCS#8, or the bare base64 Alipay\'s key tool writes)',
+  ALIPAY_PUBLIC_KEY_FILE: 'file holding Alipay\'s public key (支付宝公钥, shown on open.alipay.com after the app\'s public key is uploaded), which signs Alipay\'s answers',
+  ALIPAY_GATEWAY: 'Alipay OpenAPI gateway (default https://openapi.alipay.com/gateway.do; the sandbox serves it at <sandbox>/alipay/gateway.do)',
   NOTIFICATION_BASE_URL: 'notification provider base URL',
   NOTIFICATION_API_KEY: 'notification provider secret',
   INVENTORY_BASE_URL: 'inventory provider base URL',
@@ -46,6 +51,8 @@ export const CONFIG_ENV_DOCS = {
   SANDBOX_CALLBACK_URL: 'base URL the sandbox posts signed callbacks to (…/courier, …/payment)',
   SANDBOX_TRACKING_STEP_MS: 'delay between the sandbox tracking events',
   SANDBOX_SETTLE_MS: 'delay before the sandbox settles a refund',
+  SANDBOX_ALIPAY_PRIVATE_KEY_FILE: 'the sandbox Alipay\'s own private key (PEM), which signs its answers; with SANDBOX_ALIPAY_APP_PUBLIC_KEY_FILE it serves Alipay at /alipay/gateway.do',
+  SANDBOX_ALIPAY_APP_PUBLIC_KEY_FILE: 'the app\'s public key (PEM) the sandbox Alipay checks request signatures with',
 } as const;
 
 /** Names of every configuration variable. */
@@ -82,6 +89,11 @@ const configSchema = z.object({
   KUAIDI100_BASE_URL: url.default('https://poll.kuaidi100.com'),
   PAYMENT_BASE_URL: url.default('http://127.0.0.1:4010/payment'),
   PAYMENT_API_KEY: z.string().min(1).default('dev-sandbox-key'),
+  PAYMENT_PROVIDER_ONLINE: z.enum(['sandbox', 'alipay']).default('sandbox'),
+  ALIPAY_APP_ID: z.string().regex(/^\d{1,32}$/, 'must be the digits of the Alipay app id').optional(),
+  ALIPAY_PRIVATE_KEY_FILE: optionalPath,
+  ALIPAY_PUBLIC_KEY_FILE: optionalPath,
+  ALIPAY_GATEWAY: url.default('https://openapi.alipay.com/gateway.do'),
   NOTIFICATION_BASE_URL: url.default('http://127.0.0.1:4010/notification'),
   NOTIFICATION_API_KEY: z.string().min(1).default('dev-sandbox-key'),
   INVENTORY_BASE_URL: url.default('http://127.0.0.1:4010/inventory'),
@@ -102,7 +114,20 @@ const configSchema = z.object({
   SANDBOX_CALLBACK_URL: url.default('http://127.0.0.1:3000/v1/webhooks'),
   SANDBOX_TRACKING_STEP_MS: z.coerce.number().int().min(0).default(1000),
   SANDBOX_SETTLE_MS: z.coerce.number().int().min(0).default(1000),
-}).superRefine(chosenProvidersHaveCredentials);
+  SANDBOX_ALIPAY_PRIVATE_KEY_FILE: optionalPath,
+  SANDBOX_ALIPAY_APP_PUBLIC_KEY_FILE: optionalPath,
+}).superRefine(chosenProvidersHaveCredentials).superRefine(alipayHasCredentials);
+
+/** With PAYMENT_PROVIDER_ONLINE=alipay, each missing Alipay credential is named (the sandbox default needs none). */
+function alipayHasCredentials(
+  config: { PAYMENT_PROVIDER_ONLINE: string; ALIPAY_APP_ID?: string; ALIPAY_PRIVATE_KEY_FILE?: string; ALIPAY_PUBLIC_KEY_FILE?: string },
+  ctx: { addIssue(issue: { code: 'custom'; path: string[]; message: string }): void },
+): void {
+  if (config.PAYMENT_PROVIDER_ONLINE !== 'alipay') return;
+  for (const name of ['ALIPAY_APP_ID', 'ALIPAY_PRIVATE_KEY_FILE', 'ALIPAY_PUBLIC_KEY_FILE'] as const) {
+    if (config[name] === undefined) ctx.addIssue({ code: 'custom', path: [name], message: 'required when PAYMENT_PROVIDER_ONLINE=alipay' });
+  }
+}
 
 /** The variables a chosen provider cannot run without; the default sandbox needs none. */
 const PROVIDER_CREDENTIALS = {
@@ -118,7 +143,6 @@ function chosenProvidersHaveCredentials(
     if (config[name] === undefined) ctx.addIssue({ code: 'custom', path: [name], message: 'required when COURIER_TRACKING_PROVIDER=kuaidi100' });
   }
 }
-
 
 /** The parsed configuration shared by the API, the worker and the sandbox. */
 export type AppConfig = z.infer<typeof configSchema>;

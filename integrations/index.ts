@@ -1,5 +1,6 @@
 import type { AppConfig } from '../config/env';
-import type { CourierPort } from '../activities/provider-ports';
+import type { CourierPort, PaymentPort } from '../activities/provider-ports';
+import { AlipayPaymentClient, alipayOptionsFromConfig } from './alipay-payment.client';
 import { CourierClient } from './courier.client';
 import { InventoryClient } from './inventory.client';
 import { Kuaidi100Client } from './kuaidi100.client';
@@ -9,7 +10,7 @@ import { PaymentClient } from './payment.client';
 /** The four provider adapters the worker hands to the activities. */
 export interface ProviderClients {
   courier: CourierPort;
-  payment: PaymentClient;
+  payment: PaymentPort;
   inventory: InventoryClient;
   notification: NotificationClient;
 }
@@ -19,7 +20,7 @@ export function createProviderClients(config: AppConfig): ProviderClients {
   const timeoutMs = config.PROVIDER_TIMEOUT_MS;
   return {
     courier: courierPort(config, new CourierClient({ baseUrl: config.COURIER_BASE_URL, apiKey: config.COURIER_API_KEY, timeoutMs })),
-    payment: new PaymentClient({ baseUrl: config.PAYMENT_BASE_URL, apiKey: config.PAYMENT_API_KEY, timeoutMs }),
+    payment: paymentPort(config, new PaymentClient({ baseUrl: config.PAYMENT_BASE_URL, apiKey: config.PAYMENT_API_KEY, timeoutMs })),
     inventory: new InventoryClient({ baseUrl: config.INVENTORY_BASE_URL, apiKey: config.INVENTORY_API_KEY, timeoutMs }),
     notification: new NotificationClient({ baseUrl: config.NOTIFICATION_BASE_URL, apiKey: config.NOTIFICATION_API_KEY, timeoutMs }),
   };
@@ -50,5 +51,24 @@ function courierPort(config: AppConfig, courier: CourierClient): CourierPort {
     },
     openInvestigation: (input, key) => courier.openInvestigation(input, key),
     subscribeTracking: (input) => tracking.subscribeTracking(input),
+  };
+}
+
+/**
+ * The payment port: with PAYMENT_PROVIDER_ONLINE=alipay, refunds of online payments go to Alipay;
+ * refunds of cash-on-delivery orders (no Alipay payment to refund), coupons and collections stay on
+ * the payment adapter above. Reading the Alipay keys here stops the worker at start when one is unusable.
+ */
+function paymentPort(config: AppConfig, payment: PaymentClient): PaymentPort {
+  if (config.PAYMENT_PROVIDER_ONLINE !== 'alipay') return payment;
+  return paymentByMethod(new AlipayPaymentClient(alipayOptionsFromConfig(config)), payment);
+}
+
+/** Refunds of online payments through `online`, everything else through `other`. */
+export function paymentByMethod(online: Pick<PaymentPort, 'createRefund'>, other: PaymentPort): PaymentPort {
+  return {
+    createRefund: (input, key) => (input.paymentMethod === 'online' ? online : other).createRefund(input, key),
+    issueCoupon: (input, key) => other.issueCoupon(input, key),
+    createCollection: (input, key) => other.createCollection(input, key),
   };
 }

@@ -19,7 +19,7 @@ export class PaymentClient implements PaymentPort {
 
   /** Requests a refund; the provider keys it by the idempotency key, so a retry never refunds twice. */
   async createRefund(
-    input: { caseId: string; amount: number; currency: string; paymentMethod: 'online' | 'cod'; reason: string },
+    input: { caseId: string; orderId: string; amount: number; currency: string; paymentMethod: 'online' | 'cod'; reason: string },
     idempotencyKey: string,
   ) {
     return this.http.request({ method: 'POST', path: '/refunds', body: input, idempotencyKey, response: refundResponse });

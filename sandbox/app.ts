@@ -1,5 +1,6 @@
 import express, { type Express } from 'express';
 import pino, { type Logger } from 'pino';
+import { alipayRoutes, type AlipaySandboxOptions } from './alipay.routes';
 import { CallbackDispatcher } from './callback-dispatcher';
 import { controlRoutes } from './control.routes';
 import { courierRoutes } from './courier.routes';
@@ -27,6 +28,8 @@ export interface SandboxOptions {
   settleMs: number;
   /** Defaults to a silent logger. */
   logger?: Logger;
+  /** Keys of the Alipay gateway at `/alipay/gateway.do`; without them the sandbox serves no Alipay. */
+  alipay?: AlipaySandboxOptions;
 }
 
 /** A running sandbox: the express app to listen with, and close() to cancel every pending timer and callback. */
@@ -71,6 +74,8 @@ export function createSandboxApp(options: SandboxOptions): Sandbox {
   app.use('/inventory', provider('inventory'), inventoryRoutes(state));
   app.use('/notification', provider('notification'), notificationRoutes(state));
   app.use('/kuaidi100', kuaidi100.router);
+  // Alipay authenticates by its own RSA2 signatures, so it sits outside the bearer check.
+  if (options.alipay) app.use('/alipay', alipayRoutes(options.alipay));
   app.use(notFound);
   app.use(errorHandler(logger));
 

@@ -1,5 +1,6 @@
+import { readFileSync } from 'node:fs';
 import pino from 'pino';
-import { loadConfig } from '../config/env';
+import { ConfigError, loadConfig } from '../config/env';
 import { createSandboxApp } from './app';
 
 /** Runs the provider sandbox on 0.0.0.0:SANDBOX_PORT until SIGTERM or SIGINT. */
@@ -13,6 +14,7 @@ function main(): void {
     trackingStepMs: config.SANDBOX_TRACKING_STEP_MS,
     settleMs: config.SANDBOX_SETTLE_MS,
     logger,
+    alipay: sandboxAlipayKeys(config),
   });
 
   const server = sandbox.app.listen(config.SANDBOX_PORT, '0.0.0.0', (err?: Error) => {
@@ -47,6 +49,24 @@ function main(): void {
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
+}
+
+/** The sandbox Alipay's keys when both files are configured (docs/providers.md); otherwise it serves no Alipay. */
+function sandboxAlipayKeys(config: ReturnType<typeof loadConfig>) {
+  const { SANDBOX_ALIPAY_PRIVATE_KEY_FILE: own, SANDBOX_ALIPAY_APP_PUBLIC_KEY_FILE: app } = config;
+  if (own === undefined || app === undefined) return undefined;
+  const read = (variable: string, file: string) => {
+    try {
+      return readFileSync(file, 'utf8');
+    } catch {
+      throw new ConfigError(`invalid configuration: ${variable}: cannot read ${file}`);
+    }
+  };
+  return {
+    alipayPrivateKey: read('SANDBOX_ALIPAY_PRIVATE_KEY_FILE', own),
+    appPublicKey: read('SANDBOX_ALIPAY_APP_PUBLIC_KEY_FILE', app),
+    ...(config.ALIPAY_APP_ID ? { appId: config.ALIPAY_APP_ID } : {}),
+  };
 }
 
 try {

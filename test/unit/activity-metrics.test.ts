@@ -109,7 +109,7 @@ describe('case metrics recorded by the activities', () => {
         createCollection: async () => ({ collectionId: 'COL-1', status: 'pending' }),
       },
     });
-    const input = { caseId: 'cs_9', amount: 100, currency: 'CNY', paymentMethod: 'online' as const, reason: 'r', idempotencyKey: 'cs_9:refund:1' };
+    const input = { caseId: 'cs_9', orderId: 'ord_9', amount: 100, currency: 'CNY', paymentMethod: 'online' as const, reason: 'r', idempotencyKey: 'cs_9:refund:1' };
     const refused = await activities.issueRefund(input).catch((err: unknown) => err);
     expect(refused).toBeInstanceOf(ApplicationFailure);
     expect((refused as ApplicationFailure).nonRetryable).toBe(true);

@@ -91,7 +91,7 @@ const ledger = async () => (await call('GET', '/ledger')).body as unknown as Led
 const trackingEvents = (trackingNumber: string) => received.filter((r) => r.topic === 'courier' && r.body.trackingNumber === trackingNumber);
 
 const items = [{ sku: 'SKU-1', quantity: 1, unitPrice: 5900 }];
-const refundInput = { caseId: 'case-r1', amount: 5900, currency: 'CNY', paymentMethod: 'online' as const, reason: 'return accepted' };
+const refundInput = { caseId: 'case-r1', orderId: 'order-r1', amount: 5900, currency: 'CNY', paymentMethod: 'online' as const, reason: 'return accepted' };
 const collectionInput = { caseId: 'case-q1', customerId: 'c-1', amount: 4500, currency: 'CNY', purpose: 'repair_quote' as const };
 const paymentCallbacks = () => received.filter((r) => r.topic === 'payment');
 

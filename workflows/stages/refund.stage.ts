@@ -67,7 +67,7 @@ export async function refundStage(record: CaseRecord, request: RefundRequest): P
 
   // The first attempt reserves and asks the provider in one activity (one round trip on the happy path).
   const first = await providers.reserveAndRefund.executeWithOptions({ summary: `ledger-reserved refund ${request.amount} ${currency} minor units, attempt 1` }, [
-    { reservation: reservationInput(record, movement), refund: { caseId: id, currency, paymentMethod, reason: request.reason, idempotencyKey: refund.idempotencyKey } },
+    { reservation: reservationInput(record, movement), refund: { caseId: id, orderId: input.request.orderId, currency, paymentMethod, reason: request.reason, idempotencyKey: refund.idempotencyKey } },
   ]);
   rememberReservation(record, ledgerKey, first.lines);
   if (first.granted === 0 || first.refundId === null) {
@@ -106,7 +106,7 @@ async function settleAttempts(record: CaseRecord, refund: RefundView, reason: st
       delete refund.id;
       record.touch();
       const issued = await providers.issueRefund.executeWithOptions({ summary: `refund ${amount} ${currency} minor units, attempt ${attempt}` }, [
-        { caseId: id, amount, currency, paymentMethod, reason, idempotencyKey: refund.idempotencyKey },
+        { caseId: id, orderId: input.request.orderId, amount, currency, paymentMethod, reason, idempotencyKey: refund.idempotencyKey },
       ]);
       refundId = issued.refundId;
     }
@@ -143,7 +143,7 @@ async function refundWithoutLedger(record: CaseRecord, request: RefundRequest): 
     record.refund = { amount, currency, status: 'pending', idempotencyKey, method: 'original_path', ...(deduction ? { deduction } : {}) };
     record.touch();
     const issued = await providers.issueRefund.executeWithOptions({ summary: `refund ${amount} ${currency} minor units, attempt ${attempt}` }, [
-      { caseId: id, amount, currency, paymentMethod, reason, idempotencyKey },
+      { caseId: id, orderId: input.request.orderId, amount, currency, paymentMethod, reason, idempotencyKey },
     ]);
     record.refund.id = issued.refundId;
     record.refund.status = 'requested';
