@@ -108,7 +108,7 @@ export function mapError(error: unknown): MappedError {
     const cause = error.cause;
     if (cause instanceof ApplicationFailure) {
       const message = cause.message || 'the case refused the command';
-      if (cause.type === CommandErrorTypes.invalidState) return client(409, 'invalid_state', message);
+      if (cause.type === CommandErrorTypes.invalidState) return client(409, 'invalid_state', message, failureDetails(cause));
       if (cause.type === CommandErrorTypes.forbidden) return client(403, 'forbidden', message);
       if (cause.type === CommandErrorTypes.invalidInput) return client(400, 'invalid_input', message, failureDetails(cause));
     }

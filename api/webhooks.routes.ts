@@ -62,6 +62,11 @@ export function webhooksRouter(deps: WebhookDeps): Router {
 
   if (deps.kuaidi100Salt !== undefined) {
     router.use(kuaidi100WebhookRouter({ salt: deps.kuaidi100Salt, deliverCourierEvents: (number, events) => deliverCourierEvents(deps, live, number, events) }));
+  } else {
+    // Answered here, before the API's JSON-only body check: a Kuaidi100 push to a server that does not use Kuaidi100 is a 404, not a 415.
+    router.post('/v1/webhooks/kuaidi100', () => {
+      throw notFound('provider_not_configured', 'Kuaidi100 tracking is not configured on this server (COURIER_TRACKING_PROVIDER is not kuaidi100)');
+    });
   }
 
   router.post('/v1/webhooks/payment', raw, async (req, res) => {

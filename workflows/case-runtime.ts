@@ -176,13 +176,18 @@ async function notifyCustomerOfClosing(record: CaseRecord): Promise<void> {
  * handed to the payment provider cannot be called back, so the case waits for its settlement;
  * staff closing a complaint must record its resolution (a complaint never closes without one).
  */
-function cancelProblem(record: CaseRecord, command: CancelCommand): { type: (typeof CommandErrorTypes)[keyof typeof CommandErrorTypes]; message: string } | null {
+function cancelProblem(
+  record: CaseRecord,
+  command: CancelCommand,
+): { type: (typeof CommandErrorTypes)[keyof typeof CommandErrorTypes]; message: string; fields?: { field: string; message: string }[] } | null {
   const refund = record.refund;
   if (refund && (refund.status === 'pending' || refund.status === 'requested')) {
     return { type: CommandErrorTypes.invalidState, message: 'a refund is with the payment provider; the case can be cancelled only once it settles or fails' };
   }
+  // A conflict with what the case is (a complaint), not a malformed request: the same body closes any other case.
   if (record.input.request.type === 'complaint' && command.actor.kind !== 'customer' && !command.resolution?.trim()) {
-    return { type: CommandErrorTypes.invalidInput, message: 'closing a complaint needs its resolution: give resolution, how the complaint was resolved' };
+    const message = 'closing a complaint needs its resolution: give resolution, how the complaint was resolved';
+    return { type: CommandErrorTypes.invalidState, message, fields: [{ field: 'resolution', message: 'required to close a complaint' }] };
   }
   return null;
 }
@@ -194,7 +199,9 @@ function recordComplaintClosing(record: CaseRecord, command: CancelCommand): voi
   record.log(command.actor, 'complaint.resolved', { by: 'cancel' });
 }
 
-function refuse(type: (typeof CommandErrorTypes)[keyof typeof CommandErrorTypes], message: string): never {
+function refuse(type: (typeof CommandErrorTypes)[keyof typeof CommandErrorTypes], message: string, fields?: { field: string; message: string }[]): never {
+  // The fields travel as the failure's first detail: the API answers them as the error's details.
+  if (fields) throw ApplicationFailure.create({ message, type, nonRetryable: true, details: [fields] });
   throw ApplicationFailure.nonRetryable(message, type);
 }
 
@@ -251,7 +258,7 @@ function wireHandlers(record: CaseRecord): void {
         }
         if (record.features.orderLedger) {
           const problem = cancelProblem(record, command);
-          if (problem) refuse(problem.type, problem.message);
+          if (problem) refuse(problem.type, problem.message, problem.fields);
         }
       },
     },

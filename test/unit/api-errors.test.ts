@@ -18,12 +18,17 @@ describe('error mapping', () => {
     });
   });
 
-  it('maps the update validator failures of the workflow contract to 409, 403 and 400', () => {
+  it('maps the update validator failures of the workflow contract to 409, 403 and 400, with the fields they name', () => {
     expect(mapError(updateFailure(CommandErrorTypes.invalidState, 'the case is completed')).status).toBe(409);
     expect(mapError(updateFailure(CommandErrorTypes.invalidState, 'the case is completed')).body.error).toEqual({
       code: 'invalid_state',
       message: 'the case is completed',
       details: [],
+    });
+    const needsField = mapError(updateFailure(CommandErrorTypes.invalidState, 'closing a complaint needs its resolution', [[{ field: 'resolution', message: 'required to close a complaint' }]]));
+    expect({ status: needsField.status, error: needsField.body.error }).toEqual({
+      status: 409,
+      error: { code: 'invalid_state', message: 'closing a complaint needs its resolution', details: [{ field: 'resolution', message: 'required to close a complaint' }] },
     });
     expect(mapError(updateFailure(CommandErrorTypes.forbidden, 'not yours')).body.error.code).toBe('forbidden');
     expect(mapError(updateFailure(CommandErrorTypes.forbidden, 'not yours')).status).toBe(403);

@@ -162,6 +162,12 @@ describe('POST /v1/cases before any workflow starts', () => {
     expect(temporalCalls).toEqual([]);
   });
 
+  it('answers a Kuaidi100 push to a server that does not use Kuaidi100 with 404 naming the setting, not 415', async () => {
+    const push = await call('POST', '/v1/webhooks/kuaidi100', { raw: 'param=%7B%7D&sign=X', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    expect({ status: push.status, code: push.body?.error.code }).toEqual({ status: 404, code: 'provider_not_configured' });
+    expect(push.body?.error.message).toContain('COURIER_TRACKING_PROVIDER');
+  });
+
   it('answers 400 invalid_json to malformed JSON and 415 to a body that is not JSON', async () => {
     const malformed = await call('POST', '/v1/cases', { token: 'agent-li', raw: '{"type": "return",', headers: { 'content-type': 'application/json' } });
     expect(malformed.status).toBe(400);

@@ -469,13 +469,17 @@ describe('money paths (order-ledger)', () => {
       return handle;
     }
 
-    test('when staff cancel a complaint they must give its resolution: without one the cancel is refused as invalid input, with one the resolution is recorded', () =>
+    test('when staff cancel a complaint they must give its resolution: without one the cancel is refused as a conflict with the case naming the field, with one the resolution is recorded', () =>
       withWorker(async () => {
         const handle = await openComplaint();
         const before = await handle.query(getCaseQuery);
         for (const resolution of [undefined, '   ']) {
           const refused = await refusal(handle.executeUpdate(cancelUpdate, { args: [{ actor: supervisor, note: 'duplicate', resolution }] }));
-          expect({ resolution, type: refused.type }).toEqual({ resolution, type: 'InvalidCommandInput' });
+          expect({ resolution, type: refused.type, fields: refused.details?.[0] }).toEqual({
+            resolution,
+            type: 'InvalidCaseState',
+            fields: [{ field: 'resolution', message: 'required to close a complaint' }],
+          });
           expect(refused.message).toContain('resolution');
         }
         expect((await handle.query(getCaseQuery)).version).toBe(before.version);

@@ -371,8 +371,8 @@ export async function settleCollection(handle: CaseHandle, collectionId: string,
   });
 }
 
-/** The failure of an Update that the workflow refused: its type (InvalidCaseState, InvalidCommandInput, …) and message. */
-export async function refusal(update: Promise<unknown>): Promise<{ type: string | undefined; message: string }> {
+/** The failure of an Update that the workflow refused: its type (InvalidCaseState, InvalidCommandInput, …), message and details. */
+export async function refusal(update: Promise<unknown>): Promise<{ type: string | undefined; message: string; details?: unknown[] }> {
   const outcome = await update.then(
     (snapshot) => ({ accepted: snapshot as CaseSnapshot }),
     (err: unknown) => ({ err }),
@@ -381,7 +381,8 @@ export async function refusal(update: Promise<unknown>): Promise<{ type: string 
   const { err } = outcome;
   if (!(err instanceof WorkflowUpdateFailedError)) throw err;
   const cause = err.cause;
-  return { type: cause instanceof ApplicationFailure ? cause.type ?? undefined : undefined, message: cause?.message ?? err.message };
+  if (!(cause instanceof ApplicationFailure)) return { type: undefined, message: cause?.message ?? err.message };
+  return { type: cause.type ?? undefined, message: cause.message, ...(cause.details?.length ? { details: [...cause.details] } : {}) };
 }
 
 /** The outbound messages with this template, oldest first. */
