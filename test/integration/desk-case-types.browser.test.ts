@@ -1,10 +1,8 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import type { Page } from 'playwright-core';
-import type { CaseSnapshot } from '../../domain/case.types';
-import { readIntegrationStack, STACK_ENV } from './stack/stack-file';
-import { accessibilityViolations, headlessChromium, PHONE, signInToDesk } from './support/browser';
+import { STACK_ENV } from './stack/stack-file';
+import { accessibilityViolations, PHONE } from './support/browser';
+import { beijingDateDaysAgo, caseIdOf, deskSession, expectCase } from './support/desk-session';
 import { CasesApi, describeCase, requiredEnv, stackTokens } from './support/http-client';
 
 // An exchange, a repair in warranty and a complaint taken from the customer's form to the survey in
@@ -12,32 +10,11 @@ import { CasesApi, describeCase, requiredEnv, stackTokens } from './support/http
 // Chromium), on the integration stack whose sandbox delivers the parcels and settles the payments.
 // The API is only read, to check that the pages did what they said.
 
-const stack = readIntegrationStack();
 const tokens = stackTokens();
 const cases = new CasesApi(requiredEnv(STACK_ENV.apiUrl), tokens.agent);
-const desk = `${stack.apiUrl}/desk/`;
-const screenshots = path.join(stack.logDir, 'screenshots');
+const { desk, screenshots, newPage, signIn } = deskSession();
 /** Long enough for the sandbox's tracking and payment callbacks and the case page's 5 s refresh. */
 const CALLBACKS_MS = 60_000;
-
-const chromiumTabs = headlessChromium();
-/** A page in a browser context of its own: one person. */
-const newPage = (viewport?: { width: number; height: number }) => chromiumTabs.newPage(viewport);
-/** Signs in on the desk's start page, in Chinese (the default) or after switching to English. */
-const signIn = (page: Page, token: string, lang: 'zh-CN' | 'en') => signInToDesk(page, desk, token, lang);
-
-beforeAll(() => {
-  fs.mkdirSync(screenshots, { recursive: true });
-});
-
-/** A Beijing calendar date `days` days ago, as a date input takes it (YYYY-MM-DD). */
-const beijingDateDaysAgo = (days: number) => new Date(Date.now() + 8 * 3_600_000 - days * 86_400_000).toISOString().slice(0, 10);
-
-/** The case id of the case page the browser is on. */
-async function caseIdOf(page: Page): Promise<string> {
-  await page.waitForURL(/\/desk\/cases\/cs_[0-9a-f]{24}$/);
-  return page.url().split('/').pop()!;
-}
 
 /** The label the courier issued for the case's return parcel, as the case records it. */
 async function returnLabelOf(caseId: string): Promise<{ labelId: string; warehouseCode: string }> {
@@ -45,13 +22,6 @@ async function returnLabelOf(caseId: string): Promise<{ labelId: string; warehou
   const data = snapshot.timeline.find((entry) => entry.event === 'return.label_created')?.data as { labelId?: string; warehouseCode?: string } | undefined;
   if (!data?.labelId || !data.warehouseCode) throw new Error(`no return label with a warehouse on the case: ${describeCase(snapshot)}`);
   return { labelId: data.labelId, warehouseCode: data.warehouseCode };
-}
-
-/** Fails with the case's state when `check` does not hold on its snapshot. */
-async function expectCase(caseId: string, what: string, check: (c: CaseSnapshot) => boolean): Promise<CaseSnapshot> {
-  const snapshot = await cases.get(caseId);
-  if (!check(snapshot)) throw new Error(`expected ${what}, but ${describeCase(snapshot)}`);
-  return snapshot;
 }
 
 describe('every kind of case a customer brings, in the desk pages alone', () => {
@@ -125,7 +95,7 @@ describe('every kind of case a customer brings, in the desk pages alone', () => 
     await survey.getByRole('button', { name: '提交' }).click();
     await customer.getByText('感谢您的评价：4 分。').waitFor();
 
-    const done = await expectCase(caseId, 'a completed exchange with a replacement parcel and the survey', (c) => c.status === 'completed' && c.survey?.score === 4);
+    const done = await expectCase(cases, caseId, 'a completed exchange with a replacement parcel and the survey', (c) => c.status === 'completed' && c.survey?.score === 4);
     expect(done.shipments.map((s) => s.purpose ?? s.direction).sort()).toEqual(['replacement', 'return']);
     expect(done.refund).toBeNull();
   }, 300_000);
@@ -193,7 +163,7 @@ describe('every kind of case a customer brings, in the desk pages alone', () => 
     await survey.getByRole('button', { name: 'Submit' }).click();
     await customer.getByText('Thank you for your answer: 5 of 5.').waitFor();
 
-    const done = await expectCase(caseId, 'a completed repair in warranty with the survey', (c) => c.status === 'completed' && c.survey?.score === 5);
+    const done = await expectCase(cases, caseId, 'a completed repair in warranty with the survey', (c) => c.status === 'completed' && c.survey?.score === 5);
     expect(done.outcome.warranty).toBe('in_warranty');
     expect(done.shipments.map((s) => s.purpose ?? s.direction).sort()).toEqual(['repair_return', 'return']);
     expect(done.refund).toBeNull();
@@ -238,7 +208,7 @@ describe('every kind of case a customer brings, in the desk pages alone', () => 
     await survey.getByRole('button', { name: '提交' }).click();
     await customer.getByText('感谢您的评价：3 分。').waitFor();
 
-    const done = await expectCase(caseId, 'a completed complaint with its coupon and the survey', (c) => c.status === 'completed' && c.survey?.score === 3);
+    const done = await expectCase(cases, caseId, 'a completed complaint with its coupon and the survey', (c) => c.status === 'completed' && c.survey?.score === 3);
     expect(done.outcome.resolution).toMatchObject({ text: 'apologised; the courier company was told; coupon given', compensation: { kind: 'coupon', amount: 2000 } });
     expect(done.refund).toBeNull();
   }, 180_000);

@@ -1,11 +1,10 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { Page } from 'playwright-core';
-import type { CaseSnapshot } from '../../domain/case.types';
 import { readIntegrationStack, STACK_ENV } from './stack/stack-file';
-import { accessibilityViolations, headlessChromium, PHONE, signInToDesk } from './support/browser';
-import { CasesApi, describeCase, requiredEnv, SandboxClient, stackTokens } from './support/http-client';
+import { accessibilityViolations, PHONE } from './support/browser';
+import { beijingDateDaysAgo, caseIdOf, deskSession, expectCase } from './support/desk-session';
+import { CasesApi, requiredEnv, SandboxClient, stackTokens } from './support/http-client';
 
 // The case types desk-case-types.browser.test.ts does not walk — refund only, reship, courier
 // exception, an out-of-warranty repair with its quote, an exchange whose replacement is out of
@@ -18,36 +17,9 @@ const stack = readIntegrationStack();
 const tokens = stackTokens();
 const cases = new CasesApi(requiredEnv(STACK_ENV.apiUrl), tokens.agent);
 const sandbox = new SandboxClient(stack.sandboxUrl);
-const desk = `${stack.apiUrl}/desk/`;
-const screenshots = path.join(stack.logDir, 'screenshots');
+const { desk, screenshots, newPage, signIn } = deskSession();
 /** Long enough for the sandbox's tracking and payment callbacks and the case page's 5 s refresh. */
 const CALLBACKS_MS = 60_000;
-
-const chromiumTabs = headlessChromium();
-/** A page in a browser context of its own: one person. */
-const newPage = (viewport?: { width: number; height: number }) => chromiumTabs.newPage(viewport);
-/** Signs in on the desk's start page, in Chinese (the default) or after switching to English. */
-const signIn = (page: Page, token: string, lang: 'zh-CN' | 'en') => signInToDesk(page, desk, token, lang);
-
-beforeAll(() => {
-  fs.mkdirSync(screenshots, { recursive: true });
-});
-
-/** A Beijing calendar date `days` days ago, as a date input takes it (YYYY-MM-DD). */
-const beijingDateDaysAgo = (days: number) => new Date(Date.now() + 8 * 3_600_000 - days * 86_400_000).toISOString().slice(0, 10);
-
-/** The case id of the case page the browser is on. */
-async function caseIdOf(page: Page): Promise<string> {
-  await page.waitForURL(/\/desk\/cases\/cs_[0-9a-f]{24}$/);
-  return page.url().split('/').pop()!;
-}
-
-/** Fails with the case's state when `check` does not hold on its snapshot. */
-async function expectCase(caseId: string, what: string, check: (c: CaseSnapshot) => boolean): Promise<CaseSnapshot> {
-  const snapshot = await cases.get(caseId);
-  if (!check(snapshot)) throw new Error(`expected ${what}, but ${describeCase(snapshot)}`);
-  return snapshot;
-}
 
 /** The customer's "what next" line as the page shows it. */
 const nextStep = (page: Page) => page.getByRole('note').filter({ hasText: /下一步|What next/ });
@@ -113,7 +85,7 @@ describe('the remaining kinds of case, in the desk pages alone', () => {
     expect(await accessibilityViolations(customer)).toEqual([]);
     await answerSurvey(customer, 'zh-CN', '5');
 
-    const done = await expectCase(caseId, 'a completed refund-only case with the survey', (c) => c.status === 'completed' && c.survey?.score === 5);
+    const done = await expectCase(cases, caseId, 'a completed refund-only case with the survey', (c) => c.status === 'completed' && c.survey?.score === 5);
     expect(done.refund).toMatchObject({ amount: 5650, status: 'succeeded' });
     expect(done.shipments).toEqual([]);
     expect((await sandbox.refundsOf(caseId)).map((r) => [r.amount, r.status])).toEqual([[5650, 'succeeded']]);
@@ -147,7 +119,7 @@ describe('the remaining kinds of case, in the desk pages alone', () => {
     await confirm.waitFor({ timeout: CALLBACKS_MS });
     const parcel = customer.locator('[data-testid="shipments"] tr[data-parcel="reship"]');
     await parcel.getByText('Reship').waitFor();
-    const shipped = await expectCase(caseId, 'a reship parcel handed to the courier', (c) => c.shipments.some((s) => s.purpose === 'reship'));
+    const shipped = await expectCase(cases, caseId, 'a reship parcel handed to the courier', (c) => c.shipments.some((s) => s.purpose === 'reship'));
     expect(await parcel.innerText()).toContain(shipped.shipments.find((s) => s.purpose === 'reship')!.trackingNumber);
     expect(await nextStep(customer).innerText()).toMatch(/What next:\s*Confirm receipt once the parcel arrives by .*Beijing time/);
     expect((await timelineWords(customer, 'shipment.handed_to_courier')).words).toBe('Parcel handed to the courier');
@@ -156,7 +128,7 @@ describe('the remaining kinds of case, in the desk pages alone', () => {
     await customer.getByText('Done: the case is now "Completed"').waitFor();
     await answerSurvey(customer, 'en', '4');
 
-    const done = await expectCase(caseId, 'a completed reship with the survey', (c) => c.status === 'completed' && c.survey?.score === 4);
+    const done = await expectCase(cases, caseId, 'a completed reship with the survey', (c) => c.status === 'completed' && c.survey?.score === 4);
     expect(done.shipments.map((s) => s.purpose ?? s.direction)).toEqual(['reship']);
     expect(done.outcome.shippingPaidBy).toBe('platform');
     expect(done.refund).toBeNull();
@@ -202,7 +174,7 @@ describe('the remaining kinds of case, in the desk pages alone', () => {
     await customer.screenshot({ path: path.join(screenshots, 'desk-courier-exception-phone.png'), fullPage: true });
     await answerSurvey(customer, 'zh-CN', '4');
 
-    const done = await expectCase(caseId, 'a completed courier exception refunded in full', (c) => c.status === 'completed' && c.survey?.score === 4);
+    const done = await expectCase(cases, caseId, 'a completed courier exception refunded in full', (c) => c.status === 'completed' && c.survey?.score === 4);
     expect(done.outcome.resolution).toMatchObject({ text: 'the courier could not find the parcel; refunded in full', outcome: 'refund' });
     expect(done.refund).toMatchObject({ amount: 19900, status: 'succeeded' });
     expect((await sandbox.refundsOf(caseId)).map((r) => r.amount)).toEqual([19900]);
@@ -266,7 +238,7 @@ describe('the remaining kinds of case, in the desk pages alone', () => {
     await customer.getByText('Done: the case is now "Completed"').waitFor();
     await answerSurvey(customer, 'en', '5');
 
-    const done = await expectCase(caseId, 'a completed paid repair with the survey', (c) => c.status === 'completed' && c.survey?.score === 5);
+    const done = await expectCase(cases, caseId, 'a completed paid repair with the survey', (c) => c.status === 'completed' && c.survey?.score === 5);
     expect(done.outcome.warranty).toBe('out_of_warranty');
     expect(done.outcome.quote).toMatchObject({ amount: 9900, accepted: true });
     expect(done.outcome.collections?.map((c) => [c.purpose, c.amount, c.status])).toEqual([['repair_quote', 9900, 'paid']]);
@@ -321,7 +293,7 @@ describe('the remaining kinds of case, in the desk pages alone', () => {
     expect((await timelineWords(customer, 'stock.decision_refund')).words).toBe('缺货处理：选择退款');
     await answerSurvey(customer, 'zh-CN', '3');
 
-    const done = await expectCase(caseId, 'a completed exchange that became a full refund', (c) => c.status === 'completed' && c.survey?.score === 3);
+    const done = await expectCase(cases, caseId, 'a completed exchange that became a full refund', (c) => c.status === 'completed' && c.survey?.score === 3);
     expect(done.refund).toMatchObject({ amount: 8800, status: 'succeeded' });
     expect(done.refund?.deduction ?? 0).toBe(0);
     expect(done.shipments.map((s) => s.purpose ?? s.direction)).toEqual(['return']);

@@ -1,11 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import type { Page } from 'playwright-core';
 import { beijingDate } from '../../domain/beijing-days';
 import { createReadModel } from '../../store/case-read-model.store';
-import { readIntegrationStack, STACK_ENV } from './stack/stack-file';
-import { accessibilityViolations, headlessChromium, PHONE, signInToDesk } from './support/browser';
+import { STACK_ENV } from './stack/stack-file';
+import { accessibilityViolations, PHONE } from './support/browser';
+import { deskSession } from './support/desk-session';
 import { daysAgo, stackWithoutKeys } from './support/fixtures';
 import { CasesApi, requiredEnv, stackTokens } from './support/http-client';
 
@@ -13,22 +13,10 @@ import { CasesApi, requiredEnv, stackTokens } from './support/http-client';
 // customer's form to the survey across two browser contexts, a 409 in words, the language
 // switch, customer isolation, a countdown turning amber then red, the report, and axe-core.
 
-const stack = readIntegrationStack();
 const tokens = stackTokens();
 const cases = new CasesApi(requiredEnv(STACK_ENV.apiUrl), tokens.agent);
-const desk = `${stack.apiUrl}/desk/`;
-const screenshots = path.join(stack.logDir, 'screenshots');
-
-const chromiumTabs = headlessChromium();
+const { desk, screenshots, newPage, signIn } = deskSession();
 const stackDb = stackWithoutKeys();
-/** A page in a browser context of its own: one person. */
-const newPage = (viewport?: { width: number; height: number }) => chromiumTabs.newPage(viewport);
-/** Signs in on the desk's start page, in Chinese (the default) or after switching to English. */
-const signIn = (page: Page, token: string, lang: 'zh-CN' | 'en') => signInToDesk(page, desk, token, lang);
-
-beforeAll(() => {
-  fs.mkdirSync(screenshots, { recursive: true });
-});
 
 const returnBody = (orderId: string, customerId = 'c-1') => ({
   type: 'return',
