@@ -116,14 +116,13 @@ export class CaseOpener {
     });
   }
 
-  /** Gives back the locks a refused claim took (a failure is logged: a later opening takes over a lock whose case never started). */
+  /** Gives back the locks of a case that did not open (a failure is logged: a later opening takes over a lock whose case never started). */
   private async releaseLocks(caseId: string): Promise<void> {
-    await this.deps.store
-      .get()
-      .locks.release(caseId)
-      .catch((error: unknown) => {
-        this.deps.logger.warn({ caseId, reason: (error as Error).message }, 'could not release the locks of a refused claim');
-      });
+    try {
+      await this.deps.store.get().locks.release(caseId);
+    } catch (error) {
+      this.deps.logger.warn({ caseId, reason: (error as Error).message }, 'could not release the locks of a case that did not open');
+    }
   }
 
   /** The case an Idempotency-Key opened before, or null; 409 when the key was used for a different request. */
@@ -200,12 +199,7 @@ export class CaseOpener {
       await withinDeadline(this.deps.client, () => this.deps.client.workflow.getHandle(caseWorkflowId(caseId)).describe());
     } catch (error) {
       if (!(error instanceof WorkflowNotFoundError)) return;
-      await this.deps.store
-        .get()
-        .locks.release(caseId)
-        .catch((releaseError: unknown) => {
-          this.deps.logger.warn({ caseId, reason: (releaseError as Error).message }, 'could not release locks after a failed start');
-        });
+      await this.releaseLocks(caseId);
     }
   }
 }

@@ -53,11 +53,13 @@ export function commandLine(pid: number): string {
 export async function workerMetricsMemory(workerUrl: string): Promise<{ rss: number; heapUsed: number }> {
   const answer = await request<string>('GET', `${workerUrl}/metrics`, { headers: { accept: 'text/plain' } });
   const text = typeof answer.body === 'string' ? answer.body : '';
-  const value = (name: string) => {
-    const match = new RegExp(`^${name}(?:\\{[^}]*\\})?\\s+([0-9.e+]+)$`, 'm').exec(text);
-    return match ? Number(match[1]) : Number.NaN;
-  };
-  return { rss: value('process_resident_memory_bytes'), heapUsed: value('nodejs_heap_size_used_bytes') };
+  return { rss: metricValue(text, 'process_resident_memory_bytes'), heapUsed: metricValue(text, 'nodejs_heap_size_used_bytes') };
+}
+
+/** The first sample of metric `name` in a Prometheus text exposition, or NaN. */
+export function metricValue(text: string, name: string): number {
+  const match = new RegExp(`^${name}(?:\\{[^}]*\\})?\\s+([0-9.e+-]+)$`, 'm').exec(text);
+  return match ? Number(match[1]) : Number.NaN;
 }
 
 export const MiB = 1024 * 1024;

@@ -8,7 +8,7 @@ import type { OpeningStep } from '../../../api/metrics';
 import { defaultPolicy } from '../../../domain/policy';
 import { caseWorkflowId } from '../../../domain/workflow-contract';
 import { startCaseDirectly } from '../direct-start';
-import { CpuMeter, MACHINE, quiesce } from '../process-memory';
+import { CpuMeter, MACHINE, metricValue, quiesce } from '../process-memory';
 import { fmt, median, percentile, runLoad, throughput, type LoadResult } from '../stats';
 import { mdTable, verdict, type Benchmark, type BenchContext, type BenchOutcome } from './types';
 
@@ -296,7 +296,7 @@ export const openCasesBenchmark: Benchmark = {
 /** The API's event-loop delay since its previous scrape (prom-client's monitorEventLoopDelay gauges, reset by each scrape), ms. */
 async function eventLoopDelay(apiUrl: string): Promise<{ p50: number; p99: number; max: number }> {
   const text = await (await fetch(`${apiUrl}/metrics`)).text();
-  const gauge = (name: string) => 1000 * Number(new RegExp(`^nodejs_eventloop_lag_${name}_seconds(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
+  const gauge = (name: string) => 1000 * metricValue(text, `nodejs_eventloop_lag_${name}_seconds`);
   return { p50: gauge('p50'), p99: gauge('p99'), max: gauge('max') };
 }
 
