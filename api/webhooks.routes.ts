@@ -50,7 +50,6 @@ export function webhooksRouter(deps: WebhookDeps): Router {
   // The signature covers the exact bytes received, so the body is kept raw until it is verified.
   const raw = express.raw({ type: () => true, limit: '64kb' });
   const live = deps.liveRouting ?? new LiveRouting(deps.client);
-  const scanFailed = routingScanFailed(deps.logger);
 
   router.post('/v1/webhooks/courier', raw, async (req, res) => {
     const body = verifiedJson(req.body, req.get(SIGNATURE_HEADER), deps);
@@ -73,37 +72,49 @@ export function webhooksRouter(deps: WebhookDeps): Router {
     const body = verifiedJson(req.body, req.get(SIGNATURE_HEADER), deps);
     const settlement = paymentSettlement(parseOrThrow(paymentWebhookSchema, body));
     if (settlement.kind === 'collection') return collectionSettled(deps, res, settlement.merchantReference, settlement.event);
-    const { merchantReference, event } = settlement;
-    const signal: PaymentEvent = event;
-    // Before our refund id is projected to the read model, the provider's merchantReference (our case id) still finds the case.
-    // While the read model is down, a settlement that names our case id still reaches the case.
-    let caseId: string | null;
-    try {
-      caseId = await deps.store.get().readModel.findCaseIdByRefundId(event.refundId);
-    } catch (error) {
-      if (merchantReference === undefined) throw error;
-      caseId = null;
-    }
-    let outcome: Delivery = 'unknown';
-    if (caseId !== null) outcome = await deliver(deps, caseId, paymentEventSignal, signal);
-    if (outcome === 'unknown' && merchantReference !== undefined && CASE_REFERENCE.test(merchantReference)) {
-      caseId = merchantReference;
-      outcome = await deliver(deps, caseId, paymentEventSignal, signal);
-    }
-    if (outcome === 'unknown') {
-      // Neither the read model nor the merchantReference: the refund id may be a lost write, still in its workflow.
-      const found = await live.caseByRefundId(event.refundId, scanFailed);
-      if (found !== null) {
-        caseId = found;
-        outcome = await deliver(deps, caseId, paymentEventSignal, signal);
-      }
-    }
-    if (outcome === 'unknown') throw notFound('unknown_reference', `no case has refund ${event.refundId}`);
+    const { outcome, caseId } = await deliverRefundSettlement(deps, live, settlement.event, settlement.merchantReference);
+    if (outcome === 'unknown') throw notFound('unknown_reference', `no case has refund ${settlement.event.refundId}`);
     res.locals.caseId = caseId;
-    await answer(res, outcome, caseId ?? undefined);
+    await answer(res, outcome, caseId);
   });
 
   return router;
+}
+
+/**
+ * Finds the case of a refund and signals its settlement: by our refund id in the read model, then
+ * by `merchantReference` (our case id, when the provider echoes it), then in the running workflows
+ * (the read model may have lost the refund id's write). Shared by every payment provider's route.
+ */
+export async function deliverRefundSettlement(
+  deps: WebhookDeps,
+  live: LiveRouting,
+  event: PaymentEvent,
+  merchantReference: string | undefined,
+): Promise<{ outcome: Delivery; caseId: string | undefined }> {
+  // Before our refund id is projected to the read model, the provider's merchantReference (our case id) still finds the case.
+  // While the read model is down, a settlement that names our case id still reaches the case.
+  let caseId: string | null;
+  try {
+    caseId = await deps.store.get().readModel.findCaseIdByRefundId(event.refundId);
+  } catch (error) {
+    if (merchantReference === undefined) throw error;
+    caseId = null;
+  }
+  let outcome: Delivery = 'unknown';
+  if (caseId !== null) outcome = await deliver(deps, caseId, paymentEventSignal, event);
+  if (outcome === 'unknown' && merchantReference !== undefined && CASE_REFERENCE.test(merchantReference)) {
+    caseId = merchantReference;
+    outcome = await deliver(deps, caseId, paymentEventSignal, event);
+  }
+  if (outcome === 'unknown') {
+    const found = await live.caseByRefundId(event.refundId, routingScanFailed(deps.logger));
+    if (found !== null) {
+      caseId = found;
+      outcome = await deliver(deps, caseId, paymentEventSignal, event);
+    }
+  }
+  return { outcome, caseId: caseId ?? undefined };
 }
 
 /** Logs (without personal data) that the running cases could not be scanned for a routing key. */
