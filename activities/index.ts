@@ -146,12 +146,12 @@ export function createActivities(deps: ActivityDeps) {
     async reserveAndRefund(input: {
       reservation: LedgerReservationInput;
       refund: RefundInput;
-    }): Promise<{ granted: number; lines: { sku: string; granted: number }[]; refundId: string | null }> {
+    }): Promise<{ granted: number; lines: { sku: string; granted: number }[]; refundId: string | null; status?: 'pending' | 'succeeded' | 'failed' }> {
       const reserved = await reserveOnLedger(input.reservation);
       if (reserved.granted === 0) return { ...reserved, refundId: null };
       const { idempotencyKey, ...rest } = input.refund;
       const issued = await call('payment', 'createRefund', () => deps.payment.createRefund({ ...rest, amount: reserved.granted }, idempotencyKey));
-      return { ...reserved, refundId: issued.refundId };
+      return { ...reserved, refundId: issued.refundId, status: issued.status };
     },
     /** Commits (the provider confirmed) or releases (finally failed, cancelled) a reservation on every line it took. */
     async settleOnLedger(input: { orderId: string; key: string; skus: string[]; state: 'committed' | 'released' }): Promise<void> {

@@ -33,6 +33,12 @@ export const Features = {
    * become overdue (or stop being so), so a case running at the deploy gets them from then on.
    */
   overdueSearchAttributes: 'ops-overdue-search-attributes',
+  /**
+   * A refund the provider answers as already paid (Alipay's `fund_change=Y`) is settled by that
+   * answer instead of waiting for a notification. Asked only when such an answer comes, so a case
+   * whose provider answers `pending` (the sandbox) records no marker.
+   */
+  refundSettledByAnswer: 'refund-settled-by-answer',
 } as const;
 
 /** Which released changes a case runs: true = the current path, false = the path its history recorded. */

@@ -187,6 +187,27 @@ describe('money paths (order-ledger)', () => {
         );
       }));
 
+    test('when the provider answers the refund as already paid, the case completes without waiting for a notification, the ledger commits it once, and a notification that follows changes nothing', () =>
+      withWorker(async () => {
+        world.refundAnswer = 'succeeded';
+        const orderId = 'O-PAID-AT-ONCE-1';
+        const handle = await startCase(env, world, await refundOnly('missing_parts', orderId, [{ sku: 'SKU-1', quantity: 1, unitPrice: 25_900 }], 25_900));
+        await handle.executeUpdate(reviewUpdate, { args: [{ actor: agent, decision: 'approve' }] });
+
+        const done = await waitForStatus(handle, 'completed');
+        const entry = await entryReaches(orderId, `${done.id}:refund`, 'committed');
+        about(done, () => {
+          expect(done.refund).toMatchObject({ amount: 25_900, status: 'succeeded', id: world.refunds[0].refundId });
+          expect(done.timeline.filter((e) => e.event === 'refund.succeeded')).toHaveLength(1);
+          expect(entry.amount).toBe(25_900);
+        });
+
+        // The provider's notification of the same refund comes after the case has closed on the answer.
+        await settleRefund(handle, world, done.id).catch(() => undefined);
+        expect(world.refunds).toHaveLength(1);
+        expect(totalsOf(orderId)).toMatchObject({ refunded: 25_900, reserved: 0 });
+      }));
+
     test('when the order line was already paid back in full, the case closes rejected (refund.nothing_refundable), staff are told, and no refund is sent', () =>
       withWorker(async () => {
         const orderId = 'O-PAID-BACK-1';

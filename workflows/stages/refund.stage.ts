@@ -1,7 +1,9 @@
 import type { RefundView } from '../../domain/case.types';
 import type { CaseRecord } from '../case-record';
 import { SYSTEM } from '../case-record';
+import { patched } from '@temporalio/workflow';
 import { providers } from '../activities';
+import { Features } from '../features';
 import { rememberReservation, reservationInput, reserveMoney, settleReservation } from '../money';
 import { applyPaymentEvent } from '../provider-events';
 import { notifyCustomer, notifyStaffQueue } from '../notify';
@@ -84,7 +86,7 @@ export async function refundStage(record: CaseRecord, request: RefundRequest): P
   }
   refund.amount = first.granted;
 
-  const outcome = await settleAttempts(record, refund, request.reason, first.refundId);
+  const outcome = await settleAttempts(record, refund, request.reason, { refundId: first.refundId, status: first.status });
   await settleReservation(record, ledgerKey, outcome === 'succeeded' ? 'committed' : 'released');
   return outcome;
 }
@@ -93,13 +95,13 @@ export async function refundStage(record: CaseRecord, request: RefundRequest): P
  * Waits for each attempt's settlement; a failed one is followed by a new refund (a new key) up to
  * the policy's attempts. The first attempt's refund was already requested (its id is given).
  */
-async function settleAttempts(record: CaseRecord, refund: RefundView, reason: string, firstRefundId: string): Promise<RefundOutcome> {
+async function settleAttempts(record: CaseRecord, refund: RefundView, reason: string, firstAnswer: RefundAnswer): Promise<RefundOutcome> {
   const { id, input, policy } = record;
   const { currency, paymentMethod } = input.request.order;
   const { amount } = refund;
 
   for (let attempt = 1; attempt <= policy.refund.maxAttempts; attempt++) {
-    let refundId = firstRefundId;
+    let answer = firstAnswer;
     if (attempt > 1) {
       refund.idempotencyKey = `${id}:refund:${attempt}`;
       refund.status = 'pending';
@@ -108,14 +110,16 @@ async function settleAttempts(record: CaseRecord, refund: RefundView, reason: st
       const issued = await providers.issueRefund.executeWithOptions({ summary: `refund ${amount} ${currency} minor units, attempt ${attempt}` }, [
         { caseId: id, orderId: input.request.orderId, amount, currency, paymentMethod, reason, idempotencyKey: refund.idempotencyKey },
       ]);
-      refundId = issued.refundId;
+      answer = issued;
     }
+    const { refundId } = answer;
     refund.id = refundId;
     refund.status = 'requested';
     record.stopClock('processing');
     record.log(SYSTEM, 'refund.requested', { refundId, amount, attempt });
     const early = record.earlySettlements.get(refundId);
     if (early) applyPaymentEvent(record, early);
+    settleByAnswer(record, answer);
 
     await record.waitUntil(() => refund.status === 'succeeded' || refund.status === 'failed');
     // Read afresh: the payment signal changed it while the stage waited.
@@ -166,6 +170,24 @@ async function refundWithoutLedger(record: CaseRecord, request: RefundRequest): 
   record.log(SYSTEM, 'refund.manual_action_required', { attempts: policy.refund.maxAttempts });
   await notifyStaffQueue(record, 'refund_manual_action', 'refund-manual');
   return 'failed';
+}
+
+/** What the provider answered to a refund request. */
+interface RefundAnswer {
+  refundId: string;
+  /** Absent in histories recorded before the activity returned it. */
+  status?: 'pending' | 'succeeded' | 'failed';
+}
+
+/**
+ * A provider that answers a refund as paid (Alipay's `fund_change=Y`) has paid it: the case settles
+ * now, as if the notification had come (a notification that follows is a repeat and changes nothing).
+ * A `failed` answer still waits for the provider's word, as before.
+ */
+function settleByAnswer(record: CaseRecord, answer: RefundAnswer): void {
+  if (answer.status !== 'succeeded' || !patched(Features.refundSettledByAnswer)) return;
+  const at = new Date(record.now()).toISOString();
+  applyPaymentEvent(record, { eventId: `${answer.refundId}:answer`, refundId: answer.refundId, status: 'succeeded', at });
 }
 
 /** The refund's status as it is now (a signal handler changes it while a stage waits). */

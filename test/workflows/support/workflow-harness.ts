@@ -73,6 +73,8 @@ export class FakeWorld {
   stockChecks: { sku: string; available: boolean }[] = [];
   subscriptions: string[] = [];
   refunds: { caseId: string; amount: number; key: string; refundId: string }[] = [];
+  /** What the payment provider answers a refund request: `pending` (settled later by a callback, like the sandbox) or `succeeded` (paid at once, like Alipay). */
+  refundAnswer: 'pending' | 'succeeded' = 'pending';
   coupons: { caseId: string; amount: number; key: string }[] = [];
   /** Payments the customer was asked for, one per idempotency key. */
   collections: { caseId: string; amount: number; purpose: CollectionPurpose; key: string; collectionId: string }[] = [];
@@ -151,7 +153,7 @@ export class FakeWorld {
       payment: {
         createRefund: async ({ caseId, amount }, key) => {
           const r = keyed(this.refunds, key, () => ({ caseId, amount, key, refundId: `RF-${this.refunds.length + 1}` }));
-          return { refundId: r.refundId, status: 'pending' as const };
+          return { refundId: r.refundId, status: this.refundAnswer };
         },
         issueCoupon: async ({ caseId, amount }, key) => {
           keyed(this.coupons, key, () => ({ caseId, amount, key }));
