@@ -36,6 +36,14 @@ export const CONFIG_ENV_DOCS = {
   ALIPAY_GATEWAY: 'Alipay OpenAPI gateway (default https://openapi.alipay.com/gateway.do; the sandbox serves it at <sandbox>/alipay/gateway.do)',
   NOTIFICATION_BASE_URL: 'notification provider base URL',
   NOTIFICATION_API_KEY: 'notification provider secret',
+  SMS_PROVIDER: '"sandbox" (default: customer messages through the notification adapter above) or "aliyun" (customer messages as SMS through Aliyun SMS; needs every ALIYUN_SMS_* below but the endpoint; staff messages stay on the notification adapter; docs/providers.md)',
+  ALIYUN_SMS_ACCESS_KEY_ID: 'AccessKey ID of the RAM user that sends SMS (AliyunDysmsFullAccess or a policy allowing dysms:SendSms and dysms:QuerySendDetails)',
+  ALIYUN_SMS_ACCESS_KEY_SECRET: 'AccessKey secret of that RAM user (signs every request)',
+  ALIYUN_SMS_SIGN_NAME: 'the approved SMS signature (短信签名) shown as 【…】 in front of every message',
+  ALIYUN_SMS_TEMPLATES_FILE: 'JSON file: our template name → {"code": Aliyun TemplateCode, "params": [variable names]}, one for every template sent to customers (config/aliyun-sms-templates.example.json)',
+  ALIYUN_SMS_ENDPOINT: 'Aliyun SMS endpoint host (default dysmsapi.aliyuncs.com, HTTPS); a URL with its scheme for the sandbox, e.g. http://127.0.0.1:4010',
+  CUSTOMER_DIRECTORY_BASE_URL: 'base URL of the shop\'s customer directory (GET /customers/{id}/contact → {phone}), where the SMS adapter looks up numbers',
+  CUSTOMER_DIRECTORY_API_KEY: 'customer directory secret',
   INVENTORY_BASE_URL: 'inventory provider base URL',
   INVENTORY_API_KEY: 'inventory provider secret',
   PROVIDER_TIMEOUT_MS: 'timeout of one provider HTTP call',
@@ -96,6 +104,14 @@ const configSchema = z.object({
   ALIPAY_GATEWAY: url.default('https://openapi.alipay.com/gateway.do'),
   NOTIFICATION_BASE_URL: url.default('http://127.0.0.1:4010/notification'),
   NOTIFICATION_API_KEY: z.string().min(1).default('dev-sandbox-key'),
+  SMS_PROVIDER: z.enum(['sandbox', 'aliyun']).default('sandbox'),
+  ALIYUN_SMS_ACCESS_KEY_ID: z.string().min(1).optional(),
+  ALIYUN_SMS_ACCESS_KEY_SECRET: z.string().min(1).optional(),
+  ALIYUN_SMS_SIGN_NAME: z.string().min(1).optional(),
+  ALIYUN_SMS_TEMPLATES_FILE: optionalPath,
+  ALIYUN_SMS_ENDPOINT: z.string().regex(/^(https?:\/\/)?[A-Za-z0-9.-]+(:\d{1,5})?\/?$/, 'must be a host such as dysmsapi.aliyuncs.com, or a URL such as http://127.0.0.1:4010').default('dysmsapi.aliyuncs.com'),
+  CUSTOMER_DIRECTORY_BASE_URL: url.default('http://127.0.0.1:4010/customer-directory'),
+  CUSTOMER_DIRECTORY_API_KEY: z.string().min(1).default('dev-sandbox-key'),
   INVENTORY_BASE_URL: url.default('http://127.0.0.1:4010/inventory'),
   INVENTORY_API_KEY: z.string().min(1).default('dev-sandbox-key'),
   PROVIDER_TIMEOUT_MS: z.coerce.number().int().min(100).default(5000),
@@ -116,7 +132,18 @@ const configSchema = z.object({
   SANDBOX_SETTLE_MS: z.coerce.number().int().min(0).default(1000),
   SANDBOX_ALIPAY_PRIVATE_KEY_FILE: optionalPath,
   SANDBOX_ALIPAY_APP_PUBLIC_KEY_FILE: optionalPath,
-}).superRefine(chosenProvidersHaveCredentials).superRefine(alipayHasCredentials);
+}).superRefine(chosenProvidersHaveCredentials).superRefine(alipayHasCredentials).superRefine(aliyunSmsHasCredentials);
+
+/** With SMS_PROVIDER=aliyun, each missing Aliyun SMS variable is named (the sandbox default needs none). */
+function aliyunSmsHasCredentials(
+  config: { SMS_PROVIDER: string } & Partial<Record<'ALIYUN_SMS_ACCESS_KEY_ID' | 'ALIYUN_SMS_ACCESS_KEY_SECRET' | 'ALIYUN_SMS_SIGN_NAME' | 'ALIYUN_SMS_TEMPLATES_FILE', string>>,
+  ctx: { addIssue(issue: { code: 'custom'; path: string[]; message: string }): void },
+): void {
+  if (config.SMS_PROVIDER !== 'aliyun') return;
+  for (const name of ['ALIYUN_SMS_ACCESS_KEY_ID', 'ALIYUN_SMS_ACCESS_KEY_SECRET', 'ALIYUN_SMS_SIGN_NAME', 'ALIYUN_SMS_TEMPLATES_FILE'] as const) {
+    if (config[name] === undefined) ctx.addIssue({ code: 'custom', path: [name], message: 'required when SMS_PROVIDER=aliyun' });
+  }
+}
 
 /** With PAYMENT_PROVIDER_ONLINE=alipay, each missing Alipay credential is named (the sandbox default needs none). */
 function alipayHasCredentials(

@@ -1,6 +1,8 @@
 import type { AppConfig } from '../config/env';
-import type { CourierPort, PaymentPort } from '../activities/provider-ports';
+import type { CourierPort, NotificationPort, PaymentPort } from '../activities/provider-ports';
 import { AlipayPaymentClient, alipayOptionsFromConfig } from './alipay-payment.client';
+import { AliyunSmsClient, aliyunSmsOptionsFromConfig, InMemorySmsSendLog, type SmsSendLog } from './aliyun-sms.client';
+import { CustomerDirectoryClient } from './customer-directory.client';
 import { CourierClient } from './courier.client';
 import { InventoryClient } from './inventory.client';
 import { Kuaidi100Client } from './kuaidi100.client';
@@ -12,18 +14,42 @@ export interface ProviderClients {
   courier: CourierPort;
   payment: PaymentPort;
   inventory: InventoryClient;
-  notification: NotificationClient;
+  notification: NotificationPort;
+}
+
+/** Stores some adapters keep state in (the worker passes its database's; without one, state stays in memory). */
+export interface ProviderStores {
+  /** Aliyun SMS sends by idempotency key (store/sms-sends.store.ts). */
+  smsSends?: SmsSendLog;
 }
 
 /** Builds every provider adapter from the parsed configuration (sandbox locally, real providers in production). */
-export function createProviderClients(config: AppConfig): ProviderClients {
+export function createProviderClients(config: AppConfig, stores: ProviderStores = {}): ProviderClients {
   const timeoutMs = config.PROVIDER_TIMEOUT_MS;
   return {
     courier: courierPort(config, new CourierClient({ baseUrl: config.COURIER_BASE_URL, apiKey: config.COURIER_API_KEY, timeoutMs })),
     payment: paymentPort(config, new PaymentClient({ baseUrl: config.PAYMENT_BASE_URL, apiKey: config.PAYMENT_API_KEY, timeoutMs })),
     inventory: new InventoryClient({ baseUrl: config.INVENTORY_BASE_URL, apiKey: config.INVENTORY_API_KEY, timeoutMs }),
-    notification: new NotificationClient({ baseUrl: config.NOTIFICATION_BASE_URL, apiKey: config.NOTIFICATION_API_KEY, timeoutMs }),
+    notification: notificationPort(config, new NotificationClient({ baseUrl: config.NOTIFICATION_BASE_URL, apiKey: config.NOTIFICATION_API_KEY, timeoutMs }), stores),
   };
+}
+
+/**
+ * The notification port: with SMS_PROVIDER=aliyun, customer messages go as SMS through Aliyun (the
+ * number looked up in the customer directory; a customer without one is notified through the
+ * notification adapter instead); staff messages always stay on the notification adapter. Reading
+ * the templates file here stops the worker at start when a template we send has no Aliyun template.
+ */
+function notificationPort(config: AppConfig, notification: NotificationClient, stores: ProviderStores): NotificationPort {
+  if (config.SMS_PROVIDER !== 'aliyun') return notification;
+  const directory = new CustomerDirectoryClient({ baseUrl: config.CUSTOMER_DIRECTORY_BASE_URL, apiKey: config.CUSTOMER_DIRECTORY_API_KEY, timeoutMs: config.PROVIDER_TIMEOUT_MS });
+  const sms = new AliyunSmsClient(aliyunSmsOptionsFromConfig(config), directory, stores.smsSends ?? new InMemorySmsSendLog(), notification);
+  return notificationByRecipient(sms, notification);
+}
+
+/** Customer messages through `customer`, staff messages through `staff`. */
+export function notificationByRecipient(customer: NotificationPort, staff: NotificationPort): NotificationPort {
+  return { send: (message, key) => (message.recipient.kind === 'customer' ? customer : staff).send(message, key) };
 }
 
 /**

@@ -1,6 +1,8 @@
 import express, { type Express } from 'express';
 import pino, { type Logger } from 'pino';
 import { alipayRoutes, type AlipaySandboxOptions } from './alipay.routes';
+import { aliyunSmsRoutes, SANDBOX_ALIYUN_ACCESS_KEY_ID } from './aliyun-sms.routes';
+import { customerDirectoryRoutes } from './customer-directory.routes';
 import { CallbackDispatcher } from './callback-dispatcher';
 import { controlRoutes } from './control.routes';
 import { courierRoutes } from './courier.routes';
@@ -51,6 +53,9 @@ export function createSandboxApp(options: SandboxOptions): Sandbox {
   // Kuaidi100 authenticates inside its own protocol (key, sign), so it sits outside the bearer check.
   const kuaidi100 = kuaidi100Routes({ key: options.apiKey, customer: SANDBOX_KUAIDI100_CUSTOMER, stepMs: options.trackingStepMs, timers, logger });
 
+  // Aliyun SMS authenticates by its own ACS3 signatures (secret: the sandbox's API key), outside the bearer check.
+  const aliyunSms = aliyunSmsRoutes({ accessKeyId: SANDBOX_ALIYUN_ACCESS_KEY_ID, accessKeySecret: options.apiKey });
+
   const reset = () => {
     timers.cancelAll();
     dispatcher.reset();
@@ -58,6 +63,7 @@ export function createSandboxApp(options: SandboxOptions): Sandbox {
     state.clear();
     faults.clear();
     kuaidi100.clear();
+    aliyunSms.clear();
   };
 
   const app = express();
@@ -74,6 +80,8 @@ export function createSandboxApp(options: SandboxOptions): Sandbox {
   app.use('/inventory', provider('inventory'), inventoryRoutes(state));
   app.use('/notification', provider('notification'), notificationRoutes(state));
   app.use('/kuaidi100', kuaidi100.router);
+  app.use('/customer-directory', requireApiKey(options.apiKey), customerDirectoryRoutes());
+  app.use(aliyunSms.router);
   // Alipay authenticates by its own RSA2 signatures, so it sits outside the bearer check.
   if (options.alipay) app.use('/alipay', alipayRoutes(options.alipay));
   app.use(notFound);

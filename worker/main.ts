@@ -17,6 +17,7 @@ import { activityInterceptors, tracingSinks, workflowInterceptorModules } from '
 import { createReadModel } from '../store/case-read-model.store';
 import { ensureIndexes, SERVER_SELECTION_TIMEOUT_MS } from '../store/mongo';
 import { OrderLedgerStore } from '../store/order-ledger.store';
+import { SmsSendStore } from '../store/sms-sends.store';
 import { caseSinks, ReadModelPublisher } from './read-model-publisher';
 import { ensureReconcilerSchedule, RECONCILER_SCHEDULE_ID } from './reconciler-schedule';
 import { createWorkerLogger, PinoTemporalLogger } from './worker-logger';
@@ -42,7 +43,7 @@ async function main(): Promise<void> {
   const readModelLog = log.child({ component: 'read-model' });
   const readModel = createReadModel(db);
   const activities = createActivities({
-    ...createProviderClients(config),
+    ...createProviderClients(config, { smsSends: new SmsSendStore(db) }),
     readModel,
     ledger: new OrderLedgerStore(db),
     metrics: new CaseActivityMetrics(registry),
