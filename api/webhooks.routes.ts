@@ -18,11 +18,13 @@ import {
   verifyWebhook,
   type WebhookRejection,
 } from '../integrations/webhook-signature';
+import type { WechatpayNotificationKeys } from '../integrations/wechatpay.protocol';
 import { ApiError, notFound, parseOrThrow, unauthorized } from './errors';
 import { LiveRouting } from './live-routing';
 import type { StoreAccess } from './store-access';
 import { withinDeadline } from './temporal-calls';
 import { kuaidi100WebhookRouter } from './kuaidi100-webhook.routes';
+import { wechatpayWebhookRouter } from './wechatpay-webhook.routes';
 import { courierWebhookSchema, paymentSettlement, paymentWebhookSchema } from './webhooks.schemas';
 
 /** What the webhook routes need. */
@@ -37,6 +39,8 @@ export interface WebhookDeps {
   liveRouting?: LiveRouting;
   /** Salt of Kuaidi100's callback signatures; `POST /v1/webhooks/kuaidi100` exists only when it is set. */
   kuaidi100Salt?: string;
+  /** WeChat Pay's public key and the APIv3 key; `POST /v1/webhooks/wechatpay` exists only when they are set. */
+  wechatpay?: WechatpayNotificationKeys;
 }
 
 /**
@@ -65,6 +69,22 @@ export function webhooksRouter(deps: WebhookDeps): Router {
     // Answered here, before the API's JSON-only body check: a Kuaidi100 push to a server that does not use Kuaidi100 is a 404, not a 415.
     router.post('/v1/webhooks/kuaidi100', () => {
       throw notFound('provider_not_configured', 'Kuaidi100 tracking is not configured on this server (COURIER_TRACKING_PROVIDER is not kuaidi100)');
+    });
+  }
+
+  if (deps.wechatpay !== undefined) {
+    router.use(
+      wechatpayWebhookRouter({
+        ...deps.wechatpay,
+        logger: deps.logger,
+        nowSec: deps.nowSec,
+        deliverRefundSettlement: (event, reference) => deliverRefundSettlement(deps, live, event, reference),
+      }),
+    );
+  } else {
+    // Answered here, before the API's JSON-only body check, like the Kuaidi100 one.
+    router.post('/v1/webhooks/wechatpay', () => {
+      throw notFound('provider_not_configured', 'WeChat Pay is not configured on this server (PAYMENT_PROVIDER_ONLINE is not wechatpay)');
     });
   }
 

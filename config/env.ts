@@ -29,11 +29,19 @@ export const CONFIG_ENV_DOCS = {
   KUAIDI100_BASE_URL: 'Kuaidi100 API host (default https://poll.kuaidi100.com; the sandbox serves it at <sandbox>/kuaidi100)',
   PAYMENT_BASE_URL: 'payment provider base URL',
   PAYMENT_API_KEY: 'payment provider secret',
-  PAYMENT_PROVIDER_ONLINE: '"sandbox" (default: refunds of online payments through the payment adapter above) or "alipay" (through Alipay\'s OpenAPI; needs every ALIPAY_* below but the gateway; docs/providers.md)',
+  PAYMENT_PROVIDER_ONLINE: '"sandbox" (default: refunds of online payments through the payment adapter above), "alipay" (through Alipay\'s OpenAPI; needs every ALIPAY_* below but the gateway) or "wechatpay" (through WeChat Pay API v3; needs every WECHATPAY_* below but the base URL; docs/providers.md)',
   ALIPAY_APP_ID: 'Alipay application id (APPID of the app on open.alipay.com)',
   ALIPAY_PRIVATE_KEY_FILE: 'file holding the app\'s RSA2 private key (PEM, PKCS#1 or PKCS#8, or the bare base64 Alipay\'s key tool writes)',
   ALIPAY_PUBLIC_KEY_FILE: 'file holding Alipay\'s public key (支付宝公钥, shown on open.alipay.com after the app\'s public key is uploaded), which signs Alipay\'s answers',
   ALIPAY_GATEWAY: 'Alipay OpenAPI gateway (default https://openapi.alipay.com/gateway.do; the sandbox serves it at <sandbox>/alipay/gateway.do)',
+  WECHATPAY_MCHID: 'WeChat Pay merchant id (商户号, digits)',
+  WECHATPAY_MERCHANT_SERIAL: 'serial number of the merchant API certificate (商户API证书序列号, hex), sent with every request',
+  WECHATPAY_PRIVATE_KEY_FILE: 'file holding the merchant API private key (apiclient_key.pem, PEM PKCS#8 or PKCS#1), which signs every request',
+  WECHATPAY_PLATFORM_PUBLIC_KEY_FILE: 'file holding the WeChat Pay public key (微信支付公钥, PEM), which verifies every answer and notification',
+  WECHATPAY_PLATFORM_PUBLIC_KEY_ID: 'id of that public key (PUB_KEY_ID_…), which WeChat Pay names in the Wechatpay-Serial header',
+  WECHATPAY_APIV3_KEY_FILE: 'file holding the 32-character APIv3 key (APIv3密钥), which decrypts the refund notifications',
+  WECHATPAY_NOTIFY_URL: 'public https URL of our POST /v1/webhooks/wechatpay, sent with each refund as notify_url',
+  WECHATPAY_BASE_URL: 'WeChat Pay API host (default https://api.mch.weixin.qq.com; the sandbox serves it at <sandbox>/wechatpay)',
   NOTIFICATION_BASE_URL: 'notification provider base URL',
   NOTIFICATION_API_KEY: 'notification provider secret',
   SMS_PROVIDER: '"sandbox" (default: customer messages through the notification adapter above) or "aliyun" (customer messages as SMS through Aliyun SMS; needs every ALIYUN_SMS_* below but the endpoint; staff messages stay on the notification adapter; docs/providers.md)',
@@ -61,6 +69,9 @@ export const CONFIG_ENV_DOCS = {
   SANDBOX_SETTLE_MS: 'delay before the sandbox settles a refund',
   SANDBOX_ALIPAY_PRIVATE_KEY_FILE: 'the sandbox Alipay\'s own private key (PEM), which signs its answers; with SANDBOX_ALIPAY_APP_PUBLIC_KEY_FILE it serves Alipay at /alipay/gateway.do',
   SANDBOX_ALIPAY_APP_PUBLIC_KEY_FILE: 'the app\'s public key (PEM) the sandbox Alipay checks request signatures with',
+  SANDBOX_WECHATPAY_PLATFORM_PRIVATE_KEY_FILE: 'the sandbox WeChat Pay\'s own private key (PEM), which signs its answers and notifications; with the two below it serves WeChat Pay at /wechatpay/v3/…',
+  SANDBOX_WECHATPAY_MERCHANT_PUBLIC_KEY_FILE: 'the merchant\'s public key (PEM) the sandbox WeChat Pay checks request signatures with',
+  SANDBOX_WECHATPAY_APIV3_KEY_FILE: 'the APIv3 key (32 characters) the sandbox WeChat Pay encrypts its notifications with',
 } as const;
 
 /** Names of every configuration variable. */
@@ -97,11 +108,19 @@ const configSchema = z.object({
   KUAIDI100_BASE_URL: url.default('https://poll.kuaidi100.com'),
   PAYMENT_BASE_URL: url.default('http://127.0.0.1:4010/payment'),
   PAYMENT_API_KEY: z.string().min(1).default('dev-sandbox-key'),
-  PAYMENT_PROVIDER_ONLINE: z.enum(['sandbox', 'alipay']).default('sandbox'),
+  PAYMENT_PROVIDER_ONLINE: z.enum(['sandbox', 'alipay', 'wechatpay']).default('sandbox'),
   ALIPAY_APP_ID: z.string().regex(/^\d{1,32}$/, 'must be the digits of the Alipay app id').optional(),
   ALIPAY_PRIVATE_KEY_FILE: optionalPath,
   ALIPAY_PUBLIC_KEY_FILE: optionalPath,
   ALIPAY_GATEWAY: url.default('https://openapi.alipay.com/gateway.do'),
+  WECHATPAY_MCHID: z.string().regex(/^\d{1,32}$/, 'must be the digits of the WeChat Pay merchant id').optional(),
+  WECHATPAY_MERCHANT_SERIAL: z.string().regex(/^[0-9A-Fa-f]{1,64}$/, 'must be the hex serial number of the merchant API certificate').optional(),
+  WECHATPAY_PRIVATE_KEY_FILE: optionalPath,
+  WECHATPAY_PLATFORM_PUBLIC_KEY_FILE: optionalPath,
+  WECHATPAY_PLATFORM_PUBLIC_KEY_ID: z.string().regex(/^[A-Za-z0-9_]{1,64}$/, 'must be the id of the WeChat Pay public key, e.g. PUB_KEY_ID_0112…').optional(),
+  WECHATPAY_APIV3_KEY_FILE: optionalPath,
+  WECHATPAY_NOTIFY_URL: url.optional(),
+  WECHATPAY_BASE_URL: url.default('https://api.mch.weixin.qq.com'),
   NOTIFICATION_BASE_URL: url.default('http://127.0.0.1:4010/notification'),
   NOTIFICATION_API_KEY: z.string().min(1).default('dev-sandbox-key'),
   SMS_PROVIDER: z.enum(['sandbox', 'aliyun']).default('sandbox'),
@@ -132,7 +151,32 @@ const configSchema = z.object({
   SANDBOX_SETTLE_MS: z.coerce.number().int().min(0).default(1000),
   SANDBOX_ALIPAY_PRIVATE_KEY_FILE: optionalPath,
   SANDBOX_ALIPAY_APP_PUBLIC_KEY_FILE: optionalPath,
-}).superRefine(chosenProvidersHaveCredentials).superRefine(alipayHasCredentials).superRefine(aliyunSmsHasCredentials);
+  SANDBOX_WECHATPAY_PLATFORM_PRIVATE_KEY_FILE: optionalPath,
+  SANDBOX_WECHATPAY_MERCHANT_PUBLIC_KEY_FILE: optionalPath,
+  SANDBOX_WECHATPAY_APIV3_KEY_FILE: optionalPath,
+}).superRefine(chosenProvidersHaveCredentials).superRefine(alipayHasCredentials).superRefine(wechatpayHasCredentials).superRefine(aliyunSmsHasCredentials);
+
+/** The variables WeChat Pay cannot run without (the base URL has a default). */
+const WECHATPAY_CREDENTIALS = [
+  'WECHATPAY_MCHID',
+  'WECHATPAY_MERCHANT_SERIAL',
+  'WECHATPAY_PRIVATE_KEY_FILE',
+  'WECHATPAY_PLATFORM_PUBLIC_KEY_FILE',
+  'WECHATPAY_PLATFORM_PUBLIC_KEY_ID',
+  'WECHATPAY_APIV3_KEY_FILE',
+  'WECHATPAY_NOTIFY_URL',
+] as const;
+
+/** With PAYMENT_PROVIDER_ONLINE=wechatpay, each missing WeChat Pay credential is named (the sandbox default needs none). */
+function wechatpayHasCredentials(
+  config: { PAYMENT_PROVIDER_ONLINE: string } & Partial<Record<(typeof WECHATPAY_CREDENTIALS)[number], string>>,
+  ctx: { addIssue(issue: { code: 'custom'; path: string[]; message: string }): void },
+): void {
+  if (config.PAYMENT_PROVIDER_ONLINE !== 'wechatpay') return;
+  for (const name of WECHATPAY_CREDENTIALS) {
+    if (config[name] === undefined) ctx.addIssue({ code: 'custom', path: [name], message: 'required when PAYMENT_PROVIDER_ONLINE=wechatpay' });
+  }
+}
 
 /** With SMS_PROVIDER=aliyun, each missing Aliyun SMS variable is named (the sandbox default needs none). */
 function aliyunSmsHasCredentials(

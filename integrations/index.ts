@@ -8,6 +8,7 @@ import { InventoryClient } from './inventory.client';
 import { Kuaidi100Client } from './kuaidi100.client';
 import { NotificationClient } from './notification.client';
 import { PaymentClient } from './payment.client';
+import { WechatPayPaymentClient, wechatpayOptionsFromConfig } from './wechatpay-payment.client';
 
 /** The four provider adapters the worker hands to the activities. */
 export interface ProviderClients {
@@ -86,6 +87,8 @@ function courierPort(config: AppConfig, courier: CourierClient): CourierPort {
  * the payment adapter above. Reading the Alipay keys here stops the worker at start when one is unusable.
  */
 function paymentPort(config: AppConfig, payment: PaymentClient): PaymentPort {
+  // WeChat Pay the same way: its keys are read here, so an unusable one stops the worker at start.
+  if (config.PAYMENT_PROVIDER_ONLINE === 'wechatpay') return paymentByMethod(new WechatPayPaymentClient(wechatpayOptionsFromConfig(config)), payment);
   if (config.PAYMENT_PROVIDER_ONLINE !== 'alipay') return payment;
   return paymentByMethod(new AlipayPaymentClient(alipayOptionsFromConfig(config)), payment);
 }

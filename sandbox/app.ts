@@ -15,6 +15,7 @@ import { errorHandler, notFound, requireApiKey } from './sandbox-http';
 import { SandboxState } from './sandbox-state';
 import { TimerSet } from './timer-set';
 import { TrackingSimulator } from './tracking-simulator';
+import { wechatpayRoutes, type WechatpaySandboxOptions } from './wechatpay.routes';
 
 /** How the sandbox behaves. */
 export interface SandboxOptions {
@@ -32,6 +33,8 @@ export interface SandboxOptions {
   logger?: Logger;
   /** Keys of the Alipay gateway at `/alipay/gateway.do`; without them the sandbox serves no Alipay. */
   alipay?: AlipaySandboxOptions;
+  /** Keys of WeChat Pay API v3 at `/wechatpay/v3/…`; without them the sandbox serves no WeChat Pay. */
+  wechatpay?: WechatpaySandboxOptions;
 }
 
 /** A running sandbox: the express app to listen with, and close() to cancel every pending timer and callback. */
@@ -52,6 +55,7 @@ export function createSandboxApp(options: SandboxOptions): Sandbox {
   const faults = new FaultInjector(timers);
   // Kuaidi100 authenticates inside its own protocol (key, sign), so it sits outside the bearer check.
   const kuaidi100 = kuaidi100Routes({ key: options.apiKey, customer: SANDBOX_KUAIDI100_CUSTOMER, stepMs: options.trackingStepMs, timers, logger });
+  const wechatpay = options.wechatpay ? wechatpayRoutes({ ...options.wechatpay, settleMs: options.settleMs, timers, logger }) : undefined;
 
   // Aliyun SMS authenticates by its own ACS3 signatures (secret: the sandbox's API key), outside the bearer check.
   const aliyunSms = aliyunSmsRoutes({ accessKeyId: SANDBOX_ALIYUN_ACCESS_KEY_ID, accessKeySecret: options.apiKey });
@@ -63,6 +67,7 @@ export function createSandboxApp(options: SandboxOptions): Sandbox {
     state.clear();
     faults.clear();
     kuaidi100.clear();
+    wechatpay?.clear();
     aliyunSms.clear();
   };
 
@@ -84,6 +89,8 @@ export function createSandboxApp(options: SandboxOptions): Sandbox {
   app.use(aliyunSms.router);
   // Alipay authenticates by its own RSA2 signatures, so it sits outside the bearer check.
   if (options.alipay) app.use('/alipay', alipayRoutes(options.alipay));
+  // WeChat Pay authenticates by its own RSA signatures (Authorization header), so it sits outside the bearer check too.
+  if (wechatpay) app.use('/wechatpay', wechatpay.router);
   app.use(notFound);
   app.use(errorHandler(logger));
 

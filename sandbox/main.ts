@@ -15,6 +15,7 @@ function main(): void {
     settleMs: config.SANDBOX_SETTLE_MS,
     logger,
     alipay: sandboxAlipayKeys(config),
+    wechatpay: sandboxWechatpayKeys(config),
   });
 
   const server = sandbox.app.listen(config.SANDBOX_PORT, '0.0.0.0', (err?: Error) => {
@@ -66,6 +67,28 @@ function sandboxAlipayKeys(config: ReturnType<typeof loadConfig>) {
     alipayPrivateKey: read('SANDBOX_ALIPAY_PRIVATE_KEY_FILE', own),
     appPublicKey: read('SANDBOX_ALIPAY_APP_PUBLIC_KEY_FILE', app),
     ...(config.ALIPAY_APP_ID ? { appId: config.ALIPAY_APP_ID } : {}),
+  };
+}
+
+/** The sandbox WeChat Pay's keys when its three files are configured (docs/providers.md); otherwise it serves no WeChat Pay. */
+function sandboxWechatpayKeys(config: ReturnType<typeof loadConfig>) {
+  const { SANDBOX_WECHATPAY_PLATFORM_PRIVATE_KEY_FILE: own, SANDBOX_WECHATPAY_MERCHANT_PUBLIC_KEY_FILE: merchant, SANDBOX_WECHATPAY_APIV3_KEY_FILE: apiV3 } = config;
+  if (own === undefined || merchant === undefined || apiV3 === undefined) return undefined;
+  const read = (variable: string, file: string) => {
+    try {
+      return readFileSync(file, 'utf8');
+    } catch {
+      throw new ConfigError(`invalid configuration: ${variable}: cannot read ${file}`);
+    }
+  };
+  const apiV3Key = read('SANDBOX_WECHATPAY_APIV3_KEY_FILE', apiV3).trim();
+  if (Buffer.byteLength(apiV3Key) !== 32) throw new ConfigError('invalid configuration: SANDBOX_WECHATPAY_APIV3_KEY_FILE: must hold a 32-character APIv3 key');
+  return {
+    platformPrivateKey: read('SANDBOX_WECHATPAY_PLATFORM_PRIVATE_KEY_FILE', own),
+    merchantPublicKey: read('SANDBOX_WECHATPAY_MERCHANT_PUBLIC_KEY_FILE', merchant),
+    apiV3Key,
+    ...(config.WECHATPAY_PLATFORM_PUBLIC_KEY_ID ? { platformPublicKeyId: config.WECHATPAY_PLATFORM_PUBLIC_KEY_ID } : {}),
+    ...(config.WECHATPAY_MCHID ? { mchid: config.WECHATPAY_MCHID } : {}),
   };
 }
 
