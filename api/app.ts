@@ -48,6 +48,8 @@ export interface ApiDeps {
   eraser?: CustomerEraser;
   /** How long a command waits for its case (default 20 s). */
   commandTimeoutMs?: number;
+  /** Checks Alipay's notifications (set when PAYMENT_PROVIDER_ONLINE=alipay: `POST /v1/webhooks/alipay` exists only then). */
+  alipayVerify?: (fields: Record<string, string>) => boolean;
   /** WeChat Pay's notification keys (set when PAYMENT_PROVIDER_ONLINE=wechatpay: `POST /v1/webhooks/wechatpay` exists only then). */
   wechatpay?: WechatpayNotificationKeys;
   /** The built desk pages served at /desk/ (default desk/dist; absent build: a 503 page). */
@@ -77,7 +79,9 @@ export function createApiApp(deps: ApiDeps): Express {
   app.use(healthRouter({ client: deps.client, store: deps.store, metrics }));
   app.use(deskStaticRouter(deps.deskDir ?? DEFAULT_DESK_DIR));
   const kuaidi100Salt = deps.config.COURIER_TRACKING_PROVIDER === 'kuaidi100' ? deps.config.KUAIDI100_SALT : undefined;
-  app.use(webhooksRouter({ client: deps.client, store: deps.store, secret: deps.config.WEBHOOK_SECRET, logger: deps.logger, nowSec: () => Math.floor(now() / 1000), kuaidi100Salt, wechatpay: deps.wechatpay }));
+  app.use(
+    webhooksRouter({ client: deps.client, store: deps.store, secret: deps.config.WEBHOOK_SECRET, logger: deps.logger, nowSec: () => Math.floor(now() / 1000), kuaidi100Salt, alipayVerify: deps.alipayVerify, wechatpay: deps.wechatpay }),
+  );
 
   // Before the API's body parser: the codec reads larger batches, and its sign-in form is not JSON.
   if (deps.codec) app.use(codecRouter({ ...deps.codec, tokens: deps.tokens, logger: deps.logger }));

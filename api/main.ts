@@ -13,6 +13,7 @@ import { ConfigError, loadConfig } from '../config/env';
 import { PolicyError } from '../domain/policy.schema';
 import { MongoDataKeyStore } from '../store/case-data-keys.store';
 import { CustomerErasureStore } from '../store/customer-erasure.store';
+import { alipayNotificationVerifier } from '../integrations/alipay-payment.client';
 import { wechatpayNotificationKeysFromConfig } from '../integrations/wechatpay.protocol';
 import { createApiApp } from './app';
 import { CustomerEraser } from './customer-erasure';
@@ -54,9 +55,10 @@ async function main(): Promise<void> {
     logger,
   });
   const codec = { codec: protection.codec, allowedOrigins: codecOrigins(config) };
+  const alipayVerify = config.PAYMENT_PROVIDER_ONLINE === 'alipay' ? alipayNotificationVerifier(config) : undefined;
   // Read at start: an unusable WeChat Pay key file stops the API, named.
   const wechatpay = config.PAYMENT_PROVIDER_ONLINE === 'wechatpay' ? wechatpayNotificationKeysFromConfig(config) : undefined;
-  const app = createApiApp({ config, client, store, policy, tokens, logger, eraser, codec, caseKeys: protection.dataKeys, wechatpay });
+  const app = createApiApp({ config, client, store, policy, tokens, logger, eraser, codec, caseKeys: protection.dataKeys, alipayVerify, wechatpay });
   const server = http.createServer(app);
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {

@@ -192,6 +192,47 @@ const webhookOperation = (operationId: string, summary: string, schemaName: stri
   },
 });
 
+/** Alipay's asynchronous notification, in its own format (a form post signed RSA2 by Alipay); served only with PAYMENT_PROVIDER_ONLINE=alipay. */
+const ALIPAY_WEBHOOK: Operation = {
+  post: {
+    operationId: 'alipayWebhook',
+    tags: ['webhooks'],
+    summary: 'Alipay asynchronous notification (form post, RSA2-signed by Alipay)',
+    description:
+      'Exists only when PAYMENT_PROVIDER_ONLINE=alipay (404 provider_not_configured otherwise). A notification of a refund (out_biz_no = our refund id) settles it on its case; one about the payment itself is acknowledged and ignored; a repeat changes nothing.',
+    security: [],
+    requestBody: {
+      required: true,
+      content: {
+        'application/x-www-form-urlencoded': {
+          schema: {
+            type: 'object',
+            required: ['sign'],
+            properties: {
+              notify_id: { type: 'string' },
+              app_id: { type: 'string', description: 'must be our app id' },
+              out_trade_no: { type: 'string', description: 'the order id' },
+              out_biz_no: { type: 'string', description: 'our refund id (the refund request number)' },
+              gmt_refund: { type: 'string', description: 'yyyy-MM-dd HH:mm:ss[.SSS], Beijing time' },
+              sign_type: { type: 'string', const: 'RSA2' },
+              sign: { type: 'string', description: "RSA2 over the other fields, sorted, verified with Alipay's public key" },
+            },
+            additionalProperties: { type: 'string' },
+          },
+        },
+      },
+    },
+    responses: {
+      '200': { description: 'received (also when the case has ended); the answer Alipay expects', content: { 'text/plain': { schema: { type: 'string', const: 'success' } } } },
+      '400': errorResponse('validation_failed: sign missing, or a refund notification without notify_id, out_trade_no or gmt_refund'),
+      '403': errorResponse('invalid_signature: not signed by Alipay for our app; nothing was read'),
+      '404': errorResponse('unknown_reference: no case has the refund (Alipay sends it again); provider_not_configured when Alipay is off'),
+      '413': errorResponse('payload_too_large: the body is over 64 kB'),
+      '503': errorResponse('temporal_unavailable or read_model_unavailable'),
+    },
+  },
+};
+
 /** Kuaidi100's push, in its own format (a form post signed with the salt of our subscriptions); served only with COURIER_TRACKING_PROVIDER=kuaidi100. */
 const KUAIDI100_WEBHOOK: Operation = {
   post: {
@@ -503,6 +544,7 @@ export function buildOpenApiDocument(): Record<string, unknown> {
       '/v1/webhooks/courier': webhookOperation('courierWebhook', 'Courier tracking event (HMAC-signed)', 'CourierEvent'),
       '/v1/webhooks/payment': webhookOperation('paymentWebhook', 'Refund or collection settlement (HMAC-signed)', 'PaymentEvent'),
       '/v1/webhooks/kuaidi100': KUAIDI100_WEBHOOK,
+      '/v1/webhooks/alipay': ALIPAY_WEBHOOK,
       '/v1/reports/sla': {
         get: {
           operationId: 'slaReport',

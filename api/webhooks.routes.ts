@@ -23,6 +23,7 @@ import { ApiError, notFound, parseOrThrow, unauthorized } from './errors';
 import { LiveRouting } from './live-routing';
 import type { StoreAccess } from './store-access';
 import { withinDeadline } from './temporal-calls';
+import { alipayWebhookRouter } from './alipay-webhook.routes';
 import { kuaidi100WebhookRouter } from './kuaidi100-webhook.routes';
 import { wechatpayWebhookRouter } from './wechatpay-webhook.routes';
 import { courierWebhookSchema, paymentSettlement, paymentWebhookSchema } from './webhooks.schemas';
@@ -41,6 +42,8 @@ export interface WebhookDeps {
   kuaidi100Salt?: string;
   /** WeChat Pay's public key and the APIv3 key; `POST /v1/webhooks/wechatpay` exists only when they are set. */
   wechatpay?: WechatpayNotificationKeys;
+  /** Checks an Alipay notification's signature; `POST /v1/webhooks/alipay` exists only when it is set. */
+  alipayVerify?: (fields: Record<string, string>) => boolean;
 }
 
 /**
@@ -69,6 +72,14 @@ export function webhooksRouter(deps: WebhookDeps): Router {
     // Answered here, before the API's JSON-only body check: a Kuaidi100 push to a server that does not use Kuaidi100 is a 404, not a 415.
     router.post('/v1/webhooks/kuaidi100', () => {
       throw notFound('provider_not_configured', 'Kuaidi100 tracking is not configured on this server (COURIER_TRACKING_PROVIDER is not kuaidi100)');
+    });
+  }
+
+  if (deps.alipayVerify !== undefined) {
+    router.use(alipayWebhookRouter({ verify: deps.alipayVerify, deliverRefundSettlement: (event, reference) => deliverRefundSettlement(deps, live, event, reference) }));
+  } else {
+    router.post('/v1/webhooks/alipay', () => {
+      throw notFound('provider_not_configured', 'Alipay is not configured on this server (PAYMENT_PROVIDER_ONLINE is not alipay)');
     });
   }
 

@@ -67,8 +67,10 @@ const REASON_MAX = 256;
  */
 export class AlipayPaymentClient implements PaymentPort {
   private readonly sdk: AlipaySdk;
+  private readonly appId: string;
 
   constructor(options: AlipayClientOptions) {
+    this.appId = options.appId;
     this.sdk = new AlipaySdk({
       appId: options.appId,
       privateKey: options.privateKey,
@@ -138,6 +140,14 @@ export class AlipayPaymentClient implements PaymentPort {
     }
     const refundedAt = typeof answer.gmt_refund_pay === 'string' ? { refundedAt: answer.gmt_refund_pay } : {};
     return { status: 'succeeded', refundId, amount: fen, ...refundedAt };
+  }
+
+  /**
+   * True when an asynchronous notification (its form fields as received) is signed by Alipay and
+   * addressed to our app: the SDK's `checkNotifySignV2` (RSA2 over the sorted raw `k=v` pairs).
+   */
+  verifyNotification(fields: Record<string, string>): boolean {
+    return fields.app_id === this.appId && this.sdk.checkNotifySignV2(fields);
   }
 
   /** Not done through Alipay: coupons are the shop's own (integrations/index.ts sends them to the payment service). */
@@ -257,6 +267,12 @@ export function alipayOptionsFromConfig(config: {
     gateway: config.ALIPAY_GATEWAY,
     timeoutMs: config.PROVIDER_TIMEOUT_MS,
   };
+}
+
+/** The check of Alipay's notifications for the API (the same keys as the worker's refunds; an unusable one stops the start). */
+export function alipayNotificationVerifier(config: Parameters<typeof alipayOptionsFromConfig>[0]): (fields: Record<string, string>) => boolean {
+  const client = new AlipayPaymentClient(alipayOptionsFromConfig(config));
+  return (fields) => client.verifyNotification(fields);
 }
 
 /** A key file as the PEM the SDK expects (PKCS#8 private, SPKI public); the message names the variable, never the key. */

@@ -10,6 +10,13 @@ export interface AlipaySandboxOptions {
   appPublicKey: string;
   /** When set, requests of any other app id are refused (isv.invalid-app-id). */
   appId?: string;
+  /**
+   * Where the shop's payments asked Alipay to send notifications (their `notify_url`): each refund
+   * paid is notified there, signed, shortly after the answer. Absent: no notifications.
+   */
+  notifyUrl?: string;
+  /** Delay before a notification is sent (default 200 ms). */
+  notifyDelayMs?: number;
 }
 
 /** One refund the sandbox paid, as its ledger shows it. */
@@ -32,6 +39,8 @@ type Tamper = 'unsigned' | 'forged';
 interface AlipayControls {
   nextRefundFailure: string | null;
   nextAnswer: Tamper | null;
+  /** Off: refunds are paid but not notified (what the query fallback is for). */
+  notifications: boolean;
 }
 
 /** Alipay's top-level code and message for a sub_code (gateway errors are 20000, app errors 40002, business refusals 40004). */
@@ -56,7 +65,13 @@ const DEFAULT_TRADE_TOTAL_FEN = 100_000_000;
 export function alipayRoutes(options: AlipaySandboxOptions): Router {
   const refunds = new Map<string, AlipaySandboxRefund>();
   const trades = new Map<string, { tradeNo: string; totalFen: number }>();
-  const controls: AlipayControls = { nextRefundFailure: null, nextAnswer: null };
+  const controls: AlipayControls = { nextRefundFailure: null, nextAnswer: null, notifications: true };
+  const notify = (refund: AlipaySandboxRefund) => {
+    if (options.notifyUrl === undefined || !controls.notifications) return;
+    const fields = refundNotification(refund, refundedOn(refunds, refund.outTradeNo), tradeOf(refund.outTradeNo).totalFen, options.appId);
+    const timer = setTimeout(() => void sendNotification(options.notifyUrl!, signAlipayNotification(fields, options.alipayPrivateKey)), options.notifyDelayMs ?? 200);
+    timer.unref();
+  };
   // A key the app does not know, to forge answers with.
   const forger = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
   const router = Router();
@@ -134,6 +149,7 @@ export function alipayRoutes(options: AlipaySandboxOptions): Router {
           gmtRefundPay: beijingTime(new Date()),
         });
         fundChange = 'Y';
+        notify(refunds.get(key)!);
       }
       return answer(res, responseKey, {
         code: '10000',
@@ -209,11 +225,20 @@ export function alipayRoutes(options: AlipaySandboxOptions): Router {
     res.json({ outTradeNo, tradeNo: trade.tradeNo, totalAmount: fenToYuan(totalFen) });
   });
 
+  // {"enabled": false}: refunds are paid but never notified, as when Alipay's notifications do not reach the shop.
+  router.post('/control/notifications', controlJson, (req, res) => {
+    const enabled = (req.body as { enabled?: unknown } | undefined)?.enabled;
+    if (typeof enabled !== 'boolean') return res.status(400).json({ error: { code: 'invalid_request', message: 'enabled: true or false is required' } });
+    controls.notifications = enabled;
+    res.json({ notifications: enabled });
+  });
+
   router.post('/control/reset', (_req, res) => {
     refunds.clear();
     trades.clear();
     controls.nextRefundFailure = null;
     controls.nextAnswer = null;
+    controls.notifications = true;
     res.status(204).end();
   });
 
@@ -232,6 +257,48 @@ function verifiesWith(appPublicKey: string, params: Record<string, string>): boo
     return createVerify('RSA-SHA256').update(content, 'utf8').verify(appPublicKey, params.sign, 'base64');
   } catch {
     return false;
+  }
+}
+
+/** The fields of Alipay's asynchronous notification of a refund (trade_status_sync with out_biz_no), unsigned. */
+function refundNotification(refund: AlipaySandboxRefund, refundedFen: number, totalFen: number, appId = '2021000000000000'): Record<string, string> {
+  return {
+    notify_time: beijingTime(new Date()),
+    notify_type: 'trade_status_sync',
+    notify_id: randomBytes(16).toString('hex'),
+    app_id: appId,
+    charset: 'utf-8',
+    version: '1.0',
+    trade_no: refund.tradeNo,
+    out_trade_no: refund.outTradeNo,
+    out_biz_no: refund.outRequestNo,
+    // Alipay closes the trade once all of it was paid back.
+    trade_status: refundedFen >= totalFen ? 'TRADE_CLOSED' : 'TRADE_SUCCESS',
+    total_amount: fenToYuan(totalFen),
+    refund_fee: fenToYuan(refundedFen),
+    gmt_refund: `${refund.gmtRefundPay}.000`,
+  };
+}
+
+/** Alipay's notification signature: RSA2 over every field but `sign` and `sign_type`, sorted, raw `k=v` joined by `&`. */
+export function signAlipayNotification(fields: Record<string, string>, alipayPrivateKey: string): Record<string, string> {
+  const content = Object.keys(fields)
+    .sort()
+    .map((k) => `${k}=${fields[k]}`)
+    .join('&');
+  return { ...fields, sign_type: 'RSA2', sign: createSign('RSA-SHA256').update(content, 'utf8').sign(alipayPrivateKey, 'base64') };
+}
+
+/** Posts a notification as Alipay does, again (up to 5 times, a second apart) until the shop answers `success`. */
+async function sendNotification(url: string, fields: Record<string, string>): Promise<void> {
+  for (let attempt = 1; attempt <= 5; attempt++) {
+    try {
+      const response = await fetch(url, { method: 'POST', body: new URLSearchParams(fields), signal: AbortSignal.timeout(5_000) });
+      if ((await response.text()).trim() === 'success') return;
+    } catch {
+      // The shop is unreachable: Alipay tries again later.
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1_000).unref());
   }
 }
 

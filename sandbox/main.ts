@@ -67,6 +67,7 @@ function sandboxAlipayKeys(config: ReturnType<typeof loadConfig>) {
     alipayPrivateKey: read('SANDBOX_ALIPAY_PRIVATE_KEY_FILE', own),
     appPublicKey: read('SANDBOX_ALIPAY_APP_PUBLIC_KEY_FILE', app),
     ...(config.ALIPAY_APP_ID ? { appId: config.ALIPAY_APP_ID } : {}),
+    ...(config.SANDBOX_ALIPAY_NOTIFY_URL ? { notifyUrl: config.SANDBOX_ALIPAY_NOTIFY_URL } : {}),
   };
 }
 

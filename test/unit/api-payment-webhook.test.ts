@@ -1,15 +1,14 @@
 import type { AddressInfo } from 'node:net';
 import http from 'node:http';
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import express from 'express';
 import pino from 'pino';
 import { errorHandler, zodDetails } from '../../api/errors';
 import { buildOpenApiDocument } from '../../api/openapi';
-import type { StoreAccess } from '../../api/store-access';
 import { webhooksRouter } from '../../api/webhooks.routes';
 import { paymentSettlement, paymentWebhookSchema } from '../../api/webhooks.schemas';
 import { caseWorkflowId } from '../../domain/workflow-contract';
 import { signWebhook } from '../../integrations/webhook-signature';
+import { FakeCaseSignals } from './support/fake-case-signals';
 
 // The payment webhook between the signature check and the Signal: what it accepts, which case it
 // picks and which Signal it sends, over a fake Temporal client that records every signal.
@@ -70,33 +69,9 @@ describe('the payment webhook body', () => {
   });
 });
 
-/** Every signal the fake Temporal client was asked to send. */
-const signals: { workflowId: string; signal: string; payload: unknown }[] = [];
-/** Cases whose workflow runs; `ended` ones exist but no longer take signals. */
-const running = new Set<string>();
-const ended = new Set<string>();
-/** What the read model answers for a refund id. */
-const refundOwners = new Map<string, string>();
-
-const client = {
-  withDeadline: <R>(_deadline: number, fn: () => Promise<R>) => fn(),
-  workflow: {
-    getHandle: (workflowId: string) => ({
-      signal: async (definition: { name: string }, payload: unknown) => {
-        if (![...running].some((id) => caseWorkflowId(id) === workflowId)) throw new WorkflowNotFoundError('not running', workflowId, undefined);
-        signals.push({ workflowId, signal: definition.name, payload });
-      },
-      describe: async () => {
-        if (![...ended].some((id) => caseWorkflowId(id) === workflowId)) throw new WorkflowNotFoundError('no such workflow', workflowId, undefined);
-        return { status: { name: 'COMPLETED' } };
-      },
-    }),
-  },
-} as unknown as Client;
-
-const store = {
-  get: () => ({ readModel: { findCaseIdByRefundId: async (refundId: string) => refundOwners.get(refundId) ?? null } }),
-} as unknown as StoreAccess;
+// A fake Temporal client that records every signal, and a read model that knows refund owners.
+const fake = new FakeCaseSignals();
+const { signals, running, ended, refundOwners, client, store } = fake;
 
 let server: http.Server;
 let base: string;
@@ -111,12 +86,7 @@ beforeAll(async () => {
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
-beforeEach(() => {
-  signals.length = 0;
-  running.clear();
-  ended.clear();
-  refundOwners.clear();
-});
+beforeEach(() => fake.reset());
 
 /** Posts a signed payment callback, as the provider does. */
 async function callback(body: unknown) {

@@ -338,6 +338,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/webhooks/alipay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Alipay asynchronous notification (form post, RSA2-signed by Alipay)
+         * @description Exists only when PAYMENT_PROVIDER_ONLINE=alipay (404 provider_not_configured otherwise). A notification of a refund (out_biz_no = our refund id) settles it on its case; one about the payment itself is acknowledged and ignored; a repeat changes nothing.
+         */
+        post: operations["alipayWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/reports/sla": {
         parameters: {
             query?: never;
@@ -3553,6 +3573,91 @@ export interface operations {
                 };
             };
             /** @description payload_too_large: the body is over 256 kB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description temporal_unavailable or read_model_unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    alipayWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": {
+                    notify_id?: string;
+                    /** @description must be our app id */
+                    app_id?: string;
+                    /** @description the order id */
+                    out_trade_no?: string;
+                    /** @description our refund id (the refund request number) */
+                    out_biz_no?: string;
+                    /** @description yyyy-MM-dd HH:mm:ss[.SSS], Beijing time */
+                    gmt_refund?: string;
+                    /** @constant */
+                    sign_type?: "RSA2";
+                    /** @description RSA2 over the other fields, sorted, verified with Alipay's public key */
+                    sign: string;
+                } & {
+                    [key: string]: string;
+                };
+            };
+        };
+        responses: {
+            /** @description received (also when the case has ended); the answer Alipay expects */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": "success";
+                };
+            };
+            /** @description validation_failed: sign missing, or a refund notification without notify_id, out_trade_no or gmt_refund */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description invalid_signature: not signed by Alipay for our app; nothing was read */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unknown_reference: no case has the refund (Alipay sends it again); provider_not_configured when Alipay is off */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description payload_too_large: the body is over 64 kB */
             413: {
                 headers: {
                     [name: string]: unknown;
