@@ -233,6 +233,47 @@ const ALIPAY_WEBHOOK: Operation = {
   },
 };
 
+/** WeChat Pay's refund notification, in its own format (JSON signed by WeChat Pay, resource encrypted); served only with PAYMENT_PROVIDER_ONLINE=wechatpay. */
+const WECHATPAY_WEBHOOK: Operation = {
+  post: {
+    operationId: 'wechatpayWebhook',
+    tags: ['webhooks'],
+    summary: 'WeChat Pay v3 refund notification (signed headers, AEAD_AES_256_GCM resource)',
+    description:
+      'Exists only when PAYMENT_PROVIDER_ONLINE=wechatpay (404 provider_not_configured otherwise). The signature over timestamp, nonce and the raw body is checked with the WeChat Pay public key; the resource is decrypted with the APIv3 key; REFUND.SUCCESS settles the refund, REFUND.ABNORMAL and REFUND.CLOSED fail it; other events are acknowledged; a repeat changes nothing.',
+    security: [],
+    parameters: ['Wechatpay-Timestamp', 'Wechatpay-Nonce', 'Wechatpay-Serial', 'Wechatpay-Signature'].map((name) => ({ name, in: 'header', required: true, schema: { type: 'string' } })),
+    requestBody: {
+      required: true,
+      content: json({
+        type: 'object',
+        required: ['id', 'create_time', 'event_type', 'resource'],
+        properties: {
+          id: { type: 'string' },
+          create_time: { type: 'string', description: 'RFC 3339' },
+          event_type: { type: 'string', examples: ['REFUND.SUCCESS', 'REFUND.ABNORMAL', 'REFUND.CLOSED'] },
+          resource: {
+            type: 'object',
+            required: ['algorithm', 'ciphertext', 'nonce'],
+            properties: { algorithm: { type: 'string', const: 'AEAD_AES_256_GCM' }, ciphertext: { type: 'string' }, nonce: { type: 'string' }, associated_data: { type: 'string' } },
+          },
+        },
+      }),
+    },
+    responses: {
+      '204': { description: 'received (also when the case has ended); the answer WeChat Pay expects' },
+      '400': errorResponse('validation_failed (a field of the notification or of its decrypted resource, named) or invalid_json'),
+      '401': {
+        description: 'the signature headers are missing, stale, of another key or do not match the body; nothing was read',
+        content: json({ type: 'object', required: ['code', 'message'], properties: { code: { type: 'string', const: 'FAIL' }, message: { type: 'string' } } }),
+      },
+      '404': errorResponse('unknown_reference: no case has the refund (WeChat Pay sends it again); provider_not_configured when WeChat Pay is off'),
+      '413': errorResponse('payload_too_large: the body is over 64 kB'),
+      '503': errorResponse('temporal_unavailable or read_model_unavailable'),
+    },
+  },
+};
+
 /** Kuaidi100's push, in its own format (a form post signed with the salt of our subscriptions); served only with COURIER_TRACKING_PROVIDER=kuaidi100. */
 const KUAIDI100_WEBHOOK: Operation = {
   post: {
@@ -545,6 +586,7 @@ export function buildOpenApiDocument(): Record<string, unknown> {
       '/v1/webhooks/payment': webhookOperation('paymentWebhook', 'Refund or collection settlement (HMAC-signed)', 'PaymentEvent'),
       '/v1/webhooks/kuaidi100': KUAIDI100_WEBHOOK,
       '/v1/webhooks/alipay': ALIPAY_WEBHOOK,
+      '/v1/webhooks/wechatpay': WECHATPAY_WEBHOOK,
       '/v1/reports/sla': {
         get: {
           operationId: 'slaReport',

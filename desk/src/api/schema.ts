@@ -358,6 +358,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/webhooks/wechatpay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * WeChat Pay v3 refund notification (signed headers, AEAD_AES_256_GCM resource)
+         * @description Exists only when PAYMENT_PROVIDER_ONLINE=wechatpay (404 provider_not_configured otherwise). The signature over timestamp, nonce and the raw body is checked with the WeChat Pay public key; the resource is decrypted with the APIv3 key; REFUND.SUCCESS settles the refund, REFUND.ABNORMAL and REFUND.CLOSED fail it; other events are acknowledged; a repeat changes nothing.
+         */
+        post: operations["wechatpayWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/reports/sla": {
         parameters: {
             query?: never;
@@ -3649,6 +3669,99 @@ export interface operations {
                 };
             };
             /** @description unknown_reference: no case has the refund (Alipay sends it again); provider_not_configured when Alipay is off */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description payload_too_large: the body is over 64 kB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description temporal_unavailable or read_model_unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    wechatpayWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                "Wechatpay-Timestamp": string;
+                "Wechatpay-Nonce": string;
+                "Wechatpay-Serial": string;
+                "Wechatpay-Signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    id: string;
+                    /** @description RFC 3339 */
+                    create_time: string;
+                    /**
+                     * @example REFUND.SUCCESS
+                     * @example REFUND.ABNORMAL
+                     * @example REFUND.CLOSED
+                     */
+                    event_type: string;
+                    resource: {
+                        /** @constant */
+                        algorithm: "AEAD_AES_256_GCM";
+                        ciphertext: string;
+                        nonce: string;
+                        associated_data?: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description received (also when the case has ended); the answer WeChat Pay expects */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description validation_failed (a field of the notification or of its decrypted resource, named) or invalid_json */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the signature headers are missing, stale, of another key or do not match the body; nothing was read */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        code: "FAIL";
+                        message: string;
+                    };
+                };
+            };
+            /** @description unknown_reference: no case has the refund (WeChat Pay sends it again); provider_not_configured when WeChat Pay is off */
             404: {
                 headers: {
                     [name: string]: unknown;
