@@ -34,6 +34,26 @@ export interface PaymentPort {
     input: { caseId: string; customerId: string; amount: number; currency: string; purpose: CollectionPurpose },
     idempotencyKey: string,
   ): Promise<{ collectionId: string; status: 'pending' | 'succeeded' | 'failed' }>;
+  /**
+   * What the provider says of a refund it was asked for: the fallback when its notification does not
+   * come (the reconciler's settleStaleRefunds). Absent on a port that cannot look refunds up.
+   */
+  lookUpRefund?(input: RefundLookUp): Promise<RefundLookUpAnswer>;
+}
+
+/** A refund to look up: the order it pays back, our refund id, the key it was requested with, and how the order was paid (which provider has it). */
+export interface RefundLookUp {
+  orderId: string;
+  refundId: string;
+  idempotencyKey?: string;
+  paymentMethod: 'online' | 'cod';
+}
+
+/** The provider's own answer about a refund: its amount in minor units when it knows the refund, and `at` (ISO) when it paid it. */
+export interface RefundLookUpAnswer {
+  status: 'succeeded' | 'pending' | 'failed' | 'not_found';
+  amount?: number;
+  at?: string;
 }
 
 /** What the customer is asked to pay for. */

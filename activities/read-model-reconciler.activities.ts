@@ -14,6 +14,9 @@ import {
 } from '../store/read-model-reconciler';
 import { isDuplicateKeyError } from '../store/mongo';
 import { SlaReportBuckets, type CompactionOutcome } from '../store/sla-report.buckets';
+import { CaseReadModel } from '../store/case-read-model.store';
+import type { PaymentPort } from './provider-ports';
+import { DEFAULT_REFUND_QUERY_AFTER_MS, settleStaleRefunds, type RefundQuerySummary, type SettleStaleRefundsInput } from './refund-query.activities';
 
 /** Where the reconciler keeps the start time of its last completed run (one document, `_id: 'cases'`). */
 export const RECONCILER_STATE_COLLECTION = 'read_model_reconciler';
@@ -65,6 +68,10 @@ export interface ReconcilerDeps {
   /** The worker's registry, for the reconciler's counters; a private one when absent. */
   registry?: Registry;
   log?: { info(fields: Record<string, unknown>, message: string): void; warn(fields: Record<string, unknown>, message: string): void };
+  /** The worker's payment port: refunds whose notification did not come are looked up there (none without `lookUpRefund`). */
+  payment?: Pick<PaymentPort, 'lookUpRefund'>;
+  /** How long a refund stays `requested` before its provider is asked (REFUND_QUERY_AFTER_MS; default 10 minutes). */
+  refundQueryAfterMs?: number;
 }
 
 /** The reconciler's Prometheus counters. */
@@ -72,6 +79,7 @@ export class ReconcilerMetrics {
   readonly drift: Counter;
   readonly repaired: Counter;
   readonly locksReleased: Counter;
+  readonly refundsQueried: Counter<'outcome'>;
 
   constructor(registry: Registry = new Registry()) {
     this.drift = new Counter({
@@ -87,6 +95,12 @@ export class ReconcilerMetrics {
     this.locksReleased = new Counter({
       name: 'aftersales_reconciler_locks_released_total',
       help: 'Cases whose order-line locks the reconciler released because their workflow had closed',
+      registers: [registry],
+    });
+    this.refundsQueried = new Counter({
+      name: 'aftersales_refunds_queried_total',
+      help: 'Refunds whose notification did not come, looked up at their provider by the reconciler, by outcome (settled, failed, pending, not_found, amount_mismatch, unsupported, error)',
+      labelNames: ['outcome'],
       registers: [registry],
     });
   }
@@ -108,6 +122,7 @@ export function createReconcilerActivities(deps: ReconcilerDeps) {
   // One document per concern: the watermark (`cases`) and the sweep of the running cases (RUNNING_SWEEP_ID).
   const state = deps.db.collection<ReconcilerState>(RECONCILER_STATE_COLLECTION);
   const buckets = new SlaReportBuckets(deps.db);
+  const readModel = new CaseReadModel(deps.db);
 
   /**
    * True when this run compares the running cases too: none completed within `runningEveryMs` (or a
@@ -166,6 +181,22 @@ export function createReconcilerActivities(deps: ReconcilerDeps) {
       const outcome = await buckets.compact(new Date(), () => heartbeat());
       if (outcome.bucketsWritten > 0) deps.log?.info({ ...outcome }, 'read-model reconciler: SLA report buckets folded');
       return outcome;
+    },
+
+    /** Looks up at their provider the refunds `requested` for longer than `olderThanMs` and signals the cases those the provider settled (activities/refund-query.activities.ts). */
+    async settleStaleRefunds(input: SettleStaleRefundsInput): Promise<RefundQuerySummary> {
+      return settleStaleRefunds(
+        {
+          client: deps.client,
+          cases: readModel,
+          payment: deps.payment,
+          olderThanMs: deps.refundQueryAfterMs ?? DEFAULT_REFUND_QUERY_AFTER_MS,
+          count: (outcome) => metrics.refundsQueried.inc({ outcome }),
+          progress: heartbeat,
+          log: deps.log,
+        },
+        input,
+      );
     },
 
     /** Records the start of a completed run (the next run compares cases closed after it), and completes its sweep of the running cases, if it made one. */

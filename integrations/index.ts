@@ -8,6 +8,8 @@ import { InventoryClient } from './inventory.client';
 import { Kuaidi100Client } from './kuaidi100.client';
 import { NotificationClient } from './notification.client';
 import { PaymentClient } from './payment.client';
+import { alipayRefundLookUp, wechatpayRefundLookUp } from './refund-lookup';
+import { ProviderError } from './http-client';
 import { WechatPayPaymentClient, wechatpayOptionsFromConfig } from './wechatpay-payment.client';
 
 /** The four provider adapters the worker hands to the activities. */
@@ -88,16 +90,32 @@ function courierPort(config: AppConfig, courier: CourierClient): CourierPort {
  */
 function paymentPort(config: AppConfig, payment: PaymentClient): PaymentPort {
   // WeChat Pay the same way: its keys are read here, so an unusable one stops the worker at start.
-  if (config.PAYMENT_PROVIDER_ONLINE === 'wechatpay') return paymentByMethod(new WechatPayPaymentClient(wechatpayOptionsFromConfig(config)), payment);
+  if (config.PAYMENT_PROVIDER_ONLINE === 'wechatpay') {
+    const wechatpay = new WechatPayPaymentClient(wechatpayOptionsFromConfig(config));
+    return paymentByMethod({ createRefund: (input, key) => wechatpay.createRefund(input, key), lookUpRefund: wechatpayRefundLookUp(wechatpay) }, payment);
+  }
   if (config.PAYMENT_PROVIDER_ONLINE !== 'alipay') return payment;
-  return paymentByMethod(new AlipayPaymentClient(alipayOptionsFromConfig(config)), payment);
+  const alipay = new AlipayPaymentClient(alipayOptionsFromConfig(config));
+  return paymentByMethod({ createRefund: (input, key) => alipay.createRefund(input, key), lookUpRefund: alipayRefundLookUp(alipay) }, payment);
 }
 
-/** Refunds of online payments through `online`, everything else through `other`. */
-export function paymentByMethod(online: Pick<PaymentPort, 'createRefund'>, other: PaymentPort): PaymentPort {
-  return {
+/**
+ * Refunds of online payments through `online`, everything else through `other`; a refund is looked
+ * up where it was made (a port without look-ups answers it with a final `not_supported` error).
+ */
+export function paymentByMethod(online: Pick<PaymentPort, 'createRefund' | 'lookUpRefund'>, other: PaymentPort): PaymentPort {
+  const port: PaymentPort = {
     createRefund: (input, key) => (input.paymentMethod === 'online' ? online : other).createRefund(input, key),
     issueCoupon: (input, key) => other.issueCoupon(input, key),
     createCollection: (input, key) => other.createCollection(input, key),
   };
+  if (online.lookUpRefund === undefined && other.lookUpRefund === undefined) return port;
+  port.lookUpRefund = async (input) => {
+    const where = input.paymentMethod === 'online' ? online : other;
+    if (where.lookUpRefund === undefined) {
+      throw new ProviderError(`refunds of ${input.paymentMethod} payments cannot be looked up`, { provider: 'payment', retryable: false, code: 'not_supported' });
+    }
+    return where.lookUpRefund(input);
+  };
+  return port;
 }

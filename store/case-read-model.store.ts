@@ -181,6 +181,21 @@ export class CaseReadModel implements ReadModelPort {
     return this.findCaseId({ refundId });
   }
 
+  /**
+   * Cases whose refund waits for the provider's settlement (status `refunding`, refund `requested`),
+   * most urgent deadline first, at most `limit`. Equality on `status` with the sort of its index, as a
+   * list query, so FerretDB serves it from the index; `refunding` cases are few.
+   */
+  async listAwaitingRefundSettlement(limit: number): Promise<CaseSnapshot[]> {
+    const documents = await this.cases
+      .find({ status: 'refunding', refundStatus: 'requested' })
+      .project<ListedDocument>({ snapshotJson: 1, nextDeadlineSortKey: 1 })
+      .sort({ nextDeadlineSortKey: 1, _id: 1 })
+      .limit(Math.min(Math.max(Math.trunc(limit) || 1, 1), MAX_LIST_LIMIT))
+      .toArray();
+    return Promise.all(documents.map((document) => this.listedSnapshot(document)));
+  }
+
   /** Records one escalation step; a repeat of the same (caseId, clock, level, reason) changes nothing. */
   async recordEscalation(record: EscalationRecord): Promise<void> {
     const _id = `${record.caseId}:${record.clock}:${record.level}:${record.reason}`;

@@ -42,8 +42,9 @@ async function main(): Promise<void> {
 
   const readModelLog = log.child({ component: 'read-model' });
   const readModel = createReadModel(db);
+  const providers = createProviderClients(config, { smsSends: new SmsSendStore(db) });
   const activities = createActivities({
-    ...createProviderClients(config, { smsSends: new SmsSendStore(db) }),
+    ...providers,
     readModel,
     ledger: new OrderLedgerStore(db),
     metrics: new CaseActivityMetrics(registry),
@@ -75,6 +76,9 @@ async function main(): Promise<void> {
     db,
     target: readModel,
     runningEveryMs: durationMs(config.RECONCILE_RUNNING_EVERY),
+    // Refunds whose notification did not come are looked up where they were made.
+    payment: providers.payment,
+    refundQueryAfterMs: config.REFUND_QUERY_AFTER_MS,
     registry,
     log: log.child({ component: 'reconciler' }),
   });

@@ -28,6 +28,11 @@ export const Features = {
   /** The read-model reconciler also folds the SLA report's day buckets at the end of its run. */
   reconcilerCompactsReport: 'reconciler-compacts-report',
   /**
+   * The read-model reconciler also looks up at their provider the refunds that have waited for a
+   * notification too long, and signals the cases whose refund the provider paid (or failed).
+   */
+  reconcilerQueriesRefunds: 'reconciler-queries-refunds',
+  /**
    * The OverdueSince and OverdueClock search attributes (what is late now, since when). Cases
    * opened at FEATURE_LEVEL_OVERDUE have them from the start; older cases ask when they first
    * become overdue (or stop being so), so a case running at the deploy gets them from then on.

@@ -1,5 +1,6 @@
 import { patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { ReconcilePageResult, ReconcilerActivities } from '../activities/read-model-reconciler.activities';
+import type { RefundQuerySummary } from '../activities/refund-query.activities';
 import { Features } from './features';
 
 /** Visibility lags a little behind closes: each run looks back this much before the previous run's start. */
@@ -19,6 +20,8 @@ export interface ReconcilerRunSummary {
   locksReleased: number;
   /** Cases and breaches folded into the SLA report's day buckets (absent on runs before that step existed). */
   reportFolded?: { cases: number; breaches: number };
+  /** Refunds looked up at their provider after their notification did not come, by outcome (absent on runs before that step existed). */
+  refundsQueried?: RefundQuerySummary;
 }
 
 const run = proxyActivities<ReconcilerActivities>({
@@ -33,7 +36,8 @@ const run = proxyActivities<ReconcilerActivities>({
  * "Reconciler"): every running case workflow and every one closed since the last completed run
  * is compared with its read-model document, page by page, and written again where the document
  * is behind or missing; then the locks of closed cases are released and what was written since
- * the last run is folded into the SLA report's day buckets. The activities do the I/O;
+ * the last run is folded into the SLA report's day buckets; last, refunds that have waited too long
+ * for their notification are looked up at their provider. The activities do the I/O;
  * the watermark is the start time of the last completed run.
  */
 export async function readModelReconcilerWorkflow(): Promise<ReconcilerRunSummary> {
@@ -55,6 +59,10 @@ export async function readModelReconcilerWorkflow(): Promise<ReconcilerRunSummar
   if (patched(Features.reconcilerCompactsReport)) {
     const folded = await run.compactSlaReport();
     summary.reportFolded = { cases: folded.cases, breaches: folded.breaches };
+  }
+  if (patched(Features.reconcilerQueriesRefunds)) {
+    // The age that makes a refund due is the worker's configuration (REFUND_QUERY_AFTER_MS).
+    summary.refundsQueried = await run.settleStaleRefunds({});
   }
   // A case the run could not compare keeps the watermark where it was, so the next run compares it again.
   if (summary.failed === 0) await run.saveReconcilerWatermark(startedAt.toISOString());
