@@ -17,6 +17,8 @@ import { SlaReportBuckets, type CompactionOutcome } from '../store/sla-report.bu
 import { CaseReadModel } from '../store/case-read-model.store';
 import type { PaymentPort } from './provider-ports';
 import { DEFAULT_REFUND_QUERY_AFTER_MS, settleStaleRefunds, type RefundQuerySummary, type SettleStaleRefundsInput } from './refund-query.activities';
+import { TrackingPollStore, type TrackingPollLog } from '../store/tracking-polls.store';
+import { DEFAULT_TRACKING_POLL_AFTER_MS, pollStaleParcels, type PollStaleParcelsInput, type TrackingPollSummary, type TrackingQuery } from './tracking-poll.activities';
 
 /** Where the reconciler keeps the start time of its last completed run (one document, `_id: 'cases'`). */
 export const RECONCILER_STATE_COLLECTION = 'read_model_reconciler';
@@ -72,6 +74,12 @@ export interface ReconcilerDeps {
   payment?: Pick<PaymentPort, 'lookUpRefund'>;
   /** How long a refund stays `requested` before its provider is asked (REFUND_QUERY_AFTER_MS; default 10 minutes). */
   refundQueryAfterMs?: number;
+  /** The tracking provider's trace query (Kuaidi100Client.query, only with COURIER_TRACKING_PROVIDER=kuaidi100): parcels whose pushes stopped are polled. */
+  trackingQuery?: TrackingQuery;
+  /** How long a parcel on its way goes without news before it is polled (TRACKING_POLL_AFTER_MS; default 6 hours). */
+  trackingPollAfterMs?: number;
+  /** When parcels were last polled (default: the `tracking_polls` collection of `db`). */
+  trackingPolls?: TrackingPollLog;
 }
 
 /** The reconciler's Prometheus counters. */
@@ -80,6 +88,7 @@ export class ReconcilerMetrics {
   readonly repaired: Counter;
   readonly locksReleased: Counter;
   readonly refundsQueried: Counter<'outcome'>;
+  readonly parcelsPolled: Counter<'outcome'>;
 
   constructor(registry: Registry = new Registry()) {
     this.drift = new Counter({
@@ -103,6 +112,12 @@ export class ReconcilerMetrics {
       labelNames: ['outcome'],
       registers: [registry],
     });
+    this.parcelsPolled = new Counter({
+      name: 'aftersales_parcels_polled_total',
+      help: 'Parcels on their way without news for too long, whose trace the reconciler asked the tracking provider for, by outcome (signalled, nothing_new, no_trace, error)',
+      labelNames: ['outcome'],
+      registers: [registry],
+    });
   }
 }
 
@@ -123,6 +138,7 @@ export function createReconcilerActivities(deps: ReconcilerDeps) {
   const state = deps.db.collection<ReconcilerState>(RECONCILER_STATE_COLLECTION);
   const buckets = new SlaReportBuckets(deps.db);
   const readModel = new CaseReadModel(deps.db);
+  const trackingPolls = deps.trackingPolls ?? new TrackingPollStore(deps.db);
 
   /**
    * True when this run compares the running cases too: none completed within `runningEveryMs` (or a
@@ -192,6 +208,23 @@ export function createReconcilerActivities(deps: ReconcilerDeps) {
           payment: deps.payment,
           olderThanMs: deps.refundQueryAfterMs ?? DEFAULT_REFUND_QUERY_AFTER_MS,
           count: (outcome) => metrics.refundsQueried.inc({ outcome }),
+          progress: heartbeat,
+          log: deps.log,
+        },
+        input,
+      );
+    },
+
+    /** Asks the tracking provider for the trace of parcels on their way without news for `olderThanMs`, and signals the cases the scans they lack (activities/tracking-poll.activities.ts). */
+    async pollStaleParcels(input: PollStaleParcelsInput): Promise<TrackingPollSummary> {
+      return pollStaleParcels(
+        {
+          client: deps.client,
+          cases: readModel,
+          query: deps.trackingQuery,
+          polls: trackingPolls,
+          olderThanMs: deps.trackingPollAfterMs ?? DEFAULT_TRACKING_POLL_AFTER_MS,
+          count: (outcome) => metrics.parcelsPolled.inc({ outcome }),
           progress: heartbeat,
           log: deps.log,
         },

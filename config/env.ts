@@ -60,6 +60,7 @@ export const CONFIG_ENV_DOCS = {
   RECONCILE_EVERY: 'period of the read-model reconciler schedule, e.g. "5m" or "10s" (the worker also runs it once at start)',
   RECONCILE_RUNNING_EVERY: 'how often a reconciler run also compares every running case, not only the closed ones (and always the run at a worker start)',
   REFUND_QUERY_AFTER_MS: 'how long a refund waits for the payment provider\'s notification before a reconciler run looks it up at the provider (Alipay, WeChat Pay)',
+  TRACKING_POLL_AFTER_MS: 'with COURIER_TRACKING_PROVIDER=kuaidi100: how long a parcel on its way goes without a push (and without a poll) before a reconciler run asks Kuaidi100 for its trace (at most 50 parcels a run)',
   LOG_LEVEL: 'pino log level',
   OTEL_EXPORTER_OTLP_ENDPOINT: 'OpenTelemetry collector base URL (OTLP/HTTP, traces go to its /v1/traces); setting it turns traces on in the API and the worker',
   OTEL_TRACES_EXPORTER: '"otlp" (the default when OTEL_EXPORTER_OTLP_ENDPOINT is set), "console" (spans printed, for development) or "none" (traces off, the default otherwise)',
@@ -144,6 +145,7 @@ const configSchema = z.object({
   // Comparing a running case costs a Query (a replay when it is not cached): every run would replay every open case.
   RECONCILE_RUNNING_EVERY: z.string().regex(/^\d+(\.\d+)?(ms|s|m|h|d)$/, 'must be a duration such as "1h" or "10s"').default('1h'),
   REFUND_QUERY_AFTER_MS: z.coerce.number().int().min(0).default(600_000),
+  TRACKING_POLL_AFTER_MS: z.coerce.number().int().min(0).default(21_600_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   OTEL_EXPORTER_OTLP_ENDPOINT: url.optional(),
   OTEL_TRACES_EXPORTER: z.enum(['otlp', 'console', 'none']).optional(),

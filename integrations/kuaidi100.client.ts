@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { AppConfig } from '../config/env';
 import type { CourierEvent } from '../domain/workflow-contract';
 import { ProviderError } from './http-client';
 import { kuaidi100Company, signQuery, traceToCourierEvents } from './kuaidi100.protocol';
@@ -20,6 +21,20 @@ export interface Kuaidi100Options {
   callbackUrl: string;
   /** Timeout of one call, in milliseconds. */
   timeoutMs: number;
+}
+
+/** The adapter's options from the configuration (COURIER_TRACKING_PROVIDER=kuaidi100 made sure every KUAIDI100_* is set). */
+export function kuaidi100OptionsFromConfig(
+  config: Pick<AppConfig, 'KUAIDI100_BASE_URL' | 'KUAIDI100_KEY' | 'KUAIDI100_CUSTOMER' | 'KUAIDI100_SALT' | 'KUAIDI100_CALLBACK_URL' | 'PROVIDER_TIMEOUT_MS'>,
+): Kuaidi100Options {
+  return {
+    baseUrl: config.KUAIDI100_BASE_URL,
+    key: config.KUAIDI100_KEY!,
+    customer: config.KUAIDI100_CUSTOMER!,
+    salt: config.KUAIDI100_SALT!,
+    callbackUrl: config.KUAIDI100_CALLBACK_URL!,
+    timeoutMs: config.PROVIDER_TIMEOUT_MS,
+  };
 }
 
 const subscribeAnswer = z.looseObject({ result: z.boolean(), returnCode: z.union([z.string(), z.number()]).transform(String), message: z.string().optional() });

@@ -37,6 +37,13 @@ type ListedDocument = Pick<CaseDocument, '_id' | 'nextDeadlineSortKey' | 'create
 /** Largest page a list returns. */
 export const MAX_LIST_LIMIT = 200;
 
+/**
+ * Statuses of an open case whose parcel may be on its way: the return parcel (return_in_transit, an
+ * exception included) and the parcel we send (shipping_replacement, then awaiting_customer_confirmation).
+ * Parcels of other statuses have arrived, or went out as the case closed.
+ */
+export const PARCEL_STATUSES: readonly CaseStatus[] = ['return_in_transit', 'shipping_replacement', 'awaiting_customer_confirmation'];
+
 /** One escalation as stored in the `escalations` collection. */
 export interface EscalationDocument extends EscalationRecord {
   /** `${caseId}:${clock}:${level}:${reason}`: one document per escalation step. */
@@ -194,6 +201,21 @@ export class CaseReadModel implements ReadModelPort {
       .limit(Math.min(Math.max(Math.trunc(limit) || 1, 1), MAX_LIST_LIMIT))
       .toArray();
     return Promise.all(documents.map((document) => this.listedSnapshot(document)));
+  }
+
+  /**
+   * Open cases in the statuses in which a parcel of theirs may still be on its way (PARCEL_STATUSES),
+   * at most `limitPerStatus` of each, in the status index's order: one find per status, as a list
+   * query, so FerretDB serves each from `status_nextDeadline` (tracking numbers are an array, never pushed down).
+   */
+  async listWithParcelsOnTheWay(limitPerStatus: number): Promise<CaseSnapshot[]> {
+    const limit = Math.min(Math.max(Math.trunc(limitPerStatus) || 1, 1), MAX_LIST_LIMIT);
+    const pages = await Promise.all(
+      PARCEL_STATUSES.map((status) =>
+        this.cases.find({ status }).project<ListedDocument>({ snapshotJson: 1, nextDeadlineSortKey: 1 }).sort({ nextDeadlineSortKey: 1, _id: 1 }).limit(limit).toArray(),
+      ),
+    );
+    return Promise.all(pages.flat().map((document) => this.listedSnapshot(document)));
   }
 
   /** Records one escalation step; a repeat of the same (caseId, clock, level, reason) changes nothing. */

@@ -33,6 +33,11 @@ export const Features = {
    */
   reconcilerQueriesRefunds: 'reconciler-queries-refunds',
   /**
+   * The read-model reconciler also asks the tracking provider (Kuaidi100) for the trace of parcels
+   * on their way without news for too long, and signals the cases the scans whose pushes were lost.
+   */
+  reconcilerPollsParcels: 'reconciler-polls-parcels',
+  /**
    * The OverdueSince and OverdueClock search attributes (what is late now, since when). Cases
    * opened at FEATURE_LEVEL_OVERDUE have them from the start; older cases ask when they first
    * become overdue (or stop being so), so a case running at the deploy gets them from then on.

@@ -1,6 +1,7 @@
 import { patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { ReconcilePageResult, ReconcilerActivities } from '../activities/read-model-reconciler.activities';
 import type { RefundQuerySummary } from '../activities/refund-query.activities';
+import type { TrackingPollSummary } from '../activities/tracking-poll.activities';
 import { Features } from './features';
 
 /** Visibility lags a little behind closes: each run looks back this much before the previous run's start. */
@@ -22,6 +23,8 @@ export interface ReconcilerRunSummary {
   reportFolded?: { cases: number; breaches: number };
   /** Refunds looked up at their provider after their notification did not come, by outcome (absent on runs before that step existed). */
   refundsQueried?: RefundQuerySummary;
+  /** Parcels whose trace was asked for after their pushes stopped, by outcome (absent on runs before that step existed). */
+  parcelsPolled?: TrackingPollSummary;
 }
 
 const run = proxyActivities<ReconcilerActivities>({
@@ -37,7 +40,7 @@ const run = proxyActivities<ReconcilerActivities>({
  * is compared with its read-model document, page by page, and written again where the document
  * is behind or missing; then the locks of closed cases are released and what was written since
  * the last run is folded into the SLA report's day buckets; last, refunds that have waited too long
- * for their notification are looked up at their provider. The activities do the I/O;
+ * for their notification are looked up at their provider, and parcels whose pushes stopped are polled. The activities do the I/O;
  * the watermark is the start time of the last completed run.
  */
 export async function readModelReconcilerWorkflow(): Promise<ReconcilerRunSummary> {
@@ -63,6 +66,10 @@ export async function readModelReconcilerWorkflow(): Promise<ReconcilerRunSummar
   if (patched(Features.reconcilerQueriesRefunds)) {
     // The age that makes a refund due is the worker's configuration (REFUND_QUERY_AFTER_MS).
     summary.refundsQueried = await run.settleStaleRefunds({});
+  }
+  if (patched(Features.reconcilerPollsParcels)) {
+    // Whether there is a tracking provider to ask, and the age that makes a parcel due, are the worker's configuration.
+    summary.parcelsPolled = await run.pollStaleParcels({});
   }
   // A case the run could not compare keeps the watermark where it was, so the next run compares it again.
   if (summary.failed === 0) await run.saveReconcilerWatermark(startedAt.toISOString());
