@@ -11,6 +11,10 @@
 #   node_modules         `npm ci`, re-run when package-lock.json changes
 #   desk/dist            the desk's pages (vite build of desk/), rebuilt when an input changes
 #   chromium, promtool   Debian packages, with --test-tools only (npm test)
+#   postgresql           Debian package, with --test-tools or --cluster-tools
+#   .tools/bin/temporal-server  our embedding of the Temporal server (tools/temporal-server),
+#                        with --cluster-tools only (npm run test:cluster): about 10 min to
+#                        build the first time on two cores, seconds once the Go build cache has it
 #
 # Nothing is written outside the repository except the pip, Go and npm caches.
 set -euo pipefail
@@ -25,9 +29,20 @@ MIN_NODE="20.19.0"
 
 VENV=".tools/venv"
 FERRETDB_BIN=".tools/bin/ferretdb"
+TEMPORAL_SERVER_BIN=".tools/bin/temporal-server"
 LOCK_HASH_FILE="node_modules/.aftersales-lock-hash"
 
 log() { printf 'setup: %s\n' "$*"; }
+
+TEST_TOOLS=0
+CLUSTER_TOOLS=0
+for arg in "$@"; do
+  case "$arg" in
+    --test-tools) TEST_TOOLS=1 ;;
+    --cluster-tools) CLUSTER_TOOLS=1 ;;
+    *) printf 'setup: unknown argument %s (known: --test-tools, --cluster-tools)\n' "$arg" >&2; exit 2 ;;
+  esac
+done
 
 # Runs a command; on failure prints the exact command and its exit code, and stops.
 run() {
@@ -182,23 +197,27 @@ fi
 # --- Debian packages for the tests (npm test passes --test-tools) --------------
 # Chromium drives the browser check of the Temporal UI with our codec (playwright-core,
 # no browser download); promtool checks ops/alerts.yml; a CJK font lets the desk's Chinese
-# render in the browser tests' screenshots. Installed with apt when missing and we are root
-# (CI); otherwise setup says what to install (the font only warns: no test depends on it).
-if [ "${1:-}" = "--test-tools" ]; then
+# render in the browser tests' screenshots; PostgreSQL holds the Temporal cluster's state in
+# `npm run test:cluster` (scripts/stack/postgres.ts). Installed with apt when missing and we
+# are root (CI); otherwise setup says what to install (the font only warns: no test depends on it).
+if [ "$TEST_TOOLS" = 1 ] || [ "$CLUSTER_TOOLS" = 1 ]; then
   debian_missing=()
-  command -v chromium >/dev/null 2>&1 || debian_missing+=(chromium)
-  command -v promtool >/dev/null 2>&1 || debian_missing+=(prometheus)
   font_missing=0
-  dpkg -s fonts-wqy-microhei >/dev/null 2>&1 || fc-list 2>/dev/null | grep -qi wqy || font_missing=1
+  compgen -G '/usr/lib/postgresql/*/bin/postgres' >/dev/null || [ -n "${POSTGRES_BIN_DIR:-}" ] || debian_missing+=(postgresql)
+  if [ "$TEST_TOOLS" = 1 ]; then
+    command -v chromium >/dev/null 2>&1 || debian_missing+=(chromium)
+    command -v promtool >/dev/null 2>&1 || debian_missing+=(prometheus)
+    dpkg -s fonts-wqy-microhei >/dev/null 2>&1 || fc-list 2>/dev/null | grep -qi wqy || font_missing=1
+  fi
   if [ "$font_missing" = 1 ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     debian_missing+=(fonts-wqy-microhei)
   elif [ "$font_missing" = 1 ]; then
     printf 'setup: note: Chinese shows as boxes in the desk screenshots without a CJK font: sudo apt-get install fonts-wqy-microhei\n' >&2
   fi
   if [ "${#debian_missing[@]}" -eq 0 ]; then
-    log "chromium and promtool present$([ "$font_missing" = 0 ] && printf ', and a CJK font')"
+    log "$([ "$TEST_TOOLS" = 1 ] && printf 'chromium, promtool and ')PostgreSQL present$([ "$TEST_TOOLS" = 1 ] && [ "$font_missing" = 0 ] && printf ', and a CJK font')"
   elif [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    log "installing Debian packages ${debian_missing[*]} (chromium for the browser tests, prometheus for promtool, fonts-wqy-microhei for Chinese in screenshots)"
+    log "installing Debian packages ${debian_missing[*]} (chromium for the browser tests, prometheus for promtool, fonts-wqy-microhei for Chinese in screenshots, postgresql for the Temporal cluster test)"
     if ! DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${debian_missing[@]}" >/dev/null; then
       run apt-get update -q
       DEBIAN_FRONTEND=noninteractive run apt-get install -y --no-install-recommends "${debian_missing[@]}"
@@ -206,6 +225,34 @@ if [ "${1:-}" = "--test-tools" ]; then
   else
     printf 'setup: FAILED: the tests need %s: sudo apt-get install %s\n' "${debian_missing[*]}" "${debian_missing[*]}" >&2
     exit 1
+  fi
+fi
+
+# --- Temporal server (Go), with --cluster-tools only --------------------------
+# tools/temporal-server embeds go.temporal.io/server (pinned in its go.mod): one binary that
+# runs any of the four services and sets up the PostgreSQL schema. The first build compiles
+# the whole server (about 10 min and 2 GB of Go build cache on two cores, measured on
+# 2026-11-29), later ones only link (about 10 s). Rebuilt when an input changes, like FerretDB.
+if [ "$CLUSTER_TOOLS" = 1 ]; then
+  TEMPORAL_SERVER_STAMP="$TEMPORAL_SERVER_BIN.inputs-sha256"
+  TEMPORAL_SERVER_RECIPE="trimpath-stripped-v1" # change when the build step below changes
+  temporal_server_inputs="$(find tools/temporal-server -type f \( -name '*.go' -o -name go.mod -o -name go.sum \) -print0 \
+    | LC_ALL=C sort -z \
+    | xargs -0 node -e '
+      const hash = require("crypto").createHash("sha256").update(process.argv[1]);
+      for (const file of process.argv.slice(2)) hash.update(file + "\0").update(require("fs").readFileSync(file)).update("\0");
+      process.stdout.write(hash.digest("hex"));
+    ' "$TEMPORAL_SERVER_RECIPE")"
+  if [ -x "$TEMPORAL_SERVER_BIN" ] && [ -f "$TEMPORAL_SERVER_STAMP" ] && [ "$(cat "$TEMPORAL_SERVER_STAMP")" = "$temporal_server_inputs" ]; then
+    log "$TEMPORAL_SERVER_BIN is up to date"
+  else
+    need go "Go >= 1.26.8 builds the Temporal server from tools/temporal-server"
+    log "building $TEMPORAL_SERVER_BIN from tools/temporal-server (about 10 min the first time on two cores)"
+    mkdir -p .tools/bin
+    # -trimpath: no local paths in the binary; -s -w: no symbol tables (211 MB -> 149 MB).
+    run go -C tools/temporal-server build -mod=readonly -trimpath -ldflags='-s -w' -o "$ROOT/$TEMPORAL_SERVER_BIN.new" .
+    run mv -f "$TEMPORAL_SERVER_BIN.new" "$TEMPORAL_SERVER_BIN"
+    printf '%s' "$temporal_server_inputs" >"$TEMPORAL_SERVER_STAMP"
   fi
 fi
 
