@@ -23,6 +23,7 @@ import { DEFAULT_RATE_LIMIT, rateLimit, type RateLimitOptions } from './rate-lim
 import { reportsRouter } from './reports.routes';
 import type { StoreAccess } from './store-access';
 import { webhooksRouter } from './webhooks.routes';
+import { smsReceiptCounter } from './aliyun-sms-webhook.routes';
 import type { WechatpayNotificationKeys } from '../integrations/wechatpay.protocol';
 
 /** Everything the HTTP API needs; `api/main.ts` builds it from the environment, tests build their own. */
@@ -52,6 +53,8 @@ export interface ApiDeps {
   alipayVerify?: (fields: Record<string, string>) => boolean;
   /** WeChat Pay's notification keys (set when PAYMENT_PROVIDER_ONLINE=wechatpay: `POST /v1/webhooks/wechatpay` exists only then). */
   wechatpay?: WechatpayNotificationKeys;
+  /** ALIYUN_SMS_RECEIPT_TOKEN when SMS_PROVIDER=aliyun: `POST /v1/webhooks/aliyun-sms/{token}` takes Aliyun's SMS receipts only then. */
+  aliyunSmsReceiptToken?: string;
   /** The built desk pages served at /desk/ (default desk/dist; absent build: a 503 page). */
   deskDir?: string;
 }
@@ -79,8 +82,9 @@ export function createApiApp(deps: ApiDeps): Express {
   app.use(healthRouter({ client: deps.client, store: deps.store, metrics }));
   app.use(deskStaticRouter(deps.deskDir ?? DEFAULT_DESK_DIR));
   const kuaidi100Salt = deps.config.COURIER_TRACKING_PROVIDER === 'kuaidi100' ? deps.config.KUAIDI100_SALT : undefined;
+  const aliyunSmsReceipts = deps.aliyunSmsReceiptToken === undefined ? undefined : { token: deps.aliyunSmsReceiptToken, count: smsReceiptCounter(metrics.registry) };
   app.use(
-    webhooksRouter({ client: deps.client, store: deps.store, secret: deps.config.WEBHOOK_SECRET, logger: deps.logger, nowSec: () => Math.floor(now() / 1000), kuaidi100Salt, alipayVerify: deps.alipayVerify, wechatpay: deps.wechatpay }),
+    webhooksRouter({ client: deps.client, store: deps.store, secret: deps.config.WEBHOOK_SECRET, logger: deps.logger, nowSec: () => Math.floor(now() / 1000), kuaidi100Salt, alipayVerify: deps.alipayVerify, wechatpay: deps.wechatpay, aliyunSmsReceipts }),
   );
 
   // Before the API's body parser: the codec reads larger batches, and its sign-in form is not JSON.

@@ -58,7 +58,8 @@ async function main(): Promise<void> {
   const alipayVerify = config.PAYMENT_PROVIDER_ONLINE === 'alipay' ? alipayNotificationVerifier(config) : undefined;
   // Read at start: an unusable WeChat Pay key file stops the API, named.
   const wechatpay = config.PAYMENT_PROVIDER_ONLINE === 'wechatpay' ? wechatpayNotificationKeysFromConfig(config) : undefined;
-  const app = createApiApp({ config, client, store, policy, tokens, logger, eraser, codec, caseKeys: protection.dataKeys, alipayVerify, wechatpay });
+  const aliyunSmsReceiptToken = config.SMS_PROVIDER === 'aliyun' ? config.ALIYUN_SMS_RECEIPT_TOKEN : undefined;
+  const app = createApiApp({ config, client, store, policy, tokens, logger, eraser, codec, caseKeys: protection.dataKeys, alipayVerify, wechatpay, aliyunSmsReceiptToken });
   const server = http.createServer(app);
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {

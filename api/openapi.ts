@@ -10,6 +10,7 @@ import { slaReportQuerySchema } from './reports.routes';
 import { erasureParamsSchema } from './customer-erasure';
 import { orderLedgerParamsSchema } from './orders.routes';
 import { courierWebhookSchema, paymentWebhookSchema } from './webhooks.schemas';
+import { ALIYUN_SMS_RECEIPT_BATCH_MAX } from './aliyun-sms-webhook.routes';
 
 type JsonSchema = Record<string, unknown>;
 type Operation = Record<string, unknown>;
@@ -270,6 +271,52 @@ const WECHATPAY_WEBHOOK: Operation = {
       '404': errorResponse('unknown_reference: no case has the refund (WeChat Pay sends it again); provider_not_configured when WeChat Pay is off'),
       '413': errorResponse('payload_too_large: the body is over 64 kB'),
       '503': errorResponse('temporal_unavailable or read_model_unavailable'),
+    },
+  },
+};
+
+/** Aliyun SMS delivery receipts (HTTP batch push, unsigned: a secret token in the path); served only with SMS_PROVIDER=aliyun and ALIYUN_SMS_RECEIPT_TOKEN. */
+const ALIYUN_SMS_WEBHOOK: Operation = {
+  post: {
+    operationId: 'aliyunSmsWebhook',
+    tags: ['webhooks'],
+    summary: 'Aliyun SMS delivery receipts (HTTP batch push of SmsReport, token in the path)',
+    description:
+      "Exists only when SMS_PROVIDER=aliyun and ALIYUN_SMS_RECEIPT_TOKEN is set (404 provider_not_configured otherwise, on this path and without the token). Aliyun signs nothing: the last path segment is our secret token, compared in constant time. Each report is counted in aftersales_sms_receipts_total{outcome=\"delivered|failed\"}; a failure is logged with biz_id, out_id and err_code (never the phone number). A repeat is counted again.",
+    security: [],
+    parameters: [{ name: 'token', in: 'path', required: true, description: 'ALIYUN_SMS_RECEIPT_TOKEN (32 to 128 of A-Z a-z 0-9 _ -)', schema: { type: 'string' } }],
+    requestBody: {
+      required: true,
+      content: json({
+        type: 'array',
+        minItems: 1,
+        maxItems: ALIYUN_SMS_RECEIPT_BATCH_MAX,
+        items: {
+          type: 'object',
+          required: ['success', 'biz_id'],
+          properties: {
+            phone_number: { type: 'string', description: 'read as a string, never stored or logged' },
+            send_time: { type: 'string', description: 'yyyy-MM-dd HH:mm:ss, Beijing time' },
+            report_time: { type: 'string', description: 'yyyy-MM-dd HH:mm:ss, Beijing time' },
+            success: { type: 'boolean', description: 'true when the carrier delivered the SMS' },
+            err_code: { type: 'string', examples: ['DELIVERED', 'MOBILE_NOT_ON_SERVICE'] },
+            err_msg: { type: 'string' },
+            sms_size: { type: 'string', description: 'how many SMS the message was split into' },
+            biz_id: { type: 'string', description: "the BizId SendSms answered (our messageId)" },
+            out_id: { type: 'string', description: 'the OutId we sent: a digest of our idempotency key' },
+          },
+        },
+      }),
+    },
+    responses: {
+      '200': {
+        description: 'received; the answer Aliyun expects',
+        content: json({ type: 'object', required: ['code', 'msg'], properties: { code: { type: 'integer', const: 0 }, msg: { type: 'string', const: '成功' } } }),
+      },
+      '400': errorResponse('validation_failed (the report field, named, e.g. [0].success; or the body when it is not an array of 1 to 100) or invalid_json'),
+      '403': errorResponse('invalid_token: the path does not carry our token; nothing was read'),
+      '404': errorResponse('provider_not_configured when Aliyun SMS receipts are off'),
+      '413': errorResponse('payload_too_large: the body is over 128 kB'),
     },
   },
 };
@@ -587,6 +634,7 @@ export function buildOpenApiDocument(): Record<string, unknown> {
       '/v1/webhooks/kuaidi100': KUAIDI100_WEBHOOK,
       '/v1/webhooks/alipay': ALIPAY_WEBHOOK,
       '/v1/webhooks/wechatpay': WECHATPAY_WEBHOOK,
+      '/v1/webhooks/aliyun-sms/{token}': ALIYUN_SMS_WEBHOOK,
       '/v1/reports/sla': {
         get: {
           operationId: 'slaReport',

@@ -24,6 +24,7 @@ import { LiveRouting } from './live-routing';
 import type { StoreAccess } from './store-access';
 import { withinDeadline } from './temporal-calls';
 import { alipayWebhookRouter } from './alipay-webhook.routes';
+import { aliyunSmsWebhookRouter, type SmsReceiptOutcome } from './aliyun-sms-webhook.routes';
 import { kuaidi100WebhookRouter } from './kuaidi100-webhook.routes';
 import { wechatpayWebhookRouter } from './wechatpay-webhook.routes';
 import { courierWebhookSchema, paymentSettlement, paymentWebhookSchema } from './webhooks.schemas';
@@ -44,6 +45,8 @@ export interface WebhookDeps {
   wechatpay?: WechatpayNotificationKeys;
   /** Checks an Alipay notification's signature; `POST /v1/webhooks/alipay` exists only when it is set. */
   alipayVerify?: (fields: Record<string, string>) => boolean;
+  /** Aliyun SMS receipts: the URL's secret token and the receipt counter; `POST /v1/webhooks/aliyun-sms/{token}` exists only when set. */
+  aliyunSmsReceipts?: { token: string; count(outcome: SmsReceiptOutcome): void };
 }
 
 /**
@@ -96,6 +99,15 @@ export function webhooksRouter(deps: WebhookDeps): Router {
     // Answered here, before the API's JSON-only body check, like the Kuaidi100 one.
     router.post('/v1/webhooks/wechatpay', () => {
       throw notFound('provider_not_configured', 'WeChat Pay is not configured on this server (PAYMENT_PROVIDER_ONLINE is not wechatpay)');
+    });
+  }
+
+  if (deps.aliyunSmsReceipts !== undefined) {
+    router.use(aliyunSmsWebhookRouter({ ...deps.aliyunSmsReceipts, log: deps.logger }));
+  } else {
+    // Answered here, before the API's JSON-only body check, like the Kuaidi100 one.
+    router.post(['/v1/webhooks/aliyun-sms', '/v1/webhooks/aliyun-sms/:token'], () => {
+      throw notFound('provider_not_configured', 'Aliyun SMS receipts are not configured on this server (SMS_PROVIDER is not aliyun, or ALIYUN_SMS_RECEIPT_TOKEN is not set)');
     });
   }
 

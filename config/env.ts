@@ -50,6 +50,7 @@ export const CONFIG_ENV_DOCS = {
   ALIYUN_SMS_SIGN_NAME: 'the approved SMS signature (短信签名) shown as 【…】 in front of every message',
   ALIYUN_SMS_TEMPLATES_FILE: 'JSON file: our template name → {"code": Aliyun TemplateCode, "params": [variable names]}, one for every template sent to customers (config/aliyun-sms-templates.example.json)',
   ALIYUN_SMS_ENDPOINT: 'Aliyun SMS endpoint host (default dysmsapi.aliyuncs.com, HTTPS); a URL with its scheme for the sandbox, e.g. http://127.0.0.1:4010',
+  ALIYUN_SMS_RECEIPT_TOKEN: 'with SMS_PROVIDER=aliyun: the secret last path segment of the delivery-receipt URL given in Aliyun\'s console (…/v1/webhooks/aliyun-sms/<token>; e.g. openssl rand -hex 32); unset: no receipts are taken',
   CUSTOMER_DIRECTORY_BASE_URL: 'base URL of the shop\'s customer directory (GET /customers/{id}/contact → {phone}), where the SMS adapter looks up numbers',
   CUSTOMER_DIRECTORY_API_KEY: 'customer directory secret',
   INVENTORY_BASE_URL: 'inventory provider base URL',
@@ -132,6 +133,8 @@ const configSchema = z.object({
   ALIYUN_SMS_SIGN_NAME: z.string().min(1).optional(),
   ALIYUN_SMS_TEMPLATES_FILE: optionalPath,
   ALIYUN_SMS_ENDPOINT: z.string().regex(/^(https?:\/\/)?[A-Za-z0-9.-]+(:\d{1,5})?\/?$/, 'must be a host such as dysmsapi.aliyuncs.com, or a URL such as http://127.0.0.1:4010').default('dysmsapi.aliyuncs.com'),
+  // In the URL because Aliyun's receipt push is not signed: long enough not to be guessed, URL-safe.
+  ALIYUN_SMS_RECEIPT_TOKEN: z.string().regex(/^[A-Za-z0-9_-]{32,128}$/, 'must be 32 to 128 letters, digits, _ or - (e.g. openssl rand -hex 32)').optional(),
   CUSTOMER_DIRECTORY_BASE_URL: url.default('http://127.0.0.1:4010/customer-directory'),
   CUSTOMER_DIRECTORY_API_KEY: z.string().min(1).default('dev-sandbox-key'),
   INVENTORY_BASE_URL: url.default('http://127.0.0.1:4010/inventory'),

@@ -378,6 +378,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/webhooks/aliyun-sms/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Aliyun SMS delivery receipts (HTTP batch push of SmsReport, token in the path)
+         * @description Exists only when SMS_PROVIDER=aliyun and ALIYUN_SMS_RECEIPT_TOKEN is set (404 provider_not_configured otherwise, on this path and without the token). Aliyun signs nothing: the last path segment is our secret token, compared in constant time. Each report is counted in aftersales_sms_receipts_total{outcome="delivered|failed"}; a failure is logged with biz_id, out_id and err_code (never the phone number). A repeat is counted again.
+         */
+        post: operations["aliyunSmsWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/reports/sla": {
         parameters: {
             query?: never;
@@ -3781,6 +3801,95 @@ export interface operations {
             };
             /** @description temporal_unavailable or read_model_unavailable */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    aliyunSmsWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description ALIYUN_SMS_RECEIPT_TOKEN (32 to 128 of A-Z a-z 0-9 _ -) */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description read as a string, never stored or logged */
+                    phone_number?: string;
+                    /** @description yyyy-MM-dd HH:mm:ss, Beijing time */
+                    send_time?: string;
+                    /** @description yyyy-MM-dd HH:mm:ss, Beijing time */
+                    report_time?: string;
+                    /** @description true when the carrier delivered the SMS */
+                    success: boolean;
+                    /**
+                     * @example DELIVERED
+                     * @example MOBILE_NOT_ON_SERVICE
+                     */
+                    err_code?: string;
+                    err_msg?: string;
+                    /** @description how many SMS the message was split into */
+                    sms_size?: string;
+                    /** @description the BizId SendSms answered (our messageId) */
+                    biz_id: string;
+                    /** @description the OutId we sent: a digest of our idempotency key */
+                    out_id?: string;
+                }[];
+            };
+        };
+        responses: {
+            /** @description received; the answer Aliyun expects */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        code: 0;
+                        /** @constant */
+                        msg: "成功";
+                    };
+                };
+            };
+            /** @description validation_failed (the report field, named, e.g. [0].success; or the body when it is not an array of 1 to 100) or invalid_json */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description invalid_token: the path does not carry our token; nothing was read */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description provider_not_configured when Aliyun SMS receipts are off */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description payload_too_large: the body is over 128 kB */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
