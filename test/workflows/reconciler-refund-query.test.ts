@@ -46,6 +46,7 @@ async function reconcilerRun(handle: CaseHandle, answer: (refundId: string) => R
       sweepOpenCaseLocks: step('sweepOpenCaseLocks', { released: 0 }),
       compactSlaReport: step('compactSlaReport', { cases: 0, breaches: 0, bucketsWritten: 0 }),
       saveReconcilerWatermark: step('saveReconcilerWatermark', undefined),
+      pollStaleParcels: step('pollStaleParcels', { signalled: 0, nothing_new: 0, no_trace: 0, error: 0, waiting: 0 }),
       settleStaleRefunds: async () => {
         steps.push('settleStaleRefunds');
         return settleStaleRefunds(
@@ -72,7 +73,7 @@ describe('the reconciler settles refunds whose notification did not come', () =>
       const handle = await caseAwaitingSettlement();
       const waiting = await handle.query(getCaseQuery);
       const { summary, steps } = await reconcilerRun(handle, () => ({ status: 'succeeded', amount: waiting.refund!.amount, at: '2026-11-29T12:00:00.000Z' }));
-      expect(steps).toEqual(['reconcilerWatermark', 'reconcileCasePage', 'sweepOpenCaseLocks', 'compactSlaReport', 'settleStaleRefunds', 'saveReconcilerWatermark']);
+      expect(steps).toEqual(['reconcilerWatermark', 'reconcileCasePage', 'sweepOpenCaseLocks', 'compactSlaReport', 'settleStaleRefunds', 'pollStaleParcels', 'saveReconcilerWatermark']);
       expect(summary.refundsQueried).toMatchObject({ settled: 1, amount_mismatch: 0, error: 0 });
       const done = await waitForStatus(handle, 'completed');
       expect(done.refund).toMatchObject({ status: 'succeeded', amount: waiting.refund!.amount });
