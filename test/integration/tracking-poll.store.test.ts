@@ -1,0 +1,102 @@
+import type { Db, MongoClient } from 'mongodb';
+import type { CaseSnapshot, ShipmentView } from '../../domain/case.types';
+import { createReadModel, type CaseReadModel } from '../../store/case-read-model.store';
+import { Collections, connectMongo, ensureIndexes } from '../../store/mongo';
+import { TRACKING_POLLS_COLLECTION, TrackingPollStore } from '../../store/tracking-polls.store';
+import { mongoForTests, uniqueDbName, type TestMongo } from './support/mongo-for-tests';
+
+// The reconciler's parcel step reads its cases with one find per parcel status and keeps the last
+// poll of each parcel in `tracking_polls`. On FerretDB, as in production.
+
+jest.setTimeout(60_000);
+
+let mongo: TestMongo;
+let client: MongoClient;
+let db: Db;
+let readModel: CaseReadModel;
+
+beforeAll(async () => {
+  mongo = await mongoForTests();
+  ({ client, db } = await connectMongo(mongo.uri, uniqueDbName('it_tracking_poll')));
+  await ensureIndexes(db);
+  readModel = createReadModel(db);
+});
+
+afterAll(async () => {
+  await db?.dropDatabase();
+  await client?.close();
+  await mongo?.stop();
+});
+
+beforeEach(async () => {
+  await db.collection(Collections.cases).deleteMany({});
+  await db.collection(TRACKING_POLLS_COLLECTION).deleteMany({});
+});
+
+function parcel(trackingNumber: string, status: ShipmentView['status']): ShipmentView {
+  return { direction: 'return', carrier: 'SF', trackingNumber, status, updatedAt: '2026-11-29T00:00:00.000Z' };
+}
+
+function snapshot(id: string, status: CaseSnapshot['status'], shipments: ShipmentView[], nextDeadline: string | null = null): CaseSnapshot {
+  return {
+    id,
+    type: 'return',
+    status,
+    orderId: `order-${id}`,
+    customerId: 'c-1',
+    items: [{ sku: 'SKU-1', quantity: 1, unitPrice: 1230 }],
+    reason: { code: 'quality_issue' },
+    evidence: [],
+    order: { paidAt: '2026-11-01T00:00:00.000Z', paymentMethod: 'online', total: 1230, currency: 'CNY' },
+    assignee: null,
+    priority: 'normal',
+    policyVersion: 'default-2026.1',
+    createdAt: '2026-11-20T00:00:00.000Z',
+    updatedAt: '2026-11-29T00:00:00.000Z',
+    closedAt: status === 'completed' ? '2026-11-29T01:00:00.000Z' : null,
+    sla: [],
+    nextDeadline,
+    breached: false,
+    escalation: { level: 0, history: [] },
+    refund: null,
+    shipments,
+    outcome: {},
+    survey: null,
+    timeline: [],
+    temporal: { workflowId: `case-${id}` },
+    version: 3,
+  };
+}
+
+describe('listWithParcelsOnTheWay', () => {
+  test('lists the cases of the parcel statuses only, with their whole snapshot, at most the limit of each status', async () => {
+    await readModel.upsertCase(snapshot('cs_return1', 'return_in_transit', [parcel('SF1', 'in_transit')], '2026-12-02T00:00:00.000Z'));
+    await readModel.upsertCase(snapshot('cs_return2', 'return_in_transit', [parcel('SF2', 'shipped')], '2026-12-01T00:00:00.000Z'));
+    await readModel.upsertCase(snapshot('cs_shipping', 'shipping_replacement', [parcel('SF3', 'shipped')]));
+    await readModel.upsertCase(snapshot('cs_confirm', 'awaiting_customer_confirmation', [parcel('SF4', 'picked_up')]));
+    await readModel.upsertCase(snapshot('cs_inspecting', 'inspecting', [parcel('SF5', 'delivered')]));
+    await readModel.upsertCase(snapshot('cs_review', 'awaiting_review', []));
+    await readModel.upsertCase(snapshot('cs_done', 'completed', [parcel('SF6', 'in_transit')]));
+
+    const listed = await readModel.listWithParcelsOnTheWay(200);
+    expect(listed.map((c) => c.id).sort()).toEqual(['cs_confirm', 'cs_return1', 'cs_return2', 'cs_shipping']);
+    expect(listed.find((c) => c.id === 'cs_confirm')?.shipments).toEqual([parcel('SF4', 'picked_up')]);
+    // One return_in_transit case at most with a limit of 1: the most urgent deadline of its status.
+    const limited = await readModel.listWithParcelsOnTheWay(1);
+    expect(limited.map((c) => c.id).sort()).toEqual(['cs_confirm', 'cs_return2', 'cs_shipping']);
+  });
+});
+
+describe('TrackingPollStore', () => {
+  test('remembers the last poll of each parcel by tracking number, and forgets polls older than 30 days', async () => {
+    const polls = new TrackingPollStore(db);
+    const now = Date.parse('2026-11-29T12:00:00.000Z');
+    await polls.recordPoll('SF1', now - 31 * 86_400_000);
+    await polls.recordPoll('SF2', now - 3_600_000);
+    await polls.recordPoll('SF2', now);
+    expect(await polls.lastPolled(['SF1', 'SF2', 'SF9'])).toEqual(new Map([['SF1', now - 31 * 86_400_000], ['SF2', now]]));
+    await polls.prune(now);
+    expect(await polls.lastPolled(['SF1', 'SF2'])).toEqual(new Map([['SF2', now]]));
+    expect(await polls.lastPolled([])).toEqual(new Map());
+  });
+});
