@@ -1,5 +1,5 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import type { CaseItem, CaseSnapshot } from '../domain/case.types';
+import type { CaseItem, CaseSnapshot, PaymentChannel } from '../domain/case.types';
 import { CaseActivityMetrics, type CallOutcome, type Dependency } from './activity-metrics';
 import { StageDurationTracker } from './stage-durations';
 import { splitOverLines, lineFactsOf, type LedgerEntryKind } from '../domain/order-ledger';
@@ -194,6 +194,8 @@ export interface RefundInput {
   orderId: string;
   currency: string;
   paymentMethod: 'online' | 'cod';
+  /** Where the order was paid online (absent: the default online provider, and in histories from before it existed). */
+  paymentChannel?: PaymentChannel;
   reason: string;
   idempotencyKey: string;
 }

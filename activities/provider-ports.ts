@@ -1,4 +1,4 @@
-import type { CaseItem, CaseSnapshot, EscalationStep } from '../domain/case.types';
+import type { CaseItem, CaseSnapshot, EscalationStep, PaymentChannel } from '../domain/case.types';
 import type { OrderLine, OrderLineFacts, ReservationRequest } from '../domain/order-ledger';
 
 /** Courier operations the activities need (implemented by integrations/courier.client.ts). */
@@ -20,9 +20,12 @@ export type ShipmentPurpose = 'replacement' | 'reship' | 'repair_return' | 'retu
 
 /** Payment operations (implemented by integrations/payment.client.ts). */
 export interface PaymentPort {
-  /** `orderId` is the shop's order the money was paid for (Alipay's out_trade_no); the key makes a retry the same refund. */
+  /**
+   * `orderId` is the shop's order the money was paid for (Alipay's out_trade_no); `paymentChannel`
+   * where it was paid (the refund goes back the same way); the key makes a retry the same refund.
+   */
   createRefund(
-    input: { caseId: string; orderId: string; amount: number; currency: string; paymentMethod: 'online' | 'cod'; reason: string },
+    input: { caseId: string; orderId: string; amount: number; currency: string; paymentMethod: 'online' | 'cod'; paymentChannel?: PaymentChannel; reason: string },
     idempotencyKey: string,
   ): Promise<{ refundId: string; status: 'pending' | 'succeeded' | 'failed' }>;
   issueCoupon(input: { caseId: string; customerId: string; amount: number; currency: string }, idempotencyKey: string): Promise<{ couponId: string }>;
@@ -47,6 +50,7 @@ export interface RefundLookUp {
   refundId: string;
   idempotencyKey?: string;
   paymentMethod: 'online' | 'cod';
+  paymentChannel?: PaymentChannel;
 }
 
 /** The provider's own answer about a refund: its amount in minor units when it knows the refund, and `at` (ISO) when it paid it. */

@@ -78,7 +78,13 @@ async function settleOne(
   const fields = { caseId: snapshot.id, refundId: refund.id };
   let answer;
   try {
-    answer = await lookUp({ orderId: snapshot.orderId, refundId: refund.id, idempotencyKey: refund.idempotencyKey, paymentMethod: snapshot.order.paymentMethod });
+    answer = await lookUp({
+      orderId: snapshot.orderId,
+      refundId: refund.id,
+      idempotencyKey: refund.idempotencyKey,
+      paymentMethod: snapshot.order.paymentMethod,
+      ...(snapshot.order.paymentChannel ? { paymentChannel: snapshot.order.paymentChannel } : {}),
+    });
   } catch (err) {
     if (err instanceof ProviderError && err.code === 'not_supported') return 'unsupported';
     deps.log?.warn({ ...fields, error: errorName(err) }, 'refund query: the provider could not be asked');

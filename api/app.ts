@@ -1,7 +1,7 @@
 import express, { type Express, type RequestHandler } from 'express';
 import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
-import type { AppConfig } from '../config/env';
+import { onlinePaymentProviders, type AppConfig } from '../config/env';
 import type { PayloadCodec } from '@temporalio/common';
 import { serverSpans } from '../observability/server-spans';
 import { adminRouter } from './admin.routes';
@@ -29,7 +29,7 @@ import type { WechatpayNotificationKeys } from '../integrations/wechatpay.protoc
 /** Everything the HTTP API needs; `api/main.ts` builds it from the environment, tests build their own. */
 export interface ApiDeps {
   config: Pick<AppConfig, 'TEMPORAL_TASK_QUEUE' | 'TEMPORAL_NAMESPACE' | 'TEMPORAL_UI_URL' | 'WEBHOOK_SECRET'> &
-    Partial<Pick<AppConfig, 'COURIER_TRACKING_PROVIDER' | 'KUAIDI100_SALT'>>;
+    Partial<Pick<AppConfig, 'COURIER_TRACKING_PROVIDER' | 'KUAIDI100_SALT' | 'PAYMENT_PROVIDER_ONLINE'>>;
   client: Client;
   /** The read model, locks and reports (MongoDB); may be not connected yet. */
   store: StoreAccess;
@@ -104,7 +104,8 @@ export function createApiApp(deps: ApiDeps): Express {
     commandTimeoutMs: deps.commandTimeoutMs,
     caseKeys: deps.caseKeys,
   });
-  app.use(casesRouter(cases, guard));
+  const paymentChannelRequired = onlinePaymentProviders({ PAYMENT_PROVIDER_ONLINE: deps.config.PAYMENT_PROVIDER_ONLINE ?? 'sandbox' }).length > 1;
+  app.use(casesRouter(cases, guard, { paymentChannelRequired }));
   app.use(ordersRouter(deps.store, guard));
   app.use(reportsRouter(deps.store, guard, now));
   app.use(adminRouter(deps.policy, guard, deps.logger));

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CASE_STATUSES, CASE_TYPES, ClockNames, REASON_CODES, type CaseSnapshot } from '../domain/case.types';
+import { CASE_STATUSES, CASE_TYPES, ClockNames, PAYMENT_CHANNELS, REASON_CODES, type CaseSnapshot } from '../domain/case.types';
 
 // Request schemas of /v1/cases (validation and the OpenAPI document both come from here).
 // Request bodies are strict: an unknown field is a 400, so a misspelt optional field
@@ -58,11 +58,19 @@ export const orderFactsSchema = z
     paidAt: isoDateTime,
     deliveredAt: isoDateTime.optional().meta({ description: 'absent when the order was never delivered' }),
     paymentMethod: z.enum(['online', 'cod']),
+    paymentChannel: z.enum(PAYMENT_CHANNELS).optional().meta({
+      description:
+        'where an online payment was made; its refund goes back the same way (alipay, wechatpay, or other: the shop payment service). Absent: the default online provider; required when the server refunds through more than one',
+    }),
     total: minorUnits.meta({ description: 'order total in minor units' }),
     currency,
     category: identifier('category').optional().meta({ description: 'product category, for warranty rules' }),
   })
-  .strict();
+  .strict()
+  .refine((order) => order.paymentChannel === undefined || order.paymentMethod === 'online', {
+    path: ['paymentChannel'],
+    message: 'only for online payments: cash on delivery is refunded by the shop payment service',
+  });
 
 /** Body of `POST /v1/cases`. */
 export const openCaseBodySchema = z
@@ -236,6 +244,7 @@ export const caseSchema = z
       paidAt: z.string(),
       deliveredAt: z.string().optional(),
       paymentMethod: z.enum(['online', 'cod']),
+      paymentChannel: z.enum(PAYMENT_CHANNELS).optional(),
       total: z.number(),
       currency: z.string(),
       category: z.string().optional(),

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { payloadProtectionFromConfig } from '../codec/data-converter';
 import { KeyringError } from '../codec/master-keys';
-import { ConfigError, loadConfig } from '../config/env';
+import { ConfigError, loadConfig, onlinePaymentProviders } from '../config/env';
 import { PolicyError } from '../domain/policy.schema';
 import { MongoDataKeyStore } from '../store/case-data-keys.store';
 import { CustomerErasureStore } from '../store/customer-erasure.store';
@@ -55,9 +55,10 @@ async function main(): Promise<void> {
     logger,
   });
   const codec = { codec: protection.codec, allowedOrigins: codecOrigins(config) };
-  const alipayVerify = config.PAYMENT_PROVIDER_ONLINE === 'alipay' ? alipayNotificationVerifier(config) : undefined;
+  const online = onlinePaymentProviders(config);
+  const alipayVerify = online.includes('alipay') ? alipayNotificationVerifier(config) : undefined;
   // Read at start: an unusable WeChat Pay key file stops the API, named.
-  const wechatpay = config.PAYMENT_PROVIDER_ONLINE === 'wechatpay' ? wechatpayNotificationKeysFromConfig(config) : undefined;
+  const wechatpay = online.includes('wechatpay') ? wechatpayNotificationKeysFromConfig(config) : undefined;
   const aliyunSmsReceiptToken = config.SMS_PROVIDER === 'aliyun' ? config.ALIYUN_SMS_RECEIPT_TOKEN : undefined;
   const app = createApiApp({ config, client, store, policy, tokens, logger, eraser, codec, caseKeys: protection.dataKeys, alipayVerify, wechatpay, aliyunSmsReceiptToken });
   const server = http.createServer(app);

@@ -82,7 +82,7 @@ export function webhooksRouter(deps: WebhookDeps): Router {
     router.use(alipayWebhookRouter({ verify: deps.alipayVerify, deliverRefundSettlement: (event, reference) => deliverRefundSettlement(deps, live, event, reference) }));
   } else {
     router.post('/v1/webhooks/alipay', () => {
-      throw notFound('provider_not_configured', 'Alipay is not configured on this server (PAYMENT_PROVIDER_ONLINE is not alipay)');
+      throw notFound('provider_not_configured', 'Alipay is not configured on this server (PAYMENT_PROVIDER_ONLINE does not name alipay)');
     });
   }
 
@@ -98,7 +98,7 @@ export function webhooksRouter(deps: WebhookDeps): Router {
   } else {
     // Answered here, before the API's JSON-only body check, like the Kuaidi100 one.
     router.post('/v1/webhooks/wechatpay', () => {
-      throw notFound('provider_not_configured', 'WeChat Pay is not configured on this server (PAYMENT_PROVIDER_ONLINE is not wechatpay)');
+      throw notFound('provider_not_configured', 'WeChat Pay is not configured on this server (PAYMENT_PROVIDER_ONLINE does not name wechatpay)');
     });
   }
 

@@ -29,7 +29,7 @@ export const CONFIG_ENV_DOCS = {
   KUAIDI100_BASE_URL: 'Kuaidi100 API host (default https://poll.kuaidi100.com; the sandbox serves it at <sandbox>/kuaidi100)',
   PAYMENT_BASE_URL: 'payment provider base URL',
   PAYMENT_API_KEY: 'payment provider secret',
-  PAYMENT_PROVIDER_ONLINE: '"sandbox" (default: refunds of online payments through the payment adapter above), "alipay" (through Alipay\'s OpenAPI; needs every ALIPAY_* below but the gateway) or "wechatpay" (through WeChat Pay API v3; needs every WECHATPAY_* below but the base URL; docs/providers.md)',
+  PAYMENT_PROVIDER_ONLINE: '"sandbox" (default: refunds of online payments through the payment adapter above), "alipay" (through Alipay\'s OpenAPI; needs every ALIPAY_* below but the gateway), "wechatpay" (through WeChat Pay API v3; needs every WECHATPAY_* below but the base URL), or both, e.g. "alipay,wechatpay": each order is refunded through its own order.paymentChannel, and the first refunds orders that do not say theirs (docs/providers.md)',
   ALIPAY_APP_ID: 'Alipay application id (APPID of the app on open.alipay.com)',
   ALIPAY_PRIVATE_KEY_FILE: 'file holding the app\'s RSA2 private key (PEM, PKCS#1 or PKCS#8, or the bare base64 Alipay\'s key tool writes)',
   ALIPAY_PUBLIC_KEY_FILE: 'file holding Alipay\'s public key (支付宝公钥, shown on open.alipay.com after the app\'s public key is uploaded), which signs Alipay\'s answers',
@@ -112,7 +112,12 @@ const configSchema = z.object({
   KUAIDI100_BASE_URL: url.default('https://poll.kuaidi100.com'),
   PAYMENT_BASE_URL: url.default('http://127.0.0.1:4010/payment'),
   PAYMENT_API_KEY: z.string().min(1).default('dev-sandbox-key'),
-  PAYMENT_PROVIDER_ONLINE: z.enum(['sandbox', 'alipay', 'wechatpay']).default('sandbox'),
+  PAYMENT_PROVIDER_ONLINE: z
+    .string()
+    .default('sandbox')
+    .refine((value) => parseOnlineProviders(value) !== null, {
+      message: '"sandbox", or "alipay", "wechatpay" or both separated by a comma (the first is the default for orders that do not say their channel)',
+    }),
   ALIPAY_APP_ID: z.string().regex(/^\d{1,32}$/, 'must be the digits of the Alipay app id').optional(),
   ALIPAY_PRIVATE_KEY_FILE: optionalPath,
   ALIPAY_PUBLIC_KEY_FILE: optionalPath,
@@ -177,11 +182,30 @@ const WECHATPAY_CREDENTIALS = [
 ] as const;
 
 /** With PAYMENT_PROVIDER_ONLINE=wechatpay, each missing WeChat Pay credential is named (the sandbox default needs none). */
+/** The online payment providers this project has adapters for. */
+export type OnlineProvider = 'alipay' | 'wechatpay';
+
+/** `alipay`, `wechatpay`, `alipay,wechatpay`… as a list without repeats (empty for `sandbox`); null when it is none of these. */
+function parseOnlineProviders(value: string): OnlineProvider[] | null {
+  if (value.trim() === 'sandbox') return [];
+  const names = value.split(',').map((name) => name.trim());
+  if (names.some((name) => name !== 'alipay' && name !== 'wechatpay') || new Set(names).size !== names.length) return null;
+  return names as OnlineProvider[];
+}
+
+/**
+ * The online payment providers PAYMENT_PROVIDER_ONLINE chose, in its order: the first refunds orders
+ * that do not say their payment channel. Empty: every refund through the payment service (sandbox).
+ */
+export function onlinePaymentProviders(config: { PAYMENT_PROVIDER_ONLINE: string }): OnlineProvider[] {
+  return parseOnlineProviders(config.PAYMENT_PROVIDER_ONLINE) ?? [];
+}
+
 function wechatpayHasCredentials(
   config: { PAYMENT_PROVIDER_ONLINE: string } & Partial<Record<(typeof WECHATPAY_CREDENTIALS)[number], string>>,
   ctx: { addIssue(issue: { code: 'custom'; path: string[]; message: string }): void },
 ): void {
-  if (config.PAYMENT_PROVIDER_ONLINE !== 'wechatpay') return;
+  if (!onlinePaymentProviders(config).includes('wechatpay')) return;
   for (const name of WECHATPAY_CREDENTIALS) {
     if (config[name] === undefined) ctx.addIssue({ code: 'custom', path: [name], message: 'required when PAYMENT_PROVIDER_ONLINE=wechatpay' });
   }
@@ -203,7 +227,7 @@ function alipayHasCredentials(
   config: { PAYMENT_PROVIDER_ONLINE: string; ALIPAY_APP_ID?: string; ALIPAY_PRIVATE_KEY_FILE?: string; ALIPAY_PUBLIC_KEY_FILE?: string },
   ctx: { addIssue(issue: { code: 'custom'; path: string[]; message: string }): void },
 ): void {
-  if (config.PAYMENT_PROVIDER_ONLINE !== 'alipay') return;
+  if (!onlinePaymentProviders(config).includes('alipay')) return;
   for (const name of ['ALIPAY_APP_ID', 'ALIPAY_PRIVATE_KEY_FILE', 'ALIPAY_PUBLIC_KEY_FILE'] as const) {
     if (config[name] === undefined) ctx.addIssue({ code: 'custom', path: [name], message: 'required when PAYMENT_PROVIDER_ONLINE=alipay' });
   }

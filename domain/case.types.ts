@@ -88,12 +88,22 @@ export interface CaseItem {
   category?: string;
 }
 
+/** The channels an online payment can be refunded through. */
+export const PAYMENT_CHANNELS = ['alipay', 'wechatpay', 'other'] as const;
+/** One of PAYMENT_CHANNELS. */
+export type PaymentChannel = (typeof PAYMENT_CHANNELS)[number];
+
 /** The order facts the case is judged by. */
 export interface OrderFacts {
   paidAt: string;
   /** Absent when the order was never delivered. */
   deliveredAt?: string;
   paymentMethod: 'online' | 'cod';
+  /**
+   * Where an online payment was made: its refund goes back the same way (原路退回). Absent: the
+   * shop's default online provider. `other`: a channel the shop's payment service refunds itself.
+   */
+  paymentChannel?: PaymentChannel;
   /** Order total in minor units. */
   total: number;
   currency: string;

@@ -1,4 +1,5 @@
-import type { AppConfig } from '../config/env';
+import { onlinePaymentProviders, type AppConfig, type OnlineProvider } from '../config/env';
+import type { PaymentChannel } from '../domain/case.types';
 import type { CourierPort, NotificationPort, PaymentPort } from '../activities/provider-ports';
 import { AlipayPaymentClient, alipayOptionsFromConfig } from './alipay-payment.client';
 import { AliyunSmsClient, aliyunSmsOptionsFromConfig, InMemorySmsSendLog, type SmsSendLog } from './aliyun-sms.client';
@@ -83,37 +84,56 @@ function courierPort(config: AppConfig, courier: CourierClient): CourierPort {
   };
 }
 
+/** What an online provider's adapter does for the payment port: refunds, and looking them up. */
+export type OnlineRefunds = Pick<PaymentPort, 'createRefund' | 'lookUpRefund'>;
+
 /**
- * The payment port: with PAYMENT_PROVIDER_ONLINE=alipay, refunds of online payments go to Alipay;
- * refunds of cash-on-delivery orders (no Alipay payment to refund), coupons and collections stay on
- * the payment adapter above. Reading the Alipay keys here stops the worker at start when one is unusable.
+ * The payment port: with PAYMENT_PROVIDER_ONLINE naming Alipay, WeChat Pay or both, refunds of
+ * online payments go back the way the order was paid (its `paymentChannel`; an order that does not
+ * say goes to the first provider named). Refunds of cash-on-delivery orders and of channels without
+ * an adapter here, coupons and collections stay on the payment adapter above. Reading each
+ * provider's keys here stops the worker at start when one is unusable.
  */
 function paymentPort(config: AppConfig, payment: PaymentClient): PaymentPort {
-  // WeChat Pay the same way: its keys are read here, so an unusable one stops the worker at start.
-  if (config.PAYMENT_PROVIDER_ONLINE === 'wechatpay') {
-    const wechatpay = new WechatPayPaymentClient(wechatpayOptionsFromConfig(config));
-    return paymentByMethod({ createRefund: (input, key) => wechatpay.createRefund(input, key), lookUpRefund: wechatpayRefundLookUp(wechatpay) }, payment);
-  }
-  if (config.PAYMENT_PROVIDER_ONLINE !== 'alipay') return payment;
+  const providers = onlinePaymentProviders(config);
+  if (providers.length === 0) return payment;
+  const online: Partial<Record<OnlineProvider, OnlineRefunds>> = {};
+  for (const provider of providers) online[provider] = provider === 'alipay' ? alipayRefunds(config) : wechatpayRefunds(config);
+  return paymentByChannel(online, providers[0], payment);
+}
+
+function alipayRefunds(config: AppConfig): OnlineRefunds {
   const alipay = new AlipayPaymentClient(alipayOptionsFromConfig(config));
-  return paymentByMethod({ createRefund: (input, key) => alipay.createRefund(input, key), lookUpRefund: alipayRefundLookUp(alipay) }, payment);
+  return { createRefund: (input, key) => alipay.createRefund(input, key), lookUpRefund: alipayRefundLookUp(alipay) };
+}
+
+function wechatpayRefunds(config: AppConfig): OnlineRefunds {
+  const wechatpay = new WechatPayPaymentClient(wechatpayOptionsFromConfig(config));
+  return { createRefund: (input, key) => wechatpay.createRefund(input, key), lookUpRefund: wechatpayRefundLookUp(wechatpay) };
 }
 
 /**
- * Refunds of online payments through `online`, everything else through `other`; a refund is looked
- * up where it was made (a port without look-ups answers it with a final `not_supported` error).
+ * Refunds of online payments through the adapter of their channel (`defaultChannel`'s when the
+ * order does not say), everything else through `other`: cash on delivery, a channel with no
+ * adapter here (`other`), coupons, collections. A refund is looked up where it was made (a port
+ * without look-ups answers it with a final `not_supported` error).
  */
-export function paymentByMethod(online: Pick<PaymentPort, 'createRefund' | 'lookUpRefund'>, other: PaymentPort): PaymentPort {
+export function paymentByChannel(online: Partial<Record<OnlineProvider, OnlineRefunds>>, defaultChannel: OnlineProvider, other: PaymentPort): PaymentPort {
+  const refundsOf = (input: { paymentMethod: 'online' | 'cod'; paymentChannel?: PaymentChannel }): OnlineRefunds => {
+    if (input.paymentMethod !== 'online') return other;
+    const channel = input.paymentChannel ?? defaultChannel;
+    return (channel === 'other' ? undefined : online[channel]) ?? other;
+  };
   const port: PaymentPort = {
-    createRefund: (input, key) => (input.paymentMethod === 'online' ? online : other).createRefund(input, key),
+    createRefund: (input, key) => refundsOf(input).createRefund(input, key),
     issueCoupon: (input, key) => other.issueCoupon(input, key),
     createCollection: (input, key) => other.createCollection(input, key),
   };
-  if (online.lookUpRefund === undefined && other.lookUpRefund === undefined) return port;
+  if (Object.values(online).every((adapter) => adapter.lookUpRefund === undefined) && other.lookUpRefund === undefined) return port;
   port.lookUpRefund = async (input) => {
-    const where = input.paymentMethod === 'online' ? online : other;
+    const where = refundsOf(input);
     if (where.lookUpRefund === undefined) {
-      throw new ProviderError(`refunds of ${input.paymentMethod} payments cannot be looked up`, { provider: 'payment', retryable: false, code: 'not_supported' });
+      throw new ProviderError(`refunds of ${input.paymentChannel ?? input.paymentMethod} payments cannot be looked up`, { provider: 'payment', retryable: false, code: 'not_supported' });
     }
     return where.lookUpRefund(input);
   };

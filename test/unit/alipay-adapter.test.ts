@@ -6,11 +6,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import express from 'express';
 import fc from 'fast-check';
-import { ConfigError, loadConfig } from '../../config/env';
+import { ConfigError, loadConfig, onlinePaymentProviders } from '../../config/env';
 import { fenToYuan, yuanToFen } from '../../domain/yuan';
 import { ALIPAY_REFUND_SUB_CODES, AlipayPaymentClient, alipayOptionsFromConfig } from '../../integrations/alipay-payment.client';
 import { ProviderError } from '../../integrations/http-client';
-import { paymentByMethod } from '../../integrations';
+import { paymentByChannel } from '../../integrations';
 import { alipayRoutes } from '../../sandbox/alipay.routes';
 
 // Keys made at test time: the app's pair (signs requests) and the sandbox's "Alipay" pair (signs answers).
@@ -270,11 +270,52 @@ describe('choosing Alipay by configuration', () => {
       issueCoupon: async () => (calls.push(`${who}:coupon`), { couponId: 'c' }),
       createCollection: async () => (calls.push(`${who}:collection`), { collectionId: 'k', status: 'pending' as const }),
     });
-    const port = paymentByMethod(record('alipay'), record('service'));
+    const port = paymentByChannel({ alipay: record('alipay') }, 'alipay', record('service'));
     await port.createRefund(refund(100).input, 'a');
     await port.createRefund(refund(100, { paymentMethod: 'cod' }).input, 'b');
     await port.issueCoupon({ caseId: 'c', customerId: 'u', amount: 1, currency: 'CNY' }, 'c');
     await port.createCollection({ caseId: 'c', customerId: 'u', amount: 1, currency: 'CNY', purpose: 'return_shipping' }, 'd');
     expect(calls).toEqual(['alipay:refund:online', 'service:refund:cod', 'service:coupon', 'service:collection']);
+  });
+
+  test('with Alipay and WeChat Pay both chosen, each online refund goes back the way its order was paid; an order that does not say goes to the first named; other channels and COD to the payment service', async () => {
+    const calls: string[] = [];
+    const provider = (who: string) => ({
+      createRefund: async (input: { orderId: string }) => (calls.push(`${who}:${input.orderId}`), { refundId: 'r', status: 'pending' as const }),
+      lookUpRefund: async (input: { orderId: string }) => (calls.push(`${who}:look-up:${input.orderId}`), { status: 'pending' as const }),
+    });
+    const unused = () => Promise.reject(new Error('not used here'));
+    const service = { ...provider('service'), issueCoupon: unused, createCollection: unused };
+    const port = paymentByChannel({ wechatpay: provider('wechatpay'), alipay: provider('alipay') }, 'wechatpay', service);
+    const order = (orderId: string, paymentChannel?: 'alipay' | 'wechatpay' | 'other', paymentMethod: 'online' | 'cod' = 'online') =>
+      ({ ...refund(100, { orderId, paymentMethod }).input, ...(paymentChannel ? { paymentChannel } : {}) });
+    for (const input of [order('paid-by-alipay', 'alipay'), order('paid-by-wechat', 'wechatpay'), order('channel-unknown'), order('paid-by-card', 'other'), order('cash', undefined, 'cod')]) {
+      await port.createRefund(input, `key-${input.orderId}`);
+    }
+    await port.lookUpRefund!({ orderId: 'paid-by-alipay', refundId: 'r', paymentMethod: 'online', paymentChannel: 'alipay' });
+    expect(calls).toEqual([
+      'alipay:paid-by-alipay',
+      'wechatpay:paid-by-wechat',
+      'wechatpay:channel-unknown',
+      'service:paid-by-card',
+      'service:cash',
+      'alipay:look-up:paid-by-alipay',
+    ]);
+  });
+
+  test('PAYMENT_PROVIDER_ONLINE takes sandbox, one provider, or both in the order given; anything else stops the start naming the variable', () => {
+    expect(['sandbox', 'alipay', 'wechatpay', 'wechatpay,alipay', ' alipay , wechatpay '].map((value) => onlinePaymentProviders({ PAYMENT_PROVIDER_ONLINE: value }))).toEqual([
+      [],
+      ['alipay'],
+      ['wechatpay'],
+      ['wechatpay', 'alipay'],
+      ['alipay', 'wechatpay'],
+    ]);
+    for (const bad of ['paypal', 'alipay,alipay', 'sandbox,alipay', 'alipay,']) {
+      expect({ bad, thrown: (() => { try { loadConfig({ PAYMENT_PROVIDER_ONLINE: bad }); return 'nothing'; } catch (error) { return (error as Error).message; } })() }).toEqual({
+        bad,
+        thrown: expect.stringContaining('PAYMENT_PROVIDER_ONLINE'),
+      });
+    }
   });
 });

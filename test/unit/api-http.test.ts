@@ -200,6 +200,46 @@ describe('POST /v1/cases before any workflow starts', () => {
   });
 });
 
+describe('POST /v1/cases on a server refunding through Alipay and WeChat Pay', () => {
+  let twoProviders: http.Server;
+  let twoBase: string;
+  beforeAll(async () => {
+    const app = createApiApp({
+      config: { TEMPORAL_TASK_QUEUE: 'unit', TEMPORAL_NAMESPACE: 'default', TEMPORAL_UI_URL: 'http://ui.local', WEBHOOK_SECRET: SECRET, PAYMENT_PROVIDER_ONLINE: 'alipay,wechatpay' },
+      client,
+      store,
+      policy: new PolicyProvider(undefined),
+      tokens,
+      logger: pino({ level: 'silent' }),
+      now: () => NOW,
+    });
+    twoProviders = http.createServer(app);
+    await new Promise<void>((resolve) => twoProviders.listen(0, '127.0.0.1', resolve));
+    twoBase = `http://127.0.0.1:${(twoProviders.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((resolve) => twoProviders.close(() => resolve())));
+
+  const open = async (order: Record<string, unknown>) => {
+    const response = await fetch(`${twoBase}/v1/cases`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer agent-li', 'content-type': 'application/json', 'Idempotency-Key': 'two-providers-1' },
+      body: JSON.stringify(openCase({ order: { ...openCase().order, ...order } })),
+    });
+    return { status: response.status, fields: ((await response.json()) as Json).error?.details.map((d) => d.field) };
+  };
+
+  it('an online order that does not say its payment channel is refused naming order.paymentChannel (its refund could go to the wrong provider), and nothing starts', async () => {
+    expect(await open({})).toEqual({ status: 400, fields: ['order.paymentChannel'] });
+    expect(temporalCalls).toEqual([]);
+  });
+
+  it('a cash-on-delivery order naming a payment channel is refused naming order.paymentChannel; one without a channel passes the check', async () => {
+    expect(await open({ paymentMethod: 'cod', paymentChannel: 'alipay' })).toEqual({ status: 400, fields: ['order.paymentChannel'] });
+    const cod = await open({ paymentMethod: 'cod' });
+    expect(cod.fields ?? []).not.toContain('order.paymentChannel');
+  });
+});
+
 describe('GET /v1/cases', () => {
   it('forces customers to their own cases and refuses another customerId', async () => {
     expect((await call('GET', '/v1/cases', { token: 'customer-c1' })).body).toEqual({ items: [], nextCursor: null });

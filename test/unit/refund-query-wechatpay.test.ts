@@ -10,7 +10,7 @@ import type { PaymentPort } from '../../activities/provider-ports';
 import { settleStaleRefunds } from '../../activities/refund-query.activities';
 import type { CaseSnapshot } from '../../domain/case.types';
 import { caseWorkflowId } from '../../domain/workflow-contract';
-import { paymentByMethod } from '../../integrations';
+import { paymentByChannel } from '../../integrations';
 import { wechatpayRefundLookUp } from '../../integrations/refund-lookup';
 import { WechatPayPaymentClient, wechatpayOptionsFromConfig } from '../../integrations/wechatpay-payment.client';
 import { TimerSet } from '../../sandbox/timer-set';
@@ -72,8 +72,9 @@ beforeAll(async () => {
     }),
   );
   const unused = () => Promise.reject(new Error('the payment service is not used here'));
-  port = paymentByMethod(
-    { createRefund: (input, key) => wechatpay.createRefund(input, key), lookUpRefund: wechatpayRefundLookUp(wechatpay) },
+  port = paymentByChannel(
+    { wechatpay: { createRefund: (input, key) => wechatpay.createRefund(input, key), lookUpRefund: wechatpayRefundLookUp(wechatpay) } },
+    'wechatpay',
     { createRefund: unused, issueCoupon: unused, createCollection: unused },
   );
 });

@@ -12,7 +12,7 @@ import { createReconcilerActivities } from '../../activities/read-model-reconcil
 import { settleStaleRefunds, type RefundQueryDeps } from '../../activities/refund-query.activities';
 import type { CaseSnapshot } from '../../domain/case.types';
 import { caseWorkflowId } from '../../domain/workflow-contract';
-import { paymentByMethod } from '../../integrations';
+import { paymentByChannel } from '../../integrations';
 import { instantOfBeijingTime } from '../../integrations/alipay-notify';
 import { AlipayPaymentClient, alipayOptionsFromConfig } from '../../integrations/alipay-payment.client';
 import { alipayRefundLookUp, wechatpayRefundLookUp } from '../../integrations/refund-lookup';
@@ -59,7 +59,7 @@ beforeAll(async () => {
     issueCoupon: () => Promise.reject(new Error('the payment service is not used here')),
     createCollection: () => Promise.reject(new Error('the payment service is not used here')),
   };
-  port = paymentByMethod({ createRefund: (input, key) => alipay.createRefund(input, key), lookUpRefund: alipayRefundLookUp(alipay) }, service);
+  port = paymentByChannel({ alipay: { createRefund: (input, key) => alipay.createRefund(input, key), lookUpRefund: alipayRefundLookUp(alipay) } }, 'alipay', service);
 });
 
 afterAll(async () => {

@@ -191,7 +191,8 @@ describe('money paths (order-ledger)', () => {
       withWorker(async () => {
         world.refundAnswer = 'succeeded';
         const orderId = 'O-PAID-AT-ONCE-1';
-        const handle = await startCase(env, world, await refundOnly('missing_parts', orderId, [{ sku: 'SKU-1', quantity: 1, unitPrice: 25_900 }], 25_900));
+        const request = await refundOnly('missing_parts', orderId, [{ sku: 'SKU-1', quantity: 1, unitPrice: 25_900 }], 25_900);
+        const handle = await startCase(env, world, { ...request, order: { ...request.order, paymentChannel: 'alipay' } });
         await handle.executeUpdate(reviewUpdate, { args: [{ actor: agent, decision: 'approve' }] });
 
         const done = await waitForStatus(handle, 'completed');
@@ -204,7 +205,8 @@ describe('money paths (order-ledger)', () => {
 
         // The provider's notification of the same refund comes after the case has closed on the answer.
         await settleRefund(handle, world, done.id).catch(() => undefined);
-        expect(world.refunds).toHaveLength(1);
+        // One refund, sent back the way the order was paid.
+        expect(world.refunds.map((r) => ({ amount: r.amount, paymentChannel: r.paymentChannel }))).toEqual([{ amount: 25_900, paymentChannel: 'alipay' }]);
         expect(totalsOf(orderId)).toMatchObject({ refunded: 25_900, reserved: 0 });
       }));
 

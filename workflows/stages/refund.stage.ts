@@ -1,4 +1,4 @@
-import type { RefundView } from '../../domain/case.types';
+import type { OrderFacts, PaymentChannel, RefundView } from '../../domain/case.types';
 import type { CaseRecord } from '../case-record';
 import { SYSTEM } from '../case-record';
 import { patched } from '@temporalio/workflow';
@@ -66,10 +66,11 @@ export async function refundStage(record: CaseRecord, request: RefundRequest): P
   const refund = record.refund;
   const movement = { key: ledgerKey, kind, amount: request.amount, withUnits: request.withUnits ?? kind === 'refund' };
   const { paymentMethod } = input.request.order;
+  const channel = paymentChannelOf(input.request.order);
 
   // The first attempt reserves and asks the provider in one activity (one round trip on the happy path).
   const first = await providers.reserveAndRefund.executeWithOptions({ summary: `ledger-reserved refund ${request.amount} ${currency} minor units, attempt 1` }, [
-    { reservation: reservationInput(record, movement), refund: { caseId: id, orderId: input.request.orderId, currency, paymentMethod, reason: request.reason, idempotencyKey: refund.idempotencyKey } },
+    { reservation: reservationInput(record, movement), refund: { caseId: id, orderId: input.request.orderId, currency, paymentMethod, ...channel, reason: request.reason, idempotencyKey: refund.idempotencyKey } },
   ]);
   rememberReservation(record, ledgerKey, first.lines);
   if (first.granted === 0 || first.refundId === null) {
@@ -108,7 +109,7 @@ async function settleAttempts(record: CaseRecord, refund: RefundView, reason: st
       delete refund.id;
       record.touch();
       const issued = await providers.issueRefund.executeWithOptions({ summary: `refund ${amount} ${currency} minor units, attempt ${attempt}` }, [
-        { caseId: id, orderId: input.request.orderId, amount, currency, paymentMethod, reason, idempotencyKey: refund.idempotencyKey },
+        { caseId: id, orderId: input.request.orderId, amount, currency, paymentMethod, ...paymentChannelOf(input.request.order), reason, idempotencyKey: refund.idempotencyKey },
       ]);
       answer = issued;
     }
@@ -147,7 +148,7 @@ async function refundWithoutLedger(record: CaseRecord, request: RefundRequest): 
     record.refund = { amount, currency, status: 'pending', idempotencyKey, method: 'original_path', ...(deduction ? { deduction } : {}) };
     record.touch();
     const issued = await providers.issueRefund.executeWithOptions({ summary: `refund ${amount} ${currency} minor units, attempt ${attempt}` }, [
-      { caseId: id, orderId: input.request.orderId, amount, currency, paymentMethod, reason, idempotencyKey },
+      { caseId: id, orderId: input.request.orderId, amount, currency, paymentMethod, ...paymentChannelOf(input.request.order), reason, idempotencyKey },
     ]);
     record.refund.id = issued.refundId;
     record.refund.status = 'requested';
@@ -170,6 +171,11 @@ async function refundWithoutLedger(record: CaseRecord, request: RefundRequest): 
   record.log(SYSTEM, 'refund.manual_action_required', { attempts: policy.refund.maxAttempts });
   await notifyStaffQueue(record, 'refund_manual_action', 'refund-manual');
   return 'failed';
+}
+
+/** The order's payment channel as an activity argument: none when the order does not say (the argument then stays as histories recorded it). */
+function paymentChannelOf(order: OrderFacts): { paymentChannel?: PaymentChannel } {
+  return order.paymentChannel === undefined ? {} : { paymentChannel: order.paymentChannel };
 }
 
 /** What the provider answered to a refund request. */

@@ -622,6 +622,11 @@ export interface components {
                 deliveredAt?: string;
                 /** @enum {string} */
                 paymentMethod: "online" | "cod";
+                /**
+                 * @description where an online payment was made; its refund goes back the same way (alipay, wechatpay, or other: the shop payment service). Absent: the default online provider; required when the server refunds through more than one
+                 * @enum {string}
+                 */
+                paymentChannel?: "alipay" | "wechatpay" | "other";
                 /** @description order total in minor units */
                 total: number;
                 currency: string;
@@ -891,6 +896,8 @@ export interface components {
                 deliveredAt?: string;
                 /** @enum {string} */
                 paymentMethod: "online" | "cod";
+                /** @enum {string} */
+                paymentChannel?: "alipay" | "wechatpay" | "other";
                 total: number;
                 currency: string;
                 category?: string;

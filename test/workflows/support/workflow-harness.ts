@@ -72,7 +72,7 @@ export class FakeWorld {
   /** Every stock look-up, in order (sku asked for and the answer). */
   stockChecks: { sku: string; available: boolean }[] = [];
   subscriptions: string[] = [];
-  refunds: { caseId: string; amount: number; key: string; refundId: string }[] = [];
+  refunds: { caseId: string; amount: number; key: string; refundId: string; paymentChannel?: string }[] = [];
   /** What the payment provider answers a refund request: `pending` (settled later by a callback, like the sandbox) or `succeeded` (paid at once, like Alipay). */
   refundAnswer: 'pending' | 'succeeded' = 'pending';
   coupons: { caseId: string; amount: number; key: string }[] = [];
@@ -151,8 +151,8 @@ export class FakeWorld {
         },
       },
       payment: {
-        createRefund: async ({ caseId, amount }, key) => {
-          const r = keyed(this.refunds, key, () => ({ caseId, amount, key, refundId: `RF-${this.refunds.length + 1}` }));
+        createRefund: async ({ caseId, amount, paymentChannel }, key) => {
+          const r = keyed(this.refunds, key, () => ({ caseId, amount, key, refundId: `RF-${this.refunds.length + 1}`, ...(paymentChannel ? { paymentChannel } : {}) }));
           return { refundId: r.refundId, status: this.refundAnswer };
         },
         issueCoupon: async ({ caseId, amount }, key) => {
