@@ -33,6 +33,9 @@ function project(displayName: string, testMatch: string, timeoutMs: number, extr
 // cores), so it joins the projects only when asked for: `npm run test:reliability`, which is
 // `jest --selectProjects reliability --runInBand` (one stack at a time).
 const reliabilityRequested = process.argv.some((arg) => arg === 'reliability' || arg === '--selectProjects=reliability');
+// The cluster test needs a Temporal server build (`setup.sh --cluster-tools`, ~10 min the first
+// time) and PostgreSQL: it joins only when asked for, `npm run test:cluster`.
+const clusterRequested = process.argv.some((arg) => arg === 'cluster' || arg === '--selectProjects=cluster');
 
 const config: Config = {
   projects: [
@@ -47,6 +50,8 @@ const config: Config = {
     }),
     // Each file starts its own stack (test/reliability/support/reliability-stack.ts) in beforeAll.
     ...(reliabilityRequested ? [project('reliability', 'test/reliability/**/*.test.ts', 300_000)] : []),
+    // A Temporal cluster on PostgreSQL (scripts/stack/temporal-cluster.ts) under the reliability harness.
+    ...(clusterRequested ? [project('cluster', 'test/cluster/**/*.test.ts', 300_000)] : []),
   ],
 };
 

@@ -55,8 +55,12 @@ export function initPostgres(dataDir: string, user: string): void {
   if (prefix.length) {
     const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
     const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
-    // The parent temp dir is root's and 0700: the server user must reach its data dir through it.
-    fs.chmodSync(path.dirname(dataDir), 0o711);
+    // Temp dirs are root's and 0700: the server user must be able to pass through every one above its data dir.
+    for (let dir = path.dirname(dataDir); ; dir = path.dirname(dir)) {
+      const { mode } = fs.statSync(dir);
+      if (!(mode & 0o001)) fs.chmodSync(dir, mode | 0o011);
+      if (dir === path.dirname(dir)) break;
+    }
     fs.chownSync(dataDir, uid, gid);
   }
   const [command, ...args] = [...prefix, path.join(postgresBinDir(), 'initdb'), '-D', dataDir, '-U', user, '--auth=trust', '-E', 'UTF8', '--locale=C', '--no-sync'];

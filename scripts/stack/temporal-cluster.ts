@@ -4,6 +4,8 @@ import net from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { Connection } from '@temporalio/client';
+import { msToTs } from '@temporalio/common/lib/time';
+import { grpc } from '@temporalio/proto';
 import YAML from 'yaml';
 import { CASE_SEARCH_ATTRIBUTES } from '../../domain/search-attributes';
 import type { ManagedProcess, ProcessGroup } from './managed-process';
@@ -154,7 +156,7 @@ export class TemporalCluster implements TemporalEndpoint {
         const connection = await Connection.connect({ address, connectTimeout: 2000 });
         try {
           const { status } = await connection.healthService.check({ service: healthService });
-          if (status !== 1) throw new Error(`health status ${String(status)}, not SERVING`);
+          if (status !== grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING) throw new Error(`health status ${String(status)}, not SERVING`);
         } finally {
           await connection.close();
         }
@@ -170,7 +172,7 @@ export class TemporalCluster implements TemporalEndpoint {
       try {
         await connection.workflowService.registerNamespace({
           namespace: this.namespace,
-          workflowExecutionRetentionPeriod: { seconds: 24 * 3600 },
+          workflowExecutionRetentionPeriod: msToTs('1 day'),
         });
       } catch (error) {
         if (!/already exists|already registered/i.test(error instanceof Error ? error.message : String(error))) throw error;

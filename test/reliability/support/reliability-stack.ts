@@ -8,6 +8,7 @@ import { appUrls, localWiringEnv, startApi, startSandbox, startWorker, withoutCo
 import { startFerretDb } from '../../../scripts/stack/ferretdb-server';
 import { ProcessGroup, type ManagedProcess } from '../../../scripts/stack/managed-process';
 import { freePort, freePorts } from '../../../scripts/stack/ports';
+import { TemporalCluster } from '../../../scripts/stack/temporal-cluster';
 import { startTemporalDevServer } from '../../../scripts/stack/temporal-server';
 import { httpOk, waitUntilReady } from '../../../scripts/stack/wait';
 import type { CaseDocument } from '../../../store/case-document.mapper';
@@ -39,6 +40,8 @@ export interface ReliabilityStackOptions {
   tapCallbacks?: boolean;
   /** Extra configuration variables (e.g. PROVIDER_TIMEOUT_MS, SANDBOX_TRACKING_STEP_MS). */
   env?: Record<string, string>;
+  /** `cluster`: a Temporal cluster on PostgreSQL (four services, `stack.cluster`) instead of the dev server. */
+  temporal?: 'dev-server' | 'cluster';
 }
 
 /** One child the stack can start again: how, and the process currently running (if any). */
@@ -57,6 +60,8 @@ export class ReliabilityStack {
   private readonly unexpectedExits: string[] = [];
   private readonly extraApiPorts = new Map<ExtraApi, number>();
   private closed = false;
+  /** The Temporal cluster, when the options asked for one (`temporal: 'cluster'`); the stack has no `temporal` child then. */
+  cluster?: TemporalCluster;
 
   private constructor(
     readonly label: string,
@@ -85,12 +90,14 @@ export class ReliabilityStack {
     const group = new ProcessGroup({ kind: 'files', dir: logDir });
     let tap: CallbackTap | undefined;
     try {
-      const [temporalPort, ferretdbPort] = await freePorts(2);
+      const [devServerPort, ferretdbPort] = await freePorts(2);
       const temporalDb = path.join(dir, 'temporal.sqlite');
       const ferretDir = path.join(dir, 'ferretdb');
       // The dev server grabs ports of its own at start: our other ports are allocated once it listens.
-      const startTemporal = async () => (await startTemporalDevServer(group, { port: temporalPort, dbFile: temporalDb, namespace: 'default' })).process!;
-      const temporalProcess = await startTemporal();
+      const startTemporal = async () => (await startTemporalDevServer(group, { port: devServerPort, dbFile: temporalDb, namespace: 'default' })).process!;
+      const cluster = options.temporal === 'cluster' ? await TemporalCluster.start(group, { dir: path.join(dir, 'temporal-cluster') }) : undefined;
+      const temporalProcess = cluster ? undefined : await startTemporal();
+      const temporalPort = cluster ? cluster.ports.frontend.grpc : devServerPort;
       const startFerret = async () => (await startFerretDb(group, { port: ferretdbPort, dataDir: ferretDir })).process!;
       const ferretProcess = await startFerret();
 
@@ -120,7 +127,8 @@ export class ReliabilityStack {
       const env = { ...withoutConfigEnv(process.env), ...configEnv };
 
       const stack = new ReliabilityStack(options.label, dir, logDir, group, ports, configEnv, tokens, tap, env);
-      stack.services.set('temporal', { start: startTemporal, current: temporalProcess });
+      stack.cluster = cluster;
+      if (temporalProcess) stack.services.set('temporal', { start: startTemporal, current: temporalProcess });
       stack.services.set('ferretdb', { start: startFerret, current: ferretProcess });
       stack.services.set('sandbox', { start: () => startSandbox(group, env, sandbox) });
       stack.services.set('worker', { start: () => startWorker(group, env, workerMetrics) });
