@@ -49,6 +49,8 @@ interface Pair {
   cases: CasesApi;
   /** The log files its ProcessGroup writes. */
   logFiles: string[];
+  /** Where the pair's orders were paid (order.paymentChannel). */
+  channel: 'alipay' | 'wechatpay';
 }
 
 let keyDir: string;
@@ -119,23 +121,28 @@ beforeAll(async () => {
     CUSTOMER_DIRECTORY_BASE_URL: `${sandboxUrl}/customer-directory`,
     CUSTOMER_DIRECTORY_API_KEY: SANDBOX_KEY,
   });
+  const alipayEnv = {
+    ALIPAY_APP_ID,
+    ALIPAY_PRIVATE_KEY_FILE: file('alipay-app-private.pem', alipayApp.privatePem),
+    ALIPAY_PUBLIC_KEY_FILE: file('alipay-public.pem', alipayItself.publicPem),
+    ALIPAY_GATEWAY: `${sandboxUrl}/alipay/gateway.do`,
+  };
   const envA: NodeJS.ProcessEnv = {
     ...shared(apiUrlA),
     TEMPORAL_TASK_QUEUE: `real-alipay-${randomUUID().slice(0, 8)}`,
     PORT: String(apiA),
     WORKER_METRICS_PORT: String(metricsA),
     PAYMENT_PROVIDER_ONLINE: 'alipay',
-    ALIPAY_APP_ID,
-    ALIPAY_PRIVATE_KEY_FILE: file('alipay-app-private.pem', alipayApp.privatePem),
-    ALIPAY_PUBLIC_KEY_FILE: file('alipay-public.pem', alipayItself.publicPem),
-    ALIPAY_GATEWAY: `${sandboxUrl}/alipay/gateway.do`,
+    ...alipayEnv,
   };
   const envB: NodeJS.ProcessEnv = {
     ...shared(apiUrlB),
     TEMPORAL_TASK_QUEUE: `real-wechatpay-${randomUUID().slice(0, 8)}`,
     PORT: String(apiB),
     WORKER_METRICS_PORT: String(metricsB),
-    PAYMENT_PROVIDER_ONLINE: 'wechatpay',
+    // A shop refunding through both: Alipay is named first, so only the order's channel sends these refunds to WeChat Pay.
+    PAYMENT_PROVIDER_ONLINE: 'alipay,wechatpay',
+    ...alipayEnv,
     WECHATPAY_MCHID,
     WECHATPAY_MERCHANT_SERIAL,
     WECHATPAY_PRIVATE_KEY_FILE: file('apiclient_key.pem', merchant.privatePem),
@@ -155,8 +162,8 @@ beforeAll(async () => {
     startApi(group, envB, apiB, names.apiB),
   ]);
   const logOf = (name: string) => path.join(stack.logDir, `${name}.log`);
-  alipayPair = { name: 'Alipay', apiUrl: apiUrlA, cases: new CasesApi(apiUrlA, tokens.agent), logFiles: [logOf(names.workerA), logOf(names.apiA)] };
-  wechatpayPair = { name: 'WeChat Pay', apiUrl: apiUrlB, cases: new CasesApi(apiUrlB, tokens.agent), logFiles: [logOf(names.workerB), logOf(names.apiB)] };
+  alipayPair = { name: 'Alipay', apiUrl: apiUrlA, cases: new CasesApi(apiUrlA, tokens.agent), logFiles: [logOf(names.workerA), logOf(names.apiA)], channel: 'alipay' };
+  wechatpayPair = { name: 'WeChat Pay', apiUrl: apiUrlB, cases: new CasesApi(apiUrlB, tokens.agent), logFiles: [logOf(names.workerB), logOf(names.apiB)], channel: 'wechatpay' };
 }, 120_000);
 
 afterAll(async () => {
@@ -196,7 +203,7 @@ async function returnToCompletion(pair: Pair, orderId: string): Promise<{ comple
     items: [{ sku: 'SKU-MUG-1', quantity: 1, unitPrice: UNIT_PRICE }],
     reason: { code: 'no_reason', description: 'changed my mind' },
     packagingIntact: true,
-    order: { paidAt: daysAgo(4), deliveredAt: daysAgo(2), paymentMethod: 'online', total: UNIT_PRICE, currency: 'CNY' },
+    order: { paidAt: daysAgo(4), deliveredAt: daysAgo(2), paymentMethod: 'online', paymentChannel: pair.channel, total: UNIT_PRICE, currency: 'CNY' },
   });
   await cases.accepted(tokens.agent, opened.id, 'review', { decision: 'approve' });
   const trackingNumber = `SFRP${Date.now()}${randomBytes(2).toString('hex').toUpperCase()}`;
@@ -311,6 +318,9 @@ describe('all real providers together on the integration stack', () => {
     expect(refundId).toBe(`${completed.id}-refund-1`);
     // The case completed on WeChat Pay's notification (the answer was PROCESSING), which the API took with a 204.
     expect(ofOrder[0].notifications).toContain(204);
+    // The pair also refunds through Alipay (named first): none of this order's money went there.
+    const alipayLedger = await sandboxGet<{ refunds: { outTradeNo: string }[] }>('/alipay/control/refunds');
+    expect(alipayLedger.refunds.filter((r) => r.outTradeNo === orderId)).toEqual([]);
 
     await expectTexted(wechatpayPair, completed.id);
     expectNoPhoneInLogs(wechatpayPair);
