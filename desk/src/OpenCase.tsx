@@ -9,6 +9,8 @@ import { navigate, BASE } from './router';
 type OpenBody = components['schemas']['OpenCaseRequest'];
 type CaseTypeName = PolicySummary['types'][number]['type'];
 type Reason = PolicySummary['types'][number]['reasons'][number];
+/** The form's payment choice: an online channel, or cash on delivery. */
+type PaidBy = 'alipay' | 'wechatpay' | 'other' | 'cod';
 
 const daysAgo = (days: number) => new Date(Date.now() - days * 86_400_000).toISOString().slice(0, 10);
 /** A date picked in the form is that day at noon, Beijing time. */
@@ -26,7 +28,8 @@ export function OpenCase({ me, policy }: { me: Me; policy: PolicySummary | null 
   const [category, setCategory] = useState('');
   const [paidAt, setPaidAt] = useState(daysAgo(5));
   const [deliveredAt, setDeliveredAt] = useState(daysAgo(3));
-  const [method, setMethod] = useState<'online' | 'cod'>('online');
+  // How the order was paid: an online channel (its refund goes back the same way) or cash on delivery.
+  const [paidBy, setPaidBy] = useState<PaidBy>('alipay');
   const [reason, setReason] = useState<Reason>('no_reason');
   const [description, setDescription] = useState('');
   const [evidence, setEvidence] = useState('');
@@ -71,7 +74,7 @@ export function OpenCase({ me, policy }: { me: Me; policy: PolicySummary | null 
       order: {
         paidAt: beijingNoon(paidAt),
         ...(deliveredAt ? { deliveredAt: beijingNoon(deliveredAt) } : {}),
-        paymentMethod: method,
+        ...(paidBy === 'cod' ? { paymentMethod: 'cod' as const } : { paymentMethod: 'online' as const, paymentChannel: paidBy }),
         total: orderTotal,
         currency: 'CNY',
         ...(category.trim() ? { category: category.trim() } : {}),
@@ -108,12 +111,15 @@ export function OpenCase({ me, policy }: { me: Me; policy: PolicySummary | null 
         <Field label={i18n.t('deliveredAt')} value={deliveredAt} onChange={setDeliveredAt} type="date" name="deliveredAt" />
         <Select
           label={i18n.t('paymentMethod')}
-          value={method}
-          onChange={(value) => setMethod(value as 'online' | 'cod')}
+          value={paidBy}
+          onChange={(value) => setPaidBy(value as PaidBy)}
           options={[
-            ['online', i18n.t('online')],
+            ['alipay', i18n.t('paidAlipay')],
+            ['wechatpay', i18n.t('paidWechatpay')],
+            ['other', i18n.t('paidOtherOnline')],
             ['cod', i18n.t('cod')],
           ]}
+          name="paymentMethod"
         />
         <Select label={i18n.t('reason')} value={chosenReason} onChange={(value) => setReason(value as Reason)} options={reasons.map((code): [string, string] => [code, i18n.code('reason', code)])} name="reason" />
         {needsEvidence && (

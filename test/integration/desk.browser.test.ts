@@ -37,12 +37,15 @@ describe('the desk in a browser', () => {
     await customer.getByLabel('订单号').fill(orderId);
     await customer.getByLabel('SKU').fill('SKU-DESK-RETURN');
     await customer.getByLabel('单价（元）').fill('56');
+    await customer.getByLabel('付款方式').selectOption({ label: '微信支付' });
     await customer.getByText(/签收后 \d+ 天内无理由可申请/).waitFor();
     expect(await accessibilityViolations(customer)).toEqual([]);
     await customer.getByRole('button', { name: '提交申请' }).click();
     await customer.waitForURL(/\/desk\/cases\/cs_[0-9a-f]{24}$/);
     const caseId = customer.url().split('/').pop()!;
     await customer.getByText('待审核').first().waitFor();
+    // Paid with WeChat Pay: the refund will go back that way.
+    expect((await cases.get(caseId)).order).toMatchObject({ paymentMethod: 'online', paymentChannel: 'wechatpay' });
     await customer.screenshot({ path: path.join(screenshots, 'desk-customer-phone.png'), fullPage: true });
 
     // The agent, in English, approves the review on the case page.
