@@ -1,7 +1,6 @@
-import { generateKeyPairSync } from 'node:crypto';
+import { createPrivateKey } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import express from 'express';
@@ -9,19 +8,14 @@ import fc from 'fast-check';
 import { ConfigError, loadConfig, onlinePaymentProviders } from '../../config/env';
 import { fenToYuan, yuanToFen } from '../../domain/yuan';
 import { ALIPAY_REFUND_SUB_CODES, AlipayPaymentClient, alipayOptionsFromConfig } from '../../integrations/alipay-payment.client';
-import { ProviderError } from '../../integrations/http-client';
 import { paymentByChannel } from '../../integrations';
 import { alipayRoutes } from '../../sandbox/alipay.routes';
+import { close, listen, providerErrorOf, rsaPemPair } from './support/provider-test-kit';
 
 // Keys made at test time: the app's pair (signs requests) and the sandbox's "Alipay" pair (signs answers).
-const appKeys = generateKeyPairSync('rsa', { modulusLength: 2048 });
-const alipayKeys = generateKeyPairSync('rsa', { modulusLength: 2048 });
-const pem = {
-  appPrivate: appKeys.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
-  appPublic: appKeys.publicKey.export({ format: 'pem', type: 'spki' }).toString(),
-  alipayPrivate: alipayKeys.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
-  alipayPublic: alipayKeys.publicKey.export({ format: 'pem', type: 'spki' }).toString(),
-};
+const appKeys = rsaPemPair();
+const alipayKeys = rsaPemPair();
+const pem = { appPrivate: appKeys.privateKey, appPublic: appKeys.publicKey, alipayPrivate: alipayKeys.privateKey, alipayPublic: alipayKeys.publicKey };
 const APP_ID = '2021000000000001';
 
 let server: Server;
@@ -31,14 +25,13 @@ let alipay: AlipayPaymentClient;
 
 beforeAll(async () => {
   const app = express().use('/alipay', alipayRoutes({ alipayPrivateKey: pem.alipayPrivate, appPublicKey: pem.appPublic, appId: APP_ID }));
-  server = await new Promise<Server>((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-  });
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/alipay`;
+  let base: string;
+  ({ server, base } = await listen(app));
+  baseUrl = `${base}/alipay`;
   keyDir = mkdtempSync(path.join(tmpdir(), 'alipay-keys-'));
   // The private key as Alipay's key tool writes it (bare base64 PKCS#8), the public one as PEM.
   const privateFile = path.join(keyDir, 'app-private.txt');
-  writeFileSync(privateFile, appKeys.privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64'));
+  writeFileSync(privateFile, createPrivateKey(appKeys.privateKey).export({ format: 'der', type: 'pkcs8' }).toString('base64'));
   const publicFile = path.join(keyDir, 'alipay-public.pem');
   writeFileSync(publicFile, pem.alipayPublic);
   alipay = new AlipayPaymentClient(
@@ -53,7 +46,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await new Promise((resolve) => server.close(resolve));
+  await close(server);
   rmSync(keyDir, { recursive: true, force: true });
 });
 
@@ -79,17 +72,6 @@ async function sandboxRefunds(): Promise<{ outTradeNo: string; outRequestNo: str
 async function control(pathName: string, body: unknown): Promise<void> {
   const res = await fetch(`${baseUrl}/control/${pathName}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   if (!res.ok) throw new Error(`sandbox control ${pathName} answered ${res.status}`);
-}
-
-/** The ProviderError a call threw (fails the test, saying so, when it resolved or threw something else). */
-async function providerErrorOf(call: Promise<unknown>, what: string): Promise<ProviderError> {
-  const outcome = await call.then(
-    (value) => ({ value }),
-    (err: unknown) => ({ err }),
-  );
-  if (!('err' in outcome)) throw new Error(`${what}: expected the adapter to throw, it answered ${JSON.stringify(outcome.value)}`);
-  if (!(outcome.err instanceof ProviderError)) throw new Error(`${what}: expected a ProviderError, got ${String(outcome.err)}`);
-  return outcome.err;
 }
 
 describe('fen and yuan', () => {
@@ -147,7 +129,7 @@ describe('Alipay refunds through alipay-sdk against the sandbox gateway', () => 
   });
 
   test('when the app signs with a key Alipay does not have, the gateway refuses the request (isv.invalid-signature, final)', async () => {
-    const stranger = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+    const stranger = rsaPemPair().privateKey;
     const client = new AlipayPaymentClient({ appId: APP_ID, privateKey: stranger, alipayPublicKey: pem.alipayPublic, gateway: `${baseUrl}/gateway.do`, timeoutMs: 5000 });
     const { input, key } = refund(100);
     const err = await providerErrorOf(client.createRefund(input, key), 'request signed with a stranger key');

@@ -1,7 +1,5 @@
-import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import express from 'express';
@@ -13,16 +11,15 @@ import { instantOfBeijingTime } from '../../integrations/alipay-notify';
 import { AlipayPaymentClient, alipayNotificationVerifier, alipayOptionsFromConfig } from '../../integrations/alipay-payment.client';
 import { alipayRoutes, signAlipayNotification } from '../../sandbox/alipay.routes';
 import { FakeCaseSignals } from './support/fake-case-signals';
+import { close, listen, rsaPemPair } from './support/provider-test-kit';
 
 // Alipay's asynchronous refund notification end to end in process: the sandbox gateway pays a refund
 // and posts its signed notification to our webhook route, which verifies it with alipay-sdk and
 // signals the case (a fake Temporal client records the signals).
 
-/** An RSA-2048 pair as PEM strings (made at test time). */
-const rsa = () => generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
-const appKeys = rsa();
-const alipayKeys = rsa();
-const strangerKeys = rsa();
+const appKeys = rsaPemPair();
+const alipayKeys = rsaPemPair();
+const strangerKeys = rsaPemPair();
 const APP_ID = '2021000000000001';
 const SECRET = 'unit-test-webhook-secret';
 
@@ -33,12 +30,6 @@ let apiBase: string;
 let gatewayBase: string;
 let keyDir: string;
 let alipay: AlipayPaymentClient;
-
-async function listen(app: express.Express): Promise<{ server: http.Server; base: string }> {
-  const server = http.createServer(app);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { server, base: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
-}
 
 beforeAll(async () => {
   keyDir = mkdtempSync(path.join(tmpdir(), 'alipay-notify-'));
@@ -65,7 +56,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all([api, gateway].map((s) => new Promise((resolve) => s.close(resolve))));
+  await Promise.all([api, gateway].map(close));
   rmSync(keyDir, { recursive: true, force: true });
 });
 
@@ -181,7 +172,7 @@ describe("Alipay's refund notification", () => {
       const response = await fetch(`${base}/v1/webhooks/alipay`, { method: 'POST', body: new URLSearchParams(refundFields('cs_x:refund:1')) });
       expect({ status: response.status, code: ((await response.json()) as { error: { code: string } }).error.code }).toEqual({ status: 404, code: 'provider_not_configured' });
     } finally {
-      await new Promise((resolve) => server.close(resolve));
+      await close(server);
     }
   });
 });

@@ -1,6 +1,5 @@
 import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { NotificationPort, OutboundMessage } from '../../activities/provider-ports';
@@ -18,10 +17,10 @@ import {
   type AliyunSmsOptions,
 } from '../../integrations/aliyun-sms.client';
 import { CustomerDirectoryClient } from '../../integrations/customer-directory.client';
-import { ProviderError } from '../../integrations/http-client';
 import { SANDBOX_ALIYUN_ACCESS_KEY_ID, type AliyunSandboxSms } from '../../sandbox/aliyun-sms.routes';
 import { createSandboxApp, type Sandbox } from '../../sandbox/app';
 import { sandboxPhoneOf } from '../../sandbox/customer-directory.routes';
+import { close, listen, providerErrorOf } from './support/provider-test-kit';
 
 // The Aliyun SMS adapter, through Alibaba Cloud's own SDK, against the sandbox's Aliyun SMS in this
 // process: the sandbox checks each request's ACS3-HMAC-SHA256 signature with its secret, and its
@@ -41,10 +40,7 @@ let directory: CustomerDirectoryClient;
 
 beforeAll(async () => {
   sandbox = createSandboxApp({ apiKey: SECRET, callbackBaseUrl: 'http://127.0.0.1:9/v1/webhooks', webhookSecret: 'unused-secret', trackingStepMs: 60_000, settleMs: 60_000 });
-  server = await new Promise<Server>((resolve) => {
-    const s = sandbox.app.listen(0, '127.0.0.1', () => resolve(s));
-  });
-  root = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  ({ server, base: root } = await listen(sandbox.app));
   dir = mkdtempSync(path.join(tmpdir(), 'aliyun-sms-'));
   templatesFile = path.join(dir, 'templates.json');
   copyFileSync(EXAMPLE_TEMPLATES, templatesFile);
@@ -61,7 +57,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   sandbox.close();
-  await new Promise((resolve) => server.close(resolve));
+  await close(server);
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -95,17 +91,6 @@ async function sentSms(): Promise<AliyunSandboxSms[]> {
 async function control(name: string, body?: unknown): Promise<void> {
   const res = await fetch(`${root}/aliyun-sms/control/${name}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body ?? {}) });
   if (!res.ok) throw new Error(`sandbox control ${name} answered ${res.status}`);
-}
-
-/** The ProviderError a call threw (fails the test, saying so, when it resolved or threw something else). */
-async function providerErrorOf(call: Promise<unknown>, what: string): Promise<ProviderError> {
-  const outcome = await call.then(
-    (value) => ({ value }),
-    (err: unknown) => ({ err }),
-  );
-  if (!('err' in outcome)) throw new Error(`${what}: expected the adapter to throw, it answered ${JSON.stringify(outcome.value)}`);
-  if (!(outcome.err instanceof ProviderError)) throw new Error(`${what}: expected a ProviderError, got ${String(outcome.err)}`);
-  return outcome.err;
 }
 
 const RETURN_LABEL = { labelId: 'lbl_1', carrier: 'SF', trackingNumber: 'SF1234567890', warehouseCode: 'WH-SH-01', shipBy: '2026-03-01T16:30:00.000Z' };

@@ -1,5 +1,4 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type http from 'node:http';
 import { Writable } from 'node:stream';
 import express from 'express';
 import pino from 'pino';
@@ -10,6 +9,7 @@ import { requestLog } from '../../api/logger';
 import { webhooksRouter } from '../../api/webhooks.routes';
 import { ConfigError, loadConfig } from '../../config/env';
 import { FakeCaseSignals } from './support/fake-case-signals';
+import { close, listen } from './support/provider-test-kit';
 
 // Aliyun SMS delivery receipts through the real webhook router in process: Aliyun's HTTP batch push
 // (a JSON array of SmsReport) to POST /v1/webhooks/aliyun-sms/<token>. Aliyun signs nothing, so the
@@ -25,12 +25,6 @@ let base: string;
 let registry: Registry;
 /** Every log line the API wrote, as text. */
 const logLines: string[] = [];
-
-async function listen(app: express.Express): Promise<{ server: http.Server; base: string }> {
-  const s = http.createServer(app);
-  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
-  return { server: s, base: `http://127.0.0.1:${(s.address() as AddressInfo).port}` };
-}
 
 /** One report as Aliyun pushes it (a delivered one unless overridden). */
 function report(overrides: Record<string, unknown> = {}): Record<string, unknown> {
@@ -74,7 +68,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await new Promise((resolve) => server.close(resolve));
+  await close(server);
 });
 
 beforeEach(() => {
@@ -147,7 +141,7 @@ describe('Aliyun SMS delivery receipts', () => {
         expect({ path, status: response.status, code: ((await response.json()) as { error: { code: string } }).error.code }).toEqual({ path, status: 404, code: 'provider_not_configured' });
       }
     } finally {
-      await new Promise((resolve) => other.server.close(resolve));
+      await close(other.server);
     }
   });
 });

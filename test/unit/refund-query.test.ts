@@ -1,7 +1,5 @@
-import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import express from 'express';
@@ -19,15 +17,15 @@ import { alipayRefundLookUp, wechatpayRefundLookUp } from '../../integrations/re
 import { alipayRoutes } from '../../sandbox/alipay.routes';
 import { toCaseDocument } from '../../store/case-document.mapper';
 import { FakeCaseSignals } from './support/fake-case-signals';
+import { close, listen, rsaPemPair } from './support/provider-test-kit';
 
 // The reconciler's refund step: cases whose refund has waited too long for its notification are
 // looked up at the provider. Alipay's side is the real adapter (alipay-sdk) against the sandbox
 // gateway in process, which pays refunds and notifies no one; the cases are snapshots as the read
 // model returns them, and a fake Temporal client records the signals.
 
-const rsa = () => generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
-const appKeys = rsa();
-const alipayKeys = rsa();
+const appKeys = rsaPemPair();
+const alipayKeys = rsaPemPair();
 const APP_ID = '2021000000000002';
 const NOW = Date.parse('2026-11-29T12:00:00.000Z');
 const MINUTE = 60_000;
@@ -48,9 +46,9 @@ beforeAll(async () => {
   writeFileSync(publicFile, alipayKeys.publicKey);
   // No notifyUrl: the gateway pays and never notifies, as when notifications are lost.
   const app = express().use('/alipay', alipayRoutes({ alipayPrivateKey: alipayKeys.privateKey, appPublicKey: appKeys.publicKey, appId: APP_ID }));
-  gateway = http.createServer(app);
-  await new Promise<void>((resolve) => gateway.listen(0, '127.0.0.1', resolve));
-  gatewayBase = `http://127.0.0.1:${(gateway.address() as AddressInfo).port}/alipay`;
+  let base: string;
+  ({ server: gateway, base } = await listen(app));
+  gatewayBase = `${base}/alipay`;
   alipay = new AlipayPaymentClient(
     alipayOptionsFromConfig({ ALIPAY_APP_ID: APP_ID, ALIPAY_PRIVATE_KEY_FILE: privateFile, ALIPAY_PUBLIC_KEY_FILE: publicFile, PROVIDER_TIMEOUT_MS: 5000, ALIPAY_GATEWAY: `${gatewayBase}/gateway.do` }),
   );
@@ -63,7 +61,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await new Promise((resolve) => gateway.close(resolve));
+  await close(gateway);
   rmSync(keyDir, { recursive: true, force: true });
 });
 

@@ -1,17 +1,16 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import express from 'express';
 import pino from 'pino';
 import { ConfigError, loadConfig } from '../../config/env';
-import { ProviderError } from '../../integrations/http-client';
 import { WechatPayPaymentClient, wechatpayOptionsFromConfig, type WechatpayClientOptions } from '../../integrations/wechatpay-payment.client';
 import { WECHATPAY_ERROR_CODES, caseIdOfOutRefundNo, outRefundNoOf, wechatpayNotificationKeysFromConfig } from '../../integrations/wechatpay.protocol';
 import { TimerSet } from '../../sandbox/timer-set';
 import { wechatpayRoutes, type WechatpaySandboxRefund } from '../../sandbox/wechatpay.routes';
+import { close, listen, providerErrorOf } from './support/provider-test-kit';
 
 // Keys made at test time: the merchant's pair (signs requests) and the sandbox's "WeChat Pay" pair (signs answers).
 const merchantKeys = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -48,10 +47,9 @@ beforeAll(async () => {
     logger: pino({ level: 'silent' }),
   });
   const app = express().use('/wechatpay', sandbox.router);
-  server = await new Promise<Server>((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-  });
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/wechatpay`;
+  let base: string;
+  ({ server, base } = await listen(app));
+  baseUrl = `${base}/wechatpay`;
   keyDir = mkdtempSync(path.join(tmpdir(), 'wechatpay-keys-'));
   const file = (name: string, text: string) => {
     const at = path.join(keyDir, name);
@@ -73,7 +71,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   timers.close();
-  await new Promise((resolve) => server.close(resolve));
+  await close(server);
   rmSync(keyDir, { recursive: true, force: true });
 });
 
@@ -101,17 +99,6 @@ async function sandboxRefunds(): Promise<WechatpaySandboxRefund[]> {
 async function control(pathName: string, body: unknown, method = 'POST'): Promise<void> {
   const res = await fetch(`${baseUrl}/control/${pathName}`, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   if (!res.ok) throw new Error(`sandbox control ${pathName} answered ${res.status}`);
-}
-
-/** The ProviderError a call threw (fails the test, saying so, when it resolved or threw something else). */
-async function providerErrorOf(call: Promise<unknown>, what: string): Promise<ProviderError> {
-  const outcome = await call.then(
-    (value) => ({ value }),
-    (err: unknown) => ({ err }),
-  );
-  if (!('err' in outcome)) throw new Error(`${what}: expected the adapter to throw, it answered ${JSON.stringify(outcome.value)}`);
-  if (!(outcome.err instanceof ProviderError)) throw new Error(`${what}: expected a ProviderError, got ${String(outcome.err)}`);
-  return outcome.err;
 }
 
 describe('refund numbers in WeChat Pay\'s alphabet', () => {

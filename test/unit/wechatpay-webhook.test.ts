@@ -1,16 +1,15 @@
 import { createCipheriv, generateKeyPairSync, randomBytes } from 'node:crypto';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type http from 'node:http';
 import express from 'express';
 import pino from 'pino';
 import { errorHandler } from '../../api/errors';
-import type { StoreAccess } from '../../api/store-access';
 import { webhooksRouter } from '../../api/webhooks.routes';
 import { caseWorkflowId } from '../../domain/workflow-contract';
 import { WechatPayPaymentClient } from '../../integrations/wechatpay-payment.client';
 import { TimerSet } from '../../sandbox/timer-set';
 import { signedHeaders, wechatpayRoutes, type WechatpaySandboxRefund } from '../../sandbox/wechatpay.routes';
+import { FakeCaseSignals } from './support/fake-case-signals';
+import { close, listen } from './support/provider-test-kit';
 
 // WeChat Pay's refund notification through the real webhook router, over a fake Temporal client that
 // records every signal: first as the sandbox sends it after a refund made by the adapter, then
@@ -25,29 +24,9 @@ const MCHID = '1900000109';
 const CASE = 'cs_00000000000000000000beef';
 const OUT_REFUND_NO = `${CASE}-refund-1`;
 
-/** Every signal the fake Temporal client was asked to send. */
-const signals: { workflowId: string; signal: string; payload: unknown }[] = [];
-const running = new Set<string>();
+const fake = new FakeCaseSignals();
 
-const client = {
-  withDeadline: <R>(_deadline: number, fn: () => Promise<R>) => fn(),
-  workflow: {
-    getHandle: (workflowId: string) => ({
-      signal: async (definition: { name: string }, payload: unknown) => {
-        if (![...running].some((id) => caseWorkflowId(id) === workflowId)) throw new WorkflowNotFoundError('not running', workflowId, undefined);
-        signals.push({ workflowId, signal: definition.name, payload });
-      },
-      describe: async () => {
-        throw new WorkflowNotFoundError('no such workflow', workflowId, undefined);
-      },
-    }),
-  },
-  // The running-case scan finds nothing either.
-  workflowService: {},
-} as unknown as Client;
-
-// The read model knows no refund id: routing goes by the case id in out_refund_no.
-const store = { get: () => ({ readModel: { findCaseIdByRefundId: async () => null } }) } as unknown as StoreAccess;
+// The read model knows no refund id (the fake's is empty): routing goes by the case id in out_refund_no.
 const liveRouting = { caseByRefundId: async () => null, casesByTrackingNumber: async () => [] };
 
 let api: http.Server;
@@ -58,15 +37,9 @@ let sandbox: http.Server;
 let sandboxBase: string;
 let timers: TimerSet;
 
-async function listen(app: express.Express): Promise<{ server: http.Server; base: string }> {
-  const server = http.createServer(app);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { server, base: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
-}
-
 beforeAll(async () => {
   const logger = pino({ level: 'silent' });
-  const deps = { client, store, secret: 'unit-test-webhook-secret', logger, liveRouting: liveRouting as never };
+  const deps = { client: fake.client, store: fake.store, secret: 'unit-test-webhook-secret', logger, liveRouting: liveRouting as never };
   const app = express();
   app.use(webhooksRouter({ ...deps, wechatpay: { platformPublicKey: platformKeys.publicKey, platformPublicKeyId: PUBLIC_KEY_ID, apiV3Key: Buffer.from(APIV3_KEY) } }));
   app.use(errorHandler(logger));
@@ -93,13 +66,10 @@ beforeAll(async () => {
 
 afterAll(async () => {
   timers.close();
-  for (const server of [api, unconfigured, sandbox]) await new Promise<void>((resolve) => server.close(() => resolve()));
+  for (const server of [api, unconfigured, sandbox]) await close(server);
 });
 
-beforeEach(() => {
-  signals.length = 0;
-  running.clear();
-});
+beforeEach(() => fake.reset());
 
 /** A notification as WeChat Pay sends it: the refund encrypted with the APIv3 key, the body signed. */
 function notification(overrides: { eventType?: string; refund?: Record<string, unknown>; apiV3Key?: string; id?: string } = {}) {
@@ -137,7 +107,7 @@ async function post(body: string, headers: Record<string, string> = signedHeader
 
 describe('POST /v1/webhooks/wechatpay', () => {
   test('a refund made through the adapter is settled by the sandbox\'s signed, encrypted REFUND.SUCCESS notification, delivered to its case once and answered 204', async () => {
-    running.add(CASE);
+    fake.running.add(CASE);
     const wechatpay = new WechatPayPaymentClient({
       mchid: MCHID,
       merchantSerial: '5157F09EFDC096DE15EBE81A47057A7232F1B8E1',
@@ -157,7 +127,7 @@ describe('POST /v1/webhooks/wechatpay', () => {
       refunds = ((await (await fetch(`${sandboxBase}/wechatpay/control/refunds`)).json()) as { refunds: WechatpaySandboxRefund[] }).refunds;
     }
     expect(refunds[0]?.notifications).toEqual([204]);
-    expect(signals).toEqual([
+    expect(fake.signals).toEqual([
       {
         workflowId: caseWorkflowId(CASE),
         signal: 'paymentEvent',
@@ -168,12 +138,12 @@ describe('POST /v1/webhooks/wechatpay', () => {
   });
 
   test('a genuine notification is answered 204 with no body, and a repeat carries the same event id (the case drops it)', async () => {
-    running.add(CASE);
+    fake.running.add(CASE);
     const body = JSON.stringify(notification());
     const first = await post(body);
     expect({ status: first.status, text: first.text }).toEqual({ status: 204, text: '' });
     expect((await post(body)).status).toBe(204);
-    expect(signals.map((s) => s.payload)).toEqual([
+    expect(fake.signals.map((s) => s.payload)).toEqual([
       { eventId: 'EV-2026112919300000000001', refundId: OUT_REFUND_NO, status: 'succeeded', at: '2026-11-29T11:30:00.000Z' },
       { eventId: 'EV-2026112919300000000001', refundId: OUT_REFUND_NO, status: 'succeeded', at: '2026-11-29T11:30:00.000Z' },
     ]);
@@ -183,10 +153,10 @@ describe('POST /v1/webhooks/wechatpay', () => {
     ['REFUND.ABNORMAL', 'ABNORMAL', 'refund_abnormal'],
     ['REFUND.CLOSED', 'CLOSED', 'refund_closed'],
   ])('%s settles the refund as failed, dated by the notification', async (eventType, status, reason) => {
-    running.add(CASE);
+    fake.running.add(CASE);
     const body = JSON.stringify(notification({ eventType, refund: { refund_status: status, success_time: undefined } }));
     expect((await post(body)).status).toBe(204);
-    expect(signals.map((s) => s.payload)).toEqual([{ eventId: 'EV-2026112919300000000001', refundId: OUT_REFUND_NO, status: 'failed', at: '2026-11-29T11:30:01.000Z', reason }]);
+    expect(fake.signals.map((s) => s.payload)).toEqual([{ eventId: 'EV-2026112919300000000001', refundId: OUT_REFUND_NO, status: 'failed', at: '2026-11-29T11:30:01.000Z', reason }]);
   });
 
   const now = () => Math.floor(Date.now() / 1000);
@@ -198,15 +168,15 @@ describe('POST /v1/webhooks/wechatpay', () => {
     ['dated six minutes ahead', (body: string) => signedHeaders(body, platformKeys.privateKey, PUBLIC_KEY_ID, now() + 360)],
     ['that is WeChat Pay\'s signature probe', (body: string) => ({ ...signedHeaders(body, platformKeys.privateKey, PUBLIC_KEY_ID), 'Wechatpay-Signature': 'WECHATPAY/SIGNTEST/abc' })],
   ])('a notification %s is refused with 401 {"code":"FAIL"} and nothing is delivered', async (_what, headersFor) => {
-    running.add(CASE);
+    fake.running.add(CASE);
     const body = JSON.stringify(notification());
     const answer = await post(body, headersFor(body));
     expect({ status: answer.status, code: answer.json?.code }).toEqual({ status: 401, code: 'FAIL' });
-    expect(signals).toEqual([]);
+    expect(fake.signals).toEqual([]);
   });
 
   test('a ciphertext changed after signing is refused (401), and one that was signed but does not decrypt with our APIv3 key is a 400 naming resource.ciphertext; nothing is delivered', async () => {
-    running.add(CASE);
+    fake.running.add(CASE);
     const genuine = notification();
     const signed = JSON.stringify(genuine);
     const flipped = Buffer.from(genuine.resource.ciphertext, 'base64');
@@ -218,7 +188,7 @@ describe('POST /v1/webhooks/wechatpay', () => {
     expect({ status: resigned.status, fields: resigned.json?.error?.details.map((d) => d.field) }).toEqual({ status: 400, fields: ['resource.ciphertext'] });
     const otherKey = await post(JSON.stringify(notification({ apiV3Key: randomBytes(16).toString('hex') })));
     expect(otherKey.status).toBe(400);
-    expect(signals).toEqual([]);
+    expect(fake.signals).toEqual([]);
   });
 
   test('a signed body that is not a notification is a 400 naming the field', async () => {
@@ -229,13 +199,13 @@ describe('POST /v1/webhooks/wechatpay', () => {
     expect({ status: badRefund.status, fields: badRefund.json?.error?.details.map((d) => d.field) }).toEqual({ status: 400, fields: ['resource.out_refund_no'] });
     const notJson = await post('{"id":');
     expect({ status: notJson.status, code: notJson.json?.error?.code }).toEqual({ status: 400, code: 'invalid_json' });
-    expect(signals).toEqual([]);
+    expect(fake.signals).toEqual([]);
   });
 
   test('a notification of a refund no case has is a 404 (WeChat Pay sends it again later)', async () => {
     const answer = await post(JSON.stringify(notification({ refund: { out_refund_no: 'cs_00000000000000000000dead-refund-1' } })));
     expect({ status: answer.status, code: answer.json?.error?.code }).toEqual({ status: 404, code: 'unknown_reference' });
-    expect(signals).toEqual([]);
+    expect(fake.signals).toEqual([]);
   });
 
   test('on a server where WeChat Pay is not the online payment provider, the route is a 404 provider_not_configured', async () => {
