@@ -1,21 +1,13 @@
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import express from 'express';
-import pino from 'pino';
 import type { PaymentPort } from '../../activities/provider-ports';
 import { settleStaleRefunds } from '../../activities/refund-query.activities';
 import type { CaseSnapshot } from '../../domain/case.types';
 import { caseWorkflowId } from '../../domain/workflow-contract';
 import { paymentByChannel } from '../../integrations';
 import { wechatpayRefundLookUp } from '../../integrations/refund-lookup';
-import { WechatPayPaymentClient, wechatpayOptionsFromConfig } from '../../integrations/wechatpay-payment.client';
-import { TimerSet } from '../../sandbox/timer-set';
-import { wechatpayRoutes, type WechatpaySandboxRefund } from '../../sandbox/wechatpay.routes';
+import type { WechatPayPaymentClient } from '../../integrations/wechatpay-payment.client';
+import type { WechatpaySandboxRefund } from '../../sandbox/wechatpay.routes';
 import { FakeCaseSignals } from './support/fake-case-signals';
+import { startWechatpaySandbox, type WechatpaySandbox } from './support/wechatpay-sandbox';
 
 // A WeChat Pay refund whose notification is lost: the real adapter (wechatpay-axios-plugin) against
 // the sandbox's WeChat Pay API v3 in process, which takes a refund PROCESSING, pays it SETTLE_MS
@@ -23,54 +15,21 @@ import { FakeCaseSignals } from './support/fake-case-signals';
 // then paid, and signals the case (a fake Temporal client records the signals).
 
 const SETTLE_MS = 300;
-const merchantKeys = generateKeyPairSync('rsa', { modulusLength: 2048 });
-const platformKeys = generateKeyPairSync('rsa', { modulusLength: 2048 });
-const PUBLIC_KEY_ID = 'PUB_KEY_ID_0119000001092025110100000001';
 
 const fake = new FakeCaseSignals();
-let server: Server;
+let sandbox: WechatpaySandbox;
 let baseUrl: string;
-let keyDir: string;
-let timers: TimerSet;
 let wechatpay: WechatPayPaymentClient;
 let port: PaymentPort;
 
 beforeAll(async () => {
-  timers = new TimerSet();
-  const sandbox = wechatpayRoutes({
-    platformPrivateKey: platformKeys.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
-    merchantPublicKey: merchantKeys.publicKey.export({ format: 'pem', type: 'spki' }).toString(),
-    apiV3Key: randomBytes(16).toString('hex'),
-    platformPublicKeyId: PUBLIC_KEY_ID,
-    mchid: '1900000109',
+  sandbox = await startWechatpaySandbox({
     settleMs: SETTLE_MS,
-    timers,
-    logger: pino({ level: 'silent' }),
+    // Port 9 (discard): the notification never arrives.
+    notifyUrl: 'http://127.0.0.1:9/v1/webhooks/wechatpay',
+    keyDirPrefix: 'refund-query-wechatpay-',
   });
-  const app = express().use('/wechatpay', sandbox.router);
-  server = await new Promise<Server>((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-  });
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/wechatpay`;
-  keyDir = mkdtempSync(path.join(tmpdir(), 'refund-query-wechatpay-'));
-  const file = (name: string, text: string) => {
-    const at = path.join(keyDir, name);
-    writeFileSync(at, text);
-    return at;
-  };
-  wechatpay = new WechatPayPaymentClient(
-    wechatpayOptionsFromConfig({
-      WECHATPAY_MCHID: '1900000109',
-      WECHATPAY_MERCHANT_SERIAL: '5157F09EFDC096DE15EBE81A47057A7232F1B8E2',
-      WECHATPAY_PRIVATE_KEY_FILE: file('apiclient_key.pem', merchantKeys.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString()),
-      WECHATPAY_PLATFORM_PUBLIC_KEY_FILE: file('pub_key.pem', platformKeys.publicKey.export({ format: 'pem', type: 'spki' }).toString()),
-      WECHATPAY_PLATFORM_PUBLIC_KEY_ID: PUBLIC_KEY_ID,
-      // Port 9 (discard): the notification never arrives.
-      WECHATPAY_NOTIFY_URL: 'http://127.0.0.1:9/v1/webhooks/wechatpay',
-      WECHATPAY_BASE_URL: baseUrl,
-      PROVIDER_TIMEOUT_MS: 5000,
-    }),
-  );
+  ({ baseUrl, client: wechatpay } = sandbox);
   const unused = () => Promise.reject(new Error('the payment service is not used here'));
   port = paymentByChannel(
     { wechatpay: { createRefund: (input, key) => wechatpay.createRefund(input, key), lookUpRefund: wechatpayRefundLookUp(wechatpay) } },
@@ -79,11 +38,7 @@ beforeAll(async () => {
   );
 });
 
-afterAll(async () => {
-  timers.close();
-  await new Promise((resolve) => server.close(resolve));
-  rmSync(keyDir, { recursive: true, force: true });
-});
+afterAll(() => sandbox.close());
 
 /** A case in `refunding` whose refund (the out_refund_no WeChat Pay answered) was requested an hour ago. */
 function waitingCase(caseId: string, orderId: string, amount: number, refundId: string): CaseSnapshot {

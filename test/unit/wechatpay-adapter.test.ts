@@ -1,79 +1,31 @@
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import type { Server } from 'node:http';
-import { tmpdir } from 'node:os';
+import { generateKeyPairSync } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import express from 'express';
-import pino from 'pino';
 import { ConfigError, loadConfig } from '../../config/env';
 import { WechatPayPaymentClient, wechatpayOptionsFromConfig, type WechatpayClientOptions } from '../../integrations/wechatpay-payment.client';
 import { WECHATPAY_ERROR_CODES, caseIdOfOutRefundNo, outRefundNoOf, wechatpayNotificationKeysFromConfig } from '../../integrations/wechatpay.protocol';
-import { TimerSet } from '../../sandbox/timer-set';
-import { wechatpayRoutes, type WechatpaySandboxRefund } from '../../sandbox/wechatpay.routes';
-import { close, listen, providerErrorOf } from './support/provider-test-kit';
+import type { WechatpaySandboxRefund } from '../../sandbox/wechatpay.routes';
+import { providerErrorOf } from './support/provider-test-kit';
+import { MCHID, MERCHANT_SERIAL, PUBLIC_KEY_ID, startWechatpaySandbox, type WechatpayConfig, type WechatpaySandbox } from './support/wechatpay-sandbox';
 
-// Keys made at test time: the merchant's pair (signs requests) and the sandbox's "WeChat Pay" pair (signs answers).
-const merchantKeys = generateKeyPairSync('rsa', { modulusLength: 2048 });
-const platformKeys = generateKeyPairSync('rsa', { modulusLength: 2048 });
-const pem = {
-  merchantPrivate: merchantKeys.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
-  merchantPublic: merchantKeys.publicKey.export({ format: 'pem', type: 'spki' }).toString(),
-  platformPrivate: platformKeys.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
-  platformPublic: platformKeys.publicKey.export({ format: 'pem', type: 'spki' }).toString(),
-};
-const APIV3_KEY = randomBytes(16).toString('hex');
-const MCHID = '1900000109';
-const MERCHANT_SERIAL = '5157F09EFDC096DE15EBE81A47057A7232F1B8E1';
-const PUBLIC_KEY_ID = 'PUB_KEY_ID_0119000001092025110100000000';
-
-let server: Server;
+let sandbox: WechatpaySandbox;
 let baseUrl: string;
 let keyDir: string;
-let timers: TimerSet;
-let config: Parameters<typeof wechatpayOptionsFromConfig>[0];
+let apiV3Key: string;
+let config: WechatpayConfig;
 let wechatpay: WechatPayPaymentClient;
 
 beforeAll(async () => {
-  timers = new TimerSet();
-  const sandbox = wechatpayRoutes({
-    platformPrivateKey: pem.platformPrivate,
-    merchantPublicKey: pem.merchantPublic,
-    apiV3Key: APIV3_KEY,
-    platformPublicKeyId: PUBLIC_KEY_ID,
-    mchid: MCHID,
+  sandbox = await startWechatpaySandbox({
     // No notification in these tests: refunds stay PROCESSING (wechatpay-webhook.test.ts follows them to the end).
     settleMs: 3_600_000,
-    timers,
-    logger: pino({ level: 'silent' }),
+    notifyUrl: 'https://shop.example.com/v1/webhooks/wechatpay',
+    keyDirPrefix: 'wechatpay-keys-',
   });
-  const app = express().use('/wechatpay', sandbox.router);
-  let base: string;
-  ({ server, base } = await listen(app));
-  baseUrl = `${base}/wechatpay`;
-  keyDir = mkdtempSync(path.join(tmpdir(), 'wechatpay-keys-'));
-  const file = (name: string, text: string) => {
-    const at = path.join(keyDir, name);
-    writeFileSync(at, text);
-    return at;
-  };
-  config = {
-    WECHATPAY_MCHID: MCHID,
-    WECHATPAY_MERCHANT_SERIAL: MERCHANT_SERIAL,
-    WECHATPAY_PRIVATE_KEY_FILE: file('apiclient_key.pem', pem.merchantPrivate),
-    WECHATPAY_PLATFORM_PUBLIC_KEY_FILE: file('pub_key.pem', pem.platformPublic),
-    WECHATPAY_PLATFORM_PUBLIC_KEY_ID: PUBLIC_KEY_ID,
-    WECHATPAY_NOTIFY_URL: 'https://shop.example.com/v1/webhooks/wechatpay',
-    WECHATPAY_BASE_URL: baseUrl,
-    PROVIDER_TIMEOUT_MS: 5000,
-  };
-  wechatpay = new WechatPayPaymentClient(wechatpayOptionsFromConfig(config));
+  ({ baseUrl, keyDir, apiV3Key, config, client: wechatpay } = sandbox);
 });
 
-afterAll(async () => {
-  timers.close();
-  await close(server);
-  rmSync(keyDir, { recursive: true, force: true });
-});
+afterAll(() => sandbox.close());
 
 beforeEach(async () => {
   await fetch(`${baseUrl}/control/reset`, { method: 'POST' });
@@ -324,8 +276,8 @@ describe('choosing WeChat Pay by configuration', () => {
     expect(() => wechatpayNotificationKeysFromConfig({ ...notification, WECHATPAY_APIV3_KEY_FILE: shortKey })).toThrow(/WECHATPAY_APIV3_KEY_FILE: .* 32-character/);
     expect(() => wechatpayNotificationKeysFromConfig({ ...notification, WECHATPAY_APIV3_KEY_FILE: missing })).toThrow(/WECHATPAY_APIV3_KEY_FILE: cannot read/);
     const goodKey = path.join(keyDir, 'apiv3.key');
-    writeFileSync(goodKey, `${APIV3_KEY}\n`);
-    expect(wechatpayNotificationKeysFromConfig({ ...notification, WECHATPAY_APIV3_KEY_FILE: goodKey }).apiV3Key.toString()).toBe(APIV3_KEY);
+    writeFileSync(goodKey, `${apiV3Key}\n`);
+    expect(wechatpayNotificationKeysFromConfig({ ...notification, WECHATPAY_APIV3_KEY_FILE: goodKey }).apiV3Key.toString()).toBe(apiV3Key);
     const options: WechatpayClientOptions = wechatpayOptionsFromConfig(config);
     expect({ mchid: options.mchid, merchantSerial: options.merchantSerial, baseUrl: options.baseUrl }).toEqual({ mchid: MCHID, merchantSerial: MERCHANT_SERIAL, baseUrl });
   });
