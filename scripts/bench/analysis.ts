@@ -93,6 +93,15 @@ the breach p50 / p99 were 3.7 / 9.0 s; with the dev server committing with an fs
 before \`--sqlite-pragma synchronous=normal\`, scripts/stack/temporal-server.ts) and the old local-activity
 projection, 24.8 / 41.4 s. A production cluster (docs/architecture.md) does not have that single writer; more worker
 replicas share the task queue.
+
+Where the worker's CPU goes (2026-11-29, a CPU profile of the escalation worker's threads, \`node --cpu-prof\`, and
+the recorded histories replayed 220 times by \`Worker.runReplayHistories\` with the process CPU time measured): the
+workflow thread, not the main thread, is the busy one, and about a third of its time is the TypeScript SDK's own
+bookkeeping of every promise a workflow creates (a promise hook captures and source-maps a stack trace per promise, so
+the Temporal UI can show where a workflow waits; \`@temporalio/worker\` vm-shared.js). Replays cost 85–99 ms of CPU per
+case with the default stack depth and 63 ms with stack traces off (\`--stack-trace-limit=0\`, which would also strip every
+error's stack, so it is not used). The SDK offers no switch for it, and the workflow context's \`Error\` is frozen.
+Fewer promises per activation is what remains in our hands.
 `,
 
   'worker-memory': `
