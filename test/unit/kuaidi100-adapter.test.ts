@@ -1,14 +1,11 @@
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import express, { type Express } from 'express';
 import { loadConfig } from '../../config/env';
 import type { CourierEvent } from '../../domain/workflow-contract';
 import { createProviderClients } from '../../integrations';
 import { ProviderError } from '../../integrations/http-client';
-import { Kuaidi100Client } from '../../integrations/kuaidi100.client';
-import { KUAIDI100_CALLBACK_ACK, traceToCourierEvents, verifyCallbackSign, type Kuaidi100Callback } from '../../integrations/kuaidi100.protocol';
-import { createSandboxApp, type Sandbox } from '../../sandbox/app';
-import { SANDBOX_KUAIDI100_CUSTOMER, type SandboxKuaidi100Subscription } from '../../sandbox/kuaidi100.routes';
+import type { Kuaidi100Client } from '../../integrations/kuaidi100.client';
+import { traceToCourierEvents, verifyCallbackSign, type Kuaidi100Callback } from '../../integrations/kuaidi100.protocol';
+import { SANDBOX_KUAIDI100_CUSTOMER } from '../../sandbox/kuaidi100.routes';
+import { startKuaidi100Sandbox, type Kuaidi100Push, type Kuaidi100Sandbox } from './support/kuaidi100-sandbox';
 
 // The Kuaidi100 adapter against the sandbox's Kuaidi100, both in this process: the sandbox checks
 // the key and the query sign as Kuaidi100 does and pushes signed form posts to our receiver.
@@ -17,33 +14,13 @@ const KEY = 'kd100-test-key';
 const SALT = 'kd100-test-salt';
 const STEP_MS = 20;
 
-/** One push as our receiver got it. */
-interface Push {
-  param: string;
-  sign?: string;
-}
-
-const pushes: Push[] = [];
-let sandbox: Sandbox;
-let servers: Server[] = [];
+let kd100: Kuaidi100Sandbox;
+let pushes: Kuaidi100Push[];
 let sandboxUrl: string;
 let callbackUrl: string;
 
-async function listen(app: Express): Promise<string> {
-  const server = await new Promise<Server>((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-  });
-  servers.push(server);
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
-
 function client(overrides: Partial<ConstructorParameters<typeof Kuaidi100Client>[0]> = {}): Kuaidi100Client {
-  return new Kuaidi100Client({ baseUrl: `${sandboxUrl}/kuaidi100`, key: KEY, customer: SANDBOX_KUAIDI100_CUSTOMER, salt: SALT, callbackUrl, timeoutMs: 2000, ...overrides });
-}
-
-async function subscriptions(): Promise<SandboxKuaidi100Subscription[]> {
-  const res = await fetch(`${sandboxUrl}/kuaidi100/subscriptions`);
-  return ((await res.json()) as { subscriptions: SandboxKuaidi100Subscription[] }).subscriptions;
+  return kd100.client(overrides);
 }
 
 /** Polls until `probe` returns a value; fails naming what never happened and the pushes so far. */
@@ -57,39 +34,25 @@ async function waitFor<T>(what: string, probe: () => T | undefined | false, time
   }
 }
 
-function pushesOf(trackingNumber: string): (Push & { decoded: Kuaidi100Callback })[] {
+function pushesOf(trackingNumber: string): (Kuaidi100Push & { decoded: Kuaidi100Callback })[] {
   return pushes
     .map((p) => ({ ...p, decoded: JSON.parse(p.param) as Kuaidi100Callback }))
     .filter((p) => p.decoded.lastResult.nu === trackingNumber);
 }
 
 beforeAll(async () => {
-  const receiver = express();
-  receiver.post('/kuaidi100', express.urlencoded({ extended: false }), (req, res) => {
-    const body = req.body as Record<string, string>;
-    pushes.push({ param: body.param, sign: body.sign });
-    res.json(KUAIDI100_CALLBACK_ACK);
-  });
-  callbackUrl = `${await listen(receiver)}/kuaidi100`;
-  sandbox = createSandboxApp({ apiKey: KEY, callbackBaseUrl: 'http://127.0.0.1:9/unused', webhookSecret: 'unused-secret', trackingStepMs: STEP_MS, settleMs: STEP_MS });
-  sandboxUrl = await listen(sandbox.app);
+  kd100 = await startKuaidi100Sandbox({ key: KEY, salt: SALT, stepMs: STEP_MS });
+  ({ pushes, sandboxUrl, callbackUrl } = kd100);
 });
 
-afterAll(async () => {
-  sandbox.close();
-  for (const server of servers) {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-  }
-  servers = [];
-});
+afterAll(() => kd100.close());
 
 describe('the Kuaidi100 adapter against the sandbox', () => {
   test('subscribing a parcel twice leaves one subscription (the repeat, 501, counts as done)', async () => {
     const kd = client();
     await kd.subscribeTracking({ caseId: 'case-1', trackingNumber: 'SFTWICE001', carrier: 'SF' });
     await expect(kd.subscribeTracking({ caseId: 'case-1', trackingNumber: 'SFTWICE001', carrier: 'SF' })).resolves.toBeUndefined();
-    const mine = (await subscriptions()).filter((s) => s.number === 'SFTWICE001');
+    const mine = (await kd100.subscriptions()).filter((s) => s.number === 'SFTWICE001');
     expect(mine.map((s) => ({ company: s.company, callbackUrl: s.callbackUrl, salt: s.salt }))).toEqual([{ company: 'shunfeng', callbackUrl, salt: SALT }]);
   });
 
@@ -142,6 +105,6 @@ describe('the Kuaidi100 adapter against the sandbox', () => {
       KUAIDI100_CALLBACK_URL: callbackUrl,
     });
     await createProviderClients(config).courier.subscribeTracking({ caseId: 'case-5', trackingNumber: 'YTPORT0001', carrier: 'YTO' });
-    expect((await subscriptions()).filter((s) => s.number === 'YTPORT0001').map((s) => s.company)).toEqual(['yuantong']);
+    expect((await kd100.subscriptions()).filter((s) => s.number === 'YTPORT0001').map((s) => s.company)).toEqual(['yuantong']);
   });
 });

@@ -1,20 +1,16 @@
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import express, { type Express } from 'express';
 import type { Db } from 'mongodb';
 import { Registry } from 'prom-client';
 import { createReconcilerActivities } from '../../activities/read-model-reconciler.activities';
 import { newsFor, pollStaleParcels, type TrackingPollDeps, type TrackingQuery } from '../../activities/tracking-poll.activities';
 import type { CaseSnapshot, ShipmentView } from '../../domain/case.types';
 import { caseWorkflowId, type CourierEvent } from '../../domain/workflow-contract';
-import { Kuaidi100Client } from '../../integrations/kuaidi100.client';
-import { KUAIDI100_CALLBACK_ACK, traceToCourierEvents, type Kuaidi100Callback } from '../../integrations/kuaidi100.protocol';
-import { createSandboxApp, type Sandbox } from '../../sandbox/app';
-import { SANDBOX_KUAIDI100_CUSTOMER, type SandboxKuaidi100Subscription } from '../../sandbox/kuaidi100.routes';
+import type { Kuaidi100Client } from '../../integrations/kuaidi100.client';
+import { traceToCourierEvents, type Kuaidi100Callback } from '../../integrations/kuaidi100.protocol';
 import { toCaseDocument } from '../../store/case-document.mapper';
 import { PARCEL_STATUSES } from '../../store/case-read-model.store';
 import { InMemoryTrackingPollLog } from '../../store/tracking-polls.store';
 import { FakeCaseSignals } from './support/fake-case-signals';
+import { startKuaidi100Sandbox, type Kuaidi100Sandbox } from './support/kuaidi100-sandbox';
 
 // The reconciler's tracking step, the fallback for lost Kuaidi100 pushes: the real Kuaidi100 adapter
 // queries the sandbox's Kuaidi100 in this process. The sandbox's pushes reach a receiver that
@@ -28,23 +24,11 @@ const HOUR = 3_600_000;
 const SIX_HOURS = 6 * HOUR;
 
 const fake = new FakeCaseSignals();
-/** Every push the sandbox sent, as the receiver got it (and did not pass on). */
-const lostPushes: Kuaidi100Callback[] = [];
-let sandbox: Sandbox;
-let servers: Server[] = [];
-let sandboxUrl: string;
-let callbackUrl: string;
-
-async function listen(app: Express): Promise<string> {
-  const server = await new Promise<Server>((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-  });
-  servers.push(server);
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
+/** The sandbox's Kuaidi100, whose every push reaches a receiver that does not pass it on. */
+let kd100: Kuaidi100Sandbox;
 
 function kuaidi100(overrides: Partial<ConstructorParameters<typeof Kuaidi100Client>[0]> = {}): Kuaidi100Client {
-  return new Kuaidi100Client({ baseUrl: `${sandboxUrl}/kuaidi100`, key: KEY, customer: SANDBOX_KUAIDI100_CUSTOMER, salt: SALT, callbackUrl, timeoutMs: 2000, ...overrides });
+  return kd100.client(overrides);
 }
 
 /** The adapter's query as the worker hands it to the reconciler, recording which parcels were asked about. */
@@ -55,22 +39,13 @@ function recordingQuery(client: Kuaidi100Client = kuaidi100()): TrackingQuery & 
 }
 
 /** Subscribes a parcel at the sandbox and waits until its journey ended (signed for, or stuck for a number ending in LOST). */
-async function shipThrough(trackingNumber: string, carrier: string, endState = '3'): Promise<void> {
-  await kuaidi100().subscribeTracking({ caseId: 'unused', trackingNumber, carrier });
-  const deadline = Date.now() + 5000;
-  for (;;) {
-    const res = await fetch(`${sandboxUrl}/kuaidi100/subscriptions`);
-    const { subscriptions } = (await res.json()) as { subscriptions: SandboxKuaidi100Subscription[] };
-    const mine = subscriptions.find((s) => s.number === trackingNumber);
-    if (mine?.state === endState && mine.pushes.every((p) => p.acknowledged)) return;
-    if (Date.now() > deadline) throw new Error(`the sandbox never brought ${trackingNumber} to state ${endState}; it is at ${JSON.stringify(mine?.state)}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+function shipThrough(trackingNumber: string, carrier: string, endState = '3'): Promise<void> {
+  return kd100.shipThrough(trackingNumber, carrier, endState);
 }
 
 /** The events of the last push the sandbox sent for this parcel: what our webhook would have delivered. */
 function lostEventsOf(trackingNumber: string): CourierEvent[] {
-  const last = lostPushes.filter((p) => p.lastResult.nu === trackingNumber).at(-1);
+  const last = kd100.pushes.map((p) => JSON.parse(p.param) as Kuaidi100Callback).filter((p) => p.lastResult.nu === trackingNumber).at(-1);
   if (!last) throw new Error(`the sandbox pushed nothing for ${trackingNumber}`);
   return traceToCourierEvents(last.lastResult);
 }
@@ -118,24 +93,10 @@ function signalledTo(caseId: string): CourierEvent[] {
 const ZERO = { signalled: 0, nothing_new: 0, no_trace: 0, error: 0, waiting: 0 };
 
 beforeAll(async () => {
-  const receiver = express();
-  receiver.post('/kuaidi100', express.urlencoded({ extended: false }), (req, res) => {
-    lostPushes.push(JSON.parse((req.body as Record<string, string>).param) as Kuaidi100Callback);
-    res.json(KUAIDI100_CALLBACK_ACK);
-  });
-  callbackUrl = `${await listen(receiver)}/kuaidi100`;
-  sandbox = createSandboxApp({ apiKey: KEY, callbackBaseUrl: 'http://127.0.0.1:9/unused', webhookSecret: 'unused-secret', trackingStepMs: STEP_MS, settleMs: STEP_MS });
-  sandboxUrl = await listen(sandbox.app);
+  kd100 = await startKuaidi100Sandbox({ key: KEY, salt: SALT, stepMs: STEP_MS });
 });
 
-afterAll(async () => {
-  sandbox.close();
-  for (const server of servers) {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-  }
-  servers = [];
-});
+afterAll(() => kd100.close());
 
 beforeEach(() => fake.reset());
 
