@@ -1,11 +1,10 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import type { RefundLookUpAnswer } from '../../activities/provider-ports';
 import { settleStaleRefunds } from '../../activities/refund-query.activities';
 import { getCaseQuery, reviewUpdate } from '../../domain/workflow-contract';
 import type { ReconcilerRunSummary } from '../../workflows/read-model-reconciler.workflow';
-import { testProtection } from './support/test-payload-protection';
-import { actors, caseRequest, events, FakeWorld, refundIssued, startCase, waitForCase, waitForStatus, workflowBundle, worldRunner, type CaseHandle } from './support/workflow-harness';
+import { reconcilerRunWith } from './support/reconciler-run';
+import { actors, caseRequest, events, FakeWorld, refundIssued, startCase, waitForCase, waitForStatus, worldRunner, type CaseHandle } from './support/workflow-harness';
 
 // The reconciler's refund step against a real case workflow: a refund-only case whose refund the
 // provider answered `pending` and never notified is settled by a reconciler run that looks it up,
@@ -14,7 +13,6 @@ import { actors, caseRequest, events, FakeWorld, refundIssued, startCase, waitFo
 let env: TestWorkflowEnvironment;
 let world: FakeWorld;
 const withWorker = worldRunner((context) => ({ env, world } = context));
-let runs = 0;
 
 /** A refund-only case (parcel never received), approved, whose refund now waits for the provider. */
 async function caseAwaitingSettlement(): Promise<CaseHandle> {
@@ -28,43 +26,22 @@ async function caseAwaitingSettlement(): Promise<CaseHandle> {
 }
 
 /**
- * One reconciler run on a worker of its own: the other steps find nothing to do, and the refund step
- * is the real sweep over this case (as the read model lists it) and a provider answering `answer`.
+ * One reconciler run: the other steps find nothing to do, and the refund step is the real sweep over
+ * this case (as the read model lists it) and a provider answering `answer`.
  */
-async function reconcilerRun(handle: CaseHandle, answer: (refundId: string) => RefundLookUpAnswer): Promise<{ summary: ReconcilerRunSummary; steps: string[] }> {
-  const steps: string[] = [];
-  const step = <T>(name: string, result: T) => async () => (steps.push(name), result);
-  const taskQueue = `${world.taskQueue}-reconciler`;
-  const worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue,
-    workflowBundle: await workflowBundle(),
-    dataConverter: testProtection.dataConverter,
-    activities: {
-      reconcilerWatermark: step('reconcilerWatermark', null),
-      reconcileCasePage: step('reconcileCasePage', { checked: 0, drift: 0, repaired: 0, failed: 0, nextPageToken: null }),
-      sweepOpenCaseLocks: step('sweepOpenCaseLocks', { released: 0 }),
-      compactSlaReport: step('compactSlaReport', { cases: 0, breaches: 0, bucketsWritten: 0 }),
-      saveReconcilerWatermark: step('saveReconcilerWatermark', undefined),
-      pollStaleParcels: step('pollStaleParcels', { signalled: 0, nothing_new: 0, no_trace: 0, error: 0, waiting: 0 }),
-      settleStaleRefunds: async () => {
-        steps.push('settleStaleRefunds');
-        return settleStaleRefunds(
-          {
-            client: env.client,
-            cases: { listAwaitingRefundSettlement: async () => [await handle.query(getCaseQuery)] },
-            payment: { lookUpRefund: async (input) => answer(input.refundId) },
-            olderThanMs: 0,
-          },
-          {},
-        );
-      },
-    },
+function reconcilerRun(handle: CaseHandle, answer: (refundId: string) => RefundLookUpAnswer): Promise<{ summary: ReconcilerRunSummary; steps: string[] }> {
+  return reconcilerRunWith(env, world, {
+    settleStaleRefunds: () =>
+      settleStaleRefunds(
+        {
+          client: env.client,
+          cases: { listAwaitingRefundSettlement: async () => [await handle.query(getCaseQuery)] },
+          payment: { lookUpRefund: async (lookUp) => answer(lookUp.refundId) },
+          olderThanMs: 0,
+        },
+        {},
+      ),
   });
-  const summary = await worker.runUntil(
-    env.client.workflow.execute('readModelReconcilerWorkflow', { taskQueue, workflowId: `reconciler-${world.taskQueue}-${++runs}` }) as Promise<ReconcilerRunSummary>,
-  );
-  return { summary, steps };
 }
 
 describe('the reconciler settles refunds whose notification did not come', () => {
