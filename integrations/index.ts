@@ -6,7 +6,7 @@ import { AliyunSmsClient, aliyunSmsOptionsFromConfig, InMemorySmsSendLog, type S
 import { CustomerDirectoryClient } from './customer-directory.client';
 import { CourierClient } from './courier.client';
 import { InventoryClient } from './inventory.client';
-import { Kuaidi100Client } from './kuaidi100.client';
+import { Kuaidi100Client, kuaidi100OptionsFromConfig } from './kuaidi100.client';
 import { NotificationClient } from './notification.client';
 import { PaymentClient } from './payment.client';
 import { alipayRefundLookUp, wechatpayRefundLookUp } from './refund-lookup';
@@ -63,14 +63,7 @@ export function notificationByRecipient(customer: NotificationPort, staff: Notif
  */
 function courierPort(config: AppConfig, courier: CourierClient): CourierPort {
   if (config.COURIER_TRACKING_PROVIDER !== 'kuaidi100') return courier;
-  const tracking = new Kuaidi100Client({
-    baseUrl: config.KUAIDI100_BASE_URL,
-    key: config.KUAIDI100_KEY!,
-    customer: config.KUAIDI100_CUSTOMER!,
-    salt: config.KUAIDI100_SALT!,
-    callbackUrl: config.KUAIDI100_CALLBACK_URL!,
-    timeoutMs: config.PROVIDER_TIMEOUT_MS,
-  });
+  const tracking = new Kuaidi100Client(kuaidi100OptionsFromConfig(config));
   return {
     createReturnLabel: (input, key) => courier.createReturnLabel(input, key),
     // Kuaidi100 tracks only what it is asked to: a parcel we send is subscribed as soon as it exists (a retry's repeat is harmless).
