@@ -58,6 +58,8 @@ export const CONFIG_ENV_DOCS = {
   PROVIDER_TIMEOUT_MS: 'timeout of one provider HTTP call',
   WORKER_METRICS_PORT: 'port of the worker Prometheus /metrics endpoint',
   WORKER_MAX_CACHED_WORKFLOWS: 'workflows the worker keeps in memory (each well under 1 MiB, see docs/benchmarks.md); others are replayed from history when they wake',
+  WORKER_DEPLOYMENT_NAME: 'Worker Deployment the worker belongs to when WORKER_BUILD_ID is set (Worker Versioning)',
+  WORKER_BUILD_ID: 'build id of this worker release (e.g. the git commit); set: the worker joins WORKER_DEPLOYMENT_NAME as that version (Worker Versioning); unset: unversioned',
   RECONCILE_EVERY: 'period of the read-model reconciler schedule, e.g. "5m" or "10s" (the worker also runs it once at start)',
   RECONCILE_RUNNING_EVERY: 'how often a reconciler run also compares every running case, not only the closed ones (and always the run at a worker start)',
   REFUND_QUERY_AFTER_MS: 'how long a refund waits for the payment provider\'s notification before a reconciler run looks it up at the provider (Alipay, WeChat Pay)',
@@ -149,6 +151,9 @@ const configSchema = z.object({
   // Without zod in the bundle a cached case costs about a third of a MiB settled (docs/benchmarks.md, worker-memory),
   // more while it runs: 1,000 keep a minute of 1,000 deadlines off replays (escalation) and 10,000 open cases under 1 GiB.
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(1000),
+  // The server keys versions by `<deployment>.<build id>`: no dots or slashes in either part.
+  WORKER_DEPLOYMENT_NAME: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1 to 64 letters, digits, _ or -').default('aftersales'),
+  WORKER_BUILD_ID: z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, 'must be 1 to 128 letters, digits, _ or - (e.g. the git commit)').optional(),
   RECONCILE_EVERY: z.string().regex(/^\d+(\.\d+)?(ms|s|m|h|d)$/, 'must be a duration such as "5m" or "10s"').refine((text) => durationMs(text) >= 1000, 'must be at least 1s').default('5m'),
   // Comparing a running case costs a Query (a replay when it is not cached): every run would replay every open case.
   RECONCILE_RUNNING_EVERY: z.string().regex(/^\d+(\.\d+)?(ms|s|m|h|d)$/, 'must be a duration such as "1h" or "10s"').default('1h'),

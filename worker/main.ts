@@ -23,6 +23,7 @@ import { SmsSendStore } from '../store/sms-sends.store';
 import { caseSinks, ReadModelPublisher } from './read-model-publisher';
 import { ensureReconcilerSchedule, RECONCILER_SCHEDULE_ID } from './reconciler-schedule';
 import { createWorkerLogger, PinoTemporalLogger } from './worker-logger';
+import { workerDeploymentOptions } from './worker-deployment';
 import { CoreMetricsSource, createWorkerRegistry, freeLocalPort, serveWorkerEndpoints } from './worker-metrics';
 
 /** Starts the case worker: workflows + activities on the configured task queue. */
@@ -87,11 +88,14 @@ async function main(): Promise<void> {
     registry,
     log: log.child({ component: 'reconciler' }),
   });
+  const deployment = workerDeploymentOptions(config);
   const worker = await Worker.create({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
+    // With WORKER_BUILD_ID: this build's version of the Worker Deployment (docs/workflow-versioning.md, "Worker Versioning").
+    workerDeploymentOptions: deployment,
     // Pollers follow the backlog (a burst of SLA deadlines, a wave of new cases) instead of a fixed ten per queue.
     workflowTaskPollerBehavior: { type: 'autoscaling' },
     activityTaskPollerBehavior: { type: 'autoscaling' },
@@ -104,7 +108,7 @@ async function main(): Promise<void> {
 
   const core = new CoreMetricsSource(registry, coreMetricsUrl);
   const endpoints = serveWorkerEndpoints(config.WORKER_METRICS_PORT, registry, () => worker.getState() === 'RUNNING', core);
-  log.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE, metricsPort: config.WORKER_METRICS_PORT, traces: tracing.enabled }, 'worker started');
+  log.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE, metricsPort: config.WORKER_METRICS_PORT, traces: tracing.enabled, deploymentVersion: deployment ? `${deployment.version.deploymentName}.${deployment.version.buildId}` : 'unversioned' }, 'worker started');
 
   // The run this start triggers compares the running cases too: a worker that died may have lost their writes.
   await requestRunningSweep(db).catch((err: unknown) => log.warn({ error: (err as Error).message }, 'reconciler: could not ask for a sweep of the running cases'));

@@ -159,13 +159,14 @@ export class ReliabilityStack {
 
   /**
    * Starts another worker on the stack's task queue (its /healthz and /metrics on a port of its own);
-   * resolves once it is healthy. Kill, stop and start it by its name like any child.
+   * resolves once it is healthy. Kill, stop and start it by its name like any child. `env` overrides
+   * variables for this worker only (e.g. WORKER_BUILD_ID: another build of the same deployment).
    */
-  async addWorker(name: ExtraWorker): Promise<void> {
+  async addWorker(name: ExtraWorker, env: Record<string, string> = {}): Promise<void> {
     if (this.services.has(name)) throw new Error(`${name} already exists in stack ${this.label}`);
     const port = await freePort();
-    const env = { ...this.env, WORKER_METRICS_PORT: String(port) };
-    this.services.set(name, { start: () => startWorker(this.group, env, port, name) });
+    const workerEnv = { ...this.env, ...env, WORKER_METRICS_PORT: String(port) };
+    this.services.set(name, { start: () => startWorker(this.group, workerEnv, port, name) });
     await this.start(name);
   }
 
