@@ -1,8 +1,7 @@
 import type { Client } from '@temporalio/client';
-import type { Db, MongoClient } from 'mongodb';
+import type { Db } from 'mongodb';
 import { createReconcilerActivities, requestRunningSweep } from '../../activities/read-model-reconciler.activities';
-import { connectMongo, ensureIndexes } from '../../store/mongo';
-import { mongoForTests, uniqueDbName, type TestMongo } from './support/mongo-for-tests';
+import { openTestDatabase, type TestDatabase } from './support/test-database';
 
 // Which case workflows a reconciler run compares: closed ones every run, the running ones only
 // when a sweep is due (every RECONCILE_RUNNING_EVERY, or asked by a worker start), since each
@@ -10,21 +9,15 @@ import { mongoForTests, uniqueDbName, type TestMongo } from './support/mongo-for
 
 jest.setTimeout(60_000);
 
-let mongo: TestMongo;
-let client: MongoClient;
+let database: TestDatabase;
 let db: Db;
 
 beforeAll(async () => {
-  mongo = await mongoForTests();
-  ({ client, db } = await connectMongo(mongo.uri, uniqueDbName('it_sweep')));
-  await ensureIndexes(db);
+  database = await openTestDatabase('it_sweep');
+  ({ db } = database);
 });
 
-afterAll(async () => {
-  await db?.dropDatabase();
-  await client?.close();
-  await mongo?.stop();
-});
+afterAll(() => database?.close());
 
 /** A Temporal client whose visibility lists two pages of nothing, recording each query and token it is asked. */
 function listingClient(asked: { query: string; token: string | null }[]): Client {

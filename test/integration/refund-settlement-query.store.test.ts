@@ -1,31 +1,25 @@
-import type { Db, MongoClient } from 'mongodb';
+import type { Db } from 'mongodb';
 import type { CaseSnapshot, RefundView } from '../../domain/case.types';
 import { createReadModel, type CaseReadModel } from '../../store/case-read-model.store';
-import { Collections, connectMongo, ensureIndexes } from '../../store/mongo';
-import { mongoForTests, uniqueDbName, type TestMongo } from './support/mongo-for-tests';
+import { Collections } from '../../store/mongo';
+import { openTestDatabase, type TestDatabase } from './support/test-database';
 
 // The reconciler's refund step reads its cases with one query: those in `refunding` whose refund
 // waits for the provider (`requested`). On FerretDB, as in production.
 
 jest.setTimeout(60_000);
 
-let mongo: TestMongo;
-let client: MongoClient;
+let database: TestDatabase;
 let db: Db;
 let readModel: CaseReadModel;
 
 beforeAll(async () => {
-  mongo = await mongoForTests();
-  ({ client, db } = await connectMongo(mongo.uri, uniqueDbName('it_refund_query')));
-  await ensureIndexes(db);
+  database = await openTestDatabase('it_refund_query');
+  ({ db } = database);
   readModel = createReadModel(db);
 });
 
-afterAll(async () => {
-  await db?.dropDatabase();
-  await client?.close();
-  await mongo?.stop();
-});
+afterAll(() => database?.close());
 
 beforeEach(async () => {
   await db.collection(Collections.cases).deleteMany({});

@@ -1,35 +1,29 @@
-import type { Db, MongoClient } from 'mongodb';
+import type { Db } from 'mongodb';
 import type { EscalationRecord } from '../../activities/provider-ports';
 import type { CaseSnapshot, ClockName, ClockState, SlaClockView } from '../../domain/case.types';
-import { Collections, connectMongo, ensureIndexes } from '../../store/mongo';
+import { Collections, ensureIndexes } from '../../store/mongo';
 import { createReadModel, InvalidCursorError, type CaseListQuery, type CaseReadModel } from '../../store/case-read-model.store';
 import { OpenCaseLocks } from '../../store/open-case-locks.store';
 import { SlaReportBuckets } from '../../store/sla-report.buckets';
 import { slaReport } from '../../store/sla-report.store';
-import { mongoForTests, uniqueDbName, type TestMongo } from './support/mongo-for-tests';
+import { openTestDatabase, type TestDatabase } from './support/test-database';
 
 jest.setTimeout(60_000);
 
 const HOUR = 3_600_000;
 
-let mongo: TestMongo;
-let client: MongoClient;
+let database: TestDatabase;
 let db: Db;
 let readModel: CaseReadModel;
 
 beforeAll(async () => {
-  mongo = await mongoForTests();
-  ({ client, db } = await connectMongo(mongo.uri, uniqueDbName('it_store')));
-  await ensureIndexes(db);
+  database = await openTestDatabase('it_store');
+  ({ db } = database);
   await ensureIndexes(db); // idempotent: a second start must not fail
   readModel = createReadModel(db);
 });
 
-afterAll(async () => {
-  await db?.dropDatabase();
-  await client?.close();
-  await mongo?.stop();
-});
+afterAll(() => database?.close());
 
 beforeEach(async () => {
   for (const name of Object.values(Collections)) await db.collection(name).deleteMany({});

@@ -1,32 +1,26 @@
-import type { Db, MongoClient } from 'mongodb';
+import type { Db } from 'mongodb';
 import type { CaseSnapshot, ShipmentView } from '../../domain/case.types';
 import { createReadModel, type CaseReadModel } from '../../store/case-read-model.store';
-import { Collections, connectMongo, ensureIndexes } from '../../store/mongo';
+import { Collections } from '../../store/mongo';
 import { TRACKING_POLLS_COLLECTION, TrackingPollStore } from '../../store/tracking-polls.store';
-import { mongoForTests, uniqueDbName, type TestMongo } from './support/mongo-for-tests';
+import { openTestDatabase, type TestDatabase } from './support/test-database';
 
 // The reconciler's parcel step reads its cases with one find per parcel status and keeps the last
 // poll of each parcel in `tracking_polls`. On FerretDB, as in production.
 
 jest.setTimeout(60_000);
 
-let mongo: TestMongo;
-let client: MongoClient;
+let database: TestDatabase;
 let db: Db;
 let readModel: CaseReadModel;
 
 beforeAll(async () => {
-  mongo = await mongoForTests();
-  ({ client, db } = await connectMongo(mongo.uri, uniqueDbName('it_tracking_poll')));
-  await ensureIndexes(db);
+  database = await openTestDatabase('it_tracking_poll');
+  ({ db } = database);
   readModel = createReadModel(db);
 });
 
-afterAll(async () => {
-  await db?.dropDatabase();
-  await client?.close();
-  await mongo?.stop();
-});
+afterAll(() => database?.close());
 
 beforeEach(async () => {
   await db.collection(Collections.cases).deleteMany({});
