@@ -58,11 +58,12 @@ async function setCurrent(buildId: string): Promise<number> {
   return switchedAt;
 }
 
-/** One completed workflow task: when, the build that completed it and the behaviour it declared. */
+/** One completed workflow task: when, the build that completed it, the behaviour it declared and the worker (`pid@host`). */
 interface TaskOnBuild {
   at: number;
   build: string;
   behavior: string;
+  worker: string;
 }
 
 /** Every WorkflowTaskCompleted event of a workflow, with the deployment version that completed it. */
@@ -76,8 +77,15 @@ async function tasksByBuild(handle: WorkflowHandle): Promise<TaskOnBuild[]> {
       at: tsToMs(event.eventTime),
       build: version ? `${version.deploymentName}.${version.buildId}` : '(unversioned)',
       behavior: decodeVersioningBehavior(completed.versioningBehavior) ?? '(none)',
+      worker: completed.identity ?? '(no identity)',
     }];
   });
+}
+
+/** The workers (`pid@host`) that ran a workflow's activity attempts, without repeats. */
+async function activityWorkers(handle: WorkflowHandle): Promise<string[]> {
+  const history = await handle.fetchHistory();
+  return [...new Set((history.events ?? []).flatMap((event) => (event.activityTaskStartedEventAttributes ? [event.activityTaskStartedEventAttributes.identity ?? '(no identity)'] : [])))];
 }
 
 /** What the server says of a workflow's versioning now: `behavior on deployment.build`. */
@@ -154,10 +162,16 @@ test('two worker builds side by side: when build b becomes current, new cases st
   // (c) The pinned run finishes on a, with workflow tasks after b became current.
   const summary = await reconciler.result();
   const reconcilerTasks = await tasksByBuild(reconciler);
-  say(`reconciler run: ${builds(reconcilerTasks)}; ${reconcilerTasks.filter((t) => t.at > switchedAt).length} of its tasks after the switch, the last ${reconcilerTasks.at(-1)!.at - switchedAt} ms after it`);
+  const attempts = Math.max(...((await reconciler.fetchHistory()).events ?? []).map((e) => e.activityTaskStartedEventAttributes?.attempt ?? 0));
+  say(`reconciler run: ${builds(reconcilerTasks)}; ${reconcilerTasks.filter((t) => t.at > switchedAt).length} of its tasks after the switch, the last ${reconcilerTasks.at(-1)!.at - switchedAt} ms after it; its first activity took ${attempts} attempts`);
   expect({ run: reconciler.workflowId, builds: builds(reconcilerTasks) }).toEqual({ run: reconciler.workflowId, builds: reconcilerTasks.map(() => `${DEPLOYMENT}.a`).join(' → ') });
   if (reconcilerTasks.at(-1)!.at <= switchedAt) throw new Error(`the reconciler run had no workflow task after build b became current (${builds(reconcilerTasks)}): the test proves nothing about pinning`);
   expect({ run: reconciler.workflowId, otherBehaviors: reconcilerTasks.filter((t) => t.behavior !== 'PINNED') }).toEqual({ run: reconciler.workflowId, otherBehaviors: [] });
+  // Its activities too ran on the worker of build a, not on b's.
+  const workerOfA = [...new Set(reconcilerTasks.map((t) => t.worker))];
+  const workerOfB = [...new Set(newCaseTasks.map((t) => t.worker))];
+  expect(workerOfA).not.toEqual(workerOfB);
+  expect({ run: reconciler.workflowId, activitiesRanOn: await activityWorkers(reconciler) }).toEqual({ run: reconciler.workflowId, activitiesRanOn: workerOfA });
   expect(summary.failed).toBe(0);
   say(`the whole switch in ${Date.now() - started} ms`);
   expect(stack.deaths).toEqual([]);
