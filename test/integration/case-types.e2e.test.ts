@@ -1,8 +1,7 @@
-import { randomUUID } from 'node:crypto';
-import type { CaseSnapshot } from '../../domain/case.types';
 import { STACK_ENV } from './stack/stack-file';
+import { CaseSteps, expectStatus } from './support/case-steps';
 import { daysAgo, openCaseBody } from './support/fixtures';
-import { CasesApi, describeCase, eventually, requiredEnv, SandboxClient, stackTokens, type OpenCaseBody } from './support/http-client';
+import { CasesApi, eventually, requiredEnv, SandboxClient, stackTokens, type OpenCaseBody } from './support/http-client';
 
 // One full case of every type through the HTTP API on the real stack: Temporal dev server, the
 // worker with its real activities, FerretDB and the provider sandbox, whose signed tracking and
@@ -12,48 +11,19 @@ const tokens = stackTokens();
 const cases = new CasesApi(requiredEnv(STACK_ENV.apiUrl), tokens.agent);
 const sandbox = new SandboxClient(requiredEnv(STACK_ENV.sandboxUrl));
 const CALLBACKS_MS = 20_000;
+const steps = new CaseSteps(cases, sandbox, tokens, CALLBACKS_MS);
 
 function caseOf(type: string, reason: string, overrides: Partial<OpenCaseBody> = {}): OpenCaseBody {
   return openCaseBody(type, reason, { orderPrefix: 'IT', sku: 'SKU-LAMP-1' }, overrides);
-}
-
-function expectStatus(snapshot: CaseSnapshot, status: CaseSnapshot['status']): void {
-  if (snapshot.status !== status) throw new Error(`expected status ${status}, but ${describeCase(snapshot)}`);
-}
-
-/** The customer ships the goods back; the sandbox's tracking callbacks deliver them. */
-async function shipBack(id: string, receivedStatus: CaseSnapshot['status']): Promise<CaseSnapshot> {
-  await cases.accepted(tokens.customer, id, 'return-shipment', { carrier: 'SF', trackingNumber: `SF${randomUUID().slice(0, 10)}` });
-  return cases.waitForStatus(id, receivedStatus, CALLBACKS_MS);
-}
-
-/** Waits for the outbound parcel of `purpose`, delivered by the sandbox, then confirms receipt. */
-async function receiveAndConfirm(id: string, purpose: string): Promise<CaseSnapshot> {
-  const waiting = await cases.waitForStatus(id, 'awaiting_customer_confirmation', CALLBACKS_MS);
-  const parcel = waiting.shipments.find((s) => s.direction === 'outbound' && s.purpose === purpose);
-  if (!parcel) throw new Error(`no ${purpose} parcel: ${describeCase(waiting)}`);
-  await eventually(`the customer told the ${purpose} tracking number`, async () => {
-    const messages = await sandbox.outbox({ caseId: id, template: `${purpose}_shipped` });
-    return messages.some((m) => m.params.trackingNumber === parcel.trackingNumber) ? true : undefined;
-  });
-  const confirmed = await cases.accepted(tokens.customer, id, 'confirm-receipt', {});
-  return confirmed.status === 'completed' ? confirmed : cases.waitForStatus(id, 'completed');
-}
-
-/** Waits for the sandbox to settle the refund and the case to complete; returns the refunds the ledger holds. */
-async function refundedAndCompleted(id: string) {
-  const done = await cases.waitForStatus(id, 'completed', CALLBACKS_MS);
-  const refunds = await sandbox.refundsOf(id);
-  return { done, refunds };
 }
 
 describe('every case type through the HTTP API on the running stack', () => {
   test('an exchange is shipped back, inspected, replaced from stock and confirmed by the customer', async () => {
     const opened = await cases.opened(tokens.customer, caseOf('exchange', 'size_fit'));
     expectStatus(await cases.accepted(tokens.agent, opened.id, 'review', { decision: 'approve' }), 'awaiting_return_shipment');
-    await shipBack(opened.id, 'inspecting');
+    await steps.shipBack(opened.id, 'inspecting');
     await cases.accepted(tokens.warehouse, opened.id, 'inspection', { result: 'pass' });
-    const done = await receiveAndConfirm(opened.id, 'replacement');
+    const done = await steps.receiveAndConfirm(opened.id, 'replacement');
     expect(done.sla.find((c) => c.name === 'reship')?.state).toBe('met');
     expect(await sandbox.refundsOf(opened.id)).toEqual([]);
   });
@@ -62,7 +32,7 @@ describe('every case type through the HTTP API on the running stack', () => {
     const body = caseOf('exchange', 'size_fit', { items: [{ sku: 'OOS-LAMP-1', quantity: 1, unitPrice: 8800 }] });
     const opened = await cases.opened(tokens.customer, body);
     await cases.accepted(tokens.agent, opened.id, 'review', { decision: 'approve' });
-    await shipBack(opened.id, 'inspecting');
+    await steps.shipBack(opened.id, 'inspecting');
     await cases.accepted(tokens.warehouse, opened.id, 'inspection', { result: 'pass' });
     // The customer is contacted at once: the stock-contact clock is met as soon as the message is out.
     await cases.waitFor(
@@ -73,16 +43,16 @@ describe('every case type through the HTTP API on the running stack', () => {
     );
     expect(await sandbox.outbox({ caseId: opened.id, template: 'exchange_out_of_stock' })).toHaveLength(1);
     await cases.accepted(tokens.customer, opened.id, 'stock-decision', { decision: 'refund' });
-    const { refunds } = await refundedAndCompleted(opened.id);
+    const { refunds } = await steps.refundedAndCompleted(opened.id);
     expect(refunds.map((r) => r.amount)).toEqual([8800]);
   });
 
   test('a repair in warranty goes to the repair center, is repaired, comes back and is confirmed', async () => {
     const opened = await cases.opened(tokens.customer, caseOf('repair', 'quality_issue', { order: { paidAt: daysAgo(100), deliveredAt: daysAgo(97), paymentMethod: 'online', total: 8800, currency: 'CNY' } }));
     await cases.accepted(tokens.agent, opened.id, 'review', { decision: 'approve' });
-    await shipBack(opened.id, 'repairing');
+    await steps.shipBack(opened.id, 'repairing');
     await cases.accepted(tokens.agent, opened.id, 'repair-result', { outcome: 'repaired', verified: true, note: 'replaced the switch' });
-    const done = await receiveAndConfirm(opened.id, 'repair_return');
+    const done = await steps.receiveAndConfirm(opened.id, 'repair_return');
     expect(done.outcome.warranty).toBe('in_warranty');
   });
 
@@ -103,21 +73,21 @@ describe('every case type through the HTTP API on the running stack', () => {
       compensation: { kind: 'refund', amount: 1000 },
     });
     expect(resolved.outcome.resolution).toMatchObject({ text: 'courier was rude; apologised and compensated' });
-    const { refunds } = await refundedAndCompleted(opened.id);
+    const { refunds } = await steps.refundedAndCompleted(opened.id);
     expect(refunds.map((r) => r.amount)).toEqual([1000]);
   });
 
   test('a refund-only case for a parcel never received is reviewed and refunded', async () => {
     const opened = await cases.opened(tokens.customer, caseOf('refund_only', 'not_received', { evidence: [], order: { paidAt: daysAgo(9), paymentMethod: 'online', total: 8800, currency: 'CNY' } }));
     await cases.accepted(tokens.agent, opened.id, 'review', { decision: 'approve' });
-    const { refunds } = await refundedAndCompleted(opened.id);
+    const { refunds } = await steps.refundedAndCompleted(opened.id);
     expect(refunds.map((r) => ({ amount: r.amount, requests: r.requests }))).toEqual([{ amount: 8800, requests: 1 }]);
   });
 
   test('a reship after transit damage ships again at the platform’s cost and is confirmed', async () => {
     const opened = await cases.opened(tokens.customer, caseOf('reship', 'damaged_in_transit'));
     await cases.accepted(tokens.agent, opened.id, 'review', { decision: 'approve' });
-    const done = await receiveAndConfirm(opened.id, 'reship');
+    const done = await steps.receiveAndConfirm(opened.id, 'reship');
     expect(done.outcome.shippingPaidBy).toBe('platform');
   });
 
@@ -126,6 +96,6 @@ describe('every case type through the HTTP API on the running stack', () => {
     expectStatus(opened, 'investigating');
     await eventually('the investigation opened with the courier', async () => ((await cases.get(opened.id)).timeline.some((e) => e.event === 'investigation.opened') ? true : undefined));
     await cases.accepted(tokens.agent, opened.id, 'resolution', { resolution: 'courier confirms the parcel is lost', outcome: 'reship' });
-    await receiveAndConfirm(opened.id, 'reship');
+    await steps.receiveAndConfirm(opened.id, 'reship');
   });
 });
