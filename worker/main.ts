@@ -23,7 +23,7 @@ import { SmsSendStore } from '../store/sms-sends.store';
 import { caseSinks, ReadModelPublisher } from './read-model-publisher';
 import { ensureReconcilerSchedule, RECONCILER_SCHEDULE_ID } from './reconciler-schedule';
 import { createWorkerLogger, PinoTemporalLogger } from './worker-logger';
-import { workerDeploymentOptions } from './worker-deployment';
+import { withVersioningBehaviors, workerDeploymentOptions } from './worker-deployment';
 import { CoreMetricsSource, createWorkerRegistry, freeLocalPort, serveWorkerEndpoints } from './worker-metrics';
 
 /** Starts the case worker: workflows + activities on the configured task queue. */
@@ -103,7 +103,7 @@ async function main(): Promise<void> {
     activities: { ...activities, ...reconcilerActivities },
     sinks: { ...caseSinks(publisher), ...tracingSinks(tracing) },
     dataConverter: protection.dataConverter,
-    interceptors: { workflowModules: workflowInterceptorModules(WORKFLOW_INTERCEPTOR_MODULES, tracing), activity: activityInterceptors(tracing) },
+    interceptors: { workflowModules: withVersioningBehaviors(workflowInterceptorModules(WORKFLOW_INTERCEPTOR_MODULES, tracing), deployment), activity: activityInterceptors(tracing) },
   });
 
   const core = new CoreMetricsSource(registry, coreMetricsUrl);
