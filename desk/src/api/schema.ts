@@ -3727,11 +3727,15 @@ export interface operations {
     wechatpayWebhook: {
         parameters: {
             query?: never;
-            header: {
-                "Wechatpay-Timestamp": string;
-                "Wechatpay-Nonce": string;
-                "Wechatpay-Serial": string;
-                "Wechatpay-Signature": string;
+            header?: {
+                /** @description sent by WeChat Pay with every notification; missing: 401 */
+                "Wechatpay-Timestamp"?: string;
+                /** @description sent by WeChat Pay with every notification; missing: 401 */
+                "Wechatpay-Nonce"?: string;
+                /** @description sent by WeChat Pay with every notification; missing: 401 */
+                "Wechatpay-Serial"?: string;
+                /** @description sent by WeChat Pay with every notification; missing: 401 */
+                "Wechatpay-Signature"?: string;
             };
             path?: never;
             cookie?: never;
