@@ -69,47 +69,31 @@ export function webhooksRouter(deps: WebhookDeps): Router {
     await answer(res, outcome, caseId);
   });
 
-  if (deps.kuaidi100Salt !== undefined) {
-    router.use(kuaidi100WebhookRouter({ salt: deps.kuaidi100Salt, deliverCourierEvents: (number, events) => deliverCourierEvents(deps, live, number, events) }));
-  } else {
-    // Answered here, before the API's JSON-only body check: a Kuaidi100 push to a server that does not use Kuaidi100 is a 404, not a 415.
-    router.post('/v1/webhooks/kuaidi100', () => {
-      throw notFound('provider_not_configured', 'Kuaidi100 tracking is not configured on this server (COURIER_TRACKING_PROVIDER is not kuaidi100)');
-    });
-  }
-
-  if (deps.alipayVerify !== undefined) {
-    router.use(alipayWebhookRouter({ verify: deps.alipayVerify, deliverRefundSettlement: (event, reference) => deliverRefundSettlement(deps, live, event, reference) }));
-  } else {
-    router.post('/v1/webhooks/alipay', () => {
-      throw notFound('provider_not_configured', 'Alipay is not configured on this server (PAYMENT_PROVIDER_ONLINE does not name alipay)');
-    });
-  }
-
-  if (deps.wechatpay !== undefined) {
-    router.use(
-      wechatpayWebhookRouter({
-        ...deps.wechatpay,
-        logger: deps.logger,
-        nowSec: deps.nowSec,
-        deliverRefundSettlement: (event, reference) => deliverRefundSettlement(deps, live, event, reference),
-      }),
-    );
-  } else {
-    // Answered here, before the API's JSON-only body check, like the Kuaidi100 one.
-    router.post('/v1/webhooks/wechatpay', () => {
-      throw notFound('provider_not_configured', 'WeChat Pay is not configured on this server (PAYMENT_PROVIDER_ONLINE does not name wechatpay)');
-    });
-  }
-
-  if (deps.aliyunSmsReceipts !== undefined) {
-    router.use(aliyunSmsWebhookRouter({ ...deps.aliyunSmsReceipts, log: deps.logger }));
-  } else {
-    // Answered here, before the API's JSON-only body check, like the Kuaidi100 one.
-    router.post(['/v1/webhooks/aliyun-sms', '/v1/webhooks/aliyun-sms/:token'], () => {
-      throw notFound('provider_not_configured', 'Aliyun SMS receipts are not configured on this server (SMS_PROVIDER is not aliyun, or ALIYUN_SMS_RECEIPT_TOKEN is not set)');
-    });
-  }
+  const deliverSettlement = (event: PaymentEvent, reference: string | undefined) => deliverRefundSettlement(deps, live, event, reference);
+  mountProvider(
+    router,
+    ['/v1/webhooks/kuaidi100'],
+    deps.kuaidi100Salt === undefined ? undefined : kuaidi100WebhookRouter({ salt: deps.kuaidi100Salt, deliverCourierEvents: (number, events) => deliverCourierEvents(deps, live, number, events) }),
+    'Kuaidi100 tracking is not configured on this server (COURIER_TRACKING_PROVIDER is not kuaidi100)',
+  );
+  mountProvider(
+    router,
+    ['/v1/webhooks/alipay'],
+    deps.alipayVerify === undefined ? undefined : alipayWebhookRouter({ verify: deps.alipayVerify, deliverRefundSettlement: deliverSettlement }),
+    'Alipay is not configured on this server (PAYMENT_PROVIDER_ONLINE does not name alipay)',
+  );
+  mountProvider(
+    router,
+    ['/v1/webhooks/wechatpay'],
+    deps.wechatpay === undefined ? undefined : wechatpayWebhookRouter({ ...deps.wechatpay, logger: deps.logger, nowSec: deps.nowSec, deliverRefundSettlement: deliverSettlement }),
+    'WeChat Pay is not configured on this server (PAYMENT_PROVIDER_ONLINE does not name wechatpay)',
+  );
+  mountProvider(
+    router,
+    ['/v1/webhooks/aliyun-sms', '/v1/webhooks/aliyun-sms/:token'],
+    deps.aliyunSmsReceipts === undefined ? undefined : aliyunSmsWebhookRouter({ ...deps.aliyunSmsReceipts, log: deps.logger }),
+    'Aliyun SMS receipts are not configured on this server (SMS_PROVIDER is not aliyun, or ALIYUN_SMS_RECEIPT_TOKEN is not set)',
+  );
 
   router.post('/v1/webhooks/payment', raw, async (req, res) => {
     const body = verifiedJson(req.body, req.get(SIGNATURE_HEADER), deps);
@@ -158,6 +142,18 @@ export async function deliverRefundSettlement(
     }
   }
   return { outcome, caseId: caseId ?? undefined };
+}
+
+/**
+ * A provider's own callback routes when it is configured; otherwise its paths answer 404
+ * `provider_not_configured`. Either way they are answered here, before the API's JSON-only body
+ * check: a provider's form post to a server that does not use the provider is a 404, not a 415.
+ */
+function mountProvider(router: Router, paths: string[], provider: Router | undefined, notConfigured: string): void {
+  if (provider !== undefined) return void router.use(provider);
+  router.post(paths, () => {
+    throw notFound('provider_not_configured', notConfigured);
+  });
 }
 
 /** Logs (without personal data) that the running cases could not be scanned for a routing key. */

@@ -2,6 +2,7 @@ import type { Db } from 'mongodb';
 import type { CaseSnapshot, RefundView } from '../../domain/case.types';
 import { createReadModel, type CaseReadModel } from '../../store/case-read-model.store';
 import { Collections } from '../../store/mongo';
+import { caseSnapshot } from './support/case-snapshot';
 import { openTestDatabase, type TestDatabase } from './support/test-database';
 
 // The reconciler's refund step reads its cases with one query: those in `refunding` whose refund
@@ -29,35 +30,9 @@ function refund(status: RefundView['status'], id: string | undefined): RefundVie
   return { amount: 1230, currency: 'CNY', status, ...(id ? { id } : {}), idempotencyKey: id ?? 'cs_x:refund:1', method: 'original_path', kind: 'refund' };
 }
 
+/** A case in `status` with `refundView` and its next deadline. */
 function snapshot(id: string, status: CaseSnapshot['status'], refundView: RefundView | null, nextDeadline: string | null): CaseSnapshot {
-  return {
-    id,
-    type: 'return',
-    status,
-    orderId: `order-${id}`,
-    customerId: 'c-1',
-    items: [{ sku: 'SKU-1', quantity: 1, unitPrice: 1230 }],
-    reason: { code: 'quality_issue' },
-    evidence: [],
-    order: { paidAt: '2026-11-01T00:00:00.000Z', paymentMethod: 'online', total: 1230, currency: 'CNY' },
-    assignee: null,
-    priority: 'normal',
-    policyVersion: 'default-2026.1',
-    createdAt: '2026-11-20T00:00:00.000Z',
-    updatedAt: '2026-11-29T00:00:00.000Z',
-    closedAt: null,
-    sla: [],
-    nextDeadline,
-    breached: false,
-    escalation: { level: 0, history: [] },
-    refund: refundView,
-    shipments: [],
-    outcome: {},
-    survey: null,
-    timeline: [],
-    temporal: { workflowId: `case-${id}` },
-    version: 3,
-  };
+  return caseSnapshot(id, { status, refund: refundView, nextDeadline });
 }
 
 describe('listAwaitingRefundSettlement', () => {

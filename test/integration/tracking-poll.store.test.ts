@@ -3,6 +3,7 @@ import type { CaseSnapshot, ShipmentView } from '../../domain/case.types';
 import { createReadModel, type CaseReadModel } from '../../store/case-read-model.store';
 import { Collections } from '../../store/mongo';
 import { TRACKING_POLLS_COLLECTION, TrackingPollStore } from '../../store/tracking-polls.store';
+import { caseSnapshot } from './support/case-snapshot';
 import { openTestDatabase, type TestDatabase } from './support/test-database';
 
 // The reconciler's parcel step reads its cases with one find per parcel status and keeps the last
@@ -31,35 +32,9 @@ function parcel(trackingNumber: string, status: ShipmentView['status']): Shipmen
   return { direction: 'return', carrier: 'SF', trackingNumber, status, updatedAt: '2026-11-29T00:00:00.000Z' };
 }
 
+/** A case in `status` with its parcels (closed when completed). */
 function snapshot(id: string, status: CaseSnapshot['status'], shipments: ShipmentView[], nextDeadline: string | null = null): CaseSnapshot {
-  return {
-    id,
-    type: 'return',
-    status,
-    orderId: `order-${id}`,
-    customerId: 'c-1',
-    items: [{ sku: 'SKU-1', quantity: 1, unitPrice: 1230 }],
-    reason: { code: 'quality_issue' },
-    evidence: [],
-    order: { paidAt: '2026-11-01T00:00:00.000Z', paymentMethod: 'online', total: 1230, currency: 'CNY' },
-    assignee: null,
-    priority: 'normal',
-    policyVersion: 'default-2026.1',
-    createdAt: '2026-11-20T00:00:00.000Z',
-    updatedAt: '2026-11-29T00:00:00.000Z',
-    closedAt: status === 'completed' ? '2026-11-29T01:00:00.000Z' : null,
-    sla: [],
-    nextDeadline,
-    breached: false,
-    escalation: { level: 0, history: [] },
-    refund: null,
-    shipments,
-    outcome: {},
-    survey: null,
-    timeline: [],
-    temporal: { workflowId: `case-${id}` },
-    version: 3,
-  };
+  return caseSnapshot(id, { status, shipments, nextDeadline, closedAt: status === 'completed' ? '2026-11-29T01:00:00.000Z' : null });
 }
 
 describe('listWithParcelsOnTheWay', () => {

@@ -75,9 +75,10 @@ const tokens = new TokenRegistry({
 let server: http.Server;
 let base: string;
 
-beforeAll(async () => {
+/** The API over the fakes above on a free port, with `config` added to the test configuration. */
+async function startApi(config: { PAYMENT_PROVIDER_ONLINE?: string } = {}): Promise<{ server: http.Server; base: string }> {
   const app = createApiApp({
-    config: { TEMPORAL_TASK_QUEUE: 'unit', TEMPORAL_NAMESPACE: 'default', TEMPORAL_UI_URL: 'http://ui.local', WEBHOOK_SECRET: SECRET },
+    config: { TEMPORAL_TASK_QUEUE: 'unit', TEMPORAL_NAMESPACE: 'default', TEMPORAL_UI_URL: 'http://ui.local', WEBHOOK_SECRET: SECRET, ...config },
     client,
     store,
     policy: new PolicyProvider(undefined),
@@ -86,9 +87,13 @@ beforeAll(async () => {
     now: () => NOW,
     rateLimit: { windowMs: 60_000, max: 1000 },
   });
-  server = http.createServer(app);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const started = http.createServer(app);
+  await new Promise<void>((resolve) => started.listen(0, '127.0.0.1', resolve));
+  return { server: started, base: `http://127.0.0.1:${(started.address() as AddressInfo).port}` };
+}
+
+beforeAll(async () => {
+  ({ server, base } = await startApi());
 });
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 beforeEach(() => {
@@ -204,18 +209,7 @@ describe('POST /v1/cases on a server refunding through Alipay and WeChat Pay', (
   let twoProviders: http.Server;
   let twoBase: string;
   beforeAll(async () => {
-    const app = createApiApp({
-      config: { TEMPORAL_TASK_QUEUE: 'unit', TEMPORAL_NAMESPACE: 'default', TEMPORAL_UI_URL: 'http://ui.local', WEBHOOK_SECRET: SECRET, PAYMENT_PROVIDER_ONLINE: 'alipay,wechatpay' },
-      client,
-      store,
-      policy: new PolicyProvider(undefined),
-      tokens,
-      logger: pino({ level: 'silent' }),
-      now: () => NOW,
-    });
-    twoProviders = http.createServer(app);
-    await new Promise<void>((resolve) => twoProviders.listen(0, '127.0.0.1', resolve));
-    twoBase = `http://127.0.0.1:${(twoProviders.address() as AddressInfo).port}`;
+    ({ server: twoProviders, base: twoBase } = await startApi({ PAYMENT_PROVIDER_ONLINE: 'alipay,wechatpay' }));
   });
   afterAll(() => new Promise<void>((resolve) => twoProviders.close(() => resolve())));
 
