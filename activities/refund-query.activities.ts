@@ -1,6 +1,7 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { CaseSnapshot } from '../domain/case.types';
-import { caseWorkflowId, paymentEventSignal, type PaymentEvent } from '../domain/workflow-contract';
+import { caseWorkflowId } from '../domain/ids';
+import { paymentEventSignal, type PaymentEvent } from '../domain/workflow-contract';
 import { ProviderError } from '../integrations/http-client';
 import type { PaymentPort } from './provider-ports';
 

@@ -1,6 +1,7 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { isTerminal, type CaseSnapshot, type ShipmentView } from '../domain/case.types';
-import { caseWorkflowId, courierEventSignal, type CourierEvent } from '../domain/workflow-contract';
+import { caseWorkflowId } from '../domain/ids';
+import { courierEventSignal, type CourierEvent } from '../domain/workflow-contract';
 import { ProviderError } from '../integrations/http-client';
 import type { TrackingPollLog } from '../store/tracking-polls.store';
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { CaseSnapshot } from '../domain/case.types';
 import { updateLabel } from '../domain/update-label';
-import { caseWorkflowId } from '../domain/workflow-contract';
+import { caseWorkflowId } from '../domain/ids';
 import { actorOf, isStaff, SUPERVISOR_ROLES, type Principal } from './auth';
 import type { CaseCommand } from './case-commands';
 import { assertSameCommand, commandUpdateId, labelledUpdateId } from './command-idempotency';

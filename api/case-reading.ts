@@ -1,7 +1,8 @@
 import { ServiceError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { AppConfig } from '../config/env';
 import type { CaseSnapshot } from '../domain/case.types';
-import { caseWorkflowId, getCaseQuery } from '../domain/workflow-contract';
+import { caseWorkflowId } from '../domain/ids';
+import { getCaseQuery } from '../domain/workflow-contract';
 import { InvalidCursorError } from '../store/case-list.cursor';
 import type { Principal } from './auth';
 import type { ListCasesQuery } from './cases.schemas';

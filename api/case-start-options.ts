@@ -13,7 +13,8 @@ import {
 } from '../domain/search-attributes';
 import { readable } from '../domain/readable-text';
 import { nextDeadline } from '../domain/sla-clock';
-import { caseWorkflowId, FEATURE_LEVEL_OVERDUE, type CaseWorkflowInput } from '../domain/workflow-contract';
+import { caseWorkflowId } from '../domain/ids';
+import { FEATURE_LEVEL_OVERDUE, type CaseWorkflowInput } from '../domain/workflow-contract';
 import type { Principal } from './auth';
 
 /** The workflow input of a case opened by `openedBy` at `openedAtMs` with the policy's eligibility verdict (which must be eligible). */

@@ -5,7 +5,8 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import { CustomerIdKey } from '../domain/search-attributes';
 import type { CaseSnapshot } from '../domain/case.types';
-import { caseWorkflowId, getCaseQuery } from '../domain/workflow-contract';
+import { caseIdOfWorkflowId, caseWorkflowId } from '../domain/ids';
+import { getCaseQuery } from '../domain/workflow-contract';
 import type { MongoDataKeyStore } from '../store/case-data-keys.store';
 import type { CustomerErasureStore } from '../store/customer-erasure.store';
 import { principalOf, requireRole } from './auth';
@@ -84,7 +85,7 @@ export class CustomerEraser {
       erasureId,
       customerId,
       erasedAt: erasedAt.toISOString(),
-      cases: workflowIds.map((id) => id.replace(/^case-/, '')),
+      cases: workflowIds.map((id) => caseIdOfWorkflowId(id) ?? id),
       readModelDocumentsRewritten: rewritten,
       dataKeysDestroyed: workflowIds.length,
     };

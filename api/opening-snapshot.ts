@@ -2,7 +2,8 @@ import type { CaseSnapshot } from '../domain/case.types';
 import { requestFields } from '../domain/case-request-fields';
 import { openingState } from '../domain/opening-state';
 import { clockView, nextDeadline } from '../domain/sla-clock';
-import { caseWorkflowId, type CaseWorkflowInput } from '../domain/workflow-contract';
+import { caseWorkflowId } from '../domain/ids';
+import { type CaseWorkflowInput } from '../domain/workflow-contract';
 
 // `POST /v1/cases` answers as soon as Temporal has accepted the workflow start, before a worker
 // ran the case's first workflow task. The case it answers with is built here from the same

@@ -2,8 +2,8 @@ import express, { Router } from 'express';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { SignalDefinition } from '@temporalio/common';
 import type { Logger } from 'pino';
+import { caseWorkflowId } from '../domain/ids';
 import {
-  caseWorkflowId,
   collectionEventSignal,
   courierEventSignal,
   paymentEventSignal,

@@ -3,6 +3,7 @@ import { temporal } from '@temporalio/proto';
 import { open, seal } from './aes-gcm';
 import type { CaseDataKeys } from './case-data-keys';
 import type { MasterKeyring } from './master-keys';
+import { isCaseWorkflowId } from '../domain/ids';
 import { READABLE_METADATA } from '../domain/readable-text';
 
 /** The `encoding` of an encrypted payload. */
@@ -12,7 +13,6 @@ export const KEY_REF_METADATA = 'encryption-key-ref';
 const CIPHER_METADATA = 'encryption-cipher';
 const CIPHER = 'AES256-GCM';
 
-const CASE_WORKFLOW_PREFIX = 'case-';
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
@@ -33,7 +33,7 @@ export class PayloadEncryptionCodec implements PayloadCodec {
   async encode(payloads: Payload[], context?: SerializationContext): Promise<Payload[]> {
     if (payloads.length === 0) return payloads;
     const workflowId = context?.workflowId;
-    const isCase = workflowId !== undefined && workflowId.startsWith(CASE_WORKFLOW_PREFIX);
+    const isCase = workflowId !== undefined && isCaseWorkflowId(workflowId);
     const ref = isCase ? `case/${workflowId}` : `master/${this.keyring.current}`;
     const key = isCase ? await this.dataKeys.keyFor(workflowId) : this.keyring.key(this.keyring.current);
     return payloads.map((payload) => (isMarkedReadable(payload) ? payload : {

@@ -5,11 +5,6 @@ import type { Policy } from './policy';
 /** Default task queue of the worker and the API (overridable by TEMPORAL_TASK_QUEUE). */
 export const DEFAULT_TASK_QUEUE = 'aftersales';
 
-/** The workflow id of a case: stable, derived from the case id. */
-export function caseWorkflowId(caseId: string): string {
-  return `case-${caseId}`;
-}
-
 /** Workflow type name per case type (one workflow per type). */
 export const WORKFLOW_TYPE_BY_CASE_TYPE: Record<CaseType, string> = {
   return: 'returnCaseWorkflow',

@@ -2,7 +2,8 @@ import type { Client } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { Collection, Db } from 'mongodb';
 import type { CaseSnapshot } from '../domain/case.types';
-import { caseWorkflowId, getCaseQuery, WORKFLOW_TYPE_BY_CASE_TYPE } from '../domain/workflow-contract';
+import { caseIdOfWorkflowId, caseWorkflowId } from '../domain/ids';
+import { getCaseQuery, WORKFLOW_TYPE_BY_CASE_TYPE } from '../domain/workflow-contract';
 import { Collections } from './mongo';
 import type { OpenCaseLockDocument } from './open-case-locks.store';
 
@@ -11,8 +12,6 @@ import type { OpenCaseLockDocument } from './open-case-locks.store';
 // getCase Query, on running and on closed workflows alike), and the versioned write the projector
 // uses. Only ids and counts leave this module: never a snapshot's personal fields.
 
-/** The workflow id prefix of a case (domain/workflow-contract.ts caseWorkflowId). */
-const CASE_ID_PREFIX = caseWorkflowId('');
 /** temporal.api.enums.v1.WorkflowExecutionStatus RUNNING (a stable wire number). */
 const STATUS_RUNNING = 1;
 /** How long one Query of one case may take before that case is left to the next run. */
@@ -64,8 +63,9 @@ export async function listCasePage(client: Client, query: string, pageToken: str
   const cases: ListedCase[] = [];
   for (const execution of answer.executions ?? []) {
     const workflowId = execution.execution?.workflowId ?? '';
-    if (!workflowId.startsWith(CASE_ID_PREFIX)) continue;
-    cases.push({ caseId: workflowId.slice(CASE_ID_PREFIX.length), running: Number(execution.status) === STATUS_RUNNING });
+    const caseId = caseIdOfWorkflowId(workflowId);
+    if (caseId === undefined) continue;
+    cases.push({ caseId, running: Number(execution.status) === STATUS_RUNNING });
   }
   const token = answer.nextPageToken && answer.nextPageToken.length > 0 ? Buffer.from(answer.nextPageToken).toString('base64') : null;
   return { cases, nextPageToken: token };

@@ -1,10 +1,11 @@
 import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client, type ScheduleOptionsAction, type ScheduleSpec } from '@temporalio/client';
 import { durationMs } from '../domain/duration';
+import { READ_MODEL_RECONCILER_SCHEDULE_ID, READ_MODEL_RECONCILER_WORKFLOW_ID } from '../domain/ids';
 
 /** The workflow type the Schedule starts: the name exported by workflows/read-model-reconciler.workflow.ts. */
 const READ_MODEL_RECONCILER_WORKFLOW = 'readModelReconcilerWorkflow';
-/** The id of the reconciler's Schedule (`temporal schedule trigger --schedule-id aftersales-read-model-reconciler`). */
-export const RECONCILER_SCHEDULE_ID = 'aftersales-read-model-reconciler';
+/** The id of the reconciler's Schedule (domain/ids.ts). */
+export const RECONCILER_SCHEDULE_ID = READ_MODEL_RECONCILER_SCHEDULE_ID;
 
 /** What the Schedule looks like for this worker's configuration. */
 export function reconcilerSchedule(taskQueue: string, every: string): { spec: ScheduleSpec; action: ScheduleOptionsAction } {
@@ -13,7 +14,7 @@ export function reconcilerSchedule(taskQueue: string, every: string): { spec: Sc
     action: {
       type: 'startWorkflow',
       workflowType: READ_MODEL_RECONCILER_WORKFLOW,
-      workflowId: 'read-model-reconciler',
+      workflowId: READ_MODEL_RECONCILER_WORKFLOW_ID,
       taskQueue,
       args: [],
       workflowExecutionTimeout: '1 hour',

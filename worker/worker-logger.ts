@@ -1,5 +1,6 @@
 import type { Logger as TemporalLogger, LogLevel, LogMetadata } from '@temporalio/common';
 import pino, { type Logger } from 'pino';
+import { caseIdOfWorkflowId } from '../domain/ids';
 import { WORKFLOW_TYPE_BY_CASE_TYPE } from '../domain/workflow-contract';
 
 /** The worker's JSON logger: one line per event, `service: "worker"`, ISO timestamps. */
@@ -9,9 +10,9 @@ export function createWorkerLogger(level: string, destination?: pino.Destination
 
 const CASE_TYPE_BY_WORKFLOW_TYPE: ReadonlyMap<string, string> = new Map(Object.entries(WORKFLOW_TYPE_BY_CASE_TYPE).map(([caseType, workflowType]) => [workflowType, caseType]));
 
-/** The case id of a case workflow id (`case-<caseId>`), else undefined. */
+/** The case id of a case workflow id (domain/ids.ts), else undefined: log metadata may hold anything. */
 export function caseIdOf(workflowId: unknown): string | undefined {
-  return typeof workflowId === 'string' && workflowId.startsWith('case-') ? workflowId.slice('case-'.length) : undefined;
+  return typeof workflowId === 'string' ? caseIdOfWorkflowId(workflowId) : undefined;
 }
 
 /**

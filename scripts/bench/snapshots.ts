@@ -1,5 +1,6 @@
 import type { CaseSnapshot, CaseStatus, CaseType, ClockName, SlaClockView, TimelineEntry } from '../../domain/case.types';
 import { TERMINAL_STATUSES } from '../../domain/case.types';
+import { caseWorkflowId } from '../../domain/ids';
 
 // Synthetic but realistic case snapshots for the read-model benchmark: the shape the workflow
 // projects (workflows/case-record.ts snapshot()), with a plausible mix of types, statuses,
@@ -193,7 +194,7 @@ export function syntheticSnapshot(index: number, now: number, prefix: string): C
     outcome: { shippingPaidBy: 'platform' },
     survey: null,
     timeline,
-    temporal: { workflowId: `case-${id}` },
+    temporal: { workflowId: caseWorkflowId(id) },
     version: timeline.length,
   } satisfies CaseSnapshot;
 }

@@ -2,7 +2,7 @@ import type { WorkflowExecutionInfo } from '@temporalio/client';
 import { CASE_TYPES, type CaseSnapshot, type CaseType } from '../../domain/case.types';
 import { defaultPolicy } from '../../domain/policy';
 import { CaseStatusKey, CaseTypeKey, EscalationLevelKey, OrderIdKey, SlaBreachedKey } from '../../domain/search-attributes';
-import { caseWorkflowId } from '../../domain/workflow-contract';
+import { caseWorkflowId } from '../../domain/ids';
 import { CaseSteps, expectStatus, type CasePeople } from '../integration/support/case-steps';
 import { daysAgo, openCaseBody } from '../integration/support/fixtures';
 import { CasesApi, describeCase, eventually, SandboxClient, timelineEvents, type OpenCaseBody } from '../integration/support/http-client';

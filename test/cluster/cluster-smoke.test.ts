@@ -1,5 +1,5 @@
 import { CaseStatusKey, OrderIdKey } from '../../domain/search-attributes';
-import { caseWorkflowId } from '../../domain/workflow-contract';
+import { caseWorkflowId } from '../../domain/ids';
 import { eventually, sleep } from '../integration/support/http-client';
 import { ReliabilityStack } from '../reliability/support/reliability-stack';
 import { allOrExplain, background, expectedRefund, inBatches, ReturnCases, Sandbox, type ReturnCase } from '../reliability/support/return-cases';

@@ -5,7 +5,7 @@ import { decodeVersioningBehavior } from '@temporalio/common';
 import { tsToMs } from '@temporalio/common/lib/time';
 import { temporal } from '@temporalio/proto';
 import { TOOL_PATHS } from '../../scripts/stack/paths';
-import { caseWorkflowId } from '../../domain/workflow-contract';
+import { caseWorkflowId } from '../../domain/ids';
 import type { readModelReconcilerWorkflow } from '../../workflows/read-model-reconciler.workflow';
 import { eventually } from '../integration/support/http-client';
 import { ReliabilityStack } from '../reliability/support/reliability-stack';

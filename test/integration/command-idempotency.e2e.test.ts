@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import type { CaseSnapshot } from '../../domain/case.types';
-import { caseWorkflowId } from '../../domain/workflow-contract';
+import { caseWorkflowId } from '../../domain/ids';
 import { STACK_ENV } from './stack/stack-file';
 import { CasesApi, describeCase, HttpClient, requiredEnv, stackTokens, timelineEvents, type ApiErrorBody, type OpenCaseBody } from './support/http-client';
 import { connectStackClient } from './support/fixtures';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { CaseSnapshot } from '../../domain/case.types';
-import { caseWorkflowId } from '../../domain/workflow-contract';
+import { caseWorkflowId } from '../../domain/ids';
 import { Collections } from '../../store/mongo';
 import { readIntegrationStack, STACK_ENV } from './stack/stack-file';
 import { daysAgo, stackWithoutKeys } from './support/fixtures';

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { CaseSnapshot } from '../../domain/case.types';
-import { caseWorkflowId } from '../../domain/workflow-contract';
+import { caseWorkflowId } from '../../domain/ids';
 import { startExtraApp, type ExtraApp } from './stack/extra-app';
 import { STACK_ENV } from './stack/stack-file';
 import { daysAgo, openCaseBody, stackTemporalClient } from './support/fixtures';

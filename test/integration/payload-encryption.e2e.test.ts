@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { CaseSnapshot } from '../../domain/case.types';
 import { READABLE_METADATA } from '../../domain/readable-text';
-import { caseWorkflowId } from '../../domain/workflow-contract';
+import { caseWorkflowId } from '../../domain/ids';
 import { Collections } from '../../store/mongo';
 import { STACK_ENV } from './stack/stack-file';
 import { daysAgo, stackTemporalClient, stackWithoutKeys } from './support/fixtures';

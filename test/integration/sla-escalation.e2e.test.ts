@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { CaseSnapshot, SlaClockView } from '../../domain/case.types';
 import { CaseStatusKey, CaseTypeKey, SlaBreachedKey } from '../../domain/search-attributes';
-import { caseWorkflowId } from '../../domain/workflow-contract';
+import { caseWorkflowId } from '../../domain/ids';
 import { startExtraApp, type ExtraApp } from './stack/extra-app';
 import { STACK_ENV } from './stack/stack-file';
 import { CasesApi, describeCase, eventually, requiredEnv, SandboxClient, stackTokens, timelineEvents, type OpenCaseBody } from './support/http-client';

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { Page } from 'playwright-core';
-import { caseWorkflowId } from '../../domain/workflow-contract';
+import { caseWorkflowId } from '../../domain/ids';
 import { readIntegrationStack, STACK_ENV } from './stack/stack-file';
 import { DESKTOP, headlessChromium } from './support/browser';
 import { daysAgo } from './support/fixtures';

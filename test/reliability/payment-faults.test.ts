@@ -1,5 +1,5 @@
 import type { CaseSnapshot } from '../../domain/case.types';
-import { caseWorkflowId } from '../../domain/workflow-contract';
+import { caseWorkflowId } from '../../domain/ids';
 import { describeCase } from '../integration/support/http-client';
 import { ReliabilityStack } from './support/reliability-stack';
 import { allOrExplain, background, countEvents, duplicatesBy, expectedRefund, inBatches, ReturnCases, Sandbox, type ReturnCase } from './support/return-cases';

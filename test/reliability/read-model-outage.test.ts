@@ -1,5 +1,6 @@
 import type { CaseSnapshot } from '../../domain/case.types';
-import { getCaseQuery, caseWorkflowId } from '../../domain/workflow-contract';
+import { caseWorkflowId } from '../../domain/ids';
+import { getCaseQuery } from '../../domain/workflow-contract';
 import { toSnapshot } from '../../store/case-document.mapper';
 import { eventually, HttpClient, sleep, timelineEvents, type ApiErrorBody } from '../integration/support/http-client';
 import { ReliabilityStack } from './support/reliability-stack';

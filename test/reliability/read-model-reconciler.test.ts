@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CaseSnapshot } from '../../domain/case.types';
-import { caseWorkflowId, getCaseQuery } from '../../domain/workflow-contract';
+import { caseWorkflowId } from '../../domain/ids';
+import { getCaseQuery } from '../../domain/workflow-contract';
 import { SIGNATURE_HEADER, signWebhook } from '../../integrations/webhook-signature';
 import { eventually, type ApiErrorBody, type HttpAnswer } from '../integration/support/http-client';
 import { ReliabilityStack } from './support/reliability-stack';

@@ -6,7 +6,7 @@ import express from 'express';
 import pino from 'pino';
 import { errorHandler } from '../../api/errors';
 import { webhooksRouter } from '../../api/webhooks.routes';
-import { caseWorkflowId } from '../../domain/workflow-contract';
+import { caseWorkflowId } from '../../domain/ids';
 import { instantOfBeijingTime } from '../../integrations/alipay-notify';
 import { AlipayPaymentClient, alipayNotificationVerifier, alipayOptionsFromConfig } from '../../integrations/alipay-payment.client';
 import { alipayRoutes, signAlipayNotification } from '../../sandbox/alipay.routes';

@@ -6,7 +6,7 @@ import { errorHandler, zodDetails } from '../../api/errors';
 import { buildOpenApiDocument } from '../../api/openapi';
 import { webhooksRouter } from '../../api/webhooks.routes';
 import { paymentSettlement, paymentWebhookSchema } from '../../api/webhooks.schemas';
-import { caseWorkflowId } from '../../domain/workflow-contract';
+import { caseWorkflowId } from '../../domain/ids';
 import { signWebhook } from '../../integrations/webhook-signature';
 import { FakeCaseSignals } from './support/fake-case-signals';
 

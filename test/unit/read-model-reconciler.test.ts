@@ -2,7 +2,8 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Db } from 'mongodb';
 import { LiveRouting } from '../../api/live-routing';
 import type { CaseSnapshot } from '../../domain/case.types';
-import { caseWorkflowId, WORKFLOW_TYPE_BY_CASE_TYPE } from '../../domain/workflow-contract';
+import { caseWorkflowId } from '../../domain/ids';
+import { WORKFLOW_TYPE_BY_CASE_TYPE } from '../../domain/workflow-contract';
 import { changedCasesQuery, ReadModelReconciler } from '../../store/read-model-reconciler';
 import { reconcilerSchedule } from '../../worker/reconciler-schedule';
 

@@ -1,7 +1,7 @@
 import type { PaymentPort } from '../../activities/provider-ports';
 import { settleStaleRefunds } from '../../activities/refund-query.activities';
 import type { CaseSnapshot } from '../../domain/case.types';
-import { caseWorkflowId } from '../../domain/workflow-contract';
+import { caseWorkflowId } from '../../domain/ids';
 import { paymentByChannel } from '../../integrations';
 import { wechatpayRefundLookUp } from '../../integrations/refund-lookup';
 import type { WechatPayPaymentClient } from '../../integrations/wechatpay-payment.client';

@@ -9,7 +9,7 @@ import type { PaymentPort, RefundLookUpAnswer } from '../../activities/provider-
 import { createReconcilerActivities } from '../../activities/read-model-reconciler.activities';
 import { settleStaleRefunds, type RefundQueryDeps } from '../../activities/refund-query.activities';
 import type { CaseSnapshot } from '../../domain/case.types';
-import { caseWorkflowId } from '../../domain/workflow-contract';
+import { caseWorkflowId } from '../../domain/ids';
 import { paymentByChannel } from '../../integrations';
 import { instantOfBeijingTime } from '../../integrations/alipay-notify';
 import { AlipayPaymentClient, alipayOptionsFromConfig } from '../../integrations/alipay-payment.client';

@@ -4,7 +4,7 @@ import express from 'express';
 import pino from 'pino';
 import { errorHandler } from '../../api/errors';
 import { webhooksRouter } from '../../api/webhooks.routes';
-import { caseWorkflowId } from '../../domain/workflow-contract';
+import { caseWorkflowId } from '../../domain/ids';
 import { WechatPayPaymentClient } from '../../integrations/wechatpay-payment.client';
 import { TimerSet } from '../../sandbox/timer-set';
 import { signedHeaders, wechatpayRoutes, type WechatpaySandboxRefund } from '../../sandbox/wechatpay.routes';

@@ -3,7 +3,8 @@ import { caseStartOptions, caseWorkflowInput } from '../../api/case-start-option
 import { checkEligibility } from '../../domain/eligibility';
 import { defaultPolicy } from '../../domain/policy';
 import { OverdueClockKey, OverdueSinceKey, SlaBreachedKey } from '../../domain/search-attributes';
-import { caseWorkflowId, FEATURE_LEVEL_LEDGER, getCaseQuery, reviewUpdate, WORKFLOW_TYPE_BY_CASE_TYPE } from '../../domain/workflow-contract';
+import { caseWorkflowId } from '../../domain/ids';
+import { FEATURE_LEVEL_LEDGER, getCaseQuery, reviewUpdate, WORKFLOW_TYPE_BY_CASE_TYPE } from '../../domain/workflow-contract';
 import { Features } from '../../workflows/features';
 import { actors, caseRequest, clock, FakeWorld, startCase, waitForStatus, worldRunner, type CaseHandle } from './support/workflow-harness';
 

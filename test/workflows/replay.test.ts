@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { DefaultLogger, Runtime, Worker, type ReplayResult } from '@temporalio/worker';
 import { CASE_TYPES } from '../../domain/case.types';
-import { caseWorkflowId } from '../../domain/workflow-contract';
+import { caseWorkflowId } from '../../domain/ids';
 import { historyFromJson, type History } from '../replay/history-json';
 import { noopCaseSinks } from '../../worker/read-model-publisher';
 import { payloadProtection } from '../../codec/data-converter';

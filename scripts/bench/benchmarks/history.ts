@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CaseSnapshot } from '../../../domain/case.types';
-import { caseWorkflowId, type CaseWorkflowInput, type CaseWorkflowResult } from '../../../domain/workflow-contract';
+import { caseWorkflowId } from '../../../domain/ids';
+import { type CaseWorkflowInput, type CaseWorkflowResult } from '../../../domain/workflow-contract';
 import { expectStatus, request, returnCaseBody } from '../http';
 import { sleep, withTimeout } from '../stats';
 import { mdTable, verdict, type Benchmark, type BenchContext, type BenchOutcome } from './types';

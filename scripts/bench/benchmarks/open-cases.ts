@@ -6,7 +6,7 @@ import { openCase, returnCaseBody } from '../http';
 import { caseIdForIdempotencyKey } from '../../../api/case-id';
 import type { OpeningStep } from '../../../api/metrics';
 import { defaultPolicy } from '../../../domain/policy';
-import { caseWorkflowId } from '../../../domain/workflow-contract';
+import { caseWorkflowId } from '../../../domain/ids';
 import { startCaseDirectly } from '../direct-start';
 import { CpuMeter, MACHINE, metricValue, quiesce } from '../process-memory';
 import { fmt, median, percentile, runLoad, throughput, type LoadResult } from '../stats';

@@ -1,6 +1,6 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { StoreAccess } from '../../../api/store-access';
-import { caseWorkflowId } from '../../../domain/workflow-contract';
+import { caseWorkflowId } from '../../../domain/ids';
 
 /**
  * What the provider callback routes need from Temporal and the read model, in memory: a client that

@@ -12,17 +12,8 @@ import { lineKey, newLine, reserve, settle, type OrderLine } from '../../../doma
 import { defaultPolicy, type Policy } from '../../../domain/policy';
 import { caseStartOptions, caseWorkflowInput } from '../../../api/case-start-options';
 import { CASE_SEARCH_ATTRIBUTES } from '../../../domain/search-attributes';
-import {
-  caseWorkflowId,
-  collectionEventSignal,
-  courierEventSignal,
-  assignUpdate,
-  getCaseQuery,
-  paymentEventSignal,
-  returnShipmentUpdate,
-  surveyUpdate,
-  WORKFLOW_TYPE_BY_CASE_TYPE,
-} from '../../../domain/workflow-contract';
+import { caseWorkflowId } from '../../../domain/ids';
+import { collectionEventSignal, courierEventSignal, assignUpdate, getCaseQuery, paymentEventSignal, returnShipmentUpdate, surveyUpdate, WORKFLOW_TYPE_BY_CASE_TYPE } from '../../../domain/workflow-contract';
 import { CONVERTER_PATHS, WORKFLOW_INTERCEPTOR_MODULES } from '../../../codec/data-converter';
 import { testProtection } from './test-payload-protection';
 import { timeSkippingServerPath } from './test-server';
