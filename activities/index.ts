@@ -1,5 +1,6 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { CaseItem, CaseSnapshot, PaymentChannel } from '../domain/case.types';
+import { ledgerEntryKey } from '../domain/keys';
 import { CaseActivityMetrics, type CallOutcome, type Dependency } from './activity-metrics';
 import { StageDurationTracker } from './stage-durations';
 import { splitOverLines, lineFactsOf, type LedgerEntryKind } from '../domain/order-ledger';
@@ -212,11 +213,6 @@ export interface LedgerReservationInput {
   key: string;
   /** True for a refund of goods: each line's claimed units count as returned. */
   withUnits: boolean;
-}
-
-/** The ledger key of one line's share of a movement. */
-export function ledgerEntryKey(key: string, sku: string): string {
-  return `${key}:${sku}`;
 }
 
 /** The activity functions, as the workflows see their types. */

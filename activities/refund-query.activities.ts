@@ -1,6 +1,7 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { CaseSnapshot } from '../domain/case.types';
 import { caseWorkflowId } from '../domain/ids';
+import { refundQueryEventId } from '../domain/keys';
 import { paymentEventSignal, type PaymentEvent } from '../domain/workflow-contract';
 import { ProviderError } from '../integrations/http-client';
 import type { PaymentPort } from './provider-ports';
@@ -97,9 +98,9 @@ async function settleOne(
       deps.log?.warn({ ...fields, caseAmount: refund.amount, providerAmount: answer.amount ?? null }, 'refund query: the provider paid another amount; not settled, a person must look');
       return 'amount_mismatch';
     }
-    event = { eventId: `${refund.id}:query`, refundId: refund.id, status: 'succeeded', at: answer.at ?? new Date(now).toISOString() };
+    event = { eventId: refundQueryEventId(refund.id), refundId: refund.id, status: 'succeeded', at: answer.at ?? new Date(now).toISOString() };
   } else if (answer.status === 'failed') {
-    event = { eventId: `${refund.id}:query`, refundId: refund.id, status: 'failed', at: new Date(now).toISOString(), reason: 'provider_reports_failed' };
+    event = { eventId: refundQueryEventId(refund.id), refundId: refund.id, status: 'failed', at: new Date(now).toISOString(), reason: 'provider_reports_failed' };
   } else {
     deps.log?.info({ ...fields, status: answer.status }, 'refund query: not settled at the provider yet');
     return answer.status;

@@ -1,4 +1,5 @@
 import express, { Router } from 'express';
+import { alipayNotifyEventId, caseIdOfRefundKey } from '../domain/keys';
 import type { PaymentEvent } from '../domain/workflow-contract';
 import { ALIPAY_NOTIFY_ACK, refundNoticeOf } from '../integrations/alipay-notify';
 import { ApiError, notFound, validationFailed } from './errors';
@@ -32,9 +33,9 @@ export function alipayWebhookRouter(deps: AlipayWebhookDeps): Router {
     if (notice === null) return void res.status(200).type('text/plain').send(ALIPAY_NOTIFY_ACK);
     if ('field' in notice) throw validationFailed([notice]);
 
-    const event: PaymentEvent = { eventId: `alipay:${notice.notifyId}`, refundId: notice.refundId, status: 'succeeded', at: notice.refundedAt };
-    // Our refund ids are `<caseId>:refund:<attempt>`: the case id finds the case while the read model lacks the refund.
-    const { outcome, caseId } = await deps.deliverRefundSettlement(event, notice.refundId.split(':')[0]);
+    const event: PaymentEvent = { eventId: alipayNotifyEventId(notice.notifyId), refundId: notice.refundId, status: 'succeeded', at: notice.refundedAt };
+    // Our refund ids are refund keys (domain/keys.ts): the case id finds the case while the read model lacks the refund.
+    const { outcome, caseId } = await deps.deliverRefundSettlement(event, caseIdOfRefundKey(notice.refundId));
     if (outcome === 'unknown') throw notFound('unknown_reference', `no case has refund ${notice.refundId}`);
     res.locals.caseId = caseId;
     res.status(200).type('text/plain').send(ALIPAY_NOTIFY_ACK);

@@ -81,11 +81,6 @@ export interface LineTotals {
 /** Counts against the price the customer paid. */
 const PRICE_KINDS: readonly LedgerEntryKind[] = ['refund', 'compensation'];
 
-/** The ledger id of an order line: order id and sku, each URI-encoded so ':' stays a separator. */
-export function lineKey(orderId: string, sku: string): string {
-  return `${encodeURIComponent(orderId)}:${encodeURIComponent(sku)}`;
-}
-
 /** Folds a line's entries into its totals. */
 export function lineTotals(line: OrderLine): LineTotals {
   const live = line.entries.filter((e) => e.state !== 'released');

@@ -1,6 +1,7 @@
 import type { Collection, Db, Filter, Sort } from 'mongodb';
 import type { EscalationRecord, ReadModelPort } from '../activities/provider-ports';
 import type { CaseSnapshot, CaseStatus, CaseType } from '../domain/case.types';
+import { escalationRecordId } from '../domain/keys';
 import { decodeCursor, encodeCursor, type CaseListPosition, type CaseListSort, type SortOrder } from './case-list.cursor';
 import { toCaseDocument, toSnapshot, type CaseDocument } from './case-document.mapper';
 import { Collections, isDuplicateKeyError } from './mongo';
@@ -46,7 +47,7 @@ export const PARCEL_STATUSES: readonly CaseStatus[] = ['return_in_transit', 'shi
 
 /** One escalation as stored in the `escalations` collection. */
 export interface EscalationDocument extends EscalationRecord {
-  /** `${caseId}:${clock}:${level}:${reason}`: one document per escalation step. */
+  /** escalationRecordId (domain/keys.ts): one document per escalation step. */
   _id: string;
   atDate: Date;
   /** When the store wrote it (absent on older documents): the SLA report's compaction reads what changed since its last run. */
@@ -220,7 +221,7 @@ export class CaseReadModel implements ReadModelPort {
 
   /** Records one escalation step; a repeat of the same (caseId, clock, level, reason) changes nothing. */
   async recordEscalation(record: EscalationRecord): Promise<void> {
-    const _id = `${record.caseId}:${record.clock}:${record.level}:${record.reason}`;
+    const _id = escalationRecordId(record.caseId, record.clock, record.level, record.reason);
     const fields: Omit<EscalationDocument, '_id'> = {
       caseId: record.caseId,
       caseType: record.caseType,

@@ -1,5 +1,6 @@
 import type { Collection, Db } from 'mongodb';
 import type { CaseType } from '../domain/case.types';
+import { openCaseLockKey } from '../domain/keys';
 import { Collections, isDuplicateKeyError } from './mongo';
 
 /** One lock: an order line and case type held by one open case. */
@@ -24,10 +25,10 @@ export class OpenCaseLocks {
     this.locks = db.collection<OpenCaseLockDocument>(Collections.openCaseLocks);
   }
 
-  /** The lock keys of a case: one per distinct sku, sorted, each part URI-encoded so ':' stays a separator. */
+  /** The lock keys of a case: one per distinct sku, sorted (domain/keys.ts openCaseLockKey). */
   static keysFor(orderId: string, skus: readonly string[], type: CaseType): string[] {
     const distinct = [...new Set(skus)].sort();
-    return distinct.map((sku) => `${encodeURIComponent(orderId)}:${encodeURIComponent(sku)}:${type}`);
+    return distinct.map((sku) => openCaseLockKey(orderId, sku, type));
   }
 
   /** Takes every key for `caseId`, or none: on a key held by another case, releases what this call took. Retry-safe. */

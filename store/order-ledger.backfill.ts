@@ -1,6 +1,6 @@
 import type { Db, Filter } from 'mongodb';
-import { ledgerEntryKey } from '../activities';
 import type { CaseSnapshot } from '../domain/case.types';
+import { ledgerEntryKey, ledgerMovementKey } from '../domain/keys';
 import { lineFactsOf, splitOverLines, type LedgerEntryKind, type OrderLineFacts, type ReservationRequest } from '../domain/order-ledger';
 import { toSnapshot, type CaseDocument } from './case-document.mapper';
 import { Collections } from './mongo';
@@ -44,7 +44,7 @@ export function backfillMovements(snapshot: CaseSnapshot): BackfillMovement[] {
       const item = snapshot.items.find((i) => i.sku === share.sku) ?? snapshot.items[0];
       return {
         facts: lineFactsOf(snapshot.orderId, refund.currency, item),
-        request: { key: ledgerEntryKey(`${snapshot.id}:${kind}`, share.sku), caseId: snapshot.id, kind, amount: share.amount, units: share.units, at },
+        request: { key: ledgerEntryKey(ledgerMovementKey(snapshot.id, kind), share.sku), caseId: snapshot.id, kind, amount: share.amount, units: share.units, at },
       };
     });
 }

@@ -1,7 +1,7 @@
 import type { Collection, Db } from 'mongodb';
 import type { OrderLedgerPort } from '../activities/provider-ports';
+import { ledgerVersionId, lineKey } from '../domain/keys';
 import {
-  lineKey,
   lineTotals,
   newLine,
   reserve,
@@ -49,11 +49,6 @@ export class LedgerContentionError extends Error {
 const MAX_ATTEMPTS = 40;
 /** Upper bound of the random pause before another attempt, growing with the attempts. */
 const MAX_JITTER_MS = 25;
-
-/** The version document id of a line's n-th change. `lineKey` URI-encodes its parts, so '#' cannot occur in it. */
-export function versionId(key: string, version: number): string {
-  return `${key}#${version}`;
-}
 
 /**
  * The order-line ledger in MongoDB (or FerretDB). Every change of a line is a new document
@@ -133,7 +128,7 @@ export class OrderLedgerStore implements OrderLedgerPort {
       // The head exists before the first version does, so a line is always found by its order.
       if (current === null && facts) await this.createHead(key, facts);
       try {
-        await this.versions.insertOne({ ...stored(next), _id: versionId(key, version), lineKey: key, version, writtenAt: this.clock() });
+        await this.versions.insertOne({ ...stored(next), _id: ledgerVersionId(key, version), lineKey: key, version, writtenAt: this.clock() });
       } catch (error) {
         if (!isDuplicateKeyError(error)) throw error;
         await sleep(Math.random() * Math.min(MAX_JITTER_MS, 2 * attempt));
@@ -152,10 +147,10 @@ export class OrderLedgerStore implements OrderLedgerPort {
    */
   private async latest(key: string, from?: number): Promise<{ version: number; line: OrderLine } | null> {
     let version = from ?? (await this.heads.findOne({ _id: key }, { projection: { version: 1 } }))?.version ?? 0;
-    let found: LedgerLineVersionDocument | null = version > 0 ? await this.versions.findOne({ _id: versionId(key, version) }) : null;
+    let found: LedgerLineVersionDocument | null = version > 0 ? await this.versions.findOne({ _id: ledgerVersionId(key, version) }) : null;
     if (version > 0 && found === null) version = 0; // cannot happen while heads only move to written versions; read from the start
     for (;;) {
-      const next = await this.versions.findOne({ _id: versionId(key, version + 1) });
+      const next = await this.versions.findOne({ _id: ledgerVersionId(key, version + 1) });
       if (next === null) break;
       found = next;
       version += 1;

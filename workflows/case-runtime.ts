@@ -2,6 +2,7 @@ import { ApplicationFailure, CancelledFailure, condition, setHandler, sleep, Tem
 import { commandRefusal, ownerMayCancel, type StageCommandName } from '../domain/case-commands';
 import type { Actor, CaseSnapshot } from '../domain/case.types';
 import { durationMs } from '../domain/duration';
+import { closingNotificationKey } from '../domain/keys';
 import { openingState } from '../domain/opening-state';
 import {
   assignUpdate,
@@ -154,7 +155,7 @@ async function tellStaffOfLatePayments(record: CaseRecord): Promise<void> {
 async function notifyCustomerOfClosing(record: CaseRecord): Promise<void> {
   await providers.notify.executeWithOptions({ summary: `notify customer: case_${record.status}` }, [
     {
-      idempotencyKey: `${record.id}:closed:${record.status}`,
+      idempotencyKey: closingNotificationKey(record.id, record.status),
       message: {
         caseId: record.id,
         recipient: { kind: 'customer', customerId: record.input.request.customerId },

@@ -1,5 +1,6 @@
 import { ActivityFailure } from '@temporalio/workflow';
 import type { CaseWorkflowInput, CaseWorkflowResult } from '../domain/workflow-contract';
+import { couponKey } from '../domain/keys';
 import { providers } from './activities';
 import { SYSTEM, type CaseRecord } from './case-record';
 import { runCase } from './case-runtime';
@@ -40,7 +41,7 @@ async function runComplaint(record: CaseRecord): Promise<void> {
  * count against the price), committed once issued and released if the provider refuses it.
  */
 async function issueCoupon(record: CaseRecord, amount: number): Promise<void> {
-  const key = `${record.id}:coupon`;
+  const key = couponKey(record.id);
   const { currency } = record.input.request.order;
   if (record.features.orderLedger) await reserveMoney(record, { key, kind: 'coupon', amount, withUnits: false });
   try {

@@ -1,4 +1,5 @@
 import { claimedAmount } from '../domain/eligibility';
+import { investigationKey } from '../domain/keys';
 import type { CaseWorkflowInput, CaseWorkflowResult } from '../domain/workflow-contract';
 import { providers } from './activities';
 import type { CaseRecord } from './case-record';
@@ -19,7 +20,7 @@ export async function courierExceptionCaseWorkflow(input: CaseWorkflowInput): Pr
 async function runCourierException(record: CaseRecord): Promise<void> {
   const { request } = record.input;
   const investigation = await providers.openInvestigation.executeWithOptions({ summary: `open courier investigation: ${request.reason.code}` }, [
-    { caseId: record.id, kind: request.reason.code, idempotencyKey: `${record.id}:investigation` },
+    { caseId: record.id, kind: request.reason.code, idempotencyKey: investigationKey(record.id) },
   ]);
   record.outcome.investigationId = investigation.investigationId;
   record.log({ kind: 'provider', id: 'courier' }, 'investigation.opened', { investigationId: investigation.investigationId });

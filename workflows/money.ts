@@ -1,4 +1,5 @@
 import type { LedgerReservationInput } from '../activities';
+import { movementLabel } from '../domain/keys';
 import type { LedgerEntryKind } from '../domain/order-ledger';
 import { CancelledFailure, TemporalFailure } from '@temporalio/workflow';
 import { ledger, ledgerFirstTry } from './activities';
@@ -6,7 +7,7 @@ import type { CaseRecord } from './case-record';
 
 /** A movement of money the case asks the order-line ledger for. */
 export interface MoneyMovement {
-  /** The movement's key, fixed by the case (`<caseId>:<kind>…`): a retry is the same reservation. */
+  /** The movement's key, fixed by the case (domain/keys.ts: ledgerMovementKey, couponKey, collectionKey): a retry is the same reservation. */
   key: string;
   kind: LedgerEntryKind;
   amount: number;
@@ -56,7 +57,7 @@ export function rememberReservation(record: CaseRecord, key: string, lines: { sk
 export async function settleReservation(record: CaseRecord, key: string, state: 'committed' | 'released'): Promise<void> {
   const reservation = record.reservations.find((r) => r.key === key && r.state === 'reserved');
   if (!reservation) return;
-  const summary = `ledger: ${state === 'committed' ? 'commit' : 'release'} ${key.split(':').slice(1).join(':')}`;
+  const summary = `ledger: ${state === 'committed' ? 'commit' : 'release'} ${movementLabel(key)}`;
   const input = { orderId: record.input.request.orderId, key, skus: reservation.skus, state };
   try {
     await ledgerFirstTry.settleOnLedger.executeWithOptions({ summary }, [input]);

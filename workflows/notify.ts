@@ -1,3 +1,4 @@
+import { customerNotificationKey, staffNotificationKey } from '../domain/keys';
 import { providers } from './activities';
 import type { CaseRecord } from './case-record';
 
@@ -10,7 +11,7 @@ export async function notifyCustomer(
 ): Promise<void> {
   await providers.notify.executeWithOptions({ summary: `notify customer: ${template}` }, [
     {
-      idempotencyKey: `${record.id}:${key}`,
+      idempotencyKey: customerNotificationKey(record.id, key),
       message: {
         caseId: record.id,
         recipient: { kind: 'customer', customerId: record.input.request.customerId },
@@ -34,7 +35,7 @@ export async function notifyStaffQueue(
     recipients.map((address, i) =>
       providers.notify.executeWithOptions({ summary: `notify ${record.assignee ? 'the assignee' : `staff queue ${i + 1} of ${recipients.length}`}: ${template}` }, [
         {
-          idempotencyKey: `${record.id}:${key}:${address}`,
+          idempotencyKey: staffNotificationKey(record.id, key, address),
           message: {
             caseId: record.id,
             recipient: { kind: 'staff', address },

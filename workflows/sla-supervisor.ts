@@ -1,6 +1,7 @@
 import { CancellationScope, condition, isCancellation, patched, sleep } from '@temporalio/workflow';
 import type { Actor, ClockName } from '../domain/case.types';
 import { durationMs } from '../domain/duration';
+import { slaEscalationOccasion, slaWarningOccasion, staffNotificationKey } from '../domain/keys';
 import type { EscalationLevel } from '../domain/policy';
 import { pendingClockEvents, type ClockEvent } from '../domain/sla-clock';
 import { providers, readModel, reports } from './activities';
@@ -96,7 +97,7 @@ async function handle(record: CaseRecord, event: ClockEvent, hooks: ClockHooks):
     record.updateClock(event.clock, (c) => ({ ...c, warnedAt: at }));
     record.addEscalation({ level: 0, clock: event.clock, at, recipients, reason: 'warning' });
     record.log(SLA_ACTOR, 'sla.warning', { clock: event.clock, deadline: clock.deadline, recipients });
-    await notifyStaff(record, recipients, 'sla_warning', `warn:${event.clock}:${clock.startedAt}`, event.clock, clock.deadline, 0);
+    await notifyStaff(record, recipients, 'sla_warning', slaWarningOccasion(event.clock, clock.startedAt), event.clock, clock.deadline, 0);
     return;
   }
 
@@ -129,7 +130,7 @@ async function escalate(record: CaseRecord, clockName: ClockName, level: Escalat
   record.addEscalation({ level: level.level, clock: clockName, at, recipients: level.notify, reason: 'breach' }, level.priority);
   record.log(SLA_ACTOR, 'sla.escalated', { clock: clockName, level: level.level, recipients: level.notify, priority: record.priority });
   await Promise.all([
-    notifyStaff(record, level.notify, 'sla_escalation', `esc:${clockName}:${level.level}:${startedAt}`, clockName, deadline, level.level),
+    notifyStaff(record, level.notify, 'sla_escalation', slaEscalationOccasion(clockName, level.level, startedAt), clockName, deadline, level.level),
     // Asked here, after the notification is scheduled: that is where histories record the marker.
     escalationRecorder().recordEscalation.executeWithOptions({ summary: `record escalation: ${clockName} clock, level ${level.level}` }, [
       {
@@ -160,7 +161,7 @@ async function notifyStaff(
     recipients.map((address, i) =>
       providers.notify.executeWithOptions({ summary: `notify staff ${i + 1} of ${recipients.length}: ${template} (${clock} clock, level ${level})` }, [
         {
-          idempotencyKey: `${record.id}:${keySuffix}:${address}`,
+          idempotencyKey: staffNotificationKey(record.id, keySuffix, address),
           message: {
             caseId: record.id,
             recipient: { kind: 'staff', address },

@@ -1,6 +1,7 @@
 import type { CaseSnapshot, CaseStatus, CaseType, ClockName, SlaClockView, TimelineEntry } from '../../domain/case.types';
 import { TERMINAL_STATUSES } from '../../domain/case.types';
 import { caseWorkflowId } from '../../domain/ids';
+import { refundKey } from '../../domain/keys';
 
 // Synthetic but realistic case snapshots for the read-model benchmark: the shape the workflow
 // projects (workflows/case-record.ts snapshot()), with a plausible mix of types, statuses,
@@ -188,7 +189,7 @@ export function syntheticSnapshot(index: number, now: number, prefix: string): C
       ? { level: 1, history: [{ level: 1, clock: clockName, at: iso(Date.parse(clocks[clocks.length - 1].deadline) + 20), recipients: ['team-lead@aftersales.local'], reason: 'breach' }] }
       : { level: 0, history: [] },
     refund: refunded
-      ? { amount: unitPrice * quantity, currency: 'CNY', status: 'succeeded', id: `rf_${id}`, idempotencyKey: `${id}:refund:1`, method: 'original_path' }
+      ? { amount: unitPrice * quantity, currency: 'CNY', status: 'succeeded', id: `rf_${id}`, idempotencyKey: refundKey(id, 1), method: 'original_path' }
       : null,
     shipments: [],
     outcome: { shippingPaidBy: 'platform' },

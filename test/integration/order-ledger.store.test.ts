@@ -1,10 +1,11 @@
 import type { Db, MongoClient } from 'mongodb';
-import { lineKey, lineTotals, type OrderLine, type OrderLineFacts, type ReservationRequest } from '../../domain/order-ledger';
+import { ledgerVersionId as versionId, lineKey } from '../../domain/keys';
+import { lineTotals, type OrderLine, type OrderLineFacts, type ReservationRequest } from '../../domain/order-ledger';
 import { Collections, connectMongo, ensureIndexes } from '../../store/mongo';
 import type { CaseSnapshot } from '../../domain/case.types';
 import { createReadModel } from '../../store/case-read-model.store';
 import { backfillLedger } from '../../store/order-ledger.backfill';
-import { OrderLedgerStore, versionId } from '../../store/order-ledger.store';
+import { OrderLedgerStore } from '../../store/order-ledger.store';
 import { mongoForTests, uniqueDbName, type TestMongo } from './support/mongo-for-tests';
 
 // The order-line ledger against the real FerretDB of the integration stack (or a private one):

@@ -1,6 +1,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { CaseItem, CaseSnapshot, OpenCaseRequest } from '../../domain/case.types';
-import { lineKey, lineTotals, type LedgerEntry, type LineTotals } from '../../domain/order-ledger';
+import { lineKey } from '../../domain/keys';
+import { lineTotals, type LedgerEntry, type LineTotals } from '../../domain/order-ledger';
 import { defaultPolicy } from '../../domain/policy';
 import {
   cancelUpdate,

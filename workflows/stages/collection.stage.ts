@@ -1,6 +1,7 @@
 import type { CollectionPurpose } from '../../activities/provider-ports';
 import { providers } from '../activities';
 import type { CollectionView } from '../../domain/case.types';
+import { collectionKey } from '../../domain/keys';
 import { SYSTEM, type CaseRecord } from '../case-record';
 import { reserveMoney, settleReservation } from '../money';
 import { notifyCustomer } from '../notify';
@@ -22,7 +23,7 @@ export async function collectionStage(record: CaseRecord, purpose: CollectionPur
   const { currency } = input.request.order;
   // A second collection of the same purpose (another dearer alternative) is a new payment with a key of its own.
   const round = record.collections.filter((c) => c.purpose === purpose).length + 1;
-  const key = round === 1 ? `${id}:collection:${purpose}` : `${id}:collection:${purpose}:${round}`;
+  const key = collectionKey(id, purpose, round);
   const view: CollectionView = { purpose, amount, currency, idempotencyKey: key, status: 'pending' };
   record.collections.push(view);
   record.transition('awaiting_payment', SYSTEM, 'payment.requested', { purpose, amount, currency });

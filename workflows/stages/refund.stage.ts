@@ -1,4 +1,5 @@
 import type { OrderFacts, PaymentChannel, RefundView } from '../../domain/case.types';
+import { ledgerMovementKey, refundAnswerEventId, refundKey } from '../../domain/keys';
 import type { CaseRecord } from '../case-record';
 import { SYSTEM } from '../case-record';
 import { patched } from '@temporalio/workflow';
@@ -43,7 +44,7 @@ export async function refundStage(record: CaseRecord, request: RefundRequest): P
   const { id, input } = record;
   const { currency } = input.request.order;
   const kind = request.kind ?? 'refund';
-  const ledgerKey = `${id}:${kind}`;
+  const ledgerKey = ledgerMovementKey(id, kind);
   const deduction = request.deduction ? { deduction: request.deduction } : {};
 
   if (request.amount <= 0) {
@@ -60,7 +61,7 @@ export async function refundStage(record: CaseRecord, request: RefundRequest): P
   }
 
   // Set before the reservation: from here on the money is under way and the case cannot be cancelled.
-  record.refund = { amount: request.amount, currency, status: 'pending', idempotencyKey: `${id}:refund:1`, method: 'original_path', kind, ...deduction };
+  record.refund = { amount: request.amount, currency, status: 'pending', idempotencyKey: refundKey(id, 1), method: 'original_path', kind, ...deduction };
   record.transition('refunding', SYSTEM, 'refund.approved', { amount: request.amount, currency });
   record.startClock('refund');
   const refund = record.refund;
@@ -104,7 +105,7 @@ async function settleAttempts(record: CaseRecord, refund: RefundView, reason: st
   for (let attempt = 1; attempt <= policy.refund.maxAttempts; attempt++) {
     let answer = firstAnswer;
     if (attempt > 1) {
-      refund.idempotencyKey = `${id}:refund:${attempt}`;
+      refund.idempotencyKey = refundKey(id, attempt);
       refund.status = 'pending';
       delete refund.id;
       record.touch();
@@ -144,7 +145,7 @@ async function refundWithoutLedger(record: CaseRecord, request: RefundRequest): 
   record.startClock('refund');
 
   for (let attempt = 1; attempt <= policy.refund.maxAttempts; attempt++) {
-    const idempotencyKey = `${id}:refund:${attempt}`;
+    const idempotencyKey = refundKey(id, attempt);
     record.refund = { amount, currency, status: 'pending', idempotencyKey, method: 'original_path', ...(deduction ? { deduction } : {}) };
     record.touch();
     const issued = await providers.issueRefund.executeWithOptions({ summary: `refund ${amount} ${currency} minor units, attempt ${attempt}` }, [
@@ -193,7 +194,7 @@ interface RefundAnswer {
 function settleByAnswer(record: CaseRecord, answer: RefundAnswer): void {
   if (answer.status !== 'succeeded' || !patched(Features.refundSettledByAnswer)) return;
   const at = new Date(record.now()).toISOString();
-  applyPaymentEvent(record, { eventId: `${answer.refundId}:answer`, refundId: answer.refundId, status: 'succeeded', at });
+  applyPaymentEvent(record, { eventId: refundAnswerEventId(answer.refundId), refundId: answer.refundId, status: 'succeeded', at });
 }
 
 /** The refund's status as it is now (a signal handler changes it while a stage waits). */

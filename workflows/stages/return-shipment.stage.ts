@@ -1,4 +1,5 @@
 import type { ShipmentView } from '../../domain/case.types';
+import { returnLabelKey } from '../../domain/keys';
 import { providers } from '../activities';
 import type { CaseRecord } from '../case-record';
 import { notifyCustomer, notifyStaffQueue } from '../notify';
@@ -12,7 +13,7 @@ import { notifyCustomer, notifyStaffQueue } from '../notify';
 export async function returnShipmentStage(record: CaseRecord, receivedStatus: 'inspecting' | 'repairing' = 'inspecting'): Promise<void> {
   const { id, input } = record;
   const label = await providers.createReturnLabel.executeWithOptions({ summary: 'create return label' }, [
-    { caseId: id, items: input.request.items, idempotencyKey: `${id}:return-label` },
+    { caseId: id, items: input.request.items, idempotencyKey: returnLabelKey(id) },
   ]);
   record.log({ kind: 'provider', id: 'courier' }, 'return.label_created', { labelId: label.labelId, carrier: label.carrier, warehouseCode: label.warehouseCode });
   record.startClock('return_shipment');

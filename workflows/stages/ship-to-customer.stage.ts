@@ -1,4 +1,5 @@
 import type { CaseItem, ClockName, ShipmentView } from '../../domain/case.types';
+import { shipmentKey } from '../../domain/keys';
 import type { ShipmentPurpose } from '../../activities/provider-ports';
 import { providers } from '../activities';
 import { SYSTEM, type CaseRecord } from '../case-record';
@@ -12,7 +13,7 @@ import { notifyCustomer } from '../notify';
 export async function sendParcel(record: CaseRecord, purpose: ShipmentPurpose, items: CaseItem[]): Promise<ShipmentView> {
   const sequence = record.shipments.filter((s) => s.direction === 'outbound' && s.purpose === purpose).length + 1;
   const parcel = await providers.createShipment.executeWithOptions({ summary: `ship ${purpose} parcel #${sequence}` }, [
-    { caseId: record.id, items, purpose, idempotencyKey: `${record.id}:ship:${purpose}:${sequence}` },
+    { caseId: record.id, items, purpose, idempotencyKey: shipmentKey(record.id, purpose, sequence) },
   ]);
   const shipment: ShipmentView = {
     direction: 'outbound',

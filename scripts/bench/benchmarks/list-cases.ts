@@ -1,5 +1,6 @@
 import type { Filter } from 'mongodb';
 import type { CaseSnapshot } from '../../../domain/case.types';
+import { escalationRecordId } from '../../../domain/keys';
 import { toCaseDocument, type CaseDocument } from '../../../store/case-document.mapper';
 import { createReadModel, type EscalationDocument } from '../../../store/case-read-model.store';
 import { Collections, connectMongo, ensureIndexes } from '../../../store/mongo';
@@ -292,7 +293,7 @@ export const listCasesBenchmark: Benchmark = {
 function breachOf(document: CaseDocument): EscalationDocument {
   const at = (document.nextDeadlineAt ?? document.createdAtDate).toISOString();
   return {
-    _id: `${document._id}:review:1:breach`,
+    _id: escalationRecordId(document._id, 'review', 1, 'breach'),
     caseId: document._id,
     caseType: document.type,
     assignee: document.assignee,

@@ -1,0 +1,138 @@
+/**
+ * Every idempotency key, ledger key and event id the project builds from its own ids, one named
+ * builder each. These strings outlive the code that builds them: running cases and recorded
+ * histories carry them, providers deduplicate requests by them, MongoDB documents are keyed by
+ * them. So each builder is pinned to its format by test/unit/ids-and-keys.test.ts, literally, and
+ * a change of format is a deliberate change of that test (and, for running cases, a patch).
+ *
+ * Keys built from a hash (the case id of an Idempotency-Key, a command's Update id) need
+ * node:crypto and live with their callers in api/ (api/case-id.ts, api/command-idempotency.ts).
+ */
+
+// ---------------------------------------------------------------------------------------------
+// Provider idempotency keys: `<caseId>:<what>…`, sent as the provider's idempotency key
+
+/** A refund attempt's idempotency key, also its refund id at Alipay (`out_request_no`) and, '-' for ':', WeChat Pay's `out_refund_no`. */
+export function refundKey(caseId: string, attempt: number): string {
+  return `${caseId}:refund:${attempt}`;
+}
+
+/** The case id a refund key (a refund id of ours) starts with: what a settlement notice finds the case by. */
+export function caseIdOfRefundKey(refundKey: string): string {
+  return refundKey.split(':')[0];
+}
+
+/** A payment collection's key: the first of a purpose has no round, a later one (another dearer alternative) its round. */
+export function collectionKey(caseId: string, purpose: string, round: number): string {
+  return round === 1 ? `${caseId}:collection:${purpose}` : `${caseId}:collection:${purpose}:${round}`;
+}
+
+/** A complaint's goodwill coupon: the provider's key and, since order-ledger, its movement key on the ledger. */
+export function couponKey(caseId: string): string {
+  return `${caseId}:coupon`;
+}
+
+/** The case's one return label. */
+export function returnLabelKey(caseId: string): string {
+  return `${caseId}:return-label`;
+}
+
+/** An outbound parcel: the n-th of its purpose (a second replacement after a failed one ships again). */
+export function shipmentKey(caseId: string, purpose: string, sequence: number): string {
+  return `${caseId}:ship:${purpose}:${sequence}`;
+}
+
+/** The courier investigation a courier-exception case opens. */
+export function investigationKey(caseId: string): string {
+  return `${caseId}:investigation`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Notification keys: `<caseId>:<occasion>`, and `:<address>` for each staff recipient
+
+/** A message to the customer on an occasion of the case (e.g. `return-label`, `refund-failed-2`). */
+export function customerNotificationKey(caseId: string, occasion: string): string {
+  return `${caseId}:${occasion}`;
+}
+
+/** A message to one staff address on an occasion of the case. */
+export function staffNotificationKey(caseId: string, occasion: string, address: string): string {
+  return `${caseId}:${occasion}:${address}`;
+}
+
+/** The customer's message when the case closes in a status. */
+export function closingNotificationKey(caseId: string, status: string): string {
+  return customerNotificationKey(caseId, `closed:${status}`);
+}
+
+/** The occasion of an SLA clock's warning: one per clock start. */
+export function slaWarningOccasion(clock: string, startedAt: string): string {
+  return `warn:${clock}:${startedAt}`;
+}
+
+/** The occasion of a level of an SLA clock's escalation ladder: one per level and clock start. */
+export function slaEscalationOccasion(clock: string, level: number, startedAt: string): string {
+  return `esc:${clock}:${level}:${startedAt}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Read-model documents
+
+/** The id of an escalation step's report document: a repeat of the same step changes nothing. */
+export function escalationRecordId(caseId: string, clock: string, level: number, reason: string): string {
+  return `${caseId}:${clock}:${level}:${reason}`;
+}
+
+/**
+ * The one-open-case-per-order-line lock of a case type on a line. Written out, not through
+ * `lineKey`: the lock keeps its format when the ledger's changes.
+ */
+export function openCaseLockKey(orderId: string, sku: string, caseType: string): string {
+  return `${encodeURIComponent(orderId)}:${encodeURIComponent(sku)}:${caseType}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The order-line ledger (domain/order-ledger.ts, store/order-ledger.store.ts)
+
+/** The ledger id of an order line: order id and sku, each URI-encoded so ':' stays a separator. */
+export function lineKey(orderId: string, sku: string): string {
+  return `${encodeURIComponent(orderId)}:${encodeURIComponent(sku)}`;
+}
+
+/** The version document id of a line's n-th change. `lineKey` URI-encodes its parts, so '#' cannot occur in it. */
+export function ledgerVersionId(lineKey: string, version: number): string {
+  return `${lineKey}#${version}`;
+}
+
+/** A movement of money a case asks the ledger for (a refund, compensation…): fixed by the case, so a retry is the same reservation. */
+export function ledgerMovementKey(caseId: string, kind: string): string {
+  return `${caseId}:${kind}`;
+}
+
+/** The ledger key of one line's share of a movement. */
+export function ledgerEntryKey(movementKey: string, sku: string): string {
+  return `${movementKey}:${sku}`;
+}
+
+/** A movement key less its case id (`refund`, `collection:return_shipping`…), as activity summaries name it. */
+export function movementLabel(movementKey: string): string {
+  return movementKey.split(':').slice(1).join(':');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Payment event ids: what a case deduplicates settlements by
+
+/** A settlement found by asking the provider about the refund (activities/refund-query.activities.ts). */
+export function refundQueryEventId(refundId: string): string {
+  return `${refundId}:query`;
+}
+
+/** A settlement the provider's answer to the refund request itself carried. */
+export function refundAnswerEventId(refundId: string): string {
+  return `${refundId}:answer`;
+}
+
+/** A settlement from an Alipay notification. */
+export function alipayNotifyEventId(notifyId: string): string {
+  return `alipay:${notifyId}`;
+}
