@@ -5,6 +5,7 @@
  * workflow). Imported by policy.schema.ts and the tests.
  */
 import { z } from 'zod';
+import { BEIJING_TIME_ZONE } from './beijing-time';
 import { parseHhMm, parseLocalDate, type BusinessCalendar } from './business-calendar';
 
 const localDateSchema = z.string().refine((s) => parseLocalDate(s) !== undefined, {
@@ -59,7 +60,7 @@ export const businessCalendarSchema: z.ZodType<BusinessCalendar> = calendarObjec
 /** The shipped holiday file, domain/calendars/cn-public-holidays.json (see docs/business-calendar.md). */
 export const shippedCalendarFileSchema = z.strictObject({
   about: z.string(),
-  timezone: z.literal('Asia/Shanghai'),
+  timezone: z.literal(BEIJING_TIME_ZONE),
   years: z.record(
     z.string().regex(/^\d{4}$/, 'year keys are four digits'),
     z.strictObject({

@@ -13,6 +13,7 @@
  * the few invariants the arithmetic relies on.
  */
 import calendarData from './calendars/cn-public-holidays.json';
+import { BEIJING_UTC_OFFSET_MINUTES } from './beijing-time';
 
 /** A working-time calendar: fixed UTC offset, daily working hours, working weekdays, holidays and make-up working days. */
 export interface BusinessCalendar {
@@ -217,7 +218,7 @@ function shippedChinaCalendar(): BusinessCalendar {
   const years = Object.entries(calendarData.years).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   const calendar: BusinessCalendar = {
     name: 'cn-mainland',
-    utcOffsetMinutes: 480,
+    utcOffsetMinutes: BEIJING_UTC_OFFSET_MINUTES,
     workingHours: { start: '09:00', end: '18:00' },
     workingWeekdays: [1, 2, 3, 4, 5],
     holidays: years.flatMap(([, y]) => y.holidays.map((h) => ({ name: h.name, from: h.from, to: h.to }))),

@@ -1,4 +1,4 @@
-import { beijingDate, beijingDayOfPeriod, daysPeriodEnd, monthsPeriodEnd } from './beijing-days';
+import { beijingDate, beijingDayOfPeriod, daysPeriodEnd, monthsPeriodEnd } from './beijing-time';
 import type { CaseType, OpenCaseRequest, ReasonCode } from './case.types';
 import type { Policy } from './policy';
 

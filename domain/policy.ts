@@ -33,7 +33,7 @@ export type Policy = {
   /**
    * Who may open which case, and until when. Every "days" window is counted in calendar days in
    * Beijing time: day 1 is the day after the delivery (or purchase), and the window ends at 24:00
-   * UTC+8 of its last day (domain/beijing-days.ts). Rules: docs/business-rules.md#eligibility.
+   * UTC+8 of its last day (domain/beijing-time.ts). Rules: docs/business-rules.md#eligibility.
    */
   eligibility: {
     /** Days after delivery a change-of-mind return is taken without any condition. */

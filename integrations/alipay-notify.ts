@@ -1,5 +1,6 @@
 // Alipay's asynchronous notification (异步通知) as far as it settles a refund of ours. No I/O: the
 // signature is checked by the SDK (AlipayPaymentClient.verifyNotification) before this reads a field.
+import { instantOfBeijingLocal } from '../domain/beijing-time';
 
 /** The answer Alipay expects to stop sending a notification (anything else is sent again, up to 8 times over 25 hours). */
 export const ALIPAY_NOTIFY_ACK = 'success';
@@ -40,6 +41,6 @@ const BEIJING_TIME = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2})(\.\d{1,3})?$/;
 export function instantOfBeijingTime(text: string): string | null {
   const match = BEIJING_TIME.exec(text);
   if (!match) return null;
-  const at = new Date(`${match[1]}T${match[2]}${match[3] ?? ''}+08:00`);
-  return Number.isNaN(at.getTime()) ? null : at.toISOString();
+  const at = instantOfBeijingLocal(`${match[1]}T${match[2]}${match[3] ?? ''}`);
+  return Number.isNaN(at) ? null : new Date(at).toISOString();
 }

@@ -4,6 +4,7 @@ import Dysmsapi, { QuerySendDetailsRequest, SendSmsRequest } from '@alicloud/dys
 import { $OpenApiUtil } from '@alicloud/openapi-core';
 import type { NotificationPort, OutboundMessage } from '../activities/provider-ports';
 import { ConfigError } from '../config/env';
+import { beijingDate, beijingMinute } from '../domain/beijing-time';
 import { fenToYuan } from '../domain/yuan';
 import type { CustomerDirectoryPort } from './customer-directory.client';
 import { ProviderError } from './http-client';
@@ -199,7 +200,7 @@ export class AliyunSmsClient implements NotificationPort {
    * that was another day): the BizId of the SMS carrying our OutId, or null when Aliyun lists none.
    */
   private async findSent(phone: string, outId: string, startedAt: Date): Promise<string | null> {
-    const days = [...new Set([beijingDate(startedAt), beijingDate(new Date())])];
+    const days = [...new Set([sendDate(startedAt), sendDate(new Date())])];
     const pageSize = 50;
     for (const sendDate of days) {
       for (let page = 1; page <= 10; page++) {
@@ -241,7 +242,7 @@ export function templateParamsOf(message: OutboundMessage, template: AliyunSmsTe
     } else if (TIME_PARAMS.has(name) || /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(raw)) {
       const at = Date.parse(raw);
       if (!Number.isFinite(at)) throw refuse('is not a date');
-      text = beijingMinute(new Date(at));
+      text = beijingMinute(at);
     } else if (CODE_OR_ID.test(raw)) {
       text = raw;
     } else {
@@ -310,13 +311,8 @@ function endpointOf(endpoint: string): { host: string; protocol: 'http' | 'https
 }
 
 /** "yyyyMMdd" of the Beijing day (UTC+8), as QuerySendDetails's SendDate. */
-function beijingDate(at: Date): string {
-  return new Date(at.getTime() + 8 * 3_600_000).toISOString().slice(0, 10).replaceAll('-', '');
-}
-
-/** "yyyy-MM-dd HH:mm" in Beijing time, as a customer reads a deadline. */
-function beijingMinute(at: Date): string {
-  return new Date(at.getTime() + 8 * 3_600_000).toISOString().replace('T', ' ').slice(0, 16);
+function sendDate(at: Date): string {
+  return beijingDate(at.getTime()).replaceAll('-', '');
 }
 
 /**

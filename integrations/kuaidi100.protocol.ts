@@ -1,4 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { instantOfBeijingLocal } from '../domain/beijing-time';
 import type { CourierEvent } from '../domain/workflow-contract';
 
 // Kuaidi100's wire protocol, kept free of I/O so that the adapter, the webhook route and the
@@ -112,8 +113,8 @@ export function beijingTimeToIso(time: string): string | null {
   const match = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})(?::(\d{2}))?$/.exec(time.trim());
   if (!match) return null;
   const [, y, mo, d, h, mi, s] = match;
-  const instant = new Date(`${y}-${mo}-${d}T${h}:${mi}:${s ?? '00'}+08:00`);
-  return Number.isNaN(instant.getTime()) ? null : instant.toISOString();
+  const instant = instantOfBeijingLocal(`${y}-${mo}-${d}T${h}:${mi}:${s ?? '00'}`);
+  return Number.isNaN(instant) ? null : new Date(instant).toISOString();
 }
 
 /**

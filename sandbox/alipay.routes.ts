@@ -1,5 +1,6 @@
 import { createSign, createVerify, generateKeyPairSync, randomBytes } from 'node:crypto';
 import express, { Router, type Response } from 'express';
+import { beijingDateTime } from '../domain/beijing-time';
 import { fenToYuan, yuanToFen } from '../domain/yuan';
 
 /** The keys of the sandbox's Alipay gateway. */
@@ -321,5 +322,5 @@ function tradeNumber(): string {
 
 /** "yyyy-MM-dd HH:mm:ss" in Beijing time (UTC+8, no daylight saving), as Alipay writes times. */
 function beijingTime(at: Date): string {
-  return new Date(at.getTime() + 8 * 3_600_000).toISOString().replace('T', ' ').slice(0, 19);
+  return beijingDateTime(at.getTime());
 }

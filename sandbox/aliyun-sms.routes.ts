@@ -1,5 +1,6 @@
 import { createHash, createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import express, { Router, type Request, type Response } from 'express';
+import { beijingDateTime } from '../domain/beijing-time';
 
 /** The access key id the sandbox's Aliyun SMS knows (its secret is SANDBOX_API_KEY). */
 export const SANDBOX_ALIYUN_ACCESS_KEY_ID = 'dev-sandbox-aliyun-key-id';
@@ -220,5 +221,5 @@ function acsEncode(value: string): string {
 
 /** "yyyy-MM-dd HH:mm:ss" in Beijing time (UTC+8, no daylight saving), as Aliyun writes times. */
 function beijingTime(at: Date): string {
-  return new Date(at.getTime() + 8 * 3_600_000).toISOString().replace('T', ' ').slice(0, 19);
+  return beijingDateTime(at.getTime());
 }

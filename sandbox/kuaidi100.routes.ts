@@ -1,5 +1,6 @@
 import express, { Router, type Response } from 'express';
 import type { Logger } from 'pino';
+import { beijingDateTime } from '../domain/beijing-time';
 import { signCallback, signQuery, type Kuaidi100TraceEntry } from '../integrations/kuaidi100.protocol';
 import type { TimerSet } from './timer-set';
 
@@ -168,5 +169,5 @@ function refuse(res: Response, returnCode: string, message: string): void {
 
 /** Now in Beijing time, `yyyy-MM-dd HH:mm:ss`, the way Kuaidi100 writes times. */
 function beijingNow(): string {
-  return new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 19).replace('T', ' ');
+  return beijingDateTime(Date.now());
 }

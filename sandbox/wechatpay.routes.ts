@@ -1,6 +1,7 @@
 import { createCipheriv, createSign, createVerify, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
 import express, { Router, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
+import { beijingRfc3339 } from '../domain/beijing-time';
 import type { TimerSet } from './timer-set';
 
 /** The keys and timing of the sandbox's WeChat Pay. */
@@ -401,5 +402,5 @@ function transactionNumber(): string {
 
 /** RFC 3339 in Beijing time, as WeChat Pay writes times ("2026-11-29T19:21:02+08:00"). */
 function rfc3339(at: Date): string {
-  return `${new Date(at.getTime() + 8 * 3_600_000).toISOString().slice(0, 19)}+08:00`;
+  return beijingRfc3339(at.getTime());
 }

@@ -178,10 +178,12 @@ fi
 
 # --- The desk (desk/ -> desk/dist, served by the API at /desk/) ----------------
 # Built with Vite from the npm dependencies above; rebuilt when a source, the Vite
-# config or package-lock.json changes (their hash is kept beside the build).
+# config, the domain/ modules the desk imports (DESK_DOMAIN) or package-lock.json
+# changes (their hash is kept beside the build).
 DESK_STAMP="desk/dist/.inputs-sha256"
 DESK_RECIPE="vite-build-v1" # change when the build step below changes
-desk_inputs="$(find desk -path desk/dist -prune -o -type f -print0 | LC_ALL=C sort -z | xargs -0 node -e '
+DESK_DOMAIN=(domain/beijing-time.ts) # every domain/ file desk/src imports
+desk_inputs="$(find desk "${DESK_DOMAIN[@]}" -path desk/dist -prune -o -type f -print0 | LC_ALL=C sort -z | xargs -0 node -e '
   const hash = require("crypto").createHash("sha256").update(process.argv[1]);
   for (const file of process.argv.slice(2)) hash.update(file + "\0").update(require("fs").readFileSync(file)).update("\0");
   process.stdout.write(hash.digest("hex"));

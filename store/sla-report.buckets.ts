@@ -1,6 +1,6 @@
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { Binary, type Collection, type Db, type Filter } from 'mongodb';
-import { beijingDate } from '../domain/beijing-days';
+import { beijingDate } from '../domain/beijing-time';
 import { toSnapshot, type CaseDocument } from './case-document.mapper';
 import type { EscalationDocument } from './case-read-model.store';
 import { Collections, isDuplicateKeyError } from './mongo';

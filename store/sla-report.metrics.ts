@@ -1,4 +1,4 @@
-import { beijingDate, beijingDay, beijingDayStart } from '../domain/beijing-days';
+import { beijingDate, beijingDay, beijingDayStart } from '../domain/beijing-time';
 import type { CaseSnapshot, CaseType, ClockName, EscalationStep, ReasonCode, SlaClockView } from '../domain/case.types';
 
 /** The case fields the SLA report reads. */

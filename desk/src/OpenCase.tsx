@@ -1,4 +1,5 @@
 import { useRef, useState, type FormEvent } from 'react';
+import { withBeijingOffset } from '../../domain/beijing-time';
 import { api, call, type Me, type PolicySummary, type Problem } from './api/client';
 import type { components } from './api/schema';
 import { Check, Field, ProblemView, Select, localProblem } from './components';
@@ -14,7 +15,7 @@ type PaidBy = 'alipay' | 'wechatpay' | 'other' | 'cod';
 
 const daysAgo = (days: number) => new Date(Date.now() - days * 86_400_000).toISOString().slice(0, 10);
 /** A date picked in the form is that day at noon, Beijing time. */
-const beijingNoon = (date: string) => `${date}T12:00:00+08:00`;
+const beijingNoon = (date: string) => withBeijingOffset(`${date}T12:00:00`);
 
 /** The customer's form to open a case for an order; it follows the policy summary (types, reasons, windows, evidence). */
 export function OpenCase({ me, policy }: { me: Me; policy: PolicySummary | null }) {

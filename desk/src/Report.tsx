@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { instantOfBeijingLocal } from '../../domain/beijing-time';
 import { api, call, type Problem } from './api/client';
 import type { components } from './api/schema';
 import { Field, ProblemView } from './components';
@@ -12,7 +13,7 @@ type DayBreaches = SlaReport['breachesByDay'][number];
 
 const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
 /** A picked date is that day's start in Beijing time. */
-const beijingMidnight = (date: string) => new Date(`${date}T00:00:00+08:00`).toISOString();
+const beijingMidnight = (date: string) => new Date(instantOfBeijingLocal(`${date}T00:00:00`)).toISOString();
 
 /** One bar of a chart: a label, a value and its share of the largest. */
 function Bars({ title, rows, format }: { title: string; rows: [string, number][]; format?: (value: number) => string }) {

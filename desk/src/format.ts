@@ -1,13 +1,12 @@
+import { BEIJING_TIME_ZONE } from '../../domain/beijing-time';
 import type { Lang } from './i18n';
-
-/** Dates are shown in Beijing time, with the zone named. */
-export const TIME_ZONE = 'Asia/Shanghai';
 
 /** A date and time in Beijing time, e.g. "2026/11/29 14:05 北京时间" or "Nov 29, 2026, 14:05 Beijing time". */
 export function formatDateTime(iso: string | null | undefined, lang: Lang): string {
   if (!iso) return '—';
   const text = new Intl.DateTimeFormat(lang, {
-    timeZone: TIME_ZONE,
+    // Dates are shown in Beijing time, with the zone named.
+    timeZone: BEIJING_TIME_ZONE,
     year: 'numeric',
     month: lang === 'en' ? 'short' : '2-digit',
     day: '2-digit',

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { beijingDate } from '../../domain/beijing-days';
+import { beijingDate } from '../../domain/beijing-time';
 import { createReadModel } from '../../store/case-read-model.store';
 import { STACK_ENV } from './stack/stack-file';
 import { accessibilityViolations, PHONE } from './support/browser';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { beijingDate } from '../../domain/beijing-days';
+import { beijingDate } from '../../domain/beijing-time';
 import type { CaseSnapshot } from '../../domain/case.types';
 import type { SlaReport } from '../../store/sla-report.metrics';
 import { startExtraApp, type ExtraApp } from './stack/extra-app';

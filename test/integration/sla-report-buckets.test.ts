@@ -6,7 +6,7 @@ import { syntheticSnapshot } from '../../scripts/bench/snapshots';
 import { createReadModel } from '../../store/case-read-model.store';
 import { Collections, connectMongo, ensureIndexes } from '../../store/mongo';
 import { SlaReportBuckets } from '../../store/sla-report.buckets';
-import { beijingDate } from '../../domain/beijing-days';
+import { beijingDate } from '../../domain/beijing-time';
 import { computeSlaReport, UNASSIGNED, type SlaReport } from '../../store/sla-report.metrics';
 import { slaReport } from '../../store/sla-report.store';
 import { mongoForTests, uniqueDbName, type TestMongo } from './support/mongo-for-tests';

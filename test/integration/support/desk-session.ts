@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { beijingDate } from '../../../domain/beijing-days';
+import { beijingDate } from '../../../domain/beijing-time';
 import type { CaseSnapshot } from '../../../domain/case.types';
 import { readIntegrationStack } from '../stack/stack-file';
 import { headlessChromium, signInToDesk } from './browser';

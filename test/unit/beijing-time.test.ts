@@ -1,4 +1,20 @@
-import { beijingDate, beijingDay, beijingDayOfPeriod, beijingDayStart, daysPeriodEnd, monthsPeriodEnd, withinDays } from '../../domain/beijing-days';
+import {
+  BEIJING_TIME_ZONE,
+  BEIJING_UTC_OFFSET_MINUTES,
+  beijingDate,
+  beijingDateTime,
+  beijingDay,
+  beijingDayOfPeriod,
+  beijingDayStart,
+  beijingLocalIso,
+  beijingMinute,
+  beijingRfc3339,
+  daysPeriodEnd,
+  instantOfBeijingLocal,
+  monthsPeriodEnd,
+  withBeijingOffset,
+  withinDays,
+} from '../../domain/beijing-time';
 
 const at = (iso: string) => Date.parse(iso);
 const iso = (epochMs: number) => new Date(epochMs).toISOString();
@@ -60,5 +76,27 @@ describe('monthsPeriodEnd: an N-month period ends at 24:00 Beijing time of the s
     ['31 August + 6 months ends with the last day of February', '2026-08-31T12:00:00+08:00', 6, '2027-03-01T00:00:00+08:00'],
   ])('%s: %s + %i months ends at %s', (_label, event, months, end) => {
     expect(iso(monthsPeriodEnd(at(event), months))).toBe(iso(at(end)));
+  });
+});
+
+describe('Beijing wall-clock times', () => {
+  const instant = at('2026-11-29T16:05:09.250Z');
+
+  test('the offset and zone', () => {
+    expect(BEIJING_UTC_OFFSET_MINUTES).toBe(480);
+    expect(BEIJING_TIME_ZONE).toBe('Asia/Shanghai');
+  });
+
+  test('an instant written as Beijing local time, in each provider format', () => {
+    expect(beijingLocalIso(instant)).toBe('2026-11-30T00:05:09');
+    expect(beijingDateTime(instant)).toBe('2026-11-30 00:05:09');
+    expect(beijingMinute(instant)).toBe('2026-11-30 00:05');
+    expect(beijingRfc3339(instant)).toBe('2026-11-30T00:05:09+08:00');
+  });
+
+  test('a local Beijing time read back as an instant; NaN when it is none', () => {
+    expect(withBeijingOffset('2026-11-30T12:00:00')).toBe('2026-11-30T12:00:00+08:00');
+    expect(iso(instantOfBeijingLocal('2026-11-30T00:05:09.250'))).toBe('2026-11-29T16:05:09.250Z');
+    expect(instantOfBeijingLocal('2026-02-30T25:00:00')).toBeNaN();
   });
 });
