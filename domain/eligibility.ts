@@ -17,6 +17,13 @@ export const QUALITY_CLAIM_REASONS: readonly ReasonCode[] = ['quality_issue', 'n
  */
 export const FAULT_CLAIM_REASONS: readonly ReasonCode[] = [...QUALITY_CLAIM_REASONS, 'wrong_item', 'missing_parts', 'damaged_in_transit'];
 
+/**
+ * Change-of-mind reasons (no reason, size or fit): in the default policy the customer pays the
+ * return shipping for them, and the SLA report counts their returns and exchanges as the
+ * no-reason rate.
+ */
+export const CHANGE_OF_MIND_REASONS: readonly ReasonCode[] = ['no_reason', 'size_fit'];
+
 /** Refusal reason codes, answered as 422 with the code. */
 export const IneligibleCodes = {
   outsideReturnWindow: 'outside_return_window',

@@ -9,6 +9,7 @@
  */
 import { chinaMainlandCalendar, type BusinessCalendar } from './business-calendar';
 import { ClockNames, type ClockName, type ReasonCode } from './case.types';
+import { CHANGE_OF_MIND_REASONS } from './eligibility';
 
 /** An SLA budget as written in the policy: wall-clock ("24h", "3d") or working time against the policy calendar. */
 export type Budget = string | { workingDays: number } | { workingHours: number };
@@ -152,7 +153,7 @@ export function defaultPolicy(): Policy {
       categoryWarrantyMonths: {},
       noReasonExcludedCategories: [...NO_REASON_EXCLUDED_CATEGORIES],
       evidenceRequiredReasons: ['quality_issue', 'not_as_described', 'wrong_item', 'missing_parts', 'damaged_in_transit'],
-      customerPaysShippingReasons: ['no_reason', 'size_fit'],
+      customerPaysShippingReasons: [...CHANGE_OF_MIND_REASONS],
     },
     sla: {
       review: '24h',

@@ -1,4 +1,5 @@
 import { beijingDate, beijingDay, beijingDayStart } from '../domain/beijing-time';
+import { CHANGE_OF_MIND_REASONS } from '../domain/eligibility';
 import type { CaseSnapshot, CaseType, ClockName, EscalationStep, ReasonCode, SlaClockView } from '../domain/case.types';
 
 /** The case fields the SLA report reads. */
@@ -126,8 +127,6 @@ export const SATISFIED_SCORE = 4;
 export const REWORK_TIMELINE_EVENTS: readonly string[] = ['review.request_info', 'reopened', 'repair.verification_failed'];
 /** Clocks that time the shop's first answer to the customer: review, complaint resolution, courier inquiry. */
 export const FIRST_RESPONSE_CLOCKS: readonly ClockName[] = ['review', 'resolution', 'investigation'];
-/** Reasons that make a return or exchange a change of mind (the customer pays its shipping too). */
-export const NO_REASON_CODES: readonly ReasonCode[] = ['no_reason', 'size_fit'];
 /** The no-reason return and exchange rate should stay below 5% of delivered orders. */
 export const NO_REASON_TARGET_RATE = 0.05;
 /**
@@ -344,12 +343,12 @@ function responseStats(responses: readonly ClockFacts[]): ResponseTimeStats {
 }
 
 function noReasonRate(cases: readonly CaseReportFacts[], deliveredOrders: number | undefined): NoReasonRateKpi {
-  const changeOfMind = cases.filter((c) => (c.type === 'return' || c.type === 'exchange') && NO_REASON_CODES.includes(c.reason));
+  const changeOfMind = cases.filter((c) => (c.type === 'return' || c.type === 'exchange') && CHANGE_OF_MIND_REASONS.includes(c.reason));
   const returns = changeOfMind.filter((c) => c.type === 'return').length;
   const known = deliveredOrders !== undefined;
   const rate = known ? ratio(changeOfMind.length, deliveredOrders) : null;
   return {
-    reasons: NO_REASON_CODES,
+    reasons: CHANGE_OF_MIND_REASONS,
     count: changeOfMind.length,
     returns,
     exchanges: changeOfMind.length - returns,
