@@ -1,6 +1,6 @@
 import { ActivityFailure } from '@temporalio/workflow';
-import type { CaseWorkflowInput, CaseWorkflowResult } from '../domain/workflow-contract';
 import { couponKey } from '../domain/keys';
+import type { CaseWorkflowInput, CaseWorkflowResult } from '../domain/workflow-contract';
 import { providers } from './activities';
 import { SYSTEM, type CaseRecord } from './case-record';
 import { runCase } from './case-runtime';

@@ -2,16 +2,16 @@ import { customerNotificationKey, staffNotificationKey } from '../domain/keys';
 import { providers } from './activities';
 import type { CaseRecord } from './case-record';
 
-/** Sends the customer a templated message; the key makes a retried step deliver it once. */
+/** Sends the customer a templated message; the occasion (part of its idempotency key) makes a retried step deliver it once. */
 export async function notifyCustomer(
   record: CaseRecord,
   template: string,
-  key: string,
+  occasion: string,
   params: Record<string, string | number | boolean | null> = {},
 ): Promise<void> {
   await providers.notify.executeWithOptions({ summary: `notify customer: ${template}` }, [
     {
-      idempotencyKey: customerNotificationKey(record.id, key),
+      idempotencyKey: customerNotificationKey(record.id, occasion),
       message: {
         caseId: record.id,
         recipient: { kind: 'customer', customerId: record.input.request.customerId },
@@ -26,7 +26,7 @@ export async function notifyCustomer(
 export async function notifyStaffQueue(
   record: CaseRecord,
   template: string,
-  key: string,
+  occasion: string,
   params: Record<string, string | number | boolean | null> = {},
 ): Promise<void> {
   const recipients = record.assignee ? [record.assignee] : record.policy.escalation.levels[0].notify;
@@ -35,7 +35,7 @@ export async function notifyStaffQueue(
     recipients.map((address, i) =>
       providers.notify.executeWithOptions({ summary: `notify ${record.assignee ? 'the assignee' : `staff queue ${i + 1} of ${recipients.length}`}: ${template}` }, [
         {
-          idempotencyKey: staffNotificationKey(record.id, key, address),
+          idempotencyKey: staffNotificationKey(record.id, occasion, address),
           message: {
             caseId: record.id,
             recipient: { kind: 'staff', address },

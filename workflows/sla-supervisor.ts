@@ -151,7 +151,7 @@ async function notifyStaff(
   record: CaseRecord,
   recipients: string[],
   template: string,
-  keySuffix: string,
+  occasion: string,
   clock: ClockName,
   deadline: string,
   level: number,
@@ -161,7 +161,7 @@ async function notifyStaff(
     recipients.map((address, i) =>
       providers.notify.executeWithOptions({ summary: `notify staff ${i + 1} of ${recipients.length}: ${template} (${clock} clock, level ${level})` }, [
         {
-          idempotencyKey: staffNotificationKey(record.id, keySuffix, address),
+          idempotencyKey: staffNotificationKey(record.id, occasion, address),
           message: {
             caseId: record.id,
             recipient: { kind: 'staff', address },
