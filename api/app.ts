@@ -1,7 +1,7 @@
 import express, { type Express, type RequestHandler } from 'express';
 import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
-import { onlinePaymentProviders, type AppConfig } from '../config/env';
+import type { AppConfig } from '../config/env';
 import type { PayloadCodec } from '@temporalio/common';
 import { serverSpans } from '../observability/server-spans';
 import { adminRouter } from './admin.routes';
@@ -24,12 +24,11 @@ import { reportsRouter } from './reports.routes';
 import type { StoreAccess } from './store-access';
 import { webhooksRouter } from './webhooks.routes';
 import { smsReceiptCounter } from './aliyun-sms-webhook.routes';
-import type { WechatpayNotificationKeys } from '../integrations/wechatpay.protocol';
+import type { ApiProviders } from '../integrations';
 
 /** Everything the HTTP API needs; `api/main.ts` builds it from the environment, tests build their own. */
 export interface ApiDeps {
-  config: Pick<AppConfig, 'TEMPORAL_TASK_QUEUE' | 'TEMPORAL_NAMESPACE' | 'TEMPORAL_UI_URL' | 'WEBHOOK_SECRET'> &
-    Partial<Pick<AppConfig, 'COURIER_TRACKING_PROVIDER' | 'KUAIDI100_SALT' | 'PAYMENT_PROVIDER_ONLINE'>>;
+  config: Pick<AppConfig, 'TEMPORAL_TASK_QUEUE' | 'TEMPORAL_NAMESPACE' | 'TEMPORAL_UI_URL' | 'WEBHOOK_SECRET'>;
   client: Client;
   /** The read model, locks and reports (MongoDB); may be not connected yet. */
   store: StoreAccess;
@@ -49,12 +48,8 @@ export interface ApiDeps {
   eraser?: CustomerEraser;
   /** How long a command waits for its case (default 20 s). */
   commandTimeoutMs?: number;
-  /** Checks Alipay's notifications (set when PAYMENT_PROVIDER_ONLINE=alipay: `POST /v1/webhooks/alipay` exists only then). */
-  alipayVerify?: (fields: Record<string, string>) => boolean;
-  /** WeChat Pay's notification keys (set when PAYMENT_PROVIDER_ONLINE=wechatpay: `POST /v1/webhooks/wechatpay` exists only then). */
-  wechatpay?: WechatpayNotificationKeys;
-  /** ALIYUN_SMS_RECEIPT_TOKEN when SMS_PROVIDER=aliyun: `POST /v1/webhooks/aliyun-sms/{token}` takes Aliyun's SMS receipts only then. */
-  aliyunSmsReceiptToken?: string;
+  /** The configured providers' callback checks and rules (integrations' apiProvidersFromConfig); absent: the sandbox's, no provider callback route. */
+  providers?: ApiProviders;
   /** The built desk pages served at /desk/ (default desk/dist; absent build: a 503 page). */
   deskDir?: string;
 }
@@ -81,10 +76,10 @@ export function createApiApp(deps: ApiDeps): Express {
   });
   app.use(healthRouter({ client: deps.client, store: deps.store, metrics }));
   app.use(deskStaticRouter(deps.deskDir ?? DEFAULT_DESK_DIR));
-  const kuaidi100Salt = deps.config.COURIER_TRACKING_PROVIDER === 'kuaidi100' ? deps.config.KUAIDI100_SALT : undefined;
-  const aliyunSmsReceipts = deps.aliyunSmsReceiptToken === undefined ? undefined : { token: deps.aliyunSmsReceiptToken, count: smsReceiptCounter(metrics.registry) };
+  const { kuaidi100Salt, alipayVerify, wechatpay, aliyunSmsReceiptToken, paymentChannelRequired = false } = deps.providers ?? {};
+  const aliyunSmsReceipts = aliyunSmsReceiptToken === undefined ? undefined : { token: aliyunSmsReceiptToken, count: smsReceiptCounter(metrics.registry) };
   app.use(
-    webhooksRouter({ client: deps.client, store: deps.store, secret: deps.config.WEBHOOK_SECRET, logger: deps.logger, nowSec: () => Math.floor(now() / 1000), kuaidi100Salt, alipayVerify: deps.alipayVerify, wechatpay: deps.wechatpay, aliyunSmsReceipts }),
+    webhooksRouter({ client: deps.client, store: deps.store, secret: deps.config.WEBHOOK_SECRET, logger: deps.logger, nowSec: () => Math.floor(now() / 1000), kuaidi100Salt, alipayVerify, wechatpay, aliyunSmsReceipts }),
   );
 
   // Before the API's body parser: the codec reads larger batches, and its sign-in form is not JSON.
@@ -104,7 +99,6 @@ export function createApiApp(deps: ApiDeps): Express {
     commandTimeoutMs: deps.commandTimeoutMs,
     caseKeys: deps.caseKeys,
   });
-  const paymentChannelRequired = onlinePaymentProviders({ PAYMENT_PROVIDER_ONLINE: deps.config.PAYMENT_PROVIDER_ONLINE ?? 'sandbox' }).length > 1;
   app.use(casesRouter(cases, guard, { paymentChannelRequired }));
   app.use(ordersRouter(deps.store, guard));
   app.use(reportsRouter(deps.store, guard, now));

@@ -9,12 +9,11 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { payloadProtectionFromConfig } from '../codec/data-converter';
 import { KeyringError } from '../codec/master-keys';
-import { ConfigError, loadConfig, onlinePaymentProviders } from '../config/env';
+import { ConfigError, loadConfig } from '../config/env';
 import { PolicyError } from '../domain/policy.schema';
 import { MongoDataKeyStore } from '../store/case-data-keys.store';
 import { CustomerErasureStore } from '../store/customer-erasure.store';
-import { alipayNotificationVerifier } from '../integrations/alipay-payment.client';
-import { wechatpayNotificationKeysFromConfig } from '../integrations/wechatpay.protocol';
+import { apiProvidersFromConfig } from '../integrations';
 import { createApiApp } from './app';
 import { CustomerEraser } from './customer-erasure';
 import { TokenRegistry, TokensFileError } from './auth';
@@ -55,12 +54,9 @@ async function main(): Promise<void> {
     logger,
   });
   const codec = { codec: protection.codec, allowedOrigins: codecOrigins(config) };
-  const online = onlinePaymentProviders(config);
-  const alipayVerify = online.includes('alipay') ? alipayNotificationVerifier(config) : undefined;
-  // Read at start: an unusable WeChat Pay key file stops the API, named.
-  const wechatpay = online.includes('wechatpay') ? wechatpayNotificationKeysFromConfig(config) : undefined;
-  const aliyunSmsReceiptToken = config.SMS_PROVIDER === 'aliyun' ? config.ALIYUN_SMS_RECEIPT_TOKEN : undefined;
-  const app = createApiApp({ config, client, store, policy, tokens, logger, eraser, codec, caseKeys: protection.dataKeys, alipayVerify, wechatpay, aliyunSmsReceiptToken });
+  // Read at start: an unusable Alipay or WeChat Pay key file stops the API, named.
+  const providers = apiProvidersFromConfig(config);
+  const app = createApiApp({ config, client, store, policy, tokens, logger, eraser, codec, caseKeys: protection.dataKeys, providers });
   const server = http.createServer(app);
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {

@@ -1,5 +1,8 @@
 import { z } from 'zod';
 import { durationMs } from '../domain/duration';
+import { PROVIDER_SECTIONS } from './providers';
+
+export { onlinePaymentProviders, type OnlineProvider } from './providers';
 
 /** Every environment variable the processes read, with its meaning; docker-compose and the README must use these names. */
 export const CONFIG_ENV_DOCS = {
@@ -87,7 +90,11 @@ const port = z.coerce.number().int().min(1).max(65535);
 const url = z.string().url();
 const optionalPath = z.string().min(1).optional();
 
-const configSchema = z.object({
+/**
+ * The variables that are no provider's: servers, ports, secrets of our own, the worker's knobs. Each
+ * provider's variables are parsed by its section in config/providers/ (PROVIDER_SECTIONS).
+ */
+const generalSchema = z.object({
   TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('aftersales'),
@@ -104,49 +111,6 @@ const configSchema = z.object({
   PAYLOAD_KEYS_FILE: optionalPath,
   CODEC_CORS_ORIGINS: z.string().min(1).optional(),
   POLICY_FILE: optionalPath,
-  COURIER_BASE_URL: url.default('http://127.0.0.1:4010/courier'),
-  COURIER_API_KEY: z.string().min(1).default('dev-sandbox-key'),
-  COURIER_TRACKING_PROVIDER: z.enum(['sandbox', 'kuaidi100']).default('sandbox'),
-  KUAIDI100_KEY: z.string().min(1).optional(),
-  KUAIDI100_CUSTOMER: z.string().min(1).optional(),
-  KUAIDI100_SALT: z.string().min(8).optional(),
-  KUAIDI100_CALLBACK_URL: url.optional(),
-  KUAIDI100_BASE_URL: url.default('https://poll.kuaidi100.com'),
-  PAYMENT_BASE_URL: url.default('http://127.0.0.1:4010/payment'),
-  PAYMENT_API_KEY: z.string().min(1).default('dev-sandbox-key'),
-  PAYMENT_PROVIDER_ONLINE: z
-    .string()
-    .default('sandbox')
-    .refine((value) => parseOnlineProviders(value) !== null, {
-      message: '"sandbox", or "alipay", "wechatpay" or both separated by a comma (the first is the default for orders that do not say their channel)',
-    }),
-  ALIPAY_APP_ID: z.string().regex(/^\d{1,32}$/, 'must be the digits of the Alipay app id').optional(),
-  ALIPAY_PRIVATE_KEY_FILE: optionalPath,
-  ALIPAY_PUBLIC_KEY_FILE: optionalPath,
-  ALIPAY_GATEWAY: url.default('https://openapi.alipay.com/gateway.do'),
-  WECHATPAY_MCHID: z.string().regex(/^\d{1,32}$/, 'must be the digits of the WeChat Pay merchant id').optional(),
-  WECHATPAY_MERCHANT_SERIAL: z.string().regex(/^[0-9A-Fa-f]{1,64}$/, 'must be the hex serial number of the merchant API certificate').optional(),
-  WECHATPAY_PRIVATE_KEY_FILE: optionalPath,
-  WECHATPAY_PLATFORM_PUBLIC_KEY_FILE: optionalPath,
-  WECHATPAY_PLATFORM_PUBLIC_KEY_ID: z.string().regex(/^[A-Za-z0-9_]{1,64}$/, 'must be the id of the WeChat Pay public key, e.g. PUB_KEY_ID_0112…').optional(),
-  WECHATPAY_APIV3_KEY_FILE: optionalPath,
-  WECHATPAY_NOTIFY_URL: url.optional(),
-  WECHATPAY_BASE_URL: url.default('https://api.mch.weixin.qq.com'),
-  NOTIFICATION_BASE_URL: url.default('http://127.0.0.1:4010/notification'),
-  NOTIFICATION_API_KEY: z.string().min(1).default('dev-sandbox-key'),
-  SMS_PROVIDER: z.enum(['sandbox', 'aliyun']).default('sandbox'),
-  ALIYUN_SMS_ACCESS_KEY_ID: z.string().min(1).optional(),
-  ALIYUN_SMS_ACCESS_KEY_SECRET: z.string().min(1).optional(),
-  ALIYUN_SMS_SIGN_NAME: z.string().min(1).optional(),
-  ALIYUN_SMS_TEMPLATES_FILE: optionalPath,
-  ALIYUN_SMS_ENDPOINT: z.string().regex(/^(https?:\/\/)?[A-Za-z0-9.-]+(:\d{1,5})?\/?$/, 'must be a host such as dysmsapi.aliyuncs.com, or a URL such as http://127.0.0.1:4010').default('dysmsapi.aliyuncs.com'),
-  // In the URL because Aliyun's receipt push is not signed: long enough not to be guessed, URL-safe.
-  ALIYUN_SMS_RECEIPT_TOKEN: z.string().regex(/^[A-Za-z0-9_-]{32,128}$/, 'must be 32 to 128 letters, digits, _ or - (e.g. openssl rand -hex 32)').optional(),
-  CUSTOMER_DIRECTORY_BASE_URL: url.default('http://127.0.0.1:4010/customer-directory'),
-  CUSTOMER_DIRECTORY_API_KEY: z.string().min(1).default('dev-sandbox-key'),
-  INVENTORY_BASE_URL: url.default('http://127.0.0.1:4010/inventory'),
-  INVENTORY_API_KEY: z.string().min(1).default('dev-sandbox-key'),
-  PROVIDER_TIMEOUT_MS: z.coerce.number().int().min(100).default(5000),
   WORKER_METRICS_PORT: port.default(9464),
   // Without zod in the bundle a cached case costs about a third of a MiB settled (docs/benchmarks.md, worker-memory),
   // more while it runs: 1,000 keep a minute of 1,000 deadlines off replays (escalation) and 10,000 open cases under 1 GiB.
@@ -162,111 +126,40 @@ const configSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   OTEL_EXPORTER_OTLP_ENDPOINT: url.optional(),
   OTEL_TRACES_EXPORTER: z.enum(['otlp', 'console', 'none']).optional(),
-  SANDBOX_PORT: port.default(4010),
-  SANDBOX_API_KEY: z.string().min(1).default('dev-sandbox-key'),
-  SANDBOX_CALLBACK_URL: url.default('http://127.0.0.1:3000/v1/webhooks'),
-  SANDBOX_TRACKING_STEP_MS: z.coerce.number().int().min(0).default(1000),
-  SANDBOX_SETTLE_MS: z.coerce.number().int().min(0).default(1000),
-  SANDBOX_ALIPAY_PRIVATE_KEY_FILE: optionalPath,
-  SANDBOX_ALIPAY_APP_PUBLIC_KEY_FILE: optionalPath,
-  SANDBOX_ALIPAY_NOTIFY_URL: url.optional(),
-  SANDBOX_WECHATPAY_PLATFORM_PRIVATE_KEY_FILE: optionalPath,
-  SANDBOX_WECHATPAY_MERCHANT_PUBLIC_KEY_FILE: optionalPath,
-  SANDBOX_WECHATPAY_APIV3_KEY_FILE: optionalPath,
-}).superRefine(chosenProvidersHaveCredentials).superRefine(alipayHasCredentials).superRefine(wechatpayHasCredentials).superRefine(aliyunSmsHasCredentials);
+});
 
-/** The variables WeChat Pay cannot run without (the base URL has a default). */
-const WECHATPAY_CREDENTIALS = [
-  'WECHATPAY_MCHID',
-  'WECHATPAY_MERCHANT_SERIAL',
-  'WECHATPAY_PRIVATE_KEY_FILE',
-  'WECHATPAY_PLATFORM_PUBLIC_KEY_FILE',
-  'WECHATPAY_PLATFORM_PUBLIC_KEY_ID',
-  'WECHATPAY_APIV3_KEY_FILE',
-  'WECHATPAY_NOTIFY_URL',
-] as const;
-
-/** With PAYMENT_PROVIDER_ONLINE=wechatpay, each missing WeChat Pay credential is named (the sandbox default needs none). */
-/** The online payment providers this project has adapters for. */
-export type OnlineProvider = 'alipay' | 'wechatpay';
-
-/** `alipay`, `wechatpay`, `alipay,wechatpay`… as a list without repeats (empty for `sandbox`); null when it is none of these. */
-function parseOnlineProviders(value: string): OnlineProvider[] | null {
-  if (value.trim() === 'sandbox') return [];
-  const names = value.split(',').map((name) => name.trim());
-  if (names.some((name) => name !== 'alipay' && name !== 'wechatpay') || new Set(names).size !== names.length) return null;
-  return names as OnlineProvider[];
-}
+type ProviderSections = { [K in keyof typeof PROVIDER_SECTIONS]: z.output<(typeof PROVIDER_SECTIONS)[K]> };
 
 /**
- * The online payment providers PAYMENT_PROVIDER_ONLINE chose, in its order: the first refunds orders
- * that do not say their payment channel. Empty: every refund through the payment service (sandbox).
+ * The parsed configuration shared by the API, the worker and the sandbox: the general variables
+ * flat, and one section per provider kind (`courier`, `payment`, `notification`, `inventory`,
+ * `sandbox`), each already checked for the provider it chose (config/providers/).
  */
-export function onlinePaymentProviders(config: { PAYMENT_PROVIDER_ONLINE: string }): OnlineProvider[] {
-  return parseOnlineProviders(config.PAYMENT_PROVIDER_ONLINE) ?? [];
-}
-
-function wechatpayHasCredentials(
-  config: { PAYMENT_PROVIDER_ONLINE: string } & Partial<Record<(typeof WECHATPAY_CREDENTIALS)[number], string>>,
-  ctx: { addIssue(issue: { code: 'custom'; path: string[]; message: string }): void },
-): void {
-  if (!onlinePaymentProviders(config).includes('wechatpay')) return;
-  for (const name of WECHATPAY_CREDENTIALS) {
-    if (config[name] === undefined) ctx.addIssue({ code: 'custom', path: [name], message: 'required when PAYMENT_PROVIDER_ONLINE=wechatpay' });
-  }
-}
-
-/** With SMS_PROVIDER=aliyun, each missing Aliyun SMS variable is named (the sandbox default needs none). */
-function aliyunSmsHasCredentials(
-  config: { SMS_PROVIDER: string } & Partial<Record<'ALIYUN_SMS_ACCESS_KEY_ID' | 'ALIYUN_SMS_ACCESS_KEY_SECRET' | 'ALIYUN_SMS_SIGN_NAME' | 'ALIYUN_SMS_TEMPLATES_FILE', string>>,
-  ctx: { addIssue(issue: { code: 'custom'; path: string[]; message: string }): void },
-): void {
-  if (config.SMS_PROVIDER !== 'aliyun') return;
-  for (const name of ['ALIYUN_SMS_ACCESS_KEY_ID', 'ALIYUN_SMS_ACCESS_KEY_SECRET', 'ALIYUN_SMS_SIGN_NAME', 'ALIYUN_SMS_TEMPLATES_FILE'] as const) {
-    if (config[name] === undefined) ctx.addIssue({ code: 'custom', path: [name], message: 'required when SMS_PROVIDER=aliyun' });
-  }
-}
-
-/** With PAYMENT_PROVIDER_ONLINE=alipay, each missing Alipay credential is named (the sandbox default needs none). */
-function alipayHasCredentials(
-  config: { PAYMENT_PROVIDER_ONLINE: string; ALIPAY_APP_ID?: string; ALIPAY_PRIVATE_KEY_FILE?: string; ALIPAY_PUBLIC_KEY_FILE?: string },
-  ctx: { addIssue(issue: { code: 'custom'; path: string[]; message: string }): void },
-): void {
-  if (!onlinePaymentProviders(config).includes('alipay')) return;
-  for (const name of ['ALIPAY_APP_ID', 'ALIPAY_PRIVATE_KEY_FILE', 'ALIPAY_PUBLIC_KEY_FILE'] as const) {
-    if (config[name] === undefined) ctx.addIssue({ code: 'custom', path: [name], message: 'required when PAYMENT_PROVIDER_ONLINE=alipay' });
-  }
-}
-
-/** The variables a chosen provider cannot run without; the default sandbox needs none. */
-const PROVIDER_CREDENTIALS = {
-  kuaidi100: ['KUAIDI100_KEY', 'KUAIDI100_CUSTOMER', 'KUAIDI100_SALT', 'KUAIDI100_CALLBACK_URL'],
-} as const;
-
-function chosenProvidersHaveCredentials(
-  config: { COURIER_TRACKING_PROVIDER: string } & Partial<Record<(typeof PROVIDER_CREDENTIALS)['kuaidi100'][number], string>>,
-  ctx: { addIssue(issue: { code: 'custom'; path: string[]; message: string }): void },
-): void {
-  if (config.COURIER_TRACKING_PROVIDER !== 'kuaidi100') return;
-  for (const name of PROVIDER_CREDENTIALS.kuaidi100) {
-    if (config[name] === undefined) ctx.addIssue({ code: 'custom', path: [name], message: 'required when COURIER_TRACKING_PROVIDER=kuaidi100' });
-  }
-}
-
-/** The parsed configuration shared by the API, the worker and the sandbox. */
-export type AppConfig = z.infer<typeof configSchema>;
+export type AppConfig = z.output<typeof generalSchema> & ProviderSections;
 
 /** Raised when a variable is malformed; the message names every bad variable. */
 export class ConfigError extends Error {}
 
-/** Parses the environment once; a bad value throws a ConfigError naming the variable. */
+/** Parses the environment once; a bad value throws a ConfigError naming the variable (every bad one, in one message). */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   // Empty strings count as unset so that `FOO= npm start` falls back to the default.
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const result = configSchema.safeParse(cleaned);
-  if (!result.success) {
-    const problems = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
-    throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
-  }
-  return result.data;
+  const problems = new Set<string>();
+  const parse = <T>(schema: z.ZodType<T>): T | undefined => {
+    const result = schema.safeParse(cleaned);
+    if (result.success) return result.data;
+    for (const issue of result.error.issues) problems.add(`${variableOf(issue.path)}: ${issue.message}`);
+    return undefined;
+  };
+  const general = parse(generalSchema);
+  const sections = Object.fromEntries(Object.entries(PROVIDER_SECTIONS).map(([key, schema]) => [key, parse(schema as z.ZodType<unknown>)]));
+  // Several sections read PROVIDER_TIMEOUT_MS (and a chosen provider's variables are checked twice for form): each problem once.
+  if (problems.size > 0 || general === undefined) throw new ConfigError(`invalid configuration: ${[...problems].join('; ')}`);
+  return { ...general, ...(sections as ProviderSections) };
+}
+
+/** The variable an issue is about: the last name in its path (a section's path may run through its list of providers). */
+function variableOf(path: readonly PropertyKey[]): string {
+  const names = path.filter((part): part is string => typeof part === 'string' && /^[A-Z][A-Z0-9_]*$/.test(part));
+  return names.at(-1) ?? path.map(String).join('.');
 }

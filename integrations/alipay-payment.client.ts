@@ -3,11 +3,9 @@ import { readFileSync } from 'node:fs';
 import { AlipayRequestError, AlipaySdk, type AlipaySdkCommonResult } from 'alipay-sdk';
 import type { CollectionPurpose, PaymentPort } from '../activities/provider-ports';
 import { ConfigError } from '../config/env';
+import type { AlipayConfig } from '../config/providers';
 import { fenToYuan, yuanToFen } from '../domain/yuan';
 import { ProviderError } from './http-client';
-
-/** Alipay's production OpenAPI gateway (the default of ALIPAY_GATEWAY). */
-export const ALIPAY_PRODUCTION_GATEWAY = 'https://openapi.alipay.com/gateway.do';
 
 /** How to reach Alipay as one app. */
 export interface AlipayClientOptions {
@@ -16,7 +14,7 @@ export interface AlipayClientOptions {
   privateKey: string;
   /** Alipay's public key, PEM (SPKI): every answer must carry a signature it verifies. */
   alipayPublicKey: string;
-  /** The OpenAPI gateway URL, e.g. ALIPAY_PRODUCTION_GATEWAY or the sandbox's. */
+  /** The OpenAPI gateway URL (ALIPAY_GATEWAY: Alipay's, or the sandbox's). */
   gateway: string;
   /** Timeout of one call, in milliseconds. */
   timeoutMs: number;
@@ -244,34 +242,29 @@ function notSupported(what: string): ProviderError {
 }
 
 /**
- * Reads the Alipay credentials the configuration names. Keys may be PEM (PKCS#1 or PKCS#8 / SPKI) or
- * the bare base64 Alipay's key tool writes; an unreadable file or a wrong key is a ConfigError naming
- * the variable, so the worker stops at start rather than at the first refund.
+ * The adapter's options from its section (config/providers/payment.ts checked every variable): reads
+ * the key files, which may be PEM (PKCS#1 or PKCS#8 / SPKI) or the bare base64 Alipay's key tool
+ * writes; an unreadable file or a wrong key is a ConfigError naming the variable, so the worker
+ * stops at start rather than at the first refund.
  */
-export function alipayOptionsFromConfig(config: {
-  ALIPAY_APP_ID?: string;
-  ALIPAY_PRIVATE_KEY_FILE?: string;
-  ALIPAY_PUBLIC_KEY_FILE?: string;
-  ALIPAY_GATEWAY: string;
-  PROVIDER_TIMEOUT_MS: number;
-}): AlipayClientOptions {
-  const required = (name: 'ALIPAY_APP_ID' | 'ALIPAY_PRIVATE_KEY_FILE' | 'ALIPAY_PUBLIC_KEY_FILE'): string => {
-    const value = config[name];
-    if (value === undefined) throw new ConfigError(`invalid configuration: ${name}: required when PAYMENT_PROVIDER_ONLINE=alipay`);
-    return value;
-  };
+export function alipayOptionsOf(section: AlipayConfig): AlipayClientOptions {
   return {
-    appId: required('ALIPAY_APP_ID'),
-    privateKey: readKey('ALIPAY_PRIVATE_KEY_FILE', required('ALIPAY_PRIVATE_KEY_FILE'), 'private'),
-    alipayPublicKey: readKey('ALIPAY_PUBLIC_KEY_FILE', required('ALIPAY_PUBLIC_KEY_FILE'), 'public'),
-    gateway: config.ALIPAY_GATEWAY,
-    timeoutMs: config.PROVIDER_TIMEOUT_MS,
+    appId: section.appId,
+    privateKey: readKey('ALIPAY_PRIVATE_KEY_FILE', section.privateKeyFile, 'private'),
+    alipayPublicKey: readKey('ALIPAY_PUBLIC_KEY_FILE', section.publicKeyFile, 'public'),
+    gateway: section.gateway,
+    timeoutMs: section.timeoutMs,
   };
 }
 
+/** The Alipay payment adapter of PAYMENT_PROVIDER_ONLINE=alipay (the worker's refunds). */
+export function alipayPaymentFromConfig(section: AlipayConfig): AlipayPaymentClient {
+  return new AlipayPaymentClient(alipayOptionsOf(section));
+}
+
 /** The check of Alipay's notifications for the API (the same keys as the worker's refunds; an unusable one stops the start). */
-export function alipayNotificationVerifier(config: Parameters<typeof alipayOptionsFromConfig>[0]): (fields: Record<string, string>) => boolean {
-  const client = new AlipayPaymentClient(alipayOptionsFromConfig(config));
+export function alipayNotificationVerifier(section: AlipayConfig): (fields: Record<string, string>) => boolean {
+  const client = alipayPaymentFromConfig(section);
   return (fields) => client.verifyNotification(fields);
 }
 

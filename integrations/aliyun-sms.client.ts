@@ -4,13 +4,11 @@ import Dysmsapi, { QuerySendDetailsRequest, SendSmsRequest } from '@alicloud/dys
 import { $OpenApiUtil } from '@alicloud/openapi-core';
 import type { NotificationPort, OutboundMessage } from '../activities/provider-ports';
 import { ConfigError } from '../config/env';
+import type { AliyunSmsConfig } from '../config/providers';
 import { beijingDate, beijingMinute } from '../domain/beijing-time';
 import { fenToYuan } from '../domain/yuan';
 import type { CustomerDirectoryPort } from './customer-directory.client';
 import { ProviderError } from './http-client';
-
-/** Aliyun SMS's production endpoint (the default of ALIYUN_SMS_ENDPOINT). */
-export const ALIYUN_SMS_PRODUCTION_ENDPOINT = 'dysmsapi.aliyuncs.com';
 
 /** One of our templates as approved on Aliyun: its TemplateCode and the variables it declares. */
 export interface AliyunSmsTemplate {
@@ -350,26 +348,14 @@ export function readAliyunSmsTemplates(file: string): Record<string, AliyunSmsTe
   return templates;
 }
 
-/** The Aliyun SMS options the configuration names (config validation made sure each is set). */
-export function aliyunSmsOptionsFromConfig(config: {
-  ALIYUN_SMS_ACCESS_KEY_ID?: string;
-  ALIYUN_SMS_ACCESS_KEY_SECRET?: string;
-  ALIYUN_SMS_SIGN_NAME?: string;
-  ALIYUN_SMS_TEMPLATES_FILE?: string;
-  ALIYUN_SMS_ENDPOINT: string;
-  PROVIDER_TIMEOUT_MS: number;
-}): AliyunSmsOptions {
-  const required = (name: 'ALIYUN_SMS_ACCESS_KEY_ID' | 'ALIYUN_SMS_ACCESS_KEY_SECRET' | 'ALIYUN_SMS_SIGN_NAME' | 'ALIYUN_SMS_TEMPLATES_FILE'): string => {
-    const value = config[name];
-    if (value === undefined) throw new ConfigError(`invalid configuration: ${name}: required when SMS_PROVIDER=aliyun`);
-    return value;
-  };
+/** The adapter's options from its section (config/providers/notification.ts checked every variable); reads and checks the templates file. */
+export function aliyunSmsOptionsOf(section: AliyunSmsConfig): AliyunSmsOptions {
   return {
-    accessKeyId: required('ALIYUN_SMS_ACCESS_KEY_ID'),
-    accessKeySecret: required('ALIYUN_SMS_ACCESS_KEY_SECRET'),
-    signName: required('ALIYUN_SMS_SIGN_NAME'),
-    templates: readAliyunSmsTemplates(required('ALIYUN_SMS_TEMPLATES_FILE')),
-    endpoint: config.ALIYUN_SMS_ENDPOINT,
-    timeoutMs: config.PROVIDER_TIMEOUT_MS,
+    accessKeyId: section.accessKeyId,
+    accessKeySecret: section.accessKeySecret,
+    signName: section.signName,
+    templates: readAliyunSmsTemplates(section.templatesFile),
+    endpoint: section.endpoint,
+    timeoutMs: section.timeoutMs,
   };
 }

@@ -1,24 +1,29 @@
-import { onlinePaymentProviders, type AppConfig, type OnlineProvider } from '../config/env';
+import type { AppConfig } from '../config/env';
+import type { AlipayConfig, CourierConfig, InventoryConfig, NotificationConfig, OnlineProvider, PaymentConfig, WechatpayConfig } from '../config/providers';
 import type { PaymentChannel } from '../domain/case.types';
 import type { CourierPort, NotificationPort, PaymentPort } from '../activities/provider-ports';
-import { AlipayPaymentClient, alipayOptionsFromConfig } from './alipay-payment.client';
-import { AliyunSmsClient, aliyunSmsOptionsFromConfig, InMemorySmsSendLog, type SmsSendLog } from './aliyun-sms.client';
+import type { TrackingQuery } from '../activities/tracking-poll.activities';
+import { alipayNotificationVerifier, alipayPaymentFromConfig } from './alipay-payment.client';
+import { AliyunSmsClient, aliyunSmsOptionsOf, InMemorySmsSendLog, type SmsSendLog } from './aliyun-sms.client';
 import { CustomerDirectoryClient } from './customer-directory.client';
 import { CourierClient } from './courier.client';
 import { InventoryClient } from './inventory.client';
-import { Kuaidi100Client, kuaidi100OptionsFromConfig } from './kuaidi100.client';
+import { kuaidi100FromConfig, type Kuaidi100Client } from './kuaidi100.client';
 import { NotificationClient } from './notification.client';
 import { PaymentClient } from './payment.client';
 import { alipayRefundLookUp, wechatpayRefundLookUp } from './refund-lookup';
 import { ProviderError } from './http-client';
-import { WechatPayPaymentClient, wechatpayOptionsFromConfig } from './wechatpay-payment.client';
+import { wechatpayPaymentFromConfig } from './wechatpay-payment.client';
+import { wechatpayNotificationKeysFromConfig, type WechatpayNotificationKeys } from './wechatpay.protocol';
 
-/** The four provider adapters the worker hands to the activities. */
+/** The provider adapters the worker hands to the activities, and the reconciler's trace query. */
 export interface ProviderClients {
   courier: CourierPort;
   payment: PaymentPort;
   inventory: InventoryClient;
   notification: NotificationPort;
+  /** The trace query of parcels whose pushes stopped (only Kuaidi100 has one; the sandbox courier pushes). */
+  trackingQuery?: TrackingQuery;
 }
 
 /** Stores some adapters keep state in (the worker passes its database's; without one, state stays in memory). */
@@ -27,27 +32,72 @@ export interface ProviderStores {
   smsSends?: SmsSendLog;
 }
 
-/** Builds every provider adapter from the parsed configuration (sandbox locally, real providers in production). */
-export function createProviderClients(config: AppConfig, stores: ProviderStores = {}): ProviderClients {
-  const timeoutMs = config.PROVIDER_TIMEOUT_MS;
+/**
+ * Builds every provider adapter from its section of the configuration (sandbox locally, real
+ * providers in production). The sections were checked by loadConfig; the factories here only read
+ * what the sections name (key files, the templates file), which stops the worker at start when one
+ * is unusable.
+ */
+export function createProviderClients(config: Pick<AppConfig, 'courier' | 'payment' | 'inventory' | 'notification'>, stores: ProviderStores = {}): ProviderClients {
+  const tracking = kuaidi100Tracking(config.courier);
   return {
-    courier: courierPort(config, new CourierClient({ baseUrl: config.COURIER_BASE_URL, apiKey: config.COURIER_API_KEY, timeoutMs })),
-    payment: paymentPort(config, new PaymentClient({ baseUrl: config.PAYMENT_BASE_URL, apiKey: config.PAYMENT_API_KEY, timeoutMs })),
-    inventory: new InventoryClient({ baseUrl: config.INVENTORY_BASE_URL, apiKey: config.INVENTORY_API_KEY, timeoutMs }),
-    notification: notificationPort(config, new NotificationClient({ baseUrl: config.NOTIFICATION_BASE_URL, apiKey: config.NOTIFICATION_API_KEY, timeoutMs }), stores),
+    courier: courierFromConfig(config.courier, tracking),
+    payment: paymentFromConfig(config.payment),
+    inventory: inventoryFromConfig(config.inventory),
+    notification: notificationFromConfig(config.notification, stores),
+    ...(tracking ? { trackingQuery: (input) => tracking.query(input) } : {}),
   };
+}
+
+/** What the API needs of the configured providers: the checks of their callbacks, and whether orders must say their payment channel. */
+export interface ApiProviders {
+  /** Salt of Kuaidi100's callback signatures (COURIER_TRACKING_PROVIDER=kuaidi100: `POST /v1/webhooks/kuaidi100` exists only then). */
+  kuaidi100Salt?: string;
+  /** Checks Alipay's notifications (PAYMENT_PROVIDER_ONLINE names alipay: `POST /v1/webhooks/alipay` exists only then). */
+  alipayVerify?: (fields: Record<string, string>) => boolean;
+  /** WeChat Pay's notification keys (PAYMENT_PROVIDER_ONLINE names wechatpay: `POST /v1/webhooks/wechatpay` exists only then). */
+  wechatpay?: WechatpayNotificationKeys;
+  /** ALIYUN_SMS_RECEIPT_TOKEN with SMS_PROVIDER=aliyun: `POST /v1/webhooks/aliyun-sms/{token}` takes Aliyun's receipts only then. */
+  aliyunSmsReceiptToken?: string;
+  /** More than one online payment provider: every online order must say which one it was paid through. */
+  paymentChannelRequired?: boolean;
+}
+
+/** The API's side of the configured providers; reading the key files here stops the API at start when one is unusable, named. */
+export function apiProvidersFromConfig(config: Pick<AppConfig, 'courier' | 'payment' | 'notification'>): ApiProviders {
+  const { tracking } = config.courier;
+  const { sms } = config.notification;
+  const providers: ApiProviders = { paymentChannelRequired: config.payment.online.length > 1 };
+  if (tracking.provider === 'kuaidi100') providers.kuaidi100Salt = tracking.salt;
+  for (const section of config.payment.online) {
+    if (section.provider === 'alipay') providers.alipayVerify = alipayNotificationVerifier(section);
+    else providers.wechatpay = wechatpayNotificationKeysFromConfig(section);
+  }
+  if (sms.provider === 'aliyun' && sms.receiptToken !== undefined) providers.aliyunSmsReceiptToken = sms.receiptToken;
+  return providers;
+}
+
+/** The Kuaidi100 adapter when the courier section chose it (the one place that choice is read for the worker). */
+function kuaidi100Tracking(courier: CourierConfig): Kuaidi100Client | undefined {
+  return courier.tracking.provider === 'kuaidi100' ? kuaidi100FromConfig(courier.tracking) : undefined;
+}
+
+/** The inventory port: the inventory service. */
+function inventoryFromConfig(inventory: InventoryConfig): InventoryClient {
+  return new InventoryClient(inventory.service);
 }
 
 /**
  * The notification port: with SMS_PROVIDER=aliyun, customer messages go as SMS through Aliyun (the
  * number looked up in the customer directory; a customer without one is notified through the
- * notification adapter instead); staff messages always stay on the notification adapter. Reading
+ * notification service instead); staff messages always stay on the notification service. Reading
  * the templates file here stops the worker at start when a template we send has no Aliyun template.
  */
-function notificationPort(config: AppConfig, notification: NotificationClient, stores: ProviderStores): NotificationPort {
-  if (config.SMS_PROVIDER !== 'aliyun') return notification;
-  const directory = new CustomerDirectoryClient({ baseUrl: config.CUSTOMER_DIRECTORY_BASE_URL, apiKey: config.CUSTOMER_DIRECTORY_API_KEY, timeoutMs: config.PROVIDER_TIMEOUT_MS });
-  const sms = new AliyunSmsClient(aliyunSmsOptionsFromConfig(config), directory, stores.smsSends ?? new InMemorySmsSendLog(), notification);
+function notificationFromConfig(section: NotificationConfig, stores: ProviderStores): NotificationPort {
+  const notification = new NotificationClient(section.service);
+  if (section.sms.provider === 'sandbox') return notification;
+  const directory = new CustomerDirectoryClient(section.sms.directory);
+  const sms = new AliyunSmsClient(aliyunSmsOptionsOf(section.sms), directory, stores.smsSends ?? new InMemorySmsSendLog(), notification);
   return notificationByRecipient(sms, notification);
 }
 
@@ -57,13 +107,13 @@ export function notificationByRecipient(customer: NotificationPort, staff: Notif
 }
 
 /**
- * The courier port: labels, shipments and investigations always go to the courier adapter; tracking
- * goes to Kuaidi100 when COURIER_TRACKING_PROVIDER=kuaidi100 (config validation made sure its
- * variables are set), for the parcels customers send back and for those we ship.
+ * The courier port: labels, shipments and investigations always go to the courier service; tracking
+ * goes to Kuaidi100 when the section chose it, for the parcels customers send back and for those we
+ * ship.
  */
-function courierPort(config: AppConfig, courier: CourierClient): CourierPort {
-  if (config.COURIER_TRACKING_PROVIDER !== 'kuaidi100') return courier;
-  const tracking = new Kuaidi100Client(kuaidi100OptionsFromConfig(config));
+function courierFromConfig(section: CourierConfig, tracking: Kuaidi100Client | undefined): CourierPort {
+  const courier = new CourierClient(section.service);
+  if (tracking === undefined) return courier;
   return {
     createReturnLabel: (input, key) => courier.createReturnLabel(input, key),
     // Kuaidi100 tracks only what it is asked to: a parcel we send is subscribed as soon as it exists (a retry's repeat is harmless).
@@ -84,24 +134,24 @@ export type OnlineRefunds = Pick<PaymentPort, 'createRefund' | 'lookUpRefund'>;
  * The payment port: with PAYMENT_PROVIDER_ONLINE naming Alipay, WeChat Pay or both, refunds of
  * online payments go back the way the order was paid (its `paymentChannel`; an order that does not
  * say goes to the first provider named). Refunds of cash-on-delivery orders and of channels without
- * an adapter here, coupons and collections stay on the payment adapter above. Reading each
- * provider's keys here stops the worker at start when one is unusable.
+ * an adapter here, coupons and collections stay on the payment service. Reading each provider's
+ * keys here stops the worker at start when one is unusable.
  */
-function paymentPort(config: AppConfig, payment: PaymentClient): PaymentPort {
-  const providers = onlinePaymentProviders(config);
-  if (providers.length === 0) return payment;
+function paymentFromConfig(section: PaymentConfig): PaymentPort {
+  const payment = new PaymentClient(section.service);
+  if (section.online.length === 0) return payment;
   const online: Partial<Record<OnlineProvider, OnlineRefunds>> = {};
-  for (const provider of providers) online[provider] = provider === 'alipay' ? alipayRefunds(config) : wechatpayRefunds(config);
-  return paymentByChannel(online, providers[0], payment);
+  for (const provider of section.online) online[provider.provider] = provider.provider === 'alipay' ? alipayRefunds(provider) : wechatpayRefunds(provider);
+  return paymentByChannel(online, section.online[0].provider, payment);
 }
 
-function alipayRefunds(config: AppConfig): OnlineRefunds {
-  const alipay = new AlipayPaymentClient(alipayOptionsFromConfig(config));
+function alipayRefunds(section: AlipayConfig): OnlineRefunds {
+  const alipay = alipayPaymentFromConfig(section);
   return { createRefund: (input, key) => alipay.createRefund(input, key), lookUpRefund: alipayRefundLookUp(alipay) };
 }
 
-function wechatpayRefunds(config: AppConfig): OnlineRefunds {
-  const wechatpay = new WechatPayPaymentClient(wechatpayOptionsFromConfig(config));
+function wechatpayRefunds(section: WechatpayConfig): OnlineRefunds {
+  const wechatpay = wechatpayPaymentFromConfig(section);
   return { createRefund: (input, key) => wechatpay.createRefund(input, key), lookUpRefund: wechatpayRefundLookUp(wechatpay) };
 }
 

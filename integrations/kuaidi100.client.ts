@@ -1,40 +1,15 @@
 import { z } from 'zod';
-import type { AppConfig } from '../config/env';
+import type { Kuaidi100Config } from '../config/providers';
 import type { CourierEvent } from '../domain/workflow-contract';
 import { ProviderError } from './http-client';
 import { kuaidi100Company, signQuery, traceToCourierEvents } from './kuaidi100.protocol';
 
-/** Kuaidi100's production host. */
-export const KUAIDI100_DEFAULT_BASE_URL = 'https://poll.kuaidi100.com';
+/** What the Kuaidi100 adapter needs: its section (config/providers/courier.ts checked every variable). */
+export type Kuaidi100Options = Omit<Kuaidi100Config, 'provider'>;
 
-/** What the Kuaidi100 adapter needs. */
-export interface Kuaidi100Options {
-  /** `https://poll.kuaidi100.com`, or the sandbox's `/kuaidi100` prefix. */
-  baseUrl: string;
-  /** Authorization key (授权key) of the enterprise account. */
-  key: string;
-  /** Customer id (customer) of the enterprise account, used by the real-time query. */
-  customer: string;
-  /** Secret Kuaidi100 signs every callback with; given at subscription, never sent otherwise. */
-  salt: string;
-  /** Our `POST /v1/webhooks/kuaidi100`, as Kuaidi100 reaches it. */
-  callbackUrl: string;
-  /** Timeout of one call, in milliseconds. */
-  timeoutMs: number;
-}
-
-/** The adapter's options from the configuration (COURIER_TRACKING_PROVIDER=kuaidi100 made sure every KUAIDI100_* is set). */
-export function kuaidi100OptionsFromConfig(
-  config: Pick<AppConfig, 'KUAIDI100_BASE_URL' | 'KUAIDI100_KEY' | 'KUAIDI100_CUSTOMER' | 'KUAIDI100_SALT' | 'KUAIDI100_CALLBACK_URL' | 'PROVIDER_TIMEOUT_MS'>,
-): Kuaidi100Options {
-  return {
-    baseUrl: config.KUAIDI100_BASE_URL,
-    key: config.KUAIDI100_KEY!,
-    customer: config.KUAIDI100_CUSTOMER!,
-    salt: config.KUAIDI100_SALT!,
-    callbackUrl: config.KUAIDI100_CALLBACK_URL!,
-    timeoutMs: config.PROVIDER_TIMEOUT_MS,
-  };
+/** The Kuaidi100 adapter of COURIER_TRACKING_PROVIDER=kuaidi100 (subscriptions, and the reconciler's trace query). */
+export function kuaidi100FromConfig(section: Kuaidi100Config): Kuaidi100Client {
+  return new Kuaidi100Client(section);
 }
 
 const subscribeAnswer = z.looseObject({ result: z.boolean(), returnCode: z.union([z.string(), z.number()]).transform(String), message: z.string().optional() });

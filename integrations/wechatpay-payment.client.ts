@@ -1,7 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import { Decorator } from 'wechatpay-axios-plugin';
 import type { CollectionPurpose, PaymentPort } from '../activities/provider-ports';
-import { ConfigError } from '../config/env';
+import type { WechatpayConfig } from '../config/providers';
 import { ProviderError } from './http-client';
 import {
   OUT_TRADE_NO,
@@ -10,7 +10,6 @@ import {
   readPrivateKey,
   readPublicKey,
   refundStatusOf,
-  requiredSetting,
 } from './wechatpay.protocol';
 
 /** How to reach WeChat Pay as one merchant (public-key mode: WeChat Pay signs with the key of WECHATPAY_PLATFORM_PUBLIC_KEY_ID). */
@@ -26,7 +25,7 @@ export interface WechatpayClientOptions {
   platformPublicKeyId: string;
   /** Our notification route, sent with each refund. */
   notifyUrl: string;
-  /** API host, e.g. WECHATPAY_PRODUCTION_BASE_URL or the sandbox's. */
+  /** API host (WECHATPAY_BASE_URL: WeChat Pay's, or the sandbox's). */
   baseUrl: string;
   /** Timeout of one call, in milliseconds. */
   timeoutMs: number;
@@ -254,33 +253,24 @@ function notSupported(what: string): ProviderError {
 }
 
 /**
- * Reads the WeChat Pay credentials the configuration names: an unreadable file or a wrong key is a
- * ConfigError naming the variable, so the worker stops at start rather than at the first refund.
+ * The adapter's options from its section (config/providers/payment.ts checked every variable): reads
+ * the key files; an unreadable file or a wrong key is a ConfigError naming the variable, so the
+ * worker stops at start rather than at the first refund.
  */
-export function wechatpayOptionsFromConfig(config: {
-  WECHATPAY_MCHID?: string;
-  WECHATPAY_MERCHANT_SERIAL?: string;
-  WECHATPAY_PRIVATE_KEY_FILE?: string;
-  WECHATPAY_PLATFORM_PUBLIC_KEY_FILE?: string;
-  WECHATPAY_PLATFORM_PUBLIC_KEY_ID?: string;
-  WECHATPAY_NOTIFY_URL?: string;
-  WECHATPAY_BASE_URL: string;
-  PROVIDER_TIMEOUT_MS: number;
-}): WechatpayClientOptions {
-  const merchantSerial = requiredSetting(config, 'WECHATPAY_MERCHANT_SERIAL');
-  const platformPublicKeyId = requiredSetting(config, 'WECHATPAY_PLATFORM_PUBLIC_KEY_ID');
-  // The SDK refuses a platform key filed under the merchant's own serial; say which variables clash.
-  if (merchantSerial === platformPublicKeyId) {
-    throw new ConfigError('invalid configuration: WECHATPAY_PLATFORM_PUBLIC_KEY_ID: must differ from WECHATPAY_MERCHANT_SERIAL');
-  }
+export function wechatpayOptionsOf(section: WechatpayConfig): WechatpayClientOptions {
   return {
-    mchid: requiredSetting(config, 'WECHATPAY_MCHID'),
-    merchantSerial,
-    privateKey: readPrivateKey('WECHATPAY_PRIVATE_KEY_FILE', requiredSetting(config, 'WECHATPAY_PRIVATE_KEY_FILE')),
-    platformPublicKey: readPublicKey('WECHATPAY_PLATFORM_PUBLIC_KEY_FILE', requiredSetting(config, 'WECHATPAY_PLATFORM_PUBLIC_KEY_FILE')),
-    platformPublicKeyId,
-    notifyUrl: requiredSetting(config, 'WECHATPAY_NOTIFY_URL'),
-    baseUrl: config.WECHATPAY_BASE_URL,
-    timeoutMs: config.PROVIDER_TIMEOUT_MS,
+    mchid: section.mchid,
+    merchantSerial: section.merchantSerial,
+    privateKey: readPrivateKey('WECHATPAY_PRIVATE_KEY_FILE', section.privateKeyFile),
+    platformPublicKey: readPublicKey('WECHATPAY_PLATFORM_PUBLIC_KEY_FILE', section.platformPublicKeyFile),
+    platformPublicKeyId: section.platformPublicKeyId,
+    notifyUrl: section.notifyUrl,
+    baseUrl: section.baseUrl,
+    timeoutMs: section.timeoutMs,
   };
+}
+
+/** The WeChat Pay payment adapter of PAYMENT_PROVIDER_ONLINE=wechatpay (the worker's refunds). */
+export function wechatpayPaymentFromConfig(section: WechatpayConfig): WechatPayPaymentClient {
+  return new WechatPayPaymentClient(wechatpayOptionsOf(section));
 }

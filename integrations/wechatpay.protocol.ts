@@ -2,9 +2,7 @@ import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Aes, Formatter, Rsa } from 'wechatpay-axios-plugin';
 import { ConfigError } from '../config/env';
-
-/** WeChat Pay's production API host (the default of WECHATPAY_BASE_URL). */
-export const WECHATPAY_PRODUCTION_BASE_URL = 'https://api.mch.weixin.qq.com';
+import type { WechatpayConfig } from '../config/providers';
 
 /** How far a signed answer's or notification's Wechatpay-Timestamp may be from our clock (WeChat Pay's own rule). */
 export const WECHATPAY_MAX_CLOCK_OFFSET_SEC = 300;
@@ -122,24 +120,13 @@ export interface WechatpayNotificationKeys {
   apiV3Key: Buffer;
 }
 
-/** Reads the notification keys the configuration names; an unusable file stops the API at start, named. */
-export function wechatpayNotificationKeysFromConfig(config: {
-  WECHATPAY_PLATFORM_PUBLIC_KEY_FILE?: string;
-  WECHATPAY_PLATFORM_PUBLIC_KEY_ID?: string;
-  WECHATPAY_APIV3_KEY_FILE?: string;
-}): WechatpayNotificationKeys {
+/** Reads the notification keys of the WeChat Pay section; an unusable file stops the API at start, named. */
+export function wechatpayNotificationKeysFromConfig(section: Pick<WechatpayConfig, 'platformPublicKeyFile' | 'platformPublicKeyId' | 'apiV3KeyFile'>): WechatpayNotificationKeys {
   return {
-    platformPublicKey: readPublicKey('WECHATPAY_PLATFORM_PUBLIC_KEY_FILE', requiredSetting(config, 'WECHATPAY_PLATFORM_PUBLIC_KEY_FILE')),
-    platformPublicKeyId: requiredSetting(config, 'WECHATPAY_PLATFORM_PUBLIC_KEY_ID'),
-    apiV3Key: readApiV3Key('WECHATPAY_APIV3_KEY_FILE', requiredSetting(config, 'WECHATPAY_APIV3_KEY_FILE')),
+    platformPublicKey: readPublicKey('WECHATPAY_PLATFORM_PUBLIC_KEY_FILE', section.platformPublicKeyFile),
+    platformPublicKeyId: section.platformPublicKeyId,
+    apiV3Key: readApiV3Key('WECHATPAY_APIV3_KEY_FILE', section.apiV3KeyFile),
   };
-}
-
-/** A WECHATPAY_* value, or a ConfigError naming it (config validation normally caught it already). */
-export function requiredSetting<K extends string>(config: Partial<Record<K, string>>, name: K): string {
-  const value = config[name];
-  if (value === undefined) throw new ConfigError(`invalid configuration: ${name}: required when PAYMENT_PROVIDER_ONLINE=wechatpay`);
-  return value;
 }
 
 function readText(variable: string, file: string): string {

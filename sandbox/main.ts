@@ -1,34 +1,36 @@
 import { readFileSync } from 'node:fs';
 import pino from 'pino';
 import { ConfigError, loadConfig } from '../config/env';
+import type { SandboxConfig } from '../config/providers';
 import { createSandboxApp } from './app';
 
 /** Runs the provider sandbox on 0.0.0.0:SANDBOX_PORT until SIGTERM or SIGINT. */
 function main(): void {
   const config = loadConfig();
+  const { sandbox: section } = config;
   const logger = pino({ level: config.LOG_LEVEL, base: { component: 'sandbox' } });
   const sandbox = createSandboxApp({
-    apiKey: config.SANDBOX_API_KEY,
-    callbackBaseUrl: config.SANDBOX_CALLBACK_URL,
+    apiKey: section.apiKey,
+    callbackBaseUrl: section.callbackUrl,
     webhookSecret: config.WEBHOOK_SECRET,
-    trackingStepMs: config.SANDBOX_TRACKING_STEP_MS,
-    settleMs: config.SANDBOX_SETTLE_MS,
+    trackingStepMs: section.trackingStepMs,
+    settleMs: section.settleMs,
     logger,
-    alipay: sandboxAlipayKeys(config),
-    wechatpay: sandboxWechatpayKeys(config),
+    alipay: sandboxAlipayKeys(section.alipay),
+    wechatpay: sandboxWechatpayKeys(section.wechatpay),
   });
 
-  const server = sandbox.app.listen(config.SANDBOX_PORT, '0.0.0.0', (err?: Error) => {
+  const server = sandbox.app.listen(section.port, '0.0.0.0', (err?: Error) => {
     if (err) {
       logger.fatal({ err }, 'sandbox could not listen');
       process.exit(1);
     }
     logger.info(
       {
-        port: config.SANDBOX_PORT,
-        callbackBaseUrl: config.SANDBOX_CALLBACK_URL,
-        trackingStepMs: config.SANDBOX_TRACKING_STEP_MS,
-        settleMs: config.SANDBOX_SETTLE_MS,
+        port: section.port,
+        callbackBaseUrl: section.callbackUrl,
+        trackingStepMs: section.trackingStepMs,
+        settleMs: section.settleMs,
       },
       'provider sandbox listening',
     );
@@ -52,44 +54,37 @@ function main(): void {
   process.on('SIGINT', stop);
 }
 
-/** The sandbox Alipay's keys when both files are configured (docs/providers.md); otherwise it serves no Alipay. */
-function sandboxAlipayKeys(config: ReturnType<typeof loadConfig>) {
-  const { SANDBOX_ALIPAY_PRIVATE_KEY_FILE: own, SANDBOX_ALIPAY_APP_PUBLIC_KEY_FILE: app } = config;
-  if (own === undefined || app === undefined) return undefined;
-  const read = (variable: string, file: string) => {
-    try {
-      return readFileSync(file, 'utf8');
-    } catch {
-      throw new ConfigError(`invalid configuration: ${variable}: cannot read ${file}`);
-    }
-  };
+/** Reads one of the sandbox's key files; the message names the variable, never the key. */
+function readKeyFile(variable: string, file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    throw new ConfigError(`invalid configuration: ${variable}: cannot read ${file}`);
+  }
+}
+
+/** The sandbox Alipay's keys when its section has them (docs/providers.md); otherwise it serves no Alipay. */
+function sandboxAlipayKeys(alipay: SandboxConfig['alipay']) {
+  if (alipay === undefined) return undefined;
   return {
-    alipayPrivateKey: read('SANDBOX_ALIPAY_PRIVATE_KEY_FILE', own),
-    appPublicKey: read('SANDBOX_ALIPAY_APP_PUBLIC_KEY_FILE', app),
-    ...(config.ALIPAY_APP_ID ? { appId: config.ALIPAY_APP_ID } : {}),
-    ...(config.SANDBOX_ALIPAY_NOTIFY_URL ? { notifyUrl: config.SANDBOX_ALIPAY_NOTIFY_URL } : {}),
+    alipayPrivateKey: readKeyFile('SANDBOX_ALIPAY_PRIVATE_KEY_FILE', alipay.privateKeyFile),
+    appPublicKey: readKeyFile('SANDBOX_ALIPAY_APP_PUBLIC_KEY_FILE', alipay.appPublicKeyFile),
+    ...(alipay.appId ? { appId: alipay.appId } : {}),
+    ...(alipay.notifyUrl ? { notifyUrl: alipay.notifyUrl } : {}),
   };
 }
 
-/** The sandbox WeChat Pay's keys when its three files are configured (docs/providers.md); otherwise it serves no WeChat Pay. */
-function sandboxWechatpayKeys(config: ReturnType<typeof loadConfig>) {
-  const { SANDBOX_WECHATPAY_PLATFORM_PRIVATE_KEY_FILE: own, SANDBOX_WECHATPAY_MERCHANT_PUBLIC_KEY_FILE: merchant, SANDBOX_WECHATPAY_APIV3_KEY_FILE: apiV3 } = config;
-  if (own === undefined || merchant === undefined || apiV3 === undefined) return undefined;
-  const read = (variable: string, file: string) => {
-    try {
-      return readFileSync(file, 'utf8');
-    } catch {
-      throw new ConfigError(`invalid configuration: ${variable}: cannot read ${file}`);
-    }
-  };
-  const apiV3Key = read('SANDBOX_WECHATPAY_APIV3_KEY_FILE', apiV3).trim();
+/** The sandbox WeChat Pay's keys when its section has them (docs/providers.md); otherwise it serves no WeChat Pay. */
+function sandboxWechatpayKeys(wechatpay: SandboxConfig['wechatpay']) {
+  if (wechatpay === undefined) return undefined;
+  const apiV3Key = readKeyFile('SANDBOX_WECHATPAY_APIV3_KEY_FILE', wechatpay.apiV3KeyFile).trim();
   if (Buffer.byteLength(apiV3Key) !== 32) throw new ConfigError('invalid configuration: SANDBOX_WECHATPAY_APIV3_KEY_FILE: must hold a 32-character APIv3 key');
   return {
-    platformPrivateKey: read('SANDBOX_WECHATPAY_PLATFORM_PRIVATE_KEY_FILE', own),
-    merchantPublicKey: read('SANDBOX_WECHATPAY_MERCHANT_PUBLIC_KEY_FILE', merchant),
+    platformPrivateKey: readKeyFile('SANDBOX_WECHATPAY_PLATFORM_PRIVATE_KEY_FILE', wechatpay.platformPrivateKeyFile),
+    merchantPublicKey: readKeyFile('SANDBOX_WECHATPAY_MERCHANT_PUBLIC_KEY_FILE', wechatpay.merchantPublicKeyFile),
     apiV3Key,
-    ...(config.WECHATPAY_PLATFORM_PUBLIC_KEY_ID ? { platformPublicKeyId: config.WECHATPAY_PLATFORM_PUBLIC_KEY_ID } : {}),
-    ...(config.WECHATPAY_MCHID ? { mchid: config.WECHATPAY_MCHID } : {}),
+    ...(wechatpay.platformPublicKeyId ? { platformPublicKeyId: wechatpay.platformPublicKeyId } : {}),
+    ...(wechatpay.mchid ? { mchid: wechatpay.mchid } : {}),
   };
 }
 

@@ -40,7 +40,7 @@ async function main(): Promise<void> {
   });
 
   try {
-    const ports: AppPorts = { api: config.PORT, sandbox: config.SANDBOX_PORT, workerMetrics: config.WORKER_METRICS_PORT };
+    const ports: AppPorts = { api: config.PORT, sandbox: config.sandbox.port, workerMetrics: config.WORKER_METRICS_PORT };
     const useOwnTemporal = !process.env.TEMPORAL_ADDRESS;
     const useOwnMongo = !process.env.MONGODB_URI;
     assertEntriesExist();

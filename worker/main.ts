@@ -6,14 +6,12 @@ import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { createReconcilerActivities, requestRunningSweep } from '../activities/read-model-reconciler.activities';
 import { CaseActivityMetrics } from '../activities/activity-metrics';
-import type { TrackingQuery } from '../activities/tracking-poll.activities';
 import { temporalConnectionOptions } from '../config/temporal-connection';
 import { payloadProtectionFromConfig, WORKFLOW_INTERCEPTOR_MODULES } from '../codec/data-converter';
 import { KeyringError } from '../codec/master-keys';
 import { ConfigError, loadConfig } from '../config/env';
 import { durationMs } from '../domain/duration';
 import { createProviderClients } from '../integrations';
-import { Kuaidi100Client, kuaidi100OptionsFromConfig } from '../integrations/kuaidi100.client';
 import { exporterFromConfig, startTracing } from '../observability/tracing';
 import { activityInterceptors, tracingSinks, workflowInterceptorModules } from '../observability/worker-tracing';
 import { createReadModel } from '../store/case-read-model.store';
@@ -83,7 +81,7 @@ async function main(): Promise<void> {
     payment: providers.payment,
     refundQueryAfterMs: config.REFUND_QUERY_AFTER_MS,
     // Parcels whose Kuaidi100 pushes stopped are polled (only Kuaidi100 has a query; the sandbox courier pushes).
-    trackingQuery: config.COURIER_TRACKING_PROVIDER === 'kuaidi100' ? kuaidi100Query(new Kuaidi100Client(kuaidi100OptionsFromConfig(config))) : undefined,
+    trackingQuery: providers.trackingQuery,
     trackingPollAfterMs: config.TRACKING_POLL_AFTER_MS,
     registry,
     log: log.child({ component: 'reconciler' }),
@@ -159,11 +157,6 @@ async function installRuntime(log: pino.Logger, sdkLevel: 'DEBUG' | 'WARN'): Pro
     Runtime.install({ logger, telemetryOptions: { logging } });
     return null;
   }
-}
-
-/** The reconciler's trace query through the Kuaidi100 adapter. */
-function kuaidi100Query(kuaidi100: Kuaidi100Client): TrackingQuery {
-  return (input) => kuaidi100.query(input);
 }
 
 /** Creates or updates the reconciler's Schedule and runs it once; a failure is logged, not fatal (the worker's cases do not need it). */

@@ -7,7 +7,7 @@ import express from 'express';
 import fc from 'fast-check';
 import { ConfigError, loadConfig, onlinePaymentProviders } from '../../config/env';
 import { fenToYuan, yuanToFen } from '../../domain/yuan';
-import { ALIPAY_REFUND_SUB_CODES, AlipayPaymentClient, alipayOptionsFromConfig } from '../../integrations/alipay-payment.client';
+import { ALIPAY_REFUND_SUB_CODES, AlipayPaymentClient, alipayOptionsOf, alipayPaymentFromConfig } from '../../integrations/alipay-payment.client';
 import { paymentByChannel } from '../../integrations';
 import { alipayRoutes } from '../../sandbox/alipay.routes';
 import { close, listen, providerErrorOf, rsaPemPair } from './support/provider-test-kit';
@@ -34,15 +34,14 @@ beforeAll(async () => {
   writeFileSync(privateFile, createPrivateKey(appKeys.privateKey).export({ format: 'der', type: 'pkcs8' }).toString('base64'));
   const publicFile = path.join(keyDir, 'alipay-public.pem');
   writeFileSync(publicFile, pem.alipayPublic);
-  alipay = new AlipayPaymentClient(
-    alipayOptionsFromConfig({
-      ALIPAY_APP_ID: APP_ID,
-      ALIPAY_PRIVATE_KEY_FILE: privateFile,
-      ALIPAY_PUBLIC_KEY_FILE: publicFile,
-      ALIPAY_GATEWAY: `${baseUrl}/gateway.do`,
-      PROVIDER_TIMEOUT_MS: 5000,
-    }),
-  );
+  alipay = alipayPaymentFromConfig({
+    provider: 'alipay',
+    appId: APP_ID,
+    privateKeyFile: privateFile,
+    publicKeyFile: publicFile,
+    gateway: `${baseUrl}/gateway.do`,
+    timeoutMs: 5000,
+  });
 });
 
 afterAll(async () => {
@@ -209,7 +208,8 @@ describe('Alipay refunds through alipay-sdk against the sandbox gateway', () => 
 
 describe('choosing Alipay by configuration', () => {
   test('npm start needs no Alipay credentials: the default online payment provider is the sandbox', () => {
-    expect(loadConfig({}).PAYMENT_PROVIDER_ONLINE).toBe('sandbox');
+    // No online provider: every refund goes through the payment service, the sandbox's by default.
+    expect(loadConfig({}).payment.online).toEqual([]);
   });
 
   test('PAYMENT_PROVIDER_ONLINE=alipay without credentials stops with a message naming each missing variable', () => {
@@ -230,19 +230,19 @@ describe('choosing Alipay by configuration', () => {
   });
 
   test('a key file that cannot be read, or holds the wrong kind of key, stops the worker naming the variable', () => {
-    const base = { ALIPAY_APP_ID: APP_ID, ALIPAY_GATEWAY: 'https://openapi.alipay.com/gateway.do', PROVIDER_TIMEOUT_MS: 5000 };
+    const base = { provider: 'alipay' as const, appId: APP_ID, gateway: 'https://openapi.alipay.com/gateway.do', timeoutMs: 5000 };
     const privateFile = path.join(keyDir, 'private.pem');
     writeFileSync(privateFile, pem.appPrivate);
     const publicFile = path.join(keyDir, 'public.pem');
     writeFileSync(publicFile, pem.alipayPublic);
-    expect(() => alipayOptionsFromConfig({ ...base, ALIPAY_PRIVATE_KEY_FILE: path.join(keyDir, 'missing.pem'), ALIPAY_PUBLIC_KEY_FILE: publicFile })).toThrow(
+    expect(() => alipayOptionsOf({ ...base, privateKeyFile: path.join(keyDir, 'missing.pem'), publicKeyFile: publicFile })).toThrow(
       /ALIPAY_PRIVATE_KEY_FILE: cannot read/,
     );
     // The app's private key where Alipay's public key belongs.
-    expect(() => alipayOptionsFromConfig({ ...base, ALIPAY_PRIVATE_KEY_FILE: privateFile, ALIPAY_PUBLIC_KEY_FILE: privateFile })).toThrow(
+    expect(() => alipayOptionsOf({ ...base, privateKeyFile: privateFile, publicKeyFile: privateFile })).toThrow(
       /ALIPAY_PUBLIC_KEY_FILE: .* does not hold an RSA public key/,
     );
-    expect(alipayOptionsFromConfig({ ...base, ALIPAY_PRIVATE_KEY_FILE: privateFile, ALIPAY_PUBLIC_KEY_FILE: publicFile }).appId).toBe(APP_ID);
+    expect(alipayOptionsOf({ ...base, privateKeyFile: privateFile, publicKeyFile: publicFile }).appId).toBe(APP_ID);
   });
 
   test('with Alipay chosen, refunds of online payments go to Alipay; COD refunds, coupons and collections stay on the payment service', async () => {

@@ -8,7 +8,7 @@ import { errorHandler } from '../../api/errors';
 import { webhooksRouter } from '../../api/webhooks.routes';
 import { caseWorkflowId } from '../../domain/ids';
 import { instantOfBeijingTime } from '../../integrations/alipay-notify';
-import { AlipayPaymentClient, alipayNotificationVerifier, alipayOptionsFromConfig } from '../../integrations/alipay-payment.client';
+import { AlipayPaymentClient, alipayNotificationVerifier, alipayPaymentFromConfig } from '../../integrations/alipay-payment.client';
 import { alipayRoutes, signAlipayNotification } from '../../sandbox/alipay.routes';
 import { FakeCaseSignals } from './support/fake-case-signals';
 import { close, listen, rsaPemPair } from './support/provider-test-kit';
@@ -40,9 +40,9 @@ beforeAll(async () => {
 
   const logger = pino({ level: 'silent' });
   const apiApp = express();
-  const config = { ALIPAY_APP_ID: APP_ID, ALIPAY_PRIVATE_KEY_FILE: privateFile, ALIPAY_PUBLIC_KEY_FILE: publicFile, PROVIDER_TIMEOUT_MS: 5000 };
+  const config = { provider: 'alipay' as const, appId: APP_ID, privateKeyFile: privateFile, publicKeyFile: publicFile, timeoutMs: 5000 };
   apiApp.use(
-    webhooksRouter({ client: fake.client, store: fake.store, secret: SECRET, logger, alipayVerify: alipayNotificationVerifier({ ...config, ALIPAY_GATEWAY: 'http://unused.invalid/gateway.do' }) }),
+    webhooksRouter({ client: fake.client, store: fake.store, secret: SECRET, logger, alipayVerify: alipayNotificationVerifier({ ...config, gateway: 'http://unused.invalid/gateway.do' }) }),
   );
   apiApp.use(errorHandler(logger));
   ({ server: api, base: apiBase } = await listen(apiApp));
@@ -52,7 +52,7 @@ beforeAll(async () => {
     alipayRoutes({ alipayPrivateKey: alipayKeys.privateKey, appPublicKey: appKeys.publicKey, appId: APP_ID, notifyUrl: `${apiBase}/v1/webhooks/alipay`, notifyDelayMs: 10 }),
   );
   ({ server: gateway, base: gatewayBase } = await listen(gatewayApp));
-  alipay = new AlipayPaymentClient(alipayOptionsFromConfig({ ...config, ALIPAY_GATEWAY: `${gatewayBase}/alipay/gateway.do` }));
+  alipay = alipayPaymentFromConfig({ ...config, gateway: `${gatewayBase}/alipay/gateway.do` });
 });
 
 afterAll(async () => {

@@ -9,7 +9,7 @@ import { createProviderClients } from '../../integrations';
 import {
   ALIYUN_SMS_CODES,
   AliyunSmsClient,
-  aliyunSmsOptionsFromConfig,
+  aliyunSmsOptionsOf,
   CUSTOMER_TEMPLATES,
   InMemorySmsSendLog,
   outIdOf,
@@ -44,13 +44,15 @@ beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'aliyun-sms-'));
   templatesFile = path.join(dir, 'templates.json');
   copyFileSync(EXAMPLE_TEMPLATES, templatesFile);
-  options = aliyunSmsOptionsFromConfig({
-    ALIYUN_SMS_ACCESS_KEY_ID: SANDBOX_ALIYUN_ACCESS_KEY_ID,
-    ALIYUN_SMS_ACCESS_KEY_SECRET: SECRET,
-    ALIYUN_SMS_SIGN_NAME: SIGN_NAME,
-    ALIYUN_SMS_TEMPLATES_FILE: templatesFile,
-    ALIYUN_SMS_ENDPOINT: root,
-    PROVIDER_TIMEOUT_MS: 5000,
+  options = aliyunSmsOptionsOf({
+    provider: 'aliyun',
+    accessKeyId: SANDBOX_ALIYUN_ACCESS_KEY_ID,
+    accessKeySecret: SECRET,
+    signName: SIGN_NAME,
+    templatesFile,
+    endpoint: root,
+    directory: { baseUrl: `${root}/customer-directory`, apiKey: SECRET, timeoutMs: 5000 },
+    timeoutMs: 5000,
   });
   directory = new CustomerDirectoryClient({ baseUrl: `${root}/customer-directory`, apiKey: SECRET, timeoutMs: 5000, retries: 0 });
 });
@@ -280,7 +282,7 @@ describe('routing and configuration', () => {
   });
 
   test('SMS_PROVIDER defaults to sandbox and needs no Aliyun variable', () => {
-    expect(loadConfig({}).SMS_PROVIDER).toBe('sandbox');
+    expect(loadConfig({}).notification.sms.provider).toBe('sandbox');
   });
 
   test('with SMS_PROVIDER=aliyun, each missing variable is named', () => {

@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import http from 'node:http';
 import type { Client } from '@temporalio/client';
 import pino from 'pino';
+import { onlinePaymentProviders } from '../../config/env';
 import { createApiApp } from '../../api/app';
 import { TokenRegistry } from '../../api/auth';
 import { unavailable } from '../../api/errors';
@@ -76,9 +77,11 @@ let server: http.Server;
 let base: string;
 
 /** The API over the fakes above on a free port, with `config` added to the test configuration. */
-async function startApi(config: { PAYMENT_PROVIDER_ONLINE?: string } = {}): Promise<{ server: http.Server; base: string }> {
+async function startApi(env: { PAYMENT_PROVIDER_ONLINE?: string } = {}): Promise<{ server: http.Server; base: string }> {
   const app = createApiApp({
-    config: { TEMPORAL_TASK_QUEUE: 'unit', TEMPORAL_NAMESPACE: 'default', TEMPORAL_UI_URL: 'http://ui.local', WEBHOOK_SECRET: SECRET, ...config },
+    config: { TEMPORAL_TASK_QUEUE: 'unit', TEMPORAL_NAMESPACE: 'default', TEMPORAL_UI_URL: 'http://ui.local', WEBHOOK_SECRET: SECRET },
+    // As api/main.ts builds them, from PAYMENT_PROVIDER_ONLINE alone (no provider's keys are read: the webhooks are not tested here).
+    providers: { paymentChannelRequired: onlinePaymentProviders(env).length > 1 },
     client,
     store,
     policy: new PolicyProvider(undefined),

@@ -135,12 +135,12 @@ describe('COURIER_TRACKING_PROVIDER configuration', () => {
 
   test('the default is the sandbox, which needs no Kuaidi100 credential', () => {
     const config = loadConfig({});
-    expect(config.COURIER_TRACKING_PROVIDER).toBe('sandbox');
-    expect(config.KUAIDI100_BASE_URL).toBe('https://poll.kuaidi100.com');
+    expect(config.courier.tracking.provider).toBe('sandbox');
   });
 
-  test('kuaidi100 with every variable set is accepted', () => {
-    expect(loadConfig(complete).COURIER_TRACKING_PROVIDER).toBe('kuaidi100');
+  test('kuaidi100 with every variable set is accepted, with Kuaidi100\'s production host as the default', () => {
+    expect(loadConfig(complete).courier.tracking.provider).toBe('kuaidi100');
+    expect(loadConfig(complete).courier.tracking).toMatchObject({ baseUrl: 'https://poll.kuaidi100.com' });
   });
 
   test.each(['KUAIDI100_KEY', 'KUAIDI100_CUSTOMER', 'KUAIDI100_SALT', 'KUAIDI100_CALLBACK_URL'])('kuaidi100 without %s stops the start with a message naming it', (name) => {

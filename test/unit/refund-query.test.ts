@@ -12,7 +12,7 @@ import type { CaseSnapshot } from '../../domain/case.types';
 import { caseWorkflowId } from '../../domain/ids';
 import { paymentByChannel } from '../../integrations';
 import { instantOfBeijingTime } from '../../integrations/alipay-notify';
-import { AlipayPaymentClient, alipayOptionsFromConfig } from '../../integrations/alipay-payment.client';
+import { type AlipayPaymentClient, alipayPaymentFromConfig } from '../../integrations/alipay-payment.client';
 import { alipayRefundLookUp, wechatpayRefundLookUp } from '../../integrations/refund-lookup';
 import { alipayRoutes } from '../../sandbox/alipay.routes';
 import { toCaseDocument } from '../../store/case-document.mapper';
@@ -49,9 +49,7 @@ beforeAll(async () => {
   let base: string;
   ({ server: gateway, base } = await listen(app));
   gatewayBase = `${base}/alipay`;
-  alipay = new AlipayPaymentClient(
-    alipayOptionsFromConfig({ ALIPAY_APP_ID: APP_ID, ALIPAY_PRIVATE_KEY_FILE: privateFile, ALIPAY_PUBLIC_KEY_FILE: publicFile, PROVIDER_TIMEOUT_MS: 5000, ALIPAY_GATEWAY: `${gatewayBase}/gateway.do` }),
-  );
+  alipay = alipayPaymentFromConfig({ provider: 'alipay', appId: APP_ID, privateKeyFile: privateFile, publicKeyFile: publicFile, timeoutMs: 5000, gateway: `${gatewayBase}/gateway.do` });
   const service: PaymentPort = {
     createRefund: () => Promise.reject(new Error('the payment service is not used here')),
     issueCoupon: () => Promise.reject(new Error('the payment service is not used here')),

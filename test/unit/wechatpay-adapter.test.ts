@@ -2,7 +2,8 @@ import { generateKeyPairSync } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError, loadConfig } from '../../config/env';
-import { WechatPayPaymentClient, wechatpayOptionsFromConfig, type WechatpayClientOptions } from '../../integrations/wechatpay-payment.client';
+import { onlineSectionOf } from '../../config/providers';
+import { WechatPayPaymentClient, wechatpayOptionsOf, type WechatpayClientOptions } from '../../integrations/wechatpay-payment.client';
 import { WECHATPAY_ERROR_CODES, caseIdOfOutRefundNo, outRefundNoOf, wechatpayNotificationKeysFromConfig } from '../../integrations/wechatpay.protocol';
 import type { WechatpaySandboxRefund } from '../../sandbox/wechatpay.routes';
 import { providerErrorOf } from './support/provider-test-kit';
@@ -110,7 +111,7 @@ describe('WeChat Pay refunds through wechatpay-axios-plugin against the sandbox'
   });
 
   test('an answer signed by the right key but named with another serial is refused (Wechatpay-Serial must be our public key id)', async () => {
-    const client = new WechatPayPaymentClient({ ...wechatpayOptionsFromConfig(config), platformPublicKeyId: 'PUB_KEY_ID_SOMEONE_ELSE' });
+    const client = new WechatPayPaymentClient({ ...wechatpayOptionsOf(config), platformPublicKeyId: 'PUB_KEY_ID_SOMEONE_ELSE' });
     const { input, key } = refund(100);
     const err = await providerErrorOf(client.createRefund(input, key), 'answer under another serial');
     expect({ code: err.code, retryable: err.retryable }).toEqual({ code: 'invalid_signature', retryable: false });
@@ -119,7 +120,7 @@ describe('WeChat Pay refunds through wechatpay-axios-plugin against the sandbox'
 
   test('when the merchant signs with a key WeChat Pay does not have, the request is refused (401 SIGN_ERROR, final) and nothing is refunded', async () => {
     const stranger = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
-    const client = new WechatPayPaymentClient({ ...wechatpayOptionsFromConfig(config), privateKey: stranger });
+    const client = new WechatPayPaymentClient({ ...wechatpayOptionsOf(config), privateKey: stranger });
     const { input, key } = refund(100);
     const err = await providerErrorOf(client.createRefund(input, key), 'request signed with a stranger key');
     expect({ code: err.code, retryable: err.retryable, status: err.status }).toEqual({ code: 'SIGN_ERROR', retryable: false, status: 401 });
@@ -193,7 +194,7 @@ describe('WeChat Pay refunds through wechatpay-axios-plugin against the sandbox'
   });
 
   test('no answer at all (nothing listening) is retryable', async () => {
-    const client = new WechatPayPaymentClient({ ...wechatpayOptionsFromConfig(config), baseUrl: 'http://127.0.0.1:9/wechatpay', timeoutMs: 2000 });
+    const client = new WechatPayPaymentClient({ ...wechatpayOptionsOf(config), baseUrl: 'http://127.0.0.1:9/wechatpay', timeoutMs: 2000 });
     const { input, key } = refund(100);
     const err = await providerErrorOf(client.createRefund(input, key), 'no server');
     expect({ retryable: err.retryable, status: err.status }).toEqual({ retryable: true, status: undefined });
@@ -254,31 +255,31 @@ describe('choosing WeChat Pay by configuration', () => {
       WECHATPAY_NOTIFY_URL: 'https://shop.example.com/v1/webhooks/wechatpay',
     };
     expect(attempt(env)).toBe('accepted');
-    expect(loadConfig({ PAYMENT_PROVIDER_ONLINE: 'wechatpay', ...env }).WECHATPAY_BASE_URL).toBe('https://api.mch.weixin.qq.com');
+    expect(onlineSectionOf(loadConfig({ PAYMENT_PROVIDER_ONLINE: 'wechatpay', ...env }).payment, 'wechatpay')?.baseUrl).toBe('https://api.mch.weixin.qq.com');
     expect(attempt({ ...env, WECHATPAY_MCHID: 'mch-1' })).toContain('WECHATPAY_MCHID: must be the digits');
     // The sandbox default needs none of them.
-    expect(loadConfig({}).PAYMENT_PROVIDER_ONLINE).toBe('sandbox');
+    expect(loadConfig({}).payment.online).toEqual([]);
   });
 
   test('a key file that cannot be read, holds the wrong kind of key, or an APIv3 key that is not 32 characters stops the start naming the variable', () => {
     const missing = path.join(keyDir, 'missing.pem');
-    expect(() => wechatpayOptionsFromConfig({ ...config, WECHATPAY_PRIVATE_KEY_FILE: missing })).toThrow(/WECHATPAY_PRIVATE_KEY_FILE: cannot read/);
+    expect(() => wechatpayOptionsOf({ ...config, privateKeyFile: missing })).toThrow(/WECHATPAY_PRIVATE_KEY_FILE: cannot read/);
     // The merchant's private key where WeChat Pay's public key belongs.
-    expect(() => wechatpayOptionsFromConfig({ ...config, WECHATPAY_PLATFORM_PUBLIC_KEY_FILE: config.WECHATPAY_PRIVATE_KEY_FILE })).toThrow(
+    expect(() => wechatpayOptionsOf({ ...config, platformPublicKeyFile: config.privateKeyFile })).toThrow(
       /WECHATPAY_PLATFORM_PUBLIC_KEY_FILE: .* does not hold an RSA public key/,
     );
-    expect(() => wechatpayOptionsFromConfig({ ...config, WECHATPAY_PRIVATE_KEY_FILE: config.WECHATPAY_PLATFORM_PUBLIC_KEY_FILE })).toThrow(
+    expect(() => wechatpayOptionsOf({ ...config, privateKeyFile: config.platformPublicKeyFile })).toThrow(
       /WECHATPAY_PRIVATE_KEY_FILE: .* does not hold an RSA private key/,
     );
     const shortKey = path.join(keyDir, 'apiv3-short.key');
     writeFileSync(shortKey, 'too-short\n');
-    const notification = { WECHATPAY_PLATFORM_PUBLIC_KEY_FILE: config.WECHATPAY_PLATFORM_PUBLIC_KEY_FILE, WECHATPAY_PLATFORM_PUBLIC_KEY_ID: PUBLIC_KEY_ID };
-    expect(() => wechatpayNotificationKeysFromConfig({ ...notification, WECHATPAY_APIV3_KEY_FILE: shortKey })).toThrow(/WECHATPAY_APIV3_KEY_FILE: .* 32-character/);
-    expect(() => wechatpayNotificationKeysFromConfig({ ...notification, WECHATPAY_APIV3_KEY_FILE: missing })).toThrow(/WECHATPAY_APIV3_KEY_FILE: cannot read/);
+    const notification = { platformPublicKeyFile: config.platformPublicKeyFile, platformPublicKeyId: PUBLIC_KEY_ID };
+    expect(() => wechatpayNotificationKeysFromConfig({ ...notification, apiV3KeyFile: shortKey })).toThrow(/WECHATPAY_APIV3_KEY_FILE: .* 32-character/);
+    expect(() => wechatpayNotificationKeysFromConfig({ ...notification, apiV3KeyFile: missing })).toThrow(/WECHATPAY_APIV3_KEY_FILE: cannot read/);
     const goodKey = path.join(keyDir, 'apiv3.key');
     writeFileSync(goodKey, `${apiV3Key}\n`);
-    expect(wechatpayNotificationKeysFromConfig({ ...notification, WECHATPAY_APIV3_KEY_FILE: goodKey }).apiV3Key.toString()).toBe(apiV3Key);
-    const options: WechatpayClientOptions = wechatpayOptionsFromConfig(config);
+    expect(wechatpayNotificationKeysFromConfig({ ...notification, apiV3KeyFile: goodKey }).apiV3Key.toString()).toBe(apiV3Key);
+    const options: WechatpayClientOptions = wechatpayOptionsOf(config);
     expect({ mchid: options.mchid, merchantSerial: options.merchantSerial, baseUrl: options.baseUrl }).toEqual({ mchid: MCHID, merchantSerial: MERCHANT_SERIAL, baseUrl });
   });
 });

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import express from 'express';
 import pino from 'pino';
-import { WechatPayPaymentClient, wechatpayOptionsFromConfig } from '../../../integrations/wechatpay-payment.client';
+import type { WechatpayConfig as WechatpaySection } from '../../../config/providers';
+import { type WechatPayPaymentClient, wechatpayPaymentFromConfig } from '../../../integrations/wechatpay-payment.client';
 import { TimerSet } from '../../../sandbox/timer-set';
 import { wechatpayRoutes } from '../../../sandbox/wechatpay.routes';
 import { close, listen, rsaPemPair } from './provider-test-kit';
@@ -16,8 +17,8 @@ export const MERCHANT_SERIAL = '5157F09EFDC096DE15EBE81A47057A7232F1B8E1';
 /** The id of WeChat Pay's public key (the sandbox signs answers under it). */
 export const PUBLIC_KEY_ID = 'PUB_KEY_ID_0119000001092025110100000000';
 
-/** The configuration variables the WeChat Pay adapter is built from. */
-export type WechatpayConfig = Parameters<typeof wechatpayOptionsFromConfig>[0];
+/** The configuration section the WeChat Pay adapter is built from. */
+export type WechatpayConfig = WechatpaySection;
 
 /** The sandbox's WeChat Pay API v3 in this process and the real adapter configured for it from key files. */
 export interface WechatpaySandbox {
@@ -64,21 +65,23 @@ export async function startWechatpaySandbox(options: { settleMs: number; notifyU
     return at;
   };
   const config: WechatpayConfig = {
-    WECHATPAY_MCHID: MCHID,
-    WECHATPAY_MERCHANT_SERIAL: MERCHANT_SERIAL,
-    WECHATPAY_PRIVATE_KEY_FILE: file('apiclient_key.pem', merchantKeys.privateKey),
-    WECHATPAY_PLATFORM_PUBLIC_KEY_FILE: file('pub_key.pem', platformKeys.publicKey),
-    WECHATPAY_PLATFORM_PUBLIC_KEY_ID: PUBLIC_KEY_ID,
-    WECHATPAY_NOTIFY_URL: options.notifyUrl,
-    WECHATPAY_BASE_URL: baseUrl,
-    PROVIDER_TIMEOUT_MS: 5000,
+    provider: 'wechatpay',
+    mchid: MCHID,
+    merchantSerial: MERCHANT_SERIAL,
+    privateKeyFile: file('apiclient_key.pem', merchantKeys.privateKey),
+    platformPublicKeyFile: file('pub_key.pem', platformKeys.publicKey),
+    platformPublicKeyId: PUBLIC_KEY_ID,
+    apiV3KeyFile: file('apiv3.key', apiV3Key),
+    notifyUrl: options.notifyUrl,
+    baseUrl,
+    timeoutMs: 5000,
   };
   return {
     baseUrl,
     keyDir,
     apiV3Key,
     config,
-    client: new WechatPayPaymentClient(wechatpayOptionsFromConfig(config)),
+    client: wechatpayPaymentFromConfig(config),
     close: async () => {
       timers.close();
       await close(server);
