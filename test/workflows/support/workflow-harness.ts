@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import path from 'node:path';
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { DefaultLogger, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createActivities } from '../../../activities';
 import type { CatalogItem, CollectionPurpose, EscalationRecord, OutboundMessage, ShipmentPurpose } from '../../../activities/provider-ports';
 import type { Actor, CaseItem, CaseSnapshot, OpenCaseRequest } from '../../../domain/case.types';
@@ -15,9 +14,9 @@ import { caseStartOptions, caseWorkflowInput } from '../../../api/case-start-opt
 import { CASE_SEARCH_ATTRIBUTES } from '../../../domain/search-attributes';
 import { caseWorkflowId } from '../../../domain/ids';
 import { collectionEventSignal, courierEventSignal, assignUpdate, getCaseQuery, paymentEventSignal, returnShipmentUpdate, surveyUpdate, WORKFLOW_TYPE_BY_CASE_TYPE } from '../../../domain/workflow-contract';
-import { CONVERTER_PATHS, WORKFLOW_INTERCEPTOR_MODULES } from '../../../codec/data-converter';
 import { testProtection } from './test-payload-protection';
 import { timeSkippingServerPath } from './test-server';
+import { bundleWorkflows, sharedWorkflowBundle } from './workflow-bundle';
 import { caseSinks, ReadModelPublisher } from '../../../worker/read-model-publisher';
 
 let queueCounter = 0;
@@ -44,12 +43,9 @@ export async function createTestEnv(): Promise<TestWorkflowEnvironment> {
 }
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
-/** The workflow code, bundled once per test file. */
+/** The workflow code: the bundle the project's global setup made for the run, else bundled once per test file. */
 export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleWorkflowCode({ workflowsPath: path.resolve(__dirname, '../../../workflows'), logger: new DefaultLogger('WARN'),
-    ...CONVERTER_PATHS,
-    workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
-  });
+  bundle ??= Promise.resolve(sharedWorkflowBundle() ?? bundleWorkflows());
   return bundle;
 }
 

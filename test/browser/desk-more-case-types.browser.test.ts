@@ -1,10 +1,10 @@
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { Page } from 'playwright-core';
-import { readIntegrationStack, STACK_ENV } from './stack/stack-file';
-import { accessibilityViolations, PHONE } from './support/browser';
-import { beijingDateDaysAgo, caseIdOf, deskSession, expectCase } from './support/desk-session';
-import { CasesApi, requiredEnv, SandboxClient, stackTokens } from './support/http-client';
+import { readIntegrationStack, STACK_ENV } from '../integration/stack/stack-file';
+import { accessibilityViolations, PHONE } from '../integration/support/browser';
+import { beijingDateDaysAgo, caseIdOf, deskSession, expectCase } from '../integration/support/desk-session';
+import { CasesApi, requiredEnv, SandboxClient, stackTokens } from '../integration/support/http-client';
 
 // The case types desk-case-types.browser.test.ts does not walk — refund only, reship, courier
 // exception, an out-of-warranty repair with its quote, an exchange whose replacement is out of

@@ -1,9 +1,9 @@
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { STACK_ENV } from './stack/stack-file';
-import { accessibilityViolations, PHONE } from './support/browser';
-import { beijingDateDaysAgo, caseIdOf, deskSession, expectCase } from './support/desk-session';
-import { CasesApi, describeCase, requiredEnv, stackTokens } from './support/http-client';
+import { STACK_ENV } from '../integration/stack/stack-file';
+import { accessibilityViolations, PHONE } from '../integration/support/browser';
+import { beijingDateDaysAgo, caseIdOf, deskSession, expectCase } from '../integration/support/desk-session';
+import { CasesApi, describeCase, requiredEnv, stackTokens } from '../integration/support/http-client';
 
 // An exchange, a repair in warranty and a complaint taken from the customer's form to the survey in
 // the desk's pages alone (a customer's browser context and a staff one, in a real headless

@@ -3,10 +3,10 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { Page } from 'playwright-core';
 import { caseWorkflowId } from '../../domain/ids';
-import { readIntegrationStack, STACK_ENV } from './stack/stack-file';
-import { DESKTOP, headlessChromium } from './support/browser';
-import { daysAgo } from './support/fixtures';
-import { CasesApi, requiredEnv, stackTokens } from './support/http-client';
+import { readIntegrationStack, STACK_ENV } from '../integration/stack/stack-file';
+import { DESKTOP, headlessChromium } from '../integration/support/browser';
+import { daysAgo } from '../integration/support/fixtures';
+import { CasesApi, requiredEnv, stackTokens } from '../integration/support/http-client';
 
 // The Temporal Web UI in a real (headless) Chromium: a case's input shows the customer's text
 // only through our codec endpoint, after a staff member signs in there; without it, ciphertext.
