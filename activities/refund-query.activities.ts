@@ -3,7 +3,7 @@ import type { CaseSnapshot } from '../domain/case.types';
 import { caseWorkflowId } from '../domain/ids';
 import { refundQueryEventId } from '../domain/keys';
 import { paymentEventSignal, type PaymentEvent } from '../domain/workflow-contract';
-import { ProviderError } from '../integrations/http-client';
+import { ProviderError } from '../domain/provider-error';
 import type { PaymentPort } from './provider-ports';
 
 /** How long a refund waits for its notification before the provider is asked (REFUND_QUERY_AFTER_MS). */

@@ -2,7 +2,7 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { isTerminal, type CaseSnapshot, type ShipmentView } from '../domain/case.types';
 import { caseWorkflowId } from '../domain/ids';
 import { courierEventSignal, type CourierEvent } from '../domain/workflow-contract';
-import { ProviderError } from '../integrations/http-client';
+import { ProviderError } from '../domain/provider-error';
 import type { TrackingPollLog } from '../store/tracking-polls.store';
 
 /** How long a parcel on its way may go without news before its trace is asked for (TRACKING_POLL_AFTER_MS). */

@@ -178,12 +178,11 @@ fi
 
 # --- The desk (desk/ -> desk/dist, served by the API at /desk/) ----------------
 # Built with Vite from the npm dependencies above; rebuilt when a source, the Vite
-# config, the domain/ modules the desk imports (DESK_DOMAIN) or package-lock.json
-# changes (their hash is kept beside the build).
+# config, domain/ (the desk may import any of its pure modules; ESLint keeps it to
+# those) or package-lock.json changes (their hash is kept beside the build).
 DESK_STAMP="desk/dist/.inputs-sha256"
 DESK_RECIPE="vite-build-v1" # change when the build step below changes
-DESK_DOMAIN=(domain/beijing-time.ts) # every domain/ file desk/src imports
-desk_inputs="$(find desk "${DESK_DOMAIN[@]}" -path desk/dist -prune -o -type f -print0 | LC_ALL=C sort -z | xargs -0 node -e '
+desk_inputs="$(find desk domain -path desk/dist -prune -o -type f -print0 | LC_ALL=C sort -z | xargs -0 node -e '
   const hash = require("crypto").createHash("sha256").update(process.argv[1]);
   for (const file of process.argv.slice(2)) hash.update(file + "\0").update(require("fs").readFileSync(file)).update("\0");
   process.stdout.write(hash.digest("hex"));
