@@ -3,11 +3,11 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { CaseSnapshot } from '../domain/case.types';
 import { updateLabel } from '../domain/update-label';
 import { caseWorkflowId } from '../domain/ids';
-import { actorOf, isStaff, SUPERVISOR_ROLES, type Principal } from './auth';
+import { actorOf, type Principal } from './auth';
 import type { CaseCommand } from './case-commands';
 import { assertSameCommand, commandUpdateId, labelledUpdateId } from './command-idempotency';
 import { mayRead, type CaseReader } from './case-reading';
-import { conflict, forbidden, notFound } from './errors';
+import { conflict, notFound } from './errors';
 import { withinDeadline } from './temporal-calls';
 
 /** What commanding cases needs. */
@@ -19,7 +19,7 @@ export interface CaseCommandingDeps {
 
 const DEFAULT_COMMAND_TIMEOUT_MS = 20_000;
 
-/** Case commands: who may send them is checked here, whether the case takes them now by the workflow's update validator. */
+/** Case commands: sent to the case, whose Update validator decides by the command table whether it takes them now. */
 export class CaseCommander {
   constructor(
     private readonly deps: CaseCommandingDeps,
@@ -27,11 +27,11 @@ export class CaseCommander {
   ) {}
 
   /**
-   * A case command: role and ownership checked here, state checked by the workflow's update validator.
+   * A case command (the route checked the caller's role: api/case-commands.ts assertAudience); ownership
+   * of the case checked here, state and content by the workflow's update validator.
    * With an Idempotency-Key the Update id comes from the key, so a retry gets the first answer (api/command-idempotency.ts).
    */
   async command(command: CaseCommand, caseId: string, body: object, principal: Principal, idempotencyKey?: string): Promise<CaseSnapshot> {
-    assertAudience(command, principal);
     const timeoutMs = this.deps.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
     // The update would wait as long for the worker, so a case just opened gets that long to answer.
     const current = await this.reader.load(caseId, timeoutMs);
@@ -52,33 +52,5 @@ export class CaseCommander {
       if (error instanceof WorkflowNotFoundError) throw conflict('case_closed', `case ${caseId} is ${current.status} and takes no more commands`);
       throw error;
     }
-  }
-}
-
-const AUDIENCE_TEXT: Record<CaseCommand['audience'], string> = {
-  staff: 'agents, supervisors and admins',
-  owner: 'the customer who opened the case',
-  owner_or_supervisor: 'the customer who opened the case, supervisors and admins',
-  owner_or_staff: 'the customer who opened the case, agents, supervisors and admins',
-  supervisor: 'supervisors and admins',
-};
-
-/** 403 unless the caller's role may send the command at all (ownership is checked against the case later). */
-export function assertAudience(command: CaseCommand, principal: Principal): void {
-  if (!audienceAllows(command, principal)) throw forbidden(`${command.path} is for ${AUDIENCE_TEXT[command.audience]}`);
-}
-
-function audienceAllows(command: CaseCommand, principal: Principal): boolean {
-  switch (command.audience) {
-    case 'staff':
-      return isStaff(principal);
-    case 'owner':
-      return principal.role === 'customer';
-    case 'owner_or_supervisor':
-      return principal.role === 'customer' || SUPERVISOR_ROLES.includes(principal.role);
-    case 'owner_or_staff':
-      return true;
-    case 'supervisor':
-      return SUPERVISOR_ROLES.includes(principal.role);
   }
 }

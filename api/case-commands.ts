@@ -1,6 +1,15 @@
 import type { UpdateDefinition } from '@temporalio/common';
 import type { z } from 'zod';
-import type { Actor, CaseSnapshot } from '../domain/case.types';
+import {
+  audienceAllows,
+  AUDIENCE_TEXT,
+  CASE_COMMAND_NAMES,
+  CASE_COMMAND_RULES,
+  type CaseCommandBodies,
+  type CaseCommandName,
+  type CommandAudience,
+} from '../domain/case-commands';
+import type { CaseSnapshot } from '../domain/case.types';
 import {
   assignUpdate,
   cancelUpdate,
@@ -15,6 +24,7 @@ import {
   stockDecisionUpdate,
   surveyUpdate,
 } from '../domain/workflow-contract';
+import type { Principal } from './auth';
 import {
   assignBodySchema,
   cancelBodySchema,
@@ -29,17 +39,14 @@ import {
   stockDecisionBodySchema,
   surveyBodySchema,
 } from './cases.schemas';
+import { forbidden } from './errors';
 
 /**
- * Who may send a command: `staff` = agent, supervisor or admin; `owner` = the customer who
- * opened the case; `owner_or_supervisor` = that customer, a supervisor or an admin;
- * `owner_or_staff` = that customer or any staff role (an agent decides an alternative of another price);
- * `supervisor` = supervisor or admin.
+ * One command of the API: its body schema and Workflow Update here; its path and audience from
+ * the command table (domain/case-commands.ts), which also says when the case takes it.
  */
-export type CommandAudience = 'staff' | 'owner' | 'owner_or_supervisor' | 'owner_or_staff' | 'supervisor';
-
-/** One command of the API: its path segment, body schema, Workflow Update and audience. */
 export interface CaseCommand {
+  name: CaseCommandName;
   /** `POST /v1/cases/:id/<path>`. */
   path: string;
   summary: string;
@@ -50,26 +57,36 @@ export interface CaseCommand {
 }
 
 // The body schema's output plus the actor must be what the update takes: checked here, at compile time.
-const command = <A extends { actor: Actor }>(
-  path: string,
-  audience: CommandAudience,
-  schema: z.ZodType<Omit<A, 'actor'>>,
-  update: UpdateDefinition<CaseSnapshot, [A]>,
+const command = <N extends CaseCommandName>(
+  name: N,
+  schema: z.ZodType<Omit<CaseCommandBodies[N], 'actor'>>,
+  update: UpdateDefinition<CaseSnapshot, [CaseCommandBodies[N]]>,
   summary: string,
-): CaseCommand => ({ path, audience, schema, update: update as unknown as UpdateDefinition<CaseSnapshot, [never]>, summary });
+): CaseCommand => {
+  const { path, audience } = CASE_COMMAND_RULES[name];
+  return { name, path, audience, schema, update: update as unknown as UpdateDefinition<CaseSnapshot, [never]>, summary };
+};
 
-/** Every case command of the contract, in the order of the contract table. */
-export const CASE_COMMANDS: readonly CaseCommand[] = [
-  command('review', 'staff', reviewBodySchema, reviewUpdate, 'Review the case: approve, reject or ask the customer for information'),
-  command('customer-info', 'owner', customerInfoBodySchema, customerInfoUpdate, 'Answer a request for information'),
-  command('return-shipment', 'owner', returnShipmentBodySchema, returnShipmentUpdate, 'Report the parcel sent back'),
-  command('inspection', 'staff', inspectionBodySchema, inspectionUpdate, 'Record the warehouse inspection of returned goods'),
-  command('stock-decision', 'owner_or_staff', stockDecisionBodySchema, stockDecisionUpdate, 'Choose a refund or an alternative after an out-of-stock exchange'),
-  command('quote', 'owner', quoteBodySchema, quoteUpdate, 'Accept or decline a paid-repair quote'),
-  command('repair-result', 'staff', repairResultBodySchema, repairResultUpdate, 'Record the repair result'),
-  command('resolution', 'staff', resolutionBodySchema, resolutionUpdate, 'Record the resolution of a complaint or courier exception'),
-  command('confirm-receipt', 'owner', confirmReceiptBodySchema, confirmReceiptUpdate, 'Confirm receipt of the replacement or repaired item'),
-  command('cancel', 'owner_or_supervisor', cancelBodySchema, cancelUpdate, 'Withdraw the case'),
-  command('assign', 'supervisor', assignBodySchema, assignUpdate, 'Assign the case to an agent'),
-  command('survey', 'owner', surveyBodySchema, surveyUpdate, 'Answer the satisfaction survey after the case closed'),
-];
+// One entry per name of the table: a command the table gains without a schema does not compile.
+const BY_NAME: { readonly [N in CaseCommandName]: CaseCommand } = {
+  review: command('review', reviewBodySchema, reviewUpdate, 'Review the case: approve, reject or ask the customer for information'),
+  customerInfo: command('customerInfo', customerInfoBodySchema, customerInfoUpdate, 'Answer a request for information'),
+  returnShipment: command('returnShipment', returnShipmentBodySchema, returnShipmentUpdate, 'Report the parcel sent back'),
+  inspection: command('inspection', inspectionBodySchema, inspectionUpdate, 'Record the warehouse inspection of returned goods'),
+  stockDecision: command('stockDecision', stockDecisionBodySchema, stockDecisionUpdate, 'Choose a refund or an alternative after an out-of-stock exchange'),
+  quote: command('quote', quoteBodySchema, quoteUpdate, 'Accept or decline a paid-repair quote'),
+  repairResult: command('repairResult', repairResultBodySchema, repairResultUpdate, 'Record the repair result'),
+  resolution: command('resolution', resolutionBodySchema, resolutionUpdate, 'Record the resolution of a complaint or courier exception'),
+  confirmReceipt: command('confirmReceipt', confirmReceiptBodySchema, confirmReceiptUpdate, 'Confirm receipt of the replacement or repaired item'),
+  cancel: command('cancel', cancelBodySchema, cancelUpdate, 'Withdraw the case'),
+  assign: command('assign', assignBodySchema, assignUpdate, 'Assign the case to an agent'),
+  survey: command('survey', surveyBodySchema, surveyUpdate, 'Answer the satisfaction survey after the case closed'),
+};
+
+/** Every case command of the contract, in the order of the command table. */
+export const CASE_COMMANDS: readonly CaseCommand[] = CASE_COMMAND_NAMES.map((name) => BY_NAME[name]);
+
+/** 403 unless the caller's role may send the command at all (the case checks ownership and state); the API's only audience check. */
+export function assertAudience(command: CaseCommand, principal: Principal): void {
+  if (!audienceAllows(command.audience, principal.role)) throw forbidden(`${command.path} is for ${AUDIENCE_TEXT[command.audience]}`);
+}

@@ -1,8 +1,7 @@
 import { Router, type RequestHandler } from 'express';
 import { principalOf, requireRole } from './auth';
-import { CASE_COMMANDS } from './case-commands';
+import { assertAudience, CASE_COMMANDS } from './case-commands';
 import { idempotencyKeySchema, listCasesQuerySchema, openCaseBodySchema } from './cases.schemas';
-import { assertAudience } from './case-commanding';
 import type { CaseService } from './cases.service';
 import { parseOrThrow, validationFailed, zodDetails } from './errors';
 

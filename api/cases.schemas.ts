@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { CASE_COMMAND_NAMES, CASE_COMMAND_RULES } from '../domain/case-commands';
 import { CASE_STATUSES, CASE_TYPES, ClockNames, PAYMENT_CHANNELS, REASON_CODES, type CaseSnapshot } from '../domain/case.types';
+import type { CaseAnswer } from './case-answer';
 
 // Request schemas of /v1/cases (validation and the OpenAPI document both come from here).
 // Request bodies are strict: an unknown field is a 400, so a misspelt optional field
@@ -316,17 +318,21 @@ export const caseSchema = z
     timeline: z.array(z.object({ at: z.string(), actor: actorSchema, event: z.string(), data: z.record(z.string(), z.unknown()).optional() })),
     temporal: z.object({ workflowId: z.string(), runId: z.string().optional(), uiUrl: z.string().optional() }),
     version: z.number(),
+    allowedCommands: z.array(z.enum(CASE_COMMAND_NAMES.map((name) => CASE_COMMAND_RULES[name].path) as [string, ...string[]])).meta({
+      description:
+        'the commands (POST /v1/cases/{id}/<command>) the caller may send now: their role may send them and the case takes them in its state (domain/case-commands.ts); one may still be refused for its content',
+    }),
   })
-  .meta({ description: 'An after-sales case' });
+  .meta({ description: 'An after-sales case, as the caller sees it' });
 
-/** Compile-time check that `caseSchema` describes CaseSnapshot exactly (in both directions). */
+/** Compile-time check that `caseSchema` describes the API's case answer (CaseSnapshot + allowedCommands) exactly (in both directions). */
 type Equivalent<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 // Every property made required, so a field on one side only (optional or not) breaks the equivalence:
 // the document forbids undeclared properties, so an undeclared optional field breaks every client that checks.
 type Exact<T> = T extends object ? { [K in keyof T]-?: Exact<T[K]> } : T;
 // `outcome` is declared as an open object (its fields appear stage by stage), so it is compared loosely.
 type Declared = Omit<z.output<typeof caseSchema>, 'outcome'>;
-const caseSchemaMatchesSnapshot: Equivalent<Exact<Declared>, Exact<Omit<CaseSnapshot, 'outcome'>>> = true;
+const caseSchemaMatchesSnapshot: Equivalent<Exact<Declared>, Exact<Omit<CaseAnswer, 'outcome'>>> = true;
 const outcomeFitsTheRecord: Exact<CaseSnapshot['outcome']> extends z.output<typeof caseSchema>['outcome'] ? true : false = true;
 void outcomeFitsTheRecord;
 void caseSchemaMatchesSnapshot;

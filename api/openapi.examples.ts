@@ -98,4 +98,6 @@ export const CASE_EXAMPLE = {
     uiUrl: 'http://localhost:8233/namespaces/default/workflows/case-cs_3f9a1c7e5b2d4a6c8e0f1a2b',
   },
   version: 14,
+  // As its customer sees it; an agent would see none, a supervisor cancel and assign.
+  allowedCommands: ['confirm-receipt'],
 } as const;

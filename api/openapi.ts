@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { CASE_TYPES, ClockNames, REASON_CODES } from '../domain/case.types';
 import { LedgerEntryKinds } from '../domain/order-ledger';
-import { CASE_COMMANDS, type CommandAudience } from './case-commands';
+import type { CommandAudience } from '../domain/case-commands';
+import { CASE_COMMANDS } from './case-commands';
 import { DEFAULT_CLOCK_SKEW_SEC, DEFAULT_SIGNATURE_TOLERANCE_SEC } from '../integrations/webhook-signature';
 import { caseSchema, enumListFilters, idempotencyKeySchema, listCasesQuerySchema, openCaseBodySchema } from './cases.schemas';
 import { CASE_EXAMPLE, OPEN_CASE_EXAMPLES } from './openapi.examples';

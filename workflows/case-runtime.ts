@@ -1,6 +1,6 @@
 import { ApplicationFailure, CancelledFailure, condition, setHandler, sleep, TemporalFailure } from '@temporalio/workflow';
-import { commandRefusal, ownerMayCancel, type StageCommandName } from '../domain/case-commands';
-import type { Actor, CaseSnapshot } from '../domain/case.types';
+import { CASE_COMMAND_RULES, type CaseCommandBodies, type CaseCommandName, type CommandInputCase, type CommandRefusal, type CommandRule, type CommandRuleFeatures, type StageCommandName } from '../domain/case-commands';
+import type { CaseSnapshot } from '../domain/case.types';
 import { durationMs } from '../domain/duration';
 import { closingNotificationKey } from '../domain/keys';
 import { openingState } from '../domain/opening-state';
@@ -22,11 +22,9 @@ import {
   reviewUpdate,
   stockDecisionUpdate,
   surveyUpdate,
-  type AssignCommand,
   type CancelCommand,
   type CaseWorkflowInput,
   type CaseWorkflowResult,
-  type SurveyCommand,
 } from '../domain/workflow-contract';
 import { settled } from './activation';
 import { providers, readModel } from './activities';
@@ -36,10 +34,8 @@ import { applyCollectionEvent, applyCourierEvent, applyPaymentEvent } from './pr
 import { caseFeatures } from './features';
 import { releaseUnsettledReservations } from './money';
 import { notifyStaffQueue } from './notify';
-import { commandProblem } from './command-validation';
 import { answerCustomerTimeout, autoApproveReviewOnBreach } from './policy-hooks';
 import { superviseClocks, type ClockHooks } from './sla-supervisor';
-import { invalidInput } from './validation';
 
 /** How a case type plugs into the shared runtime. */
 export interface CaseFlow {
@@ -172,27 +168,6 @@ async function notifyCustomerOfClosing(record: CaseRecord): Promise<void> {
   ]);
 }
 
-/**
- * Why a cancel cannot be taken now (order-ledger feature): a refund or compensation already
- * handed to the payment provider cannot be called back, so the case waits for its settlement;
- * staff closing a complaint must record its resolution (a complaint never closes without one).
- */
-function cancelProblem(
-  record: CaseRecord,
-  command: CancelCommand,
-): { type: (typeof CommandErrorTypes)[keyof typeof CommandErrorTypes]; message: string; fields?: { field: string; message: string }[] } | null {
-  const refund = record.refund;
-  if (refund && (refund.status === 'pending' || refund.status === 'requested')) {
-    return { type: CommandErrorTypes.invalidState, message: 'a refund is with the payment provider; the case can be cancelled only once it settles or fails' };
-  }
-  // A conflict with what the case is (a complaint), not a malformed request: the same body closes any other case.
-  if (record.input.request.type === 'complaint' && command.actor.kind !== 'customer' && !command.resolution?.trim()) {
-    const message = 'closing a complaint needs its resolution: give resolution, how the complaint was resolved';
-    return { type: CommandErrorTypes.invalidState, message, fields: [{ field: 'resolution', message: 'required to close a complaint' }] };
-  }
-  return null;
-}
-
 /** A complaint closed by a cancel still records its resolution: staff give it; the customer's withdrawal is one. */
 function recordComplaintClosing(record: CaseRecord, command: CancelCommand): void {
   const text = command.actor.kind === 'customer' ? 'withdrawn by the customer' : (command.resolution ?? '').trim();
@@ -206,23 +181,38 @@ function refuse(type: (typeof CommandErrorTypes)[keyof typeof CommandErrorTypes]
   throw ApplicationFailure.nonRetryable(message, type);
 }
 
-function requireOwnerOrStaff(record: CaseRecord, actor: Actor): void {
-  if (actor.kind === 'customer' && actor.id !== record.input.request.customerId) {
-    refuse(CommandErrorTypes.forbidden, 'only the customer who opened the case may do this');
-  }
+/** What the command table's rules read of this case (domain/case-commands.ts). */
+function commandCase(record: CaseRecord): CommandInputCase {
+  const request = record.input.request;
+  return { type: request.type, status: record.status, customerId: request.customerId, refund: record.refund, surveyAnswered: record.survey !== null, request, policy: record.policy };
+}
+
+/** The rules released behind patched() that the table's refusals depend on, as this case runs them. */
+const ruleFeatures = (record: CaseRecord): CommandRuleFeatures => ({ orderLedger: record.features.orderLedger });
+
+/** Refuses the Update with the table's refusal, if any. */
+function refuseIf(refusal: CommandRefusal | null): void {
+  if (refusal) refuse(refusal.type, refusal.message, refusal.fields);
+}
+
+/** The Update validator of a command: the table's state rule, then (stages) one at a time, then its content rule. */
+function commandValidator<N extends CaseCommandName>(record: CaseRecord, name: N): (command: CaseCommandBodies[N]) => void {
+  const rule = CASE_COMMAND_RULES[name] as CommandRule<N>;
+  return (command) => {
+    const c = commandCase(record);
+    const features = ruleFeatures(record);
+    refuseIf(rule.stateRefusal(c, command.actor, features));
+    // A stage command still waiting for its stage holds the place of the next one of its kind.
+    if (rule.statuses && record.hasQueued(name as StageCommandName)) refuse(CommandErrorTypes.invalidState, `another ${name} command is already being processed`);
+    refuseIf(rule.inputRefusal(c, command, features));
+  };
 }
 
 function wireHandlers(record: CaseRecord): void {
   setHandler(getCaseQuery, () => record.snapshot());
 
   const stageUpdate = <N extends StageCommandName>(name: N) => ({
-    validator: (command: StageCommands[N]) => {
-      requireOwnerOrStaff(record, command.actor);
-      const refusal = commandRefusal(name, record.status, record.input.request.type);
-      if (refusal) refuse(CommandErrorTypes.invalidState, refusal);
-      if (record.hasQueued(name)) refuse(CommandErrorTypes.invalidState, `another ${name} command is already being processed`);
-      invalidInput(commandProblem(record, name, command));
-    },
+    validator: commandValidator(record, name),
     handler: async (command: StageCommands[N]): Promise<CaseSnapshot> => record.awaitHandled(record.enqueue(name, command)),
   });
 
@@ -248,21 +238,7 @@ function wireHandlers(record: CaseRecord): void {
       record.close('cancelled', command.actor, 'case.cancelled', command.note ? { note: command.note } : undefined);
       return record.snapshot();
     },
-    {
-      validator: (command: CancelCommand) => {
-        requireOwnerOrStaff(record, command.actor);
-        if (record.closed) refuse(CommandErrorTypes.invalidState, `the case is already ${record.status}`);
-        const isStaff = command.actor.kind === 'supervisor' || command.actor.kind === 'admin';
-        if (!isStaff && !ownerMayCancel(record.input.request.type, record.status)) {
-          const why = record.status === 'awaiting_payment' ? 'the goods are already with us' : 'the goods are on their way';
-          refuse(CommandErrorTypes.invalidState, `${why} (${record.status}): only a supervisor can cancel now`);
-        }
-        if (record.features.orderLedger) {
-          const problem = cancelProblem(record, command);
-          if (problem) refuse(problem.type, problem.message, problem.fields);
-        }
-      },
-    },
+    { validator: commandValidator(record, 'cancel') },
   );
 
   setHandler(
@@ -276,12 +252,7 @@ function wireHandlers(record: CaseRecord): void {
       }
       return record.snapshot();
     },
-    {
-      validator: (command: AssignCommand) => {
-        if (record.closed) refuse(CommandErrorTypes.invalidState, `the case is already ${record.status}`);
-        if (!command.assignee.trim()) refuse(CommandErrorTypes.invalidInput, 'assignee must not be empty');
-      },
-    },
+    { validator: commandValidator(record, 'assign') },
   );
 
   setHandler(
@@ -291,16 +262,7 @@ function wireHandlers(record: CaseRecord): void {
       record.log(command.actor, 'survey.answered', { score: command.score });
       return record.snapshot();
     },
-    {
-      validator: (command: SurveyCommand) => {
-        requireOwnerOrStaff(record, command.actor);
-        if (!record.closed) refuse(CommandErrorTypes.invalidState, `the survey opens when the case is closed; it is ${record.status}`);
-        if (record.survey) refuse(CommandErrorTypes.invalidState, 'the survey was already answered');
-        if (!Number.isInteger(command.score) || command.score < 1 || command.score > 5) {
-          refuse(CommandErrorTypes.invalidInput, 'score must be an integer from 1 to 5');
-        }
-      },
-    },
+    { validator: commandValidator(record, 'survey') },
   );
 
   setHandler(courierEventSignal, (event) => applyCourierEvent(record, event));

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { Case, Me, PolicySummary } from './api/client';
+import type { Case, PolicySummary } from './api/client';
 import { Check, CommandForm, Field, Select, localProblem } from './components';
 import { formatDateTime, formatMoney, yuanToMinor } from './format';
 import { useI18n, type Translator } from './i18n';
@@ -70,34 +70,36 @@ export function nextStepFor(c: Case, i18n: Translator): string | null {
   return zh ? `无需操作，我们正在处理${shopWhen ? `（最晚 ${shopWhen} 前处理）` : ''}` : `Nothing to do: we are on it${shopWhen ? ` (due by ${shopWhen})` : ''}`;
 }
 
-/** The staff command forms the case's state allows now. */
-export function StaffActions({ c, me, onChange }: { c: Case; me: Me; onChange: (c: Case) => void }) {
+/** A command the API says the caller may send to this case now (its `allowedCommands`, from the command table). */
+const allows = (c: Case, command: Case['allowedCommands'][number]) => c.allowedCommands.includes(command);
+
+/** The staff command forms the API allows this member of staff now. */
+export function StaffActions({ c, onChange }: { c: Case; onChange: (c: Case) => void }) {
   const i18n = useI18n();
-  const supervisor = me.role === 'supervisor' || me.role === 'admin';
   const forms = [
-    c.status === 'awaiting_review' && <ReviewForm key="review" c={c} onChange={onChange} />,
-    c.status === 'inspecting' && <InspectionForm key="inspection" c={c} onChange={onChange} />,
-    c.status === 'repairing' && <RepairForm key="repair" c={c} onChange={onChange} />,
-    c.status === 'investigating' && <ResolutionForm key="resolution" c={c} onChange={onChange} />,
-    c.status === 'awaiting_stock_decision' && <StockForm key="stock" c={c} onChange={onChange} />,
-    supervisor && !isTerminal(c) && <AssignForm key="assign" c={c} onChange={onChange} />,
-    supervisor && !isTerminal(c) && <CancelForm key="cancel" c={c} onChange={onChange} staff />,
+    allows(c, 'review') && <ReviewForm key="review" c={c} onChange={onChange} />,
+    allows(c, 'inspection') && <InspectionForm key="inspection" c={c} onChange={onChange} />,
+    allows(c, 'repair-result') && <RepairForm key="repair" c={c} onChange={onChange} />,
+    allows(c, 'resolution') && <ResolutionForm key="resolution" c={c} onChange={onChange} />,
+    allows(c, 'stock-decision') && <StockForm key="stock" c={c} onChange={onChange} />,
+    allows(c, 'assign') && <AssignForm key="assign" c={c} onChange={onChange} />,
+    allows(c, 'cancel') && <CancelForm key="cancel" c={c} onChange={onChange} staff />,
   ].filter(Boolean);
   return forms.length > 0 ? <>{forms}</> : <p>{i18n.t('noActions')}</p>;
 }
 
-/** The customer's command forms the case's state allows now. */
+/** The customer's command forms the API allows now. */
 export function CustomerActions({ c, policy, onChange }: { c: Case; policy: PolicySummary | null; onChange: (c: Case) => void }) {
   const i18n = useI18n();
   void policy;
   const forms = [
-    c.status === 'awaiting_customer_info' && <CustomerInfoForm key="info" c={c} onChange={onChange} />,
-    c.status === 'awaiting_return_shipment' && <ReturnShipmentForm key="ship" c={c} onChange={onChange} />,
-    c.status === 'awaiting_quote_acceptance' && <QuoteForm key="quote" c={c} onChange={onChange} />,
-    c.status === 'awaiting_stock_decision' && <StockForm key="stock" c={c} onChange={onChange} />,
-    c.status === 'awaiting_customer_confirmation' && <ConfirmForm key="confirm" c={c} onChange={onChange} />,
-    isTerminal(c) && c.survey === null && <SurveyForm key="survey" c={c} onChange={onChange} />,
-    !isTerminal(c) && <CancelForm key="cancel" c={c} onChange={onChange} />,
+    allows(c, 'customer-info') && <CustomerInfoForm key="info" c={c} onChange={onChange} />,
+    allows(c, 'return-shipment') && <ReturnShipmentForm key="ship" c={c} onChange={onChange} />,
+    allows(c, 'quote') && <QuoteForm key="quote" c={c} onChange={onChange} />,
+    allows(c, 'stock-decision') && <StockForm key="stock" c={c} onChange={onChange} />,
+    allows(c, 'confirm-receipt') && <ConfirmForm key="confirm" c={c} onChange={onChange} />,
+    allows(c, 'survey') && <SurveyForm key="survey" c={c} onChange={onChange} />,
+    allows(c, 'cancel') && <CancelForm key="cancel" c={c} onChange={onChange} />,
   ].filter(Boolean);
   return (
     <>

@@ -191,7 +191,7 @@ export function CasePage({ id, me, policy }: { id: string; me: Me; policy: Polic
               setNotice(null);
             }}
           >
-            {staff ? <StaffActions c={c} me={me} onChange={changed} /> : <CustomerActions c={c} policy={policy} onChange={changed} />}
+            {staff ? <StaffActions c={c} onChange={changed} /> : <CustomerActions c={c} policy={policy} onChange={changed} />}
           </div>
           <button
             type="button"

@@ -724,7 +724,7 @@ export interface components {
             reason?: string;
         } & (unknown | unknown);
         /**
-         * @description An after-sales case
+         * @description An after-sales case, as the caller sees it
          * @example {
          *       "id": "cs_3f9a1c7e5b2d4a6c8e0f1a2b",
          *       "type": "exchange",
@@ -866,7 +866,10 @@ export interface components {
          *         "runId": "0196a1f2-7c3e-7b41-9d2a-5e6f7a8b9c0d",
          *         "uiUrl": "http://localhost:8233/namespaces/default/workflows/case-cs_3f9a1c7e5b2d4a6c8e0f1a2b"
          *       },
-         *       "version": 14
+         *       "version": 14,
+         *       "allowedCommands": [
+         *         "confirm-receipt"
+         *       ]
          *     }
          */
         Case: {
@@ -999,6 +1002,8 @@ export interface components {
                 uiUrl?: string;
             };
             version: number;
+            /** @description the commands (POST /v1/cases/{id}/<command>) the caller may send now: their role may send them and the case takes them in its state (domain/case-commands.ts); one may still be refused for its content */
+            allowedCommands: ("review" | "customer-info" | "return-shipment" | "inspection" | "stock-decision" | "quote" | "repair-result" | "resolution" | "confirm-receipt" | "cancel" | "assign" | "survey")[];
         };
         CaseList: {
             items: components["schemas"]["Case"][];

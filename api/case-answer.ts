@@ -1,0 +1,23 @@
+import { allowedCommands, CURRENT_RULES } from '../domain/case-commands';
+import type { CaseSnapshot } from '../domain/case.types';
+import { actorOf, type Principal } from './auth';
+
+/**
+ * A case as the API answers it: the workflow's snapshot plus the commands the caller may send now.
+ * Computed per request from the command table (domain/case-commands.ts), never stored in the
+ * workflow or the read model: what one may do depends on who asks.
+ */
+export type CaseAnswer = CaseSnapshot & {
+  /** Paths of the commands (`POST /v1/cases/:id/<path>`) the caller's role may send and the case takes now. */
+  allowedCommands: string[];
+};
+
+/**
+ * The case for this caller, with its `allowedCommands`. The snapshot does not say which patched()
+ * rules its case runs, so today's are assumed (a case older than the order ledger may take a cancel
+ * the list leaves out); the workflow's validator has the last word either way.
+ */
+export function caseAnswer(snapshot: CaseSnapshot, principal: Principal): CaseAnswer {
+  const c = { type: snapshot.type, status: snapshot.status, customerId: snapshot.customerId, refund: snapshot.refund, surveyAnswered: snapshot.survey !== null };
+  return { ...snapshot, allowedCommands: allowedCommands(c, { kind: principal.role, id: actorOf(principal).id }, CURRENT_RULES) };
+}
