@@ -15,7 +15,9 @@ import { CasesApi, describeCase, eventually, requiredEnv, stackTokens, type Open
 // worker polls the case's task queue at all, the case going on once a worker comes.
 
 const tokens = stackTokens();
-const cases = new CasesApi(requiredEnv(STACK_ENV.apiUrl), tokens.agent);
+// Read as the customer who opened the cases: every answer carries the asker's allowedCommands, so the
+// 201 answer and a later read are the same case as the same person sees it.
+const cases = new CasesApi(requiredEnv(STACK_ENV.apiUrl), tokens.customer);
 const temporal = stackTemporalClient();
 
 function caseOf(type: string, reason: string, overrides: Partial<OpenCaseBody> = {}): OpenCaseBody {
@@ -84,7 +86,7 @@ describe('POST /v1/cases on a task queue that no worker polls', () => {
     const policyFile = path.join(dir, 'policy.json');
     fs.writeFileSync(policyFile, JSON.stringify({ version: 'it-no-worker' }));
     app = await startExtraApp({ policyFile, taskQueue: `it-no-worker-${randomUUID().slice(0, 8)}`, worker: false });
-    api = new CasesApi(app.apiUrl, tokens.agent);
+    api = new CasesApi(app.apiUrl, tokens.customer);
   });
 
   afterAll(async () => {
@@ -110,9 +112,9 @@ describe('POST /v1/cases on a task queue that no worker polls', () => {
     const { events } = await handle.fetchHistory();
     expect((events ?? []).some((e) => e.workflowTaskCompletedEventAttributes)).toBe(false);
 
-    // The API wrote the opened case to the read model itself: an agent's queue shows it, due by its review deadline.
+    // The API wrote the opened case to the read model itself: the list (the read model the agents' queue reads too) shows it, due by its review deadline.
     const queued = await eventually(`case ${opened.id} in the queue with no worker running`, async () => {
-      const page = await api.list(tokens.agent, { orderId: body.orderId });
+      const page = await api.list(tokens.customer, { orderId: body.orderId });
       return page.body.items.length ? page.body.items : undefined;
     });
     expect(queued).toEqual([opened]);
@@ -124,7 +126,7 @@ describe('POST /v1/cases on a task queue that no worker polls', () => {
     const live = await api.get(opened.id);
     expectSameAsFirstTask(opened, live);
     // The worker's projection found the case stored at its version and left the document alone.
-    const listed = await api.list(tokens.agent, { orderId: body.orderId });
+    const listed = await api.list(tokens.customer, { orderId: body.orderId });
     expect(listed.body.items).toEqual([opened]);
     const approved = await api.accepted(tokens.agent, opened.id, 'review', { decision: 'approve' });
     expect(approved.status).toBe('awaiting_return_shipment');
