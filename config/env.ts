@@ -59,6 +59,11 @@ export const CONFIG_ENV_DOCS = {
   INVENTORY_BASE_URL: 'inventory provider base URL',
   INVENTORY_API_KEY: 'inventory provider secret',
   PROVIDER_TIMEOUT_MS: 'timeout of one provider HTTP call',
+  ORDER_SOURCE: '"sandbox" (default: the sandbox\'s order service) or "http" (the shop\'s order system, speaking docs/order-source.openapi.json; needs ORDER_SOURCE_BASE_URL and one of ORDER_SOURCE_TOKEN or ORDER_SOURCE_HMAC_SECRET)',
+  ORDER_SOURCE_BASE_URL: 'base URL of the order source, below which its /v1/… paths are served (default with the sandbox: http://127.0.0.1:4010/order-source)',
+  ORDER_SOURCE_TOKEN: 'bearer token sent to the order source (default with the sandbox: dev-sandbox-key)',
+  ORDER_SOURCE_HMAC_SECRET: 'instead of a token: shared secret (16+ characters) that signs every request to the order source (X-Signature, docs/order-source.md)',
+  ORDER_SOURCE_TIMEOUT_MS: 'timeout of one order-source HTTP call (opening a case waits for it)',
   WORKER_METRICS_PORT: 'port of the worker Prometheus /metrics endpoint',
   WORKER_MAX_CACHED_WORKFLOWS: 'workflows the worker keeps in memory (each well under 1 MiB, see docs/benchmarks.md); others are replayed from history when they wake',
   WORKER_DEPLOYMENT_NAME: 'Worker Deployment the worker belongs to when WORKER_BUILD_ID is set (Worker Versioning)',
@@ -133,7 +138,7 @@ type ProviderSections = { [K in keyof typeof PROVIDER_SECTIONS]: z.output<(typeo
 /**
  * The parsed configuration shared by the API, the worker and the sandbox: the general variables
  * flat, and one section per provider kind (`courier`, `payment`, `notification`, `inventory`,
- * `sandbox`), each already checked for the provider it chose (config/providers/).
+ * `orders`, `sandbox`), each already checked for the provider it chose (config/providers/).
  */
 export type AppConfig = z.output<typeof generalSchema> & ProviderSections;
 

@@ -8,8 +8,15 @@ import { ProviderError } from '../domain/provider-error';
 export interface ProviderClientOptions {
   /** Base URL including the provider's path prefix, e.g. `http://127.0.0.1:4010/courier`. */
   baseUrl: string;
-  /** Sent as `Authorization: Bearer <apiKey>`. */
-  apiKey: string;
+  /** Sent as `Authorization: Bearer <apiKey>`, unless `sign` authenticates the requests instead. */
+  apiKey?: string;
+  /**
+   * Headers that authenticate one attempt instead of the bearer token, from its method and its
+   * target below the base URL (path and query, e.g. `/v1/orders/o-1`): for providers that take a
+   * signature of each request (the order source's HMAC mode). Called per attempt, so each retry is
+   * signed afresh.
+   */
+  sign?: (method: string, target: string) => Record<string, string>;
   /** Timeout of one attempt, in milliseconds. */
   timeoutMs: number;
   /** Quick in-process retries after the first attempt (default 2); Temporal's retry policy covers longer outages. */
@@ -70,7 +77,7 @@ export class JsonHttpClient {
   private async attempt(req: ProviderRequest<unknown>): Promise<AttemptSuccess | AttemptFailure> {
     const headers: Record<string, string> = {
       accept: 'application/json',
-      authorization: `Bearer ${this.options.apiKey}`,
+      ...(this.options.sign ? this.options.sign(req.method, this.target(req)) : { authorization: `Bearer ${this.options.apiKey ?? ''}` }),
     };
     if (req.body !== undefined) headers['content-type'] = 'application/json';
     if (req.idempotencyKey !== undefined) headers['idempotency-key'] = req.idempotencyKey;
@@ -143,8 +150,13 @@ export class JsonHttpClient {
   }
 
   private url(req: ProviderRequest<unknown>): string {
+    return `${this.baseUrl}${this.target(req)}`;
+  }
+
+  /** The request's path and query below the base URL, as sent (and as a signature covers it). */
+  private target(req: ProviderRequest<unknown>): string {
     const query = req.query ? new URLSearchParams(Object.entries(req.query).map(([k, v]): [string, string] => [k, String(v)])).toString() : '';
-    return `${this.baseUrl}${req.path}${query ? `?${query}` : ''}`;
+    return `${req.path}${query ? `?${query}` : ''}`;
   }
 
   private describe(req: ProviderRequest<unknown>): string {

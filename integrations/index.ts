@@ -1,6 +1,7 @@
 import type { AppConfig } from '../config/env';
 import type { AlipayConfig, CourierConfig, InventoryConfig, NotificationConfig, OnlineProvider, PaymentConfig, WechatpayConfig } from '../config/providers';
 import type { PaymentChannel } from '../domain/case.types';
+import type { OrderSource } from '../domain/order-source';
 import type { CourierPort, NotificationPort, PaymentPort } from '../activities/provider-ports';
 import type { TrackingQuery } from '../activities/tracking-poll.activities';
 import { alipayNotificationVerifier, alipayPaymentFromConfig } from './alipay-payment.client';
@@ -10,6 +11,7 @@ import { CourierClient } from './courier.client';
 import { InventoryClient } from './inventory.client';
 import { kuaidi100FromConfig, type Kuaidi100Client } from './kuaidi100.client';
 import { NotificationClient } from './notification.client';
+import { orderSourceFromConfig } from './order-source.client';
 import { PaymentClient } from './payment.client';
 import { alipayRefundLookUp, wechatpayRefundLookUp } from './refund-lookup';
 import { ProviderError } from './http-client';
@@ -181,4 +183,13 @@ export function paymentByChannel(online: Partial<Record<OnlineProvider, OnlineRe
     return where.lookUpRefund(input);
   };
   return port;
+}
+
+/**
+ * The order-source port (ORDER_SOURCE: the sandbox's order service or the shop's order system),
+ * one adapter per process: its circuit breaker counts every read of that process. Not yet read by
+ * the API's case opening (docs/order-source.md, "What is not done yet").
+ */
+export function orderSourceOf(config: Pick<AppConfig, 'orders'>): OrderSource {
+  return orderSourceFromConfig(config.orders);
 }

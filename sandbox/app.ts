@@ -10,6 +10,8 @@ import { FaultInjector } from './fault-injector';
 import { inventoryRoutes } from './inventory.routes';
 import { kuaidi100Routes, SANDBOX_KUAIDI100_CUSTOMER } from './kuaidi100.routes';
 import { notificationRoutes } from './notification.routes';
+import { OrderBook } from './order-book';
+import { orderControlRoutes, orderSourceRoutes, requireOrderSourceAuth } from './order-source.routes';
 import { paymentRoutes } from './payment.routes';
 import { errorHandler, notFound, requireApiKey } from './sandbox-http';
 import { SandboxState } from './sandbox-state';
@@ -45,7 +47,7 @@ export interface Sandbox {
 
 const BODY_LIMIT = '256kb';
 
-/** Builds the provider sandbox: courier, payment, inventory and notification providers plus inspection endpoints. */
+/** Builds the provider sandbox: courier, payment, inventory, notification and order-source providers plus inspection endpoints. */
 export function createSandboxApp(options: SandboxOptions): Sandbox {
   const logger = options.logger ?? pino({ level: 'silent' });
   const timers = new TimerSet();
@@ -53,6 +55,7 @@ export function createSandboxApp(options: SandboxOptions): Sandbox {
   const dispatcher = new CallbackDispatcher(options.callbackBaseUrl, options.webhookSecret, timers, logger);
   const tracking = new TrackingSimulator(dispatcher, timers, options.trackingStepMs);
   const faults = new FaultInjector(timers);
+  const orders = new OrderBook((sku) => state.catalog.get(sku)?.category);
   // Kuaidi100 authenticates inside its own protocol (key, sign), so it sits outside the bearer check.
   const kuaidi100 = kuaidi100Routes({ key: options.apiKey, customer: SANDBOX_KUAIDI100_CUSTOMER, stepMs: options.trackingStepMs, timers, logger });
   const wechatpay = options.wechatpay ? wechatpayRoutes({ ...options.wechatpay, settleMs: options.settleMs, timers, logger }) : undefined;
@@ -69,11 +72,13 @@ export function createSandboxApp(options: SandboxOptions): Sandbox {
     kuaidi100.clear();
     wechatpay?.clear();
     aliyunSms.clear();
+    orders.reset();
   };
 
   const app = express();
   app.disable('x-powered-by');
   app.use(controlRoutes(state, faults, dispatcher, reset));
+  app.use(orderControlRoutes(orders));
   // Authentication first, then faults: a faulted call answers 503 before doing anything.
   const provider = (name: 'courier' | 'payment' | 'inventory' | 'notification') => [
     requireApiKey(options.apiKey),
@@ -84,6 +89,8 @@ export function createSandboxApp(options: SandboxOptions): Sandbox {
   app.use('/payment', provider('payment'), paymentRoutes(state, dispatcher, timers, options.settleMs));
   app.use('/inventory', provider('inventory'), inventoryRoutes(state));
   app.use('/notification', provider('notification'), notificationRoutes(state));
+  // The shop's order system (docs/order-source.md): a bearer token or a request signed with the same key.
+  app.use('/order-source', requireOrderSourceAuth(options.apiKey), faults.middleware('orders'), orderSourceRoutes(orders));
   app.use('/kuaidi100', kuaidi100.router);
   app.use('/customer-directory', requireApiKey(options.apiKey), customerDirectoryRoutes());
   app.use(aliyunSms.router);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ORDER_PAGE_DEFAULT_LIMIT, ORDER_PAGE_MAX_LIMIT, ORDER_PAYMENT_CHANNELS, ORDER_PAYMENT_METHODS, ORDER_STATUSES } from '../domain/order-source';
 
 const id = z.string().trim().min(1).max(200);
 const currency = z.string().regex(/^[A-Z]{3}$/, 'ISO 4217 code, e.g. CNY');
@@ -64,7 +65,7 @@ export const messageRequest = z.object({
 export const outboxQuery = z.object({ caseId: z.string().optional(), template: z.string().optional(), recipient: z.string().optional() });
 
 /** The providers the sandbox plays. */
-export const PROVIDERS = ['courier', 'payment', 'inventory', 'notification'] as const;
+export const PROVIDERS = ['courier', 'payment', 'inventory', 'notification', 'orders'] as const;
 /** One provider the sandbox plays. */
 export type ProviderName = (typeof PROVIDERS)[number];
 
@@ -76,3 +77,68 @@ export const faultRequest = z.object({
 });
 /** Fault injection settings of one provider. */
 export type FaultSettings = Omit<z.output<typeof faultRequest>, 'provider'>;
+
+const isoTime = z.string().datetime({ offset: true });
+
+/**
+ * `POST /orders` (control): an order of the sandbox's order service. The sandbox fills what is not
+ * given (ids, titles, categories from the catalog, the trade number, the status from the
+ * shipments) and allocates `discount` over the lines' list amounts (domain/order-source.ts).
+ */
+export const orderCreateRequest = z.object({
+  orderId: id.optional(),
+  customerId: id,
+  status: z.enum(ORDER_STATUSES).optional(),
+  placedAt: isoTime.optional(),
+  currency: currency.default('CNY'),
+  payment: z
+    .object({
+      method: z.enum(ORDER_PAYMENT_METHODS),
+      channel: z.enum(ORDER_PAYMENT_CHANNELS).nullable().optional(),
+      providerTradeNo: id.nullable().optional(),
+      paidAt: isoTime.nullable().optional(),
+    })
+    .default({ method: 'online' }),
+  /** An order-level discount (coupons, promotions), allocated over the lines. */
+  discount: z.number().int().nonnegative().default(0),
+  shippingFee: z.number().int().nonnegative().default(0),
+  freightInsurance: z.boolean().default(false),
+  lines: z
+    .array(
+      z.object({
+        lineId: id.optional(),
+        sku: id,
+        title: z.string().trim().min(1).max(200).optional(),
+        imageUrl: z.string().url().nullable().optional(),
+        category: id.optional(),
+        unitsBought: z.number().int().positive(),
+        unitListPrice: z.number().int().nonnegative(),
+      }),
+    )
+    .min(1)
+    .max(50),
+  shipments: z
+    .array(
+      z.object({
+        carrier: id.default('SF'),
+        trackingNumber: z.string().trim().min(1).max(64).optional(),
+        shippedAt: isoTime,
+        deliveredAt: isoTime.nullable().optional(),
+        lineIds: z.array(id).optional(),
+      }),
+    )
+    .max(20)
+    .default([]),
+  refunds: z
+    .array(z.object({ refundId: id.optional(), lineId: id, amount: z.number().int().nonnegative(), units: z.number().int().nonnegative().default(0), refundedAt: isoTime.optional() }))
+    .max(20)
+    .default([]),
+});
+/** The body of `POST /orders`, parsed. */
+export type OrderCreateRequest = z.output<typeof orderCreateRequest>;
+
+/** `GET /order-source/v1/customers/:customerId/orders` query. */
+export const orderPageQuery = z.object({
+  cursor: z.string().min(1).max(500).optional(),
+  limit: z.coerce.number().int().min(1).max(ORDER_PAGE_MAX_LIMIT).default(ORDER_PAGE_DEFAULT_LIMIT),
+});

@@ -1,6 +1,7 @@
 import { courierSection } from './courier';
 import { inventorySection } from './inventory';
 import { notificationSection } from './notification';
+import { ordersSection } from './orders';
 import { paymentSection } from './payment';
 import { sandboxSection } from './sandbox';
 
@@ -15,6 +16,7 @@ export const PROVIDER_SECTIONS = {
   payment: paymentSection,
   notification: notificationSection,
   inventory: inventorySection,
+  orders: ordersSection,
   sandbox: sandboxSection,
 } as const;
 
@@ -22,6 +24,7 @@ export type { HttpServiceConfig } from './common';
 export type { CourierConfig, CourierTrackingConfig, Kuaidi100Config } from './courier';
 export type { InventoryConfig } from './inventory';
 export type { AliyunSmsConfig, NotificationConfig, SmsConfig } from './notification';
+export type { OrderSourceAuth, OrderSourceConfig } from './orders';
 export type { AlipayConfig, OnlinePaymentConfig, OnlineProvider, PaymentConfig, WechatpayConfig } from './payment';
 export { onlinePaymentProviders, onlineSectionOf } from './payment';
 export type { SandboxConfig } from './sandbox';
