@@ -1,7 +1,7 @@
 /** A provider call that failed; `retryable` says whether trying again later may succeed (Temporal retries only those). */
 export class ProviderError extends Error {
   override readonly name = 'ProviderError';
-  /** Which provider answered (courier, payment, inventory, notification). */
+  /** Which provider answered (courier, payment, inventory, notification, orders…). */
   readonly provider: string;
   /** HTTP status of the last attempt; absent for network errors and timeouts. */
   readonly status?: number;

@@ -1,4 +1,4 @@
-import { ProviderError } from './http-client';
+import { ProviderError } from '../domain/provider-error';
 
 /** Closed: calls pass. Open: calls fail at once. Half-open: one trial call decides which it goes back to. */
 export type CircuitState = 'closed' | 'open' | 'half_open';
