@@ -44,8 +44,19 @@ const noSchemas = [
   },
 ];
 
-const workflowImports = (depth) => ({
-  paths: [...nodeBuiltins.paths, ...ioPackages],
+/**
+ * `patched()` and `deprecatePatch()` are called in one place, the patch registry
+ * workflows/features.ts; everything else asks it by name (`isPatched`), so every patch id is
+ * written once (docs/workflow-versioning.md, "A new patch: the rule").
+ */
+const patchApi = {
+  name: '@temporalio/workflow',
+  importNames: ['patched', 'deprecatePatch'],
+  message: 'ask the patch registry instead: isPatched(name) / deprecated(name) from workflows/features.ts',
+};
+
+const workflowImports = (depth, { patchRegistry = false } = {}) => ({
+  paths: [...nodeBuiltins.paths, ...ioPackages, ...(patchRegistry ? [] : [patchApi])],
   patterns: [
     ...nodeBuiltins.patterns,
     ...noSchemas,
@@ -145,6 +156,11 @@ export default tseslint.config(
     },
   },
   ...layerRule('workflows', workflowImports),
+  {
+    // The patch registry is the one module that calls patched() and deprecatePatch().
+    files: ['workflows/features.ts'],
+    rules: { '@typescript-eslint/no-restricted-imports': ['error', workflowImports(1, { patchRegistry: true })] },
+  },
   ...layerRule('domain', domainImports),
   {
     // The schema modules may use zod (and each other); nothing workflow-reachable imports them.

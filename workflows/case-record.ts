@@ -1,4 +1,4 @@
-import { ApplicationFailure, condition, patched, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, condition, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { StageCommandName } from '../domain/case-commands';
 import type {
   Actor,
@@ -27,7 +27,9 @@ import {
   SlaBreachedKey,
 } from '../domain/search-attributes';
 import { clockView, nextDeadline, overdue, pauseClock, resumeClock, stopClock, type Overdue, type SlaClock } from '../domain/sla-clock';
-import { Features, type FeatureSet } from './features';
+import type { FeatureSet } from './features';
+import { beforeLeanHistory } from './legacy/lean-history';
+import { overdueAttributesFromNow } from './legacy/overdue-search-attributes';
 import type {
   CaseWorkflowInput,
   CollectionEvent,
@@ -386,8 +388,8 @@ export class CaseRecord {
   touch(): void {
     this.version++;
     this.updatedAt = new Date(this.now()).toISOString();
-    // Since lean-history, search attributes are upserted once per activation by the runtime instead.
-    if (!this.features.leanHistory) this.flushSearchAttributes();
+    // Today the runtime upserts search attributes once per activation (publishEachActivation).
+    if (beforeLeanHistory(this)) this.flushSearchAttributes();
   }
 
   private clockChanged(): void {
@@ -418,16 +420,13 @@ export class CaseRecord {
 
   /**
    * Where the case is late now, when the overdue search attributes are on (null: not late);
-   * undefined while they are off. A case started before them asks patched() only when its overdue
-   * state would change what was upserted, so its history gets the marker where the new upsert is.
+   * undefined while they are off. A case started before them turns them on only when its overdue
+   * state would change what was upserted (workflows/legacy/overdue-search-attributes.ts).
    */
   private overdueToUpsert(): Overdue | null | undefined {
     const late = overdue(this.clocks);
-    if (this.features.overdueSearchAttributes) return late;
-    if (overdueKey(late) === this.lastOverdue) return undefined;
-    if (!patched(Features.overdueSearchAttributes)) return undefined;
-    this.features.overdueSearchAttributes = true;
-    return late;
+    if (this.features.overdueSearchAttributes || overdueAttributesFromNow(this.features, overdueKey(late) !== this.lastOverdue)) return late;
+    return undefined;
   }
 
   private upsertSearchAttributes(key: string, deadline: string | null, late: Overdue | null | undefined): void {

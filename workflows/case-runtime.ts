@@ -1,4 +1,4 @@
-import { ApplicationFailure, CancelledFailure, condition, setHandler, sleep, TemporalFailure } from '@temporalio/workflow';
+import { ApplicationFailure, condition, setHandler } from '@temporalio/workflow';
 import { CASE_COMMAND_RULES, type CaseCommandBodies, type CaseCommandName, type CommandInputCase, type CommandRefusal, type CommandRule, type CommandRuleFeatures, type StageCommandName } from '../domain/case-commands';
 import type { CaseSnapshot } from '../domain/case.types';
 import { durationMs } from '../domain/duration';
@@ -27,11 +27,13 @@ import {
   type CaseWorkflowResult,
 } from '../domain/workflow-contract';
 import { settled } from './activation';
-import { providers, readModel } from './activities';
+import { providers } from './activities';
 import { sinks } from './sinks';
 import { CaseClosed, CaseRecord, SYSTEM, type StageCommands } from './case-record';
 import { applyCollectionEvent, applyCourierEvent, applyPaymentEvent } from './provider-events';
 import { caseFeatures } from './features';
+import { beforeLeanHistory, projectEachVersion } from './legacy/lean-history';
+import { beforeOrderLedger } from './legacy/order-ledger';
 import { releaseUnsettledReservations } from './money';
 import { notifyStaffQueue } from './notify';
 import { answerCustomerTimeout, autoApproveReviewOnBreach } from './policy-hooks';
@@ -60,8 +62,8 @@ export async function runCase(input: CaseWorkflowInput, flow: CaseFlow): Promise
   wireHandlers(record);
   record.stampedAt(openedAtMs, () => record.log(opening.opened.actor, opening.opened.event, opening.opened.data));
 
-  const projector = record.features.leanHistory ? publishEachActivation(record) : projectReadModel(record);
-  const latePayments = record.features.orderLedger ? tellStaffOfLatePayments(record) : Promise.resolve();
+  const projector = beforeLeanHistory(record) ? projectEachVersion(record) : publishEachActivation(record);
+  const latePayments = beforeOrderLedger(record) ? Promise.resolve() : tellStaffOfLatePayments(record);
   const supervisor = superviseClocks(record, {
     onStaffBreach: flow.hooks?.onStaffBreach ?? autoApproveReviewOnBreach,
     onCustomerTimeout: flow.hooks?.onCustomerTimeout ?? answerCustomerTimeout,
@@ -75,7 +77,7 @@ export async function runCase(input: CaseWorkflowInput, flow: CaseFlow): Promise
     if (!(err instanceof CaseClosed)) throw err;
   }
   if (!record.closed) record.close('completed', SYSTEM, 'case.completed');
-  if (record.features.orderLedger) {
+  if (!beforeOrderLedger(record)) {
     // Payments still asked of the customer are off; one that arrives anyway is a late payment a person pays back.
     for (const collection of record.collections) if (collection.status === 'pending' || collection.status === 'requested') collection.status = 'unpaid';
     // A case that ends holding money it never paid out (cancelled, expired, unpaid) gives it back to its lines.
@@ -90,32 +92,6 @@ export async function runCase(input: CaseWorkflowInput, flow: CaseFlow): Promise
   await latePayments;
   await projector;
   return { caseId: record.id, status: record.status, closedAt: record.closedAt };
-}
-
-/**
- * Cases before `lean-history`: writes every new version of the case to the read model with a
- * local activity, in order, until the workflow ends. While
- * the database is down it backs off on a durable timer (the case goes on meanwhile) and then
- * writes the latest version, so the read model catches up with nothing lost.
- */
-async function projectReadModel(record: CaseRecord): Promise<void> {
-  let written = 0;
-  let failures = 0;
-  for (;;) {
-    await condition(() => record.version > written || record.finished);
-    if (record.version <= written) return;
-    const snapshot = record.snapshot();
-    try {
-      await readModel.projectCase.executeWithOptions({ summary: `project case v${snapshot.version} (${snapshot.status})` }, [snapshot]);
-      written = snapshot.version;
-      failures = 0;
-    } catch (err) {
-      // A failed local activity surfaces as an ActivityFailure or, from core, as its ApplicationFailure cause.
-      if (!(err instanceof TemporalFailure) || err instanceof CancelledFailure) throw err;
-      failures++;
-      await sleep(Math.min(30_000, 1000 * 2 ** failures), { summary: `read model unreachable: retry ${failures}` });
-    }
-  }
 }
 
 /**
@@ -161,7 +137,8 @@ async function notifyCustomerOfClosing(record: CaseRecord): Promise<void> {
           closedBy: record.closing?.event ?? null,
           note: record.closing?.note ?? null,
           surveyOpenFor: record.policy.survey.window,
-          ...(record.features.leanHistory && record.refund?.status === 'succeeded' ? { refundAmount: record.refund.amount, refundCurrency: record.refund.currency } : {}),
+          // The settled refund is told here (before lean-history it had its own message).
+          ...(!beforeLeanHistory(record) && record.refund?.status === 'succeeded' ? { refundAmount: record.refund.amount, refundCurrency: record.refund.currency } : {}),
         },
       },
     },
@@ -234,7 +211,7 @@ function wireHandlers(record: CaseRecord): void {
   setHandler(
     cancelUpdate,
     (command) => {
-      if (record.features.orderLedger && record.input.request.type === 'complaint') recordComplaintClosing(record, command);
+      if (!beforeOrderLedger(record) && record.input.request.type === 'complaint') recordComplaintClosing(record, command);
       record.close('cancelled', command.actor, 'case.cancelled', command.note ? { note: command.note } : undefined);
       return record.snapshot();
     },

@@ -4,6 +4,7 @@ import type { CaseWorkflowInput, CaseWorkflowResult } from '../domain/workflow-c
 import { providers } from './activities';
 import { SYSTEM, type CaseRecord } from './case-record';
 import { runCase } from './case-runtime';
+import { beforeOrderLedger } from './legacy/order-ledger';
 import { notifyStaffQueue } from './notify';
 import { reserveMoney, settleReservation } from './money';
 import { refundStage } from './stages/refund.stage';
@@ -37,13 +38,14 @@ async function runComplaint(record: CaseRecord): Promise<void> {
 }
 
 /**
- * A goodwill coupon: since order-ledger recorded on the order's lines as goodwill (it does not
- * count against the price), committed once issued and released if the provider refuses it.
+ * A goodwill coupon, recorded on the order's lines as goodwill (it does not count against the
+ * price), committed once issued and released if the provider refuses it (not recorded for cases
+ * started before order-ledger; settling a reservation the case does not hold does nothing).
  */
 async function issueCoupon(record: CaseRecord, amount: number): Promise<void> {
   const key = couponKey(record.id);
   const { currency } = record.input.request.order;
-  if (record.features.orderLedger) await reserveMoney(record, { key, kind: 'coupon', amount, withUnits: false });
+  if (!beforeOrderLedger(record)) await reserveMoney(record, { key, kind: 'coupon', amount, withUnits: false });
   try {
     const coupon = await providers.issueCoupon.executeWithOptions({ summary: `compensation coupon: ${amount} ${currency} minor units` }, [
       { caseId: record.id, customerId: record.input.request.customerId, amount, currency, idempotencyKey: key },

@@ -2,6 +2,7 @@ import { claimedAmount } from '../domain/eligibility';
 import type { CaseWorkflowInput, CaseWorkflowResult } from '../domain/workflow-contract';
 import type { CaseRecord } from './case-record';
 import { runCase } from './case-runtime';
+import { beforeOrderLedger } from './legacy/order-ledger';
 import { SYSTEM } from './case-record';
 import { collectionStage } from './stages/collection.stage';
 import { inspectionStage, rejectAfterInspection } from './stages/inspection.stage';
@@ -23,9 +24,9 @@ async function runExchange(record: CaseRecord): Promise<void> {
   if (!verdict.passed) return rejectAfterInspection(record, verdict);
   const claimed = claimedAmount(record.input.request);
 
-  // A change-of-mind exchange: the customer pays the return shipping (since order-ledger); unpaid,
-  // the exchange becomes a refund with the fee deducted instead.
-  const fee = record.features.orderLedger && record.input.eligibility.customerPaysShipping ? record.policy.shipping.returnShippingFee : 0;
+  // A change-of-mind exchange: the customer pays the return shipping (not asked of cases started
+  // before order-ledger); unpaid, the exchange becomes a refund with the fee deducted instead.
+  const fee = !beforeOrderLedger(record) && record.input.eligibility.customerPaysShipping ? record.policy.shipping.returnShippingFee : 0;
   if (fee > 0 && (await collectionStage(record, 'return_shipping', fee)) === 'unpaid') {
     record.log(SYSTEM, 'exchange.became_refund', { reason: 'return shipping not paid', deduction: fee });
     return refundInstead(record, { amount: Math.max(0, claimed - fee), reason: 'exchange: return shipping not paid', deduction: fee, withUnits: true });

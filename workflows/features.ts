@@ -1,55 +1,96 @@
-import { patched } from '@temporalio/workflow';
+import { deprecatePatch, patched } from '@temporalio/workflow';
 import { FEATURE_LEVEL_LEDGER, FEATURE_LEVEL_OVERDUE } from '../domain/workflow-contract';
 
 /**
- * Workflow changes released behind `patched()`. A case records each marker when it first runs
- * the new code and keeps that path to its end; a case started before a change keeps the path its
- * history recorded (docs/workflow-versioning.md). Each name is written once, here.
+ * The patch registry: every workflow change released behind `patched()`, named once, here. A case
+ * records each marker when it first runs the new code and keeps that path to its end; a case
+ * started before a change keeps the path its history recorded. This module is the only one that
+ * calls `patched()` / `deprecatePatch()` (ESLint enforces it): code asks `isPatched(name)`.
+ *
+ * Each entry says where its old path lives and when it may go (docs/workflow-versioning.md, "A new
+ * patch: the rule"). "Released" is the commit that brought it; its deploy time is the production
+ * instant the count of holdouts is taken against (`scripts/patch-holdouts.ts`).
  */
 export const Features = {
   /**
    * Search attributes and the read model written once per activation (the read model through a
    * sink, no history event), an SLA timer kept when its instant does not move, the refund told
-   * in the closing message.
+   * in the closing message. Released 9233b84 (2026-11-26); asked at case start (`caseFeatures`).
+   * Old path: workflows/legacy/lean-history.ts. Needed by the cases started without a feature
+   * level before its deploy (gen1 histories); may go when `patch-holdouts --started-before <its deploy>` is 0.
    */
   leanHistory: 'lean-history',
   /**
    * Money through the order-line ledger: every refund, compensation, coupon and collection is
    * reserved on the ledger first (capped by what the line may still pay back) and committed or
    * released after; a zero refund is not sent; collections (repair quote, shipping); repair
-   * outcomes by warranty; a complaint closes only with a resolution.
+   * outcomes by warranty; a complaint closes only with a resolution. Released ad79bf8
+   * (2026-11-29); asked at case start (`caseFeatures`). Old path: workflows/legacy/order-ledger.ts.
+   * Needed by the cases started without a feature level before its deploy (gen1, gen2 histories);
+   * may go when `patch-holdouts --started-before <its deploy>` is 0.
    */
   orderLedger: 'order-ledger',
   /**
    * Escalations recorded for the report by a regular activity (retried while the database is
-   * down) instead of a local activity. Asked at the first escalation, where histories record it.
+   * down) instead of a local activity. Released 4e5f58a (2026-11-26); asked at the first
+   * escalation, where histories record it. Old path: workflows/legacy/escalation-record-activity.ts;
+   * may go when `patch-holdouts --started-before <its deploy>` is 0.
    */
   escalationRecordActivity: 'escalation-record-activity',
-  /** The read-model reconciler also folds the SLA report's day buckets at the end of its run. */
+  /**
+   * The read-model reconciler also folds the SLA report's day buckets at the end of its run.
+   * Released a7ad91b (2026-11-29). Old path: the run without the step. A reconciler run lasts at
+   * most its 1-hour execution timeout, so it may go when `patch-holdouts --reconciler --started-before <its deploy>` is 0.
+   */
   reconcilerCompactsReport: 'reconciler-compacts-report',
   /**
    * The read-model reconciler also looks up at their provider the refunds that have waited for a
    * notification too long, and signals the cases whose refund the provider paid (or failed).
+   * Released cb7ab3d (2026-11-29). Old path: the run without the step; may go as `reconcilerCompactsReport`.
    */
   reconcilerQueriesRefunds: 'reconciler-queries-refunds',
   /**
    * The read-model reconciler also asks the tracking provider (Kuaidi100) for the trace of parcels
    * on their way without news for too long, and signals the cases the scans whose pushes were lost.
+   * Released a2be3b8 (2026-11-29). Old path: the run without the step; may go as `reconcilerCompactsReport`.
    */
   reconcilerPollsParcels: 'reconciler-polls-parcels',
   /**
    * The OverdueSince and OverdueClock search attributes (what is late now, since when). Cases
    * opened at FEATURE_LEVEL_OVERDUE have them from the start; older cases ask when they first
    * become overdue (or stop being so), so a case running at the deploy gets them from then on.
+   * Released 055cd10 (2026-11-29). Old path: workflows/legacy/overdue-search-attributes.ts; may go
+   * when `patch-holdouts --started-before <the deploy of FEATURE_LEVEL_OVERDUE>` is 0.
    */
   overdueSearchAttributes: 'ops-overdue-search-attributes',
   /**
    * A refund the provider answers as already paid (Alipay's `fund_change=Y`) is settled by that
    * answer instead of waiting for a notification. Asked only when such an answer comes, so a case
-   * whose provider answers `pending` (the sandbox) records no marker.
+   * whose provider answers `pending` (the sandbox) records no marker. Released aecc190
+   * (2026-11-29). Old path: wait for the notification (`settleByAnswer` in
+   * workflows/stages/refund-attempts.ts answers nothing); may go when `patch-holdouts --started-before <its deploy>` is 0.
    */
   refundSettledByAnswer: 'refund-settled-by-answer',
 } as const;
+
+/** The name of a released change in the registry. */
+export type FeatureName = keyof typeof Features;
+
+/**
+ * True when this workflow runs change `name` (the first run records its marker here), false when
+ * it replays a history that reached this point without it. The one call site of `patched()`.
+ */
+export function isPatched(name: FeatureName): boolean {
+  return patched(Features[name]);
+}
+
+/**
+ * Step 2 of a patch's life (docs/workflow-versioning.md): the old path is gone and this replaces
+ * `isPatched(name)` where it was asked, so histories with or without the marker still replay.
+ */
+export function deprecated(name: FeatureName): void {
+  deprecatePatch(Features[name]);
+}
 
 /** Which released changes a case runs: true = the current path, false = the path its history recorded. */
 export interface FeatureSet {
@@ -57,7 +98,8 @@ export interface FeatureSet {
   orderLedger: boolean;
   /**
    * True: OverdueSince and OverdueClock are upserted with the other search attributes. False: not
-   * yet; the record asks patched() when they would first change and sets it then (workflows/case-record.ts).
+   * yet; the record asks patched() when they would first change and sets it then
+   * (workflows/legacy/overdue-search-attributes.ts).
    */
   overdueSearchAttributes: boolean;
 }
@@ -71,5 +113,5 @@ export interface FeatureSet {
 export function caseFeatures(featureLevel: number | undefined): FeatureSet {
   if (featureLevel !== undefined && featureLevel >= FEATURE_LEVEL_OVERDUE) return { leanHistory: true, orderLedger: true, overdueSearchAttributes: true };
   if (featureLevel !== undefined && featureLevel >= FEATURE_LEVEL_LEDGER) return { leanHistory: true, orderLedger: true, overdueSearchAttributes: false };
-  return { leanHistory: patched(Features.leanHistory), orderLedger: patched(Features.orderLedger), overdueSearchAttributes: false };
+  return { leanHistory: isPatched('leanHistory'), orderLedger: isPatched('orderLedger'), overdueSearchAttributes: false };
 }

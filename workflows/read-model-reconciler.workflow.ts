@@ -1,8 +1,8 @@
-import { patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { ReconcilePageResult, ReconcilerActivities } from '../activities/read-model-reconciler.activities';
 import type { RefundQuerySummary } from '../activities/refund-query.activities';
 import type { TrackingPollSummary } from '../activities/tracking-poll.activities';
-import { Features } from './features';
+import { isPatched } from './features';
 
 /** Visibility lags a little behind closes: each run looks back this much before the previous run's start. */
 const WATERMARK_MARGIN_MS = 60_000;
@@ -59,15 +59,15 @@ export async function readModelReconcilerWorkflow(): Promise<ReconcilerRunSummar
     pageToken = page.nextPageToken;
   } while (pageToken !== null);
   summary.locksReleased = (await run.sweepOpenCaseLocks()).released;
-  if (patched(Features.reconcilerCompactsReport)) {
+  if (isPatched('reconcilerCompactsReport')) {
     const folded = await run.compactSlaReport();
     summary.reportFolded = { cases: folded.cases, breaches: folded.breaches };
   }
-  if (patched(Features.reconcilerQueriesRefunds)) {
+  if (isPatched('reconcilerQueriesRefunds')) {
     // The age that makes a refund due is the worker's configuration (REFUND_QUERY_AFTER_MS).
     summary.refundsQueried = await run.settleStaleRefunds({});
   }
-  if (patched(Features.reconcilerPollsParcels)) {
+  if (isPatched('reconcilerPollsParcels')) {
     // Whether there is a tracking provider to ask, and the age that makes a parcel due, are the worker's configuration.
     summary.parcelsPolled = await run.pollStaleParcels({});
   }

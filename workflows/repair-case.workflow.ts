@@ -2,6 +2,7 @@ import { claimedAmount } from '../domain/eligibility';
 import type { CaseWorkflowInput, CaseWorkflowResult } from '../domain/workflow-contract';
 import { SYSTEM, type CaseRecord } from './case-record';
 import { runCase } from './case-runtime';
+import { beforeOrderLedger } from './legacy/order-ledger';
 import { collectionStage } from './stages/collection.stage';
 import { refundStage } from './stages/refund.stage';
 import { quoteStage, repairStage } from './stages/repair.stage';
@@ -11,9 +12,9 @@ import { reviewStage } from './stages/review.stage';
 import { customerConfirmationStage, shipToCustomerStage } from './stages/ship-to-customer.stage';
 
 /**
- * A repair (维修): free in warranty, otherwise after a quote the customer accepts (and, since
- * order-ledger, pays); the item goes to the repair center, is repaired and verified (again on
- * failure, up to the policy limit), and comes back. Unrepairable in warranty, it is exchanged or
+ * A repair (维修): free in warranty, otherwise after a quote the customer accepts and pays; the
+ * item goes to the repair center, is repaired and verified (again on failure, up to the policy
+ * limit), and comes back. Unrepairable in warranty, it is exchanged or
  * refunded as the policy says; unrepairable out of warranty or after human damage, the item comes
  * back and only the quote is refunded — never the price.
  */
@@ -29,7 +30,9 @@ async function runRepair(record: CaseRecord): Promise<void> {
   const paidRepair = paid(approval);
   if (paidRepair) await quoteStage(record);
   const quote = record.policy.repair.paidRepairQuote;
-  if (paidRepair && record.features.orderLedger) {
+  // A case started before order-ledger neither collects the quote nor keeps it apart when unrepairable: it repairs as in warranty.
+  const collectsQuote = paidRepair && !beforeOrderLedger(record);
+  if (collectsQuote) {
     // Collected before the customer sends the item in: an unpaid quote ends the case before anything ships.
     if ((await collectionStage(record, 'repair_quote', quote)) === 'unpaid') {
       record.end('cancelled', SYSTEM, 'repair.quote_unpaid', { note: 'the repair quote was not paid in time' });
@@ -45,7 +48,7 @@ async function runRepair(record: CaseRecord): Promise<void> {
     return;
   }
 
-  if (paidRepair && record.features.orderLedger) return returnUnrepaired(record, quote);
+  if (collectsQuote) return returnUnrepaired(record, quote);
   if (record.policy.repair.unrepairableOutcome === 'exchange' && (await replacementStage(record, items)) === 'shipped') {
     await customerConfirmationStage(record);
     // A cheaper alternative approved by staff: the difference goes back to the customer.

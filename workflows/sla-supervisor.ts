@@ -1,12 +1,13 @@
-import { CancellationScope, condition, isCancellation, patched, sleep } from '@temporalio/workflow';
+import { CancellationScope, condition, isCancellation, sleep } from '@temporalio/workflow';
 import type { Actor, ClockName } from '../domain/case.types';
 import { durationMs } from '../domain/duration';
 import { slaEscalationOccasion, slaWarningOccasion, staffNotificationKey } from '../domain/keys';
 import type { EscalationLevel } from '../domain/policy';
 import { pendingClockEvents, type ClockEvent } from '../domain/sla-clock';
-import { providers, readModel, reports } from './activities';
+import { providers } from './activities';
 import type { CaseRecord } from './case-record';
-import { Features } from './features';
+import { escalationRecorder } from './legacy/escalation-record-activity';
+import { beforeLeanHistory, waitForClockEvent } from './legacy/lean-history';
 
 /** What a case type does when a clock runs out, beyond the escalation ladder. */
 export interface ClockHooks {
@@ -43,13 +44,13 @@ export async function superviseClocks(record: CaseRecord, hooks: ClockHooks): Pr
     }
     const stamp = record.clockStamp;
     const summary = `${next.clock} ${next.kind} at ${new Date(next.at).toISOString()}`;
-    if (record.features.leanHistory) {
+    if (beforeLeanHistory(record)) {
+      await waitForClockEvent(record, stamp, next.at - now, summary);
+    } else {
       // A clock change that leaves the earliest event where it was (a stage that stops one clock and
       // starts another due at the same instant, say) keeps the running timer: no cancel/start pair.
       timer.arm(next.at, now, summary);
       await condition(() => timer.fired || record.clockStamp !== stamp || record.finished);
-    } else {
-      await condition(() => record.clockStamp !== stamp || record.finished, next.at - now, { summary });
     }
     if (record.finished) return;
   }
@@ -172,9 +173,4 @@ async function notifyStaff(
       ]),
     ),
   );
-}
-
-/** Where escalations are recorded: a regular activity since `escalation-record-activity` (workflows/features.ts), a local one before. */
-function escalationRecorder(): typeof reports {
-  return patched(Features.escalationRecordActivity) ? reports : readModel;
 }

@@ -1,6 +1,7 @@
 import type { Actor } from '../../domain/case.types';
 import { claimedAmount } from '../../domain/eligibility';
 import { CaseClosed, type CaseRecord } from '../case-record';
+import { beforeOrderLedger } from '../legacy/order-ledger';
 import { notifyCustomer } from '../notify';
 import { collectionStage } from './collection.stage';
 import { sendParcel } from './ship-to-customer.stage';
@@ -42,18 +43,17 @@ export function shippingDeduction(record: CaseRecord): number {
 
 /**
  * Rejects the case after a failed inspection and sends the goods back at the customer's cost.
- * Since `order-ledger` the send-back fee is collected first; unpaid, the warehouse holds the goods
- * and the case closes rejected saying so (docs/business-rules.md#what-the-customer-pays).
+ * The send-back fee is collected first; unpaid, the warehouse holds the goods and the case closes
+ * rejected saying so (docs/business-rules.md#what-the-customer-pays). A case started before
+ * `order-ledger` sends them back without asking.
  */
 export async function rejectAfterInspection(record: CaseRecord, verdict: InspectionVerdict): Promise<never> {
-  if (record.features.orderLedger) {
-    const paid = await collectionStage(record, 'send_back_shipping', record.policy.shipping.sendBackFee);
-    if (paid === 'unpaid') {
-      record.outcome.goodsHeld = true;
-      record.close('rejected', verdict.actor, 'inspection.rejected', { note: verdict.note ?? null, goods: 'held until the send-back fee is paid' });
-      await notifyCustomer(record, 'goods_held', 'goods-held', { fee: record.policy.shipping.sendBackFee, currency: record.input.request.order.currency });
-      throw new CaseClosed();
-    }
+  const fee = record.policy.shipping.sendBackFee;
+  if (!beforeOrderLedger(record) && (await collectionStage(record, 'send_back_shipping', fee)) === 'unpaid') {
+    record.outcome.goodsHeld = true;
+    record.close('rejected', verdict.actor, 'inspection.rejected', { note: verdict.note ?? null, goods: 'held until the send-back fee is paid' });
+    await notifyCustomer(record, 'goods_held', 'goods-held', { fee, currency: record.input.request.order.currency });
+    throw new CaseClosed();
   }
   record.close('rejected', verdict.actor, 'inspection.rejected', { note: verdict.note ?? null });
   await sendParcel(record, 'return_to_customer', record.input.request.items);

@@ -1,16 +1,14 @@
-import type { OrderFacts, PaymentChannel, RefundView } from '../../domain/case.types';
-import { ledgerMovementKey, refundAnswerEventId, refundKey } from '../../domain/keys';
+import type { RefundView } from '../../domain/case.types';
+import { ledgerMovementKey, refundKey } from '../../domain/keys';
 import type { CaseRecord } from '../case-record';
 import { SYSTEM } from '../case-record';
-import { patched } from '@temporalio/workflow';
 import { providers } from '../activities';
-import { Features } from '../features';
+import { beforeOrderLedger, refundBeforeOrderLedger } from '../legacy/order-ledger';
 import { rememberReservation, reservationInput, reserveMoney, settleReservation } from '../money';
-import { applyPaymentEvent } from '../provider-events';
-import { notifyCustomer, notifyStaffQueue } from '../notify';
+import { notifyStaffQueue } from '../notify';
+import { paymentChannelOf, settleAttempts, type RefundOutcome } from './refund-attempts';
 
-/** How the refund ended. */
-export type RefundOutcome = 'succeeded' | 'failed';
+export type { RefundOutcome } from './refund-attempts';
 
 /** What a case pays back. */
 export interface RefundRequest {
@@ -29,18 +27,19 @@ export interface RefundRequest {
 /**
  * Pays money back to the original payment method under the refund clock.
  *
- * Since `order-ledger` (workflows/features.ts) the amount is first reserved on the order-line
- * ledger, which grants at most what the lines may still pay back: a claim on a line already paid
- * back is capped, or closes the case `rejected` when nothing is left. A refund of 0 (a claim no
+ * The amount is first reserved on the order-line ledger, which grants at most what the lines may
+ * still pay back: a claim on a line already paid back is capped, or closes the case `rejected`
+ * when nothing is left. A refund of 0 (a claim no
  * larger than its deduction) is recorded and never sent. The reservation is committed when the
  * provider confirms and released when every attempt failed.
  *
  * Each attempt's idempotency key is fixed before the first call, so a retried activity never pays
  * twice; a settlement that fails starts a new attempt (a new refund) up to the policy's limit. The
- * processing clock stops when the refund is issued; the refund clock when it settles.
+ * processing clock stops when the refund is issued; the refund clock when it settles. A case
+ * started before `order-ledger` refunds without the ledger (workflows/legacy/order-ledger.ts).
  */
 export async function refundStage(record: CaseRecord, request: RefundRequest): Promise<RefundOutcome> {
-  if (!record.features.orderLedger) return refundWithoutLedger(record, request);
+  if (beforeOrderLedger(record)) return refundBeforeOrderLedger(record, request);
   const { id, input } = record;
   const { currency } = input.request.order;
   const kind = request.kind ?? 'refund';
@@ -91,113 +90,4 @@ export async function refundStage(record: CaseRecord, request: RefundRequest): P
   const outcome = await settleAttempts(record, refund, request.reason, { refundId: first.refundId, status: first.status });
   await settleReservation(record, ledgerKey, outcome === 'succeeded' ? 'committed' : 'released');
   return outcome;
-}
-
-/**
- * Waits for each attempt's settlement; a failed one is followed by a new refund (a new key) up to
- * the policy's attempts. The first attempt's refund was already requested (its id is given).
- */
-async function settleAttempts(record: CaseRecord, refund: RefundView, reason: string, firstAnswer: RefundAnswer): Promise<RefundOutcome> {
-  const { id, input, policy } = record;
-  const { currency, paymentMethod } = input.request.order;
-  const { amount } = refund;
-
-  for (let attempt = 1; attempt <= policy.refund.maxAttempts; attempt++) {
-    let answer = firstAnswer;
-    if (attempt > 1) {
-      refund.idempotencyKey = refundKey(id, attempt);
-      refund.status = 'pending';
-      delete refund.id;
-      record.touch();
-      const issued = await providers.issueRefund.executeWithOptions({ summary: `refund ${amount} ${currency} minor units, attempt ${attempt}` }, [
-        { caseId: id, orderId: input.request.orderId, amount, currency, paymentMethod, ...paymentChannelOf(input.request.order), reason, idempotencyKey: refund.idempotencyKey },
-      ]);
-      answer = issued;
-    }
-    const { refundId } = answer;
-    refund.id = refundId;
-    refund.status = 'requested';
-    record.stopClock('processing');
-    record.log(SYSTEM, 'refund.requested', { refundId, amount, attempt });
-    const early = record.earlySettlements.get(refundId);
-    if (early) applyPaymentEvent(record, early);
-    settleByAnswer(record, answer);
-
-    await record.waitUntil(() => refund.status === 'succeeded' || refund.status === 'failed');
-    // Read afresh: the payment signal changed it while the stage waited.
-    if (statusOf(refund) === 'succeeded') {
-      record.stopClock('refund');
-      return 'succeeded';
-    }
-    await notifyStaffQueue(record, 'refund_failed', `refund-failed-${attempt}`, { amount, attempt });
-  }
-  record.log(SYSTEM, 'refund.manual_action_required', { attempts: policy.refund.maxAttempts });
-  await notifyStaffQueue(record, 'refund_manual_action', 'refund-manual');
-  return 'failed';
-}
-
-/** Cases started before `order-ledger`: the refund as their histories recorded it, without the ledger. */
-async function refundWithoutLedger(record: CaseRecord, request: RefundRequest): Promise<RefundOutcome> {
-  const { id, input, policy } = record;
-  const { amount, reason, deduction = 0 } = request;
-  const { currency, paymentMethod } = input.request.order;
-  record.transition('refunding', SYSTEM, 'refund.approved', { amount, currency });
-  record.startClock('refund');
-
-  for (let attempt = 1; attempt <= policy.refund.maxAttempts; attempt++) {
-    const idempotencyKey = refundKey(id, attempt);
-    record.refund = { amount, currency, status: 'pending', idempotencyKey, method: 'original_path', ...(deduction ? { deduction } : {}) };
-    record.touch();
-    const issued = await providers.issueRefund.executeWithOptions({ summary: `refund ${amount} ${currency} minor units, attempt ${attempt}` }, [
-      { caseId: id, orderId: input.request.orderId, amount, currency, paymentMethod, ...paymentChannelOf(input.request.order), reason, idempotencyKey },
-    ]);
-    record.refund.id = issued.refundId;
-    record.refund.status = 'requested';
-    record.stopClock('processing');
-    record.log(SYSTEM, 'refund.requested', { refundId: issued.refundId, amount, attempt });
-    const early = record.earlySettlements.get(issued.refundId);
-    if (early) applyPaymentEvent(record, early);
-
-    const refund = record.refund;
-    await record.waitUntil(() => refund.status === 'succeeded' || refund.status === 'failed');
-    if (refund.status === 'succeeded') {
-      record.stopClock('refund');
-      // The case closes right after a settled refund (every caller returns): since `lean-history`
-      // the closing message tells the customer the amount, one message instead of two.
-      if (!record.features.leanHistory) await notifyCustomer(record, 'refund_succeeded', `refund-succeeded-${attempt}`, { amount, currency });
-      return 'succeeded';
-    }
-    await notifyStaffQueue(record, 'refund_failed', `refund-failed-${attempt}`, { amount, attempt });
-  }
-  record.log(SYSTEM, 'refund.manual_action_required', { attempts: policy.refund.maxAttempts });
-  await notifyStaffQueue(record, 'refund_manual_action', 'refund-manual');
-  return 'failed';
-}
-
-/** The order's payment channel as an activity argument: none when the order does not say (the argument then stays as histories recorded it). */
-function paymentChannelOf(order: OrderFacts): { paymentChannel?: PaymentChannel } {
-  return order.paymentChannel === undefined ? {} : { paymentChannel: order.paymentChannel };
-}
-
-/** What the provider answered to a refund request. */
-interface RefundAnswer {
-  refundId: string;
-  /** Absent in histories recorded before the activity returned it. */
-  status?: 'pending' | 'succeeded' | 'failed';
-}
-
-/**
- * A provider that answers a refund as paid (Alipay's `fund_change=Y`) has paid it: the case settles
- * now, as if the notification had come (a notification that follows is a repeat and changes nothing).
- * A `failed` answer still waits for the provider's word, as before.
- */
-function settleByAnswer(record: CaseRecord, answer: RefundAnswer): void {
-  if (answer.status !== 'succeeded' || !patched(Features.refundSettledByAnswer)) return;
-  const at = new Date(record.now()).toISOString();
-  applyPaymentEvent(record, { eventId: refundAnswerEventId(answer.refundId), refundId: answer.refundId, status: 'succeeded', at });
-}
-
-/** The refund's status as it is now (a signal handler changes it while a stage waits). */
-function statusOf(refund: RefundView): RefundView['status'] {
-  return refund.status;
 }

@@ -1,6 +1,7 @@
 import type { Actor, CaseItem } from '../../domain/case.types';
 import { providers } from '../activities';
 import { SYSTEM, type CaseRecord } from '../case-record';
+import { beforeOrderLedger } from '../legacy/order-ledger';
 import { notifyCustomer, notifyStaffQueue } from '../notify';
 import { collectionStage } from './collection.stage';
 import { shipToCustomerStage } from './ship-to-customer.stage';
@@ -63,9 +64,10 @@ export async function replacementStage(record: CaseRecord, items: CaseItem[]): P
 type StockChoice = { kind: 'refund' } | { kind: 'alternative'; sku: string; difference: number; unitPrice?: number };
 
 /**
- * Waits for the stock decision. Since order-ledger an alternative is checked against the catalog
- * first: one of another price or category (or unknown to the catalog) is an agent's decision, so
- * a customer's pick of it is answered "needs an agent" and the case keeps waiting for a decision.
+ * Waits for the stock decision. An alternative is checked against the catalog first: one of
+ * another price or category (or unknown to the catalog) is an agent's decision, so a customer's
+ * pick of it is answered "needs an agent" and the case keeps waiting for a decision. A case
+ * started before `order-ledger` takes any alternative as it is.
  */
 async function stockDecision(record: CaseRecord, missing: CaseItem[]): Promise<StockChoice> {
   for (;;) {
@@ -74,7 +76,7 @@ async function stockDecision(record: CaseRecord, missing: CaseItem[]): Promise<S
       record.log(command.actor, `stock.decision_${command.decision}`, command.sku ? { sku: command.sku } : undefined);
       if (command.decision === 'refund') return { kind: 'refund' };
       const sku = command.sku as string;
-      const judged = record.features.orderLedger ? await judgeAlternative(record, missing, sku, command.actor) : { fits: true, difference: 0 };
+      const judged = beforeOrderLedger(record) ? { fits: true, difference: 0 } : await judgeAlternative(record, missing, sku, command.actor);
       if (!judged.fits) return { kind: 'needs_agent', sku };
       return { kind: 'alternative', sku, difference: judged.difference, ...(judged.unitPrice === undefined ? {} : { unitPrice: judged.unitPrice }) };
     });
