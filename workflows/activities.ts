@@ -35,7 +35,8 @@ export const providers = proxyActivities<ProviderActivities>({
  * Read-model writes: short local activities (one history event each). One try, cut off after 4 s
  * (a healthy write takes milliseconds; a write to a stopped database can hang on its socket), so
  * that a database outage never holds a workflow task open — commands would wait behind it; the
- * projector then backs off on a durable timer and writes the latest version.
+ * projector then backs off on a durable timer and writes the latest version. Both are the old paths
+ * of cases started before a patch (workflows/legacy/lean-history.ts, escalation-record-activity.ts).
  */
 export const readModel = proxyLocalActivities<Pick<CaseActivities, 'projectCase' | 'recordEscalation'>>({
   startToCloseTimeout: '4 seconds',

@@ -51,18 +51,21 @@ export async function projectEachVersion(record: CaseRecord): Promise<void> {
 /**
  * The SLA supervisor's wait before `lean-history`: a new timer for each wait, cancelled whenever a
  * clock changes, even when the earliest event stays where it was. (Today: `DeadlineTimer` in sla-supervisor.ts.)
+ * Returns the condition's own promise: the supervisor resumes in the same step as it did inline.
  */
-export async function waitForClockEvent(record: CaseRecord, stamp: number, timeoutMs: number, summary: string): Promise<void> {
-  await condition(() => record.clockStamp !== stamp || record.finished, timeoutMs, { summary });
+export function waitForClockEvent(record: CaseRecord, stamp: number, timeoutMs: number, summary: string): Promise<boolean> {
+  return condition(() => record.clockStamp !== stamp || record.finished, timeoutMs, { summary });
 }
 
 /**
  * A settled refund told in its own `refund_succeeded` message before `lean-history`; since then
  * the closing message carries the amount (case-runtime.ts). Only cases before `order-ledger` can
  * be before `lean-history` too, so only that refund path (legacy/order-ledger.ts) calls this.
+ * Returns the notification's own promise (undefined when there is none), so that the stage
+ * awaits exactly what it awaited inline and resumes in the same step.
  */
-export async function notifyRefundSucceeded(record: CaseRecord, refund: RefundView, attempt: number): Promise<void> {
-  if (!beforeLeanHistory(record)) return;
+export function notifyRefundSucceeded(record: CaseRecord, refund: RefundView, attempt: number): Promise<void> | undefined {
+  if (!beforeLeanHistory(record)) return undefined;
   const { amount, currency } = refund;
-  await notifyCustomer(record, 'refund_succeeded', `refund-succeeded-${attempt}`, { amount, currency });
+  return notifyCustomer(record, 'refund_succeeded', `refund-succeeded-${attempt}`, { amount, currency });
 }

@@ -30,9 +30,10 @@ export function beforeOrderLedger(record: CaseRecord): boolean {
  * The refund before `order-ledger`: the whole amount, no reservation, each attempt requested with
  * `issueRefund` and never settled by the provider's answer; a refund of 0 is sent like any other.
  * The attempts are today's (`settleAttempts`); before `lean-history` a settled refund also had
- * its own message.
+ * its own message. Not `async`: the stage gets `settleAttempts`'s own promise and returns when
+ * it did inline.
  */
-export async function refundBeforeOrderLedger(record: CaseRecord, request: RefundRequest): Promise<RefundOutcome> {
+export function refundBeforeOrderLedger(record: CaseRecord, request: RefundRequest): Promise<RefundOutcome> {
   const { amount, reason, deduction = 0 } = request;
   const { currency } = record.input.request.order;
   record.transition('refunding', SYSTEM, 'refund.approved', { amount, currency });

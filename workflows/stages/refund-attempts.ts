@@ -21,8 +21,8 @@ export interface RefundAnswer {
  * (workflows/legacy/order-ledger.ts); today's refund passes none.
  */
 export interface AttemptsBeforeOrderLedger {
-  /** Runs once the refund settled, before the stage returns. */
-  afterSucceeded(attempt: number): Promise<void>;
+  /** Runs once the refund settled, before the stage returns; what it returns is awaited (nothing: no step). */
+  afterSucceeded(attempt: number): Promise<void> | undefined;
 }
 
 /**
@@ -69,7 +69,8 @@ export async function settleAttempts(
     // Read afresh: the payment signal changed it while the stage waited.
     if (statusOf(refund) === 'succeeded') {
       record.stopClock('refund');
-      await beforeOrderLedger?.afterSucceeded(attempt);
+      const told = beforeOrderLedger?.afterSucceeded(attempt);
+      if (told) await told;
       return 'succeeded';
     }
     await notifyStaffQueue(record, 'refund_failed', `refund-failed-${attempt}`, { amount, attempt });
