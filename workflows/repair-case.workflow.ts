@@ -30,7 +30,7 @@ async function runRepair(record: CaseRecord): Promise<void> {
   const paidRepair = paid(approval);
   if (paidRepair) await quoteStage(record);
   const quote = record.policy.repair.paidRepairQuote;
-  // A case started before order-ledger neither collects the quote nor keeps it apart when unrepairable: it repairs as in warranty.
+  // A case started before order-ledger does not collect the quote and, unrepairable, is exchanged or refunded as in warranty.
   const collectsQuote = paidRepair && !beforeOrderLedger(record);
   if (collectsQuote) {
     // Collected before the customer sends the item in: an unpaid quote ends the case before anything ships.
