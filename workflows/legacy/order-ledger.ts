@@ -11,8 +11,9 @@
  * counts 0 (docs/workflow-versioning.md, "A new patch: the rule"). Then `caseFeatures()` calls
  * `deprecated('orderLedger')` instead of asking, this file and the gen1/gen2 histories are deleted,
  * and the compiler shows every call site of `beforeOrderLedger`, each of which keeps its current
- * branch. (The cancel and resolution validators read `record.features.orderLedger` themselves: a
- * validator change records nothing, so they lose the flag at the same time.)
+ * branch. (The command table's refusals take the flag as a parameter, `ruleFeatures` in
+ * case-runtime.ts → `CommandRuleFeatures` in domain/case-commands.ts: a refused command records
+ * nothing, so they lose the flag at the same time.)
  */
 import type { RefundView } from '../../domain/case.types';
 import { refundKey } from '../../domain/keys';
