@@ -1,49 +1,102 @@
 import type { UpdateDefinition } from '@temporalio/common';
-import type { z } from 'zod';
+import { z } from 'zod';
 import {
   audienceAllows,
   AUDIENCE_TEXT,
   CASE_COMMAND_NAMES,
   CASE_COMMAND_RULES,
+  COMMAND_UPDATES,
   type CaseCommandBodies,
   type CaseCommandName,
   type CommandAudience,
 } from '../domain/case-commands';
 import type { CaseSnapshot } from '../domain/case.types';
-import {
-  assignUpdate,
-  cancelUpdate,
-  confirmReceiptUpdate,
-  customerInfoUpdate,
-  inspectionUpdate,
-  quoteUpdate,
-  repairResultUpdate,
-  resolutionUpdate,
-  returnShipmentUpdate,
-  reviewUpdate,
-  stockDecisionUpdate,
-  surveyUpdate,
-} from '../domain/workflow-contract';
 import type { Principal } from './auth';
-import {
-  assignBodySchema,
-  cancelBodySchema,
-  confirmReceiptBodySchema,
-  customerInfoBodySchema,
-  inspectionBodySchema,
-  quoteBodySchema,
-  repairResultBodySchema,
-  resolutionBodySchema,
-  returnShipmentBodySchema,
-  reviewBodySchema,
-  stockDecisionBodySchema,
-  surveyBodySchema,
-} from './cases.schemas';
+import { evidenceUrl, identifier, positiveMinorUnits, text } from './cases.schemas';
 import { forbidden } from './errors';
 
+// The body of each command (`POST /v1/cases/:id/<path>`), beside its entry below: strict, so an
+// unknown field is a 400. Validation and the OpenAPI document both come from here.
+
+/** Body of `POST /v1/cases/:id/review`. */
+export const reviewBodySchema = z
+  .object({
+    decision: z.enum(['approve', 'reject', 'request_info']),
+    note: text().optional().meta({ description: 'required for reject and request_info' }),
+    humanDamage: z.boolean().optional().meta({ description: 'repair cases: the damage was caused by the customer, so the repair is paid even in warranty' }),
+  })
+  .strict()
+  .superRefine((body, ctx) => {
+    if (body.decision !== 'approve' && body.note === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['note'], message: `a note is required when the decision is ${body.decision}` });
+    }
+  });
+
+/** Body of `POST /v1/cases/:id/customer-info`. */
+export const customerInfoBodySchema = z.object({ message: text(), evidence: z.array(evidenceUrl).max(20).optional() }).strict();
+
+/** Body of `POST /v1/cases/:id/return-shipment`. */
+export const returnShipmentBodySchema = z
+  .object({
+    carrier: text(64),
+    trackingNumber: z.string().regex(/^[A-Za-z0-9-]{4,64}$/, 'must be 4-64 letters, digits or dashes'),
+  })
+  .strict();
+
+/** Body of `POST /v1/cases/:id/inspection`. */
+export const inspectionBodySchema = z
+  .object({
+    result: z.enum(['pass', 'fail']),
+    note: text().optional(),
+    refundAmount: positiveMinorUnits.optional().meta({ description: 'a partial refund in minor units' }),
+  })
+  .strict();
+
+/** Body of `POST /v1/cases/:id/stock-decision`. */
+export const stockDecisionBodySchema = z.discriminatedUnion('decision', [
+  z.object({ decision: z.literal('refund') }).strict(),
+  z.object({ decision: z.literal('alternative'), sku: identifier('sku') }).strict(),
+]);
+
+/** Body of `POST /v1/cases/:id/quote`. */
+export const quoteBodySchema = z.object({ accept: z.boolean() }).strict();
+
+/** Body of `POST /v1/cases/:id/repair-result`. */
+export const repairResultBodySchema = z
+  .object({ outcome: z.enum(['repaired', 'unrepairable']), verified: z.boolean(), note: text().optional() })
+  .strict();
+
+/** Body of `POST /v1/cases/:id/resolution`. */
+export const resolutionBodySchema = z
+  .object({
+    resolution: text(4000),
+    outcome: z.enum(['found', 'reship', 'refund']).optional(),
+    compensation: z.object({ kind: z.enum(['refund', 'coupon']), amount: positiveMinorUnits }).strict().optional(),
+  })
+  .strict();
+
+/** Body of `POST /v1/cases/:id/confirm-receipt` (empty). */
+export const confirmReceiptBodySchema = z.object({}).strict();
+
+/** Body of `POST /v1/cases/:id/cancel`. */
+export const cancelBodySchema = z
+  .object({
+    note: text().optional(),
+    resolution: text().optional().meta({ description: 'staff closing a complaint: how it was resolved (required for complaints)' }),
+  })
+  .strict();
+
+/** Body of `POST /v1/cases/:id/assign`. */
+export const assignBodySchema = z.object({ assignee: z.string().trim().min(1, 'must not be empty').max(128) }).strict();
+
+/** Body of `POST /v1/cases/:id/survey`. */
+export const surveyBodySchema = z
+  .object({ score: z.number().int('must be a whole number').min(1).max(5), comment: text().optional() })
+  .strict();
+
 /**
- * One command of the API: its body schema and Workflow Update here; its path and audience from
- * the command table (domain/case-commands.ts), which also says when the case takes it.
+ * One command of the API: its body schema and summary here; its path, audience and Workflow Update
+ * from the command table (domain/case-commands.ts), which also says when the case takes it.
  */
 export interface CaseCommand {
   name: CaseCommandName;
@@ -56,31 +109,26 @@ export interface CaseCommand {
   update: UpdateDefinition<CaseSnapshot, [never]>;
 }
 
-// The body schema's output plus the actor must be what the update takes: checked here, at compile time.
-const command = <N extends CaseCommandName>(
-  name: N,
-  schema: z.ZodType<Omit<CaseCommandBodies[N], 'actor'>>,
-  update: UpdateDefinition<CaseSnapshot, [CaseCommandBodies[N]]>,
-  summary: string,
-): CaseCommand => {
+// The body schema's output plus the actor must be what the command's Update takes: checked here, at compile time.
+const command = <N extends CaseCommandName>(name: N, schema: z.ZodType<Omit<CaseCommandBodies[N], 'actor'>>, summary: string): CaseCommand => {
   const { path, audience } = CASE_COMMAND_RULES[name];
-  return { name, path, audience, schema, update: update as unknown as UpdateDefinition<CaseSnapshot, [never]>, summary };
+  return { name, path, audience, schema, update: COMMAND_UPDATES[name] as unknown as UpdateDefinition<CaseSnapshot, [never]>, summary };
 };
 
 // One entry per name of the table: a command the table gains without a schema does not compile.
 const BY_NAME: { readonly [N in CaseCommandName]: CaseCommand } = {
-  review: command('review', reviewBodySchema, reviewUpdate, 'Review the case: approve, reject or ask the customer for information'),
-  customerInfo: command('customerInfo', customerInfoBodySchema, customerInfoUpdate, 'Answer a request for information'),
-  returnShipment: command('returnShipment', returnShipmentBodySchema, returnShipmentUpdate, 'Report the parcel sent back'),
-  inspection: command('inspection', inspectionBodySchema, inspectionUpdate, 'Record the warehouse inspection of returned goods'),
-  stockDecision: command('stockDecision', stockDecisionBodySchema, stockDecisionUpdate, 'Choose a refund or an alternative after an out-of-stock exchange'),
-  quote: command('quote', quoteBodySchema, quoteUpdate, 'Accept or decline a paid-repair quote'),
-  repairResult: command('repairResult', repairResultBodySchema, repairResultUpdate, 'Record the repair result'),
-  resolution: command('resolution', resolutionBodySchema, resolutionUpdate, 'Record the resolution of a complaint or courier exception'),
-  confirmReceipt: command('confirmReceipt', confirmReceiptBodySchema, confirmReceiptUpdate, 'Confirm receipt of the replacement or repaired item'),
-  cancel: command('cancel', cancelBodySchema, cancelUpdate, 'Withdraw the case'),
-  assign: command('assign', assignBodySchema, assignUpdate, 'Assign the case to an agent'),
-  survey: command('survey', surveyBodySchema, surveyUpdate, 'Answer the satisfaction survey after the case closed'),
+  review: command('review', reviewBodySchema, 'Review the case: approve, reject or ask the customer for information'),
+  customerInfo: command('customerInfo', customerInfoBodySchema, 'Answer a request for information'),
+  returnShipment: command('returnShipment', returnShipmentBodySchema, 'Report the parcel sent back'),
+  inspection: command('inspection', inspectionBodySchema, 'Record the warehouse inspection of returned goods'),
+  stockDecision: command('stockDecision', stockDecisionBodySchema, 'Choose a refund or an alternative after an out-of-stock exchange'),
+  quote: command('quote', quoteBodySchema, 'Accept or decline a paid-repair quote'),
+  repairResult: command('repairResult', repairResultBodySchema, 'Record the repair result'),
+  resolution: command('resolution', resolutionBodySchema, 'Record the resolution of a complaint or courier exception'),
+  confirmReceipt: command('confirmReceipt', confirmReceiptBodySchema, 'Confirm receipt of the replacement or repaired item'),
+  cancel: command('cancel', cancelBodySchema, 'Withdraw the case'),
+  assign: command('assign', assignBodySchema, 'Assign the case to an agent'),
+  survey: command('survey', surveyBodySchema, 'Answer the satisfaction survey after the case closed'),
 };
 
 /** Every case command of the contract, in the order of the command table. */

@@ -24,11 +24,14 @@ export const identifier = (what: string) =>
 
 /** A money amount in integer minor units (fen for CNY). */
 const minorUnits = z.number().int('must be an integer amount in minor units (fen)').nonnegative();
-const positiveMinorUnits = z.number().int('must be an integer amount in minor units (fen)').positive();
+/** A positive money amount in integer minor units. */
+export const positiveMinorUnits = z.number().int('must be an integer amount in minor units (fen)').positive();
 const currency = z.string().regex(/^[A-Z]{3}$/, 'must be an ISO-4217 currency code such as CNY');
-const evidenceUrl = z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).max(2048);
+/** A link to a photo or document the customer gives as evidence. */
+export const evidenceUrl = z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).max(2048);
 // The document says "not blank" as a pattern: the value is trimmed before its length is checked.
-const text = (max = MAX_TEXT) => z.string().trim().min(1, 'must not be empty').max(max).meta({ pattern: '\\S' });
+/** A free text, trimmed, not blank, of at most `max` characters. */
+export const text = (max = MAX_TEXT) => z.string().trim().min(1, 'must not be empty').max(max).meta({ pattern: '\\S' });
 
 /** One order line of a case. */
 export const caseItemSchema = z
@@ -146,82 +149,6 @@ export const listCasesQuerySchema = z
   .strict();
 /** A validated list query. */
 export type ListCasesQuery = z.output<typeof listCasesQuerySchema>;
-
-/** Body of `POST /v1/cases/:id/review`. */
-export const reviewBodySchema = z
-  .object({
-    decision: z.enum(['approve', 'reject', 'request_info']),
-    note: text().optional().meta({ description: 'required for reject and request_info' }),
-    humanDamage: z.boolean().optional().meta({ description: 'repair cases: the damage was caused by the customer, so the repair is paid even in warranty' }),
-  })
-  .strict()
-  .superRefine((body, ctx) => {
-    if (body.decision !== 'approve' && body.note === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['note'], message: `a note is required when the decision is ${body.decision}` });
-    }
-  });
-
-/** Body of `POST /v1/cases/:id/customer-info`. */
-export const customerInfoBodySchema = z.object({ message: text(), evidence: z.array(evidenceUrl).max(20).optional() }).strict();
-
-/** Body of `POST /v1/cases/:id/return-shipment`. */
-export const returnShipmentBodySchema = z
-  .object({
-    carrier: text(64),
-    trackingNumber: z.string().regex(/^[A-Za-z0-9-]{4,64}$/, 'must be 4-64 letters, digits or dashes'),
-  })
-  .strict();
-
-/** Body of `POST /v1/cases/:id/inspection`. */
-export const inspectionBodySchema = z
-  .object({
-    result: z.enum(['pass', 'fail']),
-    note: text().optional(),
-    refundAmount: positiveMinorUnits.optional().meta({ description: 'a partial refund in minor units' }),
-  })
-  .strict();
-
-/** Body of `POST /v1/cases/:id/stock-decision`. */
-export const stockDecisionBodySchema = z.discriminatedUnion('decision', [
-  z.object({ decision: z.literal('refund') }).strict(),
-  z.object({ decision: z.literal('alternative'), sku: identifier('sku') }).strict(),
-]);
-
-/** Body of `POST /v1/cases/:id/quote`. */
-export const quoteBodySchema = z.object({ accept: z.boolean() }).strict();
-
-/** Body of `POST /v1/cases/:id/repair-result`. */
-export const repairResultBodySchema = z
-  .object({ outcome: z.enum(['repaired', 'unrepairable']), verified: z.boolean(), note: text().optional() })
-  .strict();
-
-/** Body of `POST /v1/cases/:id/resolution`. */
-export const resolutionBodySchema = z
-  .object({
-    resolution: text(4000),
-    outcome: z.enum(['found', 'reship', 'refund']).optional(),
-    compensation: z.object({ kind: z.enum(['refund', 'coupon']), amount: positiveMinorUnits }).strict().optional(),
-  })
-  .strict();
-
-/** Body of `POST /v1/cases/:id/confirm-receipt` (empty). */
-export const confirmReceiptBodySchema = z.object({}).strict();
-
-/** Body of `POST /v1/cases/:id/cancel`. */
-export const cancelBodySchema = z
-  .object({
-    note: text().optional(),
-    resolution: text().optional().meta({ description: 'staff closing a complaint: how it was resolved (required for complaints)' }),
-  })
-  .strict();
-
-/** Body of `POST /v1/cases/:id/assign`. */
-export const assignBodySchema = z.object({ assignee: z.string().trim().min(1, 'must not be empty').max(128) }).strict();
-
-/** Body of `POST /v1/cases/:id/survey`. */
-export const surveyBodySchema = z
-  .object({ score: z.number().int('must be a whole number').min(1).max(5), comment: text().optional() })
-  .strict();
 
 // The case resource, for the OpenAPI document. The type checks below keep it equal to
 // CaseSnapshot, so the documentation cannot drift from what the workflow returns.

@@ -1,27 +1,93 @@
-import { isTerminal, type Actor, type CaseStatus, type CaseType, type OpenCaseRequest, type RefundView, type Role } from './case.types';
+import type { UpdateDefinition } from '@temporalio/common';
+import { defineUpdate } from '@temporalio/workflow';
+import { isTerminal, type Actor, type CaseSnapshot, type CaseStatus, type CaseType, type OpenCaseRequest, type RefundView, type Role } from './case.types';
 import { claimedAmount } from './eligibility';
 import type { Policy } from './policy';
-import {
-  CommandErrorTypes,
-  type AssignCommand,
-  type CancelCommand,
-  type ConfirmReceiptCommand,
-  type CustomerInfoCommand,
-  type InspectionCommand,
-  type QuoteCommand,
-  type RepairResultCommand,
-  type ResolutionCommand,
-  type ReturnShipmentCommand,
-  type ReviewCommand,
-  type StockDecisionCommand,
-  type SurveyCommand,
-} from './workflow-contract';
 
-// THE table of case commands: who may send each one, in which states the case takes it, and why
-// it is refused otherwise. The workflow's Update validators (workflows/case-runtime.ts) and the API
-// (its audience check, api/case-commands.ts, and every answer's `allowedCommands`) read it; the
-// desk renders its forms from `allowedCommands`. Refusals are small pure functions, in the spirit of
-// Medusa's throwIf… order validations called inside its steps; the workflow throws what they return.
+// THE table of case commands: what each one carries (its body type, then its Workflow Update, one
+// per name), who may send it, in which states the case takes it, and why it is refused otherwise.
+// The workflow's Update validators (workflows/case-runtime.ts) and the API (its audience check,
+// api/case-commands.ts, and every answer's `allowedCommands`) read it; the desk renders its forms
+// from `allowedCommands`. Refusals are small pure functions, in the spirit of Medusa's throwIf…
+// order validations called inside its steps; the workflow throws what they return.
+
+/** Failure types a command validator raises; the API maps them to HTTP statuses. */
+export const CommandErrorTypes = {
+  /** The case's state does not allow the command (409). */
+  invalidState: 'InvalidCaseState',
+  /** The actor may not issue this command on this case (403). */
+  forbidden: 'CommandForbidden',
+  /** The command's content is wrong for this case (400). */
+  invalidInput: 'InvalidCommandInput',
+} as const;
+
+/** Every command carries who issued it. */
+interface Command {
+  actor: Actor;
+}
+
+/** Agent review decision. */
+export interface ReviewCommand extends Command {
+  decision: 'approve' | 'reject' | 'request_info';
+  note?: string;
+  /** Repair cases: the agent found human damage (人为损坏), so the repair is paid even in warranty. */
+  humanDamage?: boolean;
+}
+/** The customer's answer to a request for information. */
+export interface CustomerInfoCommand extends Command {
+  message: string;
+  evidence?: string[];
+}
+/** The parcel the customer sent back. */
+export interface ReturnShipmentCommand extends Command {
+  carrier: string;
+  trackingNumber: string;
+}
+/** Warehouse inspection of returned goods. */
+export interface InspectionCommand extends Command {
+  result: 'pass' | 'fail';
+  note?: string;
+  /** A partial refund in minor units; absent on fail means the return is rejected. */
+  refundAmount?: number;
+}
+/** The customer's choice after an out-of-stock exchange. */
+export interface StockDecisionCommand extends Command {
+  decision: 'refund' | 'alternative';
+  sku?: string;
+}
+/** The customer's answer to a paid-repair quote. */
+export interface QuoteCommand extends Command {
+  accept: boolean;
+}
+/** The repair center's result. */
+export interface RepairResultCommand extends Command {
+  outcome: 'repaired' | 'unrepairable';
+  verified: boolean;
+  note?: string;
+}
+/** A complaint or courier-exception resolution. */
+export interface ResolutionCommand extends Command {
+  resolution: string;
+  outcome?: 'found' | 'reship' | 'refund';
+  compensation?: { kind: 'refund' | 'coupon'; amount: number };
+}
+/** The customer has received the replacement or repaired item. */
+export type ConfirmReceiptCommand = Command;
+/** Withdraw the case. */
+export interface CancelCommand extends Command {
+  note?: string;
+  /** Staff closing a complaint: how it was resolved (a complaint never closes without a resolution). */
+  resolution?: string;
+}
+/** Assign the case to an agent. */
+export interface AssignCommand extends Command {
+  assignee: string;
+}
+/** The satisfaction survey. */
+export interface SurveyCommand extends Command {
+  score: number;
+  comment?: string;
+}
 
 /** Commands that a case stage waits for (answered synchronously as Workflow Updates). */
 export type StageCommandName =
@@ -305,6 +371,14 @@ export const CASE_COMMAND_RULES: { readonly [N in CaseCommandName]: CommandRule<
 
 /** Every command name, in the order of the table. */
 export const CASE_COMMAND_NAMES = Object.keys(CASE_COMMAND_RULES) as CaseCommandName[];
+
+/**
+ * The Workflow Update of each command, one per name of the table and named as the table names it
+ * (the name is in every recorded history: never rename one), taking that command's body + actor.
+ */
+export const COMMAND_UPDATES = Object.fromEntries(CASE_COMMAND_NAMES.map((name) => [name, defineUpdate(name)])) as {
+  readonly [N in CaseCommandName]: UpdateDefinition<CaseSnapshot, [CaseCommandBodies[N]], N>;
+};
 
 /**
  * The paths of the commands this actor (of this role) may send to the case now: its audience

@@ -1,4 +1,5 @@
-import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import { defineQuery, defineSignal } from '@temporalio/workflow';
+import { COMMAND_UPDATES } from './case-commands';
 import type { Actor, CaseSnapshot, CaseType, OpenCaseRequest, ReasonCode } from './case.types';
 import type { Policy } from './policy';
 
@@ -65,83 +66,23 @@ export interface CaseWorkflowResult {
   closedAt: string | null;
 }
 
-/** Failure types a command validator raises; the API maps them to HTTP statuses. */
-export const CommandErrorTypes = {
-  /** The case's state does not allow the command (409). */
-  invalidState: 'InvalidCaseState',
-  /** The actor may not issue this command on this case (403). */
-  forbidden: 'CommandForbidden',
-  /** The command's content is wrong for this case (400). */
-  invalidInput: 'InvalidCommandInput',
-} as const;
-
-/** Every command carries who issued it. */
-interface Command {
-  actor: Actor;
-}
-
-/** Agent review decision. */
-export interface ReviewCommand extends Command {
-  decision: 'approve' | 'reject' | 'request_info';
-  note?: string;
-  /** Repair cases: the agent found human damage (人为损坏), so the repair is paid even in warranty. */
-  humanDamage?: boolean;
-}
-/** The customer's answer to a request for information. */
-export interface CustomerInfoCommand extends Command {
-  message: string;
-  evidence?: string[];
-}
-/** The parcel the customer sent back. */
-export interface ReturnShipmentCommand extends Command {
-  carrier: string;
-  trackingNumber: string;
-}
-/** Warehouse inspection of returned goods. */
-export interface InspectionCommand extends Command {
-  result: 'pass' | 'fail';
-  note?: string;
-  /** A partial refund in minor units; absent on fail means the return is rejected. */
-  refundAmount?: number;
-}
-/** The customer's choice after an out-of-stock exchange. */
-export interface StockDecisionCommand extends Command {
-  decision: 'refund' | 'alternative';
-  sku?: string;
-}
-/** The customer's answer to a paid-repair quote. */
-export interface QuoteCommand extends Command {
-  accept: boolean;
-}
-/** The repair center's result. */
-export interface RepairResultCommand extends Command {
-  outcome: 'repaired' | 'unrepairable';
-  verified: boolean;
-  note?: string;
-}
-/** A complaint or courier-exception resolution. */
-export interface ResolutionCommand extends Command {
-  resolution: string;
-  outcome?: 'found' | 'reship' | 'refund';
-  compensation?: { kind: 'refund' | 'coupon'; amount: number };
-}
-/** The customer has received the replacement or repaired item. */
-export type ConfirmReceiptCommand = Command;
-/** Withdraw the case. */
-export interface CancelCommand extends Command {
-  note?: string;
-  /** Staff closing a complaint: how it was resolved (a complaint never closes without a resolution). */
-  resolution?: string;
-}
-/** Assign the case to an agent. */
-export interface AssignCommand extends Command {
-  assignee: string;
-}
-/** The satisfaction survey. */
-export interface SurveyCommand extends Command {
-  score: number;
-  comment?: string;
-}
+// The commands (their bodies, failure types and Updates) live with the command table in
+// domain/case-commands.ts; re-exported here, where the rest of the contract is, for its many importers.
+export {
+  CommandErrorTypes,
+  type ReviewCommand,
+  type CustomerInfoCommand,
+  type ReturnShipmentCommand,
+  type InspectionCommand,
+  type StockDecisionCommand,
+  type QuoteCommand,
+  type RepairResultCommand,
+  type ResolutionCommand,
+  type ConfirmReceiptCommand,
+  type CancelCommand,
+  type AssignCommand,
+  type SurveyCommand,
+} from './case-commands';
 
 /** A courier tracking event, delivered by the courier webhook. */
 export interface CourierEvent {
@@ -170,29 +111,29 @@ export interface CollectionEvent {
 }
 
 /** Agent review: approve, reject, or ask the customer for more information. */
-export const reviewUpdate = defineUpdate<CaseSnapshot, [ReviewCommand]>('review');
+export const reviewUpdate = COMMAND_UPDATES.review;
 /** Customer answers a request for information. */
-export const customerInfoUpdate = defineUpdate<CaseSnapshot, [CustomerInfoCommand]>('customerInfo');
+export const customerInfoUpdate = COMMAND_UPDATES.customerInfo;
 /** Customer reports the return parcel. */
-export const returnShipmentUpdate = defineUpdate<CaseSnapshot, [ReturnShipmentCommand]>('returnShipment');
+export const returnShipmentUpdate = COMMAND_UPDATES.returnShipment;
 /** Warehouse records the inspection. */
-export const inspectionUpdate = defineUpdate<CaseSnapshot, [InspectionCommand]>('inspection');
+export const inspectionUpdate = COMMAND_UPDATES.inspection;
 /** Customer decides after an out-of-stock exchange. */
-export const stockDecisionUpdate = defineUpdate<CaseSnapshot, [StockDecisionCommand]>('stockDecision');
+export const stockDecisionUpdate = COMMAND_UPDATES.stockDecision;
 /** Customer accepts or declines a repair quote. */
-export const quoteUpdate = defineUpdate<CaseSnapshot, [QuoteCommand]>('quote');
+export const quoteUpdate = COMMAND_UPDATES.quote;
 /** Repair center reports a result. */
-export const repairResultUpdate = defineUpdate<CaseSnapshot, [RepairResultCommand]>('repairResult');
+export const repairResultUpdate = COMMAND_UPDATES.repairResult;
 /** Agent records a resolution. */
-export const resolutionUpdate = defineUpdate<CaseSnapshot, [ResolutionCommand]>('resolution');
+export const resolutionUpdate = COMMAND_UPDATES.resolution;
 /** Customer confirms receipt. */
-export const confirmReceiptUpdate = defineUpdate<CaseSnapshot, [ConfirmReceiptCommand]>('confirmReceipt');
+export const confirmReceiptUpdate = COMMAND_UPDATES.confirmReceipt;
 /** Owner or supervisor cancels the case. */
-export const cancelUpdate = defineUpdate<CaseSnapshot, [CancelCommand]>('cancel');
+export const cancelUpdate = COMMAND_UPDATES.cancel;
 /** Supervisor assigns the case. */
-export const assignUpdate = defineUpdate<CaseSnapshot, [AssignCommand]>('assign');
+export const assignUpdate = COMMAND_UPDATES.assign;
 /** Customer answers the satisfaction survey. */
-export const surveyUpdate = defineUpdate<CaseSnapshot, [SurveyCommand]>('survey');
+export const surveyUpdate = COMMAND_UPDATES.survey;
 
 /** Courier tracking callback. */
 export const courierEventSignal = defineSignal<[CourierEvent]>('courierEvent');

@@ -1,5 +1,5 @@
 import { ApplicationFailure, condition, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import type { StageCommandName } from '../domain/case-commands';
+import type { CaseCommandBodies, StageCommandName } from '../domain/case-commands';
 import type {
   Actor,
   CaseOutcome,
@@ -30,20 +30,7 @@ import { clockView, nextDeadline, overdue, pauseClock, resumeClock, stopClock, t
 import type { FeatureSet } from './features';
 import { beforeLeanHistory } from './legacy/lean-history';
 import { overdueAttributesFromNow } from './legacy/overdue-search-attributes';
-import type {
-  CaseWorkflowInput,
-  CollectionEvent,
-  ConfirmReceiptCommand,
-  CustomerInfoCommand,
-  InspectionCommand,
-  PaymentEvent,
-  QuoteCommand,
-  RepairResultCommand,
-  ResolutionCommand,
-  ReturnShipmentCommand,
-  ReviewCommand,
-  StockDecisionCommand,
-} from '../domain/workflow-contract';
+import type { CaseWorkflowInput, CollectionEvent, PaymentEvent } from '../domain/workflow-contract';
 import { CommandErrorTypes } from '../domain/workflow-contract';
 
 /** Thrown inside a stage when the case was closed (cancelled, expired) while the stage waited; the workflow unwinds to its closing steps. */
@@ -55,18 +42,9 @@ export class CaseClosed extends Error {
 }
 
 /** The payload of each stage command; `expire` is the system's answer when a customer clock runs out. */
-export interface StageCommands {
-  review: ReviewCommand;
-  customerInfo: CustomerInfoCommand;
-  returnShipment: ReturnShipmentCommand;
-  inspection: InspectionCommand;
-  stockDecision: StockDecisionCommand;
-  quote: QuoteCommand;
-  repairResult: RepairResultCommand;
-  resolution: ResolutionCommand;
-  confirmReceipt: ConfirmReceiptCommand;
+export type StageCommands = { [N in StageCommandName]: CaseCommandBodies[N] } & {
   expire: { actor: Actor; clock: ClockName };
-}
+};
 
 /** A command waiting for its stage. */
 export type QueuedCommand<N extends keyof StageCommands = keyof StageCommands> = N extends unknown

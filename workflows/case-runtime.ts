@@ -1,27 +1,15 @@
 import { ApplicationFailure, condition, setHandler } from '@temporalio/workflow';
-import { CASE_COMMAND_RULES, type CaseCommandBodies, type CaseCommandName, type CommandInputCase, type CommandRefusal, type CommandRule, type CommandRuleFeatures, type StageCommandName } from '../domain/case-commands';
+import { CASE_COMMAND_NAMES, CASE_COMMAND_RULES, COMMAND_UPDATES, type CaseCommandBodies, type CaseCommandName, type CommandInputCase, type CommandRefusal, type CommandRule, type CommandRuleFeatures, type StageCommandName } from '../domain/case-commands';
 import type { CaseSnapshot } from '../domain/case.types';
 import { durationMs } from '../domain/duration';
 import { closingNotificationKey } from '../domain/keys';
 import { openingState } from '../domain/opening-state';
 import {
-  assignUpdate,
-  cancelUpdate,
   collectionEventSignal,
   CommandErrorTypes,
-  confirmReceiptUpdate,
   courierEventSignal,
-  customerInfoUpdate,
   getCaseQuery,
-  inspectionUpdate,
   paymentEventSignal,
-  quoteUpdate,
-  repairResultUpdate,
-  resolutionUpdate,
-  returnShipmentUpdate,
-  reviewUpdate,
-  stockDecisionUpdate,
-  surveyUpdate,
   type CancelCommand,
   type CaseWorkflowInput,
   type CaseWorkflowResult,
@@ -185,6 +173,9 @@ function commandValidator<N extends CaseCommandName>(record: CaseRecord, name: N
   };
 }
 
+/** The table's stage commands (those taken only in given statuses), in its order. */
+const STAGE_COMMAND_NAMES = CASE_COMMAND_NAMES.filter((name): name is StageCommandName => CASE_COMMAND_RULES[name].statuses !== undefined);
+
 function wireHandlers(record: CaseRecord): void {
   setHandler(getCaseQuery, () => record.snapshot());
 
@@ -193,23 +184,15 @@ function wireHandlers(record: CaseRecord): void {
     handler: async (command: StageCommands[N]): Promise<CaseSnapshot> => record.awaitHandled(record.enqueue(name, command)),
   });
 
-  const wire = <N extends StageCommandName>(def: Parameters<typeof setHandler>[0], name: N) => {
+  // Every stage command of the table queues for its stage alike (the stages take them from the record).
+  for (const name of STAGE_COMMAND_NAMES) {
     const { validator, handler } = stageUpdate(name);
-    // The definitions are typed per command in domain/workflow-contract.ts; the wiring is uniform.
-    setHandler(def as never, handler as never, { validator: validator as never });
-  };
-  wire(reviewUpdate, 'review');
-  wire(customerInfoUpdate, 'customerInfo');
-  wire(returnShipmentUpdate, 'returnShipment');
-  wire(inspectionUpdate, 'inspection');
-  wire(stockDecisionUpdate, 'stockDecision');
-  wire(quoteUpdate, 'quote');
-  wire(repairResultUpdate, 'repairResult');
-  wire(resolutionUpdate, 'resolution');
-  wire(confirmReceiptUpdate, 'confirmReceipt');
+    // COMMAND_UPDATES types each definition by its command; the wiring is uniform.
+    setHandler(COMMAND_UPDATES[name] as never, handler as never, { validator: validator as never });
+  }
 
   setHandler(
-    cancelUpdate,
+    COMMAND_UPDATES.cancel,
     (command) => {
       if (!beforeOrderLedger(record) && record.input.request.type === 'complaint') recordComplaintClosing(record, command);
       record.close('cancelled', command.actor, 'case.cancelled', command.note ? { note: command.note } : undefined);
@@ -219,7 +202,7 @@ function wireHandlers(record: CaseRecord): void {
   );
 
   setHandler(
-    assignUpdate,
+    COMMAND_UPDATES.assign,
     (command) => {
       const from = record.assignee;
       record.assignee = command.assignee;
@@ -233,7 +216,7 @@ function wireHandlers(record: CaseRecord): void {
   );
 
   setHandler(
-    surveyUpdate,
+    COMMAND_UPDATES.survey,
     (command) => {
       record.survey = { score: command.score, ...(command.comment ? { comment: command.comment } : {}), at: new Date(record.now()).toISOString() };
       record.log(command.actor, 'survey.answered', { score: command.score });

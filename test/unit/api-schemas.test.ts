@@ -1,12 +1,6 @@
 import { zodDetails } from '../../api/errors';
-import {
-  listCasesQuerySchema,
-  openCaseBodySchema,
-  reviewBodySchema,
-  stockDecisionBodySchema,
-  surveyBodySchema,
-  inspectionBodySchema,
-} from '../../api/cases.schemas';
+import { inspectionBodySchema, reviewBodySchema, stockDecisionBodySchema, surveyBodySchema } from '../../api/case-commands';
+import { listCasesQuerySchema, openCaseBodySchema } from '../../api/cases.schemas';
 
 // A valid `POST /v1/cases` body.
 const validOpenCase = () => ({
