@@ -3,7 +3,8 @@ import { CASE_COMMAND_NAMES, CASE_COMMAND_RULES } from '../domain/case-commands'
 import { CASE_STATUSES, CASE_TYPES, ClockNames, PAYMENT_CHANNELS, REASON_CODES, type CaseSnapshot } from '../domain/case.types';
 import type { CaseAnswer } from './case-answer';
 
-// Request schemas of /v1/cases (validation and the OpenAPI document both come from here).
+// Request schemas of /v1/cases (validation and the OpenAPI document both come from here); the
+// command bodies are beside their commands in api/case-commands.ts, which uses the pieces exported here.
 // Request bodies are strict: an unknown field is a 400, so a misspelt optional field
 // (say `packagingIntakt`) is caught instead of silently ignored.
 
