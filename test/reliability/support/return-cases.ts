@@ -176,6 +176,14 @@ export class ReturnCases {
    * is simply followed by reading the case again.
    */
   async driveToCompletion(c: ReturnCase, timeoutMs = 120_000, intervalMs = 1000): Promise<CaseSnapshot> {
+    return this.driveUntil(c, 'completed', timeoutMs, intervalMs);
+  }
+
+  /**
+   * Drives the case as driveToCompletion does until it reaches `target`, and leaves it there
+   * (a case held at `inspecting` has provably work left: nobody has inspected it yet).
+   */
+  async driveUntil(c: ReturnCase, target: CaseSnapshot['status'], timeoutMs = 120_000, intervalMs = 1000): Promise<CaseSnapshot> {
     const deadline = Date.now() + timeoutMs;
     let last = '(never read)';
     const refusals: string[] = [];
@@ -191,8 +199,8 @@ export class ReturnCases {
       }
       if (snapshot) {
         last = describeCase(snapshot);
-        if (snapshot.status === 'completed') return snapshot;
-        if (['rejected', 'cancelled', 'expired'].includes(snapshot.status)) throw new Error(`case ${c.id} ended ${snapshot.status} instead of completed; ${last}`);
+        if (snapshot.status === target) return snapshot;
+        if (['completed', 'rejected', 'cancelled', 'expired'].includes(snapshot.status)) throw new Error(`case ${c.id} ended ${snapshot.status} instead of reaching ${target}; ${last}`);
         const next = this.nextStep(c, snapshot.status);
         if (next) {
           try {
@@ -205,7 +213,7 @@ export class ReturnCases {
         }
       }
       if (Date.now() > deadline) {
-        throw new Error(`case ${c.id} (${c.customerId}) did not complete within ${timeoutMs} ms; last seen: ${last}; refused commands: ${refusals.slice(-5).join('; ') || 'none'}`);
+        throw new Error(`case ${c.id} (${c.customerId}) did not reach ${target} within ${timeoutMs} ms; last seen: ${last}; refused commands: ${refusals.slice(-5).join('; ') || 'none'}`);
       }
       await sleep(intervalMs);
     }
