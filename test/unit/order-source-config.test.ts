@@ -1,19 +1,11 @@
-import { ConfigError, loadConfig } from '../../config/env';
+import { loadConfig } from '../../config/env';
+import { configRefusal as refusal } from './support/config-refusal';
 import { OrderSourceClient, orderSourceFromConfig } from '../../integrations/order-source.client';
 
 // The orders section of the configuration (config/providers/orders.ts): ORDER_SOURCE picks the
 // sandbox's order service or the shop's order system; what each needs, its defaults, and what it refuses.
 
-/** The message loadConfig stops with, or 'accepted'. */
-function refusal(env: Record<string, string>): string {
-  try {
-    loadConfig(env);
-    return 'accepted';
-  } catch (err) {
-    if (err instanceof ConfigError) return err.message;
-    throw err;
-  }
-}
+
 
 const HTTP = { ORDER_SOURCE: 'http', ORDER_SOURCE_BASE_URL: 'https://orders.shop.example/api' };
 

@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ConfigError, loadConfig } from '../../config/env';
+import { loadConfig } from '../../config/env';
+import { configRefusal as refusal } from './support/config-refusal';
 import { onlineSectionOf } from '../../config/providers';
 import { apiProvidersFromConfig, createProviderClients } from '../../integrations';
 import { rsaPemPair } from './support/provider-test-kit';
@@ -9,16 +10,7 @@ import { rsaPemPair } from './support/provider-test-kit';
 // The provider sections of the configuration (config/providers/): each validated once at load,
 // a discriminated union on its provider choice with its defaults, handed whole to its factory.
 
-/** The message loadConfig stops with, or 'accepted'. */
-function refusal(env: Record<string, string>): string {
-  try {
-    loadConfig(env);
-    return 'accepted';
-  } catch (err) {
-    if (err instanceof ConfigError) return err.message;
-    throw err;
-  }
-}
+
 
 const ALIPAY = { ALIPAY_APP_ID: '2021000000000001', ALIPAY_PRIVATE_KEY_FILE: '/keys/app.pem', ALIPAY_PUBLIC_KEY_FILE: '/keys/alipay.pem' };
 const WECHATPAY = {
