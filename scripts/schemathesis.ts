@@ -15,6 +15,11 @@ import { startIntegrationStack } from '../test/integration/stack/integration-sta
 //   npx tsx scripts/schemathesis.ts [extra schemathesis options]
 //
 // Narrow exclusions, each with its reason, are in schemathesis.toml (docs/api.md, "Contract tests").
+//
+// Its output is passed through with one change: schemathesis closes on a pytest-style banner
+// ("==== 3 warnings in 241.75s ===="), which a CI that reads pytest's closing line takes for a run of
+// no test; banners are printed as "== schemathesis: ..." instead. With SCHEMATHESIS_TOTALS=<file> the
+// run's test cases are written there as a Jest-shaped report, so scripts/test-totals.cjs counts them.
 
 const SCHEMATHESIS = path.join(REPO_ROOT, '.tools', 'venv', 'bin', 'schemathesis');
 /** A staff token of config/dev-tokens.json, the tokens file of the integration stack. */
@@ -65,7 +70,9 @@ async function main(): Promise<number> {
       reportDir,
       ...process.argv.slice(2),
     ];
-    code = await run(SCHEMATHESIS, args);
+    const output: string[] = [];
+    code = await run(SCHEMATHESIS, args, (line) => output.push(line));
+    if (process.env.SCHEMATHESIS_TOTALS) writeTotals(process.env.SCHEMATHESIS_TOTALS, output, code);
     if (code !== 0) process.stderr.write(`schemathesis: failed (exit ${code}); API log ${stack.logDir}/api.log, report in ${reportDir}\n`);
   } finally {
     await group.stopAll();
@@ -74,17 +81,53 @@ async function main(): Promise<number> {
   return code;
 }
 
-/** Runs a command with our output; a run that outlives its own time budget by 2 minutes is killed. */
-function run(command: string, args: string[]): Promise<number> {
+/** A pytest-style banner line: "==== SUMMARY ====", "==== 3 warnings in 241.75s ====". */
+const BANNER = /^=+ (.+?) =+$/;
+
+/** The "Test cases:" figures of schemathesis's summary ("2161 generated, 2161 passed, 24 skipped"). */
+function testCaseCounts(lines: readonly string[]): { passed: number; failed: number; skipped: number } | undefined {
+  const at = lines.findIndex((line) => line.trim() === 'Test cases:');
+  const figures = at >= 0 ? lines[at + 1] : undefined;
+  if (figures === undefined) return undefined;
+  const count = (word: string): number => Number(new RegExp(`(\\d+) ${word}`).exec(figures)?.[1] ?? 0);
+  return { passed: count('passed'), failed: count('failed') + count('errored'), skipped: count('skipped') };
+}
+
+/** Writes the run's counts as a Jest-shaped report; a failed run with no figures counts one failure. */
+function writeTotals(file: string, lines: readonly string[], code: number): void {
+  const counts = testCaseCounts(lines) ?? { passed: 0, failed: 0, skipped: 0 };
+  const failed = code !== 0 && counts.failed === 0 ? 1 : counts.failed;
+  const report = { numPassedTests: counts.passed, numFailedTests: failed, numPendingTests: counts.skipped, testResults: [] };
+  fs.writeFileSync(file, JSON.stringify(report));
+}
+
+/** Runs a command, passing its output on line by line (banners renamed, see above); a run that outlives its own time budget by 2 minutes is killed. */
+function run(command: string, args: string[], onLine: (line: string) => void): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: 'inherit', env: { ...process.env, NO_COLOR: '1' } });
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, NO_COLOR: '1' } });
+    let pending = '';
+    const passOn = (line: string): void => {
+      onLine(line);
+      const banner = BANNER.exec(line);
+      process.stdout.write(banner ? `== schemathesis: ${banner[1]}\n` : `${line}\n`);
+    };
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => {
+      const lines = (pending + chunk).split('\n');
+      pending = lines.pop() ?? '';
+      lines.forEach(passOn);
+    });
+    child.stdout.on('end', () => {
+      if (pending) passOn(pending);
+    });
     const budgetMs = (Number(process.env.SCHEMATHESIS_MAX_TIME ?? '200') + 120) * 1000;
     const timer = setTimeout(() => {
       process.stderr.write(`schemathesis: still running after ${budgetMs / 1000} s; killed\n`);
       child.kill('SIGKILL');
     }, budgetMs);
     child.on('error', reject);
-    child.on('exit', (code, signal) => {
+    // 'close', not 'exit': the output is read to its end before the counts are taken.
+    child.on('close', (code, signal) => {
       clearTimeout(timer);
       resolve(code ?? (signal ? 1 : 0));
     });

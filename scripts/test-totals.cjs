@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Sums the Jest JSON reports of a CI run (one per tier, `--json --outputFile`) into one closing
+// Sums the Jest JSON reports of a CI run (one per tier, `--json --outputFile`; schemathesis writes
+// its test cases in the same shape) into one closing
 // line, "Tests: N passed, N failed", so the whole run ends on a count a reader (or a CI that
 // does not parse Jest) can trust. Exits non-zero when a report is missing or counts a failure.
 const fs = require('node:fs');
