@@ -3,7 +3,7 @@ import type { CaseSnapshot, OpenCaseRequest } from './case.types';
 /** The fields of the case resource that repeat the open-case request as it was accepted (the API's 201 and the workflow build them alike). */
 export function requestFields(
   request: OpenCaseRequest,
-): Pick<CaseSnapshot, 'type' | 'orderId' | 'customerId' | 'items' | 'reason' | 'evidence' | 'packagingIntact' | 'order'> {
+): Pick<CaseSnapshot, 'type' | 'orderId' | 'customerId' | 'items' | 'reason' | 'evidence' | 'packagingIntact' | 'order' | 'orderRead'> {
   return {
     type: request.type,
     orderId: request.orderId,
@@ -13,5 +13,6 @@ export function requestFields(
     evidence: request.evidence,
     ...(request.packagingIntact === undefined ? {} : { packagingIntact: request.packagingIntact }),
     order: request.order,
+    ...(request.orderRead === undefined ? {} : { orderRead: request.orderRead }),
   };
 }

@@ -79,13 +79,25 @@ export interface Money {
 /** One order line in the case. */
 export interface CaseItem {
   sku: string;
+  /** Units claimed. */
   quantity: number;
-  /** Price of one unit in minor units. */
+  /**
+   * Worth of one unit in minor units. Read from the order source: the line's amount paid (实付)
+   * over its units, rounded down (the last unit back on the line takes the remainder, on the ledger).
+   */
   unitPrice: number;
-  /** Units bought on this order line; absent = the quantity claimed. The order-line ledger counts from it. */
+  /** Units bought on this order line; absent (cases before the order source) = the quantity claimed. The order-line ledger counts from it. */
   orderedQuantity?: number;
   /** The item's product category (no-reason exclusions, warranty); absent = `order.category`. */
   category?: string;
+  /** The order's line (cases opened since the order source; absent before: those claimed by sku). */
+  lineId?: string;
+  /** What the customer paid for the whole line after the order's discounts (实付), minor units; with `lineId`. */
+  linePaid?: number;
+  /** True when another line of the order carries the same sku: the line's ledger and lock keys then name the line. */
+  sharesSku?: true;
+  /** The line's title as the shop shows it (with `lineId`). */
+  title?: string;
 }
 
 /** The channels an online payment can be refunded through. */
@@ -111,7 +123,13 @@ export interface OrderFacts {
   category?: string;
 }
 
-/** The body of `POST /v1/cases`, after validation. */
+/** Where a case's order facts were read: the order source's contract version and the time of the read. */
+export interface OrderFactsRead {
+  version: string;
+  readAt: string;
+}
+
+/** What a case is opened on: the claim and the order facts read from the order source (`POST /v1/cases` builds it). */
 export interface OpenCaseRequest {
   type: CaseType;
   orderId: string;
@@ -121,6 +139,8 @@ export interface OpenCaseRequest {
   evidence: string[];
   packagingIntact?: boolean;
   order: OrderFacts;
+  /** Absent on cases opened before the order source (their facts were claimed). */
+  orderRead?: OrderFactsRead;
 }
 
 /** One audit-trail entry: who did what, when. */
@@ -268,6 +288,8 @@ export interface CaseSnapshot {
   evidence: string[];
   packagingIntact?: boolean;
   order: OrderFacts;
+  /** Where the order facts were read (absent on cases opened before the order source). */
+  orderRead?: OrderFactsRead;
   assignee: string | null;
   priority: 'normal' | 'high' | 'urgent';
   policyVersion: string;

@@ -91,12 +91,40 @@ export function openCaseLockKey(orderId: string, sku: string, caseType: string):
   return `${encodeURIComponent(orderId)}:${encodeURIComponent(sku)}:${caseType}`;
 }
 
+/**
+ * The one-open-case lock of a case type on the order line of `item`: `openCaseLockKey` when the
+ * sku is on one line of the order (so a case opened before the order source, keyed by sku, holds
+ * the same lock), the sku and the line (`sku@line`) when the order has several lines of that sku.
+ */
+export function openCaseLockKeyOf(orderId: string, item: LineOfItem, caseType: string): string {
+  return `${lineKeyOf(orderId, item)}:${caseType}`;
+}
+
 // ---------------------------------------------------------------------------------------------
 // The order-line ledger (domain/order-ledger.ts, store/order-ledger.store.ts)
 
 /** The ledger id of an order line: order id and sku, each URI-encoded so ':' stays a separator. */
 export function lineKey(orderId: string, sku: string): string {
   return `${encodeURIComponent(orderId)}:${encodeURIComponent(sku)}`;
+}
+
+/** What names an order line in the ledger: a case item's sku and, since the order source, its line. */
+export interface LineOfItem {
+  sku: string;
+  lineId?: string;
+  sharesSku?: true;
+}
+
+/**
+ * The ledger id of the order line of `item`. A sku on one line of its order keeps the id by sku
+ * (`lineKey`), the id the ledger gave it before the order source: old cases and new ones on that
+ * line share one account, with nothing to copy. A sku on several lines of the order gets one id per
+ * line, `<order>:<sku>@<line>` ('@' cannot occur in an encoded part); the store holds such a line
+ * for a person while the sku's old account has money on it (docs/order-source.md).
+ */
+export function lineKeyOf(orderId: string, item: LineOfItem): string {
+  const bySku = lineKey(orderId, item.sku);
+  return item.sharesSku && item.lineId !== undefined ? `${bySku}@${encodeURIComponent(item.lineId)}` : bySku;
 }
 
 /** The version document id of a line's n-th change. `lineKey` URI-encodes its parts, so '#' cannot occur in it. */

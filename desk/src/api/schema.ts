@@ -886,6 +886,11 @@ export interface components {
                 unitPrice: number;
                 orderedQuantity?: number;
                 category?: string;
+                lineId?: string;
+                linePaid?: number;
+                /** @constant */
+                sharesSku?: true;
+                title?: string;
             }[];
             reason: {
                 /** @enum {string} */
@@ -904,6 +909,11 @@ export interface components {
                 total: number;
                 currency: string;
                 category?: string;
+            };
+            /** @description the order source's contract version and when the order facts above were read (absent on cases opened before the order source) */
+            orderRead?: {
+                version: string;
+                readAt: string;
             };
             assignee: string | null;
             /** @enum {string} */
