@@ -3,7 +3,7 @@ import type { CaseType, ClockName } from '../domain/case.types';
 import type { StageTransition } from './stage-durations';
 
 /** Who an activity talks to: a provider, or our own read model. */
-export type Dependency = 'courier' | 'payment' | 'inventory' | 'notification' | 'read_model' | 'ledger';
+export type Dependency = 'courier' | 'payment' | 'inventory' | 'notification' | 'read_model' | 'ledger' | 'orders';
 
 /** How one call ended: answered, refused for good (a 4xx: not retried), or failed (retried by Temporal). */
 export type CallOutcome = 'ok' | 'rejected' | 'failed';

@@ -4,6 +4,9 @@ import { ledgerEntryKey } from '../domain/keys';
 import { CaseActivityMetrics, type CallOutcome, type Dependency } from './activity-metrics';
 import { StageDurationTracker } from './stage-durations';
 import { splitOverLines, lineFactsOf, type LedgerEntryKind } from '../domain/order-ledger';
+import type { DeliveryRead } from '../domain/delivery-check';
+import type { OrderSource } from '../domain/order-source';
+import { readOrderDelivery } from './order-delivery.activities';
 import type {
   CollectionPurpose,
   CourierPort,
@@ -25,6 +28,11 @@ export interface ActivityDeps {
   notification: NotificationPort;
   readModel: ReadModelPort;
   ledger: OrderLedgerPort;
+  /**
+   * The shop's order source (orderSourceOf(config)): the delivery is read again before money
+   * moves. Absent, `readOrderDelivery` fails and is retried: nothing is paid unconfirmed.
+   */
+  orderSource?: OrderSource;
   /** Where the case metrics go (the worker's /metrics); a private registry when absent. */
   metrics?: CaseActivityMetrics;
   /** The logger of `projectCase` when it runs outside an activity (the worker's read-model sink). */
@@ -179,6 +187,11 @@ export function createActivities(deps: ActivityDeps) {
     /** The catalog entry of a sku (price and category), or null when the shop does not sell it. */
     async lookUpCatalogItem(input: { sku: string }) {
       return call('inventory', 'catalogItem', () => deps.inventory.catalogItem(input.sku));
+    },
+
+    /** The order's delivery as the order source has it now; retried (whatever the error) until the source answers. */
+    async readOrderDelivery(input: { orderId: string }): Promise<DeliveryRead> {
+      return timed(metrics, 'orders', 'readOrder', () => readOrderDelivery(deps.orderSource, input.orderId));
     },
 
     /** Checks whether the replacement item is in stock. */

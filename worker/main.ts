@@ -11,7 +11,7 @@ import { payloadProtectionFromConfig, WORKFLOW_INTERCEPTOR_MODULES } from '../co
 import { KeyringError } from '../codec/master-keys';
 import { ConfigError, loadConfig } from '../config/env';
 import { durationMs } from '../domain/duration';
-import { createProviderClients } from '../integrations';
+import { createProviderClients, orderSourceOf } from '../integrations';
 import { exporterFromConfig, startTracing } from '../observability/tracing';
 import { activityInterceptors, tracingSinks, workflowInterceptorModules } from '../observability/worker-tracing';
 import { createReadModel } from '../store/case-read-model.store';
@@ -48,6 +48,8 @@ async function main(): Promise<void> {
     ...providers,
     readModel,
     ledger: new OrderLedgerStore(db),
+    // The delivery is read again before a not_received refund, a reship or an automatic approval.
+    orderSource: orderSourceOf(config),
     metrics: new CaseActivityMetrics(registry),
     log: { info: (message, attrs) => readModelLog.info(attrs ?? {}, message) },
   });
