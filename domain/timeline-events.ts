@@ -20,6 +20,7 @@ export const TimelineEvents = [
   'sla.clock_restarted',
   'customer.timeout',
   'auto_action.review_approved',
+  'auto_action.review_withheld',
   // Review and the customer's answers (workflows/stages/review.stage.ts).
   'review.approved',
   'review.rejected',
@@ -87,6 +88,10 @@ export const TimelineEvents = [
   'investigation.found',
   'investigation.reship',
   'investigation.refund',
+  // The delivery read again before money moves (workflows/delivery-check.ts, workflows/policy-hooks.ts).
+  'delivery.confirmed',
+  'delivery.signed_after_opening',
+  'delivery.not_confirmed',
 ] as const;
 
 /** A kind of timeline entry a case workflow records. */

@@ -69,3 +69,13 @@ export const ledgerFirstTry = proxyLocalActivities<Pick<CaseActivities, 'settleO
   startToCloseTimeout: '4 seconds',
   retry: { maximumAttempts: 1 },
 });
+
+/**
+ * The order source, read again before money moves (workflows/delivery-check.ts): retried with
+ * backoff for as long as the source cannot answer, whatever the error — a case never pays on a
+ * read it could not make.
+ */
+export const orders = proxyActivities<Pick<CaseActivities, 'readOrderDelivery'>>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
+});

@@ -71,6 +71,16 @@ export const Features = {
    * workflows/stages/refund-attempts.ts answers nothing); may go when `patch-holdouts --started-before <its deploy>` is 0.
    */
   refundSettledByAnswer: 'refund-settled-by-answer',
+  /**
+   * The order's delivery is read again from the order source before a `not_received` refund, a
+   * reship and an automatic approval (workflows/delivery-check.ts): a parcel signed for after the
+   * case opened closes it `rejected` as a courier exception, an unconfirmed delivery waits for a
+   * person, and an automatic approval is withheld unless the read confirms the opening. Issue 22
+   * (2026-12-08). Asked only where the read would be scheduled, so cases that never reach one
+   * record no marker. Old path: none, the same steps without the read; may go when
+   * `patch-holdouts --started-before <its deploy>` is 0.
+   */
+  deliveryReadBeforeMoney: 'delivery-read-before-money',
 } as const;
 
 /** The name of a released change in the registry. */

@@ -1,6 +1,7 @@
 import type { CaseWorkflowInput, CaseWorkflowResult } from '../domain/workflow-contract';
 import type { CaseRecord } from './case-record';
 import { runCase } from './case-runtime';
+import { confirmDeliveryBeforePaying } from './delivery-check';
 import { reviewStage } from './stages/review.stage';
 import { customerConfirmationStage, shipToCustomerStage } from './stages/ship-to-customer.stage';
 
@@ -12,6 +13,8 @@ export async function reshipCaseWorkflow(input: CaseWorkflowInput): Promise<Case
 async function runReship(record: CaseRecord): Promise<void> {
   await reviewStage(record, 'shipping_replacement');
   record.startClock('reship');
+  // Lost or damaged on a delivery the order source no longer confirms: no second parcel.
+  await confirmDeliveryBeforePaying(record, 'reship');
   await shipToCustomerStage(record, 'reship', record.input.request.items, 'reship');
   await customerConfirmationStage(record);
 }

@@ -11,8 +11,11 @@ import { beforeLeanHistory, waitForClockEvent } from './legacy/lean-history';
 
 /** What a case type does when a clock runs out, beyond the escalation ladder. */
 export interface ClockHooks {
-  /** A staff clock breached: apply the policy's auto-action, if any. */
-  onStaffBreach?(record: CaseRecord, clock: ClockName): void;
+  /**
+   * A staff clock breached: apply the policy's auto-action, if any. What it does after its first
+   * await (a read of the order source) runs beside the supervisor, which goes on watching the clocks.
+   */
+  onStaffBreach?(record: CaseRecord, clock: ClockName): void | Promise<void>;
   /** A customer clock ran out: take the default answer or end the case. */
   onCustomerTimeout(record: CaseRecord, clock: ClockName): void;
 }
@@ -117,7 +120,10 @@ async function handle(record: CaseRecord, event: ClockEvent, hooks: ClockHooks):
       if (durationMs(level.after) !== 0) break;
       effects.push(escalate(record, event.clock, level, clock.startedAt, clock.deadline));
     }
-    hooks.onStaffBreach?.(record, event.clock);
+    // Not awaited: an auto-action that reads the order source first must not hold the ladder back.
+    void Promise.resolve(hooks.onStaffBreach?.(record, event.clock)).catch((err: unknown) => {
+      if (!isCancellation(err)) throw err;
+    });
     await Promise.all(effects);
     return;
   }

@@ -9,6 +9,8 @@ import type { Actor, CaseItem, CaseSnapshot, OpenCaseRequest } from '../../../do
 import { checkEligibility } from '../../../domain/eligibility';
 import { lineKey } from '../../../domain/keys';
 import { newLine, reserve, settle, type OrderLine } from '../../../domain/order-ledger';
+import type { SourceOrder } from '../../../domain/order-source';
+import { ProviderError } from '../../../domain/provider-error';
 import { defaultPolicy, type Policy } from '../../../domain/policy';
 import { caseStartOptions, caseWorkflowInput } from '../../../api/case-start-options';
 import { CASE_SEARCH_ATTRIBUTES } from '../../../domain/search-attributes';
@@ -75,6 +77,16 @@ export class FakeWorld {
   outOfStock = new Set<string>();
   /** The order-line ledger by `lineKey(orderId, sku)`: folded with the same domain functions as the MongoDB store. */
   ledgerLines = new Map<string, OrderLine>();
+  /**
+   * The order source's deliveries by order id (the latest 签收, null while on its way): `startCase`
+   * enters each case's order with the delivery it opens on, unless the test entered it first; an
+   * order not in it is one the source does not know.
+   */
+  deliveries = new Map<string, string | null>();
+  /** Orders read from the order source, in order. */
+  orderReads: string[] = [];
+  /** While true, the order source cannot answer (every read fails and is retried). */
+  orderSourceDown = false;
   /** While true, every read-model write fails as if the database were down. */
   readModelDown = false;
   /** Workflows this test started, terminated afterwards so that their timers cannot hold skipped time back. */
@@ -191,6 +203,16 @@ export class FakeWorld {
         },
         orderLines: async (orderId) => [...this.ledgerLines.values()].filter((line) => line.orderId === orderId),
       },
+      orderSource: {
+        version: '1.0',
+        order: async (orderId) => {
+          this.orderReads.push(orderId);
+          if (this.orderSourceDown) throw new ProviderError(`GET /v1/orders/${orderId} failed: 503`, { provider: 'orders', status: 503, retryable: true });
+          if (!this.deliveries.has(orderId)) return null;
+          return { version: '1.0', order: sourceOrder(orderId, this.deliveries.get(orderId) ?? null) };
+        },
+        customerOrders: async () => ({ version: '1.0', orders: [], nextCursor: null }),
+      },
     });
   }
 
@@ -249,6 +271,8 @@ export async function startCase(env: TestWorkflowEnvironment, world: FakeWorld, 
   // Started the way POST /v1/cases starts it: the same input (opening instant, feature level) and search attributes.
   const input = caseWorkflowInput(caseId, request, policy, { kind: 'customer', id: request.customerId }, verdict, nowMs);
   const { typedSearchAttributes } = caseStartOptions(input, world.taskQueue, { role: 'customer', customerId: request.customerId });
+  // The order source knows the order with the delivery the case opens on, unless the test said otherwise.
+  if (!world.deliveries.has(request.orderId)) world.deliveries.set(request.orderId, request.order.deliveredAt ?? null);
   const handle = await env.client.workflow.start(WORKFLOW_TYPE_BY_CASE_TYPE[request.type], {
     taskQueue: world.taskQueue,
     workflowId: caseWorkflowId(caseId),
@@ -257,6 +281,23 @@ export async function startCase(env: TestWorkflowEnvironment, world: FakeWorld, 
   });
   world.started.push(handle);
   return handle;
+}
+
+/** A minimal order of the order source: one line, one parcel, delivered at `deliveredAt` (null: on its way). */
+function sourceOrder(orderId: string, deliveredAt: string | null): SourceOrder {
+  const at = '2026-01-01T00:00:00.000Z';
+  return {
+    orderId,
+    customerId: 'c-1',
+    status: deliveredAt === null ? 'shipped' : 'delivered',
+    placedAt: at,
+    currency: 'CNY',
+    payment: { method: 'online', channel: 'alipay', providerTradeNo: `T-${orderId}`, paidAt: at, amount: 25_900 },
+    shipments: [{ carrier: 'SF', trackingNumber: `SF-${orderId}`, shippedAt: at, deliveredAt, lineIds: [`${orderId}-L1`] }],
+    freightInsurance: false,
+    refunds: [],
+    lines: [{ lineId: `${orderId}-L1`, sku: 'SKU-1', title: 'SKU-1', imageUrl: null, category: 'general', unitsBought: 1, unitListPrice: 25_900, amountPaid: 25_900 }],
+  };
 }
 
 /** The named clock of a snapshot (the latest one of that name). */
