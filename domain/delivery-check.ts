@@ -33,10 +33,21 @@ export function deliveryCheck(openedWith: string | undefined, read: DeliveryRead
 }
 
 /**
+ * Whether the case's delivery can be read again: its facts were read from the order source at
+ * opening (`orderRead`). A case opened on claimed facts, before the API read orders, has nothing
+ * of the source's to compare with (its order id may not even be the shop's) and goes on as it
+ * started (docs/decisions.md).
+ */
+export function deliveryReadAtOpening(request: Pick<OpenCaseRequest, 'orderRead'>): boolean {
+  return request.orderRead !== undefined;
+}
+
+/**
  * Whether the case reads the delivery again before its money or parcel goes: a refund only for a
  * parcel not received, and every reship (a lost parcel, or one damaged in transit: both rest on
- * what the courier delivered).
+ * what the courier delivered) — of a case opened on the order source's facts.
  */
-export function readsDeliveryBeforePaying(request: Pick<OpenCaseRequest, 'type' | 'reason'>): boolean {
+export function readsDeliveryBeforePaying(request: Pick<OpenCaseRequest, 'type' | 'reason' | 'orderRead'>): boolean {
+  if (!deliveryReadAtOpening(request)) return false;
   return request.type === 'reship' || (request.type === 'refund_only' && request.reason.code === 'not_received');
 }

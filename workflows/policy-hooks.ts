@@ -1,4 +1,5 @@
 import type { Actor, ClockName } from '../domain/case.types';
+import { deliveryReadAtOpening } from '../domain/delivery-check';
 import { claimedAmount } from '../domain/eligibility';
 import type { CaseRecord } from './case-record';
 import { readDeliveryAgain } from './delivery-check';
@@ -11,8 +12,8 @@ const CUSTOMER_TIMEOUT: Actor = { kind: 'system', id: 'customer-timeout' };
 /**
  * "Merchant timeout → auto-agree": a review that breaches on a refund below the policy amount is
  * approved by the system, and the timeline says so. Late quality claims (manual evaluation) never are.
- * The order's delivery is read again first: only the delivery the case was opened on lets the
- * system approve; any other answer withholds the approval (`auto_action.review_withheld`) and
+ * The order's delivery is read again first (cases opened on the order source's facts): only the
+ * delivery the case was opened on lets the system approve; any other answer withholds the approval (`auto_action.review_withheld`) and
  * the staff queue is told — the review stays with a person. Cases that auto-approved before the
  * patch approved without the read, in the same step, and replay that way.
  */
@@ -23,7 +24,7 @@ export async function autoApproveReviewOnBreach(record: CaseRecord, clock: Clock
   const amount = claimedAmount(record.input.request);
   if (record.input.request.order.currency !== rule.currency || amount >= rule.amount) return;
   const approval = { rule: 'merchant timeout → auto-agree', amount, below: rule.amount };
-  if (isPatched('deliveryReadBeforeMoney')) {
+  if (deliveryReadAtOpening(record.input.request) && isPatched('deliveryReadBeforeMoney')) {
     const { check, facts } = await readDeliveryAgain(record, 'an automatic approval');
     // A person may have decided (or the customer been asked) while the source was read.
     if (!awaitingReview(record, clock)) return;

@@ -1,7 +1,7 @@
 import { readOrderDelivery } from '../../activities/order-delivery.activities';
 import { createActivities } from '../../activities';
 import { ProviderError } from '../../domain/provider-error';
-import { deliveryCheck, readsDeliveryBeforePaying } from '../../domain/delivery-check';
+import { deliveryCheck, deliveryReadAtOpening, readsDeliveryBeforePaying } from '../../domain/delivery-check';
 import type { OrderRead, OrderSource, SourceOrder } from '../../domain/order-source';
 
 const NOW = new Date('2026-12-08T01:00:00.000Z');
@@ -107,10 +107,18 @@ describe('deliveryCheck', () => {
 });
 
 describe('readsDeliveryBeforePaying', () => {
+  const orderRead = { version: '1.0', readAt: NOW.toISOString() };
+
   it('is a not_received refund only and every reship', () => {
-    expect(readsDeliveryBeforePaying({ type: 'refund_only', reason: { code: 'not_received' } })).toBe(true);
-    expect(readsDeliveryBeforePaying({ type: 'refund_only', reason: { code: 'wrong_item' } })).toBe(false);
-    expect(readsDeliveryBeforePaying({ type: 'reship', reason: { code: 'damaged_in_transit' } })).toBe(true);
-    expect(readsDeliveryBeforePaying({ type: 'return', reason: { code: 'not_received' } })).toBe(false);
+    expect(readsDeliveryBeforePaying({ type: 'refund_only', reason: { code: 'not_received' }, orderRead })).toBe(true);
+    expect(readsDeliveryBeforePaying({ type: 'refund_only', reason: { code: 'wrong_item' }, orderRead })).toBe(false);
+    expect(readsDeliveryBeforePaying({ type: 'reship', reason: { code: 'damaged_in_transit' }, orderRead })).toBe(true);
+    expect(readsDeliveryBeforePaying({ type: 'return', reason: { code: 'not_received' }, orderRead })).toBe(false);
+  });
+
+  it('is none of a case opened on claimed facts (no orderRead): there is nothing of the source to compare with', () => {
+    expect(deliveryReadAtOpening({})).toBe(false);
+    expect(readsDeliveryBeforePaying({ type: 'refund_only', reason: { code: 'not_received' } })).toBe(false);
+    expect(readsDeliveryBeforePaying({ type: 'reship', reason: { code: 'not_received' } })).toBe(false);
   });
 });

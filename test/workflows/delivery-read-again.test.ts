@@ -28,12 +28,17 @@ let world: FakeWorld;
 
 const withWorker = worldRunner((context) => ({ env, world } = context));
 
+/** A case request whose facts were read from the order source at opening (what the API records). */
+function sourced(request: OpenCaseRequest, nowMs: number): OpenCaseRequest {
+  return { ...request, orderRead: { version: '1.0', readAt: new Date(nowMs).toISOString() } };
+}
+
 /** A request whose order had no delivery when the case opened. */
 async function undelivered(type: 'refund_only' | 'reship', items?: CaseItem[]): Promise<OpenCaseRequest> {
   const now = await env.currentTimeMs();
   const request = caseRequest(now, { type, reason: { code: 'not_received' }, evidence: ['https://img.example/empty-mailbox.jpg'], ...(items ? { items } : {}) });
   const { deliveredAt: _never, ...order } = request.order;
-  return { ...request, packagingIntact: undefined, order };
+  return sourced({ ...request, packagingIntact: undefined, order }, now);
 }
 
 /** The courier reports the order's parcel signed for now (after the case opened). */
@@ -96,7 +101,7 @@ describe('the delivery read again before money moves', () => {
   test('a reship whose order the source does not know waits for a person: no parcel, staff told, a supervisor closes it', () =>
     withWorker(async () => {
       const now = await env.currentTimeMs();
-      const request = caseRequest(now, { type: 'reship', reason: { code: 'damaged_in_transit' }, evidence: ['https://img.example/crushed-box.jpg'] }, 1);
+      const request = sourced(caseRequest(now, { type: 'reship', reason: { code: 'damaged_in_transit' }, evidence: ['https://img.example/crushed-box.jpg'] }, 1), now);
       const handle = await startCase(env, world, request);
       world.deliveries.delete(request.orderId);
       await handle.executeUpdate(reviewUpdate, { args: [{ actor: agent, decision: 'approve' }] });
@@ -110,6 +115,17 @@ describe('the delivery read again before money moves', () => {
       const cancelled = await handle.executeUpdate(cancelUpdate, { args: [{ actor: supervisor, note: 'order not found at the shop' }] });
       expect(cancelled.status).toBe('cancelled');
       expect(parcelsOf(world, cancelled.id)).toEqual([]);
+    }));
+
+  test('a case opened on claimed facts (no orderRead, before the API read orders) is not read again and pays as it started', () =>
+    withWorker(async () => {
+      const { orderRead: _none, ...claimed } = await undelivered('refund_only');
+      const handle = await startCase(env, world, claimed);
+      await signedForNow(claimed);
+      await handle.executeUpdate(reviewUpdate, { args: [{ actor: agent, decision: 'approve' }] });
+      const refund = await refundIssued(world, (await waitForStatus(handle, 'refunding')).id);
+      expect(refund.amount).toBe(25_900);
+      expect(world.orderReads).toEqual([]);
     }));
 
   test('while the order source cannot answer nothing is paid; the read is retried and the refund goes once it answers', () =>
@@ -145,7 +161,7 @@ describe('the delivery read again before money moves', () => {
   test('an automatic approval whose delivery changed since opening is withheld: the review stays with a person', () =>
     withWorker(async () => {
       const now = await env.currentTimeMs();
-      const request = caseRequest(now, { type: 'return', items: [{ sku: 'SOCKS', quantity: 1, unitPrice: 3_900 }] });
+      const request = sourced(caseRequest(now, { type: 'return', items: [{ sku: 'SOCKS', quantity: 1, unitPrice: 3_900 }] }), now);
       const handle = await startCase(env, world, request);
       await waitForStatus(handle, 'awaiting_review');
       world.deliveries.set(request.orderId, new Date(now - 86_400_000).toISOString());
