@@ -245,6 +245,39 @@ const SCENARIOS: Scenario[] = [
     },
   },
   {
+    type: 'refund_only',
+    name: 'delivery-signed-after-opening-rejected',
+    covers: 'opened on the order source\'s facts, never delivered → parcel signed for while in review → approved → delivery read again → rejected as a courier exception, no refund → survey',
+    request: (now) => {
+      const request = caseRequest(now, { type: 'refund_only', reason: { code: 'not_received' } });
+      delete request.order.deliveredAt;
+      return { ...request, orderRead: { version: '1.0', readAt: new Date(now).toISOString() } };
+    },
+    drive: async (handle, { env, world }) => {
+      const { orderId } = await waitForStatus(handle, 'awaiting_review');
+      world.deliveries.set(orderId, new Date(await env.currentTimeMs()).toISOString());
+      await approve(handle);
+      await waitForStatus(handle, 'rejected');
+      await answerSurvey(handle);
+    },
+  },
+  {
+    type: 'reship',
+    name: 'auto-approved-delivery-confirmed-reshipped',
+    covers: 'opened on the order source\'s facts → review breach below the policy amount → delivery read again, confirmed → auto-approved → read again before the parcel, confirmed → reship parcel → receipt confirmed → survey',
+    request: (now) => ({
+      ...caseRequest(now, { type: 'reship', reason: { code: 'damaged_in_transit' }, evidence: ['https://evidence.example/recorded-3.jpg'], items: [{ sku: 'SKU-1', quantity: 1, unitPrice: 3_900 }] }, 1),
+      orderRead: { version: '1.0', readAt: new Date(now).toISOString() },
+    }),
+    drive: async (handle, { env }) => {
+      await env.sleep('25 hours');
+      await waitForStatus(handle, 'awaiting_customer_confirmation');
+      await handle.executeUpdate(confirmReceiptUpdate, { args: [{ actor: customer }] });
+      await waitForStatus(handle, 'completed');
+      await answerSurvey(handle);
+    },
+  },
+  {
     type: 'courier_exception',
     name: 'reshipped',
     covers: 'courier investigation opened → resolution: reship → parcel shipped → receipt confirmed → survey',
