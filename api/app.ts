@@ -25,6 +25,7 @@ import type { StoreAccess } from './store-access';
 import { webhooksRouter } from './webhooks.routes';
 import { smsReceiptCounter } from './aliyun-sms-webhook.routes';
 import type { ApiProviders } from '../integrations';
+import type { OrderSource } from '../domain/order-source';
 
 /** Everything the HTTP API needs; `api/main.ts` builds it from the environment, tests build their own. */
 export interface ApiDeps {
@@ -52,6 +53,8 @@ export interface ApiDeps {
   providers?: ApiProviders;
   /** The built desk pages served at /desk/ (default desk/dist; absent build: a 503 page). */
   deskDir?: string;
+  /** The shop's order system (integrations' orderSourceOf): cases are opened on its facts. */
+  orderSource: OrderSource;
 }
 
 /** The express app of the HTTP API (the HTTP API contract v1, as built: docs/api.md). */
@@ -98,8 +101,10 @@ export function createApiApp(deps: ApiDeps): Express {
     now,
     commandTimeoutMs: deps.commandTimeoutMs,
     caseKeys: deps.caseKeys,
+    orderSource: deps.orderSource,
+    orderFactsRules: { paymentChannelRequired },
   });
-  app.use(casesRouter(cases, guard, { paymentChannelRequired }));
+  app.use(casesRouter(cases, guard));
   app.use(ordersRouter(deps.store, guard));
   app.use(reportsRouter(deps.store, guard, now));
   app.use(adminRouter(deps.policy, guard, deps.logger));

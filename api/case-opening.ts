@@ -1,7 +1,7 @@
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { AppConfig } from '../config/env';
-import type { CaseSnapshot } from '../domain/case.types';
+import type { CaseSnapshot, OpenCaseRequest } from '../domain/case.types';
 import { checkEligibility } from '../domain/eligibility';
 import { checkClaimAgainstLedger } from '../domain/ledger-claim-check';
 import { caseWorkflowId } from '../domain/ids';
@@ -12,9 +12,13 @@ import { caseIdForIdempotencyKey, randomCaseId } from './case-id';
 import type { CaseReader } from './case-reading';
 import { caseStartOptions, caseWorkflowInput } from './case-start-options';
 import type { OpenCaseBody } from './cases.schemas';
-import { ApiError, conflict, forbidden, ineligible } from './errors';
+import { ledgerRefusalFor } from './ledger-refusal';
+import { ApiError, conflict, ineligible, notFound } from './errors';
 import type { ApiMetrics } from './metrics';
 import { openingSnapshot } from './opening-snapshot';
+import type { OrderSource } from '../domain/order-source';
+import { caseRequestFromOrder, type OrderFactsRules } from './order-facts';
+import { visibleOrder } from './order-source-reads';
 import { readOrderLines } from './order-ledger.reader';
 import type { PolicyProvider } from './policy-provider';
 import type { StoreAccess } from './store-access';
@@ -32,6 +36,10 @@ export interface CaseOpeningDeps {
   now?: () => number;
   /** The payload codec's case data keys: a new case's key is made while its locks are taken. */
   caseKeys?: { newKeyFor(workflowId: string): Promise<unknown> };
+  /** The shop's order system: every fact a case is judged by is read from it. */
+  orderSource: OrderSource;
+  /** How orders are read beyond their facts (default: one online provider). */
+  orderFactsRules?: OrderFactsRules;
 }
 
 const STALE_LOCK_RECHECK_MS = 1500;
@@ -47,11 +55,22 @@ export class CaseOpener {
     this.now = deps.now ?? Date.now;
   }
 
-  /** `POST /v1/cases`: 201 with a new case, or 200 with the case an Idempotency-Key already opened. */
+  /**
+   * `POST /v1/cases`: 201 with a new case, or 200 with the case an Idempotency-Key already opened.
+   * The order is read first: an order that does not exist, or a customer's claim on an order that
+   * is not theirs, is the same 404 (an order id tells nothing about who bought it).
+   */
   async open(body: OpenCaseBody, idempotencyKey: string | undefined, principal: Principal): Promise<{ created: boolean; snapshot: CaseSnapshot }> {
-    if (principal.role === 'customer' && body.customerId !== principal.customerId) {
-      throw forbidden('a customer opens cases for its own customerId only');
-    }
+    const orderRead = performance.now();
+    const read = await visibleOrder(this.deps.orderSource, body.orderId, principal.role === 'customer' ? principal.customerId : undefined);
+    this.deps.metrics.openingStep('order_source', (performance.now() - orderRead) / 1000);
+    if (read === null) throw notFound('order_not_found', `no order ${body.orderId}`);
+    const request = caseRequestFromOrder(body, read, new Date(this.now()).toISOString(), this.deps.orderFactsRules ?? { paymentChannelRequired: false });
+    return this.openOn(request, idempotencyKey, principal);
+  }
+
+  /** Opens a case on a request whose facts were read from the order. */
+  private async openOn(body: OpenCaseRequest, idempotencyKey: string | undefined, principal: Principal): Promise<{ created: boolean; snapshot: CaseSnapshot }> {
     const caseId = idempotencyKey === undefined ? randomCaseId() : caseIdForIdempotencyKey(body.customerId, idempotencyKey);
     if (idempotencyKey !== undefined) {
       const existing = await this.findOpened(caseId, body);
@@ -64,16 +83,16 @@ export class CaseOpener {
     // The ledger read and the locks go to the database side by side (the case's data key too, so
     // encrypting the start finds it ready). The ledger's refusal still comes first: locks taken for
     // a claim it refuses are given back.
-    const keys = OpenCaseLocks.keysFor(body.orderId, body.items.map((i) => i.sku), body.type);
+    const keys = OpenCaseLocks.keysFor(body.orderId, body.items, body.type);
     const databaseStarted = performance.now();
     const keyReady = this.deps.caseKeys?.newKeyFor(caseWorkflowId(caseId)).catch(() => undefined);
-    const [lines, locked] = await Promise.allSettled([readOrderLines(this.deps.store, body.orderId), this.acquireLocks(keys, caseId, body)]);
+    const [lines, locked] = await Promise.allSettled([readOrderLines(this.deps.store, body.orderId), this.acquireLocks(keys, caseId, body, principal)]);
     // A courtesy: a line already paid back is refused here; the workflow's ledger reservations guard the money itself.
     const ledger = lines.status === 'fulfilled' ? checkClaimAgainstLedger(body, lines.value) : null;
     if (ledger === null || !ledger.allowed) {
       if (locked.status === 'fulfilled') await this.releaseLocks(caseId);
       if (lines.status === 'rejected') throw lines.reason;
-      if (ledger !== null && !ledger.allowed) throw ineligible(ledger.code, ledger.message, ledger.details);
+      if (ledger !== null && !ledger.allowed) throw ledgerRefusalFor(ledger, principal);
     }
     if (locked.status === 'rejected') throw locked.reason;
     await keyReady;
@@ -127,7 +146,7 @@ export class CaseOpener {
   }
 
   /** The case an Idempotency-Key opened before, or null; 409 when the key was used for a different request. */
-  private async findOpened(caseId: string, body: OpenCaseBody): Promise<CaseSnapshot | null> {
+  private async findOpened(caseId: string, body: OpenCaseRequest): Promise<CaseSnapshot | null> {
     try {
       await withinDeadline(this.deps.client, () => this.deps.client.workflow.getHandle(caseWorkflowId(caseId)).describe());
     } catch (error) {
@@ -148,7 +167,7 @@ export class CaseOpener {
    * Takes the one-open-case-per-order-line locks. A lock held by a case whose workflow has
    * ended or never started (a crash between lock and start) is taken over; a live holder is a 409.
    */
-  private async acquireLocks(keys: string[], caseId: string, body: OpenCaseBody): Promise<void> {
+  private async acquireLocks(keys: string[], caseId: string, body: OpenCaseRequest, principal: Principal): Promise<void> {
     const { locks } = this.deps.store.get();
     const checked = new Set<string>();
     for (;;) {
@@ -156,8 +175,11 @@ export class CaseOpener {
       if (result.acquired) return;
       const holder = result.heldBy;
       if (checked.has(holder) || !(await this.isStaleHolder(holder))) {
-        throw conflict('duplicate_open_case', `case ${holder} is already open for order ${body.orderId} and type ${body.type}`, [
-          { field: 'items', message: `an item of this order is in open case ${holder}` },
+        // A customer is not told the other case's id: it may be a case opened, before the order
+        // source, by someone who was not the buyer (staff see it, to look the case up).
+        const which = principal.role === 'customer' ? 'a case' : `case ${holder}`;
+        throw conflict('duplicate_open_case', `${which} is already open for order ${body.orderId} and type ${body.type}`, [
+          { field: 'items', message: `an item of this order is in ${principal.role === 'customer' ? 'an open case' : `open case ${holder}`}` },
         ]);
       }
       checked.add(holder);

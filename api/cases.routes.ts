@@ -1,35 +1,29 @@
 import { Router, type RequestHandler } from 'express';
 import { principalOf, requireRole } from './auth';
 import { assertAudience, CASE_COMMANDS } from './case-commands';
-import { idempotencyKeySchema, listCasesQuerySchema, openCaseBodySchema } from './cases.schemas';
+import { claimedFactProblems, idempotencyKeySchema, listCasesQuerySchema, openCaseBodySchema } from './cases.schemas';
 import type { CaseService } from './cases.service';
 import { parseOrThrow, validationFailed, zodDetails } from './errors';
 
-/** How this server checks a new case beyond its body's schema. */
-export interface CaseOpeningRules {
-  /** True when refunds go through more than one online provider: an online order must say which one it was paid through. */
-  paymentChannelRequired: boolean;
-}
-
 /** Routes of /v1/cases: open, read, list, and one POST per command of the contract. */
-export function casesRouter(service: CaseService, guard: RequestHandler[], rules: CaseOpeningRules = { paymentChannelRequired: false }): Router {
+export function casesRouter(service: CaseService, guard: RequestHandler[]): Router {
   const router = Router();
 
   router.post('/v1/cases', ...guard, requireRole('customer', 'agent', 'supervisor', 'admin'), async (req, res) => {
-    // Header and body are checked together so that one answer names every offending field.
+    // Header and body are checked together so that one answer names every offending field. A fact
+    // the order system holds (price, units bought, category, dates, payment, buyer) is refused by
+    // name before the schema's generic "unknown field".
     const key = idempotencyKeySchema.safeParse(req.get('Idempotency-Key'));
+    const claimedFacts = claimedFactProblems(req.body);
     const body = openCaseBodySchema.safeParse(req.body ?? {});
-    // With two online providers a refund of an order that does not say its channel could go to the wrong one.
-    const channelMissing =
-      rules.paymentChannelRequired && body.success && body.data.order.paymentMethod === 'online' && body.data.order.paymentChannel === undefined
-        ? [{ field: 'order.paymentChannel', message: 'required: this shop refunds online payments through more than one provider (alipay, wechatpay or other)' }]
-        : [];
-    if (!key.success || !body.success || channelMissing.length > 0) {
-      throw validationFailed([
-        ...(key.success ? [] : zodDetails(key.error, 'Idempotency-Key')),
-        ...(body.success ? [] : zodDetails(body.error)),
-        ...channelMissing,
-      ]);
+    if (claimedFacts.length > 0) {
+      throw validationFailed(
+        [...claimedFacts, ...(key.success ? [] : zodDetails(key.error, 'Idempotency-Key'))],
+        'facts that decide money come from the order system, not from the request: send the order id, the lines and units claimed, the reason and evidence',
+      );
+    }
+    if (!key.success || !body.success) {
+      throw validationFailed([...(key.success ? [] : zodDetails(key.error, 'Idempotency-Key')), ...(body.success ? [] : zodDetails(body.error))]);
     }
     const { created, snapshot } = await service.open(body.data, key.data, principalOf(res));
     res.locals.caseId = snapshot.id;

@@ -23,87 +23,82 @@ export const identifier = (what: string) =>
     .max(128, `${what} has at most 128 characters`)
     .regex(/^[\w.:\-/#]+$/, `${what} may contain letters, digits and _ . : - / # only`);
 
-/** A money amount in integer minor units (fen for CNY). */
-const minorUnits = z.number().int('must be an integer amount in minor units (fen)').nonnegative();
 /** A positive money amount in integer minor units. */
 export const positiveMinorUnits = z.number().int('must be an integer amount in minor units (fen)').positive();
-const currency = z.string().regex(/^[A-Z]{3}$/, 'must be an ISO-4217 currency code such as CNY');
 /** A link to a photo or document the customer gives as evidence. */
 export const evidenceUrl = z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).max(2048);
 // The document says "not blank" as a pattern: the value is trimmed before its length is checked.
 /** A free text, trimmed, not blank, of at most `max` characters. */
 export const text = (max = MAX_TEXT) => z.string().trim().min(1, 'must not be empty').max(max).meta({ pattern: '\\S' });
 
-/** One order line of a case. */
-export const caseItemSchema = z
+/** One order line claimed by a new case: the line (by `lineId`, or by `sku` when one line of the order has it) and the units. */
+export const claimedLineSchema = z
   .object({
-    sku: identifier('sku'),
-    quantity: z.number().int('must be a whole number').min(1, 'must be at least 1').max(10_000),
-    unitPrice: minorUnits.meta({ description: 'price of one unit in minor units' }),
-    orderedQuantity: z
-      .number()
-      .int('must be a whole number')
-      .min(1, 'must be at least 1')
-      .max(10_000)
-      .optional()
-      .meta({ description: 'units bought on this order line (default: the quantity claimed); the order-line ledger counts from it' }),
-    category: identifier('category')
-      .optional()
-      .meta({ description: "the item's product category (policy: no-reason exclusions, warranty months); default order.category" }),
+    lineId: identifier('lineId').optional().meta({ description: "the order line, as the order source names it (GET /v1/orders/{orderId})" }),
+    sku: identifier('sku').optional().meta({ description: 'the sku of the line, when the order has one line of it; otherwise give lineId' }),
+    quantity: z.number().int('must be a whole number').min(1, 'must be at least 1').max(10_000).meta({ description: 'units claimed' }),
   })
   .strict()
-  .superRefine((item, ctx) => {
-    if (item.orderedQuantity !== undefined && item.quantity > item.orderedQuantity) {
-      ctx.addIssue({ code: 'custom', path: ['quantity'], message: `claims ${item.quantity} units of a line that bought ${item.orderedQuantity}` });
-    }
-  });
+  .refine((line) => line.lineId !== undefined || line.sku !== undefined, { path: ['lineId'], message: 'name the order line: lineId (or sku)' });
+/** A validated claimed line. */
+export type ClaimedLine = z.output<typeof claimedLineSchema>;
 
-/** The order facts a case is judged by. */
-export const orderFactsSchema = z
-  .object({
-    paidAt: isoDateTime,
-    deliveredAt: isoDateTime.optional().meta({ description: 'absent when the order was never delivered' }),
-    paymentMethod: z.enum(['online', 'cod']),
-    paymentChannel: z.enum(PAYMENT_CHANNELS).optional().meta({
-      description:
-        'where an online payment was made; its refund goes back the same way (alipay, wechatpay, or other: the shop payment service). Absent: the default online provider; required when the server refunds through more than one',
-    }),
-    total: minorUnits.meta({ description: 'order total in minor units' }),
-    currency,
-    category: identifier('category').optional().meta({ description: 'product category, for warranty rules' }),
-  })
-  .strict()
-  .refine((order) => order.paymentChannel === undefined || order.paymentMethod === 'online', {
-    path: ['paymentChannel'],
-    message: 'only for online payments: cash on delivery is refunded by the shop payment service',
-  });
+/**
+ * Fields an open-case body may not send: every fact that decides money or access is read from the
+ * shop's order system, and the buyer comes from the order. Each is refused by name (400), with
+ * what to send instead, rather than as an unknown field.
+ */
+export const FACTS_FROM_THE_ORDER_SYSTEM: Readonly<Record<string, string>> = {
+  customerId: "comes from the order system: the order's buyer is the case's customer",
+  order: 'comes from the order system: payment, dates and total are read from the order',
+  unitPrice: "comes from the order system: the line's amount paid is read from the order",
+  orderedQuantity: 'comes from the order system: units bought are read from the order',
+  category: 'comes from the order system: the category is read from the order line',
+};
 
-/** Body of `POST /v1/cases`. */
+/** Body of `POST /v1/cases`: the order, the lines and units claimed, the reason and evidence; nothing the order system knows. */
 export const openCaseBodySchema = z
   .object({
     type: z.enum(CASE_TYPES),
     orderId: identifier('orderId'),
-    customerId: identifier('customerId'),
     items: z
-      .array(caseItemSchema)
+      .array(claimedLineSchema)
       .min(1, 'at least one item')
       .max(100)
       .superRefine((items, ctx) => {
         const seen = new Set<string>();
         items.forEach((item, index) => {
-          if (seen.has(item.sku)) ctx.addIssue({ code: 'custom', path: [index, 'sku'], message: `sku ${item.sku} appears twice; give one line per sku` });
-          seen.add(item.sku);
+          const name = item.lineId !== undefined ? `line:${item.lineId}` : `sku:${item.sku}`;
+          const field = item.lineId !== undefined ? 'lineId' : 'sku';
+          if (seen.has(name)) ctx.addIssue({ code: 'custom', path: [index, field], message: `${name.slice(name.indexOf(':') + 1)} appears twice; claim each line once` });
+          seen.add(name);
         });
       }),
     reason: z.object({ code: z.enum(REASON_CODES), description: text().optional() }).strict(),
     evidence: z.array(evidenceUrl).max(20).default([]).meta({ description: 'photo or video URLs' }),
     packagingIntact: z.boolean().optional().meta({ description: 'original packaging and accessories intact' }),
-    order: orderFactsSchema,
   })
   .strict()
-  .meta({ description: 'Open an after-sales case' });
+  .meta({ description: 'Open an after-sales case on an order of the shop: its facts (price paid, units, category, dates, payment, buyer) are read from the order system' });
 /** A validated `POST /v1/cases` body. */
 export type OpenCaseBody = z.output<typeof openCaseBodySchema>;
+
+/** The fields of an open-case body that only the order system may state, as 400 details (empty when none). */
+export function claimedFactProblems(body: unknown): { field: string; message: string }[] {
+  if (typeof body !== 'object' || body === null) return [];
+  const problems: { field: string; message: string }[] = [];
+  const record = body as Record<string, unknown>;
+  for (const field of ['customerId', 'order']) if (field in record) problems.push({ field, message: FACTS_FROM_THE_ORDER_SYSTEM[field] });
+  if (Array.isArray(record.items)) {
+    record.items.forEach((item: unknown, index) => {
+      if (typeof item !== 'object' || item === null) return;
+      for (const field of ['unitPrice', 'orderedQuantity', 'category']) {
+        if (field in item) problems.push({ field: `items[${index}].${field}`, message: FACTS_FROM_THE_ORDER_SYSTEM[field] });
+      }
+    });
+  }
+  return problems;
+}
 
 /** The `Idempotency-Key` header: a repeat with the same key returns the same case. */
 export const idempotencyKeySchema = z

@@ -13,7 +13,7 @@ import { ConfigError, loadConfig } from '../config/env';
 import { PolicyError } from '../domain/policy.schema';
 import { MongoDataKeyStore } from '../store/case-data-keys.store';
 import { CustomerErasureStore } from '../store/customer-erasure.store';
-import { apiProvidersFromConfig } from '../integrations';
+import { apiProvidersFromConfig, orderSourceOf } from '../integrations';
 import { createApiApp } from './app';
 import { CustomerEraser } from './customer-erasure';
 import { TokenRegistry, TokensFileError } from './auth';
@@ -56,7 +56,7 @@ async function main(): Promise<void> {
   const codec = { codec: protection.codec, allowedOrigins: codecOrigins(config) };
   // Read at start: an unusable Alipay or WeChat Pay key file stops the API, named.
   const providers = apiProvidersFromConfig(config);
-  const app = createApiApp({ config, client, store, policy, tokens, logger, eraser, codec, caseKeys: protection.dataKeys, providers });
+  const app = createApiApp({ config, client, store, policy, tokens, logger, eraser, codec, caseKeys: protection.dataKeys, providers, orderSource: orderSourceOf(config) });
   const server = http.createServer(app);
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {

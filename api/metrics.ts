@@ -4,7 +4,7 @@ import { CASE_STATUSES, isTerminal, type CaseStatus, type CaseType } from '../do
 import { Collections } from '../store/mongo';
 
 /** The steps of opening a case that wait on a server (aftersales_case_opening_step_seconds). */
-export type OpeningStep = 'database' | 'temporal_start';
+export type OpeningStep = 'order_source' | 'database' | 'temporal_start';
 
 /** Open cases per status, as the read model counts them. */
 export type OpenCaseCounts = Partial<Record<CaseStatus, number>>;
@@ -72,7 +72,7 @@ export class ApiMetrics {
     });
     this.openingSteps = new Histogram({
       name: 'aftersales_case_opening_step_seconds',
-      help: 'Time of the steps of POST /v1/cases that wait on a server: database (ledger read, locks, data key, side by side) and temporal_start (the start RPC)',
+      help: 'Time of the steps of POST /v1/cases that wait on a server: order_source (the order read), database (ledger read, locks, data key, side by side) and temporal_start (the start RPC)',
       labelNames: ['step'],
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers,

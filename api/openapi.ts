@@ -586,13 +586,15 @@ export function buildOpenApiDocument(): Record<string, unknown> {
           operationId: 'openCase',
           tags: ['cases'],
           summary: 'Open a case',
-          description: 'Who: customer (own customerId only), agent, supervisor, admin.',
+          description:
+            "Who: customer (on their own orders only), agent, supervisor, admin (for the order's buyer). The order is read from the shop's order system: " +
+            'price paid, units bought, category, dates, payment and buyer come from there, never from the body (a body that sends them is a 400 naming each).',
           parameters: [
             {
               name: 'Idempotency-Key',
               in: 'header',
               required: false,
-              description: 'a repeat with the same key (per customerId) returns the first case with 200',
+              description: "a repeat with the same key (per the order's buyer) returns the first case with 200",
               schema: requestSchema(idempotencyKeySchema),
             },
           ],
@@ -605,12 +607,18 @@ export function buildOpenApiDocument(): Record<string, unknown> {
             '200': caseResponse('the case this Idempotency-Key already opened', limited),
             ...common,
             ...bodyErrors,
-            '409': errorResponse('duplicate_open_case (details name the open case) or idempotency_key_reused', limited),
+            '404': errorResponse("order_not_found: the order system has no such order, or (to a customer) it is another customer's order: the same answer", limited),
+            '409': errorResponse('duplicate_open_case (to staff, details name the open case) or idempotency_key_reused', limited),
             '422': errorResponse(
               'the policy refuses the case: the code is the reason (outside_return_window, …); or the order-line ledger does: ' +
-                'nothing_refundable, quantity_exceeds_remaining, with one detail per refused line (LedgerRefusalDetail)',
+                'nothing_refundable, quantity_exceeds_remaining, with one detail per refused line (LedgerRefusalDetail; case ids to staff only); ' +
+                'or payment_channel_unknown: the order does not say which provider took its online payment',
               limited,
             ),
+            '503': errorResponse('order_source_unavailable (the order system cannot be read), temporal_unavailable or read_model_unavailable', {
+              ...retryAfter('seconds to wait before retrying'),
+              ...limited,
+            }),
           },
         },
         get: {

@@ -1,6 +1,6 @@
 import type { Collection, Db } from 'mongodb';
 import type { CaseType } from '../domain/case.types';
-import { openCaseLockKey } from '../domain/keys';
+import { openCaseLockKeyOf, type LineOfItem } from '../domain/keys';
 import { Collections, isDuplicateKeyError } from './mongo';
 
 /** One lock: an order line and case type held by one open case. */
@@ -17,7 +17,7 @@ export type AcquireResult = { acquired: true } | { acquired: false; heldBy: stri
 /** How often one key is retried when its holder disappears between our insert and our read. */
 const MAX_ATTEMPTS_PER_KEY = 3;
 
-/** One open case per order line (orderId + sku) and case type, enforced by the unique `_id` of a lock document. */
+/** One open case per order line (domain/keys.ts lineKeyOf) and case type, enforced by the unique `_id` of a lock document. */
 export class OpenCaseLocks {
   private readonly locks: Collection<OpenCaseLockDocument>;
 
@@ -25,10 +25,9 @@ export class OpenCaseLocks {
     this.locks = db.collection<OpenCaseLockDocument>(Collections.openCaseLocks);
   }
 
-  /** The lock keys of a case: one per distinct sku, sorted (domain/keys.ts openCaseLockKey). */
-  static keysFor(orderId: string, skus: readonly string[], type: CaseType): string[] {
-    const distinct = [...new Set(skus)].sort();
-    return distinct.map((sku) => openCaseLockKey(orderId, sku, type));
+  /** The lock keys of a case: one per distinct order line, sorted (domain/keys.ts openCaseLockKeyOf). */
+  static keysFor(orderId: string, items: readonly LineOfItem[], type: CaseType): string[] {
+    return [...new Set(items.map((item) => openCaseLockKeyOf(orderId, item, type)))].sort();
   }
 
   /** Takes every key for `caseId`, or none: on a key held by another case, releases what this call took. Retry-safe. */

@@ -1,5 +1,4 @@
 import { useRef, useState, type FormEvent } from 'react';
-import { withBeijingOffset } from '../../domain/beijing-time';
 import { api, call, type Me, type PolicySummary, type Problem } from './api/client';
 import type { components } from './api/schema';
 import { Check, Field, ProblemView, Select, localProblem } from './components';
@@ -14,8 +13,6 @@ type Reason = PolicySummary['types'][number]['reasons'][number];
 type PaidBy = 'alipay' | 'wechatpay' | 'other' | 'cod';
 
 const daysAgo = (days: number) => new Date(Date.now() - days * 86_400_000).toISOString().slice(0, 10);
-/** A date picked in the form is that day at noon, Beijing time. */
-const beijingNoon = (date: string) => withBeijingOffset(`${date}T12:00:00`);
 
 /** The customer's form to open a case for an order; it follows the policy summary (types, reasons, windows, evidence). */
 export function OpenCase({ me, policy }: { me: Me; policy: PolicySummary | null }) {
@@ -64,22 +61,16 @@ export function OpenCase({ me, policy }: { me: Me; policy: PolicySummary | null 
     const orderTotal = total.trim() === '' ? unitPrice * Number(quantity) : yuanToMinor(total);
     if (orderTotal === null) return setProblem(localProblem('order.total', i18n.t('mustBeNumber')));
     const urls = evidence.split(/\s+/).filter(Boolean);
+    // The order's facts (price, dates, payment) are read by the API from the order system; the
+    // fields above stay until the order picker replaces this form.
+    void orderTotal;
     const body: OpenBody = {
       type,
       orderId: orderId.trim(),
-      customerId: me.customerId!,
-      items: [{ sku: sku.trim(), quantity: Number(quantity), unitPrice, ...(category.trim() ? { category: category.trim() } : {}) }],
+      items: [{ sku: sku.trim(), quantity: Number(quantity) }],
       reason: { code: chosenReason, ...(description.trim() ? { description: description.trim() } : {}) },
       evidence: urls,
       ...(type === 'return' ? { packagingIntact: intact } : {}),
-      order: {
-        paidAt: beijingNoon(paidAt),
-        ...(deliveredAt ? { deliveredAt: beijingNoon(deliveredAt) } : {}),
-        ...(paidBy === 'cod' ? { paymentMethod: 'cod' as const } : { paymentMethod: 'online' as const, paymentChannel: paidBy }),
-        total: orderTotal,
-        currency: 'CNY',
-        ...(category.trim() ? { category: category.trim() } : {}),
-      },
     };
     setBusy(true);
     setProblem(null);

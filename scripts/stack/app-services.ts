@@ -42,6 +42,7 @@ export function localWiringEnv(ports: AppPorts): Record<string, string> {
     PAYMENT_BASE_URL: `${sandboxUrl}/payment`,
     NOTIFICATION_BASE_URL: `${sandboxUrl}/notification`,
     INVENTORY_BASE_URL: `${sandboxUrl}/inventory`,
+    ORDER_SOURCE_BASE_URL: `${sandboxUrl}/order-source`,
     SANDBOX_CALLBACK_URL: webhooksUrl,
   };
 }

@@ -4,6 +4,7 @@ import { signWebhook } from '../../integrations/webhook-signature';
 import { STACK_ENV } from './stack/stack-file';
 import { stackTemporalClient } from './support/fixtures';
 import { eventually, HttpClient, requiredEnv, sleep, stackTokens, type ApiErrorBody } from './support/http-client';
+import { SandboxOrders, type CaseClaim } from './support/sandbox-orders';
 
 // The HTTP API contract (v1, docs/api.md) against the running integration stack (real API,
 // Temporal dev server, FerretDB, worker and sandbox). Each test uses its own order ids, so
@@ -22,19 +23,23 @@ const as = (token: string) => api.as(token);
 const DAY_MS = 86_400_000;
 const iso = (msAgo: number) => new Date(Date.now() - msAgo).toISOString();
 const uniqueOrderId = () => `IT-${randomUUID()}`;
+const orders = new SandboxOrders(requiredEnv(STACK_ENV.sandboxUrl));
 
-/** A return of one item delivered `deliveredDaysAgo` days ago, eligible by default. */
-function returnRequest(orderId: string, overrides: Record<string, unknown> = {}, deliveredDaysAgo = 2) {
-  return {
+/**
+ * A no-reason return of one item of an order of `customerId`, delivered `deliveredDaysAgo` days
+ * ago (eligible by default): the order is placed in the sandbox's order service, the claim returned.
+ */
+async function returnRequest(orderId: string, options: { deliveredDaysAgo?: number; customerId?: string } = {}): Promise<CaseClaim> {
+  const deliveredDaysAgo = options.deliveredDaysAgo ?? 2;
+  return orders.claimOn({
     type: 'return',
     orderId,
-    customerId: 'c-1',
+    customerId: options.customerId ?? 'c-1',
     items: [{ sku: 'SKU-IT-1', quantity: 1, unitPrice: 5000 }],
     reason: { code: 'no_reason' },
     packagingIntact: true,
     order: { paidAt: iso((deliveredDaysAgo + 2) * DAY_MS), deliveredAt: iso(deliveredDaysAgo * DAY_MS), paymentMethod: 'online', total: 5000, currency: 'CNY' },
-    ...overrides,
-  };
+  });
 }
 
 /** What breaks the Case schema of the API's own OpenAPI document (extra properties are forbidden there). */
@@ -63,38 +68,51 @@ describe('authentication', () => {
 describe('opening a case', () => {
   it('answers 400 naming every bad field, and starts no workflow', async () => {
     const orderId = uniqueOrderId();
-    const response = await as(tokens.agent).post<Json>(
-      '/v1/cases',
-      returnRequest(orderId, {
-        type: 'refund',
-        items: [{ sku: 'SKU-IT-1', quantity: 0, unitPrice: 49.9 }],
-        evidence: ['not a url'],
-        order: { paidAt: 'yesterday', paymentMethod: 'online', total: 5000, currency: 'CNY' },
-      }),
-    );
+    const claim = await returnRequest(orderId);
+    const response = await as(tokens.agent).post<Json>('/v1/cases', {
+      ...claim,
+      type: 'refund',
+      items: [{ lineId: claim.items[0].lineId, quantity: 0 }],
+      evidence: ['not a url'],
+    });
     expect(response.status).toBe(400);
     expect(response.body.error.code).toBe('validation_failed');
-    expect(response.body.error.details.map((d) => d.field).sort()).toEqual([
-      'evidence[0]',
-      'items[0].quantity',
-      'items[0].unitPrice',
-      'order.paidAt',
-      'type',
-    ]);
+    expect(response.body.error.details.map((d) => d.field).sort()).toEqual(['evidence[0]', 'items[0].quantity', 'type']);
     expect(response.text).not.toMatch(/at .*\.ts:\d+/);
     expect(await workflowsForOrder(orderId)).toBe(0);
   });
 
-  it("answers 403 when a customer opens a case for another customer's id", async () => {
+  it('answers 400 naming each fact a claim sends that only the order system may state (buyer, price, units bought, category, payment and dates), and starts no workflow', async () => {
     const orderId = uniqueOrderId();
-    const response = await as(tokens.customer).post<Json>('/v1/cases', returnRequest(orderId, { customerId: 'c-2' }));
-    expect(response.status).toBe(403);
+    const claim = await returnRequest(orderId);
+    const response = await as(tokens.customer).post<Json>('/v1/cases', {
+      ...claim,
+      customerId: 'c-1',
+      items: [{ ...claim.items[0], unitPrice: 99_000, orderedQuantity: 1, category: 'apparel' }],
+      order: { paidAt: iso(DAY_MS), paymentMethod: 'cod', total: 99_000, currency: 'CNY' },
+    });
+    expect(response.status).toBe(400);
+    expect(response.body.error.details.map((d) => d.field).sort()).toEqual(['customerId', 'items[0].category', 'items[0].orderedQuantity', 'items[0].unitPrice', 'order']);
+    expect(response.body.error.details.every((d) => d.message.includes('order system'))).toBe(true);
     expect(await workflowsForOrder(orderId)).toBe(0);
+  });
+
+  it("answers 404 order_not_found when a customer claims on another customer's order, exactly as for an order that does not exist, and starts no workflow", async () => {
+    const theirs = uniqueOrderId();
+    const claimOnTheirs = await returnRequest(theirs, { customerId: 'c-2' });
+    const onTheirs = await as(tokens.customer).post<Json>('/v1/cases', claimOnTheirs);
+    const missing = uniqueOrderId();
+    const onNone = await as(tokens.customer).post<Json>('/v1/cases', { ...claimOnTheirs, orderId: missing });
+    expect({ status: onTheirs.status, code: onTheirs.body.error.code }).toEqual({ status: 404, code: 'order_not_found' });
+    expect({ status: onNone.status, code: onNone.body.error.code }).toEqual({ status: 404, code: 'order_not_found' });
+    // Nothing in the answer tells an order that exists from one that does not.
+    expect(onTheirs.text.replace(theirs, 'ORDER')).toBe(onNone.text.replace(missing, 'ORDER'));
+    expect(await workflowsForOrder(theirs)).toBe(0);
   });
 
   it('answers 422 outside_return_window for a no-reason return 20 days after delivery', async () => {
     const orderId = uniqueOrderId();
-    const response = await as(tokens.customer).post<Json>('/v1/cases', returnRequest(orderId, {}, 20));
+    const response = await as(tokens.customer).post<Json>('/v1/cases', await returnRequest(orderId, { deliveredDaysAgo: 20 }));
     expect(response.status).toBe(422);
     expect(response.body.error.code).toBe('outside_return_window');
     expect(await workflowsForOrder(orderId)).toBe(0);
@@ -102,7 +120,7 @@ describe('opening a case', () => {
 
   it('answers 201 with the case and its Location, readable by its owner and staff but not by another customer', async () => {
     const orderId = uniqueOrderId();
-    const opened = await as(tokens.customer).post<Json>('/v1/cases', returnRequest(orderId));
+    const opened = await as(tokens.customer).post<Json>('/v1/cases', await returnRequest(orderId));
     expect(opened.status).toBe(201);
     const id = opened.body.id as string;
     expect(opened.headers.get('location')).toBe(`/v1/cases/${id}`);
@@ -119,9 +137,9 @@ describe('opening a case', () => {
 
   it('answers 409 duplicate_open_case naming the open case for a second case on the same order line and type', async () => {
     const orderId = uniqueOrderId();
-    const first = await as(tokens.customer).post<Json>('/v1/cases', returnRequest(orderId));
+    const first = await as(tokens.customer).post<Json>('/v1/cases', await returnRequest(orderId));
     expect(first.status).toBe(201);
-    const second = await as(tokens.agent).post<Json>('/v1/cases', returnRequest(orderId));
+    const second = await as(tokens.agent).post<Json>('/v1/cases', await returnRequest(orderId));
     expect(second.status).toBe(409);
     expect(second.body.error.code).toBe('duplicate_open_case');
     expect(JSON.stringify(second.body.error)).toContain(first.body.id as string);
@@ -131,9 +149,9 @@ describe('opening a case', () => {
   it('answers a repeat with the same Idempotency-Key with 200 and the same case', async () => {
     const orderId = uniqueOrderId();
     const key = `it-${randomUUID()}`;
-    const first = await as(tokens.customer).post<Json>('/v1/cases', returnRequest(orderId), { 'Idempotency-Key': key });
+    const first = await as(tokens.customer).post<Json>('/v1/cases', await returnRequest(orderId), { 'Idempotency-Key': key });
     expect(first.status).toBe(201);
-    const repeat = await as(tokens.customer).post<Json>('/v1/cases', returnRequest(orderId), { 'Idempotency-Key': key });
+    const repeat = await as(tokens.customer).post<Json>('/v1/cases', await returnRequest(orderId), { 'Idempotency-Key': key });
     expect(repeat.status).toBe(200);
     expect(repeat.body.id).toBe(first.body.id);
     expect(await workflowsForOrder(orderId)).toBe(1);
@@ -143,7 +161,7 @@ describe('opening a case', () => {
 describe('listing cases', () => {
   it("keeps customers to their own cases and lets staff filter by order", async () => {
     const orderId = uniqueOrderId();
-    const opened = await as(tokens.customer).post<Json>('/v1/cases', returnRequest(orderId));
+    const opened = await as(tokens.customer).post<Json>('/v1/cases', await returnRequest(orderId));
     expect(opened.status).toBe(201);
 
     const forStaff = await eventually('the case in the read model', async () => {
@@ -164,7 +182,7 @@ describe('listing cases', () => {
 
 describe('commands', () => {
   it('checks role, body and case state, then runs the command and answers with the new case', async () => {
-    const opened = await as(tokens.customer).post<Json>('/v1/cases', returnRequest(uniqueOrderId()));
+    const opened = await as(tokens.customer).post<Json>('/v1/cases', await returnRequest(uniqueOrderId()));
     const id = opened.body.id as string;
 
     expect((await as(tokens.customer).post<Json>(`/v1/cases/${id}/review`, { decision: 'approve' })).status).toBe(403);
@@ -184,7 +202,7 @@ describe('commands', () => {
   });
 
   it('answers 409 once the case has ended, while the case stays readable', async () => {
-    const opened = await as(tokens.customer).post<Json>('/v1/cases', returnRequest(uniqueOrderId()));
+    const opened = await as(tokens.customer).post<Json>('/v1/cases', await returnRequest(uniqueOrderId()));
     const id = opened.body.id as string;
     const cancelled = await as(tokens.customer).post<Json>(`/v1/cases/${id}/cancel`, { note: 'changed my mind' });
     expect(cancelled.status).toBe(200);
@@ -199,7 +217,7 @@ describe('commands', () => {
 
 describe('commands without a body', () => {
   it('runs a cancel sent with no body at all, as the document allows', async () => {
-    const opened = await as(tokens.customer).post<Json>('/v1/cases', returnRequest(uniqueOrderId()));
+    const opened = await as(tokens.customer).post<Json>('/v1/cases', await returnRequest(uniqueOrderId()));
     const response = await fetch(`${requiredEnv(STACK_ENV.apiUrl)}/v1/cases/${opened.body.id as string}/cancel`, {
       method: 'POST',
       headers: { authorization: `Bearer ${tokens.customer}` },

@@ -85,19 +85,24 @@ const beijingDayNumber = (ms: number) => Math.floor((ms + BEIJING_OFFSET_MS) / D
 const beijingTime = (day: number, hours: number, minutes: number) => day * DAY_MS - BEIJING_OFFSET_MS + hours * HOUR_MS + minutes * 60_000;
 
 describe('money and law: what the default policy owes, asked through the HTTP API', () => {
-  test('when a return of a line was refunded in full, a refund-only claim on the same line is refused as nothing_refundable naming that case, and the line was paid back once', async () => {
+  test('when a return of a line was refunded in full, a refund-only claim on the same line is refused as nothing_refundable (staff see which case paid it back, the customer what went back), and the line was paid back once', async () => {
     const orderId = newOrderId('twice');
     const sku = 'SKU-LAMP-1';
     const first = await completedReturn(claim('return', 'quality_issue', orderId, sku));
     expect(first.refund).toMatchObject({ amount: PRICE, status: 'succeeded' });
 
     const error = await refused(claim('refund_only', 'wrong_item', orderId, sku), 'nothing_refundable');
-    // The refused line is named with what went back and by which case.
-    const details = error.details as unknown as { field: string; message: string; sku: string; paidBack: { amount: number; caseIds: string[] }; remaining: { amount: number } }[];
-    expect(details).toEqual([
-      expect.objectContaining({ field: 'items[0].sku', sku, paidBack: expect.objectContaining({ amount: PRICE, caseIds: [first.id] }), remaining: expect.objectContaining({ amount: 0 }) }),
-    ]);
-    expect(details[0].message).toContain(first.id);
+    // The customer reads what went back of the line, never a case id.
+    type Detail = { field: string; message: string; sku: string; paidBack: { amount: number; caseIds?: string[] }; remaining: { amount: number } };
+    const details = error.details as unknown as Detail[];
+    expect(details).toEqual([expect.objectContaining({ sku, paidBack: { amount: PRICE, units: 1 }, remaining: expect.objectContaining({ amount: 0 }) })]);
+    expect(details[0].message).not.toContain(first.id);
+    // Staff opening the same claim (the phone channel) read which case took the money.
+    const asStaff = await cases.open(tokens.agent, claim('refund_only', 'wrong_item', orderId, sku));
+    expect(asStaff.status).toBe(422);
+    const staffDetails = asStaff.body.error.details as unknown as Detail[];
+    expect(staffDetails).toEqual([expect.objectContaining({ sku, paidBack: expect.objectContaining({ amount: PRICE, caseIds: [first.id] }) })]);
+    expect(staffDetails[0].message).toContain(first.id);
 
     // Our ledger: the line's price went back once, by the return, and nothing is left or in flight.
     const line = lineOf(await orderLedgerOf(apiUrl, tokens.agent, orderId), sku);

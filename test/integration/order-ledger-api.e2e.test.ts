@@ -4,7 +4,7 @@ import { connectMongo } from '../../store/mongo';
 import { OrderLedgerStore } from '../../store/order-ledger.store';
 import { readIntegrationStack, STACK_ENV } from './stack/stack-file';
 import { daysAgo, openCaseBody } from './support/fixtures';
-import { HttpClient, requiredEnv, stackTokens, type ApiErrorBody } from './support/http-client';
+import { CasesApi, HttpClient, requiredEnv, stackTokens, type ApiErrorBody } from './support/http-client';
 
 // The order-line ledger through the running API: staff read it, and POST /v1/cases refuses a claim
 // on a line the ledger says was paid back. The ledger is seeded through the store, in the stack's
@@ -12,6 +12,8 @@ import { HttpClient, requiredEnv, stackTokens, type ApiErrorBody } from './suppo
 
 const api = new HttpClient(requiredEnv(STACK_ENV.apiUrl));
 const tokens = stackTokens();
+/** Opens cases on orders placed in the sandbox's order service. */
+const cases = new CasesApi(requiredEnv(STACK_ENV.apiUrl), tokens.agent);
 
 /** A 422 of the ledger: the error envelope with the line facts on each detail. */
 type LedgerRefusal = ApiErrorBody & {
@@ -73,17 +75,23 @@ describe('GET /v1/orders/:orderId/ledger', () => {
 });
 
 describe('POST /v1/cases on a line the ledger says was paid back', () => {
-  it('a refund-only claim on a line already refunded in full is refused 422 nothing_refundable, naming the amount, units and case', async () => {
+  it('a refund-only claim on a line already refunded in full is refused 422 nothing_refundable, naming to staff the amount, units and case (to the customer, no case id)', async () => {
     const body = openCaseBody('refund_only', 'wrong_item', { orderPrefix: 'IT-LEDGER-NONE', sku: 'SKU-LEDGER-2' });
     await refunded(body.orderId, 'SKU-LEDGER-2', { unitsBought: 1, amountPaid: 8800 }, { key: 'cs_it_return:refund:SKU-LEDGER-2', caseId: 'cs_it_return', amount: 8800, units: 1 });
 
-    const response = await api.as(tokens.customer).post<LedgerRefusal>('/v1/cases', body);
+    // Staff opening it (the phone channel) read which case took the money.
+    const response = (await cases.open(tokens.agent, body)) as unknown as { status: number; body: LedgerRefusal };
     expect(response.status).toBe(422);
     expect(response.body.error.code).toBe('nothing_refundable');
     expect(response.body.error.details).toEqual([
       expect.objectContaining({ field: 'items[0].sku', sku: 'SKU-LEDGER-2', paidBack: { amount: 8800, units: 1, caseIds: ['cs_it_return'] }, remaining: { amount: 0, units: 0 } }),
     ]);
     expect(response.body.error.details[0].message).toContain('cs_it_return');
+    // The buyer reads the same refusal without the case id.
+    const asCustomer = (await cases.open(tokens.customer, body)) as unknown as { status: number; body: LedgerRefusal; text: string };
+    expect(asCustomer.status).toBe(422);
+    expect(asCustomer.body.error.details).toEqual([expect.objectContaining({ sku: 'SKU-LEDGER-2', paidBack: { amount: 8800, units: 1 }, remaining: { amount: 0, units: 0 } })]);
+    expect(asCustomer.text).not.toContain('cs_it_return');
   });
 
   it('a claim of more units than remain is refused 422 quantity_exceeds_remaining, naming the cases that took the others', async () => {
@@ -95,7 +103,7 @@ describe('POST /v1/cases on a line the ledger says was paid back', () => {
     await refunded(body.orderId, 'SKU-LEDGER-3', line, { key: 'cs_it_a:refund:SKU-LEDGER-3', caseId: 'cs_it_a', amount: 8800, units: 1 });
     await refunded(body.orderId, 'SKU-LEDGER-3', line, { key: 'cs_it_b:refund:SKU-LEDGER-3', caseId: 'cs_it_b', amount: 8800, units: 1 });
 
-    const response = await api.as(tokens.customer).post<LedgerRefusal>('/v1/cases', body);
+    const response = (await cases.open(tokens.agent, body)) as unknown as { status: number; body: LedgerRefusal };
     expect(response.status).toBe(422);
     expect(response.body.error.code).toBe('quantity_exceeds_remaining');
     expect(response.body.error.details).toEqual([

@@ -298,18 +298,18 @@ describe('escalation records', () => {
 
 describe('one open case per order line and type', () => {
   it('builds sorted, distinct, unambiguous keys', () => {
-    expect(OpenCaseLocks.keysFor('o:1', ['B', 'A', 'B'], 'return')).toEqual(['o%3A1:A:return', 'o%3A1:B:return']);
+    expect(OpenCaseLocks.keysFor('o:1', [{ sku: 'B' }, { sku: 'A' }, { sku: 'B' }], 'return')).toEqual(['o%3A1:A:return', 'o%3A1:B:return']);
   });
 
   it('acquires, repeats idempotently, reports a conflict and rolls back, and releases', async () => {
     const locks = readModel.locks;
-    const keysA = OpenCaseLocks.keysFor('o-1', ['A', 'B'], 'return');
+    const keysA = OpenCaseLocks.keysFor('o-1', [{ sku: 'A' }, { sku: 'B' }], 'return');
     await expect(locks.acquire(keysA, 'case-a')).resolves.toEqual({ acquired: true });
     await expect(locks.acquire(keysA, 'case-a')).resolves.toEqual({ acquired: true });
 
-    const [keyB] = OpenCaseLocks.keysFor('o-1', ['B'], 'return');
-    const [keyC] = OpenCaseLocks.keysFor('o-1', ['C'], 'return');
-    const exchangeB = OpenCaseLocks.keysFor('o-1', ['B'], 'exchange');
+    const [keyB] = OpenCaseLocks.keysFor('o-1', [{ sku: 'B' }], 'return');
+    const [keyC] = OpenCaseLocks.keysFor('o-1', [{ sku: 'C' }], 'return');
+    const exchangeB = OpenCaseLocks.keysFor('o-1', [{ sku: 'B' }], 'exchange');
     // C is free and taken first, then B conflicts: C must be given back.
     await expect(locks.acquire([keyC, keyB], 'case-b')).resolves.toEqual({ acquired: false, heldBy: 'case-a' });
     await expect(locks.holderOf(keyC)).resolves.toBeNull();
@@ -326,7 +326,7 @@ describe('one open case per order line and type', () => {
   });
 
   it('never lets two racing cases both take a line', async () => {
-    const keys = OpenCaseLocks.keysFor('o-9', ['A', 'B', 'C'], 'return');
+    const keys = OpenCaseLocks.keysFor('o-9', [{ sku: 'A' }, { sku: 'B' }, { sku: 'C' }], 'return');
     const results = await Promise.all([readModel.locks.acquire(keys, 'race-1'), readModel.locks.acquire([...keys].reverse(), 'race-2')]);
     const winners = results.filter((r) => r.acquired);
     expect(winners.length).toBeLessThanOrEqual(1);

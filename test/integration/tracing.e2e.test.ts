@@ -17,11 +17,12 @@ import { PolicyProvider } from '../../api/policy-provider';
 import { LazyMongoStore } from '../../api/store-access';
 import { payloadProtectionFromConfig, WORKFLOW_INTERCEPTOR_MODULES } from '../../codec/data-converter';
 import { loadConfig } from '../../config/env';
-import { createProviderClients } from '../../integrations';
+import { createProviderClients, orderSourceOf } from '../../integrations';
 import { startTracing, type Tracing } from '../../observability/tracing';
 import { activityInterceptors, tracingSinks, workflowInterceptorModules } from '../../observability/worker-tracing';
 import { createReadModel } from '../../store/case-read-model.store';
 import { OrderLedgerStore } from '../../store/order-ledger.store';
+import { SandboxOrders } from './support/sandbox-orders';
 import { caseSinks, ReadModelPublisher } from '../../worker/read-model-publisher';
 import { readIntegrationStack } from './stack/stack-file';
 import { daysAgo } from './support/fixtures';
@@ -88,6 +89,7 @@ beforeAll(async () => {
     tokens: TokenRegistry.fromFile(stack.tokensFile),
     logger,
     metrics: new ApiMetrics({ defaultMetrics: false }),
+    orderSource: orderSourceOf(config),
   });
   server = http.createServer(app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -123,7 +125,7 @@ function ancestry(span: ReadableSpan, trace: ReadableSpan[]): string {
 describe('traces', () => {
   test('opening a case makes one trace from the HTTP request through the start, the workflow and its activity to the provider call, without personal data', async () => {
     const freeText = `Zhang San 138${Math.floor(Math.random() * 1e8)} 88 Nanjing Road`;
-    const opened = await api.as(tokens.customer).post<{ id: string; status: string }>('/v1/cases', {
+    const claim = await new SandboxOrders(stack.sandboxUrl).claimOn({
       type: 'courier_exception',
       orderId: `IT-TRACE-${randomUUID()}`,
       customerId: 'c-1',
@@ -133,6 +135,7 @@ describe('traces', () => {
       packagingIntact: true,
       order: { paidAt: daysAgo(6), deliveredAt: daysAgo(1), paymentMethod: 'online', total: 8800, currency: 'CNY' },
     });
+    const opened = await api.as(tokens.customer).post<{ id: string; status: string }>('/v1/cases', claim);
     expect({ status: opened.status, text: opened.status === 201 ? '' : opened.text }).toEqual({ status: 201, text: '' });
     const caseId = opened.body.id;
 

@@ -9,6 +9,10 @@ import { PolicyProvider } from '../../api/policy-provider';
 import type { StoreAccess, StoreServices } from '../../api/store-access';
 import type { CaseSnapshot } from '../../domain/case.types';
 import { caseSnapshot } from '../integration/support/case-snapshot';
+import { OrderBookSource } from './support/order-book-source';
+
+/** The shop's orders the API reads (the sandbox's order book, in memory). */
+const orderSource = new OrderBookSource();
 
 // Every case the API answers carries `allowedCommands` for the person asking (api/case-answer.ts,
 // from the command table in domain/case-commands.ts). The cases come from the read model: the
@@ -42,6 +46,7 @@ let server: http.Server;
 let base: string;
 beforeAll(async () => {
   const app = createApiApp({
+    orderSource,
     config: { TEMPORAL_TASK_QUEUE: 'unit', TEMPORAL_NAMESPACE: 'default', TEMPORAL_UI_URL: 'http://ui.local', WEBHOOK_SECRET: 'unit-test-webhook-secret' },
     client,
     store,

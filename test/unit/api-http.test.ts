@@ -10,6 +10,12 @@ import { PolicyProvider } from '../../api/policy-provider';
 import type { StoreAccess, StoreServices } from '../../api/store-access';
 import { signWebhook } from '../../integrations/webhook-signature';
 import { InvalidCursorError } from '../../store/case-list.cursor';
+import { ProviderError } from '../../domain/provider-error';
+import { CircuitOpenError } from '../../integrations/circuit-breaker';
+import { OrderBookSource } from './support/order-book-source';
+
+/** The shop's orders the API reads (the sandbox's order book, in memory). */
+const orderSource = new OrderBookSource();
 
 // The HTTP behaviour that needs no Temporal server: every answer here is given before a
 // workflow would be started, and the Temporal client below fails the test if it is touched.
@@ -79,6 +85,7 @@ let base: string;
 /** The API over the fakes above on a free port, with `config` added to the test configuration. */
 async function startApi(env: { PAYMENT_PROVIDER_ONLINE?: string } = {}): Promise<{ server: http.Server; base: string }> {
   const app = createApiApp({
+    orderSource,
     config: { TEMPORAL_TASK_QUEUE: 'unit', TEMPORAL_NAMESPACE: 'default', TEMPORAL_UI_URL: 'http://ui.local', WEBHOOK_SECRET: SECRET },
     // As api/main.ts builds them, from PAYMENT_PROVIDER_ONLINE alone (no provider's keys are read: the webhooks are not tested here).
     providers: { paymentChannelRequired: onlinePaymentProviders(env).length > 1 },
@@ -122,16 +129,36 @@ const call = async (method: string, path: string, options: { token?: string; bod
   return { status: response.status, headers: response.headers, body: isJson ? (JSON.parse(text) as Json) : undefined, text };
 };
 
+/** A claim of one unit of order O-1's only line (the order is in the order source, see beforeAll). */
 const openCase = (overrides: Record<string, unknown> = {}) => ({
   type: 'return',
   orderId: 'O-1',
-  customerId: 'c-1',
-  items: [{ sku: 'SKU-1', quantity: 1, unitPrice: 5000 }],
+  items: [{ lineId: 'O-1-L1', quantity: 1 }],
   reason: { code: 'no_reason' },
   evidence: [],
   packagingIntact: true,
-  order: { paidAt: '2026-04-10T08:00:00Z', deliveredAt: '2026-04-12T08:00:00Z', paymentMethod: 'online', total: 5000, currency: 'CNY' },
   ...overrides,
+});
+
+/** A sandbox order request of one line of SKU-1 at 50.00, paid and delivered on the given days. */
+const orderOf = (orderId: string, customerId: string, paidAt: string, deliveredAt: string, payment: Record<string, unknown> = {}) => ({
+  orderId,
+  customerId,
+  placedAt: paidAt,
+  payment: { method: 'online', paidAt, ...payment },
+  lines: [{ lineId: `${orderId}-L1`, sku: 'SKU-1', unitsBought: 1, unitListPrice: 5000, category: 'general' }],
+  shipments: [{ shippedAt: paidAt, deliveredAt }],
+});
+
+beforeAll(() => {
+  orderSource.place(orderOf('O-1', 'c-1', '2026-04-10T08:00:00Z', '2026-04-12T08:00:00Z'));
+  orderSource.place(orderOf('O-LATE', 'c-1', '2026-03-01T08:00:00Z', '2026-03-02T08:00:00Z'));
+  orderSource.place(orderOf('O-OF-C2', 'c-2', '2026-04-10T08:00:00Z', '2026-04-12T08:00:00Z'));
+  orderSource.place(orderOf('O-NO-CHANNEL', 'c-1', '2026-04-10T08:00:00Z', '2026-04-12T08:00:00Z', { channel: null }));
+  orderSource.place(orderOf('O-COD', 'c-1', '2026-04-12T08:00:00Z', '2026-04-12T08:00:00Z', { method: 'cod' }));
+});
+beforeEach(() => {
+  orderSource.down = undefined;
 });
 
 describe('authentication', () => {
@@ -151,22 +178,26 @@ describe('POST /v1/cases before any workflow starts', () => {
   it('answers 400 naming every bad field and the bad Idempotency-Key, and starts nothing', async () => {
     const response = await call('POST', '/v1/cases', {
       token: 'agent-li',
-      body: openCase({ type: 'swap', items: [{ sku: 'SKU-1', quantity: 0, unitPrice: 1.5 }], order: { paidAt: 'last week' } }),
+      body: openCase({ type: 'swap', items: [{ lineId: 'O-1-L1', quantity: 0 }] }),
       headers: { 'Idempotency-Key': 'has spaces' },
     });
     expect(response.status).toBe(400);
     expect(response.body?.error.code).toBe('validation_failed');
     const fields = response.body?.error.details.map((d) => d.field).sort();
-    expect(fields).toEqual([
-      'Idempotency-Key',
-      'items[0].quantity',
-      'items[0].unitPrice',
-      'order.currency',
-      'order.paidAt',
-      'order.paymentMethod',
-      'order.total',
-      'type',
-    ]);
+    expect(fields).toEqual(['Idempotency-Key', 'items[0].quantity', 'type']);
+    expect(temporalCalls).toEqual([]);
+  });
+
+  it('answers 400 naming every fact a body sends that the order system holds, reads no order and starts nothing', async () => {
+    const reads = orderSource.reads.length;
+    const response = await call('POST', '/v1/cases', {
+      token: 'customer-c1',
+      body: openCase({ customerId: 'c-1', items: [{ lineId: 'O-1-L1', quantity: 1, unitPrice: 99_000 }], order: { paidAt: '2026-04-19T08:00:00Z' } }),
+    });
+    expect(response.status).toBe(400);
+    expect(response.body?.error.details.map((d) => d.field)).toEqual(['customerId', 'order', 'items[0].unitPrice']);
+    expect(response.body?.error.message).toContain('order system');
+    expect(orderSource.reads.length).toBe(reads);
     expect(temporalCalls).toEqual([]);
   });
 
@@ -192,16 +223,39 @@ describe('POST /v1/cases before any workflow starts', () => {
     expect(hook.status).toBe(413);
   });
 
-  it("answers 403 when a customer opens a case for another customer's id", async () => {
-    const response = await call('POST', '/v1/cases', { token: 'customer-c1', body: openCase({ customerId: 'c-2' }) });
-    expect(response.status).toBe(403);
-    expect(response.body?.error.code).toBe('forbidden');
+  it("answers 404 order_not_found to a customer claiming on another customer's order, word for word as for an order that does not exist", async () => {
+    const theirs = await call('POST', '/v1/cases', { token: 'customer-c1', body: openCase({ orderId: 'O-OF-C2', items: [{ lineId: 'O-OF-C2-L1', quantity: 1 }] }) });
+    const none = await call('POST', '/v1/cases', { token: 'customer-c1', body: openCase({ orderId: 'O-NONE', items: [{ lineId: 'O-OF-C2-L1', quantity: 1 }] }) });
+    expect({ status: theirs.status, code: theirs.body?.error.code }).toEqual({ status: 404, code: 'order_not_found' });
+    expect(theirs.text.replace('O-OF-C2', 'X')).toBe(none.text.replace('O-NONE', 'X'));
     expect(temporalCalls).toEqual([]);
   });
 
-  it('answers 422 with the reason code when the policy refuses the case', async () => {
-    const late = openCase({ order: { paidAt: '2026-03-01T08:00:00Z', deliveredAt: '2026-03-02T08:00:00Z', paymentMethod: 'online', total: 5000, currency: 'CNY' } });
-    const response = await call('POST', '/v1/cases', { token: 'customer-c1', body: late });
+  it('answers 400 naming the item when the claim does not fit the order: an unknown line, more units than bought', async () => {
+    const unknown = await call('POST', '/v1/cases', { token: 'customer-c1', body: openCase({ items: [{ lineId: 'O-1-L9', quantity: 1 }] }) });
+    expect({ status: unknown.status, fields: unknown.body?.error.details.map((d) => d.field) }).toEqual({ status: 400, fields: ['items[0].lineId'] });
+    const tooMany = await call('POST', '/v1/cases', { token: 'customer-c1', body: openCase({ items: [{ sku: 'SKU-1', quantity: 2 }] }) });
+    expect({ status: tooMany.status, fields: tooMany.body?.error.details.map((d) => d.field) }).toEqual({ status: 400, fields: ['items[0].quantity'] });
+    expect(temporalCalls).toEqual([]);
+  });
+
+  it('answers 503 order_source_unavailable with Retry-After while the order system cannot be read, never a case on claimed facts', async () => {
+    orderSource.down = new CircuitOpenError('orders', 12_000);
+    const response = await call('POST', '/v1/cases', { token: 'customer-c1', body: openCase() });
+    expect({ status: response.status, code: response.body?.error.code, retryAfter: response.headers.get('retry-after') }).toEqual({
+      status: 503,
+      code: 'order_source_unavailable',
+      retryAfter: '12',
+    });
+    orderSource.down = new ProviderError('orders timed out', { provider: 'orders', retryable: true });
+    const timedOut = await call('POST', '/v1/cases', { token: 'customer-c1', body: openCase() });
+    expect({ status: timedOut.status, code: timedOut.body?.error.code }).toEqual({ status: 503, code: 'order_source_unavailable' });
+    expect(Number(timedOut.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(temporalCalls).toEqual([]);
+  });
+
+  it("answers 422 with the reason code when the policy refuses the case on the order's own dates", async () => {
+    const response = await call('POST', '/v1/cases', { token: 'customer-c1', body: openCase({ orderId: 'O-LATE', items: [{ lineId: 'O-LATE-L1', quantity: 1 }] }) });
     expect(response.status).toBe(422);
     expect(response.body?.error.code).toBe('outside_return_window');
     expect(temporalCalls).toEqual([]);
@@ -216,24 +270,22 @@ describe('POST /v1/cases on a server refunding through Alipay and WeChat Pay', (
   });
   afterAll(() => new Promise<void>((resolve) => twoProviders.close(() => resolve())));
 
-  const open = async (order: Record<string, unknown>) => {
+  const open = async (orderId: string) => {
     const response = await fetch(`${twoBase}/v1/cases`, {
       method: 'POST',
       headers: { authorization: 'Bearer agent-li', 'content-type': 'application/json', 'Idempotency-Key': 'two-providers-1' },
-      body: JSON.stringify(openCase({ order: { ...openCase().order, ...order } })),
+      body: JSON.stringify(openCase({ orderId, items: [{ lineId: `${orderId}-L1`, quantity: 1 }] })),
     });
-    return { status: response.status, fields: ((await response.json()) as Json).error?.details.map((d) => d.field) };
+    return { status: response.status, code: ((await response.json()) as Json).error?.code };
   };
 
-  it('an online order that does not say its payment channel is refused naming order.paymentChannel (its refund could go to the wrong provider), and nothing starts', async () => {
-    expect(await open({})).toEqual({ status: 400, fields: ['order.paymentChannel'] });
+  it('an online order whose record does not say its payment channel is refused (its refund could go to the wrong provider), and nothing starts', async () => {
+    expect(await open('O-NO-CHANNEL')).toEqual({ status: 422, code: 'payment_channel_unknown' });
     expect(temporalCalls).toEqual([]);
   });
 
-  it('a cash-on-delivery order naming a payment channel is refused naming order.paymentChannel; one without a channel passes the check', async () => {
-    expect(await open({ paymentMethod: 'cod', paymentChannel: 'alipay' })).toEqual({ status: 400, fields: ['order.paymentChannel'] });
-    const cod = await open({ paymentMethod: 'cod' });
-    expect(cod.fields ?? []).not.toContain('order.paymentChannel');
+  it('a cash-on-delivery order passes the channel check', async () => {
+    expect((await open('O-COD')).code).not.toBe('payment_channel_unknown');
   });
 });
 
@@ -360,7 +412,7 @@ describe('reports, operations and errors', () => {
     expect(body?.openapi).toBe('3.1.0');
     expect(Object.keys(body?.paths as object)).toEqual(expect.arrayContaining(['/v1/cases', '/v1/cases/{id}', '/v1/cases/{id}/review', '/v1/cases/{id}/survey']));
     const schemas = (body?.components as { schemas: Record<string, { required?: string[] }> }).schemas;
-    expect(schemas.OpenCaseRequest.required).toEqual(expect.arrayContaining(['type', 'orderId', 'customerId', 'items', 'reason', 'order']));
+    expect(schemas.OpenCaseRequest.required).toEqual(['type', 'orderId', 'items', 'reason']);
   });
 
   it('answers unknown routes with a JSON 404', async () => {

@@ -1,26 +1,24 @@
 import { zodDetails } from '../../api/errors';
 import { inspectionBodySchema, reviewBodySchema, stockDecisionBodySchema, surveyBodySchema } from '../../api/case-commands';
-import { listCasesQuerySchema, openCaseBodySchema } from '../../api/cases.schemas';
+import { claimedFactProblems, listCasesQuerySchema, openCaseBodySchema } from '../../api/cases.schemas';
 
-// A valid `POST /v1/cases` body.
+// A valid `POST /v1/cases` body: the order, the lines and units claimed, the reason and evidence.
 const validOpenCase = () => ({
   type: 'return',
   orderId: 'O-1001',
-  customerId: 'c-1',
-  items: [{ sku: 'SKU-1', quantity: 1, unitPrice: 19900 }],
+  items: [{ lineId: 'O-1001-L1', quantity: 1 }],
   reason: { code: 'quality_issue', description: 'seam came apart' },
   evidence: ['https://img.example.com/1.jpg'],
   packagingIntact: true,
-  order: { paidAt: '2026-03-01T08:00:00Z', deliveredAt: '2026-03-03T10:00:00+08:00', paymentMethod: 'online', total: 19900, currency: 'CNY' },
 });
 
 const fieldsOf = (result: { success: boolean; error?: Parameters<typeof zodDetails>[0] }) =>
   result.success ? [] : zodDetails(result.error!).map((d) => d.field).sort();
 
 describe('POST /v1/cases body', () => {
-  it('accepts a valid body and normalises its times to UTC', () => {
-    const parsed = openCaseBodySchema.parse(validOpenCase());
-    expect(parsed.order.deliveredAt).toBe('2026-03-03T02:00:00.000Z');
+  it('accepts a claim by line or by sku', () => {
+    expect(openCaseBodySchema.parse(validOpenCase()).items).toEqual([{ lineId: 'O-1001-L1', quantity: 1 }]);
+    expect(openCaseBodySchema.safeParse({ ...validOpenCase(), items: [{ sku: 'SKU-1', quantity: 2 }] }).success).toBe(true);
   });
 
   it('defaults evidence to an empty list', () => {
@@ -33,34 +31,34 @@ describe('POST /v1/cases body', () => {
     const body = {
       ...validOpenCase(),
       type: 'refund',
-      items: [{ sku: 'SKU-1', quantity: 0, unitPrice: 10.5 }],
+      items: [{ lineId: 'L1', quantity: 0 }, { quantity: 1 }],
       reason: { code: 'bored' },
       evidence: ['ftp://x.example.com/a.jpg'],
-      order: { paidAt: 'yesterday', paymentMethod: 'card', total: -1, currency: 'yuan' },
       colour: 'red',
     };
-    expect(fieldsOf(openCaseBodySchema.safeParse(body))).toEqual([
-      'colour',
-      'evidence[0]',
-      'items[0].quantity',
-      'items[0].unitPrice',
-      'order.currency',
-      'order.paidAt',
-      'order.paymentMethod',
-      'order.total',
-      'reason.code',
-      'type',
-    ]);
+    expect(fieldsOf(openCaseBodySchema.safeParse(body))).toEqual(['colour', 'evidence[0]', 'items[0].quantity', 'items[1].lineId', 'reason.code', 'type']);
   });
 
   it('names every missing required field of an empty body', () => {
-    expect(fieldsOf(openCaseBodySchema.safeParse({}))).toEqual(['customerId', 'items', 'order', 'orderId', 'reason', 'type']);
+    expect(fieldsOf(openCaseBodySchema.safeParse({}))).toEqual(['items', 'orderId', 'reason', 'type']);
   });
 
-  it('refuses an empty item list and a sku listed twice', () => {
+  it('refuses an empty item list and a line claimed twice', () => {
     expect(fieldsOf(openCaseBodySchema.safeParse({ ...validOpenCase(), items: [] }))).toEqual(['items']);
-    const twice = { ...validOpenCase(), items: [{ sku: 'A', quantity: 1, unitPrice: 1 }, { sku: 'A', quantity: 2, unitPrice: 1 }] };
-    expect(fieldsOf(openCaseBodySchema.safeParse(twice))).toEqual(['items[1].sku']);
+    const twice = { ...validOpenCase(), items: [{ lineId: 'L1', quantity: 1 }, { lineId: 'L1', quantity: 2 }] };
+    expect(fieldsOf(openCaseBodySchema.safeParse(twice))).toEqual(['items[1].lineId']);
+  });
+
+  it('names each fact of the order system a body sends, with where it comes from', () => {
+    const problems = claimedFactProblems({
+      ...validOpenCase(),
+      customerId: 'c-2',
+      items: [{ lineId: 'L1', quantity: 1, unitPrice: 99_000, orderedQuantity: 1, category: 'cables' }],
+      order: { paidAt: '2023-01-01T00:00:00Z', paymentMethod: 'cod', total: 1, currency: 'CNY' },
+    });
+    expect(problems.map((p) => p.field)).toEqual(['customerId', 'order', 'items[0].unitPrice', 'items[0].orderedQuantity', 'items[0].category']);
+    expect(problems.every((p) => p.message.startsWith('comes from the order system'))).toBe(true);
+    expect(claimedFactProblems(validOpenCase())).toEqual([]);
   });
 });
 

@@ -11,6 +11,10 @@ import { buildOpenApiDocument } from '../../api/openapi';
 import { PolicyProvider } from '../../api/policy-provider';
 import type { StoreAccess } from '../../api/store-access';
 import { defaultPolicy } from '../../domain/policy';
+import { OrderBookSource } from './support/order-book-source';
+
+/** The shop's orders the API reads (the sandbox's order book, in memory). */
+const orderSource = new OrderBookSource();
 
 // What the desk pages need from the API besides the cases (GET /v1/me, GET /v1/policy/summary),
 // and the serving of the built pages at /desk/ (or a 503 page saying how to build them).
@@ -27,6 +31,7 @@ const store: StoreAccess = { get: () => unused as never };
 
 async function serve(deskDir: string): Promise<{ base: string; close: () => Promise<void> }> {
   const app = createApiApp({
+    orderSource,
     config: { TEMPORAL_TASK_QUEUE: 'unit', TEMPORAL_NAMESPACE: 'default', TEMPORAL_UI_URL: 'http://ui.local', WEBHOOK_SECRET: 'unit-secret' },
     client: unused as unknown as Client,
     store,

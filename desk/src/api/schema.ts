@@ -15,7 +15,7 @@ export interface paths {
         put?: never;
         /**
          * Open a case
-         * @description Who: customer (own customerId only), agent, supervisor, admin.
+         * @description Who: customer (on their own orders only), agent, supervisor, admin (for the order's buyer). The order is read from the shop's order system: price paid, units bought, category, dates, payment and buyer come from there, never from the body (a body that sends them is a 400 naming each).
          */
         post: operations["openCase"];
         delete?: never;
@@ -584,21 +584,18 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        /** @description Open an after-sales case */
+        /** @description Open an after-sales case on an order of the shop: its facts (price paid, units, category, dates, payment, buyer) are read from the order system */
         OpenCaseRequest: {
             /** @enum {string} */
             type: "return" | "exchange" | "repair" | "complaint" | "refund_only" | "reship" | "courier_exception";
             orderId: string;
-            customerId: string;
             items: {
-                sku: string;
+                /** @description the order line, as the order source names it (GET /v1/orders/{orderId}) */
+                lineId?: string;
+                /** @description the sku of the line, when the order has one line of it; otherwise give lineId */
+                sku?: string;
+                /** @description units claimed */
                 quantity: number;
-                /** @description price of one unit in minor units */
-                unitPrice: number;
-                /** @description units bought on this order line (default: the quantity claimed); the order-line ledger counts from it */
-                orderedQuantity?: number;
-                /** @description the item's product category (policy: no-reason exclusions, warranty months); default order.category */
-                category?: string;
             }[];
             reason: {
                 /** @enum {string} */
@@ -612,27 +609,6 @@ export interface components {
             evidence: string[];
             /** @description original packaging and accessories intact */
             packagingIntact?: boolean;
-            order: {
-                /** Format: date-time */
-                paidAt: string;
-                /**
-                 * Format: date-time
-                 * @description absent when the order was never delivered
-                 */
-                deliveredAt?: string;
-                /** @enum {string} */
-                paymentMethod: "online" | "cod";
-                /**
-                 * @description where an online payment was made; its refund goes back the same way (alipay, wechatpay, or other: the shop payment service). Absent: the default online provider; required when the server refunds through more than one
-                 * @enum {string}
-                 */
-                paymentChannel?: "alipay" | "wechatpay" | "other";
-                /** @description order total in minor units */
-                total: number;
-                currency: string;
-                /** @description product category, for warranty rules */
-                category?: string;
-            };
         };
         ReviewCommand: {
             /** @enum {string} */
@@ -736,7 +712,11 @@ export interface components {
          *           "sku": "SKU-SHOE-42",
          *           "quantity": 1,
          *           "unitPrice": 45900,
-         *           "orderedQuantity": 2
+         *           "orderedQuantity": 2,
+         *           "category": "shoes",
+         *           "lineId": "O-20260401-0002-L1",
+         *           "linePaid": 91800,
+         *           "title": "Running shoe, 42"
          *         }
          *       ],
          *       "reason": {
@@ -749,9 +729,13 @@ export interface components {
          *         "paidAt": "2026-04-01T08:00:00.000Z",
          *         "deliveredAt": "2026-04-03T10:00:00.000Z",
          *         "paymentMethod": "online",
+         *         "paymentChannel": "alipay",
          *         "total": 91800,
-         *         "currency": "CNY",
-         *         "category": "shoes"
+         *         "currency": "CNY"
+         *       },
+         *       "orderRead": {
+         *         "version": "1.0",
+         *         "readAt": "2026-04-05T02:00:00.000Z"
          *       },
          *       "assignee": "li.wei",
          *       "priority": "normal",
@@ -1377,7 +1361,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description a repeat with the same key (per customerId) returns the first case with 200 */
+                /** @description a repeat with the same key (per the order's buyer) returns the first case with 200 */
                 "Idempotency-Key"?: string;
             };
             path?: never;
@@ -1458,7 +1442,20 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description duplicate_open_case (details name the open case) or idempotency_key_reused */
+            /** @description order_not_found: the order system has no such order, or (to a customer) it is another customer's order: the same answer */
+            404: {
+                headers: {
+                    /** @description requests allowed per caller per minute (per API replica) */
+                    "RateLimit-Limit": number;
+                    /** @description requests left in the current minute */
+                    "RateLimit-Remaining": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description duplicate_open_case (to staff, details name the open case) or idempotency_key_reused */
             409: {
                 headers: {
                     /** @description requests allowed per caller per minute (per API replica) */
@@ -1489,7 +1486,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description the policy refuses the case: the code is the reason (outside_return_window, …); or the order-line ledger does: nothing_refundable, quantity_exceeds_remaining, with one detail per refused line (LedgerRefusalDetail) */
+            /** @description the policy refuses the case: the code is the reason (outside_return_window, …); or the order-line ledger does: nothing_refundable, quantity_exceeds_remaining, with one detail per refused line (LedgerRefusalDetail; case ids to staff only); or payment_channel_unknown: the order does not say which provider took its online payment */
             422: {
                 headers: {
                     /** @description requests allowed per caller per minute (per API replica) */
@@ -1517,7 +1514,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description temporal_unavailable or read_model_unavailable */
+            /** @description order_source_unavailable (the order system cannot be read), temporal_unavailable or read_model_unavailable */
             503: {
                 headers: {
                     /** @description seconds to wait before retrying */

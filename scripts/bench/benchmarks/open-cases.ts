@@ -305,9 +305,9 @@ type StepTotals = Record<OpeningStep, { sum: number; count: number }>;
 /** The API's opening-step histogram totals (seconds and cases) from its /metrics. */
 async function openingSteps(apiUrl: string): Promise<StepTotals> {
   const text = await (await fetch(`${apiUrl}/metrics`)).text();
-  const totals: StepTotals = { database: { sum: 0, count: 0 }, temporal_start: { sum: 0, count: 0 } };
+  const totals: StepTotals = { order_source: { sum: 0, count: 0 }, database: { sum: 0, count: 0 }, temporal_start: { sum: 0, count: 0 } };
   for (const line of text.split('\n')) {
-    const match = /^aftersales_case_opening_step_seconds_(sum|count)\{.*step="(database|temporal_start)".*\} (\S+)$/.exec(line);
+    const match = /^aftersales_case_opening_step_seconds_(sum|count)\{.*step="(order_source|database|temporal_start)".*\} (\S+)$/.exec(line);
     if (match) totals[match[2] as OpeningStep][match[1] as 'sum' | 'count'] += Number(match[3]);
   }
   return totals;
@@ -316,7 +316,7 @@ async function openingSteps(apiUrl: string): Promise<StepTotals> {
 /** Mean milliseconds per case of each step between two readings. */
 function stepMeans(before: StepTotals, after: StepTotals): Record<OpeningStep, number> {
   const meanMs = (step: OpeningStep) => ((after[step].sum - before[step].sum) * 1000) / Math.max(1, after[step].count - before[step].count);
-  return { database: meanMs('database'), temporal_start: meanMs('temporal_start') };
+  return { order_source: meanMs('order_source'), database: meanMs('database'), temporal_start: meanMs('temporal_start') };
 }
 
 const mean = (values: number[]) => values.reduce((sum, v) => sum + v, 0) / Math.max(1, values.length);

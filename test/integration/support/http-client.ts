@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import type { CaseSnapshot } from '../../../domain/case.types';
 import { STACK_ENV } from '../stack/stack-file';
+import { hasOrderFacts, SandboxOrders, type CaseClaim } from './sandbox-orders';
 
 // A small typed fetch helper for the end-to-end tests: the API as a customer or a staff
 // member would call it, the sandbox's inspection endpoints, and a bounded poll whose
@@ -186,24 +187,45 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** The request body of `POST /v1/cases`. */
-export type OpenCaseBody = Record<string, unknown> & { type: string; orderId: string; customerId: string };
+/** A request to open a case: a fixture with its order's facts (placed in the sandbox first) or a claim on an existing order. */
+export type OpenCaseBody = (Record<string, unknown> & { type: string; orderId: string; customerId: string }) | (Record<string, unknown> & CaseClaim);
 
 /** The cases API of one deployment, as the staff tokens and customers of the tests call it. */
 export class CasesApi {
   private readonly http: HttpClient;
 
+  private readonly orders: SandboxOrders | undefined;
+
   constructor(
     apiUrl: string,
     /** Token used to read cases while polling (a staff token sees every case). */
     private readonly readerToken: string,
+    /** The sandbox whose order service the API reads (default: the integration stack's). */
+    sandboxUrl: string | undefined = process.env[STACK_ENV.sandboxUrl],
   ) {
     this.http = new HttpClient(apiUrl);
+    this.orders = sandboxUrl === undefined ? undefined : new SandboxOrders(sandboxUrl);
   }
 
-  /** `POST /v1/cases` as `token`, with an Idempotency-Key when given. */
-  open(token: string, body: OpenCaseBody, idempotencyKey?: string): Promise<HttpAnswer<CaseSnapshot & ApiErrorBody>> {
+  /**
+   * `POST /v1/cases` as `token`, with an Idempotency-Key when given. A fixture that describes its
+   * order (`order`, `customerId`, item prices) has that order placed in the sandbox's order
+   * service first, and is sent as the claim on it (test/integration/support/sandbox-orders.ts).
+   */
+  async open(token: string, body: OpenCaseBody, idempotencyKey?: string): Promise<HttpAnswer<CaseSnapshot & ApiErrorBody>> {
+    return this.openAsSent(token, await this.claimOf(body), idempotencyKey);
+  }
+
+  /** `POST /v1/cases` with exactly `body` (to try what the API refuses). */
+  openAsSent(token: string, body: unknown, idempotencyKey?: string): Promise<HttpAnswer<CaseSnapshot & ApiErrorBody>> {
     return this.http.as(token).post('/v1/cases', body, idempotencyKey ? { 'idempotency-key': idempotencyKey } : {});
+  }
+
+  /** The claim a request stands for, its order placed in the sandbox when it describes one. */
+  async claimOf(body: OpenCaseBody): Promise<CaseClaim> {
+    if (!hasOrderFacts(body)) return body as CaseClaim;
+    if (!this.orders) throw new Error('this CasesApi knows no sandbox to place the order of a fixture in: pass its sandboxUrl');
+    return this.orders.claimOn(body);
   }
 
   /** Opens a case and fails unless the API answers 201. */
