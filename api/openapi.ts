@@ -9,7 +9,8 @@ import { CASE_EXAMPLE, OPEN_CASE_EXAMPLES } from './openapi.examples';
 import { REPORT_MAX_DAYS } from '../store/sla-report.metrics';
 import { slaReportQuerySchema } from './reports.routes';
 import { erasureParamsSchema } from './customer-erasure';
-import { orderLedgerParamsSchema } from './orders.routes';
+import { listOrdersQuerySchema, orderLedgerParamsSchema, orderParamsSchema } from './orders.routes';
+import { orderPageViewSchema, orderReadViewSchema } from './order-view';
 import { courierWebhookSchema, paymentWebhookSchema } from './webhooks.schemas';
 import { ALIYUN_SMS_RECEIPT_BATCH_MAX } from './aliyun-sms-webhook.routes';
 
@@ -87,6 +88,11 @@ const common = {
   '429': errorResponse('rate_limited', { ...retryAfter('seconds until the window resets'), ...rateLimitHeaders(true) }),
   '503': errorResponse('temporal_unavailable or read_model_unavailable', { ...retryAfter('seconds to wait before retrying'), ...rateLimitHeaders(true) }),
 };
+/** The 503 of a route that reads the shop's order system. */
+const orderSourceDown = errorResponse('order_source_unavailable: the shop\'s order system cannot be read now (down, slow, or its circuit open); or temporal_unavailable, read_model_unavailable', {
+  ...retryAfter('seconds to wait before retrying (an open circuit: until its next trial read)'),
+  ...rateLimitHeaders(true),
+});
 /** The rate-limit headers on an answer of a guarded route (its success and route-specific errors). */
 const limited = rateLimitHeaders(true);
 /** What the JSON body reader answers before the route runs (every route that reads a JSON body). */
@@ -661,6 +667,37 @@ export function buildOpenApiDocument(): Record<string, unknown> {
           responses: { '200': { description: 'the report', headers: limited, content: json(ref('SlaReport')) }, ...common },
         },
       },
+      '/v1/orders': {
+        get: {
+          operationId: 'listOrders',
+          tags: ['orders'],
+          summary: "A customer's orders as the shop's order system gives them, newest first, paged",
+          description:
+            "Who: a customer (their own orders: the token says whose; another customerId is a 403), agent, supervisor, admin (customerId required). " +
+            'What the desk picks the lines of a new case from. An unknown customer has no orders (an empty page).',
+          parameters: queryParameters(listOrdersQuerySchema),
+          responses: {
+            '200': { description: 'one page of orders', headers: limited, content: json(ref('OrderPage')) },
+            ...common,
+            '503': orderSourceDown,
+          },
+        },
+      },
+      '/v1/orders/{orderId}': {
+        get: {
+          operationId: 'getOrder',
+          tags: ['orders'],
+          summary: "One order as the shop's order system gives it: its lines (lineId, title, units bought, 实付), payment and parcels",
+          description: "Who: the order's buyer, agent, supervisor, admin. Another customer's order is a 404 order_not_found, the same answer as an order that does not exist.",
+          parameters: [{ name: 'orderId', in: 'path', required: true, schema: requestSchema(orderParamsSchema.shape.orderId) }],
+          responses: {
+            '200': { description: 'the order', headers: limited, content: json(ref('OrderRead')) },
+            ...common,
+            '404': errorResponse('order_not_found', limited),
+            '503': orderSourceDown,
+          },
+        },
+      },
       '/v1/orders/{orderId}/ledger': {
         get: {
           operationId: 'getOrderLedger',
@@ -747,6 +784,8 @@ export function buildOpenApiDocument(): Record<string, unknown> {
         },
         Case: { ...responseSchema(caseSchema), examples: [CASE_EXAMPLE] },
         CaseList: { type: 'object', properties: { items: { type: 'array', items: ref('Case') }, nextCursor: { type: ['string', 'null'] } }, required: ['items', 'nextCursor'] },
+        OrderRead: responseSchema(orderReadViewSchema),
+        OrderPage: responseSchema(orderPageViewSchema),
         OrderLedger: ORDER_LEDGER_SCHEMA,
         Me: ME_SCHEMA,
         PolicySummary: POLICY_SUMMARY_SCHEMA,

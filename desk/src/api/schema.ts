@@ -418,6 +418,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/orders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A customer's orders as the shop's order system gives them, newest first, paged
+         * @description Who: a customer (their own orders: the token says whose; another customerId is a 403), agent, supervisor, admin (customerId required). What the desk picks the lines of a new case from. An unknown customer has no orders (an empty page).
+         */
+        get: operations["listOrders"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/orders/{orderId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One order as the shop's order system gives it: its lines (lineId, title, units bought, 实付), payment and parcels
+         * @description Who: the order's buyer, agent, supervisor, admin. Another customer's order is a 404 order_not_found, the same answer as an order that does not exist.
+         */
+        get: operations["getOrder"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/orders/{orderId}/ledger": {
         parameters: {
             query?: never;
@@ -1001,6 +1041,124 @@ export interface components {
         };
         CaseList: {
             items: components["schemas"]["Case"][];
+            nextCursor: string | null;
+        };
+        OrderRead: {
+            /** @description the order-source contract version the order was read in */
+            version: string;
+            /** @description An order as the shop's order system gave it (docs/order-source.md) */
+            order: {
+                orderId: string;
+                /** @description the buyer: the only customer who may open cases on it */
+                customerId: string;
+                /** @enum {string} */
+                status: "awaiting_payment" | "paid" | "shipped" | "delivered" | "completed" | "cancelled";
+                /** Format: date-time */
+                placedAt: string;
+                currency: string;
+                payment: {
+                    /** @enum {string} */
+                    method: "online" | "cod";
+                    /** @description null for cash on delivery */
+                    channel: ("alipay" | "wechatpay" | "other") | null;
+                    /** @description null while unpaid */
+                    paidAt: string | null;
+                    /** @description what the whole order cost (lines after discounts, plus shipping), minor units */
+                    amount: number;
+                };
+                shipments: {
+                    carrier: string;
+                    trackingNumber: string;
+                    /** Format: date-time */
+                    shippedAt: string;
+                    /** @description the courier's 签收 time; null while on its way */
+                    deliveredAt: string | null;
+                    lineIds: string[];
+                }[];
+                /** @description return-freight insurance (运费险): the insurer pays a return's shipping */
+                freightInsurance: boolean;
+                /** @description money the shop paid back on a line outside after-sales; it counts against the line */
+                refunds: {
+                    lineId: string;
+                    /** @description minor units (fen for CNY) */
+                    amount: number;
+                    units: number;
+                    /** Format: date-time */
+                    refundedAt: string;
+                }[];
+                lines: {
+                    /** @description what a new case claims the line by (items[].lineId of POST /v1/cases) */
+                    lineId: string;
+                    sku: string;
+                    title: string;
+                    imageUrl: string | null;
+                    category: string;
+                    unitsBought: number;
+                    /** @description one unit before the order's discounts, minor units */
+                    unitListPrice: number;
+                    /** @description what was paid for the line (实付) after its share of the order's discounts, minor units */
+                    amountPaid: number;
+                }[];
+            };
+        };
+        OrderPage: {
+            /** @description the order-source contract version the orders were read in */
+            version: string;
+            /** @description newest first */
+            orders: {
+                orderId: string;
+                /** @description the buyer: the only customer who may open cases on it */
+                customerId: string;
+                /** @enum {string} */
+                status: "awaiting_payment" | "paid" | "shipped" | "delivered" | "completed" | "cancelled";
+                /** Format: date-time */
+                placedAt: string;
+                currency: string;
+                payment: {
+                    /** @enum {string} */
+                    method: "online" | "cod";
+                    /** @description null for cash on delivery */
+                    channel: ("alipay" | "wechatpay" | "other") | null;
+                    /** @description null while unpaid */
+                    paidAt: string | null;
+                    /** @description what the whole order cost (lines after discounts, plus shipping), minor units */
+                    amount: number;
+                };
+                shipments: {
+                    carrier: string;
+                    trackingNumber: string;
+                    /** Format: date-time */
+                    shippedAt: string;
+                    /** @description the courier's 签收 time; null while on its way */
+                    deliveredAt: string | null;
+                    lineIds: string[];
+                }[];
+                /** @description return-freight insurance (运费险): the insurer pays a return's shipping */
+                freightInsurance: boolean;
+                /** @description money the shop paid back on a line outside after-sales; it counts against the line */
+                refunds: {
+                    lineId: string;
+                    /** @description minor units (fen for CNY) */
+                    amount: number;
+                    units: number;
+                    /** Format: date-time */
+                    refundedAt: string;
+                }[];
+                lines: {
+                    /** @description what a new case claims the line by (items[].lineId of POST /v1/cases) */
+                    lineId: string;
+                    sku: string;
+                    title: string;
+                    imageUrl: string | null;
+                    category: string;
+                    unitsBought: number;
+                    /** @description one unit before the order's discounts, minor units */
+                    unitListPrice: number;
+                    /** @description what was paid for the line (实付) after its share of the order's discounts, minor units */
+                    amountPaid: number;
+                }[];
+            }[];
+            /** @description pass it as cursor for the next page; null on the last page */
             nextCursor: string | null;
         };
         OrderLedger: {
@@ -4008,6 +4166,215 @@ export interface operations {
             503: {
                 headers: {
                     /** @description seconds to wait before retrying */
+                    "Retry-After": number;
+                    /** @description requests allowed per caller per minute (per API replica) */
+                    "RateLimit-Limit": number;
+                    /** @description requests left in the current minute */
+                    "RateLimit-Remaining": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listOrders: {
+        parameters: {
+            query?: {
+                customerId?: string;
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description one page of orders */
+            200: {
+                headers: {
+                    /** @description requests allowed per caller per minute (per API replica) */
+                    "RateLimit-Limit": number;
+                    /** @description requests left in the current minute */
+                    "RateLimit-Remaining": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderPage"];
+                };
+            };
+            /** @description validation_failed (every offending field in details), invalid_json, invalid_input */
+            400: {
+                headers: {
+                    /** @description requests allowed per caller per minute (per API replica) */
+                    "RateLimit-Limit"?: number;
+                    /** @description requests left in the current minute */
+                    "RateLimit-Remaining"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unauthorized: missing or unknown bearer token */
+            401: {
+                headers: {
+                    /** @description the scheme to authenticate with */
+                    "WWW-Authenticate": "Bearer";
+                    /** @description requests allowed per caller per minute (per API replica) */
+                    "RateLimit-Limit": number;
+                    /** @description requests left in the current minute */
+                    "RateLimit-Remaining": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description forbidden: the role may not do this */
+            403: {
+                headers: {
+                    /** @description requests allowed per caller per minute (per API replica) */
+                    "RateLimit-Limit": number;
+                    /** @description requests left in the current minute */
+                    "RateLimit-Remaining": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    /** @description seconds until the window resets */
+                    "Retry-After": number;
+                    /** @description requests allowed per caller per minute (per API replica) */
+                    "RateLimit-Limit": number;
+                    /** @description requests left in the current minute */
+                    "RateLimit-Remaining": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description order_source_unavailable: the shop's order system cannot be read now (down, slow, or its circuit open); or temporal_unavailable, read_model_unavailable */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying (an open circuit: until its next trial read) */
+                    "Retry-After": number;
+                    /** @description requests allowed per caller per minute (per API replica) */
+                    "RateLimit-Limit": number;
+                    /** @description requests left in the current minute */
+                    "RateLimit-Remaining": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getOrder: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orderId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the order */
+            200: {
+                headers: {
+                    /** @description requests allowed per caller per minute (per API replica) */
+                    "RateLimit-Limit": number;
+                    /** @description requests left in the current minute */
+                    "RateLimit-Remaining": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderRead"];
+                };
+            };
+            /** @description validation_failed (every offending field in details), invalid_json, invalid_input */
+            400: {
+                headers: {
+                    /** @description requests allowed per caller per minute (per API replica) */
+                    "RateLimit-Limit"?: number;
+                    /** @description requests left in the current minute */
+                    "RateLimit-Remaining"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unauthorized: missing or unknown bearer token */
+            401: {
+                headers: {
+                    /** @description the scheme to authenticate with */
+                    "WWW-Authenticate": "Bearer";
+                    /** @description requests allowed per caller per minute (per API replica) */
+                    "RateLimit-Limit": number;
+                    /** @description requests left in the current minute */
+                    "RateLimit-Remaining": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description forbidden: the role may not do this */
+            403: {
+                headers: {
+                    /** @description requests allowed per caller per minute (per API replica) */
+                    "RateLimit-Limit": number;
+                    /** @description requests left in the current minute */
+                    "RateLimit-Remaining": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description order_not_found */
+            404: {
+                headers: {
+                    /** @description requests allowed per caller per minute (per API replica) */
+                    "RateLimit-Limit": number;
+                    /** @description requests left in the current minute */
+                    "RateLimit-Remaining": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    /** @description seconds until the window resets */
+                    "Retry-After": number;
+                    /** @description requests allowed per caller per minute (per API replica) */
+                    "RateLimit-Limit": number;
+                    /** @description requests left in the current minute */
+                    "RateLimit-Remaining": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description order_source_unavailable: the shop's order system cannot be read now (down, slow, or its circuit open); or temporal_unavailable, read_model_unavailable */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying (an open circuit: until its next trial read) */
                     "Retry-After": number;
                     /** @description requests allowed per caller per minute (per API replica) */
                     "RateLimit-Limit": number;
