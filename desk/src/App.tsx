@@ -86,7 +86,7 @@ function Nav({ me }: { me: Me }) {
           [BASE, i18n.t('myCases')],
           [`${BASE}new`, i18n.t('newCase')],
         ]
-      : [[BASE, i18n.t('queue')], ...(me.role === 'agent' ? [] : ([[`${BASE}report`, i18n.t('report')]] as [string, string][]))];
+      : [[BASE, i18n.t('queue')], [`${BASE}new`, i18n.t('openForCustomer')], ...(me.role === 'agent' ? [] : ([[`${BASE}report`, i18n.t('report')]] as [string, string][]))];
   return (
     <nav aria-label={i18n.t('mainNav')}>
       {links.map(([href, label]) => (
@@ -104,7 +104,7 @@ function Pages({ me, policy }: { me: Me; policy: PolicySummary | null }) {
   const caseMatch = /^cases\/([^/]+)$/.exec(route);
   if (caseMatch) return <CasePage id={decodeURIComponent(caseMatch[1])} me={me} policy={policy} />;
   if (route === 'report' && (me.role === 'supervisor' || me.role === 'admin')) return <Report />;
-  if (route === 'new' && !staff) return <OpenCase me={me} policy={policy} />;
+  if (route === 'new') return <OpenCase me={me} policy={policy} />;
   return staff ? <Queue me={me} policy={policy} /> : <CustomerHome me={me} />;
 }
 

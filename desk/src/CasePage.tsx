@@ -132,21 +132,39 @@ export function CasePage({ id, me, policy }: { id: string; me: Me; policy: Polic
               </>
             )}
           </dl>
-          <table>
+          {c.orderRead && (
+            <p className="hint" data-testid="order-read">
+              {i18n.t('orderRead', { when: formatDateTime(c.orderRead.readAt, i18n.lang) })}
+            </p>
+          )}
+          <table data-testid="items">
             <caption>{i18n.t('items')}</caption>
             <thead>
               <tr>
-                <th scope="col">{i18n.t('sku')}</th>
+                <th scope="col">{i18n.t('item')}</th>
                 <th scope="col">{i18n.t('quantity')}</th>
+                <th scope="col">{i18n.t('unitsBought')}</th>
+                <th scope="col">{i18n.t('linePaid')}</th>
                 <th scope="col">{i18n.t('unitPrice')}</th>
                 <th scope="col">{i18n.t('amount')}</th>
               </tr>
             </thead>
             <tbody>
               {c.items.map((item) => (
-                <tr key={item.sku}>
-                  <td>{item.sku}</td>
+                // A line is named by its lineId (an order may hold several lines of one sku); older cases by their sku.
+                <tr key={item.lineId ?? item.sku} data-line-id={item.lineId}>
+                  <td>
+                    {item.title ?? item.sku}
+                    {item.title && (
+                      <>
+                        {' '}
+                        <small className="mono">{item.sku}</small>
+                      </>
+                    )}
+                  </td>
                   <td>{item.quantity}</td>
+                  <td>{item.orderedQuantity ?? '—'}</td>
+                  <td>{item.linePaid === undefined ? '—' : money(item.linePaid)}</td>
                   <td>{money(item.unitPrice)}</td>
                   <td>{money(item.unitPrice * item.quantity)}</td>
                 </tr>

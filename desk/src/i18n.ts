@@ -152,16 +152,34 @@ const LABELS = {
   byWhen: ['截止 {when}', 'by {when}'],
   openCaseTitle: ['申请售后', 'Open an after-sales case'],
   orderId: ['订单号', 'Order number'],
-  category: ['商品类目', 'Product category'],
   paidAt: ['付款日期', 'Paid on'],
-  deliveredAt: ['签收日期（未签收请留空）', 'Delivered on (empty if not delivered)'],
   paymentMethod: ['付款方式', 'Payment method'],
-  paidAlipay: ['支付宝', 'Alipay'],
-  paidWechatpay: ['微信支付', 'WeChat Pay'],
-  paidOtherOnline: ['其他在线支付', 'Other online payment'],
   cod: ['货到付款', 'Cash on delivery'],
-  unitPriceYuan: ['单价（元）', 'Unit price (yuan)'],
-  orderTotalYuan: ['订单金额（元）', 'Order total (yuan)'],
+  openForCustomerTitle: ['为客户申请售后', 'Open a case for a customer'],
+  openForCustomer: ['代客申请', 'Open for a customer'],
+  whichCustomer: ['客户', 'Which customer'],
+  customerIdLabel: ['客户编号', 'Customer ID'],
+  showOrders: ['查看订单', 'Show orders'],
+  yourOrders: ['选择订单', 'Choose the order'],
+  customerOrders: ['客户的订单', "The customer's orders"],
+  noOrders: ['没有订单。', 'No orders.'],
+  placedAt: ['下单时间 {when}', 'Placed {when}'],
+  moreOrders: ['更多订单', 'More orders'],
+  findOrder: ['按订单号查找', 'Find an order by its number'],
+  find: ['查找', 'Find'],
+  orderFromSystem: ['订单 {orderId}（来自订单系统）', 'Order {orderId} (from the order system)'],
+  orderPaid: ['订单实付', 'Order paid'],
+  deliveredOn: ['签收时间', 'Delivered'],
+  notDeliveredYet: ['尚未签收', 'not delivered yet'],
+  whichItems: ['申请售后的商品', 'Items to claim'],
+  unitsBought: ['购买件数', 'Units bought'],
+  linePaid: ['实付', 'Paid'],
+  unitsToClaim: ['申请件数：{title}', 'Units to claim: {title}'],
+  unitsBetween: ['请输入 1 到 {max} 之间的整数', 'Enter a whole number from 1 to {max}'],
+  pickALine: ['请至少选择一件商品', 'Choose at least one item'],
+  freightInsured: ['此订单有运费险：退货运费由保险承担', 'This order has return-freight insurance: the insurer pays the return shipping'],
+  item: ['商品', 'Item'],
+  orderRead: ['以上订单信息读取自订单系统，时间：{when}', 'Facts read from the order system at {when}'],
   packagingIntact: ['包装完好', 'Packaging intact'],
   windowDelivery: ['签收后 {days} 天内可申请', 'Can be opened within {days} days of delivery'],
   windowDeliveryIntact: ['签收后 {days} 天内无理由可申请；{intact} 天内需包装完好', 'Within {days} days of delivery for any reason; up to {intact} days with the packaging intact'],
@@ -347,6 +365,9 @@ const ERRORS: Record<string, Entry> = {
   nothing_refundable: ['该商品已无可退金额。', 'Nothing is left to pay back on this item.'],
   quantity_exceeds_remaining: ['申请数量超过可退数量。', 'More units are claimed than remain on the order line.'],
   network: ['无法连接服务，请稍后重试。', 'The service cannot be reached; try again shortly.'],
+  order_not_found: ['找不到该订单（可能不存在，或不属于您）。', 'This order was not found (it does not exist, or it is not yours).'],
+  order_source_unavailable: ['订单系统暂时无法读取，请稍后再试。', "The shop's order system cannot be read right now; try again shortly."],
+  payment_channel_unknown: ['订单系统未记录此订单的支付渠道，无法退款，请联系客服。', 'The order system does not say how this order was paid, so it cannot be refunded; contact the shop.'],
 };
 
 // A refusal of one command because the case moved on, said for that command.
@@ -437,7 +458,18 @@ const TIMELINE: Record<string, Entry> = {
   'investigation.refund': ['调查结果：退款', 'Investigation: refund'],
 };
 
-const TABLES = { status: STATUSES, type: TYPES, clock: CLOCKS, clockState: CLOCK_STATES, reason: REASONS, priority: PRIORITIES, shipment: SHIPMENT_STATUSES, parcel: PARCELS, collection: COLLECTIONS, refund: REFUND_STATUSES, role: ROLES, error: ERRORS, stateRefusal: STATE_REFUSALS, timeline: TIMELINE };
+// Where an order is at the shop (the order source's statuses, docs/order-source.md).
+const ORDER_STATUSES: Record<string, Entry> = {
+  awaiting_payment: ['待付款', 'Awaiting payment'],
+  paid: ['已付款', 'Paid'],
+  shipped: ['已发货', 'Shipped'],
+  delivered: ['已签收', 'Delivered'],
+  completed: ['已完成', 'Completed'],
+  cancelled: ['已取消', 'Cancelled'],
+};
+const PAYMENT_CHANNELS: Record<string, Entry> = { alipay: ['支付宝', 'Alipay'], wechatpay: ['微信支付', 'WeChat Pay'], other: ['其他在线支付', 'Other online payment'] };
+
+const TABLES = { orderStatus: ORDER_STATUSES, paymentChannel: PAYMENT_CHANNELS, status: STATUSES, type: TYPES, clock: CLOCKS, clockState: CLOCK_STATES, reason: REASONS, priority: PRIORITIES, shipment: SHIPMENT_STATUSES, parcel: PARCELS, collection: COLLECTIONS, refund: REFUND_STATUSES, role: ROLES, error: ERRORS, stateRefusal: STATE_REFUSALS, timeline: TIMELINE };
 /** A table of code names. */
 export type CodeTable = keyof typeof TABLES;
 
