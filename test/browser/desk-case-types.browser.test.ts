@@ -1,8 +1,7 @@
 import path from 'node:path';
-import { randomUUID } from 'node:crypto';
 import { STACK_ENV } from '../integration/stack/stack-file';
 import { accessibilityViolations, PHONE } from '../integration/support/browser';
-import { beijingDateDaysAgo, caseIdOf, deskSession, expectCase } from '../integration/support/desk-session';
+import { caseIdOf, deskSession, expectCase, placeDeskOrder, pickOrderLine } from '../integration/support/desk-session';
 import { CasesApi, describeCase, requiredEnv, stackTokens } from '../integration/support/http-client';
 
 // An exchange, a repair in warranty and a complaint taken from the customer's form to the survey in
@@ -29,12 +28,12 @@ describe('every kind of case a customer brings, in the desk pages alone', () => 
     // The customer, on a phone and in Chinese, opens an exchange in the form.
     const customer = await newPage(PHONE);
     await signIn(customer, tokens.customer, 'zh-CN');
+    // The shoes are an order of the shop's order system (the sandbox's): the customer picks it and its line.
+    const order = await placeDeskOrder('DESK-EX', { sku: 'SKU-DESK-SHOE-42', title: 'Running shoes, size 42', unitListPrice: 8800 });
     await customer.getByRole('link', { name: '申请售后' }).first().click();
+    await pickOrderLine(customer, order.orderId, order.lineId);
     await customer.getByLabel('类型', { exact: true }).selectOption('exchange');
     await customer.getByText('付款后 15 天内可申请').waitFor();
-    await customer.getByLabel('订单号').fill(`DESK-EX-${randomUUID()}`);
-    await customer.getByLabel('SKU').fill('SKU-DESK-SHOE-42');
-    await customer.getByLabel('单价（元）').fill('88');
     await customer.getByLabel('原因', { exact: true }).selectOption('size_fit');
     await customer.getByText(/此原因的退货运费由您承担（.*10\.00）/).waitFor();
     await customer.getByLabel('说明').fill('鞋码偏小，换大一码');
@@ -104,14 +103,12 @@ describe('every kind of case a customer brings, in the desk pages alone', () => 
     // The customer, in English, opens a repair for an item bought 100 days ago (within the 12-month warranty).
     const customer = await newPage();
     await signIn(customer, tokens.customer, 'en');
+    // The order system says when it was paid and delivered: nothing of it is typed.
+    const order = await placeDeskOrder('DESK-RP', { sku: 'SKU-DESK-LAMP', title: 'Reading lamp', unitListPrice: 8800 }, { paidDaysAgo: 100, deliveredDaysAgo: 97 });
     await customer.getByRole('link', { name: 'Open a case' }).first().click();
+    await pickOrderLine(customer, order.orderId, order.lineId);
     await customer.getByLabel('Type', { exact: true }).selectOption('repair');
     await customer.getByText(/Warranty: 12 months from purchase/).waitFor();
-    await customer.getByLabel('Order number').fill(`DESK-RP-${randomUUID()}`);
-    await customer.getByLabel('SKU').fill('SKU-DESK-LAMP');
-    await customer.getByLabel('Unit price (yuan)').fill('88');
-    await customer.getByLabel('Paid on').fill(beijingDateDaysAgo(100));
-    await customer.getByLabel('Delivered on (empty if not delivered)').fill(beijingDateDaysAgo(97));
     await customer.getByLabel('Reason', { exact: true }).selectOption('quality_issue');
     await customer.getByText('This reason needs photo or video evidence').waitFor();
     await customer.getByLabel('Description').fill('the switch stopped working');
@@ -172,12 +169,11 @@ describe('every kind of case a customer brings, in the desk pages alone', () => 
   test('a complaint: the customer files it, an agent resolves it with a coupon, and the customer reads the resolution and answers the survey', async () => {
     const customer = await newPage(PHONE);
     await signIn(customer, tokens.customer, 'zh-CN');
+    const order = await placeDeskOrder('DESK-CP', { sku: 'SKU-DESK-KETTLE', title: 'Electric kettle', unitListPrice: 12_000 });
     await customer.getByRole('link', { name: '申请售后' }).first().click();
+    await pickOrderLine(customer, order.orderId, order.lineId);
     await customer.getByLabel('类型', { exact: true }).selectOption('complaint');
     await customer.getByText('无申请期限').waitFor();
-    await customer.getByLabel('订单号').fill(`DESK-CP-${randomUUID()}`);
-    await customer.getByLabel('SKU').fill('SKU-DESK-KETTLE');
-    await customer.getByLabel('单价（元）').fill('120');
     await customer.getByLabel('原因', { exact: true }).selectOption('other');
     await customer.getByLabel('说明').fill('快递员态度恶劣，包裹被扔在门口');
     await customer.getByRole('button', { name: '提交申请' }).click();

@@ -1,9 +1,8 @@
 import path from 'node:path';
-import { randomUUID } from 'node:crypto';
 import type { Page } from 'playwright-core';
 import { readIntegrationStack, STACK_ENV } from '../integration/stack/stack-file';
 import { accessibilityViolations, PHONE } from '../integration/support/browser';
-import { beijingDateDaysAgo, caseIdOf, deskSession, expectCase } from '../integration/support/desk-session';
+import { caseIdOf, deskSession, expectCase, pickOrderLine, placeDeskOrder, type DeskOrder } from '../integration/support/desk-session';
 import { CasesApi, requiredEnv, SandboxClient, stackTokens } from '../integration/support/http-client';
 
 // The case types desk-case-types.browser.test.ts does not walk — refund only, reship, courier
@@ -41,9 +40,10 @@ async function answerSurvey(page: Page, lang: 'zh-CN' | 'en', score: string): Pr
   await page.getByText(lang === 'en' ? `Thank you for your answer: ${score} of 5.` : `感谢您的评价：${score} 分。`).waitFor();
 }
 
-/** Opens the customer's form and picks `type`, then waits for the window of that type in words. */
-async function startForm(page: Page, lang: 'zh-CN' | 'en', type: string, windowText: string | RegExp): Promise<void> {
+/** Opens the customer's form, picks the order and its line, then `type`, and waits for the window of that type in words. */
+async function startForm(page: Page, lang: 'zh-CN' | 'en', type: string, windowText: string | RegExp, order: DeskOrder): Promise<void> {
   await page.getByRole('link', { name: lang === 'en' ? 'Open a case' : '申请售后' }).first().click();
+  await pickOrderLine(page, order.orderId, order.lineId);
   await page.getByLabel(lang === 'en' ? 'Type' : '类型', { exact: true }).selectOption(type);
   await page.getByText(windowText).first().waitFor();
 }
@@ -53,10 +53,8 @@ describe('the remaining kinds of case, in the desk pages alone', () => {
     // The customer, on a phone and in Chinese, opens it in the form.
     const customer = await newPage(PHONE);
     await signIn(customer, tokens.customer, 'zh-CN');
-    await startForm(customer, 'zh-CN', 'refund_only', '签收后 15 天内可申请');
-    await customer.getByLabel('订单号').fill(`DESK-RO-${randomUUID()}`);
-    await customer.getByLabel('SKU').fill('SKU-DESK-CHARGER');
-    await customer.getByLabel('单价（元）').fill('56.50');
+    const order = await placeDeskOrder('DESK-RO', { sku: 'SKU-DESK-CHARGER', title: 'Phone charger', unitListPrice: 5650 });
+    await startForm(customer, 'zh-CN', 'refund_only', '签收后 15 天内可申请', order);
     await customer.getByLabel('原因', { exact: true }).selectOption('missing_parts');
     await customer.getByText('此原因需要上传照片或视频凭证').waitFor();
     await customer.getByLabel('说明').fill('盒子里没有充电线');
@@ -94,10 +92,8 @@ describe('the remaining kinds of case, in the desk pages alone', () => {
   test('a reship of goods damaged in transit: the customer opens it, an agent approves it, and the customer sees the reship parcel, confirms it came and answers the survey', async () => {
     const customer = await newPage();
     await signIn(customer, tokens.customer, 'en');
-    await startForm(customer, 'en', 'reship', 'Can be opened within 7 days of delivery');
-    await customer.getByLabel('Order number').fill(`DESK-RS-${randomUUID()}`);
-    await customer.getByLabel('SKU').fill('SKU-DESK-VASE');
-    await customer.getByLabel('Unit price (yuan)').fill('120');
+    const order = await placeDeskOrder('DESK-RS', { sku: 'SKU-DESK-VASE', title: 'Glass vase', unitListPrice: 12_000 });
+    await startForm(customer, 'en', 'reship', 'Can be opened within 7 days of delivery', order);
     await customer.getByLabel('Reason', { exact: true }).selectOption('damaged_in_transit');
     await customer.getByText('This reason needs photo or video evidence').waitFor();
     await customer.getByLabel('Description').fill('arrived in pieces');
@@ -137,10 +133,8 @@ describe('the remaining kinds of case, in the desk pages alone', () => {
   test('a courier exception for a parcel signed for but never received: the customer files it, an agent must choose the outcome and picks a refund, and the customer reads the resolution and the refund', async () => {
     const customer = await newPage(PHONE);
     await signIn(customer, tokens.customer, 'zh-CN');
-    await startForm(customer, 'zh-CN', 'courier_exception', '签收后 15 天内可申请');
-    await customer.getByLabel('订单号').fill(`DESK-CE-${randomUUID()}`);
-    await customer.getByLabel('SKU').fill('SKU-DESK-HEADPHONES');
-    await customer.getByLabel('单价（元）').fill('199');
+    const order = await placeDeskOrder('DESK-CE', { sku: 'SKU-DESK-HEADPHONES', title: 'Headphones', unitListPrice: 19_900 });
+    await startForm(customer, 'zh-CN', 'courier_exception', '签收后 15 天内可申请', order);
     await customer.getByLabel('原因', { exact: true }).selectOption('not_received');
     await customer.getByLabel('说明').fill('显示已签收，但我没有收到');
     await customer.getByRole('button', { name: '提交申请' }).click();
@@ -184,12 +178,8 @@ describe('the remaining kinds of case, in the desk pages alone', () => {
     // The customer, in English, opens a repair for a lamp bought 400 days ago (past the 12-month warranty).
     const customer = await newPage();
     await signIn(customer, tokens.customer, 'en');
-    await startForm(customer, 'en', 'repair', /Warranty: 12 months from purchase \(paid repair after that\)/);
-    await customer.getByLabel('Order number').fill(`DESK-RQ-${randomUUID()}`);
-    await customer.getByLabel('SKU').fill('SKU-DESK-LAMP-OLD');
-    await customer.getByLabel('Unit price (yuan)').fill('268');
-    await customer.getByLabel('Paid on').fill(beijingDateDaysAgo(400));
-    await customer.getByLabel('Delivered on (empty if not delivered)').fill(beijingDateDaysAgo(397));
+    const order = await placeDeskOrder('DESK-RQ', { sku: 'SKU-DESK-LAMP-OLD', title: 'Standing lamp', unitListPrice: 26_800 }, { paidDaysAgo: 400, deliveredDaysAgo: 397 });
+    await startForm(customer, 'en', 'repair', /Warranty: 12 months from purchase \(paid repair after that\)/, order);
     await customer.getByLabel('Reason', { exact: true }).selectOption('quality_issue');
     await customer.getByLabel('Description').fill('flickers, then goes dark');
     await customer.getByLabel('Evidence links (one per line)').fill('https://img.example/lamp-flicker.mp4');
@@ -250,10 +240,8 @@ describe('the remaining kinds of case, in the desk pages alone', () => {
     // The customer, on a phone and in Chinese, asks to exchange a faulty kettle the sandbox has none of (OOS-).
     const customer = await newPage(PHONE);
     await signIn(customer, tokens.customer, 'zh-CN');
-    await startForm(customer, 'zh-CN', 'exchange', '付款后 15 天内可申请');
-    await customer.getByLabel('订单号').fill(`DESK-EO-${randomUUID()}`);
-    await customer.getByLabel('SKU').fill('OOS-DESK-KETTLE');
-    await customer.getByLabel('单价（元）').fill('88');
+    const order = await placeDeskOrder('DESK-EO', { sku: 'OOS-DESK-KETTLE', title: 'Electric kettle', unitListPrice: 8800 });
+    await startForm(customer, 'zh-CN', 'exchange', '付款后 15 天内可申请', order);
     await customer.getByLabel('原因', { exact: true }).selectOption('quality_issue');
     expect(await customer.getByText('此原因的退货运费由您承担').count()).toBe(0);
     await customer.getByLabel('说明').fill('加热很慢');

@@ -5,7 +5,7 @@ import { beijingDate } from '../../domain/beijing-time';
 import { createReadModel } from '../../store/case-read-model.store';
 import { STACK_ENV } from './stack/stack-file';
 import { accessibilityViolations, PHONE } from './support/browser';
-import { deskSession } from './support/desk-session';
+import { caseIdOf, deskSession, pickOrderLine } from './support/desk-session';
 import { daysAgo, stackWithoutKeys } from './support/fixtures';
 import { CasesApi, requiredEnv, stackTokens } from './support/http-client';
 
@@ -17,6 +17,11 @@ const tokens = stackTokens();
 const cases = new CasesApi(requiredEnv(STACK_ENV.apiUrl), tokens.agent);
 const { desk, screenshots, newPage, signIn } = deskSession();
 const stackDb = stackWithoutKeys();
+/** A seeded order of c-1 (docs/sandbox.md, "Orders"): two lines of SKU-1, the second at a promotion price, paid with WeChat Pay, signed for 2 days ago. */
+const SEEDED_ORDER = 'o-c1-1003';
+const SEEDED_LINE = 'o-c1-1003-L2';
+/** Minor units as the English pages show them, "¥47.53". */
+const yuan = (minor: number) => `¥${(minor / 100).toFixed(2)}`;
 
 const returnBody = (orderId: string, customerId = 'c-1') => ({
   type: 'return',
@@ -33,19 +38,22 @@ describe('the desk in a browser', () => {
     const customer = await newPage(PHONE);
     await signIn(customer, tokens.customer, 'zh-CN');
     await customer.getByRole('link', { name: '申请售后' }).first().click();
-    const orderId = `DESK-${randomUUID()}`;
-    await customer.getByLabel('订单号').fill(orderId);
-    await customer.getByLabel('SKU').fill('SKU-DESK-RETURN');
-    await customer.getByLabel('单价（元）').fill('56');
-    await customer.getByLabel('付款方式').selectOption({ label: '微信支付' });
+    // A seeded order of c-1 (sandbox/order-book.ts): two lines of one sku at different prices, paid with WeChat Pay.
+    // The customer claims the promotion line; nothing about its price or dates is typed.
+    await pickOrderLine(customer, SEEDED_ORDER, SEEDED_LINE);
+    const facts = await customer.getByTestId('order-facts').innerText();
+    expect(facts).toContain('微信支付');
     await customer.getByText(/签收后 \d+ 天内无理由可申请/).waitFor();
     expect(await accessibilityViolations(customer)).toEqual([]);
     await customer.getByRole('button', { name: '提交申请' }).click();
     await customer.waitForURL(/\/desk\/cases\/cs_[0-9a-f]{24}$/);
     const caseId = customer.url().split('/').pop()!;
     await customer.getByText('待审核').first().waitFor();
-    // Paid with WeChat Pay: the refund will go back that way.
-    expect((await cases.get(caseId)).order).toMatchObject({ paymentMethod: 'online', paymentChannel: 'wechatpay' });
+    // Paid with WeChat Pay: the refund will go back that way. The facts are the order system's, read at the opening.
+    const opened = await cases.get(caseId);
+    expect(opened.order).toMatchObject({ paymentMethod: 'online', paymentChannel: 'wechatpay' });
+    expect(opened.items).toEqual([expect.objectContaining({ lineId: SEEDED_LINE, sku: 'SKU-1', quantity: 1, orderedQuantity: 1, title: 'Cotton T-shirt (promotion)', sharesSku: true })]);
+    expect(opened.orderRead).toEqual({ version: expect.stringMatching(/^1\./), readAt: expect.any(String) });
     await customer.screenshot({ path: path.join(screenshots, 'desk-customer-phone.png'), fullPage: true });
 
     // The agent, in English, approves the review on the case page.
@@ -53,6 +61,10 @@ describe('the desk in a browser', () => {
     await signIn(agent, tokens.agent, 'en');
     await agent.goto(`${desk}cases/${caseId}`);
     const review = agent.getByTestId('form-review');
+    // The agent reads the item as the order system gave it: its title, units bought, the line's 实付, and when it was read.
+    const item = agent.getByTestId('items').locator(`tr[data-line-id="${SEEDED_LINE}"]`);
+    expect(await item.innerText()).toMatch(new RegExp(`Cotton T-shirt \\(promotion\\)[\\s\\S]*${yuan(opened.items[0].linePaid!)}`));
+    await agent.getByTestId('order-read').getByText(/^Facts read from the order system at .*Beijing time$/).waitFor();
     await review.getByRole('button', { name: 'Submit' }).dblclick(); // a double click sends one command
     await agent.getByText('Done: the case is now "Awaiting the return parcel"').waitFor();
     expect((await cases.get(caseId)).timeline.filter((entry) => entry.event.startsWith('review.')).length).toBe(1);
@@ -81,6 +93,30 @@ describe('the desk in a browser', () => {
     await customer.getByText('感谢您的评价：5 分。').waitFor();
     expect((await cases.get(caseId)).survey).toMatchObject({ score: 5 });
   }, 240_000);
+
+  test("an agent on the phone opens a case for a customer: the customer's id, then one of that customer's orders; the case is the buyer's", async () => {
+    const agent = await newPage();
+    await signIn(agent, tokens.agent, 'en');
+    await agent.getByRole('link', { name: 'Open for a customer' }).click();
+    await agent.getByLabel('Customer ID').fill('c-2');
+    await agent.getByRole('button', { name: 'Show orders' }).click();
+    // A seeded order of c-2: a walnut desk lamp and two mugs, paid with WeChat Pay.
+    await agent.getByTestId('orders').getByText('o-c2-2001').waitFor();
+    expect(await agent.getByTestId('orders').innerText()).not.toContain('o-c1-');
+    await pickOrderLine(agent, 'o-c2-2001', 'o-c2-2001-L1');
+    await agent.getByLabel('Type', { exact: true }).selectOption('complaint');
+    await agent.getByLabel('Reason', { exact: true }).selectOption('other');
+    await agent.getByLabel('Description').fill('called in: the lamp arrived late and the courier was rude');
+    expect(await accessibilityViolations(agent)).toEqual([]);
+    await agent.getByRole('button', { name: 'Open the case' }).click();
+    const caseId = await caseIdOf(agent);
+    const opened = await cases.get(caseId);
+    expect(opened).toMatchObject({ customerId: 'c-2', orderId: 'o-c2-2001', items: [{ lineId: 'o-c2-2001-L1', sku: 'SKU-LAMP-2', title: 'Desk lamp, walnut', quantity: 1, orderedQuantity: 1 }] });
+    const item = agent.getByTestId('items').locator('tr[data-line-id="o-c2-2001-L1"]');
+    await item.waitFor();
+    expect(await item.innerText()).toContain(yuan(opened.items[0].linePaid!));
+    await agent.getByTestId('order-read').waitFor();
+  });
 
   test('a command the case no longer allows is refused in words (409), and what was typed stays', async () => {
     const opened = await cases.opened(tokens.customer, returnBody(`DESK-409-${randomUUID()}`));
@@ -120,6 +156,11 @@ describe('the desk in a browser', () => {
     await signIn(other, tokens.otherCustomer, 'en');
     await other.goto(`${desk}cases/${opened.id}`);
     await other.getByText('This case was not found (it does not exist, or it is not yours).').waitFor();
+    // Nor can they find another customer's order to open a case on: the same "not found" as an order that does not exist.
+    await other.goto(`${desk}new`);
+    await other.locator('input[name="findOrder"]').fill('o-c1-1001');
+    await other.getByRole('button', { name: 'Find', exact: true }).click();
+    await other.getByText('This order was not found (it does not exist, or it is not yours).').waitFor();
     await other.goto(desk);
     await other.getByRole('heading', { name: 'My cases' }).waitFor();
     await other.getByText(/No cases match|Return|Exchange|Repair|Complaint/).first().waitFor();
