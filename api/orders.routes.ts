@@ -26,7 +26,7 @@ export const listOrdersQuerySchema = z
       .optional()
       .meta({ description: "staff: required, whose orders; a customer's token says whose (another customerId is a 403)" }),
     limit: single(z.coerce.number().int('must be a whole number').min(1).max(ORDER_PAGE_MAX_LIMIT)).optional().meta({ description: 'orders per page (default 20)' }),
-    cursor: single(z.string().min(1).max(1024)).optional().meta({ description: 'nextCursor of the previous page' }),
+    cursor: single(z.string().min(1).max(500)).optional().meta({ description: 'nextCursor of the previous page' }),
   })
   .strict();
 
@@ -56,8 +56,8 @@ export function ordersRouter(store: StoreAccess, guard: RequestHandler[], orderS
       try {
         return await orders.customerOrders(customerId, { cursor: query.cursor, limit: query.limit });
       } catch (error) {
-        // The source's refusal of a cursor it did not give is the caller's mistake, not the source being down.
-        if (error instanceof ProviderError && error.status === 400 && error.code === 'invalid_cursor') {
+        // The source refuses a list query only for its cursor (the limit is checked above): the caller's mistake, not the source being down.
+        if (error instanceof ProviderError && error.status === 400) {
           throw validationFailed([{ field: 'cursor', message: 'not a cursor of this list' }], 'the cursor is not one this list gave');
         }
         throw error;
