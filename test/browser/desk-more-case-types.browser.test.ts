@@ -70,7 +70,8 @@ describe('the remaining kinds of case, in the desk pages alone', () => {
     await signIn(agent, tokens.agent, 'en');
     await agent.goto(`${desk}cases/${caseId}`);
     await agent.getByRole('heading', { name: /Refund only/ }).waitFor();
-    expect(await agent.getByRole('table').filter({ hasText: 'SKU-DESK-CHARGER' }).innerText()).toMatch(/SKU-DESK-CHARGER\s+1\s+CN¥56\.50\s+CN¥56\.50/);
+    // The item as the order system gave it: title and sku, 1 unit claimed of 1 bought, the line's 实付, per unit and amount.
+    expect(await agent.getByTestId('items').locator(`tr[data-line-id="${order.lineId}"]`).innerText()).toMatch(/^Phone charger SKU-DESK-CHARGER\s+1\s+1\s+CN¥56\.50\s+CN¥56\.50\s+CN¥56\.50$/);
     expect(await timelineWords(agent, 'case.opened')).toEqual({ words: 'Case opened', tooltip: 'case.opened' });
     await agent.getByTestId('form-review').getByRole('button', { name: 'Submit' }).click();
     await agent.getByText(/Done: the case is now "(Refunding|Completed)"/).waitFor();
