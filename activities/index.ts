@@ -7,6 +7,7 @@ import { splitOverLines, lineFactsOf, type LedgerEntryKind } from '../domain/ord
 import type { DeliveryRead } from '../domain/delivery-check';
 import type { OrderSource } from '../domain/order-source';
 import { readOrderDelivery } from './order-delivery.activities';
+import { checkPaymentRecord, type PaymentRecordCheck } from './payment-record.activities';
 import type {
   CollectionPurpose,
   CourierPort,
@@ -136,6 +137,11 @@ export function createActivities(deps: ActivityDeps) {
     async issueRefund(input: RefundInput & { amount: number }) {
       const { idempotencyKey, ...rest } = input;
       return call('payment', 'createRefund', () => deps.payment.createRefund(rest, idempotencyKey));
+    },
+
+    /** The payment's own record of the order's trade against a refund about to be sent (nothing checked where the provider has no query). */
+    async checkPaymentRecord(input: { orderId: string; paymentMethod: 'online' | 'cod'; paymentChannel?: PaymentChannel; amount: number; currency: string }): Promise<PaymentRecordCheck> {
+      return call('payment', 'lookUpTrade', () => checkPaymentRecord(deps.payment, input));
     },
 
     /** Issues a compensation coupon. */

@@ -42,6 +42,29 @@ export interface PaymentPort {
    * come (the reconciler's settleStaleRefunds). Absent on a port that cannot look refunds up.
    */
   lookUpRefund?(input: RefundLookUp): Promise<RefundLookUpAnswer>;
+  /**
+   * The payment's own record of an order's trade (what was paid, what was refunded on it already),
+   * checked before a refund is sent; null when the provider has no paid trade for the order.
+   * Absent on a port without such a query; a port that has it for some channels only refuses the
+   * others with a final `not_supported` error.
+   */
+  lookUpTrade?(input: TradeLookUp): Promise<TradeRecord | null>;
+}
+
+/** A trade to look up: the order paid for, and how (which provider has it). */
+export interface TradeLookUp {
+  orderId: string;
+  paymentMethod: 'online' | 'cod';
+  paymentChannel?: PaymentChannel;
+}
+
+/** The provider's record of a trade, in minor units of `currency`. */
+export interface TradeRecord {
+  currency: string;
+  /** What the customer paid on the trade. */
+  paid: number;
+  /** What was already refunded on it (every refund not failed, ours and the shop's). */
+  refunded: number;
 }
 
 /** A refund to look up: the order it pays back, our refund id, the key it was requested with, and how the order was paid (which provider has it). */

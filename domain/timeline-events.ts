@@ -50,6 +50,7 @@ export const TimelineEvents = [
   'refund.zero',
   'refund.nothing_refundable',
   'refund.manual_action_required',
+  'refund.not_covered_by_payment',
   // Stock and replacements (workflows/stages/replacement.stage.ts, workflows/exchange-case.workflow.ts).
   'stock.unavailable',
   'customer.contacted',

@@ -174,6 +174,16 @@ export function paymentByChannel(online: Partial<Record<OnlineProvider, OnlineRe
     issueCoupon: (input, key) => other.issueCoupon(input, key),
     createCollection: (input, key) => other.createCollection(input, key),
   };
+  // Only the payment service reads a trade's record here (Alipay's and WeChat Pay's adapters do not yet).
+  if (other.lookUpTrade !== undefined) {
+    const lookUpTrade = other.lookUpTrade.bind(other);
+    port.lookUpTrade = async (input) => {
+      if (refundsOf(input) !== other) {
+        throw new ProviderError(`trades of ${input.paymentChannel ?? 'online'} payments cannot be looked up`, { provider: 'payment', retryable: false, code: 'not_supported' });
+      }
+      return lookUpTrade(input);
+    };
+  }
   if (Object.values(online).every((adapter) => adapter.lookUpRefund === undefined) && other.lookUpRefund === undefined) return port;
   port.lookUpRefund = async (input) => {
     const where = refundsOf(input);

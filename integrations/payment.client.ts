@@ -1,10 +1,12 @@
 import { z } from 'zod';
-import type { CollectionPurpose, PaymentPort } from '../activities/provider-ports';
-import { JsonHttpClient, type ProviderClientOptions } from './http-client';
+import type { CollectionPurpose, PaymentPort, TradeLookUp, TradeRecord } from '../activities/provider-ports';
+import { JsonHttpClient, ProviderError, type ProviderClientOptions } from './http-client';
 
 const refundResponse = z.object({ refundId: z.string(), status: z.enum(['pending', 'succeeded', 'failed']) });
 const couponResponse = z.object({ couponId: z.string() });
 const collectionResponse = z.object({ collectionId: z.string(), status: z.enum(['pending', 'succeeded', 'failed']) });
+const minorUnits = z.number().int().nonnegative();
+const tradeResponse = z.object({ currency: z.string(), paid: minorUnits, refunded: minorUnits });
 
 /**
  * Payment adapter: refunds and collections (both settled later by a signed callback) and compensation
@@ -39,5 +41,16 @@ export class PaymentClient implements PaymentPort {
     idempotencyKey: string,
   ) {
     return this.http.request({ method: 'POST', path: '/collections', body: input, idempotencyKey, response: collectionResponse });
+  }
+
+  /** The trade's record (`GET /trades/{orderId}`): paid and already refunded; null on 404 `trade_not_found`. */
+  async lookUpTrade(input: TradeLookUp): Promise<TradeRecord | null> {
+    try {
+      const { currency, paid, refunded } = await this.http.request({ method: 'GET', path: `/trades/${encodeURIComponent(input.orderId)}`, response: tradeResponse });
+      return { currency, paid, refunded };
+    } catch (err) {
+      if (err instanceof ProviderError && err.status === 404 && err.code === 'trade_not_found') return null;
+      throw err;
+    }
   }
 }

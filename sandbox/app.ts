@@ -86,7 +86,7 @@ export function createSandboxApp(options: SandboxOptions): Sandbox {
     express.json({ limit: BODY_LIMIT }),
   ];
   app.use('/courier', provider('courier'), courierRoutes(state, tracking));
-  app.use('/payment', provider('payment'), paymentRoutes(state, dispatcher, timers, options.settleMs));
+  app.use('/payment', provider('payment'), paymentRoutes(state, dispatcher, timers, options.settleMs, (orderId) => orders.get(orderId)));
   app.use('/inventory', provider('inventory'), inventoryRoutes(state));
   app.use('/notification', provider('notification'), notificationRoutes(state));
   // The shop's order system (docs/order-source.md): a bearer token or a request signed with the same key.

@@ -1,7 +1,8 @@
 import { Router } from 'express';
 import type { CallbackDispatcher } from './callback-dispatcher';
 import { sendOutcome } from './idempotent-table';
-import { requireIdempotencyKey, validate } from './sandbox-http';
+import type { SourceOrder } from '../domain/order-source';
+import { requireIdempotencyKey, sendError, validate } from './sandbox-http';
 import { collectionRequest, couponRequest, refundRequest } from './sandbox.schemas';
 import { newId, nowIso, type CollectionRecord, type RefundRecord, type SandboxState } from './sandbox-state';
 import type { TimerSet } from './timer-set';
@@ -41,9 +42,26 @@ export function settleCollection(
   return true;
 }
 
-/** The payment provider: refunds and collections settled by a signed callback after `settleMs`, and coupons. */
-export function paymentRoutes(state: SandboxState, dispatcher: CallbackDispatcher, timers: TimerSet, settleMs: number): Router {
+/**
+ * The payment provider: refunds and collections settled by a signed callback after `settleMs`,
+ * coupons, and the payment record of a trade (an order of the order book, when given).
+ */
+export function paymentRoutes(state: SandboxState, dispatcher: CallbackDispatcher, timers: TimerSet, settleMs: number, orderOf?: (orderId: string) => SourceOrder | undefined): Router {
   const router = Router();
+
+  // The trade's own record: what was paid, and what was refunded on it (the shop's refunds outside
+  // after-sales, and ours not failed). 404 trade_not_found for an order unknown or unpaid.
+  router.get('/trades/:orderId', (req, res) => {
+    const orderId = String(req.params.orderId);
+    const order = orderOf?.(orderId);
+    if (!order || order.payment.paidAt === null) return sendError(res, 404, 'trade_not_found', 'no paid trade for this order');
+    const outside = order.refunds.reduce((sum, refund) => sum + refund.amount, 0);
+    const ours = state.refunds
+      .records()
+      .filter((refund) => refund.orderId === orderId && refund.status !== 'failed')
+      .reduce((sum, refund) => sum + refund.amount, 0);
+    res.json({ orderId, currency: order.currency, paid: order.payment.amount, refunded: outside + ours });
+  });
 
   const settle = (refund: RefundRecord) => {
     const failed = settlesAsFailure(refund.amount);

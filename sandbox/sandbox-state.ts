@@ -27,6 +27,8 @@ export interface ShipmentRecord {
 export interface RefundRecord {
   refundId: string;
   caseId: string;
+  /** The order (trade) refunded; absent from callers that do not say. */
+  orderId?: string;
   amount: number;
   currency: string;
   paymentMethod: 'online' | 'cod';

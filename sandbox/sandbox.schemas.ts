@@ -26,6 +26,8 @@ export const stockQuery = z.object({ quantity: z.coerce.number().int().positive(
 /** `POST /payment/refunds` */
 export const refundRequest = z.object({
   caseId: id,
+  /** The order paid for (the trade): its refunds count against it (`GET /payment/trades/:orderId`). */
+  orderId: id.optional(),
   amount: minorUnits,
   currency,
   paymentMethod: z.enum(['online', 'cod']),

@@ -262,6 +262,21 @@ const SCENARIOS: Scenario[] = [
     },
   },
   {
+    type: 'refund_only',
+    name: 'payment-record-checked-refunded',
+    covers: 'opened on the order source\'s facts, wrong item → approved → reserved on the ledger → the payment\'s record covers it → refund requested and settled → survey',
+    request: (now) => ({
+      ...caseRequest(now, { type: 'refund_only', reason: { code: 'wrong_item' }, evidence: ['https://evidence.example/recorded-4.jpg'], packagingIntact: undefined }),
+      orderRead: { version: '1.0', readAt: new Date(now).toISOString() },
+    }),
+    drive: async (handle, { world }) => {
+      await approve(handle);
+      await settleRefund(handle, world, (await waitForStatus(handle, 'refunding')).id);
+      await waitForStatus(handle, 'completed');
+      await answerSurvey(handle);
+    },
+  },
+  {
     type: 'reship',
     name: 'auto-approved-delivery-confirmed-reshipped',
     covers: 'opened on the order source\'s facts → review breach below the policy amount → delivery read again, confirmed → auto-approved → read again before the parcel, confirmed → reship parcel → receipt confirmed → survey',

@@ -18,6 +18,7 @@ type ProviderActivities = Pick<
   | 'subscribeTracking'
   | 'openInvestigation'
   | 'issueRefund'
+  | 'checkPaymentRecord'
   | 'reserveAndRefund'
   | 'issueCoupon'
   | 'collectPayment'

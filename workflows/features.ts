@@ -81,6 +81,15 @@ export const Features = {
    * `patch-holdouts --started-before <its deploy>` is 0.
    */
   deliveryReadBeforeMoney: 'delivery-read-before-money',
+  /**
+   * A refund of a case opened on the order source's facts is reserved on the ledger, then checked
+   * against the payment's own record where the provider offers a trade query (paid less already
+   * refunded must cover it), then requested; one not covered is not sent and waits for a person.
+   * Issue 22 (2026-12-08). Asked where the refund's first activity would be scheduled. Old path:
+   * reserve and request in one activity (`reserveAndRefund`, workflows/stages/refund.stage.ts);
+   * may go when `patch-holdouts --started-before <its deploy>` is 0.
+   */
+  paymentRecordChecked: 'payment-record-checked',
 } as const;
 
 /** The name of a released change in the registry. */

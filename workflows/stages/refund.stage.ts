@@ -4,7 +4,8 @@ import type { CaseRecord } from '../case-record';
 import { SYSTEM } from '../case-record';
 import { providers } from '../activities';
 import { beforeOrderLedger, refundBeforeOrderLedger } from '../legacy/order-ledger';
-import { rememberReservation, reservationInput, reserveMoney, settleReservation } from '../money';
+import { rememberReservation, reservationInput, reserveMoney, settleReservation, type MoneyMovement } from '../money';
+import { isPatched } from '../features';
 import { notifyStaffQueue } from '../notify';
 import { paymentChannelOf, settleAttempts, type RefundOutcome } from './refund-attempts';
 
@@ -67,6 +68,8 @@ export async function refundStage(record: CaseRecord, request: RefundRequest): P
   const movement = { key: ledgerKey, kind, amount: request.amount, withUnits: request.withUnits ?? kind === 'refund' };
   const { paymentMethod } = input.request.order;
   const channel = paymentChannelOf(input.request.order);
+  // Cases opened on the order source's facts check the payment's own record before the refund is sent.
+  if (input.request.orderRead !== undefined && isPatched('paymentRecordChecked')) return refundAfterPaymentCheck(record, refund, request, movement);
 
   // The first attempt reserves and asks the provider in one activity (one round trip on the happy path).
   const first = await providers.reserveAndRefund.executeWithOptions({ summary: `ledger-reserved refund ${request.amount} ${currency} minor units, attempt 1` }, [
@@ -89,5 +92,43 @@ export async function refundStage(record: CaseRecord, request: RefundRequest): P
 
   const outcome = await settleAttempts(record, refund, request.reason, { refundId: first.refundId, status: first.status });
   await settleReservation(record, ledgerKey, outcome === 'succeeded' ? 'committed' : 'released');
+  return outcome;
+}
+
+/**
+ * The refund of a case opened on the order source's facts: reserved on the ledger, then checked
+ * against the payment's own record where the provider offers it (the trade's paid amount less what
+ * was already refunded on it must cover what the ledger granted), and only then requested. A refund
+ * the record does not cover is not sent: the reservation is released, the staff queue is told
+ * (`refund.not_covered_by_payment`) and the case waits for a person to close it. Patch
+ * `payment-record-checked`; its old path is the one round trip above.
+ */
+async function refundAfterPaymentCheck(record: CaseRecord, refund: RefundView, request: RefundRequest, movement: MoneyMovement): Promise<RefundOutcome> {
+  const { input } = record;
+  const { currency, paymentMethod } = input.request.order;
+  const granted = await reserveMoney(record, movement);
+  if (granted === 0) {
+    record.refund = null;
+    await notifyStaffQueue(record, 'refund_nothing_refundable', 'refund-nothing-refundable', { requested: request.amount });
+    record.end('rejected', SYSTEM, 'refund.nothing_refundable', { requested: request.amount, note: 'these order lines have already been paid back in full by other cases' });
+  }
+  const trade = await providers.checkPaymentRecord.executeWithOptions({ summary: `check the payment's record: refund ${granted} ${currency} minor units` }, [
+    { orderId: input.request.orderId, paymentMethod, ...paymentChannelOf(input.request.order), amount: granted, currency },
+  ]);
+  if (!trade.covers) {
+    await settleReservation(record, movement.key, 'released');
+    record.refund = null;
+    record.log(SYSTEM, 'refund.not_covered_by_payment', { amount: granted, found: trade.found, paid: trade.paid, refunded: trade.refunded });
+    await notifyStaffQueue(record, 'refund_not_covered_by_payment', 'refund-not-covered', { amount: granted, paid: trade.paid, refunded: trade.refunded });
+    await record.waitForClosing();
+  }
+  if (granted < request.amount) {
+    refund.requested = request.amount;
+    record.log(SYSTEM, 'refund.capped', { requested: request.amount, granted, note: 'the order lines had less left to pay back than the claim' });
+  }
+  refund.amount = granted;
+  // The first attempt is requested by settleAttempts, under the key fixed above (`<caseId>:refund:1`).
+  const outcome = await settleAttempts(record, refund, request.reason, null);
+  await settleReservation(record, movement.key, outcome === 'succeeded' ? 'committed' : 'released');
   return outcome;
 }

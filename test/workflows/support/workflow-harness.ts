@@ -83,6 +83,12 @@ export class FakeWorld {
    * order not in it is one the source does not know.
    */
   deliveries = new Map<string, string | null>();
+  /**
+   * The payment provider's trades by order id (paid, already refunded): `startCase` enters each
+   * case's order as paid in full with nothing refunded, unless the test entered it first; an order
+   * not in it has no trade at the provider.
+   */
+  trades = new Map<string, { currency: string; paid: number; refunded: number }>();
   /** Orders read from the order source, in order. */
   orderReads: string[] = [];
   /** While true, the order source cannot answer (every read fails and is retried). */
@@ -163,6 +169,7 @@ export class FakeWorld {
           const c = keyed(this.collections, key, () => ({ caseId, amount, purpose, key, collectionId: `COL-${this.collections.length + 1}` }));
           return { collectionId: c.collectionId, status: 'pending' as const };
         },
+        lookUpTrade: async ({ orderId }) => this.trades.get(orderId) ?? null,
       },
       inventory: {
         checkStock: async (sku) => {
@@ -273,6 +280,7 @@ export async function startCase(env: TestWorkflowEnvironment, world: FakeWorld, 
   const { typedSearchAttributes } = caseStartOptions(input, world.taskQueue, { role: 'customer', customerId: request.customerId });
   // The order source knows the order with the delivery the case opens on, unless the test said otherwise.
   if (!world.deliveries.has(request.orderId)) world.deliveries.set(request.orderId, request.order.deliveredAt ?? null);
+  if (!world.trades.has(request.orderId)) world.trades.set(request.orderId, { currency: request.order.currency, paid: request.order.total, refunded: 0 });
   const handle = await env.client.workflow.start(WORKFLOW_TYPE_BY_CASE_TYPE[request.type], {
     taskQueue: world.taskQueue,
     workflowId: caseWorkflowId(caseId),
