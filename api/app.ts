@@ -105,7 +105,7 @@ export function createApiApp(deps: ApiDeps): Express {
     orderFactsRules: { paymentChannelRequired },
   });
   app.use(casesRouter(cases, guard));
-  app.use(ordersRouter(deps.store, guard));
+  app.use(ordersRouter(deps.store, guard, deps.orderSource));
   app.use(reportsRouter(deps.store, guard, now));
   app.use(adminRouter(deps.policy, guard, deps.logger));
   app.use(erasureRouter(deps.eraser, guard));
