@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { amountsPaidAfterDiscount, orderProblems, type OrderStatus, type SourceOrder } from '../domain/order-source';
+import { ORDER_NOT_FOUND_CODE } from '../integrations/order-source.protocol';
 import { SandboxHttpError } from './sandbox-http';
 import type { OrderCreateRequest } from './sandbox.schemas';
 
@@ -73,6 +74,28 @@ export class OrderBook {
     if (this.orders.has(order.orderId)) throw new SandboxHttpError(409, 'order_exists', `an order ${order.orderId} exists`);
     this.orders.set(order.orderId, order);
     return order;
+  }
+
+  /**
+   * The courier signs for a parcel of the order now (or at `deliveredAt`): the one with
+   * `trackingNumber`, else the first still on its way. The status follows the parcels (unless the
+   * order is completed or cancelled), and a cash-on-delivery order is paid at the delivery. For
+   * tests of what happens when a parcel is signed for after a case opened.
+   */
+  signFor(orderId: string, request: { trackingNumber?: string; deliveredAt?: string }): SourceOrder {
+    const order = this.orders.get(orderId);
+    if (!order) throw new SandboxHttpError(404, ORDER_NOT_FOUND_CODE, 'no order with this id');
+    const index = order.shipments.findIndex((s) => (request.trackingNumber === undefined ? s.deliveredAt === null : s.trackingNumber === request.trackingNumber));
+    if (index < 0 || order.shipments[index].deliveredAt !== null) {
+      throw new SandboxHttpError(409, 'nothing_to_sign_for', request.trackingNumber === undefined ? 'every parcel of the order is signed for' : 'no such parcel on its way');
+    }
+    const deliveredAt = request.deliveredAt ?? this.now().toISOString();
+    const shipments = order.shipments.map((s, i) => (i === index ? { ...s, deliveredAt } : s));
+    const settled = order.status === 'completed' || order.status === 'cancelled';
+    const paidAt = order.payment.paidAt ?? (order.payment.method === 'cod' ? deliveredAt : null);
+    const signed: SourceOrder = { ...order, shipments, status: settled ? order.status : statusOf(paidAt, shipments), payment: { ...order.payment, paidAt } };
+    this.orders.set(orderId, signed);
+    return signed;
   }
 
   private build(request: OrderCreateRequest): SourceOrder {

@@ -4,7 +4,7 @@ import { ORDER_SOURCE_CONTRACT_VERSION } from '../domain/order-source';
 import { ORDER_NOT_FOUND_CODE, ORDER_SOURCE_SIGNATURE_HEADER, verifyOrderSourceRequest } from '../integrations/order-source.protocol';
 import type { OrderBook } from './order-book';
 import { sendError, validate } from './sandbox-http';
-import { orderCreateRequest, orderPageQuery } from './sandbox.schemas';
+import { orderCreateRequest, orderDeliveryRequest, orderPageQuery } from './sandbox.schemas';
 
 /**
  * The order service's side of the order-source contract (docs/order-source.openapi.json), mounted
@@ -55,6 +55,10 @@ export function orderControlRoutes(book: OrderBook): Router {
   router.post('/orders', express.json({ limit: '64kb' }), (req, res) => {
     const order = book.create(validate(orderCreateRequest, req.body ?? {}));
     res.status(201).json({ version: ORDER_SOURCE_CONTRACT_VERSION, order });
+  });
+  router.post('/orders/:orderId/deliveries', express.json({ limit: '4kb' }), (req, res) => {
+    const order = book.signFor(String(req.params.orderId), validate(orderDeliveryRequest, req.body ?? {}));
+    res.json({ version: ORDER_SOURCE_CONTRACT_VERSION, order });
   });
   router.get('/orders', (req, res) => {
     const customerId = typeof req.query.customerId === 'string' ? req.query.customerId : undefined;

@@ -144,3 +144,6 @@ export const orderPageQuery = z.object({
   cursor: z.string().min(1).max(500).optional(),
   limit: z.coerce.number().int().min(1).max(ORDER_PAGE_MAX_LIMIT).default(ORDER_PAGE_DEFAULT_LIMIT),
 });
+
+/** `POST /orders/{orderId}/deliveries` (control): the courier signs for a parcel (by its tracking number, else the first on its way), now or at `deliveredAt`. */
+export const orderDeliveryRequest = z.object({ trackingNumber: id.optional(), deliveredAt: isoTime.optional() });
