@@ -65,6 +65,8 @@ export class OrderSourceClient implements OrderSource {
 
   /** The order, or null when the source answers 404 `order_not_found`. */
   async order(orderId: string): Promise<OrderRead | null> {
+    // `.` and `..` cannot travel as a path segment (the URL resolves them, even encoded): no order of the source is named so.
+    if (isDotSegment(orderId)) return null;
     return this.breaker.run(async () => {
       try {
         return await this.http.request({ method: 'GET', path: `/v1/orders/${encodeURIComponent(orderId)}`, response: orderResponseSchema });
@@ -81,6 +83,8 @@ export class OrderSourceClient implements OrderSource {
     if (page.limit !== undefined && (!Number.isInteger(page.limit) || page.limit < 1 || page.limit > ORDER_PAGE_MAX_LIMIT)) {
       throw new RangeError(`limit must be a whole number from 1 to ${ORDER_PAGE_MAX_LIMIT}`);
     }
+    // Like an unknown customer (see order()): a customer named `.` or `..` cannot be asked for.
+    if (isDotSegment(customerId)) return { version: this.version, orders: [], nextCursor: null };
     const query: Record<string, string | number> = {};
     if (page.cursor !== undefined) query.cursor = page.cursor;
     if (page.limit !== undefined) query.limit = page.limit;
@@ -88,6 +92,11 @@ export class OrderSourceClient implements OrderSource {
       this.http.request({ method: 'GET', path: `/v1/customers/${encodeURIComponent(customerId)}/orders`, query, response: orderPageResponseSchema }),
     );
   }
+}
+
+/** True for an id a URL path cannot carry: `.` and `..` are resolved away as dot segments, encoded or not (WHATWG URL). */
+function isDotSegment(id: string): boolean {
+  return id === '.' || id === '..';
 }
 
 /** The order-source port from its section of the configuration (the sandbox's order service, or the shop's). */

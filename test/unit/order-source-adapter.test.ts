@@ -41,6 +41,15 @@ describe('against the sandbox: bearer token or HMAC signature', () => {
     expect(page.orders.map((o) => o.orderId)).toEqual(['o-c1-1004', 'o-c1-1003']);
   });
 
+  test('an id of . or .. (which a URL resolves away) is no order and a customer without orders, not a failure of the source', async () => {
+    const bearer = client({ kind: 'bearer', token: API_KEY }, { breaker: { failureThreshold: 1 } });
+    for (const id of ['.', '..']) {
+      expect(await bearer.order(id)).toBeNull();
+      expect(await bearer.customerOrders(id)).toEqual({ version: '1.0', orders: [], nextCursor: null });
+    }
+    expect(bearer.breaker.state()).toBe('closed');
+  });
+
   test('a wrong token or secret is a final 401, and does not count against the source (the circuit stays closed)', async () => {
     const wrongToken = client({ kind: 'bearer', token: 'wrong' }, { breaker: { failureThreshold: 1 } });
     expect(await providerErrorOf(wrongToken.order('o-c1-1001'), 'wrong token')).toMatchObject({ status: 401, code: 'unauthorized', retryable: false });
