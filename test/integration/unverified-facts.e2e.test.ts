@@ -7,7 +7,7 @@ import type { SourceOrder } from '../../domain/order-source';
 import { startExtraApp, type ExtraApp } from './stack/extra-app';
 import { STACK_ENV } from './stack/stack-file';
 import { daysAgo } from './support/fixtures';
-import { CasesApi, describeCase, eventually, requiredEnv, stackTokens, timelineEvents, type ApiErrorBody, type HttpAnswer } from './support/http-client';
+import { CasesApi, describeCase, eventually, HttpClient, requiredEnv, stackTokens, timelineEvents, type ApiErrorBody, type HttpAnswer } from './support/http-client';
 import { lineOf, orderLedgerOf, sandboxMoneyOf, totalOf, type SandboxMoney } from './support/money-witnesses';
 import { SandboxOrders } from './support/sandbox-orders';
 
@@ -116,7 +116,21 @@ async function moneyOfOrder(orderId: string, expectedCaseIds: string[], api = ca
     const now = await caseIdsOn(orderId, api);
     return JSON.stringify(now) === JSON.stringify(expected) ? now : undefined;
   }, { timeoutMs: 10_000, explain: async () => `staff see ${(await caseIdsOn(orderId, api)).join(', ') || 'none'}` });
-  return sandboxMoneyOf(sandboxUrl, ids);
+  const money = await sandboxMoneyOf(sandboxUrl, ids);
+  // The provider's own view of the trade: every refund it made on the order, whichever case asked.
+  const onTrade = await refundsOnTrade(orderId);
+  const byId = (refunds: { refundId: string; caseId: string; amount: number }[]) => refunds.map((r) => `${r.refundId} (case ${r.caseId}, ${r.amount})`).sort();
+  if (JSON.stringify(byId(onTrade)) !== JSON.stringify(byId(money.refunds))) {
+    throw new Error(`the sandbox refunded on order ${orderId}: ${byId(onTrade).join('; ') || 'nothing'}; the cases staff see on it account for ${byId(money.refunds).join('; ') || 'nothing'}`);
+  }
+  return money;
+}
+
+/** The refunds the sandbox payment provider recorded on the order's trade (`orderId` of each refund). */
+async function refundsOnTrade(orderId: string): Promise<SandboxMoney['refunds']> {
+  const answer = await new HttpClient(sandboxUrl).get<{ refunds: (SandboxMoney['refunds'][number] & { orderId?: string })[] }>('/ledger');
+  if (answer.status !== 200) throw new Error(`the sandbox's GET /ledger answered ${answer.status}: ${answer.text}`);
+  return answer.body.refunds.filter((r) => r.orderId === orderId);
 }
 
 /** The refunds of `money` as {amount, status}, for comparisons that say what moved. */
@@ -434,5 +448,6 @@ describe('bullet 5: units bought come from the order, so a line can come back un
     expect(totalOf(money.refunds)).toBe(refunded);
     const ledgerLine = lineOf(await orderLedgerOf(apiUrl, tokens.agent, order.orderId), line.sku);
     expect(ledgerLine).toMatchObject({ unitsBought: 3, unitsReturned: 3, unitsRemaining: 0, refunded });
+    expect(ledgerLine.amountPaid).toBeLessThanOrEqual(line.amountPaid);
   });
 });
