@@ -1,6 +1,6 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { CaseItem, CaseSnapshot, PaymentChannel } from '../domain/case.types';
-import { ledgerEntryKey } from '../domain/keys';
+import { ledgerEntryKey, ledgerLineRef, lineOfLedgerRef } from '../domain/keys';
 import { CaseActivityMetrics, type CallOutcome, type Dependency } from './activity-metrics';
 import { StageDurationTracker } from './stage-durations';
 import { splitOverLines, lineFactsOf, type LedgerEntryKind } from '../domain/order-ledger';
@@ -57,18 +57,21 @@ export function createActivities(deps: ActivityDeps) {
    * Reserves money on the order-line ledger before it is paid back (or asked of the customer):
    * the amount is split over the case's lines by what each claims, and each line grants at most
    * what it still allows. The key, fixed in the workflow, makes a retry the same reservation.
+   * Each line answered is named by its `ledgerLineRef` in `sku` (the sku itself for cases before
+   * the order source): the case hands it back to `settleOnLedger`, which finds the line by it.
    */
   async function reserveOnLedger(input: LedgerReservationInput): Promise<{ granted: number; lines: { sku: string; granted: number }[] }> {
       const shares = splitOverLines(input.items, input.amount, input.withUnits);
       const lines: { sku: string; granted: number }[] = [];
       const at = new Date().toISOString();
-      for (const share of shares) {
-        const item = input.items.find((i) => i.sku === share.sku) as CaseItem;
+      for (const [index, share] of shares.entries()) {
+        const item: CaseItem = input.items[index];
         // A line with neither money nor units to move has nothing to record.
         if (share.amount <= 0 && share.units <= 0) continue;
+        const ref = ledgerLineRef(item);
         const { granted } = await timed(metrics, 'ledger', 'reserve', () =>
           deps.ledger.reserve(lineFactsOf(input.orderId, input.currency, item), {
-            key: ledgerEntryKey(input.key, share.sku),
+            key: ledgerEntryKey(input.key, ref),
             caseId: input.caseId,
             kind: input.kind,
             amount: share.amount,
@@ -76,7 +79,7 @@ export function createActivities(deps: ActivityDeps) {
             at,
           }),
         );
-        lines.push({ sku: share.sku, granted });
+        lines.push({ sku: ref, granted });
       }
       return { granted: lines.reduce((sum, line) => sum + line.granted, 0), lines };
   }
@@ -168,11 +171,14 @@ export function createActivities(deps: ActivityDeps) {
       const issued = await call('payment', 'createRefund', () => deps.payment.createRefund({ ...rest, amount: reserved.granted }, idempotencyKey));
       return { ...reserved, refundId: issued.refundId, status: issued.status };
     },
-    /** Commits (the provider confirmed) or releases (finally failed, cancelled) a reservation on every line it took. */
+    /**
+     * Commits (the provider confirmed) or releases (finally failed, cancelled) a reservation on
+     * every line it took; `skus` are the refs `reserveOnLedger` answered (skus for old cases).
+     */
     async settleOnLedger(input: { orderId: string; key: string; skus: string[]; state: 'committed' | 'released' }): Promise<void> {
-      for (const sku of input.skus) {
+      for (const ref of input.skus) {
         await timed(metrics, 'ledger', input.state === 'committed' ? 'commit' : 'release', () =>
-          deps.ledger.settle(input.orderId, sku, ledgerEntryKey(input.key, sku), input.state),
+          deps.ledger.settle(input.orderId, lineOfLedgerRef(ref), ledgerEntryKey(input.key, ref), input.state),
         );
       }
     },
@@ -228,7 +234,7 @@ export interface LedgerReservationInput {
   items: CaseItem[];
   amount: number;
   kind: LedgerEntryKind;
-  /** The movement's key; each line's entry is keyed `<key>:<sku>`. */
+  /** The movement's key; each line's entry is keyed `<key>:<ref>` (domain/keys.ts ledgerLineRef: the sku for cases before the order source). */
   key: string;
   /** True for a refund of goods: each line's claimed units count as returned. */
   withUnits: boolean;

@@ -1,5 +1,6 @@
 import type { CaseItem, CaseSnapshot, EscalationStep, PaymentChannel } from '../domain/case.types';
 import type { OrderLine, OrderLineFacts, ReservationRequest } from '../domain/order-ledger';
+import type { LineOfItem } from '../domain/keys';
 
 /** Courier operations the activities need (implemented by integrations/courier.client.ts). */
 export interface CourierPort {
@@ -109,8 +110,8 @@ export interface OrderLedgerPort {
    * request's key (a repeated key answers its first grant). Grants at most what the line allows.
    */
   reserve(facts: OrderLineFacts, request: ReservationRequest): Promise<{ granted: number }>;
-  /** Commits or releases a reserved entry; a settled or unknown key changes nothing. */
-  settle(orderId: string, sku: string, key: string, state: 'committed' | 'released'): Promise<void>;
+  /** Commits or releases a reserved entry on the line of a sku (as before the order source) or of a case item (`lineKeyOf`); a settled or unknown key changes nothing. */
+  settle(orderId: string, line: string | LineOfItem, key: string, state: 'committed' | 'released'): Promise<void>;
   /** Every line of an order with its entries (empty when the ledger has none). */
   orderLines(orderId: string): Promise<OrderLine[]>;
 }

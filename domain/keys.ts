@@ -137,9 +137,32 @@ export function ledgerMovementKey(caseId: string, kind: string): string {
   return `${caseId}:${kind}`;
 }
 
-/** The ledger key of one line's share of a movement. */
-export function ledgerEntryKey(movementKey: string, sku: string): string {
-  return `${movementKey}:${sku}`;
+/**
+ * The ledger key of one line's share of a movement: `<movement>:<ref>`, the ref of `ledgerLineRef`
+ * (the sku for items without a line, so old cases keep their keys byte for byte).
+ */
+export function ledgerEntryKey(movementKey: string, ref: string): string {
+  return `${movementKey}:${ref}`;
+}
+
+/**
+ * What a case remembers of a line its reservation took (CaseRecord.reservations' `skus`), to
+ * settle it later and key its entry: the sku for an item without a line (cases before the order
+ * source: the same string as before); `<sku>~<line>` for a line whose sku is on no other line of
+ * the order, `<sku>@<line>` when it is (the line URI-encoded). Neither '~' nor '@' can occur in a
+ * sku (the API's identifier), so `lineOfLedgerRef` reads it back.
+ */
+export function ledgerLineRef(item: LineOfItem): string {
+  if (item.lineId === undefined) return item.sku;
+  return `${item.sku}${item.sharesSku ? '@' : '~'}${encodeURIComponent(item.lineId)}`;
+}
+
+/** The line a `ledgerLineRef` names (a plain sku: the line by sku, as before the order source). */
+export function lineOfLedgerRef(ref: string): LineOfItem {
+  const at = ref.search(/[~@]/);
+  if (at < 0) return { sku: ref };
+  const line = { sku: ref.slice(0, at), lineId: decodeURIComponent(ref.slice(at + 1)) };
+  return ref[at] === '@' ? { ...line, sharesSku: true } : line;
 }
 
 /** A movement key less its case id (`refund`, `collection:return_shipping`…), as activity summaries name it. */

@@ -4,13 +4,16 @@
  * to the customer (an early, clear answer); the money itself is guarded by the workflow's
  * reservations on the ledger, which also hold when two cases race past this check.
  */
-import type { CaseType, OpenCaseRequest } from './case.types';
-import { lineTotals, type OrderLine } from './order-ledger';
+import type { CaseItem, CaseType, OpenCaseRequest } from './case.types';
+import { lineKeyOf } from './keys';
+import { ledgerIdOf, lineTotals, type OrderLine } from './order-ledger';
 
 /** The reason codes of a refusal by the ledger (422). */
 export const LedgerRefusalCodes = {
   nothingRefundable: 'nothing_refundable',
   quantityExceedsRemaining: 'quantity_exceeds_remaining',
+  /** The line is held (its facts disagree with the order, or two accounts of the same goods): a person must look at it. */
+  lineHeld: 'line_held',
 } as const;
 /** One of the ledger's refusal codes. */
 export type LedgerRefusalCode = (typeof LedgerRefusalCodes)[keyof typeof LedgerRefusalCodes];
@@ -24,6 +27,8 @@ export interface LedgerRefusalDetail {
   field: string;
   message: string;
   sku: string;
+  /** The order's line, when the claim names it. */
+  lineId?: string;
   /** Paid back or being paid back on the line: money (minor units), units and the cases that took it. */
   paidBack: { amount: number; units: number; caseIds: string[] };
   /** What is left of the line. */
@@ -38,47 +43,55 @@ export type LedgerClaimVerdict =
   | { allowed: false; code: LedgerRefusalCode; message: string; details: LedgerRefusalDetail[] };
 
 /**
- * Checks the items of a new case against the ledger lines of its order. A line with something
- * paid for it and nothing left to pay back refuses with `nothing_refundable`; a claim of more
- * units than remain refuses with `quantity_exceeds_remaining`. When both occur, lines with
- * nothing left decide the code. A sku the ledger does not know is not limited.
+ * Checks the items of a new case against the ledger lines of its order, matched by the line's
+ * ledger id (`lineKeyOf`: by sku, or by the order's line when the sku is on several). A held line
+ * refuses with `line_held`; a line with something paid for it and nothing left to pay back with
+ * `nothing_refundable`; a claim of more units than remain with `quantity_exceeds_remaining`. When
+ * several occur, held lines decide the code, then lines with nothing left. A line the ledger does
+ * not know is not limited.
  */
 export function checkClaimAgainstLedger(request: Pick<OpenCaseRequest, 'type' | 'items'>, lines: readonly OrderLine[]): LedgerClaimVerdict {
   if (UNCHECKED_TYPES.includes(request.type)) return { allowed: true };
+  const held: LedgerRefusalDetail[] = [];
   const nothingLeft: LedgerRefusalDetail[] = [];
   const tooMany: LedgerRefusalDetail[] = [];
-  const seen = new Set<string>();
+  const seen = new Set<OrderLine>();
   request.items.forEach((item, index) => {
-    if (seen.has(item.sku)) return;
-    seen.add(item.sku);
-    const line = lines.find((l) => l.sku === item.sku);
-    if (!line) return;
+    const line = lines.find((l) => ledgerIdOf(l) === lineKeyOf(l.orderId, item));
+    if (!line || seen.has(line)) return;
+    seen.add(line);
     const totals = lineTotals(line);
-    const claimedUnits = request.items.filter((i) => i.sku === item.sku).reduce((sum, i) => sum + i.quantity, 0);
+    const sameLine = (i: CaseItem) => lineKeyOf(line.orderId, i) === ledgerIdOf(line);
+    const claimedUnits = request.items.filter(sameLine).reduce((sum, i) => sum + i.quantity, 0);
     const paidBack = { amount: totals.refunded + totals.reserved, units: totals.unitsReturned, caseIds: totals.paidBackBy };
     const remaining = { amount: totals.refundable, units: totals.unitsRemaining };
+    const detail = { sku: item.sku, ...(item.lineId !== undefined ? { lineId: item.lineId } : {}), paidBack, remaining, claimedUnits };
     const money = (amount: number) => formatMoney(amount, line.currency);
     const already = `${money(paidBack.amount)} and ${units(paidBack.units)} already paid back or being paid back${byCases(paidBack.caseIds)}`;
-    if (line.amountPaid > 0 && totals.refundable === 0) {
-      nothingLeft.push({
+    if (line.held) {
+      held.push({
         field: `items[${index}].sku`,
-        message: `${item.sku}: nothing left to pay back of ${money(line.amountPaid)} paid; ${already}`,
-        sku: item.sku,
-        paidBack,
-        remaining,
-        claimedUnits,
+        message: `${item.sku}: the line is held since ${line.held.at} (${line.held.reason}); a person must look at it before anything is paid back on it`,
+        ...detail,
       });
+    } else if (line.amountPaid > 0 && totals.refundable === 0) {
+      nothingLeft.push({ field: `items[${index}].sku`, message: `${item.sku}: nothing left to pay back of ${money(line.amountPaid)} paid; ${already}`, ...detail });
     } else if (claimedUnits > totals.unitsRemaining) {
       tooMany.push({
         field: `items[${index}].quantity`,
         message: `${item.sku}: ${units(claimedUnits)} claimed, ${units(totals.unitsRemaining)} of ${line.unitsBought} left; ${already}`,
-        sku: item.sku,
-        paidBack,
-        remaining,
-        claimedUnits,
+        ...detail,
       });
     }
   });
+  if (held.length > 0) {
+    return {
+      allowed: false,
+      code: LedgerRefusalCodes.lineHeld,
+      message: `the order line of ${skus(held)} is held: a person must look at it before a case can pay anything back on it`,
+      details: [...held, ...nothingLeft, ...tooMany],
+    };
+  }
   if (nothingLeft.length > 0) {
     return { allowed: false, code: LedgerRefusalCodes.nothingRefundable, message: `nothing is left to pay back on ${skus(nothingLeft)} of this order`, details: [...nothingLeft, ...tooMany] };
   }

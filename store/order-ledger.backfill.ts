@@ -1,6 +1,6 @@
 import type { Db, Filter } from 'mongodb';
 import type { CaseSnapshot } from '../domain/case.types';
-import { ledgerEntryKey, ledgerMovementKey } from '../domain/keys';
+import { ledgerEntryKey, ledgerLineRef, ledgerMovementKey } from '../domain/keys';
 import { lineFactsOf, splitOverLines, type LedgerEntryKind, type OrderLineFacts, type ReservationRequest } from '../domain/order-ledger';
 import { toSnapshot, type CaseDocument } from './case-document.mapper';
 import { Collections } from './mongo';
@@ -39,14 +39,19 @@ export function backfillMovements(snapshot: CaseSnapshot): BackfillMovement[] {
   const withUnits = kind === 'refund';
   const at = snapshot.closedAt ?? snapshot.updatedAt;
   return splitOverLines(snapshot.items, refund.amount, withUnits)
-    .filter((share) => share.amount > 0)
-    .map((share) => {
-      const item = snapshot.items.find((i) => i.sku === share.sku) ?? snapshot.items[0];
-      return {
-        facts: lineFactsOf(snapshot.orderId, refund.currency, item),
-        request: { key: ledgerEntryKey(ledgerMovementKey(snapshot.id, kind), share.sku), caseId: snapshot.id, kind, amount: share.amount, units: share.units, at },
-      };
-    });
+    .map((share, index) => ({ share, item: snapshot.items[index] }))
+    .filter(({ share }) => share.amount > 0)
+    .map(({ share, item }) => ({
+      facts: lineFactsOf(snapshot.orderId, refund.currency, item),
+      request: {
+        key: ledgerEntryKey(ledgerMovementKey(snapshot.id, kind), ledgerLineRef(item)),
+        caseId: snapshot.id,
+        kind,
+        amount: share.amount,
+        units: share.units,
+        at,
+      },
+    }));
 }
 
 /**
@@ -75,7 +80,7 @@ export async function backfillLedger(db: Db, ledger: Pick<OrderLedgerStore, 'res
         if (granted < request.amount) report.capped.push({ caseId: snapshot.id, sku: facts.sku, amount: request.amount, granted });
       }
       // The read model says the provider confirmed it: a reservation still open (a case mid-way) is committed too.
-      await ledger.settle(facts.orderId, facts.sku, request.key, 'committed');
+      await ledger.settle(facts.orderId, facts, request.key, 'committed');
     }
   }
   return report;

@@ -7,8 +7,8 @@ import { createActivities } from '../../../activities';
 import type { CatalogItem, CollectionPurpose, EscalationRecord, OutboundMessage, ShipmentPurpose } from '../../../activities/provider-ports';
 import type { Actor, CaseItem, CaseSnapshot, OpenCaseRequest } from '../../../domain/case.types';
 import { checkEligibility } from '../../../domain/eligibility';
-import { lineKey } from '../../../domain/keys';
-import { newLine, reserve, settle, type OrderLine } from '../../../domain/order-ledger';
+import { lineKey, lineKeyOf } from '../../../domain/keys';
+import { newLine, reserve, settle, takeFacts, type OrderLine } from '../../../domain/order-ledger';
 import type { SourceOrder } from '../../../domain/order-source';
 import { ProviderError } from '../../../domain/provider-error';
 import { defaultPolicy, type Policy } from '../../../domain/policy';
@@ -75,7 +75,7 @@ export class FakeWorld {
   escalations: EscalationRecord[] = [];
   projections: CaseSnapshot[] = [];
   outOfStock = new Set<string>();
-  /** The order-line ledger by `lineKey(orderId, sku)`: folded with the same domain functions as the MongoDB store. */
+  /** The order-line ledger by `lineKeyOf` (`lineKey(orderId, sku)` for cases before the order source): folded with the same domain functions as the MongoDB store. */
   ledgerLines = new Map<string, OrderLine>();
   /**
    * The order source's deliveries by order id (the latest 签收, null while on its way): `startCase`
@@ -198,15 +198,17 @@ export class FakeWorld {
       },
       ledger: {
         reserve: async (facts, request) => {
-          const key = lineKey(facts.orderId, facts.sku);
-          const base = this.ledgerLines.get(key) ?? newLine(facts);
+          const key = lineKeyOf(facts.orderId, facts);
+          const found = this.ledgerLines.get(key);
+          const base = found ? takeFacts(found, facts, request.at).line : newLine(facts);
           const result = reserve(base, request);
-          if (result.line !== base) this.ledgerLines.set(key, result.line);
+          if (result.line !== found) this.ledgerLines.set(key, result.line);
           return { granted: result.granted };
         },
-        settle: async (orderId, sku, key, state) => {
-          const line = this.ledgerLines.get(lineKey(orderId, sku));
-          if (line) this.ledgerLines.set(lineKey(orderId, sku), settle(line, key, state, new Date().toISOString()).line);
+        settle: async (orderId, line, key, state) => {
+          const id = typeof line === 'string' ? lineKey(orderId, line) : lineKeyOf(orderId, line);
+          const found = this.ledgerLines.get(id);
+          if (found) this.ledgerLines.set(id, settle(found, key, state, new Date().toISOString()).line);
         },
         orderLines: async (orderId) => [...this.ledgerLines.values()].filter((line) => line.orderId === orderId),
       },
