@@ -12,11 +12,15 @@ import {
   escalationRecordId,
   investigationKey,
   ledgerEntryKey,
+  ledgerLineRef,
   ledgerMovementKey,
   ledgerVersionId,
   lineKey,
+  lineKeyOf,
+  lineOfLedgerRef,
   movementLabel,
   openCaseLockKey,
+  openCaseLockKeyOf,
   refundAnswerEventId,
   refundKey,
   refundQueryEventId,
@@ -103,6 +107,24 @@ describe('order-line ledger keys', () => {
     expect(ledgerMovementKey(caseId, 'compensation')).toBe('cs_3f9a1c7e5b2d4a6c8e0f1a2b:compensation');
     expect(ledgerEntryKey(ledgerMovementKey(caseId, 'refund'), 'sku-1')).toBe('cs_3f9a1c7e5b2d4a6c8e0f1a2b:refund:sku-1');
     expect(movementLabel(collectionKey(caseId, 'repair_quote', 2))).toBe('collection:repair_quote:2');
+  });
+
+  test('by order line: a sku on one line keeps `<orderId>:<sku>` (the old id), a sku on several `<orderId>:<sku>@<line>`; the lock follows', () => {
+    expect(lineKeyOf('JD:1', { sku: 'SKU#1' })).toBe(lineKey('JD:1', 'SKU#1'));
+    expect(lineKeyOf('JD:1', { sku: 'SKU#1', lineId: 'L 1' })).toBe('JD%3A1:SKU%231');
+    expect(lineKeyOf('JD:1', { sku: 'SKU#1', lineId: 'L 1', sharesSku: true })).toBe('JD%3A1:SKU%231@L%201');
+    expect(openCaseLockKeyOf('o-1', { sku: 'A', lineId: 'L1' }, 'return')).toBe(openCaseLockKey('o-1', 'A', 'return'));
+    expect(openCaseLockKeyOf('o-1', { sku: 'A', lineId: 'L1', sharesSku: true }, 'return')).toBe('o-1:A@L1:return');
+  });
+
+  test('a line ref is the sku for an item without a line (old entry keys unchanged), `<sku>~<line>` or `<sku>@<line>` with one; it reads back', () => {
+    expect(ledgerLineRef({ sku: 'sku-1' })).toBe('sku-1');
+    expect(ledgerEntryKey(ledgerMovementKey(caseId, 'refund'), ledgerLineRef({ sku: 'sku-1' }))).toBe('cs_3f9a1c7e5b2d4a6c8e0f1a2b:refund:sku-1');
+    expect(ledgerLineRef({ sku: 'sku-1', lineId: 'L:2' })).toBe('sku-1~L%3A2');
+    expect(ledgerLineRef({ sku: 'sku-1', lineId: 'L:2', sharesSku: true })).toBe('sku-1@L%3A2');
+    for (const line of [{ sku: 'a/b#c' }, { sku: 'a/b#c', lineId: 'x~y@z' }, { sku: 'a', lineId: 'L2', sharesSku: true as const }]) {
+      expect(lineOfLedgerRef(ledgerLineRef(line))).toEqual(line);
+    }
   });
 });
 

@@ -1,6 +1,6 @@
 import type { CaseItem, CaseType } from '../../domain/case.types';
 import { checkClaimAgainstLedger, LedgerRefusalCodes } from '../../domain/ledger-claim-check';
-import { newLine, reserve, settle, type OrderLine } from '../../domain/order-ledger';
+import { holdLine, newLine, reserve, settle, type OrderLine } from '../../domain/order-ledger';
 
 const AT = '2026-03-01T00:00:00.000Z';
 
@@ -97,5 +97,47 @@ describe('checking a new claim against the order-line ledger', () => {
       ['SKU-A', 'items[1].sku'],
       ['SKU-B', 'items[0].quantity'],
     ]);
+  });
+
+  describe('by order line', () => {
+    const onLine = (lineId: string, quantity = 1, sharesSku = true): CaseItem => ({
+      sku: 'SKU-X',
+      quantity,
+      unitPrice: 19_900,
+      orderedQuantity: 1,
+      lineId,
+      linePaid: 19_900,
+      ...(sharesSku ? { sharesSku: true as const } : {}),
+    });
+    const splitLine = (lineId: string, refunds: { caseId: string; amount: number; units: number }[] = []) => {
+      let line = newLine({ orderId: 'O-1', sku: 'SKU-X', currency: 'CNY', unitsBought: 1, amountPaid: 19_900, lineId, sharesSku: true, factsFrom: 'order_source' });
+      refunds.forEach((r, i) => (line = reserve(line, { key: `${r.caseId}:refund:${i}`, caseId: r.caseId, kind: 'refund', amount: r.amount, units: r.units, at: AT }).line));
+      return line;
+    };
+
+    it('a sku on two lines: the line paid back refuses, the other line of the same sku is free', () => {
+      const lines = [splitLine('L1', [{ caseId: 'cs_a', amount: 19_900, units: 1 }]), splitLine('L2')];
+      expect(checkClaimAgainstLedger(claim('return', [onLine('L1')]), lines)).toMatchObject({ allowed: false, code: 'nothing_refundable', details: [{ sku: 'SKU-X', lineId: 'L1' }] });
+      expect(checkClaimAgainstLedger(claim('return', [onLine('L2')]), lines)).toEqual({ allowed: true });
+    });
+
+    it('a new item of a sku on one line finds the line its old case opened by sku', () => {
+      const old = lineWith('SKU-X', 1, [{ caseId: 'cs_old', amount: 19_900, units: 1 }]);
+      expect(checkClaimAgainstLedger(claim('return', [onLine('L1', 1, false)]), [old])).toMatchObject({ allowed: false, code: 'nothing_refundable', details: [{ paidBack: { caseIds: ['cs_old'] } }] });
+    });
+
+    it('a held line refuses with line_held, saying a person must look at it, before any other refusal', () => {
+      const held = holdLine(splitLine('L1'), { at: AT, reason: 'the order says 2 units' }).line;
+      const empty = lineWith('SKU-Y', 1, [{ caseId: 'cs_y', amount: 19_900, units: 1 }]);
+      const verdict = checkClaimAgainstLedger(claim('return', [item('SKU-Y'), onLine('L1')]), [held, empty]);
+      expect(verdict).toMatchObject({ allowed: false, code: LedgerRefusalCodes.lineHeld });
+      if (verdict.allowed) throw new Error('expected a refusal');
+      expect(verdict.message).toContain('a person must look at it');
+      expect(verdict.details.map((d) => [d.sku, d.field])).toEqual([
+        ['SKU-X', 'items[1].sku'],
+        ['SKU-Y', 'items[0].sku'],
+      ]);
+      expect(verdict.details[0].message).toContain('the order says 2 units');
+    });
   });
 });

@@ -1,6 +1,23 @@
 import fc from 'fast-check';
 import type { CaseItem } from '../../domain/case.types';
-import { lineTotals, newLine, reserve, settle, splitOverLines, type LedgerEntryKind, type OrderLine } from '../../domain/order-ledger';
+import { lineKey } from '../../domain/keys';
+import {
+  hasLivePriceEntries,
+  holdLine,
+  lastUnitRemainder,
+  ledgerIdOf,
+  lineFactsOf,
+  lineTotals,
+  newLine,
+  releaseLine,
+  reserve,
+  settle,
+  splitOverLines,
+  takeFacts,
+  type LedgerEntryKind,
+  type OrderLine,
+} from '../../domain/order-ledger';
+import { everyUnitBack, ledgerActivities, memoryLedger, orderShape, partialClaims, runClaim } from './support/ledger-claims';
 
 const AT = '2026-11-29T00:00:00.000Z';
 const line = (): OrderLine => newLine({ orderId: 'O-1', sku: 'SKU-1', currency: 'CNY', unitsBought: 2, amountPaid: 20_000 });
@@ -99,6 +116,127 @@ describe('splitting an amount over the lines of a case', () => {
       fc.property(fc.integer({ min: 0, max: 1_000_000 }), (amount) => {
         expect(splitOverLines(items, amount, false).reduce((sum, s) => sum + s.amount, 0)).toBe(amount);
       }),
+    );
+  });
+});
+
+describe('the ledger by order line (issue 22)', () => {
+  const newItem: CaseItem = { sku: 'SKU-1', quantity: 1, unitPrice: 3_333, orderedQuantity: 3, lineId: 'L1', linePaid: 10_000 };
+
+  test('an item read from the order source gives the order’s facts, marked order_source; an old item what it claimed, as before', () => {
+    expect(lineFactsOf('O-1', 'CNY', newItem)).toEqual({ orderId: 'O-1', sku: 'SKU-1', currency: 'CNY', unitsBought: 3, amountPaid: 10_000, lineId: 'L1', factsFrom: 'order_source' });
+    expect(lineFactsOf('O-1', 'CNY', { ...newItem, sharesSku: true })).toMatchObject({ sharesSku: true, lineId: 'L1' });
+    expect(lineFactsOf('O-1', 'CNY', { sku: 'SKU-1', quantity: 2, unitPrice: 5_000 })).toEqual({ orderId: 'O-1', sku: 'SKU-1', currency: 'CNY', unitsBought: 2, amountPaid: 10_000 });
+    expect(ledgerIdOf(lineFactsOf('O-1', 'CNY', newItem))).toBe(lineKey('O-1', 'SKU-1'));
+    expect(ledgerIdOf(lineFactsOf('O-1', 'CNY', { ...newItem, sharesSku: true }))).toBe('O-1:SKU-1@L1');
+  });
+
+  test('the last unit back takes the remainder: 3 units for 100.00 pay back 33.33, 33.33 and 33.34', () => {
+    let l = newLine(lineFactsOf('O-1', 'CNY', newItem));
+    expect(lastUnitRemainder(l)).toBe(1);
+    const grants: number[] = [];
+    for (const c of ['c1', 'c2', 'c3']) {
+      const r = reserve(l, ask(`${c}:refund`, 'refund', 3_333, 1));
+      grants.push(r.granted);
+      l = settle(r.line, `${c}:refund`, 'committed', AT).line;
+    }
+    expect(grants).toEqual([3_333, 3_333, 3_334]);
+    expect(lineTotals(l)).toMatchObject({ refunded: 10_000, refundable: 0 });
+  });
+
+  test('the remainder never pays past what is left, nor goes to a refund of 0 or to money without units', () => {
+    const l = newLine(lineFactsOf('O-1', 'CNY', newItem));
+    const compensated = reserve(l, ask('c0:compensation', 'compensation', 9_000)).line;
+    expect(reserve(compensated, ask('c1:refund', 'refund', 9_999, 3)).granted).toBe(1_000);
+    expect(reserve(l, ask('c1:refund', 'refund', 0, 3))).toMatchObject({ granted: 0 });
+    expect(reserve(l, ask('c1:compensation', 'compensation', 100)).granted).toBe(100);
+  });
+
+  test('a line of claimed facts has no remainder: old cases are paid exactly as before', () => {
+    const old = newLine(lineFactsOf('O-1', 'CNY', { sku: 'SKU-1', quantity: 1, unitPrice: 3_333, orderedQuantity: 3 }));
+    expect(lastUnitRemainder(old)).toBe(0);
+    expect(reserve(old, ask('c1:refund', 'refund', 9_999, 3)).granted).toBe(9_999);
+  });
+
+  test('a held line grants nothing that pays money back and records nothing; a collection or a coupon is still recorded; released, it pays again', () => {
+    const held = holdLine(newLine(lineFactsOf('O-1', 'CNY', newItem)), { at: AT, reason: 'test' }).line;
+    for (const kind of ['refund', 'compensation', 'collection_refund'] as const) {
+      expect(reserve(held, ask(`c1:${kind}`, kind, 1_000, kind === 'refund' ? 1 : 0))).toEqual({ line: held, granted: 0, repeated: false });
+    }
+    expect(reserve(held, ask('c1:coupon', 'coupon', 500)).granted).toBe(500);
+    expect(holdLine(held, { at: AT, reason: 'again' })).toEqual({ line: held, changed: false });
+    const released = releaseLine(held);
+    expect(released.changed).toBe(true);
+    expect(released.line.held).toBeUndefined();
+    expect(reserve(released.line, ask('c1:refund', 'refund', 3_333, 1)).granted).toBe(3_333);
+  });
+
+  test('facts from the order: equal to the claimed ones mark the line; different ones hold it; on a line from the order they replace the facts', () => {
+    const claimed = reserve(newLine({ orderId: 'O-1', sku: 'SKU-1', currency: 'CNY', unitsBought: 3, amountPaid: 10_000 }), ask('old:refund', 'refund', 1_000, 1)).line;
+    const fromOrder = lineFactsOf('O-1', 'CNY', newItem);
+    const agreed = takeFacts(claimed, fromOrder, AT);
+    expect(agreed.line).toMatchObject({ factsFrom: 'order_source', lineId: 'L1', unitsBought: 3, amountPaid: 10_000 });
+    expect(agreed.line.held).toBeUndefined();
+    const differs = takeFacts(claimed, { ...fromOrder, amountPaid: 9_000 }, AT);
+    expect(differs.line.held).toEqual({ at: AT, reason: expect.stringContaining('claimed facts') });
+    expect(differs.line.amountPaid).toBe(10_000);
+    const corrected = takeFacts(agreed.line, { ...fromOrder, amountPaid: 9_000 }, AT);
+    expect(corrected.line).toMatchObject({ amountPaid: 9_000, factsFrom: 'order_source' });
+    expect(corrected.line.held).toBeUndefined();
+    expect(takeFacts(claimed, { orderId: 'O-1', sku: 'SKU-1', currency: 'CNY', unitsBought: 9, amountPaid: 1 }, AT)).toEqual({ line: claimed, changed: false });
+    expect(hasLivePriceEntries(claimed)).toBe(true);
+    expect(hasLivePriceEntries(settle(claimed, 'old:refund', 'released', AT).line)).toBe(false);
+  });
+
+  test('property: whatever partial claims, deductions, commits and releases across cases, no line pays back more than its 实付', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        orderShape.chain((lines) => {
+          const order = { orderId: 'O-P', lines };
+          return fc.tuple(fc.constant(order), partialClaims(order));
+        }),
+        async ([order, claims]) => {
+          const ledger = memoryLedger();
+          const activities = ledgerActivities(ledger);
+          for (const claim of claims) {
+            await runClaim(activities, order.orderId, claim);
+            for (const line of ledger.lines.values()) {
+              const t = lineTotals(line);
+              expect(t.refunded + t.reserved).toBeLessThanOrEqual(line.amountPaid);
+              expect(t.unitsReturned).toBeLessThanOrEqual(line.unitsBought);
+            }
+          }
+          // One ledger line per order line, carrying the order's 实付.
+          for (const source of order.lines) {
+            const line = [...ledger.lines.values()].find((l) => l.lineId === source.lineId);
+            if (line) expect(line).toMatchObject({ amountPaid: source.amountPaid, unitsBought: source.unitsBought, factsFrom: 'order_source' });
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  test('property: every unit back, in any number of cases and any order, some refunds failing and claimed again, pays back exactly each line’s 实付', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        orderShape.chain((lines) => {
+          const order = { orderId: 'O-E', lines };
+          return fc.tuple(fc.constant(order), everyUnitBack(order));
+        }),
+        async ([order, claims]) => {
+          const ledger = memoryLedger();
+          const activities = ledgerActivities(ledger);
+          let paid = 0;
+          for (const claim of claims) paid += await runClaim(activities, order.orderId, claim);
+          for (const source of order.lines) {
+            const line = [...ledger.lines.values()].find((l) => l.lineId === source.lineId);
+            expect(line && lineTotals(line)).toMatchObject({ refunded: source.amountPaid, reserved: 0, unitsReturned: source.unitsBought });
+          }
+          expect(paid).toBe(order.lines.reduce((sum, l) => sum + l.amountPaid, 0));
+        },
+      ),
+      { numRuns: 300 },
     );
   });
 });
