@@ -138,14 +138,19 @@ export class OrderLedgerStore implements OrderLedgerPort {
   }
 
   /**
-   * Releases a held line by its ledger id, for a person who looked at it (an admin script): money
-   * may move on it again. The hold stays in the line's earlier versions. False when it was not held.
+   * Releases a held line by its ledger id, for a person who looked at it (scripts/ledger-verify.ts
+   * `--release`): money may move on it again. With `facts` (the order's, checked by that person)
+   * the line takes them and counts as read from the order source; without, it keeps its facts (and
+   * claimed facts the order contradicts hold it again at the next reservation from the order
+   * source). The hold stays in the line's earlier versions. `released` false when it was not held.
    */
-  async release(id: string): Promise<{ released: boolean; hold?: LineHold }> {
+  async release(id: string, facts?: Pick<OrderLineFacts, 'unitsBought' | 'amountPaid' | 'lineId'>): Promise<{ released: boolean; hold?: LineHold }> {
     return this.change<{ released: boolean; hold?: LineHold }>(id, (current) => {
       if (current === null || !current.line.held) return { next: null, answer: { released: false } };
       const hold = current.line.held;
-      return { next: releaseLine(current.line).line, answer: { released: true, hold } };
+      const released = releaseLine(current.line).line;
+      const next = facts ? { ...released, unitsBought: facts.unitsBought, amountPaid: facts.amountPaid, lineId: facts.lineId, factsFrom: 'order_source' as const } : released;
+      return { next, answer: { released: true, hold } };
     });
   }
 

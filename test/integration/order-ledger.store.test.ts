@@ -1,11 +1,15 @@
+import fc from 'fast-check';
 import type { Db, MongoClient } from 'mongodb';
 import { ledgerVersionId as versionId, lineKey } from '../../domain/keys';
-import { lineTotals, type OrderLine, type OrderLineFacts, type ReservationRequest } from '../../domain/order-ledger';
+import { checkClaimAgainstLedger } from '../../domain/ledger-claim-check';
+import { lineFactsOf, lineTotals, type OrderLine, type OrderLineFacts, type ReservationRequest } from '../../domain/order-ledger';
 import { Collections, connectMongo, ensureIndexes } from '../../store/mongo';
-import type { CaseSnapshot } from '../../domain/case.types';
+import type { CaseItem, CaseSnapshot } from '../../domain/case.types';
+import { OpenCaseLocks } from '../../store/open-case-locks.store';
 import { createReadModel } from '../../store/case-read-model.store';
 import { backfillLedger } from '../../store/order-ledger.backfill';
 import { OrderLedgerStore } from '../../store/order-ledger.store';
+import { everyUnitBack, ledgerActivities, orderShape, partialClaims, runClaim } from '../unit/support/ledger-claims';
 import { mongoForTests, uniqueDbName, type TestMongo } from './support/mongo-for-tests';
 
 // The order-line ledger against the real FerretDB of the integration stack (or a private one):
@@ -231,5 +235,190 @@ describe('backfilling the ledger from the read model', () => {
     expect(rerun).toMatchObject({ cases: 2, written: 0, alreadyRecorded: 1 });
     expect(await db.collection(Collections.orderLedgerVersions).countDocuments({})).toBe(versionsBefore);
     expect(await ledger.isEmpty()).toBe(false);
+  });
+});
+
+describe('the ledger by order line (issue 22)', () => {
+  const AT = '2026-12-08T00:00:00.000Z';
+  const ask = (key: string, amount: number, units: number, kind: ReservationRequest['kind'] = 'refund'): ReservationRequest => ({
+    key,
+    caseId: key.split(':')[0],
+    kind,
+    amount,
+    units,
+    at: AT,
+  });
+  const oldItem = (quantity: number): CaseItem => ({ sku: 'SKU-1', quantity, unitPrice: 10_000, orderedQuantity: 2 });
+  const newItem = (quantity: number, lineId = 'L1', linePaid = 20_000, sharesSku = false): CaseItem => ({
+    sku: 'SKU-1',
+    quantity,
+    unitPrice: Math.floor(linePaid / 2),
+    orderedQuantity: 2,
+    lineId,
+    linePaid,
+    ...(sharesSku ? { sharesSku: true as const } : {}),
+  });
+  const activities = () => ledgerActivities(ledger);
+  /** One case's refund of its items, reserved and committed as a workflow would. */
+  async function refundCase(orderId: string, caseId: string, items: CaseItem[], amount: number): Promise<number> {
+    const key = `${caseId}:refund`;
+    const acts = activities();
+    const { granted, lines } = await acts.reserveOnLedger({ caseId, orderId, currency: 'CNY', items, amount, kind: 'refund', key, withUnits: true });
+    await acts.settleOnLedger({ orderId, key, skus: lines.map((l) => l.sku), state: 'committed' });
+    return granted;
+  }
+
+  it('property (50 runs): partial claims of parallel cases, committed, released or in flight, never pay a line back past its 实付', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        orderShape.chain((lines) => {
+          const order = { orderId: `O-PROP-${++orderCounter}`, lines };
+          return fc.tuple(fc.constant(order), partialClaims(order));
+        }),
+        async ([order, claims]) => {
+          await Promise.all(claims.map((claim) => runClaim(activities(), order.orderId, claim)));
+          const stored = await ledger.orderLines(order.orderId);
+          for (const line of stored) {
+            const source = order.lines.find((l) => l.lineId === line.lineId);
+            expect(source && { amountPaid: line.amountPaid, factsFrom: line.factsFrom }).toEqual({ amountPaid: source?.amountPaid, factsFrom: 'order_source' });
+            const t = lineTotals(line);
+            expect(t.refunded + t.reserved).toBeLessThanOrEqual(line.amountPaid);
+            expect(t.unitsReturned).toBeLessThanOrEqual(line.unitsBought);
+            expect(line.held).toBeUndefined();
+          }
+        },
+      ),
+      { numRuns: 50 },
+    );
+  });
+
+  it('property (50 runs): every unit back by parallel cases, some failing and claimed again, pays back exactly each line’s 实付', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        orderShape.chain((lines) => {
+          const order = { orderId: `O-EVERY-${++orderCounter}`, lines };
+          return fc.tuple(fc.constant(order), everyUnitBack(order));
+        }),
+        async ([order, claims]) => {
+          // A case's failed refund comes before its second claim; the cases run side by side.
+          const byCase = new Map<number, typeof claims>();
+          for (const claim of claims) byCase.set(claim.caseNo % 10, [...(byCase.get(claim.caseNo % 10) ?? []), claim]);
+          const paid = await Promise.all(
+            [...byCase.values()].map(async (chain) => {
+              let sum = 0;
+              for (const claim of chain) sum += await runClaim(activities(), order.orderId, claim);
+              return sum;
+            }),
+          );
+          const stored = await ledger.orderLines(order.orderId);
+          for (const source of order.lines) {
+            const line = stored.find((l) => l.lineId === source.lineId);
+            expect(line && lineTotals(line)).toMatchObject({ refunded: source.amountPaid, reserved: 0, unitsReturned: source.unitsBought });
+          }
+          expect(paid.reduce((a, b) => a + b, 0)).toBe(order.lines.reduce((sum, l) => sum + l.amountPaid, 0));
+        },
+      ),
+      { numRuns: 50 },
+    );
+  });
+
+  it('an old case by sku and a new case on the same line share one account and one lock; the new case sees what the old one paid back', async () => {
+    const orderId = `O-SHARED-${++orderCounter}`;
+    expect(OpenCaseLocks.keysFor(orderId, [newItem(1)], 'return')).toEqual(OpenCaseLocks.keysFor(orderId, [oldItem(1)], 'return'));
+    const locks = new OpenCaseLocks(db);
+    expect(await locks.acquire(OpenCaseLocks.keysFor(orderId, [oldItem(1)], 'return'), 'cs_old')).toEqual({ acquired: true });
+    expect(await locks.acquire(OpenCaseLocks.keysFor(orderId, [newItem(1)], 'return'), 'cs_new')).toEqual({ acquired: false, heldBy: 'cs_old' });
+
+    // The old case pays back one unit by sku, closes, and frees its lock.
+    expect(await refundCase(orderId, 'cs_old', [oldItem(1)], 10_000)).toBe(10_000);
+    await locks.release('cs_old');
+    expect(await locks.acquire(OpenCaseLocks.keysFor(orderId, [newItem(2)], 'return'), 'cs_new')).toEqual({ acquired: true });
+
+    // The new case claims both units: the line knows one came back already.
+    const [before] = await ledger.orderLines(orderId);
+    expect(checkClaimAgainstLedger({ type: 'return', items: [newItem(2)] }, [before])).toMatchObject({
+      allowed: false,
+      code: 'quantity_exceeds_remaining',
+      details: [{ paidBack: { amount: 10_000, units: 1, caseIds: ['cs_old'] } }],
+    });
+    expect(await refundCase(orderId, 'cs_new', [newItem(1)], 10_000)).toBe(10_000);
+    const lines = await ledger.orderLines(orderId);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ lineId: 'L1', factsFrom: 'order_source', unitsBought: 2, amountPaid: 20_000 });
+    expect(lines[0].entries.map((e) => [e.key, e.state])).toEqual([
+      ['cs_old:refund:SKU-1', 'committed'],
+      ['cs_new:refund:SKU-1~L1', 'committed'],
+    ]);
+    expect(lineTotals(lines[0])).toMatchObject({ refunded: 20_000, refundable: 0, unitsRemaining: 0, paidBackBy: ['cs_old', 'cs_new'] });
+  });
+
+  it('an old line by sku keeps its document exactly as before: no field of the order source on it', async () => {
+    const orderId = `O-OLDSHAPE-${++orderCounter}`;
+    await refundCase(orderId, 'cs_shape', [oldItem(1)], 10_000);
+    const version = await db.collection(Collections.orderLedgerVersions).findOne({ _id: versionId(lineKey(orderId, 'SKU-1'), 1) as never });
+    expect(Object.keys(version ?? {}).sort()).toEqual(['_id', 'amountPaid', 'currency', 'entries', 'lineKey', 'orderId', 'sku', 'unitsBought', 'version', 'writtenAt']);
+  });
+
+  it('the order’s facts differing from the claimed ones hold the line: nothing is paid until a person releases it', async () => {
+    const orderId = `O-DIFFER-${++orderCounter}`;
+    await refundCase(orderId, 'cs_old', [oldItem(1)], 10_000);
+    // The order says the line's 实付 was 180.00 after a discount, not the 200.00 claimed.
+    expect(await refundCase(orderId, 'cs_new', [newItem(1, 'L1', 18_000)], 9_000)).toBe(0);
+    const [held] = await ledger.orderLines(orderId);
+    expect(held.held).toEqual({ at: expect.any(String), reason: expect.stringContaining('claimed facts') });
+    expect(held.amountPaid).toBe(20_000);
+    const [view] = await ledger.orderLedger(orderId);
+    expect(view.held).toBeDefined();
+    expect(checkClaimAgainstLedger({ type: 'return', items: [newItem(1, 'L1', 18_000)] }, [held])).toMatchObject({ allowed: false, code: 'line_held' });
+
+    // Released as it is, the claimed facts still disagree with the order's: the next reservation holds it again.
+    expect(await ledger.release(lineKey(orderId, 'SKU-1'))).toEqual({ released: true, hold: held.held });
+    expect(await ledger.release(lineKey(orderId, 'SKU-1'))).toEqual({ released: false });
+    expect(await refundCase(orderId, 'cs_new2', [newItem(1, 'L1', 18_000)], 9_000)).toBe(0);
+    // Released with the order's facts (a person checked them): money moves again, within the 实付.
+    expect(await ledger.release(lineKey(orderId, 'SKU-1'), { unitsBought: 2, amountPaid: 18_000, lineId: 'L1' })).toMatchObject({ released: true });
+    expect(await refundCase(orderId, 'cs_new3', [newItem(1, 'L1', 18_000)], 9_000)).toBe(8_000);
+    const [after] = await ledger.orderLines(orderId);
+    expect(after).toMatchObject({ amountPaid: 18_000, factsFrom: 'order_source', lineId: 'L1' });
+    expect(after.held).toBeUndefined();
+  });
+
+  it('a sku on two lines with old money on its id by sku: the line by line is held and granted 0; the old id is held when a line by line exists', async () => {
+    const orderId = `O-SPLIT-${++orderCounter}`;
+    expect(await refundCase(orderId, 'cs_old', [oldItem(1)], 10_000)).toBe(10_000);
+    expect(await refundCase(orderId, 'cs_new', [newItem(1, 'L2', 20_000, true)], 10_000)).toBe(0);
+    const lines = await ledger.orderLines(orderId);
+    const split = lines.find((l) => l.lineId === 'L2');
+    expect(split?.held?.reason).toContain('several lines');
+    expect(split?.entries).toEqual([]);
+    // The old case asks for its second unit: a line by line of that sku exists now, so the old id is held too.
+    expect(await refundCase(orderId, 'cs_old2', [oldItem(1)], 10_000)).toBe(0);
+    const old = (await ledger.orderLines(orderId)).find((l) => l.lineId === undefined);
+    expect(old?.held?.reason).toContain('several lines');
+    expect(lineTotals(old as OrderLine)).toMatchObject({ refunded: 10_000, reserved: 0 });
+  });
+
+  it('an old case and a new one racing on the same goods (sku on two lines) are never both paid', async () => {
+    for (let round = 0; round < 10; round++) {
+      const orderId = `O-RACE-${++orderCounter}`;
+      const [oldGrant, newGrant] = await Promise.all([
+        ledger.reserve(lineFactsOf(orderId, 'CNY', oldItem(1)), ask('cs_old:refund:SKU-1', 10_000, 1)),
+        ledger.reserve(lineFactsOf(orderId, 'CNY', newItem(1, 'L2', 20_000, true)), ask('cs_new:refund:SKU-1@L2', 10_000, 1)),
+      ]);
+      expect(oldGrant.granted === 0 || newGrant.granted === 0).toBe(true);
+      // Whichever lost holds its line, and a retry of the winner's key answers what it first got.
+      expect(await ledger.reserve(lineFactsOf(orderId, 'CNY', oldItem(1)), ask('cs_old:refund:SKU-1', 10_000, 1))).toEqual(oldGrant);
+    }
+  });
+
+  it('a hold by hand (ledger:verify --hold) stops refunds; a line the ledger does not know cannot be held', async () => {
+    const facts = line(10_000, 2);
+    expect(await ledger.reserve(facts, ask('cs_a:refund', 5_000, 1))).toEqual({ granted: 5_000 });
+    expect(await ledger.hold(lineKey(facts.orderId, facts.sku), 'checked by hand')).toBe(true);
+    expect(await ledger.hold(lineKey(facts.orderId, facts.sku), 'again')).toBe(false);
+    expect(await ledger.reserve(facts, ask('cs_h:refund', 5_000, 1))).toEqual({ granted: 0 });
+    expect(await ledger.hold(lineKey('O-none', 'SKU-1'), 'nothing')).toBe(false);
+    expect(await ledger.release(lineKey(facts.orderId, facts.sku))).toMatchObject({ released: true, hold: { reason: 'checked by hand' } });
+    expect(await ledger.reserve(facts, ask('cs_h2:refund', 5_000, 1))).toEqual({ granted: 5_000 });
   });
 });
