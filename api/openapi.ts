@@ -388,6 +388,15 @@ const ORDER_LEDGER_SCHEMA: JsonSchema = {
         type: 'object',
         properties: {
           sku: { type: 'string' },
+          lineId: { type: 'string', description: "the order's line (lines read from the order source)" },
+          sharesSku: { type: 'boolean', description: 'true when the sku is on several lines of the order: the line is keyed by its line' },
+          factsFrom: { enum: ['order_source'], description: 'the facts were read from the order source; absent: claimed by a case before it' },
+          held: {
+            type: 'object',
+            required: ['at', 'reason'],
+            properties: { at: { type: 'string', format: 'date-time' }, reason: { type: 'string' } },
+            description: 'present while the line is held: nothing is paid back on it until a person releases it',
+          },
           currency: { type: 'string' },
           unitsBought: { type: 'integer' },
           amountPaid: minor,
@@ -426,12 +435,13 @@ const ORDER_LEDGER_SCHEMA: JsonSchema = {
 };
 const LEDGER_REFUSAL_DETAIL_SCHEMA: JsonSchema = {
   type: 'object',
-  description: 'An item of error.details of a 422 nothing_refundable or quantity_exceeds_remaining',
+  description: 'An item of error.details of a 422 nothing_refundable, quantity_exceeds_remaining or line_held',
   required: ['field', 'message', 'sku', 'paidBack', 'remaining', 'claimedUnits'],
   properties: {
     field: { type: 'string', description: 'items[i].sku or items[i].quantity' },
     message: { type: 'string' },
     sku: { type: 'string' },
+    lineId: { type: 'string', description: "the order's line, when the claim names it" },
     paidBack: { type: 'object', properties: { amount: minor, units: { type: 'integer' }, caseIds: { type: 'array', items: { type: 'string' } } } },
     remaining: { type: 'object', properties: { amount: minor, units: { type: 'integer' } } },
     claimedUnits: { type: 'integer' },
@@ -617,7 +627,7 @@ export function buildOpenApiDocument(): Record<string, unknown> {
             '409': errorResponse('duplicate_open_case (to staff, details name the open case) or idempotency_key_reused', limited),
             '422': errorResponse(
               'the policy refuses the case: the code is the reason (outside_return_window, …); or the order-line ledger does: ' +
-                'nothing_refundable, quantity_exceeds_remaining, with one detail per refused line (LedgerRefusalDetail; case ids to staff only); ' +
+                'nothing_refundable, quantity_exceeds_remaining, line_held (a person must look at the line), with one detail per refused line (LedgerRefusalDetail; case ids to staff only); ' +
                 'or payment_channel_unknown: the order does not say which provider took its online payment',
               limited,
             ),

@@ -364,6 +364,7 @@ const ERRORS: Record<string, Entry> = {
   delivery_in_the_future: ['签收时间在未来。', 'The delivery is dated in the future.'],
   nothing_refundable: ['该商品已无可退金额。', 'Nothing is left to pay back on this item.'],
   quantity_exceeds_remaining: ['申请数量超过可退数量。', 'More units are claimed than remain on the order line.'],
+  line_held: ['该订单行已冻结，需人工核查后才能退款。', 'The order line is held: a person must look at it before anything is paid back on it.'],
   network: ['无法连接服务，请稍后重试。', 'The service cannot be reached; try again shortly.'],
   order_not_found: ['找不到该订单（可能不存在，或不属于您）。', 'This order was not found (it does not exist, or it is not yours).'],
   order_source_unavailable: ['订单系统暂时无法读取，请稍后再试。', "The shop's order system cannot be read right now; try again shortly."],

@@ -1165,6 +1165,21 @@ export interface components {
             orderId: string;
             lines: {
                 sku: string;
+                /** @description the order's line (lines read from the order source) */
+                lineId?: string;
+                /** @description true when the sku is on several lines of the order: the line is keyed by its line */
+                sharesSku?: boolean;
+                /**
+                 * @description the facts were read from the order source; absent: claimed by a case before it
+                 * @enum {unknown}
+                 */
+                factsFrom?: "order_source";
+                /** @description present while the line is held: nothing is paid back on it until a person releases it */
+                held?: {
+                    /** Format: date-time */
+                    at: string;
+                    reason: string;
+                };
                 currency: string;
                 unitsBought: number;
                 /** @description minor units */
@@ -1371,12 +1386,14 @@ export interface components {
                 targetMet: boolean | null;
             };
         };
-        /** @description An item of error.details of a 422 nothing_refundable or quantity_exceeds_remaining */
+        /** @description An item of error.details of a 422 nothing_refundable, quantity_exceeds_remaining or line_held */
         LedgerRefusalDetail: {
             /** @description items[i].sku or items[i].quantity */
             field: string;
             message: string;
             sku: string;
+            /** @description the order's line, when the claim names it */
+            lineId?: string;
             paidBack: {
                 /** @description minor units */
                 amount?: number;
@@ -1644,7 +1661,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description the policy refuses the case: the code is the reason (outside_return_window, …); or the order-line ledger does: nothing_refundable, quantity_exceeds_remaining, with one detail per refused line (LedgerRefusalDetail; case ids to staff only); or payment_channel_unknown: the order does not say which provider took its online payment */
+            /** @description the policy refuses the case: the code is the reason (outside_return_window, …); or the order-line ledger does: nothing_refundable, quantity_exceeds_remaining, line_held (a person must look at the line), with one detail per refused line (LedgerRefusalDetail; case ids to staff only); or payment_channel_unknown: the order does not say which provider took its online payment */
             422: {
                 headers: {
                     /** @description requests allowed per caller per minute (per API replica) */
