@@ -1,6 +1,6 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { CaseItem, CaseSnapshot, OpenCaseRequest } from '../../domain/case.types';
-import { lineKey } from '../../domain/keys';
+import { lineKey, lineKeyOf } from '../../domain/keys';
 import { lineTotals, type LedgerEntry, type LineTotals } from '../../domain/order-ledger';
 import { defaultPolicy } from '../../domain/policy';
 import {
@@ -186,6 +186,36 @@ describe('money paths (order-ledger)', () => {
             expect(world.refunds.map((r) => r.amount)).toEqual([25_900, 25_900]);
           }),
         );
+      }));
+
+    test('a case read from the order source, on a sku bought on two lines: each line is its own account, the last unit takes the remainder, and the refund settles on both lines by line', () =>
+      withWorker(async () => {
+        // Three units for 100.00 (33.33 each, rounded down) and one for 50.01, both SKU-1.
+        const orderId = 'O-BY-LINE-1';
+        const onLine = (lineId: string, quantity: number, orderedQuantity: number, linePaid: number): CaseItem => ({
+          sku: 'SKU-1',
+          quantity,
+          unitPrice: Math.floor(linePaid / orderedQuantity),
+          orderedQuantity,
+          lineId,
+          linePaid,
+          sharesSku: true,
+        });
+        const items = [onLine('L1', 3, 3, 10_000), onLine('L2', 1, 1, 5_001)];
+        const handle = await startCase(env, world, await refundOnly('missing_parts', orderId, items, 15_001));
+        const { refund, snapshot } = await approveAndAwaitRefund(handle);
+        // Asked 3 × 33.33 + 50.01 = 150.00; the last unit of L1 adds its remainder: 150.01, all that was paid.
+        about(snapshot, () => expect(refund.amount).toBe(15_001));
+        await settleRefund(handle, world, snapshot.id);
+        const done = await waitForStatus(handle, 'completed');
+        const l1 = world.ledgerLines.get(lineKeyOf(orderId, items[0]));
+        const l2 = world.ledgerLines.get(lineKeyOf(orderId, items[1]));
+        about(done, () => {
+          expect(l1 && lineTotals(l1)).toMatchObject({ refunded: 10_000, reserved: 0, unitsReturned: 3 });
+          expect(l2 && lineTotals(l2)).toMatchObject({ refunded: 5_001, reserved: 0, unitsReturned: 1 });
+          expect(l1?.entries.map((e) => e.key)).toEqual([`${done.id}:refund:SKU-1@L1`]);
+          expect(world.ledgerLines.has(lineKey(orderId, 'SKU-1'))).toBe(false);
+        });
       }));
 
     test('when the provider answers the refund as already paid, the case completes without waiting for a notification, the ledger commits it once, and a notification that follows changes nothing', () =>
