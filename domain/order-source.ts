@@ -217,6 +217,20 @@ export function deliveredAtOf(order: Pick<SourceOrder, 'shipments'>): string | n
   return times.length === 0 ? null : times.reduce((a, b) => (Date.parse(b) > Date.parse(a) ? b : a));
 }
 
+/**
+ * A line as after-sales may still pay it back: units bought and 实付 less what the shop refunded on
+ * it outside after-sales (at least one unit stays, so a line refunded in full still names its
+ * goods), and nothing paid while the order is unpaid. What a case's item (`orderedQuantity`,
+ * `linePaid`) and so its ledger line count from; ledger:verify compares the ledger with it.
+ */
+export function afterSalesLine(order: Pick<SourceOrder, 'refunds' | 'payment'>, line: Pick<SourceOrderLine, 'lineId' | 'unitsBought' | 'amountPaid'>): { unitsBought: number; amountPaid: number } {
+  const refunds = order.refunds.filter((r) => r.lineId === line.lineId);
+  const units = refunds.reduce((sum, r) => sum + r.units, 0);
+  const amount = refunds.reduce((sum, r) => sum + r.amount, 0);
+  const unitsBought = Math.max(1, line.unitsBought - units);
+  return { unitsBought, amountPaid: order.payment.paidAt === null ? 0 : Math.max(0, line.amountPaid - amount) };
+}
+
 /** The lines of an order that carry `sku` (an order may hold several, at different prices). */
 export function linesOfSku(order: Pick<SourceOrder, 'lines'>, sku: string): SourceOrderLine[] {
   return order.lines.filter((line) => line.sku === sku);

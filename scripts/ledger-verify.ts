@@ -5,7 +5,7 @@
  *   order_unknown         the order source has no such order
  *   line_unknown          the order has no such line (by its line, or by its sku for an old line)
  *   sku_on_several_lines  an old line by sku has money paid back while the order has that sku on several lines
- *   facts_differ          units bought or 实付 differ from the order's
+ *   facts_differ          units bought or 实付 differ from the order's (less the shop's own refunds: afterSalesLine)
  *   over_paid_back        refunded + reserved exceed the line's 实付
  *   held                  the line is held (until a person releases it)
  *
@@ -21,7 +21,7 @@
  */
 import { ConfigError, loadConfig } from '../config/env';
 import { hasLivePriceEntries, isSplitLine, lineTotals, type OrderLine } from '../domain/order-ledger';
-import { linesOfSku, type OrderSource, type SourceOrder, type SourceOrderLine } from '../domain/order-source';
+import { afterSalesLine, linesOfSku, type OrderSource, type SourceOrder, type SourceOrderLine } from '../domain/order-source';
 import { orderSourceOf } from '../integrations';
 import { connectMongo, ensureIndexes } from '../store/mongo';
 import { OrderLedgerStore, type LedgerLineRecord } from '../store/order-ledger.store';
@@ -67,9 +67,11 @@ export function lineFindings(record: LedgerLineRecord, order: SourceOrder | null
       add('line_unknown', line.lineId !== undefined ? `the order has no line ${line.lineId}` : `the order has no line of ${line.sku}`);
     }
     if (source !== undefined) {
-      paid = source.amountPaid;
-      if (source.unitsBought !== line.unitsBought || source.amountPaid !== line.amountPaid) {
-        add('facts_differ', `the order says ${source.unitsBought} units for ${source.amountPaid} (line ${source.lineId}); the ledger ${line.unitsBought} units for ${line.amountPaid}`);
+      // As the opening reads it: less the shop's own refunds, nothing paid on an unpaid order.
+      const facts = afterSalesLine(order, source);
+      paid = facts.amountPaid;
+      if (facts.unitsBought !== line.unitsBought || facts.amountPaid !== line.amountPaid) {
+        add('facts_differ', `the order says ${facts.unitsBought} units for ${facts.amountPaid} (line ${source.lineId}); the ledger ${line.unitsBought} units for ${line.amountPaid}`);
       }
     }
   }
@@ -146,8 +148,8 @@ export async function releaseHeld(
     if (!line) return { released: false, text: `no ledger line ${id}` };
     const order = (await orders.order(line.orderId))?.order;
     const source = order ? orderLineOf(line, order) : undefined;
-    if (!source) return { released: false, text: `the order has no line for ${id}: release it without --order-facts, or fix the order` };
-    facts = { unitsBought: source.unitsBought, amountPaid: source.amountPaid, lineId: source.lineId };
+    if (!order || !source) return { released: false, text: `the order has no line for ${id}: release it without --order-facts, or fix the order` };
+    facts = { ...afterSalesLine(order, source), lineId: source.lineId };
   }
   const result = await ledger.release(id, facts);
   if (!result.released) return { released: false, text: `${id} is not held` };

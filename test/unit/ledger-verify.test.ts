@@ -93,6 +93,19 @@ describe('ledger:verify', () => {
     expect(describeReport(report)).toContain('ledger-verify: 6 lines read, 7 findings on 6 lines');
   });
 
+  it('compares with the line as after-sales pays it back: less what the shop refunded on it, nothing on an unpaid order', async () => {
+    const refunded = { ...order('O-SHOP', [sourceLine('L1', 'A', 3, 30_000)]), refunds: [{ refundId: 'r1', lineId: 'L1', amount: 10_000, units: 1, refundedAt: AT }] };
+    const unpaid = order('O-COD', [sourceLine('L1', 'A', 1, 5_000)]);
+    unpaid.payment = { method: 'cod', channel: null, providerTradeNo: null, paidAt: null, amount: 5_000 };
+    const orderSource = { order: async (orderId: string) => ({ version: '1.0', order: orderId === 'O-SHOP' ? refunded : unpaid }) };
+    const agreeing = [ledgerLine(fromOrder('O-SHOP', 'A', 'L1', 2, 20_000)), ledgerLine(fromOrder('O-COD', 'A', 'L1', 1, 0))];
+    expect((await verifyLedger({ lines: each(agreeing), orders: orderSource })).findings).toEqual([]);
+    const gross = ledgerLine(fromOrder('O-SHOP', 'A', 'L1', 3, 30_000), [25_000]);
+    const report = await verifyLedger({ lines: each([gross]), orders: orderSource });
+    expect(report.findings.map((f) => f.kind)).toEqual(['facts_differ', 'over_paid_back']);
+    expect(report.findings[0].message).toContain('the order says 2 units for 20000');
+  });
+
   it('--hold holds each listed line not held already', async () => {
     const held: string[] = [];
     const bad = ledgerLine({ orderId: 'O-SPLIT', sku: 'A', currency: 'CNY', unitsBought: 1, amountPaid: 9_000 }, [9_000]);
