@@ -77,6 +77,8 @@ export function createActivities(deps: ActivityDeps) {
             amount: share.amount,
             units: share.units,
             at,
+            // A refund of 0 (after its deduction) is recorded, never sent: the last unit's remainder would be paid to no one.
+            ...(input.amount <= 0 ? { nothingPaid: true as const } : {}),
           }),
         );
         lines.push({ sku: ref, granted });

@@ -153,6 +153,8 @@ export interface ReservationRequest {
   amount: number;
   units: number;
   at: string;
+  /** True when the movement pays nothing whatever is granted (a refund of 0 after its deduction, recording goods back): no remainder for the last unit then. */
+  nothingPaid?: true;
 }
 
 /** What a reservation granted: at most what the line still allows (0 when nothing is left). */
@@ -173,7 +175,8 @@ export interface Reservation {
  * The last unit back on a line takes the remainder: a refund that brings the units returned to
  * the units bought is granted the line's `lastUnitRemainder` on top of what it asks (still capped
  * by what is left), so that every unit back, in any number of cases and in any order, pays back
- * exactly the 实付 when each claim asks units × the rounded-down unit price. A held line grants
+ * exactly the 实付 when each claim asks units × the rounded-down unit price (a line's share may be
+ * 0 when its unit price rounds down to 0). Not for a movement that pays nothing. A held line grants
  * nothing that pays money back, and records nothing of it.
  */
 export function reserve(line: OrderLine, request: ReservationRequest): Reservation {
@@ -186,7 +189,7 @@ export function reserve(line: OrderLine, request: ReservationRequest): Reservati
   if (PRICE_KINDS.includes(request.kind)) {
     units = Math.min(units, totals.unitsRemaining);
     const lastUnits = units > 0 && totals.unitsReturned + units === line.unitsBought;
-    if (lastUnits && request.amount > 0) granted += lastUnitRemainder(line);
+    if (lastUnits && !request.nothingPaid) granted += lastUnitRemainder(line);
     granted = Math.min(granted, totals.refundable);
     // Money for goods coming back needs goods left to come back.
     if (request.units > 0 && totals.unitsRemaining === 0) granted = 0;

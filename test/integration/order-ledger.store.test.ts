@@ -9,7 +9,7 @@ import { OpenCaseLocks } from '../../store/open-case-locks.store';
 import { createReadModel } from '../../store/case-read-model.store';
 import { backfillLedger } from '../../store/order-ledger.backfill';
 import { OrderLedgerStore } from '../../store/order-ledger.store';
-import { everyUnitBack, ledgerActivities, orderShape, partialClaims, runClaim } from '../unit/support/ledger-claims';
+import { everyUnitBack, ledgerActivities, orderShape, partialClaims, runClaim, unitsWorthAFen } from '../unit/support/ledger-claims';
 import { mongoForTests, uniqueDbName, type TestMongo } from './support/mongo-for-tests';
 
 // The order-line ledger against the real FerretDB of the integration stack (or a private one):
@@ -295,7 +295,7 @@ describe('the ledger by order line (issue 22)', () => {
   it('property (50 runs): every unit back by parallel cases, some failing and claimed again, pays back exactly each line’s 实付', async () => {
     await fc.assert(
       fc.asyncProperty(
-        orderShape.chain((lines) => {
+        unitsWorthAFen.chain((lines) => {
           const order = { orderId: `O-EVERY-${++orderCounter}`, lines };
           return fc.tuple(fc.constant(order), everyUnitBack(order));
         }),

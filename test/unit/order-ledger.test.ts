@@ -17,7 +17,7 @@ import {
   type LedgerEntryKind,
   type OrderLine,
 } from '../../domain/order-ledger';
-import { everyUnitBack, ledgerActivities, memoryLedger, orderShape, partialClaims, runClaim } from './support/ledger-claims';
+import { everyUnitBack, ledgerActivities, memoryLedger, orderShape, partialClaims, runClaim, unitsWorthAFen } from './support/ledger-claims';
 
 const AT = '2026-11-29T00:00:00.000Z';
 const line = (): OrderLine => newLine({ orderId: 'O-1', sku: 'SKU-1', currency: 'CNY', unitsBought: 2, amountPaid: 20_000 });
@@ -144,11 +144,14 @@ describe('the ledger by order line (issue 22)', () => {
     expect(lineTotals(l)).toMatchObject({ refunded: 10_000, refundable: 0 });
   });
 
-  test('the remainder never pays past what is left, nor goes to a refund of 0 or to money without units', () => {
+  test('the remainder never pays past what is left, nor goes to a movement that pays nothing or to money without units', () => {
     const l = newLine(lineFactsOf('O-1', 'CNY', newItem));
     const compensated = reserve(l, ask('c0:compensation', 'compensation', 9_000)).line;
     expect(reserve(compensated, ask('c1:refund', 'refund', 9_999, 3)).granted).toBe(1_000);
-    expect(reserve(l, ask('c1:refund', 'refund', 0, 3))).toMatchObject({ granted: 0 });
+    expect(reserve(l, { ...ask('c1:refund', 'refund', 0, 3), nothingPaid: true })).toMatchObject({ granted: 0 });
+    // A line's share of 0 (its unit price rounds down to 0) in a refund that pays still takes the remainder.
+    const tiny = newLine({ ...lineFactsOf('O-1', 'CNY', newItem), unitsBought: 2, amountPaid: 1 });
+    expect(reserve(tiny, ask('c1:refund', 'refund', 0, 2)).granted).toBe(1);
     expect(reserve(l, ask('c1:compensation', 'compensation', 100)).granted).toBe(100);
   });
 
@@ -220,7 +223,7 @@ describe('the ledger by order line (issue 22)', () => {
   test('property: every unit back, in any number of cases and any order, some refunds failing and claimed again, pays back exactly each line’s 实付', async () => {
     await fc.assert(
       fc.asyncProperty(
-        orderShape.chain((lines) => {
+        unitsWorthAFen.chain((lines) => {
           const order = { orderId: 'O-E', lines };
           return fc.tuple(fc.constant(order), everyUnitBack(order));
         }),

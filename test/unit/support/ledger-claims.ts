@@ -40,6 +40,13 @@ export const orderShape = fc
     return lines.map((l, i): GeneratedLine => ({ lineId: `L${i + 1}`, sku: l.sku, unitsBought: l.unitsBought, amountPaid: paid[i] }));
   });
 
+/**
+ * Orders whose every unit is worth at least a fen (实付 ≥ units bought). A case claiming only units
+ * worth 0 after rounding down asks 0, which the workflow records as a refund of 0 and never pays:
+ * the remainder of such a line (under one fen per unit) is then not paid back (docs/order-source.md).
+ */
+export const unitsWorthAFen = orderShape.filter((lines) => lines.every((l) => l.amountPaid >= l.unitsBought));
+
 /** The case item claiming `quantity` units of a line, as the API builds it from the order source. */
 export function itemOf(order: GeneratedOrder, line: GeneratedLine, quantity: number): CaseItem {
   const sharesSku = order.lines.filter((l) => l.sku === line.sku).length > 1;
