@@ -57,7 +57,7 @@ interface Driver {
 function driverFor(n: number): Driver {
   const customer = stack.tokens.customer(n);
   const people = { customer: customer.token, agent: stack.tokens.agent, warehouse: stack.tokens.warehouse };
-  const cases = new CasesApi(stack.apiUrl, stack.tokens.reader(n));
+  const cases = new CasesApi(stack.apiUrl, stack.tokens.reader(n), stack.sandboxUrl);
   return {
     cases,
     people,

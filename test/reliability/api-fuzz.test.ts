@@ -4,6 +4,7 @@ import { openCaseBodySchema } from '../../api/cases.schemas';
 import { CASE_STATUSES, CASE_TYPES, REASON_CODES } from '../../domain/case.types';
 import { SIGNATURE_HEADER, signWebhook } from '../../integrations/webhook-signature';
 import { eventually, sleep } from '../integration/support/http-client';
+import { SandboxOrders } from '../integration/support/sandbox-orders';
 import { ReliabilityStack } from './support/reliability-stack';
 import { ReturnCases, type ReturnCase } from './support/return-cases';
 
@@ -11,7 +12,10 @@ import { ReturnCases, type ReturnCase } from './support/return-cases';
 // parameters, query strings, webhook payloads with valid signatures — against a running
 // stack. Whatever a client sends, the answer is a 4xx with the error envelope (never a 5xx,
 // never a stack trace), and nothing of it starts a workflow: Temporal counts the same number
-// of case workflows before and after.
+// of case workflows before and after. A case is a claim on an order of the shop's order system:
+// claims on orders that do not exist are a 404, claims on the one order this file places (recorded
+// as delivered ten years from now, so no claim on it can open a case) a 400 or a 422, and a body
+// stating the order's facts itself a 400.
 
 const RUNS = Number(process.env.AFTERSALES_REL_FUZZ_RUNS ?? 120);
 let stack: ReliabilityStack;
@@ -19,8 +23,28 @@ let stack: ReliabilityStack;
 const targets = new Map<string, ReturnCase>();
 let workflowsBefore = 0;
 
+/** The order every fuzzed claim on a real order is about: its parcel "delivered" in ten years, so each claim is refused (delivery_in_future). */
+const FUZZ_ORDER = 'FUZZ-ORDER-1';
+/** Its lines: two of FZ-B, so claiming FZ-B by sku is ambiguous. */
+const FUZZ_LINES = [
+  { lineId: 'FUZZ-L1', sku: 'FZ-A', unitsBought: 3, unitListPrice: 4900 },
+  { lineId: 'FUZZ-L2', sku: 'FZ-B', unitsBought: 2, unitListPrice: 2900 },
+  { lineId: 'FUZZ-L3', sku: 'FZ-B', unitsBought: 1, unitListPrice: 1900 },
+];
+/** The buyer of FUZZ_ORDER (a customer with no case: rc-0.. own the command targets, rc-100.. are strangers). */
+const FUZZ_BUYER = 99;
+
 beforeAll(async () => {
   stack = await ReliabilityStack.start({ label: 'api-fuzz' });
+  const inTenYears = new Date(Date.now() + 3650 * 86_400_000).toISOString();
+  await new SandboxOrders(stack.sandboxUrl).place({
+    orderId: FUZZ_ORDER,
+    customerId: stack.tokens.customer(FUZZ_BUYER).customerId,
+    placedAt: new Date(Date.now() - 86_400_000).toISOString(),
+    payment: { method: 'online' },
+    lines: FUZZ_LINES,
+    shipments: [{ carrier: 'SF', shippedAt: new Date().toISOString(), deliveredAt: inTenYears }],
+  });
   const cases = new ReturnCases(stack, 'FZ');
   let n = 0;
   for (const command of CASE_COMMANDS) targets.set(command.path, await cases.open(n++));
@@ -96,55 +120,89 @@ const identifier = fc.stringMatching(/^[A-Za-z0-9_.:\-/#]{1,24}$/);
 const isoBetween = (from: string, to: string) => fc.date({ min: new Date(from), max: new Date(to), noInvalidDate: true }).map((d) => d.toISOString());
 const text = fc.string({ unit: 'grapheme', minLength: 1, maxLength: 40 });
 
-/** A POST /v1/cases body of the right shape (it may still be invalid or ineligible). */
-const caseBody = fc
-  .record({
-    type: fc.constantFrom(...CASE_TYPES),
-    orderId: identifier,
-    customerId: identifier,
-    items: fc.uniqueArray(fc.record({ sku: identifier, quantity: fc.integer({ min: 1, max: 20 }), unitPrice: fc.integer({ min: 1, max: 100_000 }) }), {
-      selector: (i) => i.sku,
-      minLength: 1,
-      maxLength: 4,
-    }),
-    reason: fc.record({ code: fc.constantFrom(...REASON_CODES), description: text }, { requiredKeys: ['code'] }),
-    evidence: fc.array(fc.constantFrom('https://img.example.com/a.jpg', 'http://img.example.com/b.png'), { maxLength: 2 }),
-    packagingIntact: fc.boolean(),
-    order: fc.record(
-      {
-        paidAt: isoBetween('2025-01-01', '2026-12-31'),
-        deliveredAt: isoBetween('2025-01-01', '2026-12-31'),
-        paymentMethod: fc.constantFrom('online', 'cod'),
-        total: fc.integer({ min: 0, max: 10_000_000 }),
-        currency: fc.constantFrom('CNY', 'USD', 'cny', 'YUAN'),
-        category: identifier,
-      },
-      { requiredKeys: ['paidAt', 'paymentMethod', 'total', 'currency'] },
-    ),
-  })
-  .map((body) => ({ ...body }));
+const caseType = fc.constantFrom(...CASE_TYPES);
+const reason = fc.record({ code: fc.constantFrom(...REASON_CODES), description: text }, { requiredKeys: ['code'] });
+const evidence = fc.array(fc.constantFrom('https://img.example.com/a.jpg', 'http://img.example.com/b.png'), { maxLength: 2 });
+const units = fc.integer({ min: 1, max: 20 });
 
-/** Would the API take this body as a claim (then it reads the order: these bodies are never sent)? */
+/** A claimed line naming its line, its sku or both: any identifier, or those of FUZZ_ORDER. */
+const claimedLine = (lineId: fc.Arbitrary<string>, sku: fc.Arbitrary<string>) =>
+  fc.oneof(fc.record({ lineId, quantity: units }), fc.record({ sku, quantity: units }), fc.record({ lineId, sku, quantity: units }));
+/** What the schema keys a claimed line by (claiming a line twice is a 400). */
+const claimKey = (line: { lineId?: string; sku?: string }) => (line.lineId !== undefined ? `line:${line.lineId}` : `sku:${line.sku ?? ''}`);
+
+/** A POST /v1/cases body of the right shape: a claim on `orderId` (it may still be invalid or ineligible). */
+const claimBody = (orderId: fc.Arbitrary<string>, lineId: fc.Arbitrary<string>, sku: fc.Arbitrary<string>) =>
+  fc.record(
+    {
+      type: caseType,
+      orderId,
+      items: fc.uniqueArray(claimedLine(lineId, sku), { selector: claimKey, minLength: 1, maxLength: 4 }),
+      reason,
+      evidence,
+      packagingIntact: fc.boolean(),
+    },
+    { requiredKeys: ['type', 'orderId', 'items', 'reason'] },
+  );
+
+/** A claim on an order the shop does not have (no order id of the sandbox starts with FZ-NONE-). */
+const claimOnUnknownOrder = claimBody(
+  identifier.map((id) => `FZ-NONE-${id}`.slice(0, 64)),
+  identifier,
+  identifier,
+);
+/** A claim on FUZZ_ORDER: its lines and skus most of the time, others now and then. */
+const claimOnFuzzOrder = claimBody(
+  fc.constant(FUZZ_ORDER),
+  fc.oneof({ arbitrary: fc.constantFrom(...FUZZ_LINES.map((l) => l.lineId)), weight: 4 }, { arbitrary: identifier, weight: 1 }),
+  fc.oneof({ arbitrary: fc.constantFrom('FZ-A', 'FZ-B'), weight: 4 }, { arbitrary: identifier, weight: 1 }),
+);
+
+/** A body of the old shape, stating the order's facts (buyer, prices, dates) the API now reads from the order system. */
+const factsBody = fc.record({
+  type: caseType,
+  orderId: identifier,
+  customerId: identifier,
+  items: fc.uniqueArray(fc.record({ sku: identifier, quantity: units, unitPrice: fc.integer({ min: 1, max: 100_000 }) }), { selector: (i) => i.sku, minLength: 1, maxLength: 4 }),
+  reason,
+  evidence,
+  packagingIntact: fc.boolean(),
+  order: fc.record(
+    {
+      paidAt: isoBetween('2025-01-01', '2026-12-31'),
+      deliveredAt: isoBetween('2025-01-01', '2026-12-31'),
+      paymentMethod: fc.constantFrom('online', 'cod'),
+      total: fc.integer({ min: 0, max: 10_000_000 }),
+      currency: fc.constantFrom('CNY', 'USD', 'cny', 'YUAN'),
+      category: identifier,
+    },
+    { requiredKeys: ['paidAt', 'paymentMethod', 'total', 'currency'] },
+  ),
+});
+
+/** Would the API take this body as a claim (and then read its order)? */
 function wouldOpen(body: unknown): boolean {
   return openCaseBodySchema.safeParse(body).success;
 }
 
-/** A valid body with one field removed, retyped or added. */
+/** A claim on an unknown order with one field removed, retyped or added (a fact of the order among the added ones), or a fact added to an item. */
 const mutatedCaseBody = fc
-  .tuple(caseBody, fc.constantFrom('type', 'orderId', 'customerId', 'items', 'reason', 'evidence', 'packagingIntact', 'order', 'extra'), fc.option(json, { nil: undefined }))
+  .tuple(
+    claimOnUnknownOrder,
+    fc.constantFrom('type', 'orderId', 'items', 'reason', 'evidence', 'packagingIntact', 'customerId', 'order', 'extra', 'items[0].unitPrice', 'items[0].category', 'items[0].lineId'),
+    fc.option(json, { nil: undefined }),
+  )
   .map(([body, field, value]) => {
     const copy: Record<string, unknown> = { ...body };
-    if (value === undefined) delete copy[field];
+    if (field.startsWith('items[0].')) {
+      const item: Record<string, unknown> = { ...body.items[0] };
+      if (value === undefined) delete item[field.slice('items[0].'.length)];
+      else item[field.slice('items[0].'.length)] = value;
+      copy.items = [item, ...body.items.slice(1)];
+    } else if (value === undefined) delete copy[field];
     else copy[field] = value;
     return copy;
   });
-
-/** A structurally valid body claiming more than the order total: refused by policy (422). */
-const ineligibleCaseBody = caseBody.map((body) => {
-  const items = body.items as { quantity: number; unitPrice: number }[];
-  const claimed = items.reduce((sum, i) => sum + i.quantity * i.unitPrice, 0);
-  return { ...body, order: { ...(body.order as object), total: claimed - 1 } };
-});
 
 /** Path parameters: plausible ids of cases that do not exist, unicode, and raw segments with stray `%`. */
 const caseIdSegment = fc.oneof(
@@ -229,19 +287,22 @@ describe('POST /v1/cases', () => {
       await expectAnswer({ method: 'POST', path: '/v1/cases', token: staffToken(), body: JSON.stringify(body) }, [400]);
     }));
 
-  test('a valid body with one field removed, retyped or added is a 400 (or a 422 when it is still valid but ineligible)', () =>
-    run([mutatedCaseBody], async (body) => {
-      fc.pre(!wouldOpen(body));
-      const allowed = openCaseBodySchema.safeParse(body).success ? [422] : [400];
-      await expectAnswer({ method: 'POST', path: '/v1/cases', token: staffToken(), body: JSON.stringify(body) }, allowed);
+  test('a claim with one field removed, retyped or added is a 400; one still valid is a 404 (its order does not exist)', () =>
+    run([mutatedCaseBody, fc.boolean()], async (body, asStranger) => {
+      const allowed = wouldOpen(body) ? [404] : [400];
+      await expectAnswer({ method: 'POST', path: '/v1/cases', token: asStranger ? strangerToken() : staffToken(), body: JSON.stringify(body) }, allowed);
     }));
 
-  test('a well-formed case the policy refuses is a 422; a customer opening it for someone else a 403', () =>
-    run([ineligibleCaseBody, fc.boolean()], async (body, asStranger) => {
-      fc.pre(!wouldOpen(body));
-      const valid = openCaseBodySchema.safeParse(body).success;
-      const allowed = !valid ? [400] : asStranger ? [403] : [422];
-      await expectAnswer({ method: 'POST', path: '/v1/cases', token: asStranger ? strangerToken() : staffToken(), body: JSON.stringify(body) }, allowed);
+  test('a body stating the order\'s facts (buyer, prices, dates) is a 400: they come from the order system', () =>
+    run([factsBody], async (body) => {
+      await expectAnswer({ method: 'POST', path: '/v1/cases', token: staffToken(), body: JSON.stringify(body) }, [400]);
+    }));
+
+  test('a claim on an order that cannot be claimed yet is a 400 or a 422 for its buyer and staff; another customer gets 404', () =>
+    run([claimOnFuzzOrder, fc.constantFrom('staff', 'buyer', 'stranger')], async (body, who) => {
+      const token = who === 'staff' ? staffToken() : who === 'buyer' ? stack.tokens.customer(FUZZ_BUYER).token : strangerToken();
+      const allowed = !wouldOpen(body) ? [400] : who === 'stranger' ? [404] : [400, 422];
+      await expectAnswer({ method: 'POST', path: '/v1/cases', token, body: JSON.stringify(body) }, allowed);
     }));
 
   test('bytes that are not JSON, other media types and bad Idempotency-Keys are 4xx', () =>

@@ -4,7 +4,7 @@ import { getCaseQuery } from '../../domain/workflow-contract';
 import { toSnapshot } from '../../store/case-document.mapper';
 import { eventually, HttpClient, sleep, timelineEvents, type ApiErrorBody } from '../integration/support/http-client';
 import { ReliabilityStack } from './support/reliability-stack';
-import { allOrExplain, background, inBatches, ReturnCases, returnBody, type ReturnCase } from './support/return-cases';
+import { allOrExplain, background, inBatches, ReturnCases, returnClaim, type ReturnCase } from './support/return-cases';
 
 // Scenario 3: the read model's database (FerretDB) is stopped for 10 s while cases are being
 // worked. Lists and reports say so (503 read_model_unavailable) instead of failing obscurely,
@@ -44,6 +44,9 @@ test('with FerretDB down for 10 s lists answer 503 read_model_unavailable, cases
   const supervisor = api.as(stack.tokens.supervisor);
   expect((await supervisor.get('/v1/cases?limit=50')).status).toBe(200);
 
+  // The order of the case opened during the outage: the sandbox's order service does not use the database.
+  const { customerId, token } = stack.tokens.customer(150);
+  const outageClaim = await returnClaim(stack, customerId, 3000);
   await stack.stop('ferretdb');
   const downAt = Date.now();
   // The database comes back 10 s later, whatever the requests below are doing.
@@ -55,7 +58,6 @@ test('with FerretDB down for 10 s lists answer 503 read_model_unavailable, cases
   void background(backUp);
 
   const supervisorN = (i: number) => api.as(stack.tokens.supervisorN(i));
-  const { customerId, token } = stack.tokens.customer(150);
   const [lists, ready, refusedOpen, reads, moved] = await Promise.all([
     // Lists and reports: a clear 503 the client can retry, never a 500 or a hang.
     Promise.all(
@@ -68,7 +70,7 @@ test('with FerretDB down for 10 s lists answer 503 read_model_unavailable, cases
     ),
     api.get<{ checks: Record<string, string> }>('/readyz'),
     // Opening a case needs the one-open-case-per-order-line lock: refused with the same clear 503.
-    api.as(token).post<ApiErrorBody>('/v1/cases', returnBody(customerId, 3000)),
+    api.as(token).post<ApiErrorBody>('/v1/cases', outageClaim),
     // One case is read live from its workflow…
     Promise.all(opened.map(async (c) => ({ c, answer: await cases.read(c) }))),
     // …and commands go on.

@@ -3,7 +3,7 @@ import os from 'node:os';
 import type { CaseSnapshot } from '../../domain/case.types';
 import { describeCase, HttpClient, sleep } from '../integration/support/http-client';
 import { ReliabilityStack } from './support/reliability-stack';
-import { allOrExplain, countEvents, expectedRefund, returnBody, Sandbox } from './support/return-cases';
+import { allOrExplain, countEvents, expectedRefund, returnClaim, Sandbox } from './support/return-cases';
 import { SpreadCalls, type KeyedRequest } from './support/spread-calls';
 
 // Scale-out: one Temporal, one FerretDB, one sandbox, two workers and two API processes, with
@@ -127,7 +127,7 @@ async function driveOne(answers: Answered[]): Promise<{ c: DrivenCase; completed
   const n = nextCustomer++;
   const customer = stack.tokens.customer(n);
   const unitPrice = 6000 + n * 10;
-  const opened = await sent({ call: `case ${n} open`, token: customer.token, path: '/v1/cases', body: returnBody(customer.customerId, unitPrice), key: `scale-open-${n}` }, answers);
+  const opened = await sent({ call: `case ${n} open`, token: customer.token, path: '/v1/cases', body: await returnClaim(stack, customer.customerId, unitPrice), key: `scale-open-${n}` }, answers);
   const c: DrivenCase = { n, id: opened.id, unitPrice, readerToken: stack.tokens.reader(n) };
   const steps = stepsOf(n, c.id);
   await sent(steps.review, answers);
@@ -181,7 +181,7 @@ test('after the reload procedure (the reload endpoint of every API process), bot
     ['api', 'api-2'].map(async (api) => {
       const n = nextCustomer++;
       const customer = stack.tokens.customer(n);
-      const answer = await new HttpClient(stack.apiUrlOf(api as 'api')).as(customer.token).post<CaseSnapshot>('/v1/cases', returnBody(customer.customerId, 3000), { 'idempotency-key': `scale-policy-${n}` });
+      const answer = await new HttpClient(stack.apiUrlOf(api as 'api')).as(customer.token).post<CaseSnapshot>('/v1/cases', await returnClaim(stack, customer.customerId, 3000), { 'idempotency-key': `scale-policy-${n}` });
       return { api, status: answer.status, policyVersion: answer.body.policyVersion };
     }),
   );

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { CaseSnapshot } from '../../../domain/case.types';
 import { defaultPolicy } from '../../../domain/policy';
 import { describeCase, HttpClient, sleep, timelineEvents, type ApiErrorBody, type HttpAnswer, type OutboxMessage } from '../../integration/support/http-client';
+import { SandboxOrders, type CaseClaim, type CaseWithOrderFacts } from '../../integration/support/sandbox-orders';
 import type { ReliabilityStack } from './reliability-stack';
 
 // Return cases as a customer, an agent and the warehouse drive them through the API of a
@@ -30,8 +31,8 @@ export interface ReturnCase {
 /** A command answer, or the reason it could not be sent (a network error while a server is down). */
 type Answer = HttpAnswer<CaseSnapshot & ApiErrorBody>;
 
-/** The body of a no-reason return of one item delivered two days ago, by `customerId`. */
-export function returnBody(customerId: string, unitPrice: number, orderId = `REL-${randomUUID()}`) {
+/** A no-reason return of one item delivered two days ago, by `customerId`, with its order's facts (the fixtures' shape). */
+export function returnBody(customerId: string, unitPrice: number, orderId = `REL-${randomUUID()}`): CaseWithOrderFacts {
   return {
     type: 'return',
     orderId,
@@ -41,6 +42,15 @@ export function returnBody(customerId: string, unitPrice: number, orderId = `REL
     packagingIntact: true,
     order: { paidAt: daysAgo(4), deliveredAt: daysAgo(2), paymentMethod: 'online', total: unitPrice, currency: 'CNY' },
   };
+}
+
+/**
+ * Places the order of a no-reason return (one line of `unitPrice`, paid in full) in the stack's
+ * sandbox and returns the claim on it, the body `POST /v1/cases` takes: the API reads the price,
+ * the dates and the buyer from the order.
+ */
+export function returnClaim(stack: { sandboxUrl: string }, customerId: string, unitPrice: number, orderId?: string): Promise<CaseClaim> {
+  return new SandboxOrders(stack.sandboxUrl).claimOn(returnBody(customerId, unitPrice, orderId));
 }
 
 /** The cases API of a reliability stack, as its users call it. */
@@ -63,7 +73,7 @@ export class ReturnCases {
   async open(n: number, unitPrice = 5000 + n * 100, timeoutMs = 60_000): Promise<ReturnCase> {
     const { customerId, token } = this.stack.tokens.customer(n);
     const key = `rel-open-${randomUUID()}`;
-    const body = returnBody(customerId, unitPrice);
+    const body = await returnClaim(this.stack, customerId, unitPrice);
     const deadline = Date.now() + timeoutMs;
     let last = '';
     for (;;) {
