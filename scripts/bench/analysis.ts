@@ -49,6 +49,15 @@ paused), against 0.39–0.42 (0.67–0.72) the same morning without it; profilin
 start RPC itself (250–430 ms under load against 190 ms for a raw start), not the locks or the ledger read (10–30 ms each),
 as the largest part, and a raw start with our search attributes, summary and input is about 0.85 of a bare one.
 
+Since 2026-12-08 an opening reads its order from the order source before anything else (api/case-opening.ts \`open\`:
+one \`GET /v1/orders/:orderId\` of the order-source contract, here to the sandbox's order service; the bench places each
+round's orders in the sandbox before the round, untimed, and claims on them). The read is the \`order_source\` step,
+observed once per \`POST /v1/cases\`; the run checks its count against the cases it opened. Its first run (load average
+12 at the start, the whole machine at 200 % CPU) measured the read at a mean of 91 ms (p50 ≈ 73 ms, p99 ≈ 448 ms from the
+buckets), against 86 ms for the database step and 539 ms for the start RPC: a wait in series before the database step,
+of its size on a loaded machine and well below the start's; the ratio was 0.31 (0.27–0.50 by round), against 0.39 in the
+run before it on a quieter machine (load average 4).
+
 Since the afternoon of 2026-11-29 the API times its waits (\`aftersales_case_opening_step_seconds\`) and the run prints
 them above, beside a trivial start the bench sends every 250 ms during each round and the API's event-loop delay. The
 ledger read now runs beside the lock and data-key inserts, the data key is inserted without a read first, and the API

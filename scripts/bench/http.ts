@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
-import type { CaseSnapshot } from '../../domain/case.types';
+import type { z } from 'zod';
+import type { CaseSnapshot, OpenCaseRequest } from '../../domain/case.types';
+import type { orderCreateRequest } from '../../sandbox/sandbox.schemas';
 
 /** One keep-alive agent for every benchmark request (clients reuse connections, like a real app). */
 const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
@@ -57,26 +59,81 @@ export function expectStatus<T>(answer: Answer<T>, expected: number | number[], 
 
 const DAY_MS = 86_400_000;
 
-/** A valid no-reason return (delivered two days ago, inside the 7-day window) with a unique order id. */
-export function returnCaseBody(orderPrefix: string, index: number, customerId = `c-${(index % 1000) + 1}`) {
+/** The claim `POST /v1/cases` takes: the order, its line and the units, the reason. */
+export interface ReturnClaim {
+  type: 'return';
+  orderId: string;
+  items: { lineId: string; quantity: number }[];
+  reason: { code: 'no_reason'; description: string };
+  evidence: string[];
+  packagingIntact: boolean;
+}
+
+/** A no-reason return on an order of its own, as the bench needs it on each path. */
+export interface BenchReturn {
+  /** The order, as the sandbox's `POST /orders` creates it. */
+  order: z.input<typeof orderCreateRequest>;
+  /** What a client sends to open the case on it. */
+  claim: ReturnClaim;
+  /** The request the API builds from that order (api/order-facts.ts), for starts that skip the API (scripts/bench/direct-start.ts). */
+  request: OpenCaseRequest;
+}
+
+/**
+ * A valid no-reason return (one unit of a one-unit line, paid in full, delivered two days ago:
+ * inside the 7-day window) on an order with a unique id, bought by `customerId`.
+ */
+export function benchReturn(orderPrefix: string, index: number, customerId = `c-${(index % 1000) + 1}`): BenchReturn {
   const now = Date.now();
   const unitPrice = 5_000 + (index % 50) * 100;
+  const orderId = `${orderPrefix}-${index}-${randomUUID().slice(0, 8)}`;
+  const lineId = `${orderId}-L1`;
+  const sku = `SKU-BENCH-${index % 97}`;
+  const category = 'general';
+  const paidAt = new Date(now - 4 * DAY_MS).toISOString();
+  const deliveredAt = new Date(now - 2 * DAY_MS).toISOString();
+  const reason = { code: 'no_reason' as const, description: 'changed my mind' };
   return {
-    type: 'return' as const,
-    orderId: `${orderPrefix}-${index}-${randomUUID().slice(0, 8)}`,
-    customerId,
-    items: [{ sku: `SKU-BENCH-${index % 97}`, quantity: 1, unitPrice }],
-    reason: { code: 'no_reason' as const, description: 'changed my mind' },
-    evidence: [],
-    packagingIntact: true,
     order: {
-      paidAt: new Date(now - 4 * DAY_MS).toISOString(),
-      deliveredAt: new Date(now - 2 * DAY_MS).toISOString(),
-      paymentMethod: 'online' as const,
-      total: unitPrice,
-      currency: 'CNY',
+      orderId,
+      customerId,
+      placedAt: paidAt,
+      // No channel: the bench shop refunds through one provider (as cases were opened before the order source).
+      payment: { method: 'online', channel: null, paidAt },
+      lines: [{ lineId, sku, category, unitsBought: 1, unitListPrice: unitPrice }],
+      shipments: [{ carrier: 'SF', shippedAt: new Date(now - 3 * DAY_MS).toISOString(), deliveredAt }],
+    },
+    claim: { type: 'return', orderId, items: [{ lineId, quantity: 1 }], reason, evidence: [], packagingIntact: true },
+    request: {
+      type: 'return',
+      orderId,
+      customerId,
+      items: [{ sku, quantity: 1, unitPrice, orderedQuantity: 1, category, lineId, linePaid: unitPrice, title: sku }],
+      reason,
+      evidence: [],
+      packagingIntact: true,
+      order: { paidAt, deliveredAt, paymentMethod: 'online', total: unitPrice, currency: 'CNY' },
     },
   };
+}
+
+/** Creates the orders of `returns` in the sandbox's order service (`POST /orders`, `concurrency` at a time); throws unless each is 201. */
+export async function placeOrders(sandboxUrl: string, returns: readonly BenchReturn[], concurrency = 16): Promise<void> {
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(concurrency, returns.length) }, async () => {
+    while (next < returns.length) {
+      const { order } = returns[next++];
+      expectStatus(await request('POST', `${sandboxUrl}/orders`, { body: order }), 201, `POST /orders ${order.orderId ?? ''}`);
+    }
+  });
+  await Promise.all(lanes);
+}
+
+/** `count` returns on orders of their own, placed in the sandbox: claims ready to send. */
+export async function placedReturns(sandboxUrl: string, orderPrefix: string, fromIndex: number, count: number, customerId?: string): Promise<BenchReturn[]> {
+  const returns = Array.from({ length: count }, (_, i) => benchReturn(orderPrefix, fromIndex + i, customerId));
+  await placeOrders(sandboxUrl, returns);
+  return returns;
 }
 
 /** POST /v1/cases; returns the new case (throws unless 201). */

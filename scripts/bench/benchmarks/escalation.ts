@@ -7,7 +7,7 @@ import { getCaseQuery } from '../../../domain/workflow-contract';
 import { connectMongo } from '../../../store/mongo';
 import { connectEncryptedClient } from '../../stack/encrypted-client';
 import { startCaseDirectly } from '../direct-start';
-import { request, returnCaseBody } from '../http';
+import { benchReturn, request } from '../http';
 import { CpuMeter, MACHINE } from '../process-memory';
 import { ReadModelDrain } from '../read-model-drain';
 import { fmt, max, percentile, runLoad, sleep, throughput, waitFor } from '../stats';
@@ -83,7 +83,7 @@ export const escalationBenchmark: Benchmark = {
       const pacingFrom = Date.now();
       const load = await runLoad(CASES, CONCURRENCY, async (i) => {
         await sleep(Math.max(0, pacingFrom + (i * SPREAD_S * 1000) / CASES - Date.now()));
-        ids.push(await startCaseDirectly(client, TASK_QUEUE, policy, returnCaseBody(`BENCH-ESC-${runId}`, i), `bench-esc-${runId}-${i}`));
+        ids.push(await startCaseDirectly(client, TASK_QUEUE, policy, benchReturn(`BENCH-ESC-${runId}`, i).request, `bench-esc-${runId}-${i}`));
       });
       const openSeconds = load.elapsedMs / 1000;
       say(`escalation: ${load.ok} started in ${fmt(openSeconds)} s (${fmt(throughput(load))}/s), ${load.failed} failed ${load.errors.join(' | ')}`);

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { CaseSnapshot } from '../../../domain/case.types';
 import { caseWorkflowId } from '../../../domain/ids';
 import { type CaseWorkflowInput, type CaseWorkflowResult } from '../../../domain/workflow-contract';
-import { expectStatus, request, returnCaseBody } from '../http';
+import { expectStatus, placedReturns, request } from '../http';
 import { sleep, withTimeout } from '../stats';
 import { mdTable, verdict, type Benchmark, type BenchContext, type BenchOutcome } from './types';
 
@@ -31,8 +31,9 @@ export const historyBenchmark: Benchmark = {
       }
     };
 
-    const body = { ...returnCaseBody(`BENCH-HIST-${runId}`, 0, 'c-1') };
-    const opened = await post(customer, '/v1/cases', body, 201);
+    // The customer's token is c-1's: the order is theirs.
+    const [placed] = await placedReturns(stack.sandboxUrl, `BENCH-HIST-${runId}`, 0, 1, 'c-1');
+    const opened = await post(customer, '/v1/cases', placed.claim, 201);
     const id = opened.id;
     say(`history: case ${id} opened`);
     await post(agent, `/v1/cases/${id}/review`, { decision: 'approve', note: 'within 7 days' }, 200);

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Collections, connectMongo } from '../../../store/mongo';
 import { freePort } from '../../stack/ports';
-import { openCase, returnCaseBody } from '../http';
+import { benchReturn, openCase, placedReturns, type ReturnClaim } from '../http';
 import { caseIdForIdempotencyKey } from '../../../api/case-id';
 import type { OpeningStep } from '../../../api/metrics';
 import { defaultPolicy } from '../../../domain/policy';
@@ -82,10 +82,18 @@ export const openCasesBenchmark: Benchmark = {
       const probeDuringRaw: number[] = [];
       // The API's event-loop delay over each API round (prom-client resets its histogram at every scrape of /metrics).
       const apiLoopDelays: { p50: number; p99: number; max: number }[] = [];
-      const apiRound = async (count: number) => {
+      // Each API round claims on orders placed in the sandbox's order service before it (untimed): the round times the openings alone.
+      const claimsFor = async (count: number): Promise<ReturnClaim[]> => {
+        const placed = await placedReturns(stack.sandboxUrl, `BENCH-OPEN-${runId}`, apiSeq, count);
+        apiSeq += count;
+        return placed.map((r) => r.claim);
+      };
+      let apiOpened = 0;
+      const apiRound = async (claims: readonly ReturnClaim[]) => {
         await eventLoopDelay(apiUrl);
-        const result = await runLoad(count, CONCURRENCY, async (_i, worker) => {
-          await openCase(apiUrl, agents[worker % agents.length], returnCaseBody(`BENCH-OPEN-${runId}`, apiSeq++));
+        const result = await runLoad(claims.length, CONCURRENCY, async (i, worker) => {
+          await openCase(apiUrl, agents[worker % agents.length], claims[i]);
+          apiOpened++;
         });
         apiLoopDelays.push(await eventLoopDelay(apiUrl));
         return result;
@@ -105,13 +113,14 @@ export const openCasesBenchmark: Benchmark = {
       const quiet = () => quiesce(quiescePids, QUIESCE_MAX_MS, QUIET_CPU_PERCENT);
 
       say(`open-cases: warm-up (${WARMUP} API opens, ${WARMUP} raw starts)`);
-      assertClean('warm-up API', await apiRound(WARMUP));
+      assertClean('warm-up API', await apiRound(await claimsFor(WARMUP)));
       assertClean('warm-up raw', await rawRound(WARMUP));
 
       const perRound = Math.ceil(TOTAL / ROUNDS);
       const rounds: RoundResult[] = [];
       const before = logCounts();
       const stepsBefore = await openingSteps(apiUrl);
+      const openedBefore = apiOpened;
       const cpu = new CpuMeter({
         API: stack.leafPid('api'),
         worker: stack.leafPid('worker'),
@@ -122,19 +131,20 @@ export const openCasesBenchmark: Benchmark = {
         'whole machine (200 % = 2 CPUs)': MACHINE,
       });
       for (let round = 1; round <= ROUNDS; round++) {
+        const claims = await claimsFor(perRound);
         await quiet(); // let the worker finish the previous round's trailing tasks and projections
         const documents = await cases.estimatedDocumentCount();
         const first = round % 2 === 1 ? 'api' : 'raw';
         let api: LoadResult;
         let raw: LoadResult;
         if (first === 'api') {
-          api = await probed(() => apiRound(perRound), probeDuringApi);
+          api = await probed(() => apiRound(claims), probeDuringApi);
           await quiet();
           raw = await probed(() => rawRound(perRound), probeDuringRaw);
         } else {
           raw = await probed(() => rawRound(perRound), probeDuringRaw);
           await quiet();
-          api = await probed(() => apiRound(perRound), probeDuringApi);
+          api = await probed(() => apiRound(claims), probeDuringApi);
         }
         assertClean(`round ${round} API`, api);
         assertClean(`round ${round} raw`, raw);
@@ -147,10 +157,17 @@ export const openCasesBenchmark: Benchmark = {
 
       const after = logCounts();
       const cpuDuringRounds = cpu.describe();
-      const steps = stepMeans(stepsBefore, await openingSteps(apiUrl));
+      const stepsAfter = await openingSteps(apiUrl);
+      const steps = stepFigures(stepsBefore, stepsAfter);
+      // The order is read once per opening: the order_source step counts one observation per POST /v1/cases.
+      const openedInRounds = apiOpened - openedBefore;
+      const orderReads = stepsAfter.order_source.count - stepsBefore.order_source.count;
+      const readOncePerCase = orderReads === openedInRounds && steps.database.count === openedInRounds && steps.temporal_start.count === openedInRounds;
+      say(`open-cases: ${orderReads} order reads for ${openedInRounds} cases opened in the rounds; order read mean ${fmt(steps.order_source.mean)} ms, p50 ≈ ${fmt(steps.order_source.p50)} ms, p99 ≈ ${fmt(steps.order_source.p99)} ms`);
 
       // Attribution: one more pair of rounds with the case worker paused (SIGSTOP), so that the
       // new cases' first workflow tasks do not run beside the API's requests; the worker resumes after.
+      const pausedClaims = await claimsFor(perRound);
       await quiet();
       const workerPid = stack.leafPid('worker');
       say('open-cases: one more API round and raw round with the case worker paused (attribution)');
@@ -158,7 +175,7 @@ export const openCasesBenchmark: Benchmark = {
       let pausedApi: LoadResult;
       let pausedRaw: LoadResult;
       try {
-        pausedApi = await apiRound(perRound);
+        pausedApi = await apiRound(pausedClaims);
         pausedRaw = await rawRound(perRound);
       } finally {
         process.kill(workerPid, 'SIGCONT');
@@ -177,7 +194,7 @@ export const openCasesBenchmark: Benchmark = {
         const caseId = caseIdForIdempotencyKey('c-bench', key);
         await caseKeys.newKeyFor(caseWorkflowId(caseId));
         const t0 = performance.now();
-        await startCaseDirectly(client, stack.main.taskQueue, directPolicy, returnCaseBody(`BENCH-DIRECT-${runId}`, n), key);
+        await startCaseDirectly(client, stack.main.taskQueue, directPolicy, benchReturn(`BENCH-DIRECT-${runId}`, n, 'c-bench').request, key);
         directStartMs.push(performance.now() - t0);
       });
       await quiet();
@@ -224,7 +241,7 @@ export const openCasesBenchmark: Benchmark = {
       const allApi = rounds.flatMap((r) => r.api.latenciesMs);
       const allRaw = rounds.flatMap((r) => r.raw.latenciesMs);
       const markdown = [
-        `${perRound * ROUNDS} return cases through \`POST /v1/cases\` (valid, unique order ids, ${CONCURRENCY} concurrent clients, ` +
+        `${perRound * ROUNDS} return cases through \`POST /v1/cases\` (valid claims, each on an order of its own placed in the sandbox's order service before its round and read by the API as it opens the case, ${CONCURRENCY} concurrent clients, ` +
           `each with its own agent token, keep-alive HTTP) against ${perRound * ROUNDS} raw \`client.workflow.start\` calls of a ` +
           `trivial workflow (\`scripts/bench/trivial/\`, its own worker process and task queue) from the bench process at the same ` +
           `concurrency, on the same Temporal server; ${ROUNDS} rounds of ${perRound} each, the order alternating per round, ` +
@@ -246,8 +263,9 @@ export const openCasesBenchmark: Benchmark = {
         mdTable(['round', 'cases in the read model', 'order', 'API ops/s', 'API p50', 'API p99', 'raw ops/s', 'raw p50', 'raw p99', 'ratio'], roundRows),
         '',
         `Where an opening waits (the API's \`aftersales_case_opening_step_seconds\` over the rounds, mean per case): ` +
-          `**${fmt(steps.database)} ms** on the database (ledger read, locks and data key side by side) and ` +
-          `**${fmt(steps.temporal_start)} ms** on the workflow start RPC, against a raw start's mean of ` +
+          `**${fmt(steps.order_source.mean)} ms** reading the order from the order source (the sandbox's order service over HTTP), ` +
+          `**${fmt(steps.database.mean)} ms** on the database (ledger read, locks and data key side by side) and ` +
+          `**${fmt(steps.temporal_start.mean)} ms** on the workflow start RPC, against a raw start's mean of ` +
           `${fmt(mean(rounds.flatMap((r) => r.raw.latenciesMs)))} ms; the rest of the API's mean of ` +
           `${fmt(mean(rounds.flatMap((r) => r.api.latenciesMs)))} ms is HTTP, validation and the API's own queueing. ` +
           `A trivial start sent by the bench every ${PROBE_EVERY_MS} ms beside the rounds took p50 **${fmt(percentile(probeDuringApi, 50))} ms** ` +
@@ -255,6 +273,17 @@ export const openCasesBenchmark: Benchmark = {
           `while the raw starts ran: how long the server itself takes to start a workflow under each side's load. ` +
           `The API's event loop was delayed p50 ${fmt(median(apiLoopDelays.map((d) => d.p50)))} ms, p99 ${fmt(median(apiLoopDelays.map((d) => d.p99)))} ms, ` +
           `max ${fmt(Math.max(...apiLoopDelays.map((d) => d.max)))} ms during its rounds (prom-client's \`nodejs_eventloop_lag_*\`, median over the rounds).`,
+        '',
+        mdTable(
+          ['step of an opening', 'observations', 'mean (ms)', 'p50 (ms, from buckets)', 'p99 (ms, from buckets)'],
+          OPENING_STEPS.map((step) => [`\`${step}\``, steps[step].count, fmt(steps[step].mean), fmt(steps[step].p50), fmt(steps[step].p99)]),
+        ),
+        '',
+        `The means are exact (the histogram's sum over its count); p50 and p99 are estimated from the histogram's buckets ` +
+          `(bounds ${STEP_BUCKETS_MS} ms) by linear interpolation inside the bucket, as Prometheus's \`histogram_quantile\` does: ` +
+          `read them as "within that bucket". **The order is read once per opened case: ${orderReads} order reads for ` +
+          `${openedInRounds} cases opened in the rounds** (${verdict(readOncePerCase)}; the database and start steps counted ` +
+          `${steps.database.count} and ${steps.temporal_start.count}).`,
         '',
         `Case starts sent by the bench itself with the API's options and encryption (no HTTP, no database step; ` +
           `\`scripts/bench/direct-start.ts\`) ran at **${fmt(throughput(direct))}**/s, the start call p50 **${fmt(percentile(directStartMs, 50))} ms** ` +
@@ -281,7 +310,9 @@ export const openCasesBenchmark: Benchmark = {
           { benchmark: 'open-cases', metric: 'ratio with the case worker paused (one round, attribution)', value: fmt(pausedRatio, 2), target: '', met: null },
           { benchmark: 'open-cases', metric: 'case starts from the bench / raw (the start alone)', value: fmt(throughput(direct) / throughput(directRaw), 2), target: '', met: null },
           { benchmark: 'open-cases', metric: 'probe start p50 during API / raw rounds', value: `${fmt(percentile(probeDuringApi, 50))} / ${fmt(percentile(probeDuringRaw, 50))} ms`, target: '', met: null },
-          { benchmark: 'open-cases', metric: 'API waits per case: database / start RPC (mean)', value: `${fmt(steps.database)} / ${fmt(steps.temporal_start)} ms`, target: '', met: null },
+          { benchmark: 'open-cases', metric: 'API waits per case: order read / database / start RPC (mean)', value: `${fmt(steps.order_source.mean)} / ${fmt(steps.database.mean)} / ${fmt(steps.temporal_start.mean)} ms`, target: '', met: null },
+          { benchmark: 'open-cases', metric: 'order read p50 / p99 (from the histogram buckets)', value: `${fmt(steps.order_source.p50)} / ${fmt(steps.order_source.p99)} ms`, target: '', met: null },
+          { benchmark: 'open-cases', metric: 'order reads per opened case', value: `${orderReads} / ${openedInRounds}`, target: '1 each', met: readOncePerCase },
           { benchmark: 'open-cases', metric: `projection-write version read by _id at ${documents} cases`, value: `${fmt(idReadMs)} ms`, target: '', met: null },
         ],
         markdown,
@@ -300,23 +331,74 @@ async function eventLoopDelay(apiUrl: string): Promise<{ p50: number; p99: numbe
   return { p50: gauge('p50'), p99: gauge('p99'), max: gauge('max') };
 }
 
-type StepTotals = Record<OpeningStep, { sum: number; count: number }>;
+const OPENING_STEPS: readonly OpeningStep[] = ['order_source', 'database', 'temporal_start'];
 
-/** The API's opening-step histogram totals (seconds and cases) from its /metrics. */
+/** One step's histogram: sum (s), count and cumulative bucket counts by upper bound (s; the last is +Inf). */
+interface StepHistogram {
+  sum: number;
+  count: number;
+  buckets: Map<number, number>;
+}
+type StepTotals = Record<OpeningStep, StepHistogram>;
+
+/** The API's opening-step histograms (seconds and cases) from its /metrics. */
 async function openingSteps(apiUrl: string): Promise<StepTotals> {
   const text = await (await fetch(`${apiUrl}/metrics`)).text();
-  const totals: StepTotals = { order_source: { sum: 0, count: 0 }, database: { sum: 0, count: 0 }, temporal_start: { sum: 0, count: 0 } };
+  const empty = (): StepHistogram => ({ sum: 0, count: 0, buckets: new Map() });
+  const totals: StepTotals = { order_source: empty(), database: empty(), temporal_start: empty() };
   for (const line of text.split('\n')) {
-    const match = /^aftersales_case_opening_step_seconds_(sum|count)\{.*step="(order_source|database|temporal_start)".*\} (\S+)$/.exec(line);
-    if (match) totals[match[2] as OpeningStep][match[1] as 'sum' | 'count'] += Number(match[3]);
+    const match = /^aftersales_case_opening_step_seconds_(sum|count|bucket)\{(.*)\} (\S+)$/.exec(line);
+    const step = match ? /step="(order_source|database|temporal_start)"/.exec(match[2])?.[1] : undefined;
+    if (!match || step === undefined) continue;
+    const histogram = totals[step as OpeningStep];
+    const value = Number(match[3]);
+    if (match[1] === 'bucket') {
+      const le = /le="([^"]+)"/.exec(match[2])?.[1] ?? '+Inf';
+      const bound = le === '+Inf' ? Infinity : Number(le);
+      histogram.buckets.set(bound, (histogram.buckets.get(bound) ?? 0) + value);
+    } else {
+      histogram[match[1] as 'sum' | 'count'] += value;
+    }
   }
   return totals;
 }
 
-/** Mean milliseconds per case of each step between two readings. */
-function stepMeans(before: StepTotals, after: StepTotals): Record<OpeningStep, number> {
-  const meanMs = (step: OpeningStep) => ((after[step].sum - before[step].sum) * 1000) / Math.max(1, after[step].count - before[step].count);
-  return { order_source: meanMs('order_source'), database: meanMs('database'), temporal_start: meanMs('temporal_start') };
+/** The histogram's bucket bounds, in ms, for the report. */
+const STEP_BUCKETS_MS = '5, 10, 25, 50, 100, 250, 500, 1000…';
+
+/**
+ * The `q` quantile (0..1) of the observations between two readings, in ms, estimated from the
+ * cumulative buckets by linear interpolation inside the bucket it falls in (Prometheus's
+ * histogram_quantile); NaN without observations.
+ */
+function bucketQuantileMs(before: StepHistogram, after: StepHistogram, q: number): number {
+  const bounds = [...after.buckets.keys()].sort((a, b) => a - b);
+  const cumulative = bounds.map((bound) => (after.buckets.get(bound) ?? 0) - (before.buckets.get(bound) ?? 0));
+  const total = cumulative.at(-1) ?? 0;
+  if (total === 0) return NaN;
+  const rank = q * total;
+  const i = cumulative.findIndex((c) => c >= rank);
+  const upper = bounds[i];
+  const lower = i === 0 ? 0 : bounds[i - 1];
+  // Past the last finite bound there is nothing to interpolate to: its lower bound is all we know.
+  if (upper === Infinity) return lower * 1000;
+  const below = i === 0 ? 0 : cumulative[i - 1];
+  const inBucket = cumulative[i] - below;
+  return (lower + (upper - lower) * (inBucket === 0 ? 1 : (rank - below) / inBucket)) * 1000;
+}
+
+/** Per step between two readings: observations, mean ms (exact) and p50/p99 ms (from the buckets). */
+function stepFigures(before: StepTotals, after: StepTotals): Record<OpeningStep, { count: number; mean: number; p50: number; p99: number }> {
+  const figures = (step: OpeningStep) => {
+    const count = after[step].count - before[step].count;
+    return {
+      count,
+      mean: ((after[step].sum - before[step].sum) * 1000) / Math.max(1, count),
+      p50: bucketQuantileMs(before[step], after[step], 0.5),
+      p99: bucketQuantileMs(before[step], after[step], 0.99),
+    };
+  };
+  return { order_source: figures('order_source'), database: figures('database'), temporal_start: figures('temporal_start') };
 }
 
 const mean = (values: number[]) => values.reduce((sum, v) => sum + v, 0) / Math.max(1, values.length);

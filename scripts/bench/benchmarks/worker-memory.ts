@@ -8,7 +8,7 @@ import { loadConfig } from '../../../config/env';
 import { connectMongo } from '../../../store/mongo';
 import { connectEncryptedClient } from '../../stack/encrypted-client';
 import { startCaseDirectly } from '../direct-start';
-import { returnCaseBody } from '../http';
+import { benchReturn } from '../http';
 import { commandLine, CpuMeter, leafProcess, MACHINE, MiB, rssBytes, workerMetricsMemory } from '../process-memory';
 import { ReadModelDrain } from '../read-model-drain';
 import { fmt, median, runLoad, sleep } from '../stats';
@@ -101,7 +101,7 @@ export const workerMemoryBenchmark: Benchmark = {
           await sleep(200);
         }
         if (Date.now() > deadline || !worker.running) throw new Error('time box of the opening phase reached or worker gone');
-        ids.push(await startCaseDirectly(client, TASK_QUEUE, policy, returnCaseBody(`BENCH-MEM-${runId}`, i), `bench-mem-${runId}-${i}`));
+        ids.push(await startCaseDirectly(client, TASK_QUEUE, policy, benchReturn(`BENCH-MEM-${runId}`, i).request, `bench-mem-${runId}-${i}`));
         if (Date.now() - lastReport > 30_000) {
           lastReport = Date.now();
           say(`worker-memory: ${ids.length} started, ${drain.projected.size} through their first task, RSS ${fmt(rssBytes(pid) / MiB)} MiB`);
