@@ -23,7 +23,7 @@ let stack: ReliabilityStack;
 const targets = new Map<string, ReturnCase>();
 let workflowsBefore = 0;
 
-/** The order every fuzzed claim on a real order is about: its parcel "delivered" in ten years, so each claim is refused (delivery_in_future). */
+/** The order every fuzzed claim on a real order is about: its parcel "delivered" in ten years, so each claim is refused (delivery_in_the_future). */
 const FUZZ_ORDER = 'FUZZ-ORDER-1';
 /** Its lines: two of FZ-B, so claiming FZ-B by sku is ambiguous. */
 const FUZZ_LINES = [
