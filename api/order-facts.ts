@@ -1,5 +1,5 @@
 import type { CaseItem, OpenCaseRequest } from '../domain/case.types';
-import { deliveredAtOf, linesOfSku, type OrderRead, type SourceOrder, type SourceOrderLine } from '../domain/order-source';
+import { afterSalesLine, deliveredAtOf, linesOfSku, type OrderRead, type SourceOrder, type SourceOrderLine } from '../domain/order-source';
 import type { OpenCaseBody } from './cases.schemas';
 import { ApiError, validationFailed } from './errors';
 
@@ -63,12 +63,11 @@ function caseItemOf(order: SourceOrder, claim: OpenCaseBody['items'][number], in
     }
     line = lines[0];
   }
-  const unpaid = order.payment.paidAt === null;
-  const { unitsBought, amountPaid } = shopRefundsDeducted(order, line);
+  // Less what the shop refunded on the line outside after-sales; nothing paid on an unpaid order.
+  const { unitsBought, amountPaid: linePaid } = afterSalesLine(order, line);
   if (claim.quantity > unitsBought) {
     return { problem: { field: `items[${index}].quantity`, message: `claims ${claim.quantity} units of line ${line.lineId}, which has ${unitsBought} (bought, less those the shop refunded)` } };
   }
-  const linePaid = unpaid ? 0 : amountPaid;
   return {
     item: {
       sku: line.sku,
@@ -82,16 +81,4 @@ function caseItemOf(order: SourceOrder, claim: OpenCaseBody['items'][number], in
       title: line.title,
     },
   };
-}
-
-/**
- * A line as after-sales may still pay it back: units bought and amount paid less what the shop
- * refunded on it outside after-sales. At least one unit stays, so a line refunded in full still
- * names its goods (its amount is then 0).
- */
-function shopRefundsDeducted(order: SourceOrder, line: SourceOrderLine): { unitsBought: number; amountPaid: number } {
-  const refunds = order.refunds.filter((r) => r.lineId === line.lineId);
-  const units = refunds.reduce((sum, r) => sum + r.units, 0);
-  const amount = refunds.reduce((sum, r) => sum + r.amount, 0);
-  return { unitsBought: Math.max(1, line.unitsBought - units), amountPaid: Math.max(0, line.amountPaid - amount) };
 }
