@@ -133,6 +133,13 @@ async function refundsOnTrade(orderId: string): Promise<SandboxMoney['refunds']>
   return answer.body.refunds.filter((r) => r.orderId === orderId);
 }
 
+/** The courier signs for the order's parcel now, in the sandbox's order service (`POST /orders/{orderId}/deliveries`). */
+async function signFor(orderId: string): Promise<SourceOrder> {
+  const answer = await new HttpClient(sandboxUrl).post<{ order: SourceOrder }>(`/orders/${encodeURIComponent(orderId)}/deliveries`, {});
+  if (answer.status !== 200) throw new Error(`the sandbox did not sign for the parcel of ${orderId}: ${answer.status} ${answer.text}`);
+  return answer.body.order;
+}
+
 /** The refunds of `money` as {amount, status}, for comparisons that say what moved. */
 const refundsOf = (money: SandboxMoney) => money.refunds.map((r) => ({ amount: r.amount, status: r.status }));
 
@@ -217,6 +224,37 @@ describe('bullet 2: a refund for a parcel "not received" is judged on the order�
     await moneyOfOrder(order.orderId, []);
   });
 
+  test('a parcel signed for after a not_received refund only or reship opened: approved, each reads the order’s delivery again and closes rejected as a courier exception, with no refund and no parcel', async () => {
+    const inTransit = (what: string) =>
+      placeOrder(what, { shipments: [{ carrier: 'SF', shippedAt: daysAgo(3), deliveredAt: null }], lines: [{ sku: 'SKU-LAMP-1', unitsBought: 1, unitListPrice: 5900 }] });
+    const [forRefund, forReship] = await Promise.all([inTransit('signed-later-refund'), inTransit('signed-later-reship')]);
+    const [refund, reship] = await Promise.all([
+      opened(tokens.customer, claim('refund_only', 'not_received', forRefund, firstLine(forRefund), { evidence: [] })),
+      opened(tokens.customer, claim('reship', 'not_received', forReship, firstLine(forReship))),
+    ]);
+    expect([refund.order.deliveredAt, reship.order.deliveredAt]).toEqual([undefined, undefined]);
+
+    // While the cases wait for their review, the courier signs for both parcels.
+    await Promise.all([signFor(forRefund.orderId), signFor(forReship.orderId)]);
+    const closed = await Promise.all(
+      [refund, reship].map(async (c) => {
+        await cases.accepted(tokens.agent, c.id, 'review', { decision: 'approve' });
+        return cases.waitForStatus(c.id, 'rejected', CALLBACKS_MS);
+      }),
+    );
+    for (const [done, before] of [
+      [closed[0], 'refund'],
+      [closed[1], 'reship'],
+    ] as const) {
+      const signed = done.timeline.find((e) => e.event === 'delivery.signed_after_opening');
+      if (!signed) throw new Error(`the ${before} did not read the order's delivery again; ${describeCase(done)}`);
+      expect(signed.data).toMatchObject({ before, openedWith: null, deliveredAt: expect.any(String) });
+      expect({ refund: done.refund, outbound: done.shipments.filter((s) => s.direction === 'outbound') }).toEqual({ refund: null, outbound: [] });
+    }
+    expect(refundsOf(await moneyOfOrder(forRefund.orderId, [refund.id]))).toEqual([]);
+    expect(refundsOf(await moneyOfOrder(forReship.orderId, [reship.id]))).toEqual([]);
+  });
+
   describe('with a review budget of 3 s and automatic approval below 100 yuan', () => {
     const REVIEW_BUDGET_MS = 3000;
     let policyDir: string | undefined;
@@ -247,6 +285,20 @@ describe('bullet 2: a refund for a parcel "not received" is judged on the order�
       expect(timelineEvents(later)).not.toContain('auto_action.review_approved');
       const money = await moneyOfOrder(order.orderId, [courier.id], autoApprove);
       expect(refundsOf(money)).toEqual([]);
+    });
+
+    test('a parcel signed for while a not_received refund waits for its review withholds the automatic approval: the review stays with a person and nothing is paid', async () => {
+      const order = await placeOrder('auto-signed-later', {
+        shipments: [{ carrier: 'SF', shippedAt: daysAgo(3), deliveredAt: null }],
+        lines: [{ sku: 'SKU-LAMP-1', unitsBought: 1, unitListPrice: 5900 }],
+      });
+      const refund = await opened(tokens.customer, claim('refund_only', 'not_received', order, firstLine(order), { evidence: [] }), autoApprove);
+      await signFor(order.orderId);
+      const withheld = await autoApprove.waitFor(refund.id, 'the automatic approval withheld', (c) => timelineEvents(c).includes('auto_action.review_withheld'), REVIEW_BUDGET_MS + CALLBACKS_MS);
+      expectStatus(withheld, 'awaiting_review');
+      expect(timelineEvents(withheld)).not.toContain('auto_action.review_approved');
+      expect(withheld.timeline.find((e) => e.event === 'auto_action.review_withheld')?.data).toMatchObject({ check: 'signed_after_opening' });
+      expect(refundsOf(await moneyOfOrder(order.orderId, [refund.id], autoApprove))).toEqual([]);
     });
 
     test('on an order still on its way, the automatic approval reads the order’s delivery first, and the refund reads it again and pays exactly the line’s 实付', async () => {
