@@ -75,7 +75,12 @@ export interface BenchReturn {
   order: z.input<typeof orderCreateRequest>;
   /** What a client sends to open the case on it. */
   claim: ReturnClaim;
-  /** The request the API builds from that order (api/order-facts.ts), for starts that skip the API (scripts/bench/direct-start.ts). */
+  /**
+   * The request the API builds from that order (api/order-facts.ts), for starts that skip the API
+   * (scripts/bench/direct-start.ts). Without `orderRead`: such an order is never placed in the
+   * sandbox, so the workflow must not read it again (delivery, payment record) as it does for
+   * cases the API opened on the order source.
+   */
   request: OpenCaseRequest;
 }
 
