@@ -147,6 +147,14 @@ marker: the first attempt reserves on the order-line ledger and asks the payment
 (\`reserveAndRefund\`), and the commit after the settlement is one local activity (one \`MarkerRecorded\`, no workflow
 task of its own); 90 events before it, 102 with a separate reserve and commit activity, 95 now. The count varies by a
 few events from run to run: whether two callbacks land in the same workflow task depends on timing.
+
+Since 2026-12-08 the bench's case is opened on the order source's facts (a claim on an order it places in the sandbox,
+as every case now is), and the refund of such a case goes through the \`payment-record-checked\` patch: it reserves on
+the order-line ledger, checks the payment's own record, then asks the provider, each its own activity where
+\`reserveAndRefund\` was one, with one more patch marker. The run of 2026-12-08 01:13 counted 104 events (7
+activities, 16 workflow tasks, 2 markers), against 90 (5, 14, 1) in the run before with claimed facts: the target is
+now missed by the refund's check of the payment record, not by the opening (which adds no event: the order is read by
+the API before the start).
 `,
 
   'list-cases': `
