@@ -7,7 +7,7 @@ import { splitOverLines, lineFactsOf, type LedgerEntryKind } from '../domain/ord
 import type { DeliveryRead } from '../domain/delivery-check';
 import type { OrderSource } from '../domain/order-source';
 import { readOrderDelivery } from './order-delivery.activities';
-import { checkPaymentRecord, type PaymentRecordCheck } from './payment-record.activities';
+import { checkPaymentRecord, lookUpRefundRecord, type PaymentRecordCheck, type RefundRecordAnswer } from './payment-record.activities';
 import type {
   CollectionPurpose,
   CourierPort,
@@ -18,6 +18,7 @@ import type {
   OutboundMessage,
   PaymentPort,
   ReadModelPort,
+  RefundLookUp,
   ShipmentPurpose,
 } from './provider-ports';
 
@@ -147,6 +148,11 @@ export function createActivities(deps: ActivityDeps) {
     /** The payment's own record of the order's trade against a refund about to be sent (nothing checked where the provider has no query). */
     async checkPaymentRecord(input: { orderId: string; paymentMethod: 'online' | 'cod'; paymentChannel?: PaymentChannel; amount: number; currency: string }): Promise<PaymentRecordCheck> {
       return call('payment', 'lookUpTrade', () => checkPaymentRecord(deps.payment, input));
+    },
+
+    /** The provider's own record of a refund, before a reported settlement moves money (`unsupported` where it has no look-up). */
+    async lookUpRefund(input: RefundLookUp): Promise<RefundRecordAnswer> {
+      return call('payment', 'lookUpRefund', () => lookUpRefundRecord(deps.payment, input));
     },
 
     /** Issues a compensation coupon. */

@@ -1,4 +1,4 @@
-import type { PaymentPort, TradeLookUp } from './provider-ports';
+import type { PaymentPort, RefundLookUp, RefundLookUpAnswer, TradeLookUp } from './provider-ports';
 
 /** What the payment's own record says of a refund about to be sent. */
 export interface PaymentRecordCheck {
@@ -31,4 +31,22 @@ export async function checkPaymentRecord(payment: Pick<PaymentPort, 'lookUpTrade
   }
   if (trade === null) return { offered: true, found: false, paid: null, refunded: null, covers: false };
   return { offered: true, found: true, paid: trade.paid, refunded: trade.refunded, covers: trade.currency === currency && trade.paid - trade.refunded >= amount };
+}
+
+/** The provider's record of a refund as the case reads it: `unsupported` where the provider offers no look-up for this payment. */
+export type RefundRecordAnswer = RefundLookUpAnswer | { status: 'unsupported' };
+
+/**
+ * The provider's own record of a refund, asked before a reported settlement moves money (or the
+ * ledger). A provider without a look-up for this payment answers `unsupported`; one that cannot
+ * answer throws (the activity is retried).
+ */
+export async function lookUpRefundRecord(payment: Pick<PaymentPort, 'lookUpRefund'>, input: RefundLookUp): Promise<RefundRecordAnswer> {
+  if (!payment.lookUpRefund) return { status: 'unsupported' };
+  try {
+    return await payment.lookUpRefund(input);
+  } catch (err) {
+    if (typeof err === 'object' && err !== null && 'code' in err && err.code === 'not_supported') return { status: 'unsupported' };
+    throw err;
+  }
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { CollectionPurpose, PaymentPort, TradeLookUp, TradeRecord } from '../activities/provider-ports';
+import type { CollectionPurpose, PaymentPort, RefundLookUp, RefundLookUpAnswer, TradeLookUp, TradeRecord } from '../activities/provider-ports';
 import { JsonHttpClient, ProviderError, type ProviderClientOptions } from './http-client';
 
 const refundResponse = z.object({ refundId: z.string(), status: z.enum(['pending', 'succeeded', 'failed']) });
@@ -7,6 +7,7 @@ const couponResponse = z.object({ couponId: z.string() });
 const collectionResponse = z.object({ collectionId: z.string(), status: z.enum(['pending', 'succeeded', 'failed']) });
 const minorUnits = z.number().int().nonnegative();
 const tradeResponse = z.object({ currency: z.string(), paid: minorUnits, refunded: minorUnits });
+const refundRecordResponse = z.object({ refundId: z.string(), status: z.enum(['pending', 'succeeded', 'failed']), amount: minorUnits, settledAt: z.string().nullable().optional() });
 
 /**
  * Payment adapter: refunds and collections (both settled later by a signed callback) and compensation
@@ -41,6 +42,18 @@ export class PaymentClient implements PaymentPort {
     idempotencyKey: string,
   ) {
     return this.http.request({ method: 'POST', path: '/collections', body: input, idempotencyKey, response: collectionResponse });
+  }
+
+  /** The refund's own record (`GET /refunds/{refundId}`): status and amount; `not_found` on 404 `refund_not_found`. */
+  async lookUpRefund(input: RefundLookUp): Promise<RefundLookUpAnswer> {
+    try {
+      const found = await this.http.request({ method: 'GET', path: `/refunds/${encodeURIComponent(input.refundId)}`, response: refundRecordResponse });
+      const at = found.status === 'succeeded' && found.settledAt ? { at: found.settledAt } : {};
+      return { status: found.status, amount: found.amount, ...at };
+    } catch (err) {
+      if (err instanceof ProviderError && err.status === 404 && err.code === 'refund_not_found') return { status: 'not_found' };
+      throw err;
+    }
   }
 
   /** The trade's record (`GET /trades/{orderId}`): paid and already refunded; null on 404 `trade_not_found`. */

@@ -63,6 +63,22 @@ export function paymentRoutes(state: SandboxState, dispatcher: CallbackDispatche
     res.json({ orderId, currency: order.currency, paid: order.payment.amount, refunded: outside + ours });
   });
 
+  // The refund's own record (the look-up a case makes before a reported settlement moves money):
+  // its status and amount as this service holds them. 404 refund_not_found for an id it never gave.
+  router.get('/refunds/:refundId', (req, res) => {
+    const refundId = String(req.params.refundId);
+    const refund = state.refunds.records().find((r) => r.refundId === refundId);
+    if (!refund) return sendError(res, 404, 'refund_not_found', 'no refund with this id');
+    res.json({
+      refundId,
+      status: refund.status,
+      amount: refund.amount,
+      currency: refund.currency,
+      settledAt: refund.settledAt,
+      ...(refund.failureReason ? { reason: refund.failureReason } : {}),
+    });
+  });
+
   const settle = (refund: RefundRecord) => {
     const failed = settlesAsFailure(refund.amount);
     refund.status = failed ? 'failed' : 'succeeded';

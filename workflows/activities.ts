@@ -19,6 +19,7 @@ type ProviderActivities = Pick<
   | 'openInvestigation'
   | 'issueRefund'
   | 'checkPaymentRecord'
+  | 'lookUpRefund'
   | 'reserveAndRefund'
   | 'issueCoupon'
   | 'collectPayment'

@@ -86,6 +86,13 @@ export class CaseRecord {
   readonly seenProviderEvents = new Set<string>();
   /** Settlements that arrived before the refund id was known, by refund id. */
   readonly earlySettlements = new Map<string, PaymentEvent>();
+  /**
+   * True while the refund stage confirms reported settlements with the provider's record (patch
+   * refund-reports-confirmed): the payment signal then only records a report in `refundReports`.
+   */
+  confirmsRefundReports = false;
+  /** Settlements of the current refund reported and not yet looked up at the provider, oldest first. */
+  readonly refundReports: PaymentEvent[] = [];
   /** Set when the workflow is about to return, so background loops finish. */
   finished = false;
   /** The released workflow changes this case runs (workflows/features.ts); set once at start. */

@@ -90,6 +90,18 @@ export const Features = {
    * may go when `patch-holdouts --started-before <its deploy>` is 0.
    */
   paymentRecordChecked: 'payment-record-checked',
+  /**
+   * A refund settlement reported by a callback (or the reconciler) never moves money by itself: the
+   * payment signal only records the report, and the case looks the refund up in the provider's own
+   * record before it acts — succeeded with the refund's amount settles it (the ledger commits),
+   * failed starts the next attempt, pending keeps waiting, another amount or an unknown refund goes
+   * to a person (an unknown one is asked again under the same key, never a new one). Issue 23
+   * (2026-12-08). Asked once per attempt, when its refund was requested (before any report can be
+   * applied). Old path: the signal settles the refund (`applyPaymentEvent` with
+   * `record.confirmsRefundReports` false, workflows/provider-events.ts); may go when
+   * `patch-holdouts --started-before <its deploy>` is 0.
+   */
+  refundReportsConfirmed: 'refund-reports-confirmed',
 } as const;
 
 /** The name of a released change in the registry. */

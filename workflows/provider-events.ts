@@ -36,7 +36,10 @@ export function applyCourierEvent(record: CaseRecord, event: CourierEvent): void
   });
 }
 
-/** Applies a refund settlement; one that arrives before the refund id is known waits for it. */
+/**
+ * Applies a refund settlement; one that arrives before the refund id is known waits for it. While
+ * the case confirms reports (patch refund-reports-confirmed) it is only recorded as a report.
+ */
 export function applyPaymentEvent(record: CaseRecord, event: PaymentEvent): void {
   if (record.seenProviderEvents.has(event.eventId)) return;
   const refund = record.refund;
@@ -46,6 +49,11 @@ export function applyPaymentEvent(record: CaseRecord, event: PaymentEvent): void
   }
   record.seenProviderEvents.add(event.eventId);
   if (refund.status === 'succeeded' || refund.status === 'failed') return;
+  // A report is a claim until the provider's own record confirms it (workflows/stages/refund-attempts.ts).
+  if (record.confirmsRefundReports) {
+    record.refundReports.push(event);
+    return;
+  }
   refund.status = event.status;
   record.log(PAYMENT, `refund.${event.status}`, {
     refundId: event.refundId,
@@ -76,5 +84,18 @@ export function applyCollectionEvent(record: CaseRecord, event: CollectionEvent)
     purpose: collection.purpose,
     amount: collection.amount,
     ...(event.reason ? { reason: event.reason } : {}),
+  });
+}
+
+/** Settles the refund as the provider's own record confirmed a report of it (the report's reason kept). */
+export function applyConfirmedSettlement(record: CaseRecord, report: PaymentEvent, status: 'succeeded' | 'failed'): void {
+  const refund = record.refund;
+  if (!refund || refund.id !== report.refundId || refund.status === 'succeeded' || refund.status === 'failed') return;
+  refund.status = status;
+  record.log(PAYMENT, `refund.${status}`, {
+    refundId: report.refundId,
+    amount: refund.amount,
+    confirmed: true,
+    ...(status === 'failed' && report.reason ? { reason: report.reason } : {}),
   });
 }

@@ -265,6 +265,14 @@ describe('the sandbox as a provider', () => {
       expect(deliveries).toEqual([expect.objectContaining({ state: 'delivered', attempts: 2 })]);
     });
 
+    it("answers a refund's own record by its id (pending, then settled), and not_found for an id it never gave", async () => {
+      const refund = await payment.createRefund(refundInput, 'look-up-key');
+      expect(await payment.lookUpRefund({ orderId: 'o', refundId: refund.refundId, paymentMethod: 'online' })).toEqual({ status: 'pending', amount: 5900 });
+      await waitFor('the settlement callback', () => received.find((r) => r.topic === 'payment'));
+      expect(await payment.lookUpRefund({ orderId: 'o', refundId: refund.refundId, paymentMethod: 'online' })).toEqual({ status: 'succeeded', amount: 5900, at: expect.any(String) });
+      expect(await payment.lookUpRefund({ orderId: 'o', refundId: 're_unknown', paymentMethod: 'online' })).toEqual({ status: 'not_found' });
+    });
+
     it('issues a coupon into the ledger', async () => {
       const coupon = await payment.issueCoupon({ caseId: 'case-c1', customerId: 'c-1', amount: 1000, currency: 'CNY' }, 'coupon-key');
       expect((await ledger()).coupons).toEqual([expect.objectContaining({ couponId: coupon.couponId, customerId: 'c-1', amount: 1000 })]);

@@ -8,7 +8,8 @@ import { actors, caseRequest, events, FakeWorld, refundIssued, startCase, waitFo
 
 // The reconciler's refund step against a real case workflow: a refund-only case whose refund the
 // provider answered `pending` and never notified is settled by a reconciler run that looks it up,
-// and only when the provider paid the case's amount.
+// and only when the provider paid the case's amount. The case looks its refund up again before it
+// acts on the signal (patch refund-reports-confirmed): the harness's provider record says the same.
 
 let env: TestWorkflowEnvironment;
 let world: FakeWorld;
@@ -49,6 +50,8 @@ describe('the reconciler settles refunds whose notification did not come', () =>
     withWorker(async () => {
       const handle = await caseAwaitingSettlement();
       const waiting = await handle.query(getCaseQuery);
+      // The provider's record, which the case looks up again before it settles.
+      (await refundIssued(world, waiting.id)).settled = 'succeeded';
       const { summary, steps } = await reconcilerRun(handle, () => ({ status: 'succeeded', amount: waiting.refund!.amount, at: '2026-11-29T12:00:00.000Z' }));
       expect(steps).toEqual(['reconcilerWatermark', 'reconcileCasePage', 'sweepOpenCaseLocks', 'compactSlaReport', 'settleStaleRefunds', 'pollStaleParcels', 'saveReconcilerWatermark']);
       expect(summary.refundsQueried).toMatchObject({ settled: 1, amount_mismatch: 0, error: 0 });
@@ -61,6 +64,7 @@ describe('the reconciler settles refunds whose notification did not come', () =>
     withWorker(async () => {
       const handle = await caseAwaitingSettlement();
       const first = await handle.query(getCaseQuery);
+      (await refundIssued(world, first.id)).settled = 'failed';
       const { summary } = await reconcilerRun(handle, () => ({ status: 'failed', amount: first.refund!.amount }));
       expect(summary.refundsQueried).toMatchObject({ failed: 1, settled: 0 });
       const second = await refundIssued(world, first.id, 2);

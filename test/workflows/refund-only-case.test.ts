@@ -124,6 +124,7 @@ describe('refund-only case', () => {
       const { id } = await waitForStatus(handle, 'refunding');
       for (let attempt = 1; attempt <= 3; attempt++) {
         const refund = await refundIssued(world, id, attempt);
+        refund.settled = 'failed';
         await handle.signal(paymentEventSignal, { eventId: `fail-${attempt}`, refundId: refund.refundId, status: 'failed', at: new Date().toISOString(), reason: 'account closed' });
       }
       const stuck = await waitForCase(handle, 'the manual-action event', (c) => events(c).includes('refund.manual_action_required'));

@@ -69,6 +69,7 @@ describe('return case', () => {
       const refund = await refundIssued(afterInspection.id);
       const policy = defaultPolicy();
       expect(refund.amount).toBe(25_900 - policy.shipping.returnShippingFee);
+      refund.settled = 'succeeded';
       await handle.signal(paymentEventSignal, { eventId: 'pay-1', refundId: refund.refundId, status: 'succeeded', at: new Date().toISOString() });
 
       const done = await waitForStatus(handle, 'completed');
@@ -262,11 +263,13 @@ describe('return case', () => {
       const { id } = await handle.executeUpdate(inspectionUpdate, { args: [{ actor: warehouse, result: 'pass' }] });
       const first = await refundIssued(id);
       // The settlement may arrive before the workflow knows the refund id; it must still count.
+      first.settled = 'failed';
       await handle.signal(paymentEventSignal, { eventId: 'p-fail', refundId: first.refundId, status: 'failed', at: new Date().toISOString(), reason: 'card closed' });
       await handle.signal(paymentEventSignal, { eventId: 'p-fail', refundId: first.refundId, status: 'failed', at: new Date().toISOString() });
       await waitFor(() => world.refunds.filter((r) => r.caseId === id).length === 2, 'a second refund attempt');
       const second = world.refunds.filter((r) => r.caseId === id)[1];
       expect(second.key).not.toBe(first.key);
+      second.settled = 'succeeded';
       await handle.signal(paymentEventSignal, { eventId: 'p-ok', refundId: second.refundId, status: 'succeeded', at: new Date().toISOString() });
       const done = await waitForStatus(handle, 'completed');
       expect(done.refund?.idempotencyKey).toBe(second.key);

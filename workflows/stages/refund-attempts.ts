@@ -4,7 +4,7 @@ import { providers } from '../activities';
 import { SYSTEM, type CaseRecord } from '../case-record';
 import { isPatched } from '../features';
 import { notifyStaffQueue } from '../notify';
-import { applyPaymentEvent } from '../provider-events';
+import { applyConfirmedSettlement, applyPaymentEvent } from '../provider-events';
 
 /** How the refund ended. */
 export type RefundOutcome = 'succeeded' | 'failed';
@@ -60,12 +60,16 @@ export async function settleAttempts(
     refund.status = 'requested';
     record.stopClock('processing');
     record.log(SYSTEM, 'refund.requested', { refundId, amount, attempt });
+    // Asked before any report of this refund is applied; a case replaying an attempt waited before it keeps the old path.
+    record.confirmsRefundReports = isPatched('refundReportsConfirmed');
+    record.refundReports.length = 0;
     const early = record.earlySettlements.get(refundId);
     if (early) applyPaymentEvent(record, early);
     // Refunds before order-ledger never asked refund-settled-by-answer: they wait for the notification.
     if (!beforeOrderLedger) settleByAnswer(record, answer);
 
-    await record.waitUntil(() => refund.status === 'succeeded' || refund.status === 'failed');
+    if (record.confirmsRefundReports) await confirmedSettlement(record, refund, reason, attempt);
+    else await record.waitUntil(() => refund.status === 'succeeded' || refund.status === 'failed');
     // Read afresh: the payment signal changed it while the stage waited.
     if (statusOf(refund) === 'succeeded') {
       record.stopClock('refund');
@@ -78,6 +82,67 @@ export async function settleAttempts(
   record.log(SYSTEM, 'refund.manual_action_required', { attempts: policy.refund.maxAttempts });
   await notifyStaffQueue(record, 'refund_manual_action', 'refund-manual');
   return 'failed';
+}
+
+/**
+ * Waits until the provider's own record settles the refund (patch refund-reports-confirmed). Each
+ * report (a callback, the reconciler's signal) is only a reason to look the refund up: paid with the
+ * refund's amount settles it `succeeded`; failed settles it `failed` (the caller's next attempt);
+ * pending changes nothing. Paid with another amount is recorded and left for a person (nothing
+ * settles, the ledger is not committed; the case keeps waiting). A refund the provider does not know (Alipay's
+ * query shows only paid refunds) or cannot look up is unknown: a reported failure is asked again
+ * under the same key — never a new one — the staff queue is told once, and the case keeps waiting.
+ * A provider's answer to our own request (Alipay's `fund_change=Y`) is its record and settles as before.
+ */
+async function confirmedSettlement(record: CaseRecord, refund: RefundView, reason: string, attempt: number): Promise<void> {
+  const { id, input } = record;
+  const { currency, paymentMethod } = input.request.order;
+  // Each kind of doubt is raised to a person once per attempt.
+  const raised = new Set<'amount' | 'unknown'>();
+  for (;;) {
+    await record.waitUntil(() => isSettled(refund) || record.refundReports.length > 0);
+    if (isSettled(refund)) return;
+    // One look-up answers every report received meanwhile (a flood of forged reports costs one query).
+    const report = record.refundReports[record.refundReports.length - 1];
+    record.refundReports.length = 0;
+    const refundId = refund.id as string;
+    const found = await providers.lookUpRefund.executeWithOptions({ summary: `look up refund attempt ${attempt} (reported ${report.status}) at the provider` }, [
+      { orderId: input.request.orderId, refundId, idempotencyKey: refund.idempotencyKey, paymentMethod, ...paymentChannelOf(input.request.order) },
+    ]);
+    if (isSettled(refund)) return;
+    if (found.status === 'pending') continue;
+    if (found.status === 'failed' || (found.status === 'succeeded' && found.amount === refund.amount)) {
+      applyConfirmedSettlement(record, report, found.status);
+      return;
+    }
+    if (found.status === 'succeeded') {
+      // Money went out, but not this refund's amount: nothing is settled or committed on that word.
+      if (!raised.has('amount')) {
+        raised.add('amount');
+        record.log(SYSTEM, 'refund.manual_action_required', { reason: 'provider_amount_differs', refundId, amount: refund.amount, providerAmount: found.amount ?? null });
+        await notifyStaffQueue(record, 'refund_amount_differs', `refund-amount-differs-${attempt}`, { amount: refund.amount, providerAmount: found.amount ?? null, attempt });
+      }
+      continue;
+    }
+    // Unknown at the provider: the same request again (the provider's key makes it the same refund), never a new key.
+    if (report.status === 'failed') {
+      const again = await providers.issueRefund.executeWithOptions({ summary: `refund ${refund.amount} ${currency} minor units, attempt ${attempt} asked again (same key)` }, [
+        { caseId: id, orderId: input.request.orderId, amount: refund.amount, currency, paymentMethod, ...paymentChannelOf(input.request.order), reason, idempotencyKey: refund.idempotencyKey },
+      ]);
+      if (again.refundId === refundId) settleByAnswer(record, again);
+    }
+    if (!raised.has('unknown') && !isSettled(refund)) {
+      raised.add('unknown');
+      record.log(SYSTEM, 'refund.manual_action_required', { reason: 'settlement_unconfirmed', refundId, reported: report.status, provider: found.status });
+      await notifyStaffQueue(record, 'refund_unconfirmed', `refund-unconfirmed-${attempt}`, { amount: refund.amount, attempt, reported: report.status });
+    }
+  }
+}
+
+/** True once the refund settled (a signal handler or an answer changes it while the stage waits). */
+function isSettled(refund: RefundView): boolean {
+  const status = statusOf(refund);
+  return status === 'succeeded' || status === 'failed';
 }
 
 /** The order's payment channel as an activity argument: none when the order does not say (the argument then stays as histories recorded it). */

@@ -62,7 +62,15 @@ export class FakeWorld {
   /** Every stock look-up, in order (sku asked for and the answer). */
   stockChecks: { sku: string; available: boolean }[] = [];
   subscriptions: string[] = [];
-  refunds: { caseId: string; amount: number; key: string; refundId: string; paymentChannel?: string }[] = [];
+  /**
+   * Refunds requested, one per idempotency key. `settled` is the provider's own record of it (what
+   * `lookUpRefund` answers; pending while unset), `paid` what it paid when not the refund's amount.
+   */
+  refunds: { caseId: string; amount: number; key: string; refundId: string; paymentChannel?: string; settled?: 'succeeded' | 'failed'; paid?: number }[] = [];
+  /** While true, the provider's look-up knows no refund (Alipay's query before a refund is paid). */
+  refundLookUpBlind = false;
+  /** Refund ids looked up at the provider, in order. */
+  refundLookUps: string[] = [];
   /** What the payment provider answers a refund request: `pending` (settled later by a callback, like the sandbox) or `succeeded` (paid at once, like Alipay). */
   refundAnswer: 'pending' | 'succeeded' = 'pending';
   coupons: { caseId: string; amount: number; key: string }[] = [];
@@ -158,7 +166,8 @@ export class FakeWorld {
       },
       payment: {
         createRefund: async ({ caseId, amount, paymentChannel }, key) => {
-          const r = keyed(this.refunds, key, () => ({ caseId, amount, key, refundId: `RF-${this.refunds.length + 1}`, ...(paymentChannel ? { paymentChannel } : {}) }));
+          const r = keyed<FakeWorld['refunds'][number]>(this.refunds, key, () => ({ caseId, amount, key, refundId: `RF-${this.refunds.length + 1}`, ...(paymentChannel ? { paymentChannel } : {}) }));
+          if (this.refundAnswer === 'succeeded') r.settled = 'succeeded';
           return { refundId: r.refundId, status: this.refundAnswer };
         },
         issueCoupon: async ({ caseId, amount }, key) => {
@@ -170,6 +179,12 @@ export class FakeWorld {
           return { collectionId: c.collectionId, status: 'pending' as const };
         },
         lookUpTrade: async ({ orderId }) => this.trades.get(orderId) ?? null,
+        lookUpRefund: async ({ refundId }) => {
+          this.refundLookUps.push(refundId);
+          const r = this.refunds.find((e) => e.refundId === refundId);
+          if (!r || this.refundLookUpBlind) return { status: 'not_found' as const };
+          return { status: r.settled ?? ('pending' as const), amount: r.paid ?? r.amount };
+        },
       },
       inventory: {
         checkStock: async (sku) => {
@@ -388,9 +403,11 @@ export async function refundIssued(world: FakeWorld, caseId: string, n = 1) {
   return world.refunds.filter((r) => r.caseId === caseId)[n - 1];
 }
 
-/** The payment provider reports the case's latest refund settled. */
+/** The payment provider settles the case's latest refund and reports it. */
 export async function settleRefund(handle: CaseHandle, world: FakeWorld, caseId: string, status: 'succeeded' | 'failed' = 'succeeded') {
   const refund = await refundIssued(world, caseId, world.refunds.filter((r) => r.caseId === caseId).length || 1);
+  // The provider's record says so before it calls back (the case looks it up).
+  refund.settled = status;
   await handle.signal(paymentEventSignal, { eventId: `${refund.refundId}:${status}`, refundId: refund.refundId, status, at: new Date().toISOString() });
   return refund;
 }
