@@ -61,16 +61,17 @@ export function createActivities(deps: ActivityDeps) {
    * Each line answered is named by its `ledgerLineRef` in `sku` (the sku itself for cases before
    * the order source): the case hands it back to `settleOnLedger`, which finds the line by it.
    */
-  async function reserveOnLedger(input: LedgerReservationInput): Promise<{ granted: number; lines: { sku: string; granted: number }[] }> {
+  async function reserveOnLedger(input: LedgerReservationInput): Promise<{ granted: number; lines: { sku: string; granted: number }[]; held?: true }> {
       const shares = splitOverLines(input.items, input.amount, input.withUnits);
       const lines: { sku: string; granted: number }[] = [];
+      let held = false;
       const at = new Date().toISOString();
       for (const [index, share] of shares.entries()) {
         const item: CaseItem = input.items[index];
         // A line with neither money nor units to move has nothing to record.
         if (share.amount <= 0 && share.units <= 0) continue;
         const ref = ledgerLineRef(item);
-        const { granted } = await timed(metrics, 'ledger', 'reserve', () =>
+        const reserved = await timed(metrics, 'ledger', 'reserve', () =>
           deps.ledger.reserve(lineFactsOf(input.orderId, input.currency, item), {
             key: ledgerEntryKey(input.key, ref),
             caseId: input.caseId,
@@ -82,9 +83,11 @@ export function createActivities(deps: ActivityDeps) {
             ...(input.amount <= 0 ? { nothingPaid: true as const } : {}),
           }),
         );
-        lines.push({ sku: ref, granted });
+        lines.push({ sku: ref, granted: reserved.granted });
+        held ||= reserved.held === true && reserved.granted === 0;
       }
-      return { granted: lines.reduce((sum, line) => sum + line.granted, 0), lines };
+      // `held`: a line granted nothing because it is held for a person (absent otherwise, so older answers keep their shape).
+      return { granted: lines.reduce((sum, line) => sum + line.granted, 0), lines, ...(held ? { held: true as const } : {}) };
   }
 
   return {

@@ -109,7 +109,7 @@ export interface OrderLedgerPort {
    * reservations racing for one line never grant more than it allows) and idempotent by the
    * request's key (a repeated key answers its first grant). Grants at most what the line allows.
    */
-  reserve(facts: OrderLineFacts, request: ReservationRequest): Promise<{ granted: number }>;
+  reserve(facts: OrderLineFacts, request: ReservationRequest): Promise<{ granted: number; held?: boolean }>;
   /** Commits or releases a reserved entry on the line of a sku (as before the order source) or of a case item (`lineKeyOf`); a settled or unknown key changes nothing. */
   settle(orderId: string, line: string | LineOfItem, key: string, state: 'committed' | 'released'): Promise<void>;
   /** Every line of an order with its entries (empty when the ledger has none). */

@@ -51,6 +51,7 @@ export const TimelineEvents = [
   'refund.nothing_refundable',
   'refund.manual_action_required',
   'refund.not_covered_by_payment',
+  'refund.line_held',
   // Stock and replacements (workflows/stages/replacement.stage.ts, workflows/exchange-case.workflow.ts).
   'stock.unavailable',
   'customer.contacted',

@@ -89,7 +89,7 @@ export class OrderLedgerStore implements OrderLedgerPort {
    * when an old case and a new one would be two accounts of the same goods: a line by `sku@line`
    * while the sku's old line has money on it, or the sku's old line while a `sku@line` exists.
    */
-  async reserve(facts: OrderLineFacts, request: ReservationRequest): Promise<{ granted: number }> {
+  async reserve(facts: OrderLineFacts, request: ReservationRequest): Promise<{ granted: number; held: boolean }> {
     const key = ledgerIdOf(facts);
     const split = isSplitLine(facts);
     // Publish-then-look on both sides, so that of an old case and a new one racing on the same
@@ -105,13 +105,13 @@ export class OrderLedgerStore implements OrderLedgerPort {
       const result = reserve(line, request);
       // `reserve` hands back the same line when it added no entry (a repeated key, or nothing to record).
       const changed = result.line !== base;
-      return { next: changed ? result.line : null, answer: { granted: result.granted, added: !result.repeated && result.line !== line } };
+      return { next: changed ? result.line : null, answer: { granted: result.granted, added: !result.repeated && result.line !== line, held: line.held !== undefined } };
     }, facts);
     if (!split && answer.added && ['refund', 'compensation'].includes(request.kind)) {
       const late = await this.splitLinesConflict(facts, key);
-      if (late) return { granted: await this.undoForSplit(key, request.key, late, request.at) };
+      if (late) return { granted: await this.undoForSplit(key, request.key, late, request.at), held: true };
     }
-    return { granted: answer.granted };
+    return { granted: answer.granted, held: answer.held };
   }
 
   /**

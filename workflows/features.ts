@@ -102,6 +102,16 @@ export const Features = {
    * `patch-holdouts --started-before <its deploy>` is 0.
    */
   refundReportsConfirmed: 'refund-reports-confirmed',
+  /**
+   * A refund whose order line is held for a person (the ledger granted nothing because the line's
+   * facts or its old sku account need a look) waits instead of closing the case: the staff queue is
+   * told once (`refund.line_held`), the reservation is asked again every hour under the same key,
+   * and the refund goes as soon as a person releases the line (or a supervisor closes the case).
+   * Issue 22 (2026-12-08). Asked only when a reservation came back held. Old path: the case closed
+   * `rejected` (`refund.nothing_refundable`); may go when `patch-holdouts --started-before <its
+   * deploy>` is 0.
+   */
+  heldLineWaits: 'held-line-waits',
 } as const;
 
 /** The name of a released change in the registry. */

@@ -21,12 +21,17 @@ export interface MoneyMovement {
  * so that it is committed or released exactly once.
  */
 export async function reserveMoney(record: CaseRecord, movement: MoneyMovement): Promise<number> {
+  return (await reserveMoneyOrHeld(record, movement)).granted;
+}
+
+/** As `reserveMoney`, and whether a line granted nothing because it is held for a person (`held`). */
+export async function reserveMoneyOrHeld(record: CaseRecord, movement: MoneyMovement): Promise<{ granted: number; held: boolean }> {
   const result = await ledger.reserveOnLedger.executeWithOptions(
     { summary: `ledger: reserve ${movement.kind} ${movement.amount} ${record.input.request.order.currency} minor units` },
     [reservationInput(record, movement)],
   );
   rememberReservation(record, movement.key, result.lines);
-  return result.granted;
+  return { granted: result.granted, held: result.held === true };
 }
 
 /** The ledger activities' input for a movement of this case. */

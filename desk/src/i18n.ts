@@ -421,6 +421,7 @@ const TIMELINE: Record<string, Entry> = {
   'refund.nothing_refundable': ['订单已无可退金额', 'Nothing left to pay back on the order'],
   'refund.manual_action_required': ['退款多次失败，需人工处理', 'Refund failed every attempt: a person must act'],
   'refund.not_covered_by_payment': ['支付记录不足以覆盖退款，未发起退款，需人工处理', "The payment's record does not cover the refund: not sent, a person must act"],
+  'refund.line_held': ['订单行已暂停退款，待人工核实后再退', 'An order line is held for a person: the refund waits until it is released'],
   'stock.unavailable': ['换货商品缺货', 'Replacement out of stock'],
   'customer.contacted': ['已联系客户', 'Customer contacted'],
   'stock.decision_refund': ['缺货处理：选择退款', 'Out of stock: refund chosen'],

@@ -1,10 +1,10 @@
 import type { RefundView } from '../../domain/case.types';
 import { ledgerMovementKey, refundKey } from '../../domain/keys';
-import type { CaseRecord } from '../case-record';
-import { SYSTEM } from '../case-record';
+import { CaseClosed, SYSTEM, type CaseRecord } from '../case-record';
+import { condition } from '@temporalio/workflow';
 import { providers } from '../activities';
 import { beforeOrderLedger, refundBeforeOrderLedger } from '../legacy/order-ledger';
-import { rememberReservation, reservationInput, reserveMoney, settleReservation, type MoneyMovement } from '../money';
+import { rememberReservation, reservationInput, reserveMoney, reserveMoneyOrHeld, settleReservation, type MoneyMovement } from '../money';
 import { isPatched } from '../features';
 import { notifyStaffQueue } from '../notify';
 import { paymentChannelOf, settleAttempts, type RefundOutcome } from './refund-attempts';
@@ -106,7 +106,9 @@ export async function refundStage(record: CaseRecord, request: RefundRequest): P
 async function refundAfterPaymentCheck(record: CaseRecord, refund: RefundView, request: RefundRequest, movement: MoneyMovement): Promise<RefundOutcome> {
   const { input } = record;
   const { currency, paymentMethod } = input.request.order;
-  const granted = await reserveMoney(record, movement);
+  const reserved = await reserveMoneyOrHeld(record, movement);
+  // A line held for a person: the refund waits for its release instead of ending the case.
+  const granted = reserved.granted === 0 && reserved.held && isPatched('heldLineWaits') ? await waitWhileHeld(record, refund, movement, request) : reserved.granted;
   if (granted === 0) {
     record.refund = null;
     await notifyStaffQueue(record, 'refund_nothing_refundable', 'refund-nothing-refundable', { requested: request.amount });
@@ -131,4 +133,28 @@ async function refundAfterPaymentCheck(record: CaseRecord, refund: RefundView, r
   const outcome = await settleAttempts(record, refund, request.reason, null);
   await settleReservation(record, movement.key, outcome === 'succeeded' ? 'committed' : 'released');
   return outcome;
+}
+
+/** How often a refund waiting on a held line asks the ledger again. */
+const HELD_LINE_RETRY = '1 hour';
+
+/**
+ * A refund whose line is held for a person: the staff queue is told once, and the reservation is
+ * asked again every hour under the same key until the line is released (the refund then goes) or
+ * a supervisor closes the case (the case shows no refund meanwhile, so it may be cancelled).
+ * Nothing is paid; the refund clock keeps running and escalates as any other. Returns what the ledger granted once the line is no longer held.
+ */
+async function waitWhileHeld(record: CaseRecord, refund: RefundView, movement: MoneyMovement, request: RefundRequest): Promise<number> {
+  // No refund is with the provider while the line is held: a supervisor may close the case.
+  record.refund = null;
+  record.log(SYSTEM, 'refund.line_held', { requested: request.amount, note: 'an order line of this case is held for a person: nothing is paid until it is released' });
+  await notifyStaffQueue(record, 'refund_line_held', 'refund-line-held', { requested: request.amount });
+  for (;;) {
+    if (await condition(() => record.closed, HELD_LINE_RETRY)) throw new CaseClosed();
+    const again = await reserveMoneyOrHeld(record, movement);
+    if (again.granted > 0 || !again.held) {
+      record.refund = refund;
+      return again.granted;
+    }
+  }
 }

@@ -218,7 +218,7 @@ export class FakeWorld {
           const base = found ? takeFacts(found, facts, request.at).line : newLine(facts);
           const result = reserve(base, request);
           if (result.line !== found) this.ledgerLines.set(key, result.line);
-          return { granted: result.granted };
+          return { granted: result.granted, held: base.held !== undefined };
         },
         settle: async (orderId, line, key, state) => {
           const id = typeof line === 'string' ? lineKey(orderId, line) : lineKeyOf(orderId, line);
