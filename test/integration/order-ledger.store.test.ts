@@ -55,17 +55,17 @@ async function theLine(facts: OrderLineFacts): Promise<OrderLine> {
 describe('reserving on an order line', () => {
   it('grants at most what is left of the price, then nothing', async () => {
     const facts = line(19_900, 1);
-    expect(await ledger.reserve(facts, refund('a', 15_000))).toEqual({ granted: 15_000 });
-    expect(await ledger.reserve(facts, refund('b', 15_000))).toEqual({ granted: 4_900 });
-    expect(await ledger.reserve(facts, refund('c', 100))).toEqual({ granted: 0 });
+    expect(await ledger.reserve(facts, refund('a', 15_000))).toEqual({ granted: 15_000, held: false });
+    expect(await ledger.reserve(facts, refund('b', 15_000))).toEqual({ granted: 4_900, held: false });
+    expect(await ledger.reserve(facts, refund('c', 100))).toEqual({ granted: 0, held: false });
     const totals = lineTotals(await theLine(facts));
     expect(totals).toMatchObject({ reserved: 19_900, refunded: 0, refundable: 0 });
   });
 
   it('answers a repeated key with its first grant and adds nothing', async () => {
     const facts = line(10_000);
-    expect(await ledger.reserve(facts, refund('same', 6_000))).toEqual({ granted: 6_000 });
-    expect(await ledger.reserve(facts, refund('same', 6_000))).toEqual({ granted: 6_000 });
+    expect(await ledger.reserve(facts, refund('same', 6_000))).toEqual({ granted: 6_000, held: false });
+    expect(await ledger.reserve(facts, refund('same', 6_000))).toEqual({ granted: 6_000, held: false });
     const stored = await theLine(facts);
     expect(stored.entries.map((e) => e.key)).toEqual(['same']);
     expect(lineTotals(stored).refundable).toBe(4_000);
@@ -86,7 +86,7 @@ describe('settling a reservation', () => {
     await ledger.settle(facts.orderId, facts.sku, 'r1', 'committed');
     const totals = lineTotals(await theLine(facts));
     expect(totals).toMatchObject({ refunded: 10_000, reserved: 0, refundable: 0, unitsReturned: 1, unitsRemaining: 0, paidBackBy: ['cs_one'] });
-    expect(await ledger.reserve(facts, refund('r2', 1))).toEqual({ granted: 0 });
+    expect(await ledger.reserve(facts, refund('r2', 1))).toEqual({ granted: 0, held: false });
   });
 
   it('a released reservation gives the money back to the line, and a late commit of it changes nothing', async () => {
@@ -97,7 +97,7 @@ describe('settling a reservation', () => {
     const released = await theLine(facts);
     expect(released.entries).toEqual([expect.objectContaining({ key: 'r1', state: 'released' })]);
     expect(lineTotals(released)).toMatchObject({ refunded: 0, reserved: 0, refundable: 10_000, unitsRemaining: 1 });
-    expect(await ledger.reserve(facts, refund('r2', 10_000, 1))).toEqual({ granted: 10_000 });
+    expect(await ledger.reserve(facts, refund('r2', 10_000, 1))).toEqual({ granted: 10_000, held: false });
   });
 
   it('settling an unknown line or key writes nothing', async () => {
@@ -160,7 +160,7 @@ describe('reading an order', () => {
     const entries = [...(v1?.entries as OrderLine['entries']), { ...(v1?.entries as OrderLine['entries'])[0], key: 'h2', amount: 2_000 }];
     await db.collection(Collections.orderLedgerVersions).insertOne({ ...v1, _id: versionId(key, 2) as never, version: 2, entries });
     expect((await theLine(facts)).entries.map((e) => e.key)).toEqual(['h1', 'h2']);
-    expect(await ledger.reserve(facts, refund('h3', 10_000))).toEqual({ granted: 7_000 });
+    expect(await ledger.reserve(facts, refund('h3', 10_000))).toEqual({ granted: 7_000, held: false });
   });
 
   it('the head of a line follows its latest version, so a read starts there', async () => {
@@ -413,12 +413,12 @@ describe('the ledger by order line (issue 22)', () => {
 
   it('a hold by hand (ledger:verify --hold) stops refunds; a line the ledger does not know cannot be held', async () => {
     const facts = line(10_000, 2);
-    expect(await ledger.reserve(facts, ask('cs_a:refund', 5_000, 1))).toEqual({ granted: 5_000 });
+    expect(await ledger.reserve(facts, ask('cs_a:refund', 5_000, 1))).toEqual({ granted: 5_000, held: false });
     expect(await ledger.hold(lineKey(facts.orderId, facts.sku), 'checked by hand')).toBe(true);
     expect(await ledger.hold(lineKey(facts.orderId, facts.sku), 'again')).toBe(false);
-    expect(await ledger.reserve(facts, ask('cs_h:refund', 5_000, 1))).toEqual({ granted: 0 });
+    expect(await ledger.reserve(facts, ask('cs_h:refund', 5_000, 1))).toEqual({ granted: 0, held: true });
     expect(await ledger.hold(lineKey('O-none', 'SKU-1'), 'nothing')).toBe(false);
     expect(await ledger.release(lineKey(facts.orderId, facts.sku))).toMatchObject({ released: true, hold: { reason: 'checked by hand' } });
-    expect(await ledger.reserve(facts, ask('cs_h2:refund', 5_000, 1))).toEqual({ granted: 5_000 });
+    expect(await ledger.reserve(facts, ask('cs_h2:refund', 5_000, 1))).toEqual({ granted: 5_000, held: false });
   });
 });
