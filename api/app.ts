@@ -29,6 +29,7 @@ import type { OrderSource } from '../domain/order-source';
 
 /** Everything the HTTP API needs; `api/main.ts` builds it from the environment, tests build their own. */
 export interface ApiDeps {
+  /** `WEBHOOK_SECRET` signs both sandbox callback routes only when `providers` is absent (tests; the configured server passes each provider's secret in `providers`). */
   config: Pick<AppConfig, 'TEMPORAL_TASK_QUEUE' | 'TEMPORAL_NAMESPACE' | 'TEMPORAL_UI_URL' | 'WEBHOOK_SECRET'>;
   client: Client;
   /** The read model, locks and reports (MongoDB); may be not connected yet. */
@@ -80,9 +81,12 @@ export function createApiApp(deps: ApiDeps): Express {
   app.use(healthRouter({ client: deps.client, store: deps.store, metrics }));
   app.use(deskStaticRouter(deps.deskDir ?? DEFAULT_DESK_DIR));
   const { kuaidi100Salt, alipayVerify, wechatpay, aliyunSmsReceiptToken, paymentChannelRequired = false } = deps.providers ?? {};
+  const secrets = deps.providers
+    ? { payment: deps.providers.paymentWebhookSecret, courier: deps.providers.courierWebhookSecret }
+    : { payment: deps.config.WEBHOOK_SECRET, courier: deps.config.WEBHOOK_SECRET };
   const aliyunSmsReceipts = aliyunSmsReceiptToken === undefined ? undefined : { token: aliyunSmsReceiptToken, count: smsReceiptCounter(metrics.registry) };
   app.use(
-    webhooksRouter({ client: deps.client, store: deps.store, secret: deps.config.WEBHOOK_SECRET, logger: deps.logger, nowSec: () => Math.floor(now() / 1000), kuaidi100Salt, alipayVerify, wechatpay, aliyunSmsReceipts }),
+    webhooksRouter({ client: deps.client, store: deps.store, secrets, logger: deps.logger, nowSec: () => Math.floor(now() / 1000), kuaidi100Salt, alipayVerify, wechatpay, aliyunSmsReceipts }),
   );
 
   // Before the API's body parser: the codec reads larger batches, and its sign-in form is not JSON.

@@ -133,7 +133,7 @@ const signatureParameter = {
   in: 'header',
   required: true,
   description:
-    't=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body bytes>" with WEBHOOK_SECRET>; ' +
+    't=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body bytes>" with the provider\'s own secret: PAYMENT_WEBHOOK_SECRET for /v1/webhooks/payment, COURIER_WEBHOOK_SECRET for /v1/webhooks/courier>; ' +
     `older than ${DEFAULT_SIGNATURE_TOLERANCE_SEC / 60} minutes, or more than ${DEFAULT_CLOCK_SKEW_SEC} s in the future, is refused`,
   schema: { type: 'string' },
 };

@@ -33,7 +33,11 @@ import { courierWebhookSchema, paymentSettlement, paymentWebhookSchema } from '.
 export interface WebhookDeps {
   client: Client;
   store: StoreAccess;
-  secret: string;
+  /**
+   * One secret per sandbox-protocol provider: `POST /v1/webhooks/payment` exists only with
+   * `payment`, `POST /v1/webhooks/courier` only with `courier` (otherwise 404 provider_not_configured).
+   */
+  secrets: { payment?: string; courier?: string };
   logger: Logger;
   /** Clock of the signature window, in unix seconds (tests pin it). */
   nowSec?: () => number;
@@ -61,13 +65,21 @@ export function webhooksRouter(deps: WebhookDeps): Router {
   const raw = express.raw({ type: () => true, limit: '64kb' });
   const live = deps.liveRouting ?? new LiveRouting(deps.client);
 
-  router.post('/v1/webhooks/courier', raw, async (req, res) => {
-    const body = verifiedJson(req.body, req.get(SIGNATURE_HEADER), deps);
-    const event: CourierEvent = parseOrThrow(courierWebhookSchema, body);
-    const { outcome, caseId } = await deliverCourierEvents(deps, live, event.trackingNumber, [event]);
-    res.locals.caseId = caseId;
-    await answer(res, outcome, caseId);
-  });
+  const courierSecret = deps.secrets.courier;
+  mountProvider(
+    router,
+    ['/v1/webhooks/courier'],
+    courierSecret === undefined
+      ? undefined
+      : Router().post('/v1/webhooks/courier', raw, async (req, res) => {
+          const body = verifiedJson(req.body, req.get(SIGNATURE_HEADER), courierSecret, deps);
+          const event: CourierEvent = parseOrThrow(courierWebhookSchema, body);
+          const { outcome, caseId } = await deliverCourierEvents(deps, live, event.trackingNumber, [event]);
+          res.locals.caseId = caseId;
+          await answer(res, outcome, caseId);
+        }),
+    'The sandbox-protocol courier is not configured on this server (COURIER_TRACKING_PROVIDER is not sandbox)',
+  );
 
   const deliverSettlement = (event: PaymentEvent, reference: string | undefined) => deliverRefundSettlement(deps, live, event, reference);
   mountProvider(
@@ -95,15 +107,23 @@ export function webhooksRouter(deps: WebhookDeps): Router {
     'Aliyun SMS receipts are not configured on this server (SMS_PROVIDER is not aliyun, or ALIYUN_SMS_RECEIPT_TOKEN is not set)',
   );
 
-  router.post('/v1/webhooks/payment', raw, async (req, res) => {
-    const body = verifiedJson(req.body, req.get(SIGNATURE_HEADER), deps);
-    const settlement = paymentSettlement(parseOrThrow(paymentWebhookSchema, body));
-    if (settlement.kind === 'collection') return collectionSettled(deps, res, settlement.merchantReference, settlement.event);
-    const { outcome, caseId } = await deliverRefundSettlement(deps, live, settlement.event, settlement.merchantReference);
-    if (outcome === 'unknown') throw notFound('unknown_reference', `no case has refund ${settlement.event.refundId}`);
-    res.locals.caseId = caseId;
-    await answer(res, outcome, caseId);
-  });
+  const paymentSecret = deps.secrets.payment;
+  mountProvider(
+    router,
+    ['/v1/webhooks/payment'],
+    paymentSecret === undefined
+      ? undefined
+      : Router().post('/v1/webhooks/payment', raw, async (req, res) => {
+          const body = verifiedJson(req.body, req.get(SIGNATURE_HEADER), paymentSecret, deps);
+          const settlement = paymentSettlement(parseOrThrow(paymentWebhookSchema, body));
+          if (settlement.kind === 'collection') return collectionSettled(deps, res, settlement.merchantReference, settlement.event);
+          const { outcome, caseId } = await deliverRefundSettlement(deps, live, settlement.event, settlement.merchantReference);
+          if (outcome === 'unknown') throw notFound('unknown_reference', `no case has refund ${settlement.event.refundId}`);
+          res.locals.caseId = caseId;
+          await answer(res, outcome, caseId);
+        }),
+    'The sandbox-protocol payment service is not configured on this server (PAYMENT_PROVIDER_ONLINE is not sandbox and PAYMENT_WEBHOOK_SECRET is not set)',
+  );
 
   return router;
 }
@@ -225,9 +245,9 @@ const SIGNATURE_REFUSALS: Record<WebhookRejection, string> = {
  * In this order: the signature over the exact bytes received, then UTF-8, then JSON. Decoding first
  * would turn an invalid byte into U+FFFD and refuse an authentic callback as badly signed.
  */
-function verifiedJson(rawBody: unknown, header: string | undefined, deps: WebhookDeps): unknown {
+function verifiedJson(rawBody: unknown, header: string | undefined, secret: string, deps: WebhookDeps): unknown {
   const bytes = Buffer.isBuffer(rawBody) ? rawBody : Buffer.alloc(0);
-  const verdict = verifyWebhook(header, bytes, deps.secret, deps.nowSec?.());
+  const verdict = verifyWebhook(header, bytes, secret, deps.nowSec?.());
   if (!verdict.ok) throw unauthorized('invalid_signature', SIGNATURE_REFUSALS[verdict.reason]);
   try {
     return JSON.parse(STRICT_UTF8.decode(bytes));

@@ -17,7 +17,9 @@ export const CONFIG_ENV_DOCS = {
   MONGODB_DB: 'database name of the read model',
   PORT: 'HTTP port of the API',
   API_TOKENS_FILE: 'JSON file of bearer tokens and their roles',
-  WEBHOOK_SECRET: 'HMAC-SHA256 secret of provider callbacks',
+  WEBHOOK_SECRET: 'deprecated: the old shared HMAC-SHA256 secret of callbacks; read only as PAYMENT_WEBHOOK_SECRET when that is unset and PAYMENT_PROVIDER_ONLINE=sandbox (never for the courier)',
+  PAYMENT_WEBHOOK_SECRET: 'HMAC-SHA256 secret of the payment service\'s callbacks (POST /v1/webhooks/payment, the sandbox protocol): default dev-payment-webhook-secret with PAYMENT_PROVIDER_ONLINE=sandbox; with Alipay or WeChat Pay the route exists only when it is set (the shop\'s payment service then calls back for COD refunds and collections)',
+  COURIER_WEBHOOK_SECRET: 'HMAC-SHA256 secret of the courier\'s tracking callbacks (POST /v1/webhooks/courier, the sandbox protocol; only with COURIER_TRACKING_PROVIDER=sandbox): default dev-courier-webhook-secret',
   PAYLOAD_KEYS: 'master keys that encrypt what Temporal stores, as JSON {"current": id, "keys": {id: base64 of 32 bytes}} (or PAYLOAD_KEYS_FILE)',
   PAYLOAD_KEYS_FILE: 'file holding the PAYLOAD_KEYS JSON (npm start writes .data/payload-keys.json when neither is set)',
   CODEC_CORS_ORIGINS: 'comma-separated browser origins allowed to call the codec endpoint /codec (default: the origin of TEMPORAL_UI_URL)',
@@ -111,7 +113,9 @@ const generalSchema = z.object({
   MONGODB_DB: z.string().min(1).default('aftersales'),
   PORT: port.default(3000),
   API_TOKENS_FILE: z.string().min(1).default('config/dev-tokens.json'),
-  WEBHOOK_SECRET: z.string().min(8).default('dev-webhook-secret'),
+  WEBHOOK_SECRET: z.string().min(8).optional(),
+  PAYMENT_WEBHOOK_SECRET: z.string().min(8).optional(),
+  COURIER_WEBHOOK_SECRET: z.string().min(8).optional(),
   PAYLOAD_KEYS: z.string().min(1).optional(),
   PAYLOAD_KEYS_FILE: optionalPath,
   CODEC_CORS_ORIGINS: z.string().min(1).optional(),
@@ -167,4 +171,26 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
 function variableOf(path: readonly PropertyKey[]): string {
   const names = path.filter((part): part is string => typeof part === 'string' && /^[A-Z][A-Z0-9_]*$/.test(part));
   return names.at(-1) ?? path.map(String).join('.');
+}
+
+/** The development secret of the payment service's callbacks (the sandbox signs with it too). */
+export const DEV_PAYMENT_WEBHOOK_SECRET = 'dev-payment-webhook-secret';
+/** The development secret of the courier's tracking callbacks (the sandbox signs with it too). */
+export const DEV_COURIER_WEBHOOK_SECRET = 'dev-courier-webhook-secret';
+
+/**
+ * The secret of each sandbox-protocol callback route, one per provider, or none when that provider
+ * is not the one configured (the route then answers 404 provider_not_configured):
+ * - payment: PAYMENT_WEBHOOK_SECRET; with PAYMENT_PROVIDER_ONLINE=sandbox, else the deprecated
+ *   WEBHOOK_SECRET, else the development value; with Alipay or WeChat Pay only when set (the shop's
+ *   payment service still calls back for COD refunds and collections).
+ * - courier: with COURIER_TRACKING_PROVIDER=sandbox, COURIER_WEBHOOK_SECRET or the development
+ *   value — never WEBHOOK_SECRET, so that no courier secret settles money.
+ */
+export function webhookSecretsOf(config: Pick<AppConfig, 'WEBHOOK_SECRET' | 'PAYMENT_WEBHOOK_SECRET' | 'COURIER_WEBHOOK_SECRET' | 'payment' | 'courier'>): { payment?: string; courier?: string } {
+  const secrets: { payment?: string; courier?: string } = {};
+  const payment = config.payment.online.length === 0 ? (config.PAYMENT_WEBHOOK_SECRET ?? config.WEBHOOK_SECRET ?? DEV_PAYMENT_WEBHOOK_SECRET) : config.PAYMENT_WEBHOOK_SECRET;
+  if (payment !== undefined) secrets.payment = payment;
+  if (config.courier.tracking.provider === 'sandbox') secrets.courier = config.COURIER_WEBHOOK_SECRET ?? DEV_COURIER_WEBHOOK_SECRET;
+  return secrets;
 }

@@ -1,4 +1,4 @@
-import type { AppConfig } from '../config/env';
+import { webhookSecretsOf, type AppConfig } from '../config/env';
 import type { AlipayConfig, CourierConfig, InventoryConfig, NotificationConfig, OnlineProvider, PaymentConfig, WechatpayConfig } from '../config/providers';
 import type { PaymentChannel } from '../domain/case.types';
 import type { OrderSource } from '../domain/order-source';
@@ -63,13 +63,22 @@ export interface ApiProviders {
   aliyunSmsReceiptToken?: string;
   /** More than one online payment provider: every online order must say which one it was paid through. */
   paymentChannelRequired?: boolean;
+  /** The payment service's callback secret (webhookSecretsOf): `POST /v1/webhooks/payment` exists only when it is set. */
+  paymentWebhookSecret?: string;
+  /** The sandbox courier's callback secret (COURIER_TRACKING_PROVIDER=sandbox): `POST /v1/webhooks/courier` exists only when it is set. */
+  courierWebhookSecret?: string;
 }
 
 /** The API's side of the configured providers; reading the key files here stops the API at start when one is unusable, named. */
-export function apiProvidersFromConfig(config: Pick<AppConfig, 'courier' | 'payment' | 'notification'>): ApiProviders {
+export function apiProvidersFromConfig(
+  config: Pick<AppConfig, 'courier' | 'payment' | 'notification' | 'WEBHOOK_SECRET' | 'PAYMENT_WEBHOOK_SECRET' | 'COURIER_WEBHOOK_SECRET'>,
+): ApiProviders {
   const { tracking } = config.courier;
   const { sms } = config.notification;
   const providers: ApiProviders = { paymentChannelRequired: config.payment.online.length > 1 };
+  const secrets = webhookSecretsOf(config);
+  if (secrets.payment !== undefined) providers.paymentWebhookSecret = secrets.payment;
+  if (secrets.courier !== undefined) providers.courierWebhookSecret = secrets.courier;
   if (tracking.provider === 'kuaidi100') providers.kuaidi100Salt = tracking.salt;
   for (const section of config.payment.online) {
     if (section.provider === 'alipay') providers.alipayVerify = alipayNotificationVerifier(section);

@@ -3,7 +3,7 @@ import pino, { type Logger } from 'pino';
 import { alipayRoutes, type AlipaySandboxOptions } from './alipay.routes';
 import { aliyunSmsRoutes, SANDBOX_ALIYUN_ACCESS_KEY_ID } from './aliyun-sms.routes';
 import { customerDirectoryRoutes } from './customer-directory.routes';
-import { CallbackDispatcher } from './callback-dispatcher';
+import { CallbackDispatcher, type CallbackTopic } from './callback-dispatcher';
 import { controlRoutes } from './control.routes';
 import { courierRoutes } from './courier.routes';
 import { FaultInjector } from './fault-injector';
@@ -25,8 +25,10 @@ export interface SandboxOptions {
   apiKey: string;
   /** Callbacks go to `<callbackBaseUrl>/courier` and `<callbackBaseUrl>/payment`. */
   callbackBaseUrl: string;
-  /** HMAC secret of the `X-Signature` header on callbacks. */
+  /** HMAC secret of the `X-Signature` header on callbacks, for every topic `webhookSecrets` does not name. */
   webhookSecret: string;
+  /** One secret per provider (`payment`, `courier`), as the API checks them (PAYMENT_WEBHOOK_SECRET, COURIER_WEBHOOK_SECRET). */
+  webhookSecrets?: Partial<Record<CallbackTopic, string>>;
   /** Delay before each tracking event. */
   trackingStepMs: number;
   /** Delay before a refund or a collection settles. */
@@ -52,7 +54,7 @@ export function createSandboxApp(options: SandboxOptions): Sandbox {
   const logger = options.logger ?? pino({ level: 'silent' });
   const timers = new TimerSet();
   const state = new SandboxState();
-  const dispatcher = new CallbackDispatcher(options.callbackBaseUrl, options.webhookSecret, timers, logger);
+  const dispatcher = new CallbackDispatcher(options.callbackBaseUrl, (topic) => options.webhookSecrets?.[topic] ?? options.webhookSecret, timers, logger);
   const tracking = new TrackingSimulator(dispatcher, timers, options.trackingStepMs);
   const faults = new FaultInjector(timers);
   const orders = new OrderBook((sku) => state.catalog.get(sku)?.category);

@@ -32,7 +32,8 @@ export class CallbackDispatcher {
 
   constructor(
     callbackBaseUrl: string,
-    private readonly secret: string,
+    /** The HMAC secret of each topic's callbacks (one per provider). */
+    private readonly secretOf: (topic: CallbackTopic) => string,
     private readonly timers: TimerSet,
     private readonly logger: Logger,
   ) {
@@ -56,7 +57,7 @@ export class CallbackDispatcher {
           const res = await fetch(url, {
             method: 'POST',
             // Signed per attempt, so a late retry still carries a fresh timestamp.
-            headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signWebhook(body, this.secret) },
+            headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signWebhook(body, this.secretOf(topic)) },
             body,
             signal: AbortSignal.any([this.abort.signal, AbortSignal.timeout(ATTEMPT_TIMEOUT_MS)]),
           });

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import pino from 'pino';
-import { ConfigError, loadConfig } from '../config/env';
+import { ConfigError, DEV_COURIER_WEBHOOK_SECRET, DEV_PAYMENT_WEBHOOK_SECRET, loadConfig, webhookSecretsOf } from '../config/env';
 import type { SandboxConfig } from '../config/providers';
 import { createSandboxApp } from './app';
 
@@ -9,10 +9,13 @@ function main(): void {
   const config = loadConfig();
   const { sandbox: section } = config;
   const logger = pino({ level: config.LOG_LEVEL, base: { component: 'sandbox' } });
+  const secrets = webhookSecretsOf(config);
   const sandbox = createSandboxApp({
     apiKey: section.apiKey,
     callbackBaseUrl: section.callbackUrl,
-    webhookSecret: config.WEBHOOK_SECRET,
+    // Signed as the API checks them: one secret per provider (a route not mounted there refuses them anyway).
+    webhookSecret: DEV_PAYMENT_WEBHOOK_SECRET,
+    webhookSecrets: { payment: secrets.payment ?? DEV_PAYMENT_WEBHOOK_SECRET, courier: config.COURIER_WEBHOOK_SECRET ?? secrets.courier ?? DEV_COURIER_WEBHOOK_SECRET },
     trackingStepMs: section.trackingStepMs,
     settleMs: section.settleMs,
     logger,

@@ -92,7 +92,8 @@ export async function startBenchStack(say: (line: string) => void): Promise<Benc
       MONGODB_URI: mongo.uri,
       MONGODB_DB: 'aftersales',
       API_TOKENS_FILE: path.join(dir, 'tokens.json'),
-      WEBHOOK_SECRET: `bench-${randomBytes(16).toString('hex')}`,
+      PAYMENT_WEBHOOK_SECRET: `bench-pay-${randomBytes(16).toString('hex')}`,
+      COURIER_WEBHOOK_SECRET: `bench-courier-${randomBytes(16).toString('hex')}`,
       PAYLOAD_KEYS: newKeyringJson('bench-1'),
       // warn: the children's output is piped through this process; a line per request would load it.
       LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',

@@ -11,7 +11,7 @@ import { SandboxOrders, type CaseClaim } from './support/sandbox-orders';
 // tests do not see each other's cases.
 
 const api = new HttpClient(requiredEnv(STACK_ENV.apiUrl));
-const webhookSecret = requiredEnv(STACK_ENV.webhookSecret);
+const webhookSecret = requiredEnv(STACK_ENV.courierWebhookSecret);
 const tokens = stackTokens();
 
 const temporal = stackTemporalClient();

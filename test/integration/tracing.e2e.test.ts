@@ -82,7 +82,7 @@ beforeAll(async () => {
   store = new LazyMongoStore(stack.mongoUri, stack.mongoDb, logger);
   await store.whenConnected();
   const app = createApiApp({
-    config: { TEMPORAL_TASK_QUEUE: taskQueue, TEMPORAL_NAMESPACE: stack.temporalNamespace, TEMPORAL_UI_URL: config.TEMPORAL_UI_URL, WEBHOOK_SECRET: stack.webhookSecret },
+    config: { TEMPORAL_TASK_QUEUE: taskQueue, TEMPORAL_NAMESPACE: stack.temporalNamespace, TEMPORAL_UI_URL: config.TEMPORAL_UI_URL, WEBHOOK_SECRET: stack.paymentWebhookSecret },
     client,
     store,
     policy: new PolicyProvider(undefined),

@@ -42,7 +42,7 @@ beforeAll(async () => {
   const apiApp = express();
   const config = { provider: 'alipay' as const, appId: APP_ID, privateKeyFile: privateFile, publicKeyFile: publicFile, timeoutMs: 5000 };
   apiApp.use(
-    webhooksRouter({ client: fake.client, store: fake.store, secret: SECRET, logger, alipayVerify: alipayNotificationVerifier({ ...config, gateway: 'http://unused.invalid/gateway.do' }) }),
+    webhooksRouter({ client: fake.client, store: fake.store, secrets: { payment: SECRET, courier: SECRET }, logger, alipayVerify: alipayNotificationVerifier({ ...config, gateway: 'http://unused.invalid/gateway.do' }) }),
   );
   apiApp.use(errorHandler(logger));
   ({ server: api, base: apiBase } = await listen(apiApp));
@@ -167,7 +167,7 @@ describe("Alipay's refund notification", () => {
 
   test('on a server without Alipay the route answers 404 provider_not_configured', async () => {
     const logger = pino({ level: 'silent' });
-    const { server, base } = await listen(express().use(webhooksRouter({ client: fake.client, store: fake.store, secret: SECRET, logger })).use(errorHandler(logger)));
+    const { server, base } = await listen(express().use(webhooksRouter({ client: fake.client, store: fake.store, secrets: { payment: SECRET, courier: SECRET }, logger })).use(errorHandler(logger)));
     try {
       const response = await fetch(`${base}/v1/webhooks/alipay`, { method: 'POST', body: new URLSearchParams(refundFields('cs_x:refund:1')) });
       expect({ status: response.status, code: ((await response.json()) as { error: { code: string } }).error.code }).toEqual({ status: 404, code: 'provider_not_configured' });

@@ -62,7 +62,7 @@ beforeAll(async () => {
   registry = new Registry();
   const app = express();
   app.use(requestLog(logger));
-  app.use(webhooksRouter({ client: fake.client, store: fake.store, secret: SECRET, logger, aliyunSmsReceipts: { token: TOKEN, count: smsReceiptCounter(registry) } }));
+  app.use(webhooksRouter({ client: fake.client, store: fake.store, secrets: { payment: SECRET, courier: SECRET }, logger, aliyunSmsReceipts: { token: TOKEN, count: smsReceiptCounter(registry) } }));
   app.use(errorHandler(logger));
   ({ server, base } = await listen(app));
 });
@@ -134,7 +134,7 @@ describe('Aliyun SMS delivery receipts', () => {
 
   test('on a server without Aliyun SMS receipts both paths answer 404 provider_not_configured', async () => {
     const logger = pino({ level: 'silent' });
-    const other = await listen(express().use(webhooksRouter({ client: fake.client, store: fake.store, secret: SECRET, logger })).use(errorHandler(logger)));
+    const other = await listen(express().use(webhooksRouter({ client: fake.client, store: fake.store, secrets: { payment: SECRET, courier: SECRET }, logger })).use(errorHandler(logger)));
     try {
       for (const path of ['/v1/webhooks/aliyun-sms', `/v1/webhooks/aliyun-sms/${TOKEN}`]) {
         const response = await fetch(`${other.base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify([report()]) });

@@ -88,7 +88,7 @@ async function startApi(env: { PAYMENT_PROVIDER_ONLINE?: string } = {}): Promise
     orderSource,
     config: { TEMPORAL_TASK_QUEUE: 'unit', TEMPORAL_NAMESPACE: 'default', TEMPORAL_UI_URL: 'http://ui.local', WEBHOOK_SECRET: SECRET },
     // As api/main.ts builds them, from PAYMENT_PROVIDER_ONLINE alone (no provider's keys are read: the webhooks are not tested here).
-    providers: { paymentChannelRequired: onlinePaymentProviders(env).length > 1 },
+    providers: { paymentChannelRequired: onlinePaymentProviders(env).length > 1, paymentWebhookSecret: SECRET, courierWebhookSecret: SECRET },
     client,
     store,
     policy: new PolicyProvider(undefined),

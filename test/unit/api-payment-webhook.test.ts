@@ -79,7 +79,7 @@ let base: string;
 beforeAll(async () => {
   const logger = pino({ level: 'silent' });
   const app = express();
-  app.use(webhooksRouter({ client, store, secret: SECRET, logger, nowSec: () => NOW_SEC }));
+  app.use(webhooksRouter({ client, store, secrets: { payment: SECRET, courier: SECRET }, logger, nowSec: () => NOW_SEC }));
   app.use(errorHandler(logger));
   server = http.createServer(app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -153,6 +153,49 @@ describe('POST /v1/webhooks/payment', () => {
     const none = await callback(neither);
     expect(none.status).toBe(400);
     expect(none.body.error?.details.map((d) => d.field).sort()).toEqual(['collectionId', 'refundId']);
+    expect(signals).toEqual([]);
+  });
+});
+
+// Issue 23: one secret per provider, and the sandbox-protocol routes only where that provider is configured.
+describe('one secret per provider', () => {
+  const PAYMENT = 'payment-only-secret';
+  const COURIER = 'courier-only-secret';
+
+  /** Posts `body` to `path` of a router with `secrets`, signed with `secret`. */
+  async function post(secrets: { payment?: string; courier?: string }, path: string, body: unknown, secret: string) {
+    const logger = pino({ level: 'silent' });
+    const app = express().use(webhooksRouter({ client, store, secrets, logger, nowSec: () => NOW_SEC })).use(errorHandler(logger));
+    const other = http.createServer(app);
+    await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
+    try {
+      const raw = JSON.stringify(body);
+      const url = `http://127.0.0.1:${(other.address() as AddressInfo).port}${path}`;
+      const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-signature': signWebhook(raw, secret, NOW_SEC) }, body: raw });
+      return { status: response.status, body: (await response.json()) as { error?: { code: string } } };
+    } finally {
+      await new Promise<void>((resolve) => other.close(() => resolve()));
+    }
+  }
+
+  const refund = { eventId: 'evt-f1', refundId: 're_9', status: 'failed', at: AT, reason: 'forged' };
+  const parcel = { eventId: 'evt-c1', trackingNumber: 'SF1', event: 'delivered', at: AT };
+
+  it("refuses a payment callback signed with the courier's secret (401), and a courier callback signed with the payment's", async () => {
+    refundOwners.set('re_9', 'cs_refund');
+    running.add('cs_refund');
+    const both = { payment: PAYMENT, courier: COURIER };
+    expect((await post(both, '/v1/webhooks/payment', refund, COURIER)).status).toBe(401);
+    expect((await post(both, '/v1/webhooks/courier', parcel, PAYMENT)).status).toBe(401);
+    expect(signals).toEqual([]);
+    expect((await post(both, '/v1/webhooks/payment', refund, PAYMENT)).status).toBe(202);
+  });
+
+  it('answers 404 provider_not_configured on a route whose provider is not the sandbox protocol here', async () => {
+    const payment = await post({ courier: COURIER }, '/v1/webhooks/payment', refund, COURIER);
+    expect(payment).toMatchObject({ status: 404, body: { error: { code: 'provider_not_configured' } } });
+    const courier = await post({ payment: PAYMENT }, '/v1/webhooks/courier', parcel, PAYMENT);
+    expect(courier).toMatchObject({ status: 404, body: { error: { code: 'provider_not_configured' } } });
     expect(signals).toEqual([]);
   });
 });

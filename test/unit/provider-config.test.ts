@@ -133,15 +133,24 @@ describe('the factories take their sections', () => {
   });
   afterAll(() => rmSync(keyDir, { recursive: true, force: true }));
 
-  test('with the sandbox everywhere the API has no provider callback and orders need not say their channel; the worker has no trace query', () => {
+  test('with the sandbox everywhere the API takes only the sandbox-protocol callbacks, each with its own secret, and orders need not say their channel; the worker has no trace query', () => {
     const config = loadConfig({});
-    expect(apiProvidersFromConfig(config)).toEqual({ paymentChannelRequired: false });
+    expect(apiProvidersFromConfig(config)).toEqual({ paymentChannelRequired: false, paymentWebhookSecret: 'dev-payment-webhook-secret', courierWebhookSecret: 'dev-courier-webhook-secret' });
     expect(createProviderClients(config).trackingQuery).toBeUndefined();
+  });
+
+  test('one callback secret per provider: the deprecated WEBHOOK_SECRET stands in only for the payment service refunding online payments, never for the courier', () => {
+    const own = apiProvidersFromConfig(loadConfig({ PAYMENT_WEBHOOK_SECRET: 'payment-secret', COURIER_WEBHOOK_SECRET: 'courier-secret', WEBHOOK_SECRET: 'old-shared-secret' }));
+    expect(own).toMatchObject({ paymentWebhookSecret: 'payment-secret', courierWebhookSecret: 'courier-secret' });
+    const old = apiProvidersFromConfig(loadConfig({ WEBHOOK_SECRET: 'old-shared-secret' }));
+    expect(old).toMatchObject({ paymentWebhookSecret: 'old-shared-secret', courierWebhookSecret: 'dev-courier-webhook-secret' });
   });
 
   test('Kuaidi100 chosen once gives the API its callback salt and the worker both its subscriptions and its trace query', () => {
     const config = loadConfig(KUAIDI100);
     expect(apiProvidersFromConfig(config).kuaidi100Salt).toBe('salt-of-8-or-more');
+    // The sandbox courier is not the tracking provider: its generic route is not mounted.
+    expect(apiProvidersFromConfig(config).courierWebhookSecret).toBeUndefined();
     expect(typeof createProviderClients(config).trackingQuery).toBe('function');
   });
 
@@ -164,6 +173,10 @@ describe('the factories take their sections', () => {
       WECHATPAY_APIV3_KEY_FILE: file('apiv3.key', 'a'.repeat(32)),
     };
     const providers = apiProvidersFromConfig(loadConfig(env));
+    // The generic payment route is not mounted with Alipay and WeChat Pay, not even by the old shared secret; only an own PAYMENT_WEBHOOK_SECRET mounts it (COD refunds, collections).
+    expect(providers.paymentWebhookSecret).toBeUndefined();
+    expect(apiProvidersFromConfig(loadConfig({ ...env, WEBHOOK_SECRET: 'old-shared-secret' })).paymentWebhookSecret).toBeUndefined();
+    expect(apiProvidersFromConfig(loadConfig({ ...env, PAYMENT_WEBHOOK_SECRET: 'cod-service-secret' })).paymentWebhookSecret).toBe('cod-service-secret');
     expect({ alipay: typeof providers.alipayVerify, wechatpayKeyId: providers.wechatpay?.platformPublicKeyId, paymentChannelRequired: providers.paymentChannelRequired }).toEqual({
       alipay: 'function',
       wechatpayKeyId: WECHATPAY.WECHATPAY_PLATFORM_PUBLIC_KEY_ID,

@@ -39,7 +39,7 @@ let timers: TimerSet;
 
 beforeAll(async () => {
   const logger = pino({ level: 'silent' });
-  const deps = { client: fake.client, store: fake.store, secret: 'unit-test-webhook-secret', logger, liveRouting: liveRouting as never };
+  const deps = { client: fake.client, store: fake.store, secrets: { payment: 'unit-test-webhook-secret', courier: 'unit-test-webhook-secret' }, logger, liveRouting: liveRouting as never };
   const app = express();
   app.use(webhooksRouter({ ...deps, wechatpay: { platformPublicKey: platformKeys.publicKey, platformPublicKeyId: PUBLIC_KEY_ID, apiV3Key: Buffer.from(APIV3_KEY) } }));
   app.use(errorHandler(logger));

@@ -30,6 +30,7 @@ export default async function globalSetup(): Promise<void> {
   process.env[STACK_ENV.temporalAddress] = stack.temporalAddress;
   process.env[STACK_ENV.mongoUri] = stack.mongoUri;
   process.env[STACK_ENV.tokensFile] = stack.tokensFile;
-  process.env[STACK_ENV.webhookSecret] = stack.webhookSecret;
+  process.env[STACK_ENV.paymentWebhookSecret] = stack.paymentWebhookSecret;
+  process.env[STACK_ENV.courierWebhookSecret] = stack.courierWebhookSecret;
   process.stdout.write(`\nintegration stack up in ${Date.now() - started} ms: API ${stack.apiUrl}, logs in ${stack.logDir}\n`);
 }

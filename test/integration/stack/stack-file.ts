@@ -24,8 +24,10 @@ export interface IntegrationStack {
   mongoDb: string;
   /** Absolute path of the bearer-token file the API reads. */
   tokensFile: string;
-  /** HMAC secret shared by the sandbox and the API's webhooks. */
-  webhookSecret: string;
+  /** HMAC secret of the payment service's callbacks (PAYMENT_WEBHOOK_SECRET), shared by the sandbox and the API. */
+  paymentWebhookSecret: string;
+  /** HMAC secret of the courier's callbacks (COURIER_WEBHOOK_SECRET), shared by the sandbox and the API. */
+  courierWebhookSecret: string;
   /** Temp directory of this run (Temporal SQLite file, FerretDB data, logs/). */
   dir: string;
   /** One `<name>.log` per child process. */
@@ -41,7 +43,8 @@ export const STACK_ENV = {
   temporalAddress: 'AFTERSALES_IT_TEMPORAL_ADDRESS',
   mongoUri: 'AFTERSALES_IT_MONGODB_URI',
   tokensFile: 'AFTERSALES_IT_TOKENS_FILE',
-  webhookSecret: 'AFTERSALES_IT_WEBHOOK_SECRET',
+  paymentWebhookSecret: 'AFTERSALES_IT_PAYMENT_WEBHOOK_SECRET',
+  courierWebhookSecret: 'AFTERSALES_IT_COURIER_WEBHOOK_SECRET',
 } as const;
 
 /** Reads the running stack; fails clearly when the integration global setup did not run. */

@@ -107,6 +107,7 @@ export class ReliabilityStack {
       if (options.tapCallbacks) tap = await CallbackTap.start(urls.webhooksUrl);
 
       const tokens = writeTokensFile(path.join(dir, 'tokens.json'));
+      const reliabilitySecret = `rel-${randomBytes(16).toString('hex')}`;
       const configEnv: Record<string, string> = {
         TEMPORAL_ADDRESS: `127.0.0.1:${temporalPort}`,
         TEMPORAL_NAMESPACE: 'default',
@@ -114,7 +115,9 @@ export class ReliabilityStack {
         MONGODB_URI: `mongodb://127.0.0.1:${ferretdbPort}/`,
         MONGODB_DB: 'aftersales',
         API_TOKENS_FILE: tokens.file,
-        WEBHOOK_SECRET: `rel-${randomBytes(16).toString('hex')}`,
+        // The reliability tests sign payment and courier callbacks alike with `webhookSecret`: both providers get it here.
+        PAYMENT_WEBHOOK_SECRET: reliabilitySecret,
+        COURIER_WEBHOOK_SECRET: reliabilitySecret,
         PAYLOAD_KEYS: newKeyringJson('rel-1'),
         LOG_LEVEL: process.env.AFTERSALES_REL_LOG_LEVEL ?? 'info',
         SANDBOX_TRACKING_STEP_MS: String(RELIABILITY_SANDBOX_DELAY_MS),
@@ -188,7 +191,7 @@ export class ReliabilityStack {
   }
 
   get webhookSecret(): string {
-    return this.configEnv.WEBHOOK_SECRET;
+    return this.configEnv.PAYMENT_WEBHOOK_SECRET;
   }
 
   /** Children that died without being asked to, for failure messages. */
