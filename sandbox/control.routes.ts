@@ -1,7 +1,7 @@
 import express, { Router } from 'express';
 import type { CallbackDispatcher } from './callback-dispatcher';
 import type { FaultInjector } from './fault-injector';
-import { settleCollection } from './payment.routes';
+import { settleCollection, settleRefund } from './payment.routes';
 import { sendError, validate } from './sandbox-http';
 import { catalogItemRequest, collectionSettleRequest, faultRequest, outboxQuery } from './sandbox.schemas';
 import type { SandboxState } from './sandbox-state';
@@ -58,6 +58,15 @@ export function controlRoutes(state: SandboxState, faults: FaultInjector, dispat
       return sendError(res, 409, 'already_settled', `the collection already settled ${collection.status}`);
     }
     res.json(collection);
+  });
+
+  // A refund held pending (amount ending in 15) settles now, with its signed callback: a slow settlement, ended by the test.
+  router.post('/refunds/:refundId/settle', express.json({ limit: '16kb' }), (req, res) => {
+    const { status } = validate(collectionSettleRequest, req.body ?? {});
+    const refund = state.refunds.records().find((r) => r.refundId === req.params.refundId);
+    if (!refund) return sendError(res, 404, 'unknown_refund', 'no refund has this id');
+    if (!settleRefund(dispatcher, refund, status)) return sendError(res, 409, 'already_settled', `the refund already settled ${refund.status}`);
+    res.json(refund);
   });
 
   router.get('/catalog', (_req, res) => {

@@ -17,6 +17,31 @@ export function neverPaid(amount: number): boolean {
   return amount % 100 === 14;
 }
 
+/** Sandbox convention: a refund whose amount ends in 15 stays pending (a slow settlement) until `POST /refunds/{refundId}/settle` settles it. */
+export function heldForSettlement(amount: number): boolean {
+  return amount % 100 === 15;
+}
+
+/**
+ * Settles a pending refund and sends its signed callback (`refundId`, and our case id as
+ * `merchantReference`). False when it was already settled: a refund settles once.
+ */
+export function settleRefund(dispatcher: CallbackDispatcher, refund: RefundRecord, status: 'succeeded' | 'failed'): boolean {
+  if (refund.status !== 'pending') return false;
+  refund.status = status;
+  refund.settledAt = nowIso();
+  if (status === 'failed') refund.failureReason = 'refund_declined';
+  void dispatcher.deliver('payment', {
+    eventId: newId('evt'),
+    refundId: refund.refundId,
+    merchantReference: refund.caseId,
+    status,
+    at: refund.settledAt,
+    ...(status === 'failed' ? { reason: refund.failureReason } : {}),
+  });
+  return true;
+}
+
 /**
  * Settles a pending collection and sends its signed callback (`collectionId`, and our case id as
  * `merchantReference`). False when it was already settled: a collection settles once.
@@ -79,20 +104,7 @@ export function paymentRoutes(state: SandboxState, dispatcher: CallbackDispatche
     });
   });
 
-  const settle = (refund: RefundRecord) => {
-    const failed = settlesAsFailure(refund.amount);
-    refund.status = failed ? 'failed' : 'succeeded';
-    refund.settledAt = nowIso();
-    if (failed) refund.failureReason = 'refund_declined';
-    void dispatcher.deliver('payment', {
-      eventId: newId('evt'),
-      refundId: refund.refundId,
-      merchantReference: refund.caseId,
-      status: refund.status,
-      at: refund.settledAt,
-      ...(failed ? { reason: refund.failureReason } : {}),
-    });
-  };
+  const settle = (refund: RefundRecord) => settleRefund(dispatcher, refund, settlesAsFailure(refund.amount) ? 'failed' : 'succeeded');
 
   router.post('/refunds', (req, res) => {
     const key = requireIdempotencyKey(req);
@@ -101,7 +113,7 @@ export function paymentRoutes(state: SandboxState, dispatcher: CallbackDispatche
       const record: RefundRecord = { refundId: newId('re'), ...input, status: 'pending', createdAt: nowIso(), settledAt: null };
       return { status: 201, response: { refundId: record.refundId, status: 'pending' }, record };
     });
-    if (outcome.kind === 'created') {
+    if (outcome.kind === 'created' && !heldForSettlement(outcome.record.amount)) {
       // The ledger row is the live record: settling it updates what GET /ledger shows.
       const refund = outcome.record;
       timers.after(settleMs, () => settle(refund));

@@ -1,0 +1,120 @@
+import { randomUUID } from 'node:crypto';
+import type { CaseSnapshot } from '../../domain/case.types';
+import { SIGNATURE_HEADER, signWebhook } from '../../integrations/webhook-signature';
+import { STACK_ENV } from './stack/stack-file';
+import { daysAgo } from './support/fixtures';
+import { CasesApi, HttpClient, requiredEnv, sleep, stackTokens, timelineEvents, type OpenCaseBody } from './support/http-client';
+import { lineOf, orderLedgerOf, sandboxMoneyOf } from './support/money-witnesses';
+
+// Issue 23, part 1, on the running stack: a payment callback is a claim, confirmed with the
+// provider's own record before money moves again. The refund's amount ends in 15, so the sandbox
+// holds it pending (a slow settlement) until the test settles it; the sandbox's own ledger is the
+// witness of what was paid out.
+
+const apiUrl = requiredEnv(STACK_ENV.apiUrl);
+const sandboxUrl = requiredEnv(STACK_ENV.sandboxUrl);
+const paymentSecret = requiredEnv(STACK_ENV.paymentWebhookSecret);
+const courierSecret = requiredEnv(STACK_ENV.courierWebhookSecret);
+const tokens = stackTokens();
+const cases = new CasesApi(apiUrl, tokens.agent);
+const sandbox = new HttpClient(sandboxUrl);
+/** 88.15 CNY: held pending by the sandbox (amounts ending in 15). */
+const PRICE = 8_815;
+const SKU = 'SKU-LAMP-1';
+
+/** A refund-only claim of a wrong item on a fresh order of one unit at PRICE, delivered two days ago. */
+function wrongItem(orderId: string): OpenCaseBody {
+  return {
+    type: 'refund_only',
+    orderId,
+    customerId: 'c-1',
+    items: [{ sku: SKU, quantity: 1, unitPrice: PRICE }],
+    reason: { code: 'wrong_item', description: 'a different lamp came' },
+    evidence: ['https://img.example/evidence-1.jpg'],
+    packagingIntact: true,
+    order: { paidAt: daysAgo(5), deliveredAt: daysAgo(2), paymentMethod: 'online', total: PRICE, currency: 'CNY' },
+  };
+}
+
+/** Posts a payment callback for the case's refund, signed with `secret`, as the payment service would. */
+async function paymentCallback(secret: string, event: Record<string, unknown>): Promise<{ status: number; text: string }> {
+  const body = JSON.stringify(event);
+  const response = await fetch(`${apiUrl}/v1/webhooks/payment`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signWebhook(body, secret) },
+    body,
+  });
+  return { status: response.status, text: await response.text() };
+}
+
+/** A `failed` report of the refund that nobody at the provider made. */
+function forgedFailure(snapshot: CaseSnapshot, refundId: string): Record<string, unknown> {
+  return { eventId: `forged-${randomUUID()}`, refundId, merchantReference: snapshot.id, status: 'failed', at: new Date().toISOString(), reason: 'refund_declined' };
+}
+
+describe('forged payment events', () => {
+  test('a forged `failed` for a refund still pending at the provider leaves exactly one refund there, and it settles once; a courier-signed callback is refused', async () => {
+    const orderId = `IT-FORGED-${randomUUID()}`;
+    const opened = await cases.opened(tokens.customer, wrongItem(orderId));
+    await cases.accepted(tokens.agent, opened.id, 'review', { decision: 'approve' });
+    const requested = await cases.waitFor(opened.id, 'the refund to be with the provider', (c) => c.refund?.status === 'requested' && c.refund.id !== undefined);
+    const refundId = requested.refund?.id as string;
+    const [held] = (await sandboxMoneyOf(sandboxUrl, [opened.id])).refunds;
+    expect(held).toMatchObject({ refundId, amount: PRICE, status: 'pending' });
+
+    // Signed with the courier's secret, the payment route refuses it before reading it.
+    const courierSigned = await paymentCallback(courierSecret, forgedFailure(requested, refundId));
+    expect({ status: courierSigned.status, body: courierSigned.text }).toMatchObject({ status: 401 });
+
+    // Signed with the payment secret (whoever holds it), it reaches the case, which looks the refund up: still pending.
+    const forged = await paymentCallback(paymentSecret, forgedFailure(requested, refundId));
+    expect({ status: forged.status, body: forged.text }).toMatchObject({ status: 202 });
+    const again = await paymentCallback(paymentSecret, forgedFailure(requested, refundId));
+    expect(again.status).toBe(202);
+    await sleep(3_000);
+    const waiting = await cases.get(opened.id);
+    expect({ status: waiting.status, refund: waiting.refund, events: timelineEvents(waiting).filter((e) => e.startsWith('refund.')) }).toEqual({
+      status: 'refunding',
+      refund: expect.objectContaining({ id: refundId, status: 'requested', idempotencyKey: held?.idempotencyKey }),
+      events: ['refund.approved', 'refund.requested'],
+    });
+    const meanwhile = (await sandboxMoneyOf(sandboxUrl, [opened.id])).refunds;
+    expect(meanwhile.map((r) => ({ refundId: r.refundId, status: r.status, requests: r.requests }))).toEqual([{ refundId, status: 'pending', requests: 1 }]);
+
+    // The provider pays it: its own callback settles the case, once.
+    const settled = await sandbox.post<unknown>(`/refunds/${encodeURIComponent(refundId)}/settle`, { status: 'succeeded' });
+    expect(settled.status).toBe(200);
+    const done = await cases.waitForStatus(opened.id, 'completed', 20_000);
+    expect(done.refund).toMatchObject({ id: refundId, status: 'succeeded', amount: PRICE });
+    expect(timelineEvents(done).filter((e) => e === 'refund.succeeded' || e === 'refund.failed')).toEqual(['refund.succeeded']);
+
+    // A `failed` the provider's record contradicts, after the fact, changes nothing.
+    const late = await paymentCallback(paymentSecret, forgedFailure(done, refundId));
+    expect([200, 202]).toContain(late.status);
+    await sleep(1_000);
+    const after = await cases.get(opened.id);
+    expect({ status: after.status, refund: after.refund?.status }).toEqual({ status: 'completed', refund: 'succeeded' });
+
+    // The witnesses: one refund paid at the provider, and our ledger committed it once.
+    const paid = (await sandboxMoneyOf(sandboxUrl, [opened.id])).refunds;
+    expect(paid.map((r) => ({ amount: r.amount, status: r.status }))).toEqual([{ amount: PRICE, status: 'succeeded' }]);
+    const line = lineOf(await orderLedgerOf(apiUrl, tokens.agent, orderId), SKU);
+    expect({ refunded: line.refunded, reserved: line.reserved, entries: line.entries.map((e) => e.state) }).toEqual({ refunded: PRICE, reserved: 0, entries: ['committed'] });
+  });
+
+  test('a `failed` the provider confirms still starts the next attempt, under a new key', async () => {
+    const orderId = `IT-FORGED-${randomUUID()}`;
+    const opened = await cases.opened(tokens.customer, wrongItem(orderId));
+    await cases.accepted(tokens.agent, opened.id, 'review', { decision: 'approve' });
+    const requested = await cases.waitFor(opened.id, 'the refund to be with the provider', (c) => c.refund?.status === 'requested' && c.refund.id !== undefined);
+    const first = requested.refund?.id as string;
+    const declined = await sandbox.post<unknown>(`/refunds/${encodeURIComponent(first)}/settle`, { status: 'failed' });
+    expect(declined.status).toBe(200);
+    const retried = await cases.waitFor(opened.id, 'the second attempt', (c) => c.refund?.status === 'requested' && c.refund.id !== first);
+    const refunds = (await sandboxMoneyOf(sandboxUrl, [opened.id])).refunds;
+    expect(refunds.map((r) => r.status).sort()).toEqual(['failed', 'pending']);
+    expect(new Set(refunds.map((r) => r.idempotencyKey)).size).toBe(2);
+    await sandbox.post<unknown>(`/refunds/${encodeURIComponent(retried.refund?.id as string)}/settle`, { status: 'succeeded' });
+    await cases.waitForStatus(opened.id, 'completed', 20_000);
+  });
+});
