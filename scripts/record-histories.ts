@@ -22,6 +22,7 @@ import { CASE_TYPES, type Actor, type CaseType, type OpenCaseRequest } from '../
 import {
   confirmReceiptUpdate,
   inspectionUpdate,
+  paymentEventSignal,
   quoteUpdate,
   repairResultUpdate,
   resolutionUpdate,
@@ -33,10 +34,12 @@ import {
 import {
   caseRequest,
   collectionRequested,
+  refundIssued,
   settleCollection,
   settleRefund,
   shipAndDeliver,
   startCase,
+  waitFor,
   waitForCase,
   waitForStatus,
   withCaseWorld,
@@ -272,6 +275,24 @@ const SCENARIOS: Scenario[] = [
     drive: async (handle, { world }) => {
       await approve(handle);
       await settleRefund(handle, world, (await waitForStatus(handle, 'refunding')).id);
+      await waitForStatus(handle, 'completed');
+      await answerSurvey(handle);
+    },
+  },
+  {
+    type: 'refund_only',
+    name: 'forged-failure-confirmed-refunded',
+    covers: 'wrong item → approved → refund requested → a `failed` report the provider\'s record contradicts (looked up: pending), nothing moves → the provider pays, its report looked up: paid → settled → survey (`refund-reports-confirmed`)',
+    request: (now) => caseRequest(now, { type: 'refund_only', reason: { code: 'wrong_item' }, evidence: ['https://evidence.example/recorded-5.jpg'], packagingIntact: undefined }),
+    drive: async (handle, { world }) => {
+      await approve(handle);
+      const { id } = await waitForStatus(handle, 'refunding');
+      const refund = await refundIssued(world, id);
+      await waitForCase(handle, 'the refund to be requested', (s) => s.refund?.status === 'requested');
+      await handle.signal(paymentEventSignal, { eventId: 'forged-failure', refundId: refund.refundId, status: 'failed', at: new Date().toISOString(), reason: 'forged' });
+      await waitFor(() => world.refundLookUps.length >= 1, 'the report to be looked up');
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      await settleRefund(handle, world, id);
       await waitForStatus(handle, 'completed');
       await answerSurvey(handle);
     },
