@@ -7,7 +7,7 @@ import { splitOverLines, lineFactsOf, type LedgerEntryKind } from '../domain/ord
 import type { DeliveryRead } from '../domain/delivery-check';
 import type { OrderSource } from '../domain/order-source';
 import { readOrderDelivery } from './order-delivery.activities';
-import { checkPaymentRecord, lookUpRefundRecord, type PaymentRecordCheck, type RefundRecordAnswer } from './payment-record.activities';
+import { checkPaymentRecord, lookUpCollectionRecord, lookUpRefundRecord, type PaymentRecordCheck, type RefundRecordAnswer } from './payment-record.activities';
 import type {
   CollectionPurpose,
   CourierPort,
@@ -156,6 +156,11 @@ export function createActivities(deps: ActivityDeps) {
     /** The provider's own record of a refund, before a reported settlement moves money (`unsupported` where it has no look-up). */
     async lookUpRefund(input: RefundLookUp): Promise<RefundRecordAnswer> {
       return call('payment', 'lookUpRefund', () => lookUpRefundRecord(deps.payment, input));
+    },
+
+    /** The provider's own record of a collection, before a reported payment counts (`unsupported` where it has no look-up). */
+    async lookUpCollection(input: { collectionId: string }) {
+      return call('payment', 'lookUpCollection', () => lookUpCollectionRecord(deps.payment, input));
     },
 
     /** Issues a compensation coupon. */

@@ -1,4 +1,4 @@
-import type { PaymentPort, RefundLookUp, RefundLookUpAnswer, TradeLookUp } from './provider-ports';
+import type { CollectionLookUpAnswer, PaymentPort, RefundLookUp, RefundLookUpAnswer, TradeLookUp } from './provider-ports';
 
 /** What the payment's own record says of a refund about to be sent. */
 export interface PaymentRecordCheck {
@@ -49,4 +49,10 @@ export async function lookUpRefundRecord(payment: Pick<PaymentPort, 'lookUpRefun
     if (typeof err === 'object' && err !== null && 'code' in err && err.code === 'not_supported') return { status: 'unsupported' };
     throw err;
   }
+}
+
+/** The provider's own record of a collection, asked before a reported payment counts (`unsupported` where it has no look-up). */
+export async function lookUpCollectionRecord(payment: Pick<PaymentPort, 'lookUpCollection'>, input: { collectionId: string }): Promise<CollectionLookUpAnswer | { status: 'unsupported' }> {
+  if (!payment.lookUpCollection) return { status: 'unsupported' };
+  return payment.lookUpCollection(input);
 }

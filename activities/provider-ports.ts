@@ -50,6 +50,17 @@ export interface PaymentPort {
    * others with a final `not_supported` error.
    */
   lookUpTrade?(input: TradeLookUp): Promise<TradeRecord | null>;
+  /**
+   * The provider's own record of a collection (the customer paid, the payment failed, still
+   * pending), asked before a reported payment counts; absent on a port without such a look-up.
+   */
+  lookUpCollection?(input: { collectionId: string }): Promise<CollectionLookUpAnswer>;
+}
+
+/** The provider's own answer about a collection: its amount in minor units when it knows it. */
+export interface CollectionLookUpAnswer {
+  status: 'succeeded' | 'pending' | 'failed' | 'not_found';
+  amount?: number;
 }
 
 /** A trade to look up: the order paid for, and how (which provider has it). */

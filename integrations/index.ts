@@ -183,6 +183,7 @@ export function paymentByChannel(online: Partial<Record<OnlineProvider, OnlineRe
     issueCoupon: (input, key) => other.issueCoupon(input, key),
     createCollection: (input, key) => other.createCollection(input, key),
   };
+  if (other.lookUpCollection !== undefined) port.lookUpCollection = other.lookUpCollection.bind(other);
   // Only the payment service reads a trade's record here (Alipay's and WeChat Pay's adapters do not yet).
   if (other.lookUpTrade !== undefined) {
     const lookUpTrade = other.lookUpTrade.bind(other);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { CollectionPurpose, PaymentPort, RefundLookUp, RefundLookUpAnswer, TradeLookUp, TradeRecord } from '../activities/provider-ports';
+import type { CollectionLookUpAnswer, CollectionPurpose, PaymentPort, RefundLookUp, RefundLookUpAnswer, TradeLookUp, TradeRecord } from '../activities/provider-ports';
 import { JsonHttpClient, ProviderError, type ProviderClientOptions } from './http-client';
 
 const refundResponse = z.object({ refundId: z.string(), status: z.enum(['pending', 'succeeded', 'failed']) });
@@ -7,6 +7,7 @@ const couponResponse = z.object({ couponId: z.string() });
 const collectionResponse = z.object({ collectionId: z.string(), status: z.enum(['pending', 'succeeded', 'failed']) });
 const minorUnits = z.number().int().nonnegative();
 const tradeResponse = z.object({ currency: z.string(), paid: minorUnits, refunded: minorUnits });
+const collectionRecordResponse = z.object({ collectionId: z.string(), status: z.enum(['pending', 'succeeded', 'failed']), amount: minorUnits });
 const refundRecordResponse = z.object({ refundId: z.string(), status: z.enum(['pending', 'succeeded', 'failed']), amount: minorUnits, settledAt: z.string().nullable().optional() });
 
 /**
@@ -52,6 +53,17 @@ export class PaymentClient implements PaymentPort {
       return { status: found.status, amount: found.amount, ...at };
     } catch (err) {
       if (err instanceof ProviderError && err.status === 404 && err.code === 'refund_not_found') return { status: 'not_found' };
+      throw err;
+    }
+  }
+
+  /** The collection's own record (`GET /collections/{collectionId}`): status and amount; `not_found` on 404 `collection_not_found`. */
+  async lookUpCollection(input: { collectionId: string }): Promise<CollectionLookUpAnswer> {
+    try {
+      const found = await this.http.request({ method: 'GET', path: `/collections/${encodeURIComponent(input.collectionId)}`, response: collectionRecordResponse });
+      return { status: found.status, amount: found.amount };
+    } catch (err) {
+      if (err instanceof ProviderError && err.status === 404 && err.code === 'collection_not_found') return { status: 'not_found' };
       throw err;
     }
   }

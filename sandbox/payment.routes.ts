@@ -104,6 +104,14 @@ export function paymentRoutes(state: SandboxState, dispatcher: CallbackDispatche
     });
   });
 
+  // The collection's own record (the look-up a case makes before a reported payment counts). 404 collection_not_found.
+  router.get('/collections/:collectionId', (req, res) => {
+    const collectionId = String(req.params.collectionId);
+    const collection = state.collections.records().find((c) => c.collectionId === collectionId);
+    if (!collection) return sendError(res, 404, 'collection_not_found', 'no collection with this id');
+    res.json({ collectionId, status: collection.status, amount: collection.amount, currency: collection.currency, settledAt: collection.settledAt });
+  });
+
   const settle = (refund: RefundRecord) => settleRefund(dispatcher, refund, settlesAsFailure(refund.amount) ? 'failed' : 'succeeded');
 
   router.post('/refunds', (req, res) => {

@@ -20,6 +20,7 @@ type ProviderActivities = Pick<
   | 'issueRefund'
   | 'checkPaymentRecord'
   | 'lookUpRefund'
+  | 'lookUpCollection'
   | 'reserveAndRefund'
   | 'issueCoupon'
   | 'collectPayment'

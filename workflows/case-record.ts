@@ -93,6 +93,10 @@ export class CaseRecord {
   confirmsRefundReports = false;
   /** Settlements of the current refund reported and not yet looked up at the provider, oldest first. */
   readonly refundReports: PaymentEvent[] = [];
+  /** True while the collection stage confirms reported payments with the provider's record (patch collection-reports-confirmed). */
+  confirmsCollectionReports = false;
+  /** Collection settlements reported and not yet looked up at the provider, oldest first. */
+  readonly collectionReports: CollectionEvent[] = [];
   /** Set when the workflow is about to return, so background loops finish. */
   finished = false;
   /** The released workflow changes this case runs (workflows/features.ts); set once at start. */

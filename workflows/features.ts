@@ -103,6 +103,16 @@ export const Features = {
    */
   refundReportsConfirmed: 'refund-reports-confirmed',
   /**
+   * A collection reported paid (or failed) by the payment callback counts only when the provider's
+   * own record says so: the signal records a report, the case looks the collection up
+   * (`lookUpCollection`) and takes its status — paid with the collection's amount, or failed;
+   * pending, another amount or unknown change nothing (the payment clock still runs). Issue 23
+   * (2026-12-08). Asked once per collection, when it was requested. Old path: the signal settles it
+   * (`applyCollectionEvent` with `record.confirmsCollectionReports` false); may go when
+   * `patch-holdouts --started-before <its deploy>` is 0.
+   */
+  collectionReportsConfirmed: 'collection-reports-confirmed',
+  /**
    * A refund whose order line is held for a person (the ledger granted nothing because the line's
    * facts or its old sku account need a look) waits instead of closing the case: the staff queue is
    * told once (`refund.line_held`), the reservation is asked again every hour under the same key,

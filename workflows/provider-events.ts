@@ -78,11 +78,24 @@ export function applyCollectionEvent(record: CaseRecord, event: CollectionEvent)
     return;
   }
   if (collection.status !== 'requested') return;
-  collection.status = event.status === 'succeeded' ? 'paid' : 'failed';
+  // A report is a claim until the provider's own record confirms it (workflows/stages/collection.stage.ts).
+  if (record.confirmsCollectionReports) {
+    record.collectionReports.push(event);
+    return;
+  }
+  applyConfirmedCollection(record, event, event.status);
+}
+
+/** Settles a requested collection as `status` says (the report itself, or the provider's record of it). */
+export function applyConfirmedCollection(record: CaseRecord, event: CollectionEvent, status: 'succeeded' | 'failed', confirmed = false): void {
+  const collection = record.collections.find((c) => c.id === event.collectionId);
+  if (!collection || collection.status !== 'requested') return;
+  collection.status = status === 'succeeded' ? 'paid' : 'failed';
   record.log(PAYMENT, `payment.${collection.status}`, {
     collectionId: event.collectionId,
     purpose: collection.purpose,
     amount: collection.amount,
+    ...(confirmed ? { confirmed: true } : {}),
     ...(event.reason ? { reason: event.reason } : {}),
   });
 }

@@ -273,6 +273,12 @@ describe('the sandbox as a provider', () => {
       expect(await payment.lookUpRefund({ orderId: 'o', refundId: 're_unknown', paymentMethod: 'online' })).toEqual({ status: 'not_found' });
     });
 
+    it("answers a collection's own record by its id, and not_found for an id it never gave", async () => {
+      const asked = await payment.createCollection({ caseId: 'case-q1', customerId: 'c-1', amount: 4514, currency: 'CNY', purpose: 'repair_quote' }, 'look-up-collection');
+      expect(await payment.lookUpCollection({ collectionId: asked.collectionId })).toEqual({ status: 'pending', amount: 4514 });
+      expect(await payment.lookUpCollection({ collectionId: 'col_unknown' })).toEqual({ status: 'not_found' });
+    });
+
     it('issues a coupon into the ledger', async () => {
       const coupon = await payment.issueCoupon({ caseId: 'case-c1', customerId: 'c-1', amount: 1000, currency: 'CNY' }, 'coupon-key');
       expect((await ledger()).coupons).toEqual([expect.objectContaining({ couponId: coupon.couponId, customerId: 'c-1', amount: 1000 })]);

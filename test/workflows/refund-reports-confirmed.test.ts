@@ -1,15 +1,15 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { OpenCaseRequest } from '../../domain/case.types';
 import { lineKey } from '../../domain/keys';
-import { paymentEventSignal, reviewUpdate } from '../../domain/workflow-contract';
-import { about, actors, caseRequest, events, FakeWorld, messagesWith, refundIssued, settleRefund, startCase, waitFor, waitForCase, waitForStatus, worldRunner, type CaseHandle } from './support/workflow-harness';
+import { collectionEventSignal, getCaseQuery, paymentEventSignal, quoteUpdate, reviewUpdate } from '../../domain/workflow-contract';
+import { about, actors, caseRequest, collectionRequested, events, FakeWorld, messagesWith, refundIssued, settleCollection, settleRefund, startCase, waitFor, waitForCase, waitForStatus, worldRunner, type CaseHandle } from './support/workflow-harness';
 
 // Issue 23, part 1: a refund settlement reported by a callback is a claim, confirmed with the
 // provider's own record before money moves again or the ledger commits (patch
 // refund-reports-confirmed, workflows/stages/refund-attempts.ts). The harness's provider answers
 // its look-up from `world.refunds` (`settled`, pending while unset; `paid` when another amount).
 
-const { agent } = actors;
+const { agent, customer } = actors;
 
 let env: TestWorkflowEnvironment;
 let world: FakeWorld;
@@ -135,5 +135,30 @@ describe('refund reports confirmed with the provider before money moves', () => 
       const done = await waitForStatus(handle, 'completed');
       expect(done.refund).toMatchObject({ status: 'succeeded', id: first.refundId });
       expect(world.refunds).toHaveLength(1);
+    }));
+});
+
+describe('collection reports confirmed with the provider before they count', () => {
+  test('a forged `paid` for a quote the customer has not paid counts for nothing; the provider\'s own settlement does', () =>
+    withWorker(async () => {
+      const now = await env.currentTimeMs();
+      const handle = await startCase(env, world, caseRequest(now, { type: 'repair', reason: { code: 'quality_issue', description: 'does not charge' }, evidence: ['https://img.example/port.jpg'] }, 727));
+      await handle.executeUpdate(reviewUpdate, { args: [{ actor: agent, decision: 'approve' }] });
+      await waitForStatus(handle, 'awaiting_quote_acceptance');
+      await handle.executeUpdate(quoteUpdate, { args: [{ actor: customer, accept: true }] });
+      const { id } = await handle.query(getCaseQuery);
+      const collection = await collectionRequested(world, id);
+      await waitForCase(handle, 'the quote collection to be requested', (c) => c.outcome.collections?.[0]?.status === 'requested');
+      await handle.signal(collectionEventSignal, { eventId: 'forged-paid', collectionId: collection.collectionId, status: 'succeeded', at: new Date().toISOString() });
+      await new Promise((r) => setTimeout(r, 1500));
+      const held = await handle.query(getCaseQuery);
+      about(held, () => {
+        expect(held.status).toBe('awaiting_payment');
+        expect(held.outcome.collections?.[0]?.status).toBe('requested');
+        expect(events(held)).not.toContain('payment.paid');
+      });
+      await settleCollection(handle, collection.collectionId, 'succeeded');
+      const paid = await waitForCase(handle, 'the quote to count as paid', (c) => c.outcome.collections?.[0]?.status === 'paid');
+      expect(paid.timeline.find((e) => e.event === 'payment.paid')?.data).toMatchObject({ confirmed: true });
     }));
 });

@@ -5,7 +5,8 @@ import { collectionKey } from '../../domain/keys';
 import { SYSTEM, type CaseRecord } from '../case-record';
 import { reserveMoney, settleReservation } from '../money';
 import { notifyCustomer } from '../notify';
-import { applyCollectionEvent } from '../provider-events';
+import { isPatched } from '../features';
+import { applyCollectionEvent, applyConfirmedCollection } from '../provider-events';
 
 /** How a collection ended. */
 export type CollectionOutcome = 'paid' | 'unpaid';
@@ -36,6 +37,9 @@ export async function collectionStage(record: CaseRecord, purpose: CollectionPur
   view.id = asked.collectionId;
   view.status = 'requested';
   record.touch();
+  // Asked before any report of this collection is applied (a case replaying a collection requested before the deploy keeps the old path).
+  record.confirmsCollectionReports = isPatched('collectionReportsConfirmed');
+  record.collectionReports.length = 0;
   const early = record.earlyCollections.get(asked.collectionId);
   if (early) applyCollectionEvent(record, early);
   await notifyCustomer(record, 'payment_requested', `payment-${purpose}`, {
@@ -48,7 +52,8 @@ export async function collectionStage(record: CaseRecord, purpose: CollectionPur
 
   const ranOut = () => record.takeExpired('payment');
   let expired = false;
-  await record.waitUntil(() => view.status === 'paid' || view.status === 'failed' || (expired ||= ranOut()));
+  if (record.confirmsCollectionReports) expired = await confirmedPayment(record, view, ranOut);
+  else await record.waitUntil(() => view.status === 'paid' || view.status === 'failed' || (expired ||= ranOut()));
   record.stopClock('payment');
   // Read afresh: the settlement signal changed it while the stage waited.
   const status = view.status as CollectionView['status'];
@@ -60,4 +65,31 @@ export async function collectionStage(record: CaseRecord, purpose: CollectionPur
   record.log(SYSTEM, 'payment.not_received', { purpose, amount, currency, ...(expired ? { clock: 'payment' } : {}) });
   await settleReservation(record, key, 'released');
   return 'unpaid';
+}
+
+/**
+ * Waits until the provider's own record settles the collection, or the payment clock runs out
+ * (true then); patch collection-reports-confirmed. Each report is only a reason to look the
+ * collection up: paid with its amount counts as paid, failed as failed; pending, another amount or
+ * unknown change nothing, and the clock still runs.
+ */
+async function confirmedPayment(record: CaseRecord, view: CollectionView, ranOut: () => boolean): Promise<boolean> {
+  let expired = false;
+  for (;;) {
+    await record.waitUntil(() => isDone(view) || (expired ||= ranOut()) || record.collectionReports.length > 0);
+    if (isDone(view) || expired) return expired;
+    // One look-up answers every report received meanwhile.
+    const report = record.collectionReports[record.collectionReports.length - 1];
+    record.collectionReports.length = 0;
+    const found = await providers.lookUpCollection.executeWithOptions({ summary: `look up collection ${view.purpose} (reported ${report.status}) at the provider` }, [
+      { collectionId: view.id as string },
+    ]);
+    if (found.status === 'failed' || (found.status === 'succeeded' && found.amount === view.amount)) applyConfirmedCollection(record, report, found.status, true);
+  }
+}
+
+/** True once the collection settled (a signal handler or a look-up changes it while the stage waits). */
+function isDone(view: CollectionView): boolean {
+  const status = view.status;
+  return status === 'paid' || status === 'failed';
 }

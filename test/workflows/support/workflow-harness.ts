@@ -52,6 +52,12 @@ export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
 }
 
 /** In-memory stand-ins for the providers and the read model, recording every call. */
+/**
+ * The payment provider's record of collections settled by `settleCollection`, by
+ * `<workflow id>|<collection id>` (what `lookUpCollection` answers; pending while absent).
+ */
+const collectionSettlements = new Map<string, 'succeeded' | 'failed'>();
+
 export class FakeWorld {
   /** Each world has its own task queue, so every test gets a fresh worker. */
   readonly taskQueue = `workflow-tests-${++queueCounter}`;
@@ -179,6 +185,11 @@ export class FakeWorld {
           return { collectionId: c.collectionId, status: 'pending' as const };
         },
         lookUpTrade: async ({ orderId }) => this.trades.get(orderId) ?? null,
+        lookUpCollection: async ({ collectionId }) => {
+          const c = this.collections.find((e) => e.collectionId === collectionId);
+          if (!c) return { status: 'not_found' as const };
+          return { status: collectionSettlements.get(`${caseWorkflowId(c.caseId)}|${collectionId}`) ?? ('pending' as const), amount: c.amount };
+        },
         lookUpRefund: async ({ refundId }) => {
           this.refundLookUps.push(refundId);
           const r = this.refunds.find((e) => e.refundId === refundId);
@@ -420,6 +431,8 @@ export async function collectionRequested(world: FakeWorld, caseId: string, n = 
 
 /** The payment provider reports a collection settled: the customer paid (`succeeded`) or the payment failed. */
 export async function settleCollection(handle: CaseHandle, collectionId: string, status: 'succeeded' | 'failed' = 'succeeded', reason?: string) {
+  // The provider's record says so before it calls back (the case looks it up).
+  collectionSettlements.set(`${handle.workflowId}|${collectionId}`, status);
   await handle.signal(collectionEventSignal, {
     eventId: `${collectionId}:${status}`,
     collectionId,
