@@ -20,6 +20,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { CASE_TYPES, type Actor, type CaseType, type OpenCaseRequest } from '../domain/case.types';
 import {
+  collectionEventSignal,
   confirmReceiptUpdate,
   inspectionUpdate,
   paymentEventSignal,
@@ -181,6 +182,31 @@ const SCENARIOS: Scenario[] = [
       await waitForStatus(handle, 'repairing');
       await handle.executeUpdate(repairResultUpdate, { args: [{ actor: { kind: 'agent', id: 'repair.center' }, outcome: 'unrepairable', verified: false }] });
       await settleRefund(handle, world, (await waitForStatus(handle, 'refunding')).id);
+      await waitForStatus(handle, 'completed');
+      await answerSurvey(handle);
+    },
+  },
+  {
+    type: 'repair',
+    name: 'quote-forged-paid-then-paid-repaired',
+    covers: 'out-of-warranty review → quote accepted → a `paid` report the provider\'s record contradicts (looked up: pending), nothing counts → the provider settles it, looked up: paid → parcel to the repair center → repaired → receipt confirmed → survey (`collection-reports-confirmed`)',
+    request: (now) => caseRequest(now, { type: 'repair', reason: { code: 'quality_issue' }, evidence: ['https://evidence.example/recorded-6.jpg'] }, 415),
+    drive: async (handle, { world }) => {
+      await approve(handle);
+      await waitForStatus(handle, 'awaiting_quote_acceptance');
+      await handle.executeUpdate(quoteUpdate, { args: [{ actor: customer, accept: true }] });
+      const caseId = (await waitForStatus(handle, 'awaiting_payment')).id;
+      const collection = await collectionRequested(world, caseId);
+      await waitForCase(handle, 'the quote to be asked for', (s) => s.outcome.collections?.[0]?.status === 'requested');
+      await handle.signal(collectionEventSignal, { eventId: 'forged-paid', collectionId: collection.collectionId, status: 'succeeded', at: new Date().toISOString() });
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      await settleCollection(handle, collection.collectionId);
+      await waitForStatus(handle, 'awaiting_return_shipment');
+      await shipAndDeliver(handle, 'SF-REC-REPAIR-3');
+      await waitForStatus(handle, 'repairing');
+      await handle.executeUpdate(repairResultUpdate, { args: [{ actor: { kind: 'agent', id: 'repair.center' }, outcome: 'repaired', verified: true }] });
+      await waitForStatus(handle, 'awaiting_customer_confirmation');
+      await handle.executeUpdate(confirmReceiptUpdate, { args: [{ actor: customer }] });
       await waitForStatus(handle, 'completed');
       await answerSurvey(handle);
     },
