@@ -93,6 +93,10 @@ export class CaseRecord {
   confirmsRefundReports = false;
   /** Settlements of the current refund reported and not yet looked up at the provider, oldest first. */
   readonly refundReports: PaymentEvent[] = [];
+  /** Refund ids of attempts given up on a confirmed failure (patch refund-reports-confirmed). */
+  readonly abandonedRefunds = new Set<string>();
+  /** `succeeded` reports of a given-up attempt, not yet looked up: money out the case did not expect. */
+  readonly abandonedReports: PaymentEvent[] = [];
   /** True while the collection stage confirms reported payments with the provider's record (patch collection-reports-confirmed). */
   confirmsCollectionReports = false;
   /** Collection settlements reported and not yet looked up at the provider, oldest first. */

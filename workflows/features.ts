@@ -95,7 +95,8 @@ export const Features = {
    * payment signal only records the report, and the case looks the refund up in the provider's own
    * record before it acts — succeeded with the refund's amount settles it (the ledger commits),
    * failed starts the next attempt, pending keeps waiting, another amount or an unknown refund goes
-   * to a person (an unknown one is asked again under the same key, never a new one). Issue 23
+   * to a person (an unknown one is asked again under the same key, never a new one); a paid report
+   * of an attempt given up on a confirmed failure is looked up and raised to a person. Issue 23
    * (2026-12-08). Asked once per attempt, when its refund was requested (before any report can be
    * applied). Old path: the signal settles the refund (`applyPaymentEvent` with
    * `record.confirmsRefundReports` false, workflows/provider-events.ts); may go when

@@ -43,6 +43,12 @@ export function applyCourierEvent(record: CaseRecord, event: CourierEvent): void
 export function applyPaymentEvent(record: CaseRecord, event: PaymentEvent): void {
   if (record.seenProviderEvents.has(event.eventId)) return;
   const refund = record.refund;
+  if (record.confirmsRefundReports && event.status === 'succeeded' && record.abandonedRefunds.has(event.refundId)) {
+    // Paid after the case gave that attempt up: looked up, and raised to a person, by the refund stage.
+    record.seenProviderEvents.add(event.eventId);
+    record.abandonedReports.push(event);
+    return;
+  }
   if (!refund || refund.id !== event.refundId) {
     record.earlySettlements.set(event.refundId, event);
     return;

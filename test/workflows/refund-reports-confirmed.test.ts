@@ -81,6 +81,23 @@ describe('refund reports confirmed with the provider before money moves', () => 
       expect(done.refund).toMatchObject({ status: 'succeeded', id: second.refundId });
     }));
 
+  test("a provider's `succeeded` for an attempt the case gave up is recorded as money out and raised to a person; the current attempt goes on", () =>
+    withWorker(async () => {
+      const { handle, id } = await approvedRefund();
+      const first = await settleRefund(handle, world, id, 'failed');
+      const second = await refundIssued(world, id, 2);
+      await waitForCase(handle, 'the second attempt to be requested', (c) => c.refund?.id === second.refundId && c.refund.status === 'requested');
+      // The provider changes its mind about the first attempt: it paid after all.
+      first.settled = 'succeeded';
+      await report(handle, first.refundId, 'succeeded', 'late-paid');
+      const raised = await waitForCase(handle, 'the paid attempt to be raised', (c) => events(c).includes('refund.manual_action_required'));
+      expect(raised.timeline.find((e) => e.event === 'refund.manual_action_required')?.data).toMatchObject({ reason: 'abandoned_attempt_paid', refundId: first.refundId, providerAmount: first.amount });
+      await waitFor(() => messagesWith(world, 'refund_abandoned_attempt_paid').length > 0, 'the staff queue to be told');
+      await settleRefund(handle, world, id, 'succeeded');
+      const done = await waitForStatus(handle, 'completed');
+      expect(done.refund).toMatchObject({ id: second.refundId, status: 'succeeded' });
+    }));
+
   test('a `succeeded` the provider does not confirm commits nothing and the case keeps waiting', () =>
     withWorker(async () => {
       const { handle, request } = await approvedRefund();

@@ -4,6 +4,7 @@ import { providers } from '../activities';
 import { SYSTEM, type CaseRecord } from '../case-record';
 import { isPatched } from '../features';
 import { notifyStaffQueue } from '../notify';
+import type { PaymentEvent } from '../../domain/workflow-contract';
 import { applyConfirmedSettlement, applyPaymentEvent } from '../provider-events';
 
 /** How the refund ended. */
@@ -77,6 +78,7 @@ export async function settleAttempts(
       if (told) await told;
       return 'succeeded';
     }
+    if (record.confirmsRefundReports && refund.id !== undefined) record.abandonedRefunds.add(refund.id);
     await notifyStaffQueue(record, 'refund_failed', `refund-failed-${attempt}`, { amount, attempt });
   }
   record.log(SYSTEM, 'refund.manual_action_required', { attempts: policy.refund.maxAttempts });
@@ -100,8 +102,13 @@ async function confirmedSettlement(record: CaseRecord, refund: RefundView, reaso
   // Each kind of doubt is raised to a person once per attempt.
   const raised = new Set<'amount' | 'unknown'>();
   for (;;) {
-    await record.waitUntil(() => isSettled(refund) || record.refundReports.length > 0);
+    await record.waitUntil(() => isSettled(refund) || record.refundReports.length > 0 || record.abandonedReports.length > 0);
     if (isSettled(refund)) return;
+    const abandoned = record.abandonedReports.shift();
+    if (abandoned) {
+      await raiseAbandonedAttemptPaid(record, abandoned);
+      continue;
+    }
     // One look-up answers every report received meanwhile (a flood of forged reports costs one query).
     const report = record.refundReports[record.refundReports.length - 1];
     record.refundReports.length = 0;
@@ -137,6 +144,21 @@ async function confirmedSettlement(record: CaseRecord, refund: RefundView, reaso
       await notifyStaffQueue(record, 'refund_unconfirmed', `refund-unconfirmed-${attempt}`, { amount: refund.amount, attempt, reported: report.status });
     }
   }
+}
+
+/**
+ * A provider's `succeeded` for an attempt the case gave up on a confirmed failure: looked up, and
+ * when the provider's record says it paid, recorded as money out and raised to a person (the
+ * ledger and the provider must never disagree silently). The current attempt goes on.
+ */
+async function raiseAbandonedAttemptPaid(record: CaseRecord, report: PaymentEvent): Promise<void> {
+  const { input } = record;
+  const found = await providers.lookUpRefund.executeWithOptions({ summary: 'look up a given-up refund attempt reported paid' }, [
+    { orderId: input.request.orderId, refundId: report.refundId, paymentMethod: input.request.order.paymentMethod, ...paymentChannelOf(input.request.order) },
+  ]);
+  if (found.status !== 'succeeded') return;
+  record.log(SYSTEM, 'refund.manual_action_required', { reason: 'abandoned_attempt_paid', refundId: report.refundId, providerAmount: found.amount ?? null });
+  await notifyStaffQueue(record, 'refund_abandoned_attempt_paid', `refund-abandoned-paid-${report.refundId}`, { refundId: report.refundId, providerAmount: found.amount ?? null });
 }
 
 /** True once the refund settled (a signal handler or an answer changes it while the stage waits). */
