@@ -42,6 +42,8 @@ interface AlipayControls {
   nextAnswer: Tamper | null;
   /** Off: refunds are paid but not notified (what the query fallback is for). */
   notifications: boolean;
+  /** On: the next new request number is taken but not paid (fund_change=N, the query finds nothing) until it is asked again. */
+  holdNextRefund: boolean;
 }
 
 /** Alipay's top-level code and message for a sub_code (gateway errors are 20000, app errors 40002, business refusals 40004). */
@@ -66,7 +68,9 @@ const DEFAULT_TRADE_TOTAL_FEN = 100_000_000;
 export function alipayRoutes(options: AlipaySandboxOptions): Router {
   const refunds = new Map<string, AlipaySandboxRefund>();
   const trades = new Map<string, { tradeNo: string; totalFen: number }>();
-  const controls: AlipayControls = { nextRefundFailure: null, nextAnswer: null, notifications: true };
+  const controls: AlipayControls = { nextRefundFailure: null, nextAnswer: null, notifications: true, holdNextRefund: false };
+  // Request numbers taken but not paid yet (hold-next-refund): the same number asked again pays it.
+  const held = new Set<string>();
   const notify = (refund: AlipaySandboxRefund) => {
     if (options.notifyUrl === undefined || !controls.notifications) return;
     const fields = refundNotification(refund, refundedOn(refunds, refund.outTradeNo), tradeOf(refund.outTradeNo).totalFen, options.appId);
@@ -137,7 +141,13 @@ export function alipayRoutes(options: AlipaySandboxOptions): Router {
       const earlier = refunds.get(key);
       if (earlier && earlier.refundFen !== refundFen) return refuse(res, responseKey, 'ACQ.DISCORDANT_REPEAT_REQUEST', '不一致的请求');
       let fundChange = 'N';
+      if (!earlier && controls.holdNextRefund && !held.has(key)) {
+        controls.holdNextRefund = false;
+        held.add(key);
+        return answer(res, responseKey, { code: '10000', msg: 'Success', trade_no: trade.tradeNo, out_trade_no: outTradeNo, buyer_logon_id: '159******00', fund_change: 'N', refund_fee: fenToYuan(refundedOn(refunds, outTradeNo)) });
+      }
       if (!earlier) {
+        held.delete(key);
         const refunded = refundedOn(refunds, outTradeNo);
         if (refunded + refundFen > trade.totalFen) return refuse(res, responseKey, 'ACQ.REFUND_AMT_NOT_EQUAL_TOTAL', '退款金额超限');
         refunds.set(key, {
@@ -201,6 +211,12 @@ export function alipayRoutes(options: AlipaySandboxOptions): Router {
     res.json({ nextRefundFailure: subCode });
   });
 
+  // The next new request number is taken but not paid: Alipay's query finds nothing under it until the same number is asked again.
+  router.post('/control/hold-next-refund', (_req, res) => {
+    controls.holdNextRefund = true;
+    res.json({ holdNextRefund: true });
+  });
+
   // The next answer goes out without a signature ("unsigned") or signed with a key the app does not trust ("forged").
   router.post('/control/tamper-next-answer', controlJson, (req, res) => {
     const mode = (req.body as { mode?: unknown } | undefined)?.mode;
@@ -237,6 +253,8 @@ export function alipayRoutes(options: AlipaySandboxOptions): Router {
   router.post('/control/reset', (_req, res) => {
     refunds.clear();
     trades.clear();
+    held.clear();
+    controls.holdNextRefund = false;
     controls.nextRefundFailure = null;
     controls.nextAnswer = null;
     controls.notifications = true;

@@ -7,6 +7,7 @@ import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import type { CaseSnapshot } from '../../domain/case.types';
 import { defaultPolicy } from '../../domain/policy';
 import { fenToYuan } from '../../domain/yuan';
+import { SIGNATURE_HEADER, signWebhook } from '../../integrations/webhook-signature';
 import { createSandboxApp, type Sandbox } from '../../sandbox/app';
 import type { AlipaySandboxRefund } from '../../sandbox/alipay.routes';
 import { SANDBOX_ALIYUN_ACCESS_KEY_ID, type AliyunSandboxSms } from '../../sandbox/aliyun-sms.routes';
@@ -324,5 +325,43 @@ describe('all real providers together on the integration stack', () => {
 
     await expectTexted(wechatpayPair, completed.id);
     expectNoPhoneInLogs(wechatpayPair);
+  });
+
+  test("when Alipay's query does not know a refund reported failed, the case asks again under the same out_request_no, never a new one, and Alipay pays it once (issue 23)", async () => {
+    const orderId = `ITALIU${Date.now()}${randomBytes(3).toString('hex')}`;
+    // Alipay takes the next request number without paying it: its query finds nothing under it.
+    expect((await fetch(`${sandboxUrl}/alipay/control/hold-next-refund`, { method: 'POST' })).status).toBe(200);
+    const { cases } = alipayPair;
+    const opened = await cases.opened(tokens.customer, {
+      type: 'refund_only',
+      orderId,
+      customerId: CUSTOMER_ID,
+      items: [{ sku: 'SKU-MUG-1', quantity: 1, unitPrice: UNIT_PRICE }],
+      reason: { code: 'wrong_item', description: 'a different mug came' },
+      evidence: ['https://img.example/evidence-1.jpg'],
+      packagingIntact: true,
+      order: { paidAt: daysAgo(4), deliveredAt: daysAgo(2), paymentMethod: 'online', paymentChannel: 'alipay', total: UNIT_PRICE, currency: 'CNY' },
+    });
+    await cases.accepted(tokens.agent, opened.id, 'review', { decision: 'approve' });
+    const key = `${opened.id}:refund:1`;
+    const requested = await cases.waitFor(opened.id, 'the refund to be with Alipay', (c) => c.refund?.status === 'requested' && c.refund.id === key, CASE_MS);
+    const before = (await sandboxGet<{ refunds: AlipaySandboxRefund[] }>('/alipay/control/refunds')).refunds.filter((r) => r.outTradeNo === orderId);
+    expect(before).toEqual([]);
+
+    // A `failed` report of it (whoever signed it with the payment service's secret): the case looks it up, Alipay knows nothing.
+    const body = JSON.stringify({ eventId: `forged-${randomUUID()}`, refundId: key, merchantReference: requested.id, status: 'failed', at: new Date().toISOString(), reason: 'refund_declined' });
+    const forged = await fetch(`${alipayPair.apiUrl}/v1/webhooks/payment`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signWebhook(body, readIntegrationStack().paymentWebhookSecret) },
+      body,
+    });
+    expect(forged.status).toBe(202);
+
+    // Unknown is never a new key: the same request number asked again, which Alipay pays once.
+    const completed = await cases.waitForStatus(opened.id, 'completed', CASE_MS);
+    expect(completed.refund).toMatchObject({ id: key, status: 'succeeded', amount: UNIT_PRICE });
+    expect(count(completed, 'refund.requested')).toBe(1);
+    const after = (await sandboxGet<{ refunds: AlipaySandboxRefund[] }>('/alipay/control/refunds')).refunds.filter((r) => r.outTradeNo === orderId);
+    expect(after.map((r) => ({ outRequestNo: r.outRequestNo, refundFen: r.refundFen }))).toEqual([{ outRequestNo: key, refundFen: UNIT_PRICE }]);
   });
 });
