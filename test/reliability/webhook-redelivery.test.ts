@@ -8,7 +8,7 @@ import { countEvents, ReturnCases, Sandbox, type ReturnCase } from './support/re
 
 // Scenario 5: providers deliver callbacks more than once, late and out of order. The sandbox's
 // callbacks pass through a tap (test/reliability/support/callback-tap.ts), and the test posts
-// recorded ones again, signed with the stack's WEBHOOK_SECRET, plus events of its own. A case
+// recorded ones again, signed with the stack's webhook secret, plus events of its own. A case
 // never moves twice or backwards; an event for nothing we know is a 404.
 
 // Tracking events 1.5 s apart, so that an event the test sends can overtake the courier's own.
