@@ -3596,7 +3596,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body bytes>" with WEBHOOK_SECRET>; older than 5 minutes, or more than 60 s in the future, is refused */
+                /** @description t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body bytes>" with the provider's own secret: PAYMENT_WEBHOOK_SECRET for /v1/webhooks/payment, COURIER_WEBHOOK_SECRET for /v1/webhooks/courier>; older than 5 minutes, or more than 60 s in the future, is refused */
                 "X-Signature": string;
             };
             path?: never;
@@ -3673,7 +3673,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body bytes>" with WEBHOOK_SECRET>; older than 5 minutes, or more than 60 s in the future, is refused */
+                /** @description t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body bytes>" with the provider's own secret: PAYMENT_WEBHOOK_SECRET for /v1/webhooks/payment, COURIER_WEBHOOK_SECRET for /v1/webhooks/courier>; older than 5 minutes, or more than 60 s in the future, is refused */
                 "X-Signature": string;
             };
             path?: never;
