@@ -1,5 +1,5 @@
 import { allowedCommands, CURRENT_RULES } from '../domain/case-commands';
-import type { CaseSnapshot } from '../domain/case.types';
+import type { CaseSnapshot, TimelineEntry } from '../domain/case.types';
 import { actorOf, type Principal } from './auth';
 
 /**
@@ -19,5 +19,17 @@ export type CaseAnswer = CaseSnapshot & {
  */
 export function caseAnswer(snapshot: CaseSnapshot, principal: Principal): CaseAnswer {
   const c = { type: snapshot.type, status: snapshot.status, customerId: snapshot.customerId, refund: snapshot.refund, surveyAnswered: snapshot.survey !== null };
-  return { ...snapshot, allowedCommands: allowedCommands(c, { kind: principal.role, id: actorOf(principal).id }, CURRENT_RULES) };
+  const seen = principal.role === 'customer' ? { ...snapshot, timeline: snapshot.timeline.map(withoutCourierText) } : snapshot;
+  return { ...seen, allowedCommands: allowedCommands(c, { kind: principal.role, id: actorOf(principal).id }, CURRENT_RULES) };
+}
+
+/**
+ * A timeline entry as a customer reads it: a courier's own trace text (`detail`: a signer's name,
+ * a phone tail, a depot's note) is staff-only; the customer reads each tracking event in our words
+ * (its event name, which the desk shows as a label).
+ */
+function withoutCourierText(entry: TimelineEntry): TimelineEntry {
+  if (entry.actor.kind !== 'provider' || entry.data === undefined || !('detail' in entry.data)) return entry;
+  const { detail: _staffOnly, ...data } = entry.data;
+  return { ...entry, data };
 }
