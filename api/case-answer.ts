@@ -18,7 +18,7 @@ export type CaseAnswer = CaseSnapshot & {
  * the list leaves out); the workflow's validator has the last word either way.
  */
 export function caseAnswer(snapshot: CaseSnapshot, principal: Principal): CaseAnswer {
-  const c = { type: snapshot.type, status: snapshot.status, customerId: snapshot.customerId, refund: snapshot.refund, surveyAnswered: snapshot.survey !== null };
+  const c = { type: snapshot.type, status: snapshot.status, customerId: snapshot.customerId, refund: snapshot.refund, surveyAnswered: snapshot.survey !== null, takesScanIn: snapshot.shipments.some((s) => s.direction === 'return' && s.via !== undefined) };
   const seen = principal.role === 'customer' ? { ...snapshot, timeline: snapshot.timeline.map(withoutCourierText) } : snapshot;
   return { ...seen, allowedCommands: allowedCommands(c, { kind: principal.role, id: actorOf(principal).id }, CURRENT_RULES) };
 }

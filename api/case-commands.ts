@@ -35,13 +35,28 @@ export const reviewBodySchema = z
 /** Body of `POST /v1/cases/:id/customer-info`. */
 export const customerInfoBodySchema = z.object({ message: text(), evidence: z.array(evidenceUrl).max(20).optional() }).strict();
 
-/** Body of `POST /v1/cases/:id/return-shipment`. */
+const trackingNumber = z.string().regex(/^[A-Za-z0-9-]{4,64}$/, 'must be 4-64 letters, digits or dashes');
+
+/** Body of `POST /v1/cases/:id/return-shipment`: the label's parcel by default, or the customer's own courier. */
 export const returnShipmentBodySchema = z
   .object({
-    carrier: text(64),
-    trackingNumber: z.string().regex(/^[A-Za-z0-9-]{4,64}$/, 'must be 4-64 letters, digits or dashes'),
+    via: z
+      .enum(['label', 'own_courier'])
+      .optional()
+      .meta({ description: "label (the default): the parcel goes on the shop's return label, whose carrier and number the case already knows; own_courier: the customer's own courier, received only when the warehouse scans it in" }),
+    carrier: text(64).optional().meta({ description: "own_courier: the courier's name (required); label: if given, must be the label's" }),
+    trackingNumber: trackingNumber.optional().meta({ description: "own_courier: the parcel's number (required); label: if given, must be the label's (409 otherwise)" }),
   })
-  .strict();
+  .strict()
+  .superRefine((body, ctx) => {
+    if (body.via !== 'own_courier') return;
+    for (const field of ['carrier', 'trackingNumber'] as const) {
+      if (body[field] === undefined) ctx.addIssue({ code: 'custom', path: [field], message: 'required when the parcel goes by your own courier (via: own_courier)' });
+    }
+  });
+
+/** Body of `POST /v1/cases/:id/receive`: the number on the parcel the warehouse has in hand. */
+export const receiveBodySchema = z.object({ trackingNumber: trackingNumber.meta({ description: 'the number printed on the parcel scanned in' }) }).strict();
 
 /** Body of `POST /v1/cases/:id/inspection`. */
 export const inspectionBodySchema = z
@@ -119,7 +134,8 @@ const command = <N extends CaseCommandName>(name: N, schema: z.ZodType<Omit<Case
 const BY_NAME: { readonly [N in CaseCommandName]: CaseCommand } = {
   review: command('review', reviewBodySchema, 'Review the case: approve, reject or ask the customer for information'),
   customerInfo: command('customerInfo', customerInfoBodySchema, 'Answer a request for information'),
-  returnShipment: command('returnShipment', returnShipmentBodySchema, 'Report the parcel sent back'),
+  returnShipment: command('returnShipment', returnShipmentBodySchema, 'Report the parcel sent back (on the return label, or by your own courier)'),
+  receive: command('receive', receiveBodySchema, 'Scan in the returned parcel at the warehouse (or repair center): the goods are received'),
   inspection: command('inspection', inspectionBodySchema, 'Record the warehouse inspection of returned goods'),
   stockDecision: command('stockDecision', stockDecisionBodySchema, 'Choose a refund or an alternative after an out-of-stock exchange'),
   quote: command('quote', quoteBodySchema, 'Accept or decline a paid-repair quote'),

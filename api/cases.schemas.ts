@@ -248,6 +248,10 @@ export const caseSchema = z
         trackingNumber: z.string(),
         status: z.enum(['label_created', 'shipped', 'picked_up', 'in_transit', 'delivered', 'exception']),
         labelId: z.string().optional(),
+        via: z
+          .enum(['label', 'own_courier'])
+          .optional()
+          .meta({ description: "a return parcel: on the shop's label, or by the customer's own courier (received only on the warehouse's scan-in)" }),
         updatedAt: z.string(),
       }),
     ),

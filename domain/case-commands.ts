@@ -38,9 +38,19 @@ export interface CustomerInfoCommand extends Command {
   message: string;
   evidence?: string[];
 }
-/** The parcel the customer sent back. */
+/**
+ * The customer has sent the goods back. By default on the shop's return label (its carrier and
+ * number; a number given must be the label's); `via: 'own_courier'` names the customer's own
+ * courier and number, and such a parcel is received only when the warehouse scans it in.
+ * (Cases opened before the label rule took any carrier and number, both required.)
+ */
 export interface ReturnShipmentCommand extends Command {
-  carrier: string;
+  via?: 'label' | 'own_courier';
+  carrier?: string;
+  trackingNumber?: string;
+}
+/** The warehouse (or repair center) has the parcel in hand: the number on the parcel scanned in. */
+export interface ReceiveCommand extends Command {
   trackingNumber: string;
 }
 /** Warehouse inspection of returned goods. */
@@ -94,6 +104,7 @@ export type StageCommandName =
   | 'review'
   | 'customerInfo'
   | 'returnShipment'
+  | 'receive'
   | 'inspection'
   | 'stockDecision'
   | 'quote'
@@ -109,6 +120,7 @@ export interface CaseCommandBodies {
   review: ReviewCommand;
   customerInfo: CustomerInfoCommand;
   returnShipment: ReturnShipmentCommand;
+  receive: ReceiveCommand;
   inspection: InspectionCommand;
   stockDecision: StockDecisionCommand;
   quote: QuoteCommand;
@@ -170,12 +182,27 @@ export interface CommandCase {
   refund: Pick<RefundView, 'status'> | null;
   /** True once the satisfaction survey was answered. */
   surveyAnswered: boolean;
+  /** True when the case's return parcel can be scanned in (the label rule; absent or false on cases before it). */
+  takesScanIn?: boolean;
+}
+
+/**
+ * The parcel a case waits to receive back, as the return rules read it: the label the shop issued,
+ * and once the customer sent it, the parcel on its way. Null on cases opened before the label rule
+ * (they take any typed number and no scan-in) and on cases with no return stage yet.
+ */
+export interface ReturnParcelFacts {
+  /** Null for the moment between the stage's start and the courier's answer. */
+  label: { carrier: string; trackingNumber: string } | null;
+  /** The parcel the customer reported sent (absent until then). */
+  sent?: { via: 'label' | 'own_courier'; carrier: string; trackingNumber: string };
 }
 
 /** What the content rules read besides the case's state: its request and policy (only the workflow has them). */
 export interface CommandInputCase extends CommandCase {
   request: Pick<OpenCaseRequest, 'type' | 'items' | 'order'>;
   policy: Pick<Policy, 'exchange'> & { compensation?: Partial<Policy['compensation']> };
+  returnParcel: ReturnParcelFacts | null;
 }
 
 /**
@@ -294,6 +321,62 @@ export function inspectionProblem(c: Pick<CommandInputCase, 'request'>, command:
   return refundAmount > claimed ? `refundAmount ${refundAmount} exceeds the claimed amount ${claimed}` : null;
 }
 
+const noScanIn: CommandRefusal = { type: CommandErrorTypes.invalidState, message: "this case was opened before warehouse scan-in: its parcel is received on the courier's delivery" };
+const labelNotYet: CommandRefusal = { type: CommandErrorTypes.invalidState, message: 'the return label is still being issued: try again in a moment' };
+
+/** Tracking numbers compare as couriers print them: case and surrounding spaces do not matter. */
+export function sameTrackingNumber(a: string, b: string): boolean {
+  return a.trim().toUpperCase() === b.trim().toUpperCase();
+}
+
+/**
+ * A return parcel goes on the shop's label unless the customer names their own courier: a number
+ * that is not the label's is a conflict with the case (409) naming the field, so a neighbour's
+ * delivered parcel cannot complete a return. Own courier needs its carrier and number (400).
+ * Cases opened before the label rule (no label facts) take a typed carrier and number, as they did.
+ */
+export function returnShipmentRefusal(c: Pick<CommandInputCase, 'returnParcel'>, command: Omit<ReturnShipmentCommand, 'actor'>): CommandRefusal | null {
+  const { via, carrier, trackingNumber } = command;
+  const typed = (field: 'carrier' | 'trackingNumber') => ({ field, message: 'required when the parcel goes by your own courier' });
+  if (c.returnParcel === null) {
+    if (via === 'own_courier' || !carrier?.trim() || !trackingNumber?.trim()) {
+      const fields = [...(carrier?.trim() ? [] : [{ field: 'carrier', message: 'required for this case' }]), ...(trackingNumber?.trim() ? [] : [{ field: 'trackingNumber', message: 'required for this case' }])];
+      return { type: CommandErrorTypes.invalidInput, message: 'this case was opened before return labels: give the carrier and the tracking number of the parcel', fields };
+    }
+    return null;
+  }
+  if (via === 'own_courier') {
+    const missing = [...(carrier?.trim() ? [] : [typed('carrier')]), ...(trackingNumber?.trim() ? [] : [typed('trackingNumber')])];
+    if (missing.length > 0) return { type: CommandErrorTypes.invalidInput, message: 'a parcel sent by your own courier needs its carrier and tracking number', fields: missing };
+    return null;
+  }
+  const { label } = c.returnParcel;
+  if (label === null) return labelNotYet;
+  if (trackingNumber !== undefined && !sameTrackingNumber(trackingNumber, label.trackingNumber)) {
+    const message = `tracking number ${trackingNumber} is not the one on the shop's return label (${label.trackingNumber}): send the parcel with the label, or say you use your own courier (via: own_courier)`;
+    return { type: CommandErrorTypes.invalidState, message, fields: [{ field: 'trackingNumber', message: `must be the label's number ${label.trackingNumber}, or send via own_courier` }] };
+  }
+  if (carrier !== undefined && carrier.trim().toUpperCase() !== label.carrier.toUpperCase()) {
+    const message = `the return label is for ${label.carrier}, not ${carrier}: send the parcel with the label, or say you use your own courier (via: own_courier)`;
+    return { type: CommandErrorTypes.invalidState, message, fields: [{ field: 'carrier', message: `must be the label's carrier ${label.carrier}, or send via own_courier` }] };
+  }
+  return null;
+}
+
+/**
+ * A scan-in names the parcel in hand: before the customer reported it, only the label's parcel
+ * (the shop knows that number); after, the parcel the case waits for. Any other is a 409 in words.
+ */
+export function receiveRefusal(c: Pick<CommandInputCase, 'returnParcel'>, command: Omit<ReceiveCommand, 'actor'>): CommandRefusal | null {
+  if (c.returnParcel === null) return noScanIn;
+  const expected = c.returnParcel.sent?.trackingNumber ?? c.returnParcel.label?.trackingNumber;
+  if (expected === undefined) return labelNotYet;
+  if (sameTrackingNumber(command.trackingNumber, expected)) return null;
+  const which = c.returnParcel.sent?.via === 'own_courier' ? "the customer's own courier parcel" : "the shop's return label";
+  const message = `the parcel in hand (${command.trackingNumber}) is not the one this case waits for: expected ${expected}, ${which}`;
+  return { type: CommandErrorTypes.invalidState, message, fields: [{ field: 'trackingNumber', message: `expected ${expected}` }] };
+}
+
 /** An alternative item after a stock-out: only when the policy allows one, and naming its sku. */
 export function stockDecisionProblem(c: Pick<CommandInputCase, 'policy'>, command: Pick<StockDecisionCommand, 'decision' | 'sku'>): string | null {
   if (command.decision !== 'alternative') return null;
@@ -347,11 +430,20 @@ function stage<N extends StageCommandName>(
   };
 }
 
+/** The warehouse's scan-in, while a return parcel can be on its way in (a case before the label rule takes none). */
+const scanIn = stage('receive', 'receive', 'staff', ['awaiting_return_shipment', 'return_in_transit']);
+
 /** Every case command, in the order of the contract table: path, audience, statuses and refusals. */
 export const CASE_COMMAND_RULES: { readonly [N in CaseCommandName]: CommandRule<N> } = {
   review: stage('review', 'review', 'staff', ['awaiting_review'], (_c, command) => reviewProblem(command)),
   customerInfo: stage('customerInfo', 'customer-info', 'owner', ['awaiting_customer_info']),
-  returnShipment: stage('returnShipment', 'return-shipment', 'owner', ['awaiting_return_shipment']),
+  returnShipment: { ...stage('returnShipment', 'return-shipment', 'owner', ['awaiting_return_shipment']), inputRefusal: (c, command) => returnShipmentRefusal(c, command) },
+  receive: {
+    ...scanIn,
+    stateRefusal: (c, actor, features) => scanIn.stateRefusal(c, actor, features) ?? (c.takesScanIn ? null : noScanIn),
+    // A parcel that is not the one awaited is a conflict with the case (409), not a malformed body.
+    inputRefusal: (c, command) => receiveRefusal(c, command),
+  },
   inspection: stage('inspection', 'inspection', 'staff', ['inspecting'], inspectionProblem),
   stockDecision: stage('stockDecision', 'stock-decision', 'owner_or_staff', ['awaiting_stock_decision'], stockDecisionProblem),
   quote: stage('quote', 'quote', 'owner', ['awaiting_quote_acceptance']),

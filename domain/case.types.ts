@@ -211,6 +211,8 @@ export interface ShipmentView {
   trackingNumber: string;
   status: 'label_created' | 'shipped' | 'picked_up' | 'in_transit' | 'delivered' | 'exception';
   labelId?: string;
+  /** A return parcel: on the shop's label, or by the customer's own courier (received only on the warehouse's scan-in). Absent on cases opened before. */
+  via?: 'label' | 'own_courier';
   updatedAt: string;
 }
 
@@ -274,6 +276,8 @@ export interface CaseOutcome {
   /** Goods that failed inspection, held by the warehouse because the send-back fee was not paid. */
   goodsHeld?: true;
   collections?: CollectionView[];
+  /** The one moment the returned goods were received (the processing clock starts there): by the courier's delivery of the label parcel or the warehouse's scan-in. */
+  goodsReceived?: { at: string; trackingNumber: string; by: 'courier_delivery' | 'scan_in' };
 }
 
 /** The case resource of the API contract: what the workflow query and the read model return. */

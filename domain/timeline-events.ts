@@ -30,6 +30,7 @@ export const TimelineEvents = [
   'return.label_created',
   'return.shipped',
   'return.received',
+  'return.already_received',
   // Inspection (workflows/stages/inspection.stage.ts).
   'inspection.passed',
   'inspection.failed',

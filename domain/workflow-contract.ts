@@ -116,6 +116,8 @@ export const reviewUpdate = COMMAND_UPDATES.review;
 export const customerInfoUpdate = COMMAND_UPDATES.customerInfo;
 /** Customer reports the return parcel. */
 export const returnShipmentUpdate = COMMAND_UPDATES.returnShipment;
+/** The warehouse scans the returned parcel in. */
+export const receiveUpdate = COMMAND_UPDATES.receive;
 /** Warehouse records the inspection. */
 export const inspectionUpdate = COMMAND_UPDATES.inspection;
 /** Customer decides after an out-of-stock exchange. */

@@ -55,7 +55,7 @@ export function createSandboxApp(options: SandboxOptions): Sandbox {
   const timers = new TimerSet();
   const state = new SandboxState();
   const dispatcher = new CallbackDispatcher(options.callbackBaseUrl, (topic) => options.webhookSecrets?.[topic] ?? options.webhookSecret, timers, logger);
-  const tracking = new TrackingSimulator(dispatcher, timers, options.trackingStepMs);
+  const tracking = new TrackingSimulator(dispatcher, timers, options.trackingStepMs, (number) => state.issuedTrackingNumber(number));
   const faults = new FaultInjector(timers);
   const orders = new OrderBook((sku) => state.catalog.get(sku)?.category);
   // Kuaidi100 authenticates inside its own protocol (key, sign), so it sits outside the bearer check.

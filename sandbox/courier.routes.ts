@@ -27,11 +27,12 @@ export function courierRoutes(state: SandboxState, tracking: TrackingSimulator):
     const input = validate(shipmentRequest, req.body);
     const outcome = state.shipments.execute(key, input, () => {
       const shipment = { shipmentId: newId('shp'), carrier: CARRIER, trackingNumber: newTrackingNumber(input.items) };
-      // A shipment we create is tracked without an explicit subscription, as real couriers do for their own parcels.
-      tracking.subscribe({ caseId: input.caseId, trackingNumber: shipment.trackingNumber, carrier: CARRIER });
       const record = { ...shipment, caseId: input.caseId, purpose: input.purpose, items: input.items, createdAt: nowIso() };
       return { status: 201, response: shipment, record };
     });
+    // A shipment we create is tracked without an explicit subscription, as real couriers do for their
+    // own parcels (subscribed once recorded, so the simulator knows the number as ours).
+    if (outcome.kind === 'created') tracking.subscribe({ caseId: input.caseId, trackingNumber: outcome.record.trackingNumber, carrier: CARRIER });
     sendOutcome(res, outcome);
   });
 

@@ -120,6 +120,12 @@ export class SandboxState {
     this.seedCatalog();
   }
 
+  /** True when this courier issued the number: on a return label or a shipment of its own. */
+  issuedTrackingNumber(trackingNumber: string): boolean {
+    const wanted = trackingNumber.toUpperCase();
+    return [...this.labels.records(), ...this.shipments.records()].some((r) => r.trackingNumber.toUpperCase() === wanted);
+  }
+
   clear(): void {
     for (const table of [this.labels, this.shipments, this.investigations, this.refunds, this.coupons, this.collections, this.messages]) table.clear();
     this.seedCatalog();

@@ -14,7 +14,12 @@ export interface TrackingSubscription {
   sent: TrackingEvent[];
 }
 
-/** Plays a parcel's journey: `picked_up` → `in_transit` → `delivered` (or `exception` for numbers ending in LOST). */
+/**
+ * Plays a parcel's journey: `picked_up` → `in_transit` → `delivered` (or `exception` for numbers
+ * ending in LOST). Only parcels this courier issued (its labels and shipments) are played to the
+ * end; a number it never issued (a customer's own courier) is followed as far as `in_transit`, the
+ * last scan a courier we do not contract shares: its receipt is the warehouse's scan-in.
+ */
 export class TrackingSimulator {
   private readonly subscriptions = new Map<string, TrackingSubscription>();
 
@@ -22,6 +27,8 @@ export class TrackingSimulator {
     private readonly dispatcher: CallbackDispatcher,
     private readonly timers: TimerSet,
     private readonly stepMs: number,
+    /** True for a number this courier issued (a label or a shipment of its own). */
+    private readonly issued: (trackingNumber: string) => boolean = () => true,
   ) {}
 
   /** Starts the journey; a second subscription to the same number changes nothing. */
@@ -30,7 +37,8 @@ export class TrackingSimulator {
     const subscription: TrackingSubscription = { ...input, sent: [] };
     this.subscriptions.set(input.trackingNumber, subscription);
     const lost = input.trackingNumber.toUpperCase().endsWith('LOST');
-    this.step(subscription, ['picked_up', 'in_transit', lost ? 'exception' : 'delivered']);
+    const journey: TrackingEvent[] = this.issued(input.trackingNumber) ? ['picked_up', 'in_transit', lost ? 'exception' : 'delivered'] : ['picked_up', 'in_transit'];
+    this.step(subscription, journey);
     return 'subscribed';
   }
 

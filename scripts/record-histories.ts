@@ -22,11 +22,14 @@ import { CASE_TYPES, type Actor, type CaseType, type OpenCaseRequest } from '../
 import {
   collectionEventSignal,
   confirmReceiptUpdate,
+  courierEventSignal,
   inspectionUpdate,
   paymentEventSignal,
   quoteUpdate,
+  receiveUpdate,
   repairResultUpdate,
   resolutionUpdate,
+  returnShipmentUpdate,
   reviewUpdate,
   stockDecisionUpdate,
   surveyUpdate,
@@ -89,12 +92,29 @@ const SCENARIOS: Scenario[] = [
     drive: async (handle, { world }) => {
       await approve(handle);
       await waitForStatus(handle, 'awaiting_return_shipment');
-      await shipAndDeliver(handle, 'SF-REC-RETURN-1');
+      await shipAndDeliver(handle);
       await waitForStatus(handle, 'inspecting');
       await handle.executeUpdate(inspectionUpdate, { args: [{ actor: warehouse, result: 'pass' }] });
       await settleRefund(handle, world, (await waitForStatus(handle, 'refunding')).id);
       await waitForStatus(handle, 'completed');
       await answerSurvey(handle);
+    },
+  },
+  {
+    type: 'return',
+    name: 'own-courier-scanned-in-refunded',
+    covers: "review → return label → sent by the customer's own courier → delivered scan (not received) → warehouse scan-in → inspection pass → refund settled",
+    request: (now) => caseRequest(now),
+    drive: async (handle, { world }) => {
+      await approve(handle);
+      await waitForCase(handle, 'the return label', (s) => s.shipments.some((p) => p.direction === 'return'));
+      await handle.executeUpdate(returnShipmentUpdate, { args: [{ actor: customer, via: 'own_courier', carrier: 'YTO', trackingNumber: 'YT-REC-1' }] });
+      await handle.signal(courierEventSignal, { eventId: 'YT-REC-1:delivered', trackingNumber: 'YT-REC-1', event: 'delivered', at: new Date().toISOString() });
+      await waitForCase(handle, 'the delivered scan', (s) => s.shipments[0].status === 'delivered');
+      await handle.executeUpdate(receiveUpdate, { args: [{ actor: warehouse, trackingNumber: 'YT-REC-1' }] });
+      await handle.executeUpdate(inspectionUpdate, { args: [{ actor: warehouse, result: 'pass' }] });
+      await settleRefund(handle, world, (await waitForStatus(handle, 'refunding')).id);
+      await waitForStatus(handle, 'completed');
     },
   },
   {
@@ -116,7 +136,7 @@ const SCENARIOS: Scenario[] = [
     drive: async (handle, { world }) => {
       await approve(handle);
       await waitForStatus(handle, 'awaiting_return_shipment');
-      await shipAndDeliver(handle, 'SF-REC-EXCHANGE-1');
+      await shipAndDeliver(handle);
       await waitForStatus(handle, 'inspecting');
       await handle.executeUpdate(inspectionUpdate, { args: [{ actor: warehouse, result: 'pass' }] });
       const { caseId } = await waitForStatus(handle, 'awaiting_payment').then((s) => ({ caseId: s.id }));
@@ -141,7 +161,7 @@ const SCENARIOS: Scenario[] = [
     drive: async (handle, { world }) => {
       await approve(handle);
       await waitForStatus(handle, 'awaiting_return_shipment');
-      await shipAndDeliver(handle, 'SF-REC-EXCHANGE-2');
+      await shipAndDeliver(handle);
       await waitForStatus(handle, 'inspecting');
       await handle.executeUpdate(inspectionUpdate, { args: [{ actor: warehouse, result: 'pass' }] });
       await waitForCase(handle, 'the out-of-stock customer contact', (s) => s.status === 'awaiting_stock_decision' && s.timeline.some((e) => e.event === 'customer.contacted'));
@@ -159,7 +179,7 @@ const SCENARIOS: Scenario[] = [
     drive: async (handle) => {
       await approve(handle);
       await waitForStatus(handle, 'awaiting_return_shipment');
-      await shipAndDeliver(handle, 'SF-REC-REPAIR-1');
+      await shipAndDeliver(handle);
       await waitForStatus(handle, 'repairing');
       await handle.executeUpdate(repairResultUpdate, { args: [{ actor: { kind: 'agent', id: 'repair.center' }, outcome: 'repaired', verified: true }] });
       await waitForStatus(handle, 'awaiting_customer_confirmation');
@@ -178,7 +198,7 @@ const SCENARIOS: Scenario[] = [
       const caseId = (await waitForStatus(handle, 'awaiting_payment')).id;
       await settleCollection(handle, (await collectionRequested(world, caseId)).collectionId);
       await waitForStatus(handle, 'awaiting_return_shipment');
-      await shipAndDeliver(handle, 'SF-REC-REPAIR-2');
+      await shipAndDeliver(handle);
       await waitForStatus(handle, 'repairing');
       await handle.executeUpdate(repairResultUpdate, { args: [{ actor: { kind: 'agent', id: 'repair.center' }, outcome: 'unrepairable', verified: false }] });
       await settleRefund(handle, world, (await waitForStatus(handle, 'refunding')).id);
@@ -202,7 +222,7 @@ const SCENARIOS: Scenario[] = [
       await new Promise((resolve) => setTimeout(resolve, 1000));
       await settleCollection(handle, collection.collectionId);
       await waitForStatus(handle, 'awaiting_return_shipment');
-      await shipAndDeliver(handle, 'SF-REC-REPAIR-3');
+      await shipAndDeliver(handle);
       await waitForStatus(handle, 'repairing');
       await handle.executeUpdate(repairResultUpdate, { args: [{ actor: { kind: 'agent', id: 'repair.center' }, outcome: 'repaired', verified: true }] });
       await waitForStatus(handle, 'awaiting_customer_confirmation');
@@ -219,7 +239,7 @@ const SCENARIOS: Scenario[] = [
     drive: async (handle, { env }) => {
       await approve(handle);
       await waitForStatus(handle, 'awaiting_return_shipment');
-      await shipAndDeliver(handle, 'SF-REC-RETURN-2');
+      await shipAndDeliver(handle);
       await waitForStatus(handle, 'inspecting');
       await handle.executeUpdate(inspectionUpdate, { args: [{ actor: warehouse, result: 'fail', note: 'scratched screen' }] });
       await waitForStatus(handle, 'awaiting_payment');

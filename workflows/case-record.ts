@@ -1,5 +1,5 @@
 import { ApplicationFailure, condition, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import type { CaseCommandBodies, StageCommandName } from '../domain/case-commands';
+import type { CaseCommandBodies, ReturnParcelFacts, StageCommandName } from '../domain/case-commands';
 import type {
   Actor,
   CaseOutcome,
@@ -74,6 +74,8 @@ export class CaseRecord {
   escalation: CaseSnapshot['escalation'] = { level: 0, history: [] };
   refund: RefundView | null = null;
   shipments: ShipmentView[] = [];
+  /** The return parcel's facts the return commands are checked against (patch return-on-label); null on cases before it. */
+  returnParcel: ReturnParcelFacts | null = null;
   outcome: CaseOutcome = {};
   survey: CaseSnapshot['survey'] = null;
   timeline: TimelineEntry[] = [];

@@ -149,7 +149,17 @@ function refuse(type: (typeof CommandErrorTypes)[keyof typeof CommandErrorTypes]
 /** What the command table's rules read of this case (domain/case-commands.ts). */
 function commandCase(record: CaseRecord): CommandInputCase {
   const request = record.input.request;
-  return { type: request.type, status: record.status, customerId: request.customerId, refund: record.refund, surveyAnswered: record.survey !== null, request, policy: record.policy };
+  return {
+    type: request.type,
+    status: record.status,
+    customerId: request.customerId,
+    refund: record.refund,
+    surveyAnswered: record.survey !== null,
+    takesScanIn: record.returnParcel !== null,
+    request,
+    policy: record.policy,
+    returnParcel: record.returnParcel,
+  };
 }
 
 /** The rules released behind patched() that the table's refusals depend on, as this case runs them. */

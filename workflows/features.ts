@@ -123,6 +123,15 @@ export const Features = {
    * deploy>` is 0.
    */
   heldLineWaits: 'held-line-waits',
+  /**
+   * The return parcel goes on the shop's label: its number comes from the label (a typed one that
+   * is not the label's is refused), a customer's own courier is declared at the shipment step and
+   * received only on the warehouse's scan-in (`receive`), a label parcel on the courier's delivery
+   * or the scan-in, whichever comes first; the moment is recorded (`outcome.goodsReceived`). Issue
+   * 23 (2026-12-08). Asked when the return-shipment stage starts, before its label is asked for.
+   * Old path: workflows/legacy/typed-return-shipment.ts; may go when `patch-holdouts --started-before <its deploy>` is 0.
+   */
+  returnOnLabel: 'return-on-label',
 } as const;
 
 /** The name of a released change in the registry. */

@@ -78,6 +78,7 @@ export function StaffActions({ c, onChange }: { c: Case; onChange: (c: Case) => 
   const i18n = useI18n();
   const forms = [
     allows(c, 'review') && <ReviewForm key="review" c={c} onChange={onChange} />,
+    allows(c, 'receive') && <ReceiveForm key="receive" c={c} onChange={onChange} />,
     allows(c, 'inspection') && <InspectionForm key="inspection" c={c} onChange={onChange} />,
     allows(c, 'repair-result') && <RepairForm key="repair" c={c} onChange={onChange} />,
     allows(c, 'resolution') && <ResolutionForm key="resolution" c={c} onChange={onChange} />,
@@ -336,11 +337,40 @@ function CustomerInfoForm({ c, onChange }: FormProps) {
 
 function ReturnShipmentForm({ c, onChange }: FormProps) {
   const i18n = useI18n();
-  const [carrier, setCarrier] = useState('SF');
+  const [via, setVia] = useState<'label' | 'own_courier'>('label');
+  const [carrier, setCarrier] = useState('');
+  const [tracking, setTracking] = useState('');
+  // On the label, the case already knows the carrier and number: the customer only says the parcel left.
+  const body = () => (via === 'label' ? {} : { via, carrier: carrier.trim(), trackingNumber: tracking.trim() });
+  return (
+    <CommandForm title={i18n.t('returnShipmentForm')} command="return-shipment" caseId={c.id} onDone={onChange} body={body}>
+      <Select
+        label={i18n.t('shipVia')}
+        value={via}
+        onChange={(value) => setVia(value === 'own_courier' ? 'own_courier' : 'label')}
+        name="via"
+        options={[
+          ['label', i18n.t('shipViaLabel')],
+          ['own_courier', i18n.t('shipViaOwnCourier')],
+        ]}
+      />
+      {via === 'own_courier' && (
+        <>
+          <p className="hint">{i18n.t('shipViaOwnCourierHint')}</p>
+          <Field label={i18n.t('carrier')} value={carrier} onChange={setCarrier} required name="carrier" />
+          <Field label={i18n.t('trackingNumber')} value={tracking} onChange={setTracking} required name="trackingNumber" />
+        </>
+      )}
+    </CommandForm>
+  );
+}
+
+function ReceiveForm({ c, onChange }: FormProps) {
+  const i18n = useI18n();
   const [tracking, setTracking] = useState('');
   return (
-    <CommandForm title={i18n.t('returnShipmentForm')} command="return-shipment" caseId={c.id} onDone={onChange} body={() => ({ carrier: carrier.trim(), trackingNumber: tracking.trim() })}>
-      <Field label={i18n.t('carrier')} value={carrier} onChange={setCarrier} required name="carrier" />
+    <CommandForm title={i18n.t('receiveForm')} command="receive" caseId={c.id} onDone={onChange} body={() => ({ trackingNumber: tracking.trim() })}>
+      <p className="hint">{i18n.t('receiveHint')}</p>
       <Field label={i18n.t('trackingNumber')} value={tracking} onChange={setTracking} required name="trackingNumber" />
     </CommandForm>
   );

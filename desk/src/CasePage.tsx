@@ -10,12 +10,12 @@ import { BASE, linkTo } from './router';
 const IMAGE = /\.(png|jpe?g|gif|webp|avif)(\?.*)?$/i;
 
 /** The return label the courier issued for the case (from its timeline), if it has one. */
-function returnLabelOf(c: Case): { labelId?: string; carrier?: string; warehouseCode?: string } | null {
+function returnLabelOf(c: Case): { labelId?: string; carrier?: string; trackingNumber?: string; warehouseCode?: string } | null {
   const entry = c.timeline.find((e) => e.event === 'return.label_created');
   if (!entry) return null;
   const data = entry.data ?? {};
   const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
-  return { labelId: text(data.labelId), carrier: text(data.carrier), warehouseCode: text(data.warehouseCode) };
+  return { labelId: text(data.labelId), carrier: text(data.carrier), trackingNumber: text(data.trackingNumber), warehouseCode: text(data.warehouseCode) };
 }
 
 /** The facts of a timeline entry worth a glance (the clock, the new status, an amount), in words; '' when none. */
@@ -278,6 +278,14 @@ export function CasePage({ id, me, policy }: { id: string; me: Me; policy: Polic
               <>
                 <dt>{i18n.t('carrier')}</dt>
                 <dd>{label.carrier}</dd>
+              </>
+            )}
+            {label.trackingNumber && (
+              <>
+                <dt>{i18n.t('trackingNumber')}</dt>
+                <dd className="mono" data-testid="return-label-tracking-number">
+                  {label.trackingNumber}
+                </dd>
               </>
             )}
             {label.warehouseCode && (

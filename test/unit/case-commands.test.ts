@@ -21,9 +21,10 @@ const customer: Actor & { kind: 'customer' } = { kind: 'customer', id: 'c-1' };
 const today = { orderLedger: true };
 const before = { orderLedger: false };
 
-const aCase = (type: CaseType, status: CaseStatus, more: Partial<CommandCase> = {}): CommandCase => ({ type, status, customerId: 'c-1', refund: null, surveyAnswered: false, ...more });
-const withRequest = (c: CommandCase, total = 5000): CommandInputCase => ({
+const aCase = (type: CaseType, status: CaseStatus, more: Partial<CommandCase> = {}): CommandCase => ({ type, status, customerId: 'c-1', refund: null, surveyAnswered: false, takesScanIn: true, ...more });
+const withRequest = (c: CommandCase, total = 5000, returnParcel: CommandInputCase['returnParcel'] = null): CommandInputCase => ({
   ...c,
+  returnParcel,
   request: { type: c.type, items: [{ sku: 'SKU-1', quantity: 1, unitPrice: 5000 }], order: { paidAt: '2026-04-10T08:00:00Z', paymentMethod: 'online', total, currency: 'CNY' } },
   policy: defaultPolicy(),
 });
@@ -45,8 +46,8 @@ describe('who may send a command at all (audience)', () => {
 
   it('names every command once, each with its own path', () => {
     const paths = CASE_COMMAND_NAMES.map((name) => CASE_COMMAND_RULES[name].path);
-    expect(new Set(paths).size).toBe(12);
-    expect(paths).toEqual(['review', 'customer-info', 'return-shipment', 'inspection', 'stock-decision', 'quote', 'repair-result', 'resolution', 'confirm-receipt', 'cancel', 'assign', 'survey']);
+    expect(new Set(paths).size).toBe(paths.length);
+    expect(paths).toEqual(['review', 'customer-info', 'return-shipment', 'receive', 'inspection', 'stock-decision', 'quote', 'repair-result', 'resolution', 'confirm-receipt', 'cancel', 'assign', 'survey']);
   });
 });
 
@@ -146,9 +147,9 @@ describe('allowedCommands: what the person asking may send now', () => {
     expect(allowedCommands(aCase('return', 'return_in_transit'), customer)).toEqual([]);
   });
 
-  it('offers a supervisor cancel and assign there, and an agent nothing', () => {
-    expect(allowedCommands(aCase('return', 'return_in_transit'), supervisor)).toEqual(['cancel', 'assign']);
-    expect(allowedCommands(aCase('return', 'return_in_transit'), agent)).toEqual([]);
+  it('offers a supervisor the scan-in, cancel and assign there, and an agent the scan-in', () => {
+    expect(allowedCommands(aCase('return', 'return_in_transit'), supervisor)).toEqual(['receive', 'cancel', 'assign']);
+    expect(allowedCommands(aCase('return', 'return_in_transit'), agent)).toEqual(['receive']);
   });
 
   it('offers the step each side takes in a status', () => {
@@ -162,5 +163,61 @@ describe('allowedCommands: what the person asking may send now', () => {
     expect(allowedCommands(aCase('return', 'refunding', { refund: { status: 'pending' } }), supervisor)).toEqual(['assign']);
     expect(allowedCommands(aCase('return', 'completed'), customer)).toEqual(['survey']);
     expect(allowedCommands(aCase('return', 'completed', { surveyAnswered: true }), customer)).toEqual([]);
+  });
+});
+
+describe('the return parcel: on the label, or by the customer\'s own courier until the scan-in', () => {
+  const label = { carrier: 'SF', trackingNumber: 'SF100200300400' };
+  const awaiting = withRequest(aCase('return', 'awaiting_return_shipment'), 5000, { label });
+  const onItsWay = (via: 'label' | 'own_courier', trackingNumber: string) =>
+    withRequest(aCase('return', 'return_in_transit'), 5000, { label, sent: { via, carrier: via === 'label' ? 'SF' : 'YTO', trackingNumber } });
+
+  it('takes the label parcel with no number, or with the label number typed in any case', () => {
+    expect(rule('returnShipment').inputRefusal(awaiting, { actor: owner }, today)).toBeNull();
+    expect(rule('returnShipment').inputRefusal(awaiting, { actor: owner, carrier: 'sf', trackingNumber: ' sf100200300400 ' }, today)).toBeNull();
+  });
+
+  it("refuses a number that is not the label's with a 409 naming trackingNumber and the way out", () => {
+    const refusal = rule('returnShipment').inputRefusal(awaiting, { actor: owner, carrier: 'SF', trackingNumber: 'SF999' }, today);
+    expect(refusal?.type).toBe(CommandErrorTypes.invalidState);
+    expect(refusal?.message).toContain("not the one on the shop's return label (SF100200300400)");
+    expect(refusal?.message).toContain('own_courier');
+    expect(refusal?.fields?.map((f) => f.field)).toEqual(['trackingNumber']);
+  });
+
+  it('refuses another carrier on the label path, and own courier without its carrier and number (400 naming both)', () => {
+    expect(rule('returnShipment').inputRefusal(awaiting, { actor: owner, carrier: 'YTO' }, today)?.fields?.map((f) => f.field)).toEqual(['carrier']);
+    const missing = rule('returnShipment').inputRefusal(awaiting, { actor: owner, via: 'own_courier' }, today);
+    expect(missing?.type).toBe(CommandErrorTypes.invalidInput);
+    expect(missing?.fields?.map((f) => f.field)).toEqual(['carrier', 'trackingNumber']);
+    expect(rule('returnShipment').inputRefusal(awaiting, { actor: owner, via: 'own_courier', carrier: 'YTO', trackingNumber: 'YT123456' }, today)).toBeNull();
+  });
+
+  it('asks cases opened before the label rule for a typed carrier and number, as they always did', () => {
+    const before = withRequest(aCase('return', 'awaiting_return_shipment'));
+    expect(rule('returnShipment').inputRefusal(before, { actor: owner, carrier: 'SF', trackingNumber: 'SF1234' }, today)).toBeNull();
+    expect(rule('returnShipment').inputRefusal(before, { actor: owner }, today)?.fields?.map((f) => f.field)).toEqual(['carrier', 'trackingNumber']);
+  });
+
+  it('says the label is still being issued while the courier has not answered', () => {
+    const issuing = withRequest(aCase('return', 'awaiting_return_shipment'), 5000, { label: null });
+    expect(rule('returnShipment').inputRefusal(issuing, { actor: owner }, today)?.message).toContain('still being issued');
+    expect(rule('receive').inputRefusal(issuing, { actor: agent, trackingNumber: 'SF1' }, today)?.message).toContain('still being issued');
+  });
+
+  it('scans in only the parcel the case waits for: the label before the customer reported it, then the parcel sent', () => {
+    expect(rule('receive').inputRefusal(awaiting, { actor: agent, trackingNumber: 'SF100200300400' }, today)).toBeNull();
+    expect(rule('receive').inputRefusal(onItsWay('own_courier', 'YT123456'), { actor: agent, trackingNumber: 'yt123456' }, today)).toBeNull();
+    const wrong = rule('receive').inputRefusal(onItsWay('own_courier', 'YT123456'), { actor: agent, trackingNumber: 'SF100200300400' }, today);
+    expect(wrong?.type).toBe(CommandErrorTypes.invalidState);
+    expect(wrong?.message).toBe("the parcel in hand (SF100200300400) is not the one this case waits for: expected YT123456, the customer's own courier parcel");
+  });
+
+  it('keeps the scan-in for staff in the two statuses a parcel can be on its way in, and not on cases before the rule', () => {
+    expect(audienceAllows(CASE_COMMAND_RULES.receive.audience, 'customer')).toBe(false);
+    expect(audienceAllows(CASE_COMMAND_RULES.receive.audience, 'agent')).toBe(true);
+    expect(rule('receive').stateRefusal(aCase('return', 'inspecting'), agent, today)?.type).toBe(CommandErrorTypes.invalidState);
+    expect(rule('receive').stateRefusal(aCase('return', 'return_in_transit', { takesScanIn: false }), agent, today)?.message).toContain("received on the courier's delivery");
+    expect(allowedCommands(aCase('return', 'return_in_transit', { takesScanIn: false }), agent)).toEqual([]);
   });
 });

@@ -177,13 +177,14 @@ describe('the sandbox as a provider', () => {
       expect(clash.body?.error.code).toBe('idempotency_key_reused');
     });
 
-    it('sends picked_up, in_transit, delivered for a subscribed parcel, once even when subscribed twice', async () => {
-      const parcel = { caseId: 'case-t1', trackingNumber: 'YT0001', carrier: 'YTO' };
+    it('sends picked_up, in_transit, delivered for the parcel of a label it issued, once even when subscribed twice', async () => {
+      const label = await courier.createReturnLabel({ caseId: 'case-t1', items }, 'label-t1');
+      const parcel = { caseId: 'case-t1', trackingNumber: label.trackingNumber, carrier: label.carrier };
       await courier.subscribeTracking(parcel);
       await courier.subscribeTracking(parcel);
-      await waitFor('the delivered event', () => trackingEvents('YT0001').some((r) => r.body.event === 'delivered'));
+      await waitFor('the delivered event', () => trackingEvents(label.trackingNumber).some((r) => r.body.event === 'delivered'));
       await sleep(STEP_MS * 3); // room for any duplicate to show up
-      const events = trackingEvents('YT0001');
+      const events = trackingEvents(label.trackingNumber);
       expect(events.map((r) => r.body.event)).toEqual(['picked_up', 'in_transit', 'delivered']);
       expect(new Set(events.map((r) => r.body.eventId)).size).toBe(3);
       for (const event of events) {
@@ -191,10 +192,19 @@ describe('the sandbox as a provider', () => {
       }
     });
 
-    it('ends a tracking number ending in LOST with an exception instead of delivered', async () => {
-      await courier.subscribeTracking({ caseId: 'case-t2', trackingNumber: 'SF123LOST', carrier: 'SF' });
-      await waitFor('the exception event', () => trackingEvents('SF123LOST').some((r) => r.body.event === 'exception'));
-      expect(trackingEvents('SF123LOST').map((r) => r.body.event)).toEqual(['picked_up', 'in_transit', 'exception']);
+    it("follows a number it never issued (a customer's own courier) only as far as in_transit: its receipt is the warehouse's scan-in", async () => {
+      await courier.subscribeTracking({ caseId: 'case-t3', trackingNumber: 'YT0001', carrier: 'YTO' });
+      await waitFor('the in_transit event', () => trackingEvents('YT0001').some((r) => r.body.event === 'in_transit'));
+      await sleep(STEP_MS * 4); // room for a delivered that must not come
+      expect(trackingEvents('YT0001').map((r) => r.body.event)).toEqual(['picked_up', 'in_transit']);
+    });
+
+    it('ends the label parcel of a LOST- item with an exception instead of delivered', async () => {
+      const label = await courier.createReturnLabel({ caseId: 'case-t2', items: [{ sku: 'LOST-1', quantity: 1, unitPrice: 100 }] }, 'label-t2');
+      expect(label.trackingNumber).toMatch(/LOST$/);
+      await courier.subscribeTracking({ caseId: 'case-t2', trackingNumber: label.trackingNumber, carrier: label.carrier });
+      await waitFor('the exception event', () => trackingEvents(label.trackingNumber).some((r) => r.body.event === 'exception'));
+      expect(trackingEvents(label.trackingNumber).map((r) => r.body.event)).toEqual(['picked_up', 'in_transit', 'exception']);
     });
 
     it('records a shipment in the ledger and tracks it without a subscription', async () => {

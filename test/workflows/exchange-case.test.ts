@@ -72,10 +72,10 @@ function catalogSells(...skus: string[]): void {
 }
 
 /** Review approved, the goods sent back and delivered to the warehouse: the case waits for the inspection. */
-async function toInspection(handle: CaseHandle, trackingNumber: string) {
+async function toInspection(handle: CaseHandle) {
   await handle.executeUpdate(reviewUpdate, { args: [{ actor: agent, decision: 'approve' }] });
   await waitForStatus(handle, 'awaiting_return_shipment');
-  await shipAndDeliver(handle, trackingNumber);
+  await shipAndDeliver(handle);
   return waitForStatus(handle, 'inspecting');
 }
 
@@ -92,8 +92,8 @@ function clockRunning(snapshot: CaseSnapshot, name: string): boolean {
   return snapshot.sla.some((c) => c.name === name && c.state === 'running');
 }
 
-async function passInspection(handle: CaseHandle, trackingNumber: string) {
-  await toInspection(handle, trackingNumber);
+async function passInspection(handle: CaseHandle) {
+  await toInspection(handle);
   return handle.executeUpdate(inspectionUpdate, { args: [{ actor: warehouse, result: 'pass', note: 'unworn, tags on' }] });
 }
 
@@ -101,7 +101,7 @@ describe('exchange case', () => {
   test('a size exchange runs review → return → inspection → return shipping paid → replacement shipped within the reship clock → confirmed receipt → completed, and takes a survey', () =>
     withWorker(async () => {
       const handle = await openSizeExchange();
-      const inspecting = await toInspection(handle, 'SF-EX-1');
+      const inspecting = await toInspection(handle);
       about(inspecting, () => {
         expect(clock(inspecting, 'processing').state).toBe('running');
         expect(inspecting.outcome.shippingPaidBy).toBe('customer');
@@ -155,7 +155,7 @@ describe('exchange case', () => {
       world.outOfStock.add('SKU-1');
       catalogSells('SKU-2');
       const handle = await openExchange();
-      await passInspection(handle, 'SF-EX-2');
+      await passInspection(handle);
       const waiting = await stockDecisionAwaited(handle);
       about(waiting, () => {
         expect(events(waiting)).toEqual(expect.arrayContaining(['stock.unavailable', 'customer.contacted']));
@@ -203,7 +203,7 @@ describe('exchange case', () => {
     withWorker(async () => {
       catalogSells('OOS-BLUE', 'SKU-GREEN');
       const handle = await openExchange([{ sku: 'OOS-RED', quantity: 1, unitPrice: 25_900 }]);
-      await passInspection(handle, 'SF-EX-3');
+      await passInspection(handle);
       await stockDecisionAwaited(handle);
       await handle.executeUpdate(stockDecisionUpdate, { args: [{ actor: customer, decision: 'alternative', sku: 'OOS-BLUE' }] });
       await waitFor(() => messagesWith(world, 'exchange_out_of_stock').length === 2, 'a second out-of-stock message');
@@ -222,7 +222,7 @@ describe('exchange case', () => {
   test('when the replacement is out of stock and the customer chooses a refund, the whole claim is refunded and the case completes on settlement', () =>
     withWorker(async () => {
       const handle = await openSizeExchange([{ sku: 'OOS-JACKET', quantity: 1, unitPrice: 25_900 }]);
-      const { id } = await passInspection(handle, 'SF-EX-4');
+      const { id } = await passInspection(handle);
       await payReturnShipping(handle, id);
       await stockDecisionAwaited(handle);
       await handle.executeUpdate(stockDecisionUpdate, { args: [{ actor: customer, decision: 'refund' }] });
@@ -245,7 +245,7 @@ describe('exchange case', () => {
   test('when the replacement is out of stock and the customer does not decide within 2 days, the exchange falls back to a refund', () =>
     withWorker(async () => {
       const handle = await openExchange([{ sku: 'OOS-JACKET', quantity: 1, unitPrice: 25_900 }]);
-      await passInspection(handle, 'SF-EX-5');
+      await passInspection(handle);
       await stockDecisionAwaited(handle);
 
       await env.sleep('47 hours');
@@ -271,7 +271,7 @@ describe('exchange case', () => {
   test('when the customer does not confirm receipt within 7 days, receipt is confirmed automatically and the case completes', () =>
     withWorker(async () => {
       const handle = await openExchange();
-      await passInspection(handle, 'SF-EX-6');
+      await passInspection(handle);
       await waitForStatus(handle, 'awaiting_customer_confirmation');
       await env.sleep('7 days');
       const done = await waitForStatus(handle, 'completed');
@@ -286,7 +286,7 @@ describe('exchange case', () => {
   test('an inspection failure rejects the exchange and sends the goods back to the customer, with no replacement and no refund', () =>
     withWorker(async () => {
       const handle = await openSizeExchange();
-      const inspecting = await toInspection(handle, 'SF-EX-7');
+      const inspecting = await toInspection(handle);
       await handle.executeUpdate(inspectionUpdate, { args: [{ actor: warehouse, result: 'fail', note: 'worn, tags removed' }] });
       // The goods go back at the customer's cost: the send-back fee is collected first.
       const fee = await collectionRequested(world, inspecting.id);
@@ -307,7 +307,7 @@ describe('exchange case', () => {
   test('an inspection with a refund amount is refused as invalid input on an exchange: it passes or fails, there is no partial refund', () =>
     withWorker(async () => {
       const handle = await openExchange();
-      const before = await toInspection(handle, 'SF-EX-8');
+      const before = await toInspection(handle);
       for (const result of ['fail', 'pass'] as const) {
         const refused = await refusal(handle.executeUpdate(inspectionUpdate, { args: [{ actor: warehouse, result, refundAmount: 10_000, note: 'one sleeve stained' }] }));
         expect({ result, type: refused.type }).toEqual({ result, type: 'InvalidCommandInput' });
@@ -324,7 +324,7 @@ describe('exchange case', () => {
     withWorker(async () => {
       const policy = { ...defaultPolicy(), exchange: { allowAlternativeSku: false } };
       const handle = await openExchange([{ sku: 'OOS-JACKET', quantity: 1, unitPrice: 25_900 }], policy);
-      await passInspection(handle, 'SF-EX-9');
+      await passInspection(handle);
       const before = await stockDecisionAwaited(handle);
       expect(messagesWith(world, 'exchange_out_of_stock')[0].params.alternativeAllowed).toBe(false);
       const refused = await refusal(handle.executeUpdate(stockDecisionUpdate, { args: [{ actor: customer, decision: 'alternative', sku: 'SKU-2' }] }));
@@ -341,7 +341,7 @@ describe('exchange case', () => {
   test('an alternative without a sku is refused as invalid input', () =>
     withWorker(async () => {
       const handle = await openExchange([{ sku: 'OOS-JACKET', quantity: 1, unitPrice: 25_900 }]);
-      await passInspection(handle, 'SF-EX-10');
+      await passInspection(handle);
       const before = await stockDecisionAwaited(handle);
       for (const sku of [undefined, '  ']) {
         const refused = await refusal(handle.executeUpdate(stockDecisionUpdate, { args: [{ actor: customer, decision: 'alternative', sku }] }));

@@ -106,10 +106,10 @@ async function approveAndAwaitRefund(handle: CaseHandle) {
 }
 
 /** Review approved, the goods sent back and delivered to the warehouse: the case waits for the inspection. */
-async function toInspection(handle: CaseHandle, trackingNumber: string): Promise<CaseSnapshot> {
+async function toInspection(handle: CaseHandle): Promise<CaseSnapshot> {
   await handle.executeUpdate(reviewUpdate, { args: [{ actor: agent, decision: 'approve' }] });
   await waitForStatus(handle, 'awaiting_return_shipment');
-  await shipAndDeliver(handle, trackingNumber);
+  await shipAndDeliver(handle);
   return waitForStatus(handle, 'inspecting');
 }
 
@@ -138,7 +138,7 @@ async function jacketOutOfStock(): Promise<{ handle: CaseHandle; id: string; ord
   const items = [{ sku: 'OOS-JACKET', quantity: 1, unitPrice: 25_900, category: 'apparel' }];
   const request = caseRequest(now, { type: 'exchange', items, reason: { code: 'quality_issue', description: 'zip broken' }, evidence: ['https://img.example/zip.jpg'] });
   const handle = await startCase(env, world, request);
-  const { id } = await toInspection(handle, `SF-${request.orderId}`);
+  const { id } = await toInspection(handle);
   await handle.executeUpdate(inspectionUpdate, { args: [{ actor: warehouse, result: 'pass' }] });
   await waitForCase(handle, 'the stock decision to be awaited', (c) => c.status === 'awaiting_stock_decision' && c.sla.some((k) => k.name === 'stock_decision' && k.state === 'running'));
   return { handle, id, orderId: request.orderId };
@@ -316,7 +316,7 @@ describe('money paths (order-ledger)', () => {
         const now = await env.currentTimeMs();
         const request = caseRequest(now, { items: [{ sku: 'SKU-CHEAP', quantity: 1, unitPrice: FEE }] });
         const handle = await startCase(env, world, request);
-        await toInspection(handle, 'SF-ZERO-1');
+        await toInspection(handle);
         await handle.executeUpdate(inspectionUpdate, { args: [{ actor: warehouse, result: 'pass' }] });
         const done = await waitForStatus(handle, 'completed');
         about(done, () => {
@@ -418,7 +418,7 @@ describe('money paths (order-ledger)', () => {
         const { handle, id, orderId, collection } = await quoteAccepted(paidDaysAgo, humanDamage);
         await settleCollection(handle, collection.collectionId);
         await waitForStatus(handle, 'awaiting_return_shipment');
-        await shipAndDeliver(handle, `SF-${id}`);
+        await shipAndDeliver(handle);
         await waitForStatus(handle, 'repairing');
         await handle.executeUpdate(repairResultUpdate, { args: [{ actor: repairCenter, outcome: 'unrepairable', verified: false, note: 'board burnt' }] });
 
@@ -444,7 +444,7 @@ describe('money paths (order-ledger)', () => {
       withWorker(async () => {
         const now = await env.currentTimeMs();
         const handle = await startCase(env, world, caseRequest(now, { type: 'exchange', reason: { code: 'no_reason' } }));
-        const { id } = await toInspection(handle, 'SF-EXR-1');
+        const { id } = await toInspection(handle);
         await handle.executeUpdate(inspectionUpdate, { args: [{ actor: warehouse, result: 'pass' }] });
         const asked = await collectionRequested(world, id);
         expect(asked).toMatchObject({ purpose: 'return_shipping', amount: FEE });
@@ -471,7 +471,7 @@ describe('money paths (order-ledger)', () => {
         const now = await env.currentTimeMs();
         const request = caseRequest(now);
         const handle = await startCase(env, world, request);
-        const { id } = await toInspection(handle, 'SF-HELD-1');
+        const { id } = await toInspection(handle);
         await handle.executeUpdate(inspectionUpdate, { args: [{ actor: warehouse, result: 'fail', note: 'worn, tags removed' }] });
         const fee = await collectionRequested(world, id);
         expect(fee).toMatchObject({ purpose: 'send_back_shipping', amount: policy.shipping.sendBackFee });
@@ -495,7 +495,7 @@ describe('money paths (order-ledger)', () => {
         const now = await env.currentTimeMs();
         const request = caseRequest(now);
         const handle = await startCase(env, world, request);
-        const { id } = await toInspection(handle, 'SF-HELD-2');
+        const { id } = await toInspection(handle);
         await handle.executeUpdate(inspectionUpdate, { args: [{ actor: warehouse, result: 'fail', note: 'worn, tags removed' }] });
         await collectionRequested(world, id);
         const awaiting = await waitForCase(handle, 'the send-back fee to be asked', (c) => c.outcome.collections?.[0]?.status === 'requested');

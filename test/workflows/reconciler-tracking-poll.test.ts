@@ -1,11 +1,11 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { pollStaleParcels } from '../../activities/tracking-poll.activities';
-import { getCaseQuery, returnShipmentUpdate, reviewUpdate } from '../../domain/workflow-contract';
+import { getCaseQuery, reviewUpdate } from '../../domain/workflow-contract';
 import { InMemoryTrackingPollLog } from '../../store/tracking-polls.store';
 import type { ReconcilerRunSummary } from '../../workflows/read-model-reconciler.workflow';
 import { startKuaidi100Sandbox, type Kuaidi100Sandbox } from '../unit/support/kuaidi100-sandbox';
 import { reconcilerRunWith } from './support/reconciler-run';
-import { actors, caseRequest, events, FakeWorld, startCase, waitForCase, waitForStatus, worldRunner, type CaseHandle } from './support/workflow-harness';
+import { actors, caseRequest, events, FakeWorld, shipOnLabel, startCase, waitForCase, waitForStatus, worldRunner, type CaseHandle } from './support/workflow-harness';
 
 // The reconciler's tracking step against a real return case workflow: the parcel is subscribed at the
 // sandbox's Kuaidi100 (in process), which moves it to signed-for and pushes every scan to a receiver
@@ -17,7 +17,6 @@ let world: FakeWorld;
 const withWorker = worldRunner((context) => ({ env, world } = context));
 /** The sandbox's Kuaidi100, whose every push is acknowledged and dropped: the case hears nothing from Kuaidi100. */
 let kd100: Kuaidi100Sandbox;
-let parcels = 0;
 
 beforeAll(async () => {
   kd100 = await startKuaidi100Sandbox({ key: 'kd100-workflow-key', salt: 'kd100-workflow-salt', stepMs: 10 });
@@ -27,11 +26,10 @@ afterAll(() => kd100.close());
 
 /** A return, approved, whose parcel the customer reported and Kuaidi100 carried to signed-for, every push lost. */
 async function returnWhosePushesWereLost(): Promise<{ handle: CaseHandle; trackingNumber: string }> {
-  const trackingNumber = `SFWF${String(++parcels).padStart(6, '0')}`;
   const handle = await startCase(env, world, caseRequest(await env.currentTimeMs()));
   await handle.executeUpdate(reviewUpdate, { args: [{ actor: actors.agent, decision: 'approve' }] });
   await waitForStatus(handle, 'awaiting_return_shipment');
-  await handle.executeUpdate(returnShipmentUpdate, { args: [{ actor: { kind: 'customer', id: 'c-1' }, carrier: 'SF', trackingNumber }] });
+  const trackingNumber = await shipOnLabel(handle);
   await waitForStatus(handle, 'return_in_transit');
   await kd100.shipThrough(trackingNumber, 'SF');
   return { handle, trackingNumber };

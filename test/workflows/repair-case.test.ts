@@ -8,7 +8,6 @@ import {
   getCaseQuery,
   quoteUpdate,
   repairResultUpdate,
-  returnShipmentUpdate,
   reviewUpdate,
   surveyUpdate,
 } from '../../domain/workflow-contract';
@@ -26,6 +25,7 @@ import {
   settleCollection,
   settleRefund,
   shipAndDeliver,
+  shipOnLabel,
   startCase,
   waitFor,
   waitForStatus,
@@ -60,9 +60,9 @@ async function openRepair(request?: OpenCaseRequest, policy: Policy = defaultPol
 const TWO_YEARS = 730;
 
 /** The item is sent to the repair center and arrives there. */
-async function toRepairCenter(handle: CaseHandle, trackingNumber: string) {
+async function toRepairCenter(handle: CaseHandle) {
   await waitForStatus(handle, 'awaiting_return_shipment');
-  await shipAndDeliver(handle, trackingNumber);
+  await shipAndDeliver(handle);
   return waitForStatus(handle, 'repairing');
 }
 
@@ -79,7 +79,7 @@ describe('repair case', () => {
         expect(approved.outcome.warranty).toBe('in_warranty');
         expect(approved.outcome.shippingPaidBy).toBe('platform');
       });
-      const repairing = await toRepairCenter(handle, 'SF-RP-1');
+      const repairing = await toRepairCenter(handle);
       about(repairing, () => {
         expect(events(repairing)).not.toContain('repair.quoted');
         expect(repairing.outcome.quote).toBeUndefined();
@@ -134,7 +134,7 @@ describe('repair case', () => {
         expect(accepted.outcome.quote).toEqual({ amount: 9_900, currency: 'CNY', accepted: true });
         expect(clock(accepted, 'quote_acceptance').state).toBe('met');
       });
-      await toRepairCenter(handle, 'SF-RP-2');
+      await toRepairCenter(handle);
       await repairResult(handle, 'repaired', true);
       await waitForStatus(handle, 'awaiting_customer_confirmation');
     }));
@@ -187,8 +187,8 @@ describe('repair case', () => {
       const handle = await openRepair();
       await handle.executeUpdate(reviewUpdate, { args: [{ actor: agent, decision: 'approve' }] });
       await waitForStatus(handle, 'awaiting_return_shipment');
-      await handle.executeUpdate(returnShipmentUpdate, { args: [{ actor: customer, carrier: 'SF', trackingNumber: 'SF-RP-LOST' }] });
-      await handle.signal(courierEventSignal, { eventId: 'lost-1', trackingNumber: 'SF-RP-LOST', event: 'exception', at: new Date().toISOString(), detail: 'parcel damaged at hub' });
+      const trackingNumber = await shipOnLabel(handle, customer);
+      await handle.signal(courierEventSignal, { eventId: 'lost-1', trackingNumber, event: 'exception', at: new Date().toISOString(), detail: 'parcel damaged at hub' });
       await waitFor(() => world.templatesTo('li.wei').includes('return_parcel_exception'), 'the assignee to be told');
       const stuck = await handle.query(getCaseQuery);
       about(stuck, () => {
@@ -196,7 +196,7 @@ describe('repair case', () => {
         expect(stuck.shipments[0].status).toBe('exception');
         expect(events(stuck)).toContain('shipment.exception');
       });
-      await handle.signal(courierEventSignal, { eventId: 'found-1', trackingNumber: 'SF-RP-LOST', event: 'delivered', at: new Date().toISOString() });
+      await handle.signal(courierEventSignal, { eventId: 'found-1', trackingNumber, event: 'delivered', at: new Date().toISOString() });
       const repairing = await waitForStatus(handle, 'repairing');
       about(repairing, () => expect(clock(repairing, 'processing').state).toBe('running'));
     }));
@@ -205,7 +205,7 @@ describe('repair case', () => {
     withWorker(async () => {
       const handle = await openRepair();
       await handle.executeUpdate(reviewUpdate, { args: [{ actor: agent, decision: 'approve' }] });
-      await toRepairCenter(handle, 'SF-RP-3');
+      await toRepairCenter(handle);
       const retry = await repairResult(handle, 'repaired', false, 'still drops the charge');
       about(retry, () => {
         expect(retry.status).toBe('repairing');
@@ -226,7 +226,7 @@ describe('repair case', () => {
     withWorker(async () => {
       const handle = await openRepair();
       await handle.executeUpdate(reviewUpdate, { args: [{ actor: agent, decision: 'approve' }] });
-      await toRepairCenter(handle, 'SF-RP-4');
+      await toRepairCenter(handle);
       for (let attempt = 1; attempt <= 3; attempt++) await repairResult(handle, 'repaired', false);
       const refunding = await waitForStatus(handle, 'refunding');
       const refund = await refundIssued(world, refunding.id);
@@ -246,7 +246,7 @@ describe('repair case', () => {
       const policy = { ...defaultPolicy(), repair: { ...defaultPolicy().repair, maxRepairAttempts: 2, unrepairableOutcome: 'exchange' as const } };
       const handle = await openRepair(undefined, policy);
       await handle.executeUpdate(reviewUpdate, { args: [{ actor: agent, decision: 'approve' }] });
-      await toRepairCenter(handle, 'SF-RP-5');
+      await toRepairCenter(handle);
       await repairResult(handle, 'repaired', false);
       await repairResult(handle, 'repaired', false);
       const shipped = await waitForStatus(handle, 'awaiting_customer_confirmation');
@@ -264,7 +264,7 @@ describe('repair case', () => {
     withWorker(async () => {
       const handle = await openRepair();
       await handle.executeUpdate(reviewUpdate, { args: [{ actor: agent, decision: 'approve' }] });
-      await toRepairCenter(handle, 'SF-RP-6');
+      await toRepairCenter(handle);
       await repairResult(handle, 'unrepairable', false, 'board burnt');
       const refunding = await waitForStatus(handle, 'refunding');
       about(refunding, () => {

@@ -14,7 +14,7 @@ import {
   assignUpdate,
 } from '../../domain/workflow-contract';
 import { defaultPolicy } from '../../domain/policy';
-import { actors, caseRequest, clock, collectionRequested, events, FakeWorld, settleCollection, startCase, worldRunner } from './support/workflow-harness';
+import { actors, caseRequest, clock, collectionRequested, events, FakeWorld, settleCollection, shipOnLabel, startCase, worldRunner } from './support/workflow-harness';
 
 const { agent, customer, warehouse, supervisor } = actors;
 
@@ -23,10 +23,11 @@ let world: FakeWorld;
 
 const withWorker = worldRunner((context) => ({ env, world } = context));
 
-async function shipAndDeliver(handle: Awaited<ReturnType<typeof startCase>>, trackingNumber: string) {
-  await handle.executeUpdate(returnShipmentUpdate, { args: [{ actor: customer, carrier: 'SF', trackingNumber }] });
+async function shipAndDeliver(handle: Awaited<ReturnType<typeof startCase>>): Promise<string> {
+  const trackingNumber = await shipOnLabel(handle, customer);
   await handle.signal(courierEventSignal, { eventId: `${trackingNumber}:picked_up`, trackingNumber, event: 'picked_up', at: new Date().toISOString() });
   await handle.signal(courierEventSignal, { eventId: `${trackingNumber}:delivered`, trackingNumber, event: 'delivered', at: new Date().toISOString() });
+  return trackingNumber;
 }
 
 async function waitForStatus(handle: Awaited<ReturnType<typeof startCase>>, status: string) {
@@ -59,10 +60,10 @@ describe('return case', () => {
       expect(clock(approved, 'review').state).toBe('met');
 
       await waitForStatus(handle, 'awaiting_return_shipment');
-      await shipAndDeliver(handle, 'SF100');
+      const trackingNumber = await shipAndDeliver(handle);
       const inspecting = await waitForStatus(handle, 'inspecting');
       expect(clock(inspecting, 'processing').state).toBe('running');
-      expect(world.subscriptions).toContain('SF100');
+      expect(world.subscriptions).toContain(trackingNumber);
 
       const afterInspection = await handle.executeUpdate(inspectionUpdate, { args: [{ actor: warehouse, result: 'pass' }] });
       expect(events(afterInspection)).toContain('inspection.passed');
@@ -179,7 +180,7 @@ describe('return case', () => {
       const handle = await startCase(env, world, caseRequest(now));
       await handle.executeUpdate(reviewUpdate, { args: [{ actor: agent, decision: 'approve' }] });
       await waitForStatus(handle, 'awaiting_return_shipment');
-      await shipAndDeliver(handle, 'SF200');
+      await shipAndDeliver(handle);
       await waitForStatus(handle, 'inspecting');
       const { id } = await handle.executeUpdate(inspectionUpdate, { args: [{ actor: warehouse, result: 'fail', note: 'screen cracked by the customer' }] });
       // At the customer's cost: the send-back fee is collected before the goods leave the warehouse.
@@ -202,7 +203,7 @@ describe('return case', () => {
       const handle = await startCase(env, world, caseRequest(now));
       await handle.executeUpdate(reviewUpdate, { args: [{ actor: agent, decision: 'approve' }] });
       await waitForStatus(handle, 'awaiting_return_shipment');
-      await shipAndDeliver(handle, 'SF300');
+      await shipAndDeliver(handle);
       await waitForStatus(handle, 'inspecting');
       await handle.executeUpdate(inspectionUpdate, { args: [{ actor: warehouse, result: 'fail', refundAmount: 10_000, note: 'missing charger' }] });
       const refund = await refundIssued((await handle.query(getCaseQuery)).id);
@@ -215,7 +216,7 @@ describe('return case', () => {
       const handle = await startCase(env, world, caseRequest(now));
       await handle.executeUpdate(reviewUpdate, { args: [{ actor: agent, decision: 'approve' }] });
       await waitForStatus(handle, 'awaiting_return_shipment');
-      await shipAndDeliver(handle, 'SF400');
+      await shipAndDeliver(handle);
       const before = await waitForStatus(handle, 'inspecting');
       const failure = await handle
         .executeUpdate(inspectionUpdate, { args: [{ actor: warehouse, result: 'fail', refundAmount: 999_999 }] })
@@ -244,7 +245,7 @@ describe('return case', () => {
       const handle = await startCase(env, world, caseRequest(now));
       await handle.executeUpdate(reviewUpdate, { args: [{ actor: agent, decision: 'approve' }] });
       await waitForStatus(handle, 'awaiting_return_shipment');
-      await shipAndDeliver(handle, 'SF500');
+      await shipAndDeliver(handle);
       await handle.signal(courierEventSignal, { eventId: 'SF500:delivered', trackingNumber: 'SF500', event: 'delivered', at: new Date().toISOString() });
       await handle.signal(courierEventSignal, { eventId: 'SF500:in_transit', trackingNumber: 'SF500', event: 'in_transit', at: new Date().toISOString() });
       const snapshot = await waitForStatus(handle, 'inspecting');
@@ -258,7 +259,7 @@ describe('return case', () => {
       const handle = await startCase(env, world, caseRequest(now));
       await handle.executeUpdate(reviewUpdate, { args: [{ actor: agent, decision: 'approve' }] });
       await waitForStatus(handle, 'awaiting_return_shipment');
-      await shipAndDeliver(handle, 'SF600');
+      await shipAndDeliver(handle);
       await waitForStatus(handle, 'inspecting');
       const { id } = await handle.executeUpdate(inspectionUpdate, { args: [{ actor: warehouse, result: 'pass' }] });
       const first = await refundIssued(id);
@@ -287,7 +288,7 @@ describe('return case', () => {
       const late = await startCase(env, world, caseRequest(now));
       await late.executeUpdate(reviewUpdate, { args: [{ actor: agent, decision: 'approve' }] });
       await waitForStatus(late, 'awaiting_return_shipment');
-      await late.executeUpdate(returnShipmentUpdate, { args: [{ actor: customer, carrier: 'SF', trackingNumber: 'SF700' }] });
+      await late.executeUpdate(returnShipmentUpdate, { args: [{ actor: customer }] });
       const refused = await late.executeUpdate(cancelUpdate, { args: [{ actor: customer }] }).catch((e: unknown) => e);
       expect((refused as WorkflowUpdateFailedError).cause).toMatchObject({ type: 'InvalidCaseState' });
       const bySupervisor = await late.executeUpdate(cancelUpdate, { args: [{ actor: { kind: 'supervisor', id: 'zhang.min' }, note: 'duplicate' }] });

@@ -70,6 +70,7 @@ export type CommandName =
   | 'inspection'
   | 'customer-info'
   | 'return-shipment'
+  | 'receive'
   | 'quote'
   | 'stock-decision'
   | 'confirm-receipt'

@@ -94,10 +94,30 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Report the parcel sent back
+         * Report the parcel sent back (on the return label, or by your own courier)
          * @description Who: the customer who opened the case. Runs as a Workflow Update; the answer carries the case after the command.
          */
         post: operations["returnShipmentCase"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/cases/{id}/receive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Scan in the returned parcel at the warehouse (or repair center): the goods are received
+         * @description Who: agent, supervisor, admin. Runs as a Workflow Update; the answer carries the case after the command.
+         */
+        post: operations["receiveCase"];
         delete?: never;
         options?: never;
         head?: never;
@@ -666,7 +686,18 @@ export interface components {
             evidence?: string[];
         };
         ReturnShipmentCommand: {
-            carrier: string;
+            /**
+             * @description label (the default): the parcel goes on the shop's return label, whose carrier and number the case already knows; own_courier: the customer's own courier, received only when the warehouse scans it in
+             * @enum {string}
+             */
+            via?: "label" | "own_courier";
+            /** @description own_courier: the courier's name (required); label: if given, must be the label's */
+            carrier?: string;
+            /** @description own_courier: the parcel's number (required); label: if given, must be the label's (409 otherwise) */
+            trackingNumber?: string;
+        };
+        ReceiveCommand: {
+            /** @description the number printed on the parcel scanned in */
             trackingNumber: string;
         };
         InspectionCommand: {
@@ -1008,6 +1039,11 @@ export interface components {
                 /** @enum {string} */
                 status: "label_created" | "shipped" | "picked_up" | "in_transit" | "delivered" | "exception";
                 labelId?: string;
+                /**
+                 * @description a return parcel: on the shop's label, or by the customer's own courier (received only on the warehouse's scan-in)
+                 * @enum {string}
+                 */
+                via?: "label" | "own_courier";
                 updatedAt: string;
             }[];
             outcome: {
@@ -1037,7 +1073,7 @@ export interface components {
             };
             version: number;
             /** @description the commands (POST /v1/cases/{id}/<command>) the caller may send now: their role may send them and the case takes them in its state (domain/case-commands.ts); one may still be refused for its content */
-            allowedCommands: ("review" | "customer-info" | "return-shipment" | "inspection" | "stock-decision" | "quote" | "repair-result" | "resolution" | "confirm-receipt" | "cancel" | "assign" | "survey")[];
+            allowedCommands: ("review" | "customer-info" | "return-shipment" | "receive" | "inspection" | "stock-decision" | "quote" | "repair-result" | "resolution" | "confirm-receipt" | "cancel" | "assign" | "survey")[];
         };
         CaseList: {
             items: components["schemas"]["Case"][];
@@ -2124,9 +2160,157 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "application/json": components["schemas"]["ReturnShipmentCommand"];
+            };
+        };
+        responses: {
+            /** @description the case after the command */
+            200: {
+                headers: {
+                    /** @description requests allowed per caller per minute (per API replica) */
+                    "RateLimit-Limit": number;
+                    /** @description requests left in the current minute */
+                    "RateLimit-Remaining": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Case"];
+                };
+            };
+            /** @description validation_failed (every offending field in details), invalid_json, invalid_input */
+            400: {
+                headers: {
+                    /** @description requests allowed per caller per minute (per API replica) */
+                    "RateLimit-Limit"?: number;
+                    /** @description requests left in the current minute */
+                    "RateLimit-Remaining"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unauthorized: missing or unknown bearer token */
+            401: {
+                headers: {
+                    /** @description the scheme to authenticate with */
+                    "WWW-Authenticate": "Bearer";
+                    /** @description requests allowed per caller per minute (per API replica) */
+                    "RateLimit-Limit": number;
+                    /** @description requests left in the current minute */
+                    "RateLimit-Remaining": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description forbidden: the role may not do this */
+            403: {
+                headers: {
+                    /** @description requests allowed per caller per minute (per API replica) */
+                    "RateLimit-Limit": number;
+                    /** @description requests left in the current minute */
+                    "RateLimit-Remaining": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description case_not_found */
+            404: {
+                headers: {
+                    /** @description requests allowed per caller per minute (per API replica) */
+                    "RateLimit-Limit": number;
+                    /** @description requests left in the current minute */
+                    "RateLimit-Remaining": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description invalid_state (the case state does not allow it), case_closed, or idempotency_key_reused */
+            409: {
+                headers: {
+                    /** @description requests allowed per caller per minute (per API replica) */
+                    "RateLimit-Limit": number;
+                    /** @description requests left in the current minute */
+                    "RateLimit-Remaining": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description payload_too_large: the body is over 256 kB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unsupported_media_type: a body that is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    /** @description seconds until the window resets */
+                    "Retry-After": number;
+                    /** @description requests allowed per caller per minute (per API replica) */
+                    "RateLimit-Limit": number;
+                    /** @description requests left in the current minute */
+                    "RateLimit-Remaining": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description temporal_unavailable or read_model_unavailable */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After": number;
+                    /** @description requests allowed per caller per minute (per API replica) */
+                    "RateLimit-Limit": number;
+                    /** @description requests left in the current minute */
+                    "RateLimit-Remaining": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    receiveCase: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description a retry with the same key (per caller, case and command) gets the first answer; the same key with a different body is a 409 */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReceiveCommand"];
             };
         };
         responses: {

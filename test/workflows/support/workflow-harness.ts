@@ -400,12 +400,21 @@ export async function waitFor(predicate: () => boolean, what: string): Promise<v
   throw new Error(`timed out waiting for ${what}`);
 }
 
-/** The customer reports the return parcel and the courier reports it picked up and delivered. */
-export async function shipAndDeliver(handle: CaseHandle, trackingNumber: string, actor: Actor = { kind: 'customer', id: 'c-1' }): Promise<void> {
-  await handle.executeUpdate(returnShipmentUpdate, { args: [{ actor, carrier: 'SF', trackingNumber }] });
+/** The customer reports the return parcel sent on the shop's label; its number, as the case answers it. */
+export async function shipOnLabel(handle: CaseHandle, actor: Actor = { kind: 'customer', id: 'c-1' }): Promise<string> {
+  const shipped = await handle.executeUpdate(returnShipmentUpdate, { args: [{ actor }] });
+  const parcel = shipped.shipments.find((s) => s.direction === 'return');
+  if (!parcel) throw new Error(`the case answered the shipment with no return parcel: ${caseStory(shipped)}`);
+  return parcel.trackingNumber;
+}
+
+/** The customer reports the return parcel sent on the label and the courier reports it picked up and delivered; its number. */
+export async function shipAndDeliver(handle: CaseHandle, actor: Actor = { kind: 'customer', id: 'c-1' }): Promise<string> {
+  const trackingNumber = await shipOnLabel(handle, actor);
   for (const event of ['picked_up', 'delivered'] as const) {
     await handle.signal(courierEventSignal, { eventId: `${trackingNumber}:${event}`, trackingNumber, event, at: new Date().toISOString() });
   }
+  return trackingNumber;
 }
 
 /** Waits for the refund the case asked the payment provider for (the `n`th one, from 1). */

@@ -1,0 +1,101 @@
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { courierEventSignal, receiveUpdate, returnShipmentUpdate, reviewUpdate } from '../../domain/workflow-contract';
+import { actors, caseRequest, clock, events, FakeWorld, startCase, waitForCase, waitForStatus, worldRunner, type CaseHandle } from './support/workflow-harness';
+
+// The returned parcel is the one the shop knows (issue 23): it goes on the shop's label, whose
+// number the case already holds; a customer's own courier is received only on the warehouse's
+// scan-in; "received" is one recorded moment, where the processing clock starts.
+
+const { agent, customer, warehouse } = actors;
+
+let env: TestWorkflowEnvironment;
+let world: FakeWorld;
+const withWorker = worldRunner((context) => ({ env, world } = context));
+
+/** An approved return waiting for its parcel; the label the stand-in courier issued is `RL-<case id>`. */
+async function awaitingParcel(): Promise<{ handle: CaseHandle; label: string }> {
+  const handle = await startCase(env, world, caseRequest(await env.currentTimeMs()));
+  await handle.executeUpdate(reviewUpdate, { args: [{ actor: agent, decision: 'approve' }] });
+  const waiting = await waitForCase(handle, 'the return label on the case', (s) => s.shipments.some((p) => p.direction === 'return'));
+  return { handle, label: waiting.shipments[0].trackingNumber };
+}
+
+async function courier(handle: CaseHandle, trackingNumber: string, event: 'picked_up' | 'in_transit' | 'delivered') {
+  await handle.signal(courierEventSignal, { eventId: `${trackingNumber}:${event}`, trackingNumber, event, at: new Date().toISOString() });
+}
+
+async function refusal(update: Promise<unknown>): Promise<{ type?: string; message?: string }> {
+  const failure = await update.then(
+    () => new Error('the command was taken but should have been refused'),
+    (e: unknown) => e,
+  );
+  expect(failure).toBeInstanceOf(WorkflowUpdateFailedError);
+  return (failure as WorkflowUpdateFailedError).cause as { type?: string; message?: string };
+}
+
+describe('the returned parcel', () => {
+  test("goes on the shop's label: the case shows its number before anything is typed, and the courier's delivery receives it at one recorded moment", () =>
+    withWorker(async () => {
+      const { handle, label } = await awaitingParcel();
+      expect(label).toMatch(/^RL-/);
+      const shipped = await handle.executeUpdate(returnShipmentUpdate, { args: [{ actor: customer }] });
+      expect(shipped.status).toBe('return_in_transit');
+      expect(shipped.shipments).toEqual([expect.objectContaining({ direction: 'return', via: 'label', trackingNumber: label, carrier: 'SF', status: 'shipped' })]);
+      await courier(handle, label, 'delivered');
+      const inspecting = await waitForStatus(handle, 'inspecting');
+      expect(world.subscriptions).toContain(label);
+      expect(inspecting.outcome.goodsReceived).toEqual({ at: expect.any(String), trackingNumber: label, by: 'courier_delivery' });
+      expect(clock(inspecting, 'processing').startedAt).toBe(inspecting.outcome.goodsReceived?.at);
+    }));
+
+  test("refuses a number that is not the label's (a neighbour's delivered parcel) and changes nothing", () =>
+    withWorker(async () => {
+      const { handle, label } = await awaitingParcel();
+      const refused = await refusal(handle.executeUpdate(returnShipmentUpdate, { args: [{ actor: customer, carrier: 'SF', trackingNumber: 'SF-NEIGHBOUR-1' }] }));
+      expect(refused.type).toBe('InvalidCaseState');
+      expect(refused.message).toContain(`not the one on the shop's return label (${label})`);
+      // The neighbour's parcel, delivered, reaches no case: the case still waits for its own.
+      await courier(handle, 'SF-NEIGHBOUR-1', 'delivered');
+      const still = await handle.query('getCase');
+      expect(still).toMatchObject({ status: 'awaiting_return_shipment' });
+      expect(events(still as never)).not.toContain('return.shipped');
+    }));
+
+  test("by the customer's own courier: the courier's delivered does not receive it; only the scan-in of that very parcel does", () =>
+    withWorker(async () => {
+      const { handle } = await awaitingParcel();
+      const shipped = await handle.executeUpdate(returnShipmentUpdate, { args: [{ actor: customer, via: 'own_courier', carrier: 'YTO', trackingNumber: 'YT0001' }] });
+      expect(shipped.shipments).toEqual([expect.objectContaining({ via: 'own_courier', carrier: 'YTO', trackingNumber: 'YT0001', status: 'shipped' })]);
+      expect(shipped.shipments[0].labelId).toBeUndefined();
+
+      await courier(handle, 'YT0001', 'delivered');
+      const delivered = await waitForCase(handle, 'the delivered scan on the parcel', (s) => s.shipments[0].status === 'delivered');
+      expect(delivered.status).toBe('return_in_transit');
+      expect(delivered.outcome.goodsReceived).toBeUndefined();
+
+      const wrong = await refusal(handle.executeUpdate(receiveUpdate, { args: [{ actor: warehouse, trackingNumber: 'SF999' }] }));
+      expect(wrong.type).toBe('InvalidCaseState');
+      expect(wrong.message).toBe("the parcel in hand (SF999) is not the one this case waits for: expected YT0001, the customer's own courier parcel");
+
+      const received = await handle.executeUpdate(receiveUpdate, { args: [{ actor: warehouse, trackingNumber: 'yt0001' }] });
+      expect(received.status).toBe('inspecting');
+      expect(received.outcome.goodsReceived).toEqual({ at: expect.any(String), trackingNumber: 'YT0001', by: 'scan_in' });
+      expect(received.timeline.find((e) => e.event === 'return.received')?.actor).toEqual(warehouse);
+      expect(clock(received, 'processing').state).toBe('running');
+    }));
+
+  test('a label parcel scanned in before the customer said it left is received then; a late report is answered and changes nothing', () =>
+    withWorker(async () => {
+      const { handle, label } = await awaitingParcel();
+      const received = await handle.executeUpdate(receiveUpdate, { args: [{ actor: warehouse, trackingNumber: label }] });
+      expect(received.status).toBe('inspecting');
+      expect(received.outcome.goodsReceived).toMatchObject({ trackingNumber: label, by: 'scan_in' });
+      expect(clock(received, 'return_shipment').state).toBe('met');
+
+      const late = await refusal(handle.executeUpdate(returnShipmentUpdate, { args: [{ actor: customer }] }));
+      expect(late.type).toBe('InvalidCaseState');
+      const again = await refusal(handle.executeUpdate(receiveUpdate, { args: [{ actor: warehouse, trackingNumber: label }] }));
+      expect(again.message).toContain('receive is not allowed while the return case is inspecting');
+    }));
+});
