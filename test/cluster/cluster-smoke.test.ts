@@ -1,6 +1,6 @@
 import { CaseStatusKey, OrderIdKey } from '../../domain/search-attributes';
 import { caseWorkflowId } from '../../domain/ids';
-import { eventually, sleep } from '../integration/support/http-client';
+import { eventually, HttpClient, sleep } from '../integration/support/http-client';
 import { ReliabilityStack } from '../reliability/support/reliability-stack';
 import { allOrExplain, background, expectedRefund, inBatches, ReturnCases, Sandbox, type ReturnCase } from '../reliability/support/return-cases';
 
@@ -63,29 +63,65 @@ test('on the four-process cluster, a return case opened through the API complete
   expect(description.typedSearchAttributes.get(CaseStatusKey)).toBe('completed');
 });
 
-test('a kill -9 of the history service while 8 cases are under way, and its restart: every case completes with one refund, and visibility lists them all', async () => {
-  const opened = await inBatches(Array.from({ length: 8 }, (_, i) => 10 + i), 4, (n) => cases.open(n, undefined, 90_000));
-  const started = Date.now();
-  // Each case is driven up to its inspection and held there until history is back, so the kill
-  // always finds every case with work left (the inspection, the refund), however fast the run.
-  const held = opened.map((c) => background(cases.driveUntil(c, 'inspecting', 240_000, 500)));
+/** The sandbox pays a refund it holds pending (an amount ending in 15): `POST /refunds/{id}/settle`, with its signed callback. */
+async function settleRefund(refundId: string): Promise<void> {
+  const answer = await new HttpClient(stack.sandboxUrl).post(`/refunds/${encodeURIComponent(refundId)}/settle`, { status: 'succeeded' });
+  if (answer.status !== 200) throw new Error(`POST /refunds/${refundId}/settle answered ${answer.status}: ${answer.text}`);
+}
 
-  // Once the first cases have their parcels delivered, shards are mid-work: the history host dies.
-  await eventually('two cases waiting for their inspection', async () => {
-    const statuses = await Promise.all(opened.map(async (c) => (await cases.get(c)).status));
-    return statuses.filter((s) => s === 'inspecting').length >= 2 ? statuses : undefined;
-  }, { timeoutMs: 60_000, intervalMs: 300 });
+/** The price of case `n` whose refund (less the return shipping fee) ends in 15: the sandbox holds such a refund pending until it is settled. */
+function heldRefundPrice(n: number): number {
+  const price = 5015 + n * 100;
+  if (expectedRefund(price) % 100 !== 15) throw new Error(`the refund of ${price} is ${expectedRefund(price)}: the sandbox would settle it on its own`);
+  return price;
+}
+
+test('a kill -9 of the history service while 8 cases wait for their refunds, and its restart: every case completes with one refund, and visibility lists them all', async () => {
+  // Every refund's amount ends in 15, which the sandbox holds pending until the test settles it
+  // (sandbox/payment.routes.ts): each case is driven to its refund, requested and unpaid, and the kill
+  // comes only once the provider's ledger shows all 8 pending. So at the kill every case provably has
+  // work left — the settlement's callback, the refund's commit, the closing — however fast the machine.
+  const opened = await inBatches(Array.from({ length: 8 }, (_, i) => 10 + i), 4, (n) => cases.open(n, heldRefundPrice(n), 90_000));
+  const started = Date.now();
+  await allOrExplain(
+    'every case waiting for its refund at the provider',
+    opened.map((c) =>
+      background(
+        cases
+          .driveUntil(c, 'refunding', 240_000, 500)
+          .then(() => cases.waitFor(c, 'its refund requested from the provider', (s) => s.refund?.status === 'requested' && s.refund.id !== undefined, 60_000, 300)),
+      ),
+    ),
+  );
+  const pendingAtProvider = Object.fromEntries(opened.map((c) => [c.id, [`${expectedRefund(c.unitPrice)}/pending`]]));
+  expect(await refundsByCase(opened)).toEqual(pendingAtProvider);
+
   const killedAt = Date.now();
   await stack.cluster!.kill('history');
   const atKill = await Promise.all(opened.map(async (c) => (await cases.get(c)).status));
-  say(`history killed (-9) ${killedAt - started} ms into the run; the cases were ${atKill.join(', ')}`);
-  // The read model answers while history is down: no case can have completed, none was inspected.
-  expect(atKill.filter((s) => s === 'completed')).toEqual([]);
+  say(`history killed (-9) ${killedAt - started} ms into the run; the cases were ${atKill.join(', ')}, their 8 refunds pending at the provider`);
+  // The read model answers while history is down: every case still waits for its refund.
+  expect(atKill).toEqual(opened.map(() => 'refunding'));
+  expect(await refundsByCase(opened)).toEqual(pendingAtProvider);
   await sleep(2000);
   await stack.cluster!.startService('history');
   say(`history serving again ${Date.now() - killedAt} ms after the kill`);
 
-  const drives = opened.map((c, i) => background(held[i].then(() => cases.driveToCompletion(c, 240_000, 500))));
+  // Each case's shard is taken up again once a describe of the case answers (history reads its state): only then
+  // does the provider pay, so that no callback spends the sandbox's few retries (about 8 s) on a history still starting.
+  const temporal = await stack.temporal();
+  await eventually('history serving every case again', async () => {
+    const described = await Promise.all(opened.map((c) => temporal.workflow.getHandle(caseWorkflowId(c.id)).describe().then(() => true, () => false)));
+    return described.every(Boolean) ? described : undefined;
+  }, { timeoutMs: 60_000, intervalMs: 500 });
+  // The provider pays each refund now: its signed callback reaches the case through the restarted history.
+  const { refunds } = await sandbox.ledger();
+  for (const c of opened) {
+    const refund = refunds.find((r) => r.caseId === c.id);
+    if (!refund) throw new Error(`case ${c.id} has no refund in the sandbox ledger`);
+    await settleRefund(refund.refundId);
+  }
+  const drives = opened.map((c) => background(cases.driveToCompletion(c, 240_000, 500)));
   const done = await allOrExplain('every case completing after the history restart', drives);
   say(`8 cases completed in ${Date.now() - started} ms, history restart included`);
   expect(done.map((s) => s.status)).toEqual(opened.map(() => 'completed'));
