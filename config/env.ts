@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { durationMs } from '../domain/duration';
+import { durationMs, isDurationText } from '../domain/duration';
 import { PROVIDER_SECTIONS } from './providers';
 
 export { onlinePaymentProviders, type OnlineProvider } from './providers';
@@ -70,6 +70,8 @@ export const CONFIG_ENV_DOCS = {
   WORKER_MAX_CACHED_WORKFLOWS: 'workflows the worker keeps in memory (each well under 1 MiB, see docs/benchmarks.md); others are replayed from history when they wake',
   WORKER_DEPLOYMENT_NAME: 'Worker Deployment the worker belongs to when WORKER_BUILD_ID is set (Worker Versioning)',
   WORKER_BUILD_ID: 'build id of this worker release (e.g. the git commit); set: the worker joins WORKER_DEPLOYMENT_NAME as that version (Worker Versioning); unset: unversioned',
+  WORKER_SHUTDOWN_GRACE_TIME: 'how long a stopping worker (SIGTERM) lets its running activities finish before it cancels them, e.g. "20s"; below WORKER_SHUTDOWN_FORCE_TIME',
+  WORKER_SHUTDOWN_FORCE_TIME: 'how long a stopping worker waits for its tasks before it gives up and exits, e.g. "30s"; keep it, plus a few seconds for the read-model flush, under the stop grace period of the platform (docker-compose stop_grace_period 45s)',
   RECONCILE_EVERY: 'period of the read-model reconciler schedule, e.g. "5m" or "10s" (the worker also runs it once at start)',
   RECONCILE_RUNNING_EVERY: 'how often a reconciler run also compares every running case, not only the closed ones (and always the run at a worker start)',
   REFUND_QUERY_AFTER_MS: 'how long a refund waits for the payment provider\'s notification before a reconciler run looks it up at the provider (Alipay, WeChat Pay)',
@@ -96,6 +98,8 @@ export const CONFIG_ENV_NAMES = Object.keys(CONFIG_ENV_DOCS) as (keyof typeof CO
 const port = z.coerce.number().int().min(1).max(65535);
 const url = z.string().url();
 const optionalPath = z.string().min(1).optional();
+/** A duration such as "20s" or "1m" (domain/duration.ts). */
+const duration = (example: string) => z.string().regex(/^\d+(\.\d+)?(ms|s|m|h|d)$/, `must be a duration such as ${example}`);
 
 /**
  * The variables that are no provider's: servers, ports, secrets of our own, the worker's knobs. Each
@@ -127,6 +131,10 @@ const generalSchema = z.object({
   // The server keys versions by `<deployment>.<build id>`: no dots or slashes in either part.
   WORKER_DEPLOYMENT_NAME: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1 to 64 letters, digits, _ or -').default('aftersales'),
   WORKER_BUILD_ID: z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, 'must be 1 to 128 letters, digits, _ or - (e.g. the git commit)').optional(),
+  // A SIGTERM's budget (docs/deployment.md, "Stopping a worker"): activities finish within the grace time, then are
+  // cancelled; past the force time the worker gives up. The platform's own grace period must be longer (compose: 45s).
+  WORKER_SHUTDOWN_GRACE_TIME: duration('"20s"').default('20s'),
+  WORKER_SHUTDOWN_FORCE_TIME: duration('"30s"').default('30s'),
   RECONCILE_EVERY: z.string().regex(/^\d+(\.\d+)?(ms|s|m|h|d)$/, 'must be a duration such as "5m" or "10s"').refine((text) => durationMs(text) >= 1000, 'must be at least 1s').default('5m'),
   // Comparing a running case costs a Query (a replay when it is not cached): every run would replay every open case.
   RECONCILE_RUNNING_EVERY: z.string().regex(/^\d+(\.\d+)?(ms|s|m|h|d)$/, 'must be a duration such as "1h" or "10s"').default('1h'),
@@ -135,6 +143,13 @@ const generalSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   OTEL_EXPORTER_OTLP_ENDPOINT: url.optional(),
   OTEL_TRACES_EXPORTER: z.enum(['otlp', 'console', 'none']).optional(),
+}).refine((config) => {
+  // zod runs this even when a field failed: a malformed duration is that field's problem, reported on its own.
+  const [grace, force] = [config.WORKER_SHUTDOWN_GRACE_TIME, config.WORKER_SHUTDOWN_FORCE_TIME];
+  return !isDurationText(grace) || !isDurationText(force) || durationMs(force) > durationMs(grace);
+}, {
+  message: 'must be longer than WORKER_SHUTDOWN_GRACE_TIME (activities are cancelled at the grace time, and need a moment to stop)',
+  path: ['WORKER_SHUTDOWN_FORCE_TIME'],
 });
 
 type ProviderSections = { [K in keyof typeof PROVIDER_SECTIONS]: z.output<(typeof PROVIDER_SECTIONS)[K]> };

@@ -22,6 +22,8 @@ import { caseSinks, ReadModelPublisher } from './read-model-publisher';
 import { ensureReconcilerSchedule, RECONCILER_SCHEDULE_ID } from './reconciler-schedule';
 import { createWorkerLogger, PinoTemporalLogger } from './worker-logger';
 import { withVersioningBehaviors, workerDeploymentOptions } from './worker-deployment';
+import { prebuiltWorkflowBundle } from './prebuilt-workflow-bundle';
+import { WORKER_STACK_TRACE_LIMIT } from './node-options';
 import { CoreMetricsSource, createWorkerRegistry, freeLocalPort, serveWorkerEndpoints } from './worker-metrics';
 
 /** Starts the case worker: workflows + activities on the configured task queue. */
@@ -89,6 +91,11 @@ async function main(): Promise<void> {
     log: log.child({ component: 'reconciler' }),
   });
   const deployment = workerDeploymentOptions(config);
+  const workflowModules = withVersioningBehaviors(workflowInterceptorModules(WORKFLOW_INTERCEPTOR_MODULES, tracing), deployment);
+  // The bundle the image built (scripts/build-workflows.ts) when it was made from this code and these modules; else webpack now.
+  const prebuilt = prebuiltWorkflowBundle(workflowModules);
+  const workflowCode = 'codePath' in prebuilt ? { workflowBundle: { codePath: prebuilt.codePath } } : { workflowsPath: require.resolve('../workflows') };
+  if ('missing' in prebuilt) log.info({ reason: prebuilt.missing }, 'bundling the workflow code at start');
   const worker = await Worker.create({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
@@ -99,16 +106,25 @@ async function main(): Promise<void> {
     // Pollers follow the backlog (a burst of SLA deadlines, a wave of new cases) instead of a fixed ten per queue.
     workflowTaskPollerBehavior: { type: 'autoscaling' },
     activityTaskPollerBehavior: { type: 'autoscaling' },
-    workflowsPath: require.resolve('../workflows'),
+    ...workflowCode,
     activities: { ...activities, ...reconcilerActivities },
     sinks: { ...caseSinks(publisher), ...tracingSinks(tracing) },
     dataConverter: protection.dataConverter,
-    interceptors: { workflowModules: withVersioningBehaviors(workflowInterceptorModules(WORKFLOW_INTERCEPTOR_MODULES, tracing), deployment), activity: activityInterceptors(tracing) },
+    // A prebuilt bundle has the workflow modules inside it (the SDK ignores them then, with a warning).
+    interceptors: { ...('codePath' in prebuilt ? {} : { workflowModules }), activity: activityInterceptors(tracing) },
+    // On SIGTERM: running activities get the grace time to finish, then are cancelled; past the force time the worker
+    // gives up (WORKER_SHUTDOWN_*, under the platform's own stop grace period: docs/deployment.md).
+    shutdownGraceTime: durationMs(config.WORKER_SHUTDOWN_GRACE_TIME),
+    shutdownForceTime: durationMs(config.WORKER_SHUTDOWN_FORCE_TIME),
   });
 
   const core = new CoreMetricsSource(registry, coreMetricsUrl);
   const endpoints = serveWorkerEndpoints(config.WORKER_METRICS_PORT, registry, () => worker.getState() === 'RUNNING', core);
-  log.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE, metricsPort: config.WORKER_METRICS_PORT, traces: tracing.enabled, deploymentVersion: deployment ? `${deployment.version.deploymentName}.${deployment.version.buildId}` : 'unversioned' }, 'worker started');
+  log.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE, metricsPort: config.WORKER_METRICS_PORT, traces: tracing.enabled, deploymentVersion: deployment ? `${deployment.version.deploymentName}.${deployment.version.buildId}` : 'unversioned', workflowBundle: 'buildId' in prebuilt ? `prebuilt ${prebuilt.buildId}` : 'bundled at start', stackTraceLimit: Error.stackTraceLimit }, 'worker started');
+
+  if (Error.stackTraceLimit > WORKER_STACK_TRACE_LIMIT) {
+    log.warn({ stackTraceLimit: Error.stackTraceLimit }, `worker runs without NODE_OPTIONS=--stack-trace-limit=${WORKER_STACK_TRACE_LIMIT}: each workflow promise's stack trace costs more CPU (docs/deployment.md, "The worker process")`);
+  }
 
   // The run this start triggers compares the running cases too: a worker that died may have lost their writes.
   await requestRunningSweep(db).catch((err: unknown) => log.warn({ error: (err as Error).message }, 'reconciler: could not ask for a sweep of the running cases'));

@@ -110,7 +110,25 @@ bookkeeping of every promise a workflow creates (a promise hook captures and sou
 the Temporal UI can show where a workflow waits; \`@temporalio/worker\` vm-shared.js). Replays cost 85–99 ms of CPU per
 case with the default stack depth and 63 ms with stack traces off (\`--stack-trace-limit=0\`, which would also strip every
 error's stack, so it is not used). The SDK offers no switch for it, and the workflow context's \`Error\` is frozen.
-Fewer promises per activation is what remains in our hands.
+Since 2026-12-08 the worker runs with \`--stack-trace-limit=4\` (the replay-cpu benchmark measures what each value
+costs); fewer promises per activation is what remains in our hands.
+`,
+
+  'replay-cpu': `
+What is measured is the workflow code's own CPU, without a server: the same work a worker does when it replays an evicted
+case (a timer firing, a message arriving) and, a step at a time, on every workflow task. The SDK (1.24, \`@temporalio/worker\`
+lib/workflow/vm-shared.js) installs a promise hook in the workflow context that, for every promise a workflow creates,
+makes an \`Error\` to capture its stack, formats it, and keeps it for the Temporal UI's *Stack Trace* tab; V8 walks and
+formats up to \`--stack-trace-limit\` frames each time (Node's default 10). The hook has no switch and the context's
+\`Error\` is frozen, so the process-wide flag is the only handle, and it applies to every stack trace of the worker:
+its error logs and the UI's stack traces keep only the innermost frames.
+
+The worker runs with 4 (worker/node-options.ts; \`npm start\`, the test stacks and the benchmarks through
+\`startWorker\`, docker-compose through the worker's \`NODE_OPTIONS\`), the knee of the table of 2026-12-08 (14 % saved;
+8 saved 4 %, 6 8 %): below 4 the saving flattens out (2 saved 16 %) while the traces lose the frames that name our own
+waiting function; 0 (23 %) would strip every error's stack. The issue's earlier measurement (14–19 % with 4) agrees.
+The figures are per replayed case of the recorded histories (each of them a whole case, opening to close), on the
+shared two-CPU machine: the values were interleaved in every round, and the ratio of each round is the robust figure.
 `,
 
   'worker-memory': `

@@ -115,8 +115,8 @@ ${sections.join('\n\n')}
 
 \`\`\`bash
 npm run setup                    # once: Temporal CLI, FerretDB, npm ci (see README)
-npm run bench                    # every benchmark, ~25 min on 2 CPUs; rewrites this file
-npm run bench -- open-cases      # one or several: history, open-cases, escalation, worker-memory, list-cases
+npm run bench                    # every benchmark, ~40 min on 2 CPUs; rewrites this file
+npm run bench -- open-cases      # one or several: history, open-cases, escalation, worker-memory, list-cases, replay-cpu
 \`\`\`
 
 The bench starts its own stack (the launcher of \`scripts/stack/\`, as the integration tests do) in a new temp dir on free
@@ -135,5 +135,6 @@ Knobs (environment variables; defaults are those of the figures above unless the
 | \`BENCH_ESCALATION_CASES\`, \`BENCH_ESCALATION_CONCURRENCY\` | 1000, 40 | escalation: cases, concurrent clients while opening |
 | \`BENCH_MEMORY_CASES\`, \`BENCH_MEMORY_CONCURRENCY\`, \`BENCH_MEMORY_OPEN_S\` | 10000, 20, 420 | worker-memory: cases, concurrent starts, time box of the opening |
 | \`BENCH_LIST_CASES\`, \`BENCH_LIST_CHECKPOINTS\`, \`BENCH_LIST_LOAD_S\`, \`BENCH_LIST_QUERY_S\` | 100000, 1000,10000, 300, 240 | list-cases: documents, smaller sizes also timed, time boxes of the load and of the queries |
+| \`BENCH_REPLAY_LIMITS\`, \`BENCH_REPLAY_ROUNDS\`, \`BENCH_REPLAY_PASSES\` | default,8,6,4,2,0, 6, 3 | replay-cpu: the \`--stack-trace-limit\` values compared (default: none given), interleaved rounds, timed passes over the recorded histories per measurement |
 `;
 }

@@ -13,6 +13,7 @@ import { escalationBenchmark } from './benchmarks/escalation';
 import { historyBenchmark } from './benchmarks/history';
 import { listCasesBenchmark } from './benchmarks/list-cases';
 import { openCasesBenchmark } from './benchmarks/open-cases';
+import { replayCpuBenchmark } from './benchmarks/replay-cpu';
 import { workerMemoryBenchmark } from './benchmarks/worker-memory';
 import type { Benchmark, SummaryRow } from './benchmarks/types';
 import { machineInfo } from './machine';
@@ -27,6 +28,7 @@ export const BENCHMARKS: readonly Benchmark[] = [
   escalationBenchmark,
   workerMemoryBenchmark,
   listCasesBenchmark,
+  replayCpuBenchmark,
 ];
 
 const DOC = path.join(REPO_ROOT, 'docs', 'benchmarks.md');

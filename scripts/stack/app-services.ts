@@ -1,4 +1,5 @@
 import { CONFIG_ENV_NAMES } from '../../config/env';
+import { workerNodeOptions } from '../../worker/node-options';
 import type { ManagedProcess, ProcessGroup } from './managed-process';
 import { startNodeService } from './node-service';
 
@@ -58,9 +59,13 @@ export function startSandbox(group: ProcessGroup, env: NodeJS.ProcessEnv, port: 
   return startNodeService(group, { name, entry: APP_ENTRIES.sandbox, env, healthUrl: `http://127.0.0.1:${port}/healthz` });
 }
 
-/** Starts a worker; ready when GET /healthz answers on its metrics port. */
+/**
+ * Starts a worker; ready when GET /healthz answers on its metrics port. It runs with the worker's
+ * `--stack-trace-limit` (worker/node-options.ts) unless `env.NODE_OPTIONS` sets one.
+ */
 export function startWorker(group: ProcessGroup, env: NodeJS.ProcessEnv, metricsPort: number, name = 'worker'): Promise<ManagedProcess> {
-  return startNodeService(group, { name, entry: APP_ENTRIES.worker, env, healthUrl: `http://127.0.0.1:${metricsPort}/healthz` });
+  const workerEnv = { ...env, NODE_OPTIONS: workerNodeOptions(env.NODE_OPTIONS) };
+  return startNodeService(group, { name, entry: APP_ENTRIES.worker, env: workerEnv, healthUrl: `http://127.0.0.1:${metricsPort}/healthz` });
 }
 
 /** Starts the HTTP API; ready when GET /readyz answers 200 on `port` (connected to Temporal and MongoDB, not just listening). */

@@ -1,7 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { CONFIG_ENV_NAMES } from '../../config/env';
+import { CONFIG_ENV_NAMES, loadConfig } from '../../config/env';
+import { durationMs } from '../../domain/duration';
+import { WORKER_STACK_TRACE_LIMIT } from '../../worker/node-options';
 import { CASE_SEARCH_ATTRIBUTES } from '../../domain/search-attributes';
 
 interface ComposeService {
@@ -12,6 +14,7 @@ interface ComposeService {
   depends_on?: string[] | Record<string, { condition?: string }>;
   healthcheck?: { test?: string | string[] };
   ports?: string[];
+  stop_grace_period?: string;
 }
 
 const root = path.join(__dirname, '..', '..');
@@ -157,12 +160,26 @@ describe('docker-compose.yml', () => {
     expect(loadCompose().services.mongo.image).toBe('mongo:8.0');
   });
 
-  it.each(['sandbox', 'worker', 'api'])('sets only configuration variables that config/env.ts reads on %s', (name) => {
-    const known = new Set<string>(CONFIG_ENV_NAMES);
+  it.each(['sandbox', 'worker', 'api'])('sets only configuration variables that config/env.ts reads on %s (and the worker\'s NODE_OPTIONS)', (name) => {
+    const known = new Set<string>([...CONFIG_ENV_NAMES, ...(name === 'worker' ? ['NODE_OPTIONS'] : [])]);
     const names = environmentNames(loadCompose().services[name]);
     expect(names.length).toBeGreaterThan(0);
     // The unknown names themselves are the failure message, so a typo is named.
     expect(names.filter((n) => !known.has(n))).toEqual([]);
+  });
+
+  it('runs the worker, and only the worker, with its --stack-trace-limit (worker/node-options.ts)', () => {
+    const { services } = loadCompose();
+    expect(environmentOf(services.worker).NODE_OPTIONS).toBe(`--stack-trace-limit=${WORKER_STACK_TRACE_LIMIT}`);
+    expect([environmentOf(services.api).NODE_OPTIONS, environmentOf(services.sandbox).NODE_OPTIONS]).toEqual([undefined, undefined]);
+  });
+
+  it('gives the worker a stop grace period longer than its own shutdown budget (force time, then the 5 s read-model flush)', () => {
+    const worker = loadCompose().services.worker;
+    const config = loadConfig(environmentOf(worker));
+    expect(worker.stop_grace_period).toMatch(/^\d+s$/);
+    expect(durationMs(worker.stop_grace_period!)).toBeGreaterThanOrEqual(durationMs(config.WORKER_SHUTDOWN_FORCE_TIME) + 5000 + 5000);
+    expect(durationMs(config.WORKER_SHUTDOWN_GRACE_TIME)).toBeLessThan(durationMs(config.WORKER_SHUTDOWN_FORCE_TIME));
   });
 
   it('registers every case search attribute on the Temporal server', () => {

@@ -5,13 +5,15 @@
  * reordered without `patched()` — fails here with the name of the history it breaks.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { DefaultLogger, Runtime, Worker, type ReplayResult } from '@temporalio/worker';
 import { CASE_TYPES } from '../../domain/case.types';
 import { caseWorkflowId } from '../../domain/ids';
 import { historyFromJson, type History } from '../replay/history-json';
 import { noopCaseSinks } from '../../worker/read-model-publisher';
-import { payloadProtection } from '../../codec/data-converter';
+import { prebuiltWorkflowBundle, writePrebuiltBundle } from '../../worker/prebuilt-workflow-bundle';
+import { payloadProtection, WORKFLOW_INTERCEPTOR_MODULES } from '../../codec/data-converter';
 import { KEY_REF_METADATA } from '../../codec/payload-encryption.codec';
 import { savedDataKeys, testKeyring } from './support/test-payload-protection';
 import { workflowBundle } from './support/workflow-harness';
@@ -75,11 +77,11 @@ function load(file: string): { workflowId: string; encrypted: boolean; json: { e
 /** The codec of the replays: the test master key and the data keys saved when the histories were recorded. */
 const replayProtection = payloadProtection(testKeyring(), savedDataKeys());
 
-/** Replays the histories on one replay worker over the bundled workflow code; one result per history, in order. */
-async function replay(histories: { workflowId: string; history: History }[]): Promise<ReplayResult[]> {
+/** Replays the histories on one replay worker over the bundled workflow code (or `bundle`); one result per history, in order. */
+async function replay(histories: { workflowId: string; history: History }[], bundle?: { codePath: string }): Promise<ReplayResult[]> {
   const results: ReplayResult[] = [];
   for await (const result of Worker.runReplayHistories(
-    { workflowBundle: await workflowBundle(), replayName: 'replay-test', sinks: noopCaseSinks, dataConverter: replayProtection.dataConverter },
+    { workflowBundle: bundle ?? (await workflowBundle()), replayName: 'replay-test', sinks: noopCaseSinks, dataConverter: replayProtection.dataConverter },
     histories,
   )) {
     results.push(result);
@@ -134,5 +136,37 @@ describe('recorded histories replay on the current workflow code', () => {
     started.workflowType.name = 'reshipCaseWorkflow';
     const [result] = await replay([{ workflowId, history: historyFromJson(json) }]);
     expect(result.error?.name).toBe('DeterminismViolationError');
+  });
+});
+
+describe('the prebuilt workflow bundle of the image (scripts/build-workflows.ts)', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'prebuilt-bundle-'));
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  test('built from the current code, the worker takes it, and every recorded history replays on it', async () => {
+    const built = await writePrebuiltBundle(WORKFLOW_INTERCEPTOR_MODULES, dir);
+    const found = prebuiltWorkflowBundle(WORKFLOW_INTERCEPTOR_MODULES, dir);
+    expect(found).toEqual(built);
+    const replayed = await replay(
+      files.map((file) => {
+        const { workflowId, json } = load(file);
+        return { workflowId, history: historyFromJson(json) };
+      }),
+      { codePath: built.codePath },
+    );
+    const failed = files.flatMap((file, index) => (replayed[index]?.error ? [`${file}: ${replayed[index].error?.message}`] : replayed[index] ? [] : [`${file}: not replayed`]));
+    expect(failed).toEqual([]);
+  }, 120_000);
+
+  test('the worker does not take it for other interceptor modules, nor once its build id no longer matches the code', () => {
+    expect(prebuiltWorkflowBundle([...WORKFLOW_INTERCEPTOR_MODULES, require.resolve('../../workflows/versioning-behaviors')], dir)).toEqual({ missing: expect.stringContaining('no prebuilt bundle') });
+    const manifestPath = fs.readdirSync(dir).find((name) => name.endsWith('.json'));
+    if (!manifestPath) throw new Error('no manifest was written');
+    const manifest = JSON.parse(fs.readFileSync(path.join(dir, manifestPath), 'utf8')) as { buildId: string };
+    fs.writeFileSync(path.join(dir, manifestPath), JSON.stringify({ ...manifest, buildId: 'built-from-other-code' }));
+    expect(prebuiltWorkflowBundle(WORKFLOW_INTERCEPTOR_MODULES, dir)).toEqual({ missing: expect.stringContaining('stale') });
   });
 });
