@@ -188,11 +188,11 @@ export interface CommandCase {
 
 /**
  * The parcel a case waits to receive back, as the return rules read it: the label the shop issued,
- * and once the customer sent it, the parcel on its way. Null on cases opened before the label rule
- * (they take any typed number and no scan-in) and on cases with no return stage yet.
+ * and once the customer sent it, the parcel on its way. Null on a case that reached its return
+ * stage before the label rule (it takes any typed number and no scan-in).
  */
 export interface ReturnParcelFacts {
-  /** Null for the moment between the stage's start and the courier's answer. */
+  /** Null until the courier has issued the label (a report without a number waits for it). */
   label: { carrier: string; trackingNumber: string } | null;
   /** The parcel the customer reported sent (absent until then). */
   sent?: { via: 'label' | 'own_courier'; carrier: string; trackingNumber: string };
@@ -351,7 +351,8 @@ export function returnShipmentRefusal(c: Pick<CommandInputCase, 'returnParcel'>,
     return null;
   }
   const { label } = c.returnParcel;
-  if (label === null) return labelNotYet;
+  // Before the courier's answer the case cannot check a typed number; a plain report waits for the label in the inbox.
+  if (label === null) return trackingNumber !== undefined || carrier !== undefined ? labelNotYet : null;
   if (trackingNumber !== undefined && !sameTrackingNumber(trackingNumber, label.trackingNumber)) {
     const message = `tracking number ${trackingNumber} is not the one on the shop's return label (${label.trackingNumber}): send the parcel with the label, or say you use your own courier (via: own_courier)`;
     return { type: CommandErrorTypes.invalidState, message, fields: [{ field: 'trackingNumber', message: `must be the label's number ${label.trackingNumber}, or send via own_courier` }] };

@@ -74,8 +74,11 @@ export class CaseRecord {
   escalation: CaseSnapshot['escalation'] = { level: 0, history: [] };
   refund: RefundView | null = null;
   shipments: ShipmentView[] = [];
-  /** The return parcel's facts the return commands are checked against (patch return-on-label); null on cases before it. */
-  returnParcel: ReturnParcelFacts | null = null;
+  /**
+   * The return parcel's facts the return commands are checked against (patch return-on-label):
+   * no label until the return-shipment stage has one; null once a case took the old path there.
+   */
+  returnParcel: ReturnParcelFacts | null = { label: null };
   outcome: CaseOutcome = {};
   survey: CaseSnapshot['survey'] = null;
   timeline: TimelineEntry[] = [];

@@ -5,10 +5,14 @@ import { useI18n } from './i18n';
 /** A refusal or failure in words: the code's meaning, the fields named, and what the API said. */
 export function ProblemView({ problem, command }: { problem: Problem; command?: CommandName }) {
   const i18n = useI18n();
+  // A state refusal that names fields is about what was sent (a parcel that is not the one awaited), not that the case moved on.
+  const movedOn = problem.code === 'invalid_state' && problem.details.length === 0;
   const words =
-    problem.code === 'invalid_state' && command && i18n.has('stateRefusal', command)
+    movedOn && command && i18n.has('stateRefusal', command)
       ? i18n.code('stateRefusal', command)
-      : i18n.has('error', problem.code)
+      : problem.code === 'invalid_state' && !movedOn
+        ? i18n.t('doesNotMatchCase')
+        : i18n.has('error', problem.code)
         ? i18n.code('error', problem.code)
         : i18n.t('errorGeneric', { message: problem.code });
   return (

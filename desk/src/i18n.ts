@@ -143,6 +143,7 @@ const LABELS = {
   shipViaOwnCourier: ['自己联系快递寄回', 'By my own courier'],
   shipViaOwnCourierHint: ['自行寄回的包裹需仓库扫描入库后才算收到。', 'A parcel sent by your own courier counts as received once the warehouse scans it in.'],
   receiveForm: ['扫描入库', 'Scan in the returned parcel'],
+  doesNotMatchCase: ['所填内容与工单不符，请核对下列字段。', 'What was sent does not match the case: check the fields below.'],
   receiveHint: ['请输入手中包裹上的运单号。', 'Enter the number printed on the parcel in hand.'],
   quoteForm: ['维修报价', 'Repair quote'],
   acceptQuote: ['接受报价', 'Accept the quote'],

@@ -16,11 +16,11 @@ const { desk, screenshots, newPage, signIn } = deskSession();
 const CALLBACKS_MS = 60_000;
 
 /** The label the courier issued for the case's return parcel, as the case records it. */
-async function returnLabelOf(caseId: string): Promise<{ labelId: string; warehouseCode: string }> {
+async function returnLabelOf(caseId: string): Promise<{ labelId: string; warehouseCode: string; trackingNumber: string }> {
   const snapshot = await cases.get(caseId);
-  const data = snapshot.timeline.find((entry) => entry.event === 'return.label_created')?.data as { labelId?: string; warehouseCode?: string } | undefined;
-  if (!data?.labelId || !data.warehouseCode) throw new Error(`no return label with a warehouse on the case: ${describeCase(snapshot)}`);
-  return { labelId: data.labelId, warehouseCode: data.warehouseCode };
+  const data = snapshot.timeline.find((entry) => entry.event === 'return.label_created')?.data as { labelId?: string; warehouseCode?: string; trackingNumber?: string } | undefined;
+  if (!data?.labelId || !data.warehouseCode || !data.trackingNumber) throw new Error(`no return label with a warehouse and a number on the case: ${describeCase(snapshot)}`);
+  return { labelId: data.labelId, warehouseCode: data.warehouseCode, trackingNumber: data.trackingNumber };
 }
 
 describe('every kind of case a customer brings, in the desk pages alone', () => {
@@ -59,13 +59,15 @@ describe('every kind of case a customer brings, in the desk pages alone', () => 
     expect(labelText).toContain(label.labelId);
     expect(labelText).toContain(label.warehouseCode);
     expect(labelText).toContain('最晚寄出时间');
+    // The label carries its number: the customer types nothing, only says the parcel left.
+    expect(await labelBox.getByTestId('return-label-tracking-number').innerText()).toBe(label.trackingNumber);
     expect(await accessibilityViolations(customer)).toEqual([]);
-    const tracking = `SFEX${Date.now()}`;
-    await ship.getByLabel('运单号').fill(tracking);
+    expect(await ship.getByLabel('寄回方式').inputValue()).toBe('label');
+    expect(await ship.getByLabel('运单号').count()).toBe(0);
     await ship.getByRole('button', { name: '提交' }).click();
     await customer.getByText('已完成：工单现在的状态是「退货运输中」').waitFor();
     const returnRow = customer.locator('[data-testid="shipments"] tr[data-parcel="return"]');
-    expect(await returnRow.innerText()).toMatch(new RegExp(`退货寄回[\\s\\S]*${tracking}[\\s\\S]*${label.labelId}`));
+    expect(await returnRow.innerText()).toMatch(new RegExp(`退货寄回[\\s\\S]*${label.trackingNumber}[\\s\\S]*${label.labelId}`));
 
     // The sandbox courier delivers the parcel to the warehouse; the agent passes the inspection.
     const inspection = agent.getByTestId('form-inspection');
@@ -80,7 +82,7 @@ describe('every kind of case a customer brings, in the desk pages alone', () => 
     await customer.getByText(/退货运费 · .*10\.00 · 已支付/).waitFor();
     // Each parcel lists the courier's events in words, as the case recorded them: the return ends delivered to the warehouse.
     const returnTracking = await returnRow.getByTestId('tracking-events').locator('li').allInnerTexts();
-    const recorded = (await cases.get(caseId)).timeline.filter((e) => e.event.startsWith('shipment.') && e.data?.trackingNumber === tracking).map((e) => e.event);
+    const recorded = (await cases.get(caseId)).timeline.filter((e) => e.event.startsWith('shipment.') && e.data?.trackingNumber === label.trackingNumber).map((e) => e.event);
     expect(recorded.length).toBeGreaterThan(0);
     expect(returnTracking).toHaveLength(recorded.length);
     expect(returnTracking[returnTracking.length - 1]).toContain('已签收');
@@ -99,7 +101,7 @@ describe('every kind of case a customer brings, in the desk pages alone', () => 
     expect(done.refund).toBeNull();
   }, 300_000);
 
-  test('a repair in warranty: the customer opens it and ships the item in, an agent approves it and records it repaired, the item comes back and the customer confirms it and answers the survey', async () => {
+  test('a repair in warranty: the customer opens it and ships the item in by their own courier, an agent scans it in and records it repaired, the item comes back and the customer confirms it and answers the survey', async () => {
     // The customer, in English, opens a repair for an item bought 100 days ago (within the 12-month warranty).
     const customer = await newPage();
     await signIn(customer, tokens.customer, 'en');
@@ -125,7 +127,7 @@ describe('every kind of case a customer brings, in the desk pages alone', () => 
     await agent.getByTestId('form-review').getByRole('button', { name: '提交' }).click();
     await agent.getByText('已完成：工单现在的状态是「待客户寄回」').waitFor();
 
-    // The customer sees the label and posts the tracking number.
+    // The customer sees the label, but sends the item by their own courier and says so.
     const ship = customer.getByTestId('form-return-shipment');
     await ship.waitFor({ timeout: CALLBACKS_MS });
     const label = await returnLabelOf(caseId);
@@ -133,11 +135,27 @@ describe('every kind of case a customer brings, in the desk pages alone', () => 
     await labelBox.getByText('Send the goods back with this label').waitFor();
     expect(await labelBox.innerText()).toContain(label.labelId);
     expect(await labelBox.innerText()).toContain(label.warehouseCode);
-    await ship.getByLabel('Tracking number').fill(`SFRP${Date.now()}`);
+    await ship.getByLabel('How you send it').selectOption('own_courier');
+    await ship.getByText('counts as received once the warehouse scans it in').waitFor();
+    const ownNumber = `YT${Date.now()}`;
+    await ship.getByLabel('Carrier').fill('YTO');
+    await ship.getByLabel('Tracking number').fill(ownNumber);
     await ship.getByRole('button', { name: 'Submit' }).click();
     await customer.getByText('Done: the case is now "Return in transit"').waitFor();
 
-    // The sandbox delivers it to the repair center; the agent records the repair as done and verified.
+    // The repair center scans in the parcel in hand: another parcel's number is refused in words, this one receives it.
+    await agent.reload();
+    const scan = agent.getByTestId('form-receive');
+    await scan.waitFor({ timeout: CALLBACKS_MS });
+    await scan.getByLabel('运单号').fill(label.trackingNumber);
+    await scan.getByRole('button', { name: '提交' }).click();
+    await scan.getByRole('alert').getByText('所填内容与工单不符').waitFor();
+    expect(await scan.getByRole('alert').innerText()).toContain(`expected ${ownNumber}`);
+    await scan.getByLabel('运单号').fill(ownNumber);
+    await scan.getByRole('button', { name: '提交' }).click();
+    await agent.getByText('已完成：工单现在的状态是「维修中」').waitFor();
+
+    // The agent records the repair as done and verified.
     const repair = agent.getByTestId('form-repair-result');
     await repair.waitFor({ timeout: CALLBACKS_MS });
     await repair.getByLabel('结果').selectOption('repaired');
@@ -163,6 +181,7 @@ describe('every kind of case a customer brings, in the desk pages alone', () => 
     const done = await expectCase(cases, caseId, 'a completed repair in warranty with the survey', (c) => c.status === 'completed' && c.survey?.score === 5);
     expect(done.outcome.warranty).toBe('in_warranty');
     expect(done.shipments.map((s) => s.purpose ?? s.direction).sort()).toEqual(['repair_return', 'return']);
+    expect(done.outcome.goodsReceived).toMatchObject({ trackingNumber: ownNumber, by: 'scan_in' });
     expect(done.refund).toBeNull();
   }, 300_000);
 

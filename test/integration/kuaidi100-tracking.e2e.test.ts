@@ -114,9 +114,10 @@ describe('return tracking through Kuaidi100', () => {
       order: { paidAt: daysAgo(4), deliveredAt: daysAgo(2), paymentMethod: 'online', total: 5000, currency: 'CNY' },
     });
     await cases.accepted(tokens.agent, opened.id, 'review', { decision: 'approve' });
-    const trackingNumber = `SFKD${Date.now()}`;
-    const shipped = await cases.accepted(tokens.customer, opened.id, 'return-shipment', { carrier: 'SF', trackingNumber });
+    const shipped = await cases.accepted(tokens.customer, opened.id, 'return-shipment', {});
     expect(shipped.status).toBe('return_in_transit');
+    // The parcel goes on the shop's label: Kuaidi100 follows the label's number.
+    const trackingNumber = shipped.shipments[0].trackingNumber;
 
     // The worker subscribed the parcel at Kuaidi100 with our callback URL and salt.
     const [subscription] = await eventually(`a Kuaidi100 subscription of ${trackingNumber}`, async () => {

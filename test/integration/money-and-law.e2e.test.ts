@@ -73,7 +73,7 @@ async function refused(body: OpenCaseBody, code: string) {
 async function completedReturn(body: OpenCaseBody): Promise<CaseSnapshot> {
   const opened = await cases.opened(tokens.customer, body);
   expectStatus(await cases.accepted(tokens.agent, opened.id, 'review', { decision: 'approve' }), 'awaiting_return_shipment');
-  await cases.accepted(tokens.customer, opened.id, 'return-shipment', { carrier: 'SF', trackingNumber: `SFLAW${randomUUID().slice(0, 10)}` });
+  await cases.accepted(tokens.customer, opened.id, 'return-shipment', {});
   await cases.waitForStatus(opened.id, 'inspecting', CALLBACKS_MS);
   await cases.accepted(tokens.warehouse, opened.id, 'inspection', { result: 'pass', note: 'defect confirmed' });
   return cases.waitForStatus(opened.id, 'completed', CALLBACKS_MS);
@@ -147,7 +147,7 @@ describe('money and law: what the default policy owes, asked through the HTTP AP
     // The quote is collected (the sandbox settles the collection by its signed callback) before the item is sent in.
     const paid = await cases.waitForStatus(opened.id, 'awaiting_return_shipment', CALLBACKS_MS);
     expect(timelineEvents(paid)).toEqual(expect.arrayContaining(['repair.quote_accepted', 'payment.requested', 'repair.quote_paid']));
-    await cases.accepted(tokens.customer, opened.id, 'return-shipment', { carrier: 'SF', trackingNumber: `SFLAW${randomUUID().slice(0, 10)}` });
+    await cases.accepted(tokens.customer, opened.id, 'return-shipment', {});
     await cases.waitForStatus(opened.id, 'repairing', CALLBACKS_MS);
 
     await cases.accepted(tokens.agent, opened.id, 'repair-result', { outcome: 'unrepairable', verified: false, note: 'board burnt out' });

@@ -7,6 +7,7 @@ import { Collections } from '../../store/mongo';
 import { STACK_ENV } from './stack/stack-file';
 import { daysAgo, stackTemporalClient, stackWithoutKeys } from './support/fixtures';
 import { CasesApi, requiredEnv, stackTokens, type OpenCaseBody } from './support/http-client';
+import { Features } from '../../workflows/features';
 
 // What Temporal stores of a case is ciphertext: its input, the Update arguments and results,
 // the activity inputs and the query answers. Only a client holding the keys reads them.
@@ -18,11 +19,13 @@ const encrypted = stackTemporalClient();
 const withoutKeys = stackWithoutKeys();
 
 /** Every payload object (`{ metadata, data }`) anywhere in a history. */
-function payloadsIn(value: unknown, path = '', found: { path: string; metadata?: Record<string, Uint8Array> }[] = []): { path: string; metadata?: Record<string, Uint8Array> }[] {
+type FoundPayload = { path: string; metadata?: Record<string, Uint8Array>; data?: Uint8Array };
+
+function payloadsIn(value: unknown, path = '', found: FoundPayload[] = []): FoundPayload[] {
   if (Array.isArray(value)) value.forEach((item, i) => payloadsIn(item, `${path}[${i}]`, found));
   else if (value !== null && typeof value === 'object') {
     const record = value as Record<string, unknown>;
-    if ('metadata' in record && 'data' in record && record.metadata !== null && typeof record.metadata === 'object') found.push({ path, metadata: record.metadata as Record<string, Uint8Array> });
+    if ('metadata' in record && 'data' in record && record.metadata !== null && typeof record.metadata === 'object') found.push({ path, metadata: record.metadata as Record<string, Uint8Array>, data: record.data as Uint8Array });
     else Object.entries(record).forEach(([key, item]) => payloadsIn(item, `${path}.${key}`, found));
   }
   return found;
@@ -62,8 +65,15 @@ describe('payload encryption on the running stack', () => {
       expect.arrayContaining(['userMetadata.summary', 'userMetadata.details']),
     );
     expect(readableSummaries.filter((payload) => !payload.path.includes('.userMetadata.')).map((payload) => payload.path)).toEqual([]);
+    // A patch marker's data is written by the SDK's core, past the payload codec: it must hold the patch's id and nothing else.
+    const patchMarkers = payloads.filter((payload) => payload.path.includes('.markerRecordedEventAttributes.details.patch-data.'));
+    for (const marker of patchMarkers) {
+      const content = JSON.parse(Buffer.from(marker.data ?? []).toString('utf8')) as Record<string, unknown>;
+      expect({ keys: Object.keys(content).sort(), knownPatch: Object.values(Features).includes(content.id as never) }).toEqual({ keys: ['deprecated', 'id'], knownPatch: true });
+    }
     const unencrypted = payloads
-      .filter((payload) => encodingOf(payload) !== 'binary/encrypted' && !payload.path.includes('.searchAttributes.') && !readableSummaries.includes(payload)).map((payload) => payload.path.replace(/\[\d+\]/g, '[]'));
+      .filter((payload) => encodingOf(payload) !== 'binary/encrypted' && !payload.path.includes('.searchAttributes.') && !readableSummaries.includes(payload) && !patchMarkers.includes(payload))
+      .map((payload) => payload.path.replace(/\[\d+\]/g, '[]'));
     expect({ payloads: payloads.length > 5, unencrypted: [...new Set(unencrypted)] }).toEqual({ payloads: true, unencrypted: [] });
 
     // A query answer is encrypted too: without the keys it cannot be read, with them it can.

@@ -207,9 +207,10 @@ async function returnToCompletion(pair: Pair, orderId: string): Promise<{ comple
     order: { paidAt: daysAgo(4), deliveredAt: daysAgo(2), paymentMethod: 'online', paymentChannel: pair.channel, total: UNIT_PRICE, currency: 'CNY' },
   });
   await cases.accepted(tokens.agent, opened.id, 'review', { decision: 'approve' });
-  const trackingNumber = `SFRP${Date.now()}${randomBytes(2).toString('hex').toUpperCase()}`;
-  const shipped = await cases.accepted(tokens.customer, opened.id, 'return-shipment', { carrier: 'SF', trackingNumber });
+  const shipped = await cases.accepted(tokens.customer, opened.id, 'return-shipment', {});
   if (shipped.status !== 'return_in_transit') throw new Error(`${pair.name}: after the return shipment, ${describeCase(shipped)}`);
+  // The parcel goes on the shop's label: Kuaidi100 follows the label's number.
+  const trackingNumber = shipped.shipments[0].trackingNumber;
 
   // The worker subscribed the parcel at Kuaidi100 with this pair's callback and our salt.
   const subscription = await eventually(

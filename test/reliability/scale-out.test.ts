@@ -62,7 +62,7 @@ function stepsOf(n: number, caseId: string): Record<'review' | 'ship' | 'inspect
   });
   return {
     review: request('review', stack.tokens.agent, 'review', { decision: 'approve', note: 'scale-out run' }),
-    ship: request('ship', customer.token, 'return-shipment', { carrier: 'SF', trackingNumber: `SCALE${n}T${caseId.slice(3, 15).toUpperCase()}` }),
+    ship: request('ship', customer.token, 'return-shipment', {}),
     inspect: request('inspect', stack.tokens.warehouse, 'inspection', { result: 'pass', note: 'unused' }),
   };
 }

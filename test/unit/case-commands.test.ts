@@ -199,9 +199,11 @@ describe('the return parcel: on the label, or by the customer\'s own courier unt
     expect(rule('returnShipment').inputRefusal(before, { actor: owner }, today)?.fields?.map((f) => f.field)).toEqual(['carrier', 'trackingNumber']);
   });
 
-  it('says the label is still being issued while the courier has not answered', () => {
+  it('takes a plain report while the courier has not issued the label yet, and says so to a typed label number or a scan-in', () => {
     const issuing = withRequest(aCase('return', 'awaiting_return_shipment'), 5000, { label: null });
-    expect(rule('returnShipment').inputRefusal(issuing, { actor: owner }, today)?.message).toContain('still being issued');
+    expect(rule('returnShipment').inputRefusal(issuing, { actor: owner }, today)).toBeNull();
+    expect(rule('returnShipment').inputRefusal(issuing, { actor: owner, via: 'own_courier', carrier: 'YTO', trackingNumber: 'YT1234' }, today)).toBeNull();
+    expect(rule('returnShipment').inputRefusal(issuing, { actor: owner, trackingNumber: 'SF1234' }, today)?.message).toContain('still being issued');
     expect(rule('receive').inputRefusal(issuing, { actor: agent, trackingNumber: 'SF1' }, today)?.message).toContain('still being issued');
   });
 

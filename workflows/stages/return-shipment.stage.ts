@@ -18,7 +18,8 @@ const COURIER: Actor = { kind: 'provider', id: 'courier' };
 export async function returnShipmentStage(record: CaseRecord, receivedStatus: 'inspecting' | 'repairing' = 'inspecting'): Promise<void> {
   const { id, input } = record;
   const onLabel = isPatched('returnOnLabel');
-  if (onLabel) record.returnParcel = { label: null };
+  // A case that took the old path on its way here takes typed numbers and no scan-in (the command table reads null so).
+  if (!onLabel) record.returnParcel = null;
   const label = await providers.createReturnLabel.executeWithOptions({ summary: 'create return label' }, [
     { caseId: id, items: input.request.items, idempotencyKey: returnLabelKey(id) },
   ]);

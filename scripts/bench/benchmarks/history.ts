@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { CaseSnapshot } from '../../../domain/case.types';
 import { caseWorkflowId } from '../../../domain/ids';
 import { type CaseWorkflowInput, type CaseWorkflowResult } from '../../../domain/workflow-contract';
@@ -37,7 +36,7 @@ export const historyBenchmark: Benchmark = {
     const id = opened.id;
     say(`history: case ${id} opened`);
     await post(agent, `/v1/cases/${id}/review`, { decision: 'approve', note: 'within 7 days' }, 200);
-    await post(customer, `/v1/cases/${id}/return-shipment`, { carrier: 'SF', trackingNumber: `SFB${randomUUID().replace(/-/g, '').slice(0, 16)}` }, 200);
+    await post(customer, `/v1/cases/${id}/return-shipment`, {}, 200);
     await waitForStatus(id, 'inspecting');
     await post(warehouse, `/v1/cases/${id}/inspection`, { result: 'pass', note: 'unused' }, 200);
     const completed = await waitForStatus(id, 'completed');

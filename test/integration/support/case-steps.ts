@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { CaseSnapshot } from '../../../domain/case.types';
 import { describeCase, eventually, type CasesApi, type SandboxClient } from './http-client';
 
@@ -33,7 +32,7 @@ export class CaseSteps {
 
   /** The customer ships the goods back; the sandbox's tracking callbacks deliver them. */
   async shipBack(id: string, receivedStatus: CaseSnapshot['status']): Promise<CaseSnapshot> {
-    await this.cases.accepted(this.people.customer, id, 'return-shipment', { carrier: 'SF', trackingNumber: `SF${randomUUID().slice(0, 10)}` });
+    await this.cases.accepted(this.people.customer, id, 'return-shipment', {});
     return this.cases.waitForStatus(id, receivedStatus, this.callbacksMs);
   }
 

@@ -25,6 +25,7 @@ export interface ReturnCase {
   customerToken: string;
   readerToken: string;
   unitPrice: number;
+  /** The return label's number, known once the customer reported the parcel sent ('' before). */
   trackingNumber: string;
 }
 
@@ -60,7 +61,7 @@ export class ReturnCases {
 
   constructor(
     private readonly stack: ReliabilityStack,
-    /** Distinguishes this file's tracking numbers from any other run's. */
+    /** Distinguishes this file's orders from any other run's (in their order ids). */
     private readonly label: string,
   ) {
     this.http = new HttpClient(stack.apiUrl);
@@ -73,7 +74,7 @@ export class ReturnCases {
   async open(n: number, unitPrice = 5000 + n * 100, timeoutMs = 60_000): Promise<ReturnCase> {
     const { customerId, token } = this.stack.tokens.customer(n);
     const key = `rel-open-${randomUUID()}`;
-    const body = await returnClaim(this.stack, customerId, unitPrice);
+    const body = await returnClaim(this.stack, customerId, unitPrice, `REL-${this.label}-${randomUUID()}`);
     const deadline = Date.now() + timeoutMs;
     let last = '';
     for (;;) {
@@ -87,7 +88,7 @@ export class ReturnCases {
             customerToken: token,
             readerToken: this.stack.tokens.reader(n),
             unitPrice,
-            trackingNumber: `REL${this.label}${n}T${Date.now().toString(36).toUpperCase()}`,
+            trackingNumber: '',
           };
         }
         last = `${answer.status} ${answer.text}`;
@@ -128,9 +129,12 @@ export class ReturnCases {
     return this.command(this.stack.tokens.agent, c, 'review', { decision: 'approve', note: 'reliability run' });
   }
 
-  /** The customer reports the parcel sent back. */
-  ship(c: ReturnCase): Promise<Answer> {
-    return this.command(c.customerToken, c, 'return-shipment', { carrier: 'SF', trackingNumber: c.trackingNumber });
+  /** The customer reports the parcel sent back on the shop's label; the case's answer tells its number. */
+  async ship(c: ReturnCase): Promise<Answer> {
+    const answer = await this.command(c.customerToken, c, 'return-shipment', {});
+    const parcel = answer.status === 200 ? answer.body.shipments?.find((s) => s.direction === 'return') : undefined;
+    if (parcel) c.trackingNumber = parcel.trackingNumber;
+    return answer;
   }
 
   /** The warehouse passes the goods (full refund less the return shipping fee). */
