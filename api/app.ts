@@ -24,6 +24,7 @@ import { reportsRouter } from './reports.routes';
 import type { StoreAccess } from './store-access';
 import { webhooksRouter } from './webhooks.routes';
 import { smsReceiptCounter } from './aliyun-sms-webhook.routes';
+import { refundsPaidAfterCaseEndedCounter } from './ended-case-settlements';
 import type { ApiProviders } from '../integrations';
 import type { OrderSource } from '../domain/order-source';
 
@@ -86,7 +87,18 @@ export function createApiApp(deps: ApiDeps): Express {
     : { payment: deps.config.WEBHOOK_SECRET, courier: deps.config.WEBHOOK_SECRET };
   const aliyunSmsReceipts = aliyunSmsReceiptToken === undefined ? undefined : { token: aliyunSmsReceiptToken, count: smsReceiptCounter(metrics.registry) };
   app.use(
-    webhooksRouter({ client: deps.client, store: deps.store, secrets, logger: deps.logger, nowSec: () => Math.floor(now() / 1000), kuaidi100Salt, alipayVerify, wechatpay, aliyunSmsReceipts }),
+    webhooksRouter({
+      client: deps.client,
+      store: deps.store,
+      secrets,
+      logger: deps.logger,
+      nowSec: () => Math.floor(now() / 1000),
+      kuaidi100Salt,
+      alipayVerify,
+      wechatpay,
+      aliyunSmsReceipts,
+      countRefundPaidAfterCaseEnded: refundsPaidAfterCaseEndedCounter(metrics.registry),
+    }),
   );
 
   // Before the API's body parser: the codec reads larger batches, and its sign-in form is not JSON.

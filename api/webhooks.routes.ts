@@ -1,5 +1,6 @@
 import express, { Router } from 'express';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { endedCaseSettlement } from './ended-case-settlements';
 import type { SignalDefinition } from '@temporalio/common';
 import type { Logger } from 'pino';
 import { caseWorkflowId } from '../domain/ids';
@@ -51,6 +52,8 @@ export interface WebhookDeps {
   alipayVerify?: (fields: Record<string, string>) => boolean;
   /** Aliyun SMS receipts: the URL's secret token and the receipt counter; `POST /v1/webhooks/aliyun-sms/{token}` exists only when set. */
   aliyunSmsReceipts?: { token: string; count(outcome: SmsReceiptOutcome): void };
+  /** Counts a refund reported paid for a case that ended without it (the alert's metric). */
+  countRefundPaidAfterCaseEnded?: () => void;
 }
 
 /**
@@ -161,7 +164,28 @@ export async function deliverRefundSettlement(
       outcome = await deliver(deps, caseId, paymentEventSignal, event);
     }
   }
+  if (outcome === 'ignored' && caseId !== null) await checkEndedCaseSettlement(deps, caseId, event);
   return { outcome, caseId: caseId ?? undefined };
+}
+
+/**
+ * A settlement the ended case can no longer hear: a repeat of its own paid refund is fine; money
+ * the provider paid that the case did not record is raised, never dropped in silence — logged as
+ * an error (ids only) and counted for the `AftersalesRefundPaidAfterCaseEnded` alert.
+ */
+async function checkEndedCaseSettlement(deps: WebhookDeps, caseId: string, event: PaymentEvent): Promise<void> {
+  if (event.status !== 'succeeded') return;
+  // Without the read model the settlement cannot be told from a repeat: raised all the same (a person checks).
+  const snapshot = await deps.store
+    .get()
+    .readModel.getCase(caseId)
+    .catch(() => null);
+  if (endedCaseSettlement(snapshot, event) !== 'unexpected_payment') return;
+  deps.logger.error(
+    { caseId, refundId: event.refundId, recordedRefundId: snapshot?.refund?.id ?? null, recordedStatus: snapshot?.refund?.status ?? null },
+    'refund reported paid for a case that ended without it: money out the ledger does not show, check it with the provider',
+  );
+  deps.countRefundPaidAfterCaseEnded?.();
 }
 
 /**

@@ -132,6 +132,15 @@ export const Features = {
    * Old path: workflows/legacy/typed-return-shipment.ts; may go when `patch-holdouts --started-before <its deploy>` is 0.
    */
   returnOnLabel: 'return-on-label',
+  /**
+   * After the refund stage, a `succeeded` reported for an attempt the case gave up (on a confirmed
+   * failure) is still looked up and, if the provider paid it, raised to a person
+   * (`refund.manual_action_required`, reason `abandoned_attempt_paid`) until the workflow ends.
+   * Issue 23 (2026-12-08). Asked when such a report first comes after the stage. Old path: the
+   * report was recorded and nothing looked at it (`keepRaisingGivenUpAttempts` in
+   * workflows/stages/refund-attempts.ts skips it); may go when `patch-holdouts --started-before <its deploy>` is 0.
+   */
+  givenUpAttemptsWatched: 'given-up-attempts-watched',
 } as const;
 
 /** The name of a released change in the registry. */

@@ -47,6 +47,14 @@ async function paymentCallback(secret: string, event: Record<string, unknown>): 
   return { status: response.status, text: await response.text() };
 }
 
+/** The API's count of refunds reported paid after their case ended (the alert's metric). */
+async function paidAfterCaseEnded(): Promise<number> {
+  const text = await (await fetch(`${apiUrl}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith('aftersales_refunds_paid_after_case_ended_total'));
+  if (line === undefined) throw new Error('the API exports no aftersales_refunds_paid_after_case_ended_total');
+  return Number(line.split(' ').pop());
+}
+
 /** A `failed` report of the refund that nobody at the provider made. */
 function forgedFailure(snapshot: CaseSnapshot, refundId: string): Record<string, unknown> {
   return { eventId: `forged-${randomUUID()}`, refundId, merchantReference: snapshot.id, status: 'failed', at: new Date().toISOString(), reason: 'refund_declined' };
@@ -102,7 +110,7 @@ describe('forged payment events', () => {
     expect({ refunded: line.refunded, reserved: line.reserved, entries: line.entries.map((e) => e.state) }).toEqual({ refunded: PRICE, reserved: 0, entries: ['committed'] });
   });
 
-  test('a `failed` the provider confirms still starts the next attempt, under a new key', async () => {
+  test('a `failed` the provider confirms still starts the next attempt, under a new key; a forged `succeeded` for the given-up attempt after completion is looked up and moves nothing', async () => {
     const orderId = `IT-FORGED-${randomUUID()}`;
     const opened = await cases.opened(tokens.customer, wrongItem(orderId));
     await cases.accepted(tokens.agent, opened.id, 'review', { decision: 'approve' });
@@ -115,6 +123,18 @@ describe('forged payment events', () => {
     expect(refunds.map((r) => r.status).sort()).toEqual(['failed', 'pending']);
     expect(new Set(refunds.map((r) => r.idempotencyKey)).size).toBe(2);
     await sandbox.post<unknown>(`/refunds/${encodeURIComponent(retried.refund?.id as string)}/settle`, { status: 'succeeded' });
-    await cases.waitForStatus(opened.id, 'completed', 20_000);
+    const done = await cases.waitForStatus(opened.id, 'completed', 20_000);
+
+    // In the survey window the case still hears its given-up attempt: a `succeeded` for it is looked up
+    // at the provider, which says failed — nothing is raised, nothing moves, nothing is counted.
+    const before = await paidAfterCaseEnded();
+    const late = await paymentCallback(paymentSecret, { eventId: `late-${randomUUID()}`, refundId: first, merchantReference: done.id, status: 'succeeded', at: new Date().toISOString() });
+    expect(late.status).toBe(202);
+    await sleep(2_000);
+    const after = await cases.get(opened.id);
+    expect({ status: after.status, refund: after.refund, events: timelineEvents(after) }).toEqual({ status: 'completed', refund: done.refund, events: timelineEvents(done) });
+    expect(await paidAfterCaseEnded()).toBe(before);
+    const money = (await sandboxMoneyOf(sandboxUrl, [opened.id])).refunds;
+    expect(money.map((r) => r.status).sort()).toEqual(['failed', 'succeeded']);
   });
 });

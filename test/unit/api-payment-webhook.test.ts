@@ -71,22 +71,29 @@ describe('the payment webhook body', () => {
 
 // A fake Temporal client that records every signal, and a read model that knows refund owners.
 const fake = new FakeCaseSignals();
-const { signals, running, ended, refundOwners, client, store } = fake;
+const { signals, running, ended, refundOwners, snapshots, client, store } = fake;
 
 let server: http.Server;
 let base: string;
+/** What the API logged at error level, and how often it counted a refund paid after its case ended. */
+const errors: { caseId?: string; refundId?: string; msg: string }[] = [];
+let paidAfterEnd = 0;
 
 beforeAll(async () => {
-  const logger = pino({ level: 'silent' });
+  const logger = pino({ level: 'error' }, { write: (line: string) => void errors.push(JSON.parse(line) as (typeof errors)[number]) });
   const app = express();
-  app.use(webhooksRouter({ client, store, secrets: { payment: SECRET, courier: SECRET }, logger, nowSec: () => NOW_SEC }));
+  app.use(webhooksRouter({ client, store, secrets: { payment: SECRET, courier: SECRET }, logger, nowSec: () => NOW_SEC, countRefundPaidAfterCaseEnded: () => paidAfterEnd++ }));
   app.use(errorHandler(logger));
   server = http.createServer(app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
-beforeEach(() => fake.reset());
+beforeEach(() => {
+  fake.reset();
+  errors.length = 0;
+  paidAfterEnd = 0;
+});
 
 /** Posts a signed payment callback, as the provider does. */
 async function callback(body: unknown) {
@@ -141,6 +148,34 @@ describe('POST /v1/webhooks/payment', () => {
     expect(signals).toEqual([
       { workflowId: caseWorkflowId('cs_refund'), signal: 'paymentEvent', payload: { eventId: 'evt-r1', refundId: 're_9', status: 'succeeded', at: '2026-04-20T07:59:00.000Z' } },
     ]);
+  });
+
+  it('raises a refund reported paid for an ended case that did not record it paid: logged as an error with the ids, counted, answered 200 ignored', async () => {
+    ended.add('cs_done');
+    refundOwners.set('re_gaveup', 'cs_done');
+    // The case ended with a later attempt paid; the provider now says the given-up first one paid too.
+    snapshots.set('cs_done', { refund: { id: 're_paid', status: 'succeeded', amount: 8800, currency: 'CNY', idempotencyKey: 'cs_done:refund:2', method: 'original_path' } });
+    const response = await callback({ eventId: 'evt-late', refundId: 're_gaveup', status: 'succeeded', at: AT });
+    expect(response).toEqual({ status: 200, body: { ignored: true, caseId: 'cs_done' } });
+    expect(paidAfterEnd).toBe(1);
+    expect(errors).toEqual([expect.objectContaining({ caseId: 'cs_done', refundId: 're_gaveup', recordedRefundId: 're_paid', recordedStatus: 'succeeded', msg: expect.stringContaining('ended without it') })]);
+  });
+
+  it('raises nothing for a repeat of the ended case\'s own paid refund, nor for a failure of an ended case', async () => {
+    ended.add('cs_done');
+    refundOwners.set('re_paid', 'cs_done');
+    refundOwners.set('re_other', 'cs_done');
+    snapshots.set('cs_done', { refund: { id: 're_paid', status: 'succeeded', amount: 8800, currency: 'CNY', idempotencyKey: 'cs_done:refund:1', method: 'original_path' } });
+    expect((await callback({ eventId: 'evt-again', refundId: 're_paid', status: 'succeeded', at: AT })).status).toBe(200);
+    expect((await callback({ eventId: 'evt-fail', refundId: 're_other', status: 'failed', at: AT, reason: 'declined' })).status).toBe(200);
+    expect({ paidAfterEnd, errors }).toEqual({ paidAfterEnd: 0, errors: [] });
+  });
+
+  it('raises a refund paid for an ended case whose snapshot the read model cannot give (a person checks either way)', async () => {
+    ended.add('cs_gone');
+    refundOwners.set('re_x', 'cs_gone');
+    expect((await callback({ eventId: 'evt-x', refundId: 're_x', status: 'succeeded', at: AT })).status).toBe(200);
+    expect(paidAfterEnd).toBe(1);
   });
 
   it('answers 400 naming the field for a settlement with both ids or neither, and signals nothing', async () => {

@@ -98,6 +98,32 @@ describe('refund reports confirmed with the provider before money moves', () => 
       expect(done.refund).toMatchObject({ id: second.refundId, status: 'succeeded' });
     }));
 
+  test("after the case completed, a `succeeded` for the given-up attempt is still looked up and raised while the case can hear it; a false one (the provider says failed) raises nothing", () =>
+    withWorker(async () => {
+      const { handle, id } = await approvedRefund();
+      const first = await settleRefund(handle, world, id, 'failed');
+      await refundIssued(world, id, 2);
+      await settleRefund(handle, world, id, 'succeeded');
+      await waitForStatus(handle, 'completed');
+
+      // A report the provider's record contradicts: looked up, nothing raised.
+      const lookUpsBefore = world.refundLookUps.length;
+      await report(handle, first.refundId, 'succeeded', 'false-paid');
+      await waitFor(() => world.refundLookUps.length > lookUpsBefore, 'the false report to be looked up');
+      await new Promise((r) => setTimeout(r, 500));
+      expect(events(await handle.query(getCaseQuery))).not.toContain('refund.manual_action_required');
+
+      // The provider really paid it after all: raised to a person, though the case is complete.
+      first.settled = 'succeeded';
+      await report(handle, first.refundId, 'succeeded', 'late-paid-after-completion');
+      const raised = await waitForCase(handle, 'the paid attempt to be raised', (c) => events(c).includes('refund.manual_action_required'));
+      about(raised, () => {
+        expect(raised.status).toBe('completed');
+        expect(raised.timeline.find((e) => e.event === 'refund.manual_action_required')?.data).toMatchObject({ reason: 'abandoned_attempt_paid', refundId: first.refundId });
+      });
+      await waitFor(() => messagesWith(world, 'refund_abandoned_attempt_paid').length > 0, 'the staff queue to be told');
+    }));
+
   test('a `succeeded` the provider does not confirm commits nothing and the case keeps waiting', () =>
     withWorker(async () => {
       const { handle, request } = await approvedRefund();

@@ -1,3 +1,4 @@
+import { condition } from '@temporalio/workflow';
 import type { OrderFacts, PaymentChannel, RefundView } from '../../domain/case.types';
 import { refundAnswerEventId, refundKey } from '../../domain/keys';
 import { providers } from '../activities';
@@ -33,6 +34,36 @@ export interface AttemptsBeforeOrderLedger {
  * `record.refund` is `refund`, set by the caller with the first attempt's key.
  */
 export async function settleAttempts(
+  record: CaseRecord,
+  refund: RefundView,
+  reason: string,
+  first: RefundAnswer | null,
+  beforeOrderLedger?: AttemptsBeforeOrderLedger,
+): Promise<RefundOutcome> {
+  const outcome = await attemptsUntilSettled(record, refund, reason, first, beforeOrderLedger);
+  if (record.abandonedRefunds.size > 0) keepRaisingGivenUpAttempts(record);
+  return outcome;
+}
+
+/**
+ * After the refund stage, the case still hears its given-up attempts until the workflow ends (the
+ * survey window): a `succeeded` reported for one is looked up and raised like during the stage, so
+ * money the provider paid never goes unrecorded while the case can still hear it (the API raises the
+ * ones reported after the workflow ended). Patch given-up-attempts-watched, asked when such a report
+ * first comes after the stage; a history that had one before the patch (nothing was done) replays so.
+ */
+function keepRaisingGivenUpAttempts(record: CaseRecord): void {
+  void (async () => {
+    for (;;) {
+      await condition(() => record.abandonedReports.length > 0 || record.finished);
+      const report = record.abandonedReports.shift();
+      if (!report) return;
+      if (isPatched('givenUpAttemptsWatched')) await raiseAbandonedAttemptPaid(record, report);
+    }
+  })();
+}
+
+async function attemptsUntilSettled(
   record: CaseRecord,
   refund: RefundView,
   reason: string,

@@ -1,5 +1,6 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { StoreAccess } from '../../../api/store-access';
+import type { CaseSnapshot } from '../../../domain/case.types';
 import { caseWorkflowId } from '../../../domain/ids';
 
 /**
@@ -16,6 +17,8 @@ export class FakeCaseSignals {
   readonly ended = new Set<string>();
   /** What the read model answers for a refund id. */
   readonly refundOwners = new Map<string, string>();
+  /** The cases' last snapshots in the read model (only what the routes read of them). */
+  readonly snapshots = new Map<string, Pick<CaseSnapshot, 'refund'>>();
 
   readonly client = {
     withDeadline: <R>(_deadline: number, fn: () => Promise<R>) => fn(),
@@ -34,7 +37,12 @@ export class FakeCaseSignals {
   } as unknown as Client;
 
   readonly store = {
-    get: () => ({ readModel: { findCaseIdByRefundId: async (refundId: string) => this.refundOwners.get(refundId) ?? null } }),
+    get: () => ({
+      readModel: {
+        findCaseIdByRefundId: async (refundId: string) => this.refundOwners.get(refundId) ?? null,
+        getCase: async (id: string) => this.snapshots.get(id) ?? null,
+      },
+    }),
   } as unknown as StoreAccess;
 
   /** Forgets every case and signal (call before each test). */
@@ -43,5 +51,6 @@ export class FakeCaseSignals {
     this.running.clear();
     this.ended.clear();
     this.refundOwners.clear();
+    this.snapshots.clear();
   }
 }
