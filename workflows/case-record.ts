@@ -114,6 +114,10 @@ export class CaseRecord {
   readonly reservations: LedgerReservation[] = [];
   /** Money asked of the customer (order-ledger feature). */
   readonly collections: CollectionView[] = [];
+  /** True once the case confirms late payments with the provider's record (patch late-payments-confirmed). */
+  confirmsLatePayments = false;
+  /** Payments reported for unpaid collections, not yet looked up at the provider (patch late-payments-confirmed). */
+  readonly latePaymentReports: CollectionEvent[] = [];
   /** Payments that arrived after the case went on without them: the staff queue is told, a person pays them back. */
   readonly latePayments: { collectionId: string; purpose: CollectionView['purpose']; amount: number }[] = [];
   /** Collection settlements that arrived before the collection id was known, by collection id. */

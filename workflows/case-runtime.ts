@@ -12,14 +12,15 @@ import {
   paymentEventSignal,
   type CancelCommand,
   type CaseWorkflowInput,
+  type CollectionEvent,
   type CaseWorkflowResult,
 } from '../domain/workflow-contract';
 import { settled } from './activation';
 import { providers } from './activities';
 import { sinks } from './sinks';
 import { CaseClosed, CaseRecord, SYSTEM, type StageCommands } from './case-record';
-import { applyCollectionEvent, applyCourierEvent, applyPaymentEvent } from './provider-events';
-import { caseFeatures } from './features';
+import { applyCollectionEvent, applyConfirmedLatePayment, applyCourierEvent, applyPaymentEvent } from './provider-events';
+import { caseFeatures, isPatched } from './features';
 import { beforeLeanHistory, projectEachVersion } from './legacy/lean-history';
 import { beforeOrderLedger } from './legacy/order-ledger';
 import { releaseUnsettledReservations } from './money';
@@ -67,7 +68,9 @@ export async function runCase(input: CaseWorkflowInput, flow: CaseFlow): Promise
   if (!record.closed) record.close('completed', SYSTEM, 'case.completed');
   if (!beforeOrderLedger(record)) {
     // Payments still asked of the customer are off; one that arrives anyway is a late payment a person pays back.
-    for (const collection of record.collections) if (collection.status === 'pending' || collection.status === 'requested') collection.status = 'unpaid';
+    const stillAsked = record.collections.filter((c) => c.status === 'pending' || c.status === 'requested');
+    for (const collection of stillAsked) collection.status = 'unpaid';
+    if (stillAsked.length > 0) record.confirmsLatePayments ||= isPatched('latePaymentsConfirmed');
     // A case that ends holding money it never paid out (cancelled, expired, unpaid) gives it back to its lines.
     await releaseUnsettledReservations(record);
   }
@@ -100,16 +103,37 @@ async function publishEachActivation(record: CaseRecord): Promise<void> {
   }
 }
 
-/** Tells the staff queue of each payment that arrived after the case went on without it, until the workflow ends. */
+/**
+ * Tells the staff queue of each payment that arrived after the case went on without it, until the
+ * workflow ends; a reported one is first looked up at the provider (patch late-payments-confirmed):
+ * only a payment its record shows paid, with the collection's amount, is one to pay back.
+ */
 async function tellStaffOfLatePayments(record: CaseRecord): Promise<void> {
   let told = 0;
   for (;;) {
-    await condition(() => record.latePayments.length > told || record.finished);
+    await condition(() => record.latePayments.length > told || record.latePaymentReports.length > 0 || record.finished);
+    const report = record.latePaymentReports.shift();
+    if (report) {
+      await confirmLatePayment(record, report);
+      continue;
+    }
     const late = record.latePayments[told];
     if (!late) return;
     told++;
     await notifyStaffQueue(record, 'payment_received_late', `late-payment-${late.collectionId}`, { purpose: late.purpose, amount: late.amount });
   }
+}
+
+/**
+ * Looks a reported late payment up at the provider; records it only when the provider was paid the
+ * collection's amount. A provider without a look-up cannot be asked: the report is recorded as it
+ * always was, for a person to check before paying anything back.
+ */
+async function confirmLatePayment(record: CaseRecord, report: CollectionEvent): Promise<void> {
+  const collection = record.collections.find((c) => c.id === report.collectionId);
+  if (!collection) return;
+  const found = await providers.lookUpCollection.executeWithOptions({ summary: `look up collection ${collection.purpose} reported paid late at the provider` }, [{ collectionId: report.collectionId }]);
+  if ((found.status === 'succeeded' && found.amount === collection.amount) || found.status === 'unsupported') applyConfirmedLatePayment(record, report, found.status === 'succeeded');
 }
 
 async function notifyCustomerOfClosing(record: CaseRecord): Promise<void> {

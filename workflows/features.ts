@@ -141,6 +141,17 @@ export const Features = {
    * workflows/stages/refund-attempts.ts skips it); may go when `patch-holdouts --started-before <its deploy>` is 0.
    */
   givenUpAttemptsWatched: 'given-up-attempts-watched',
+  /**
+   * A payment reported after the case went on without it (the collection `unpaid`) counts as
+   * received late only when the provider's record says it was paid (`lookUpCollection`, with the
+   * collection's amount): then `payment.received_late` (confirmed) and the staff queue is told to
+   * pay it back; a report the record does not bear out changes nothing. Issue 23 (2026-12-08).
+   * Asked when a collection is marked unpaid (the stage's end, or the case's close). Old path: the
+   * report itself was recorded as a late payment (`applyCollectionEvent` with
+   * `record.confirmsLatePayments` false, workflows/provider-events.ts); may go when
+   * `patch-holdouts --started-before <its deploy>` is 0.
+   */
+  latePaymentsConfirmed: 'late-payments-confirmed',
 } as const;
 
 /** The name of a released change in the registry. */

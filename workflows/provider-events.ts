@@ -77,6 +77,11 @@ export function applyCollectionEvent(record: CaseRecord, event: CollectionEvent)
     return;
   }
   record.seenProviderEvents.add(event.eventId);
+  if (collection.status === 'unpaid' && event.status === 'succeeded' && record.confirmsLatePayments) {
+    // A claim until the provider's record says it was paid (case-runtime's late-payment loop looks it up).
+    record.latePaymentReports.push(event);
+    return;
+  }
   if (collection.status === 'unpaid' && event.status === 'succeeded') {
     // Paid after the case went on without it: the money is with us, and a person pays it back.
     record.latePayments.push({ collectionId: event.collectionId, purpose: collection.purpose, amount: collection.amount });
@@ -90,6 +95,14 @@ export function applyCollectionEvent(record: CaseRecord, event: CollectionEvent)
     return;
   }
   applyConfirmedCollection(record, event, event.status);
+}
+
+/** Records a late payment (confirmed: the provider's record says it was paid): the money is with us, and a person pays it back. */
+export function applyConfirmedLatePayment(record: CaseRecord, event: CollectionEvent, confirmed: boolean): void {
+  const collection = record.collections.find((c) => c.id === event.collectionId);
+  if (!collection || record.latePayments.some((p) => p.collectionId === event.collectionId)) return;
+  record.latePayments.push({ collectionId: event.collectionId, purpose: collection.purpose, amount: collection.amount });
+  record.log(PAYMENT, 'payment.received_late', { collectionId: event.collectionId, purpose: collection.purpose, amount: collection.amount, confirmed });
 }
 
 /** Settles a requested collection as `status` says (the report itself, or the provider's record of it). */

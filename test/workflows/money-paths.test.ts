@@ -5,6 +5,7 @@ import { lineTotals, type LedgerEntry, type LineTotals } from '../../domain/orde
 import { defaultPolicy } from '../../domain/policy';
 import {
   cancelUpdate,
+  collectionEventSignal,
   confirmReceiptUpdate,
   getCaseQuery,
   inspectionUpdate,
@@ -407,6 +408,24 @@ describe('money paths (order-ledger)', () => {
           expect(late.outcome.collections).toEqual([expect.objectContaining({ purpose: 'repair_quote', status: 'unpaid' })]);
         });
         const queue = late.assignee ?? 'team-lead@aftersales.local';
+        await waitFor(() => world.templatesTo(queue).includes('payment_received_late'), `${queue} told of the late payment`);
+      }));
+
+    test("a payment reported after the case was cancelled that the provider's record does not show paid is not a late payment; once it is paid, it is", () =>
+      withWorker(async () => {
+        const { handle, collection } = await quoteAccepted();
+        await handle.executeUpdate(cancelUpdate, { args: [{ actor: customer, note: 'found a cheaper repair shop' }] });
+        // A forged report: the provider's record still says pending.
+        await handle.signal(collectionEventSignal, { eventId: 'forged-late', collectionId: collection.collectionId, status: 'succeeded', at: new Date().toISOString() });
+        await new Promise((r) => setTimeout(r, 1500));
+        const unmoved = await handle.query(getCaseQuery);
+        about(unmoved, () => expect(events(unmoved)).not.toContain('payment.received_late'));
+        const queue = unmoved.assignee ?? 'team-lead@aftersales.local';
+        expect(world.templatesTo(queue)).not.toContain('payment_received_late');
+
+        await settleCollection(handle, collection.collectionId);
+        const late = await waitForCase(handle, 'the confirmed late payment', (s) => events(s).includes('payment.received_late'));
+        about(late, () => expect(late.timeline.find((e) => e.event === 'payment.received_late')?.data).toMatchObject({ collectionId: collection.collectionId, confirmed: true }));
         await waitFor(() => world.templatesTo(queue).includes('payment_received_late'), `${queue} told of the late payment`);
       }));
 

@@ -61,7 +61,11 @@ export async function collectionStage(record: CaseRecord, purpose: CollectionPur
     await settleReservation(record, key, 'committed');
     return 'paid';
   }
-  if (status !== 'failed') view.status = 'unpaid';
+  if (status !== 'failed') {
+    view.status = 'unpaid';
+    // Asked before any later report of this collection can be applied: from now on one is a late payment to confirm.
+    record.confirmsLatePayments ||= isPatched('latePaymentsConfirmed');
+  }
   record.log(SYSTEM, 'payment.not_received', { purpose, amount, currency, ...(expired ? { clock: 'payment' } : {}) });
   await settleReservation(record, key, 'released');
   return 'unpaid';
