@@ -25,6 +25,11 @@ function timelineDetail(entry: Case['timeline'][number], i18n: Translator, money
   if (typeof data.clock === 'string') parts.push(i18n.code('clock', data.clock));
   if (typeof data.to === 'string' && i18n.has('status', data.to)) parts.push(`→ ${i18n.code('status', data.to)}`);
   if (typeof data.amount === 'number') parts.push(money(data.amount));
+  if (entry.event === 'refund.manual_action_required') {
+    // Without a reason, the oldest kind: every attempt failed.
+    const reason = typeof data.reason === 'string' ? data.reason : 'attempts_exhausted';
+    parts.push(i18n.code('manualAction', reason));
+  }
   return parts.length > 0 ? ` · ${parts.join(' · ')}` : '';
 }
 

@@ -428,7 +428,7 @@ const TIMELINE: Record<string, Entry> = {
   'refund.capped': ['退款金额以订单可退余额为限', 'Refund capped at what the order has left'],
   'refund.zero': ['扣除后无需退款', 'Nothing to pay back after the deduction'],
   'refund.nothing_refundable': ['订单已无可退金额', 'Nothing left to pay back on the order'],
-  'refund.manual_action_required': ['退款多次失败，需人工处理', 'Refund failed every attempt: a person must act'],
+  'refund.manual_action_required': ['退款需人工处理', 'A person must act on the refund'],
   'refund.not_covered_by_payment': ['支付记录不足以覆盖退款，未发起退款，需人工处理', "The payment's record does not cover the refund: not sent, a person must act"],
   'refund.line_held': ['订单行已暂停退款，待人工核实后再退', 'An order line is held for a person: the refund waits until it is released'],
   'stock.unavailable': ['换货商品缺货', 'Replacement out of stock'],
@@ -481,7 +481,15 @@ const ORDER_STATUSES: Record<string, Entry> = {
 };
 const PAYMENT_CHANNELS: Record<string, Entry> = { alipay: ['支付宝', 'Alipay'], wechatpay: ['微信支付', 'WeChat Pay'], other: ['其他在线支付', 'Other online payment'] };
 
-const TABLES = { orderStatus: ORDER_STATUSES, paymentChannel: PAYMENT_CHANNELS, status: STATUSES, type: TYPES, clock: CLOCKS, clockState: CLOCK_STATES, reason: REASONS, priority: PRIORITIES, shipment: SHIPMENT_STATUSES, parcel: PARCELS, collection: COLLECTIONS, refund: REFUND_STATUSES, role: ROLES, error: ERRORS, stateRefusal: STATE_REFUSALS, timeline: TIMELINE };
+// Why a refund needs a person (`data.reason` of refund.manual_action_required; none: every attempt failed).
+const MANUAL_ACTION_REASONS: Record<string, Entry> = {
+  attempts_exhausted: ['每次退款尝试都失败了', 'every attempt failed'],
+  provider_amount_differs: ['支付渠道记录的退款金额与本单不符，未入账，请与渠道核对', "the provider's record shows another amount: nothing committed, check with the provider"],
+  settlement_unconfirmed: ['支付渠道查不到这笔退款，已按原请求号重新提交，请核对', 'the provider cannot find the refund: asked again under the same request number, check it'],
+  abandoned_attempt_paid: ['一笔已放弃的退款被渠道实际支付，可能重复退款，请核对并追回', 'a given-up attempt was paid after all: possibly paid twice, check and recover it'],
+};
+
+const TABLES = { manualAction: MANUAL_ACTION_REASONS, orderStatus: ORDER_STATUSES, paymentChannel: PAYMENT_CHANNELS, status: STATUSES, type: TYPES, clock: CLOCKS, clockState: CLOCK_STATES, reason: REASONS, priority: PRIORITIES, shipment: SHIPMENT_STATUSES, parcel: PARCELS, collection: COLLECTIONS, refund: REFUND_STATUSES, role: ROLES, error: ERRORS, stateRefusal: STATE_REFUSALS, timeline: TIMELINE };
 /** A table of code names. */
 export type CodeTable = keyof typeof TABLES;
 
