@@ -90,6 +90,15 @@ export function createActivities(deps: ActivityDeps) {
       return { granted: lines.reduce((sum, line) => sum + line.granted, 0), lines, ...(held ? { held: true as const } : {}) };
   }
 
+  /** Records an escalation step in the read model for reports (idempotent on its id). */
+  async function recordEscalation(record: EscalationRecord): Promise<void> {
+    await write('recordEscalation', () => deps.readModel.recordEscalation(record));
+    if (record.reason === 'breach') {
+      metrics.breach(record.caseType, record.clock, record.level);
+      activityLog()?.info('SLA escalation recorded', { clock: record.clock, escalationLevel: record.level });
+    }
+  }
+
   return {
     /**
      * Writes the case snapshot to the read model (versioned: a late write never wins). An activity
@@ -106,17 +115,27 @@ export function createActivities(deps: ActivityDeps) {
     },
 
     /** Records an escalation step in the read model for reports. */
-    async recordEscalation(record: EscalationRecord): Promise<void> {
-      await write('recordEscalation', () => deps.readModel.recordEscalation(record));
-      if (record.reason === 'breach') {
-        metrics.breach(record.caseType, record.clock, record.level);
-        activityLog()?.info('SLA escalation recorded', { clock: record.clock, escalationLevel: record.level });
-      }
-    },
+    recordEscalation,
 
     /** Sends a notification; the idempotency key makes a retried send deliver once. */
-    async notify(input: { message: OutboundMessage; idempotencyKey: string }): Promise<{ messageId: string }> {
+    async notify(input: NotifyInput): Promise<{ messageId: string }> {
       return call('notification', 'send', () => deps.notification.send(input.message, input.idempotencyKey));
+    },
+
+    /**
+     * One escalation step in one activity (the outbox's, patch notification-outbox): every recipient
+     * notified and the step recorded for the report, side by side. Each part is idempotent by its
+     * key (the notification's, the record's id), so a retry repeats none that went through. Retried
+     * while any part failed for a passing reason; a provider's permanent refusal alone fails it for good.
+     */
+    async notifyEscalation(input: { escalation: EscalationRecord; messages: NotifyInput[] }): Promise<void> {
+      const outcomes = await Promise.allSettled([
+        ...input.messages.map((m) => call('notification', 'send', () => deps.notification.send(m.message, m.idempotencyKey))),
+        recordEscalation(input.escalation),
+      ]);
+      const failures = outcomes.flatMap((o) => (o.status === 'rejected' ? [o.reason as unknown] : []));
+      if (failures.length === 0) return;
+      throw failures.find((f) => !(f instanceof ApplicationFailure && f.nonRetryable)) ?? failures[0];
     },
 
     /** Creates the return label the customer ships with. */
@@ -227,6 +246,12 @@ export function createActivities(deps: ActivityDeps) {
       return call('inventory', 'checkStock', () => deps.inventory.checkStock(input.sku, input.quantity));
     },
   };
+}
+
+/** One notification to send: the message and the key that makes a retried send deliver it once. */
+export interface NotifyInput {
+  message: OutboundMessage;
+  idempotencyKey: string;
 }
 
 /** A refund request to the payment provider, less its amount (`issueRefund` adds it; `reserveAndRefund` takes what the ledger granted). */

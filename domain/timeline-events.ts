@@ -95,6 +95,8 @@ export const TimelineEvents = [
   'delivery.confirmed',
   'delivery.signed_after_opening',
   'delivery.not_confirmed',
+  // A notification the case's outbox gave up on (workflows/outbox.ts): refused for good, or past its deadline.
+  'notification.failed',
 ] as const;
 
 /** A kind of timeline entry a case workflow records. */

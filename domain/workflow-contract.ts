@@ -59,6 +59,12 @@ export const FEATURE_LEVEL_LEDGER = 1;
  */
 export const FEATURE_LEVEL_OVERDUE = 2;
 
+/**
+ * The feature level at which a case also sends its notifications through the outbox from its start
+ * (patch notification-outbox, workflows/features.ts) without asking patched(): what the API sets now.
+ */
+export const FEATURE_LEVEL_OUTBOX = 3;
+
 /** What a case workflow returns when it ends. */
 export interface CaseWorkflowResult {
   caseId: string;

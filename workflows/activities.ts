@@ -35,6 +35,24 @@ export const providers = proxyActivities<ProviderActivities>({
 });
 
 /**
+ * How long the outbox keeps trying one notification (or escalation) before it gives up: longer
+ * than any outage the reliability suite tests (60 s) and than a provider's usual incident, short
+ * enough that a message still means something when it arrives (docs/decisions.md, "The outbox's
+ * deadline"). Past it the case records `notification.failed` and goes on; it never waited anyway.
+ */
+export const OUTBOX_DEADLINE = '6 hours';
+
+/**
+ * The notification outbox's sends (workflows/outbox.ts): retried with the providers' backoff until
+ * `OUTBOX_DEADLINE`, a permanent refusal not at all. Nothing in the case awaits them.
+ */
+export const outbox = proxyActivities<Pick<CaseActivities, 'notify' | 'notifyEscalation'>>({
+  startToCloseTimeout: '30 seconds',
+  scheduleToCloseTimeout: OUTBOX_DEADLINE,
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', nonRetryableErrorTypes: ['ProviderRejected'] },
+});
+
+/**
  * Read-model writes: short local activities (one history event each). One try, cut off after 4 s
  * (a healthy write takes milliseconds; a write to a stopped database can hang on its socket), so
  * that a database outage never holds a workflow task open — commands would wait behind it; the

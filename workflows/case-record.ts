@@ -30,6 +30,7 @@ import { clockView, nextDeadline, overdue, pauseClock, resumeClock, stopClock, t
 import type { FeatureSet } from './features';
 import { beforeLeanHistory } from './legacy/lean-history';
 import { overdueAttributesFromNow } from './legacy/overdue-search-attributes';
+import { Outbox } from './outbox';
 import type { CaseWorkflowInput, CollectionEvent, PaymentEvent } from '../domain/workflow-contract';
 import { CommandErrorTypes } from '../domain/workflow-contract';
 
@@ -109,7 +110,9 @@ export class CaseRecord {
   /** Set when the workflow is about to return, so background loops finish. */
   finished = false;
   /** The released workflow changes this case runs (workflows/features.ts); set once at start. */
-  features: FeatureSet = { leanHistory: false, orderLedger: false, overdueSearchAttributes: false };
+  features: FeatureSet = { leanHistory: false, orderLedger: false, overdueSearchAttributes: false, notificationOutbox: false };
+  /** The notifications waiting to be sent beside the case (patch notification-outbox; workflows/outbox.ts). */
+  readonly outbox = new Outbox();
   /** Ledger reservations this case holds (order-ledger feature): released when the case ends with them unsettled. */
   readonly reservations: LedgerReservation[] = [];
   /** Money asked of the customer (order-ledger feature). */

@@ -1,4 +1,4 @@
-import { ApplicationFailure, condition, setHandler } from '@temporalio/workflow';
+import { allHandlersFinished, ApplicationFailure, condition, setHandler } from '@temporalio/workflow';
 import { CASE_COMMAND_NAMES, CASE_COMMAND_RULES, COMMAND_UPDATES, type CaseCommandBodies, type CaseCommandName, type CommandInputCase, type CommandRefusal, type CommandRule, type CommandRuleFeatures, type StageCommandName } from '../domain/case-commands';
 import type { CaseSnapshot } from '../domain/case.types';
 import { durationMs } from '../domain/duration';
@@ -24,7 +24,8 @@ import { caseFeatures, isPatched } from './features';
 import { beforeLeanHistory, projectEachVersion } from './legacy/lean-history';
 import { beforeOrderLedger } from './legacy/order-ledger';
 import { releaseUnsettledReservations } from './money';
-import { notifyStaffQueue } from './notify';
+import { customerMessage, notifyStaffQueue, send } from './notify';
+import { deliverOutbox, outboxDrained } from './outbox';
 import { answerCustomerTimeout, autoApproveReviewOnBreach } from './policy-hooks';
 import { superviseClocks, type ClockHooks } from './sla-supervisor';
 
@@ -53,6 +54,8 @@ export async function runCase(input: CaseWorkflowInput, flow: CaseFlow): Promise
 
   const projector = beforeLeanHistory(record) ? projectEachVersion(record) : publishEachActivation(record);
   const latePayments = beforeOrderLedger(record) ? Promise.resolve() : tellStaffOfLatePayments(record);
+  // Sends what the case queues, beside it (patch notification-outbox); records nothing while nothing is queued.
+  const deliveries = deliverOutbox(record);
   const supervisor = superviseClocks(record, {
     onStaffBreach: flow.hooks?.onStaffBreach ?? autoApproveReviewOnBreach,
     onCustomerTimeout: flow.hooks?.onCustomerTimeout ?? answerCustomerTimeout,
@@ -78,10 +81,15 @@ export async function runCase(input: CaseWorkflowInput, flow: CaseFlow): Promise
 
   // Keep the case open for the satisfaction survey; late callbacks are still recorded.
   await condition(() => record.survey !== null, durationMs(record.policy.survey.window), { summary: 'survey window' });
+  // No notification is lost because the case closed: the workflow ends once each was delivered or
+  // given up on (its `notification.failed` entry still reaches the read model), and no handler runs.
+  if (record.features.notificationOutbox) await outboxDrained(record);
   record.finished = true;
   await supervisor;
   await latePayments;
   await projector;
+  await deliveries;
+  if (record.features.notificationOutbox) await condition(allHandlersFinished);
   return { caseId: record.id, status: record.status, closedAt: record.closedAt };
 }
 
@@ -136,24 +144,17 @@ async function confirmLatePayment(record: CaseRecord, report: CollectionEvent): 
   if ((found.status === 'succeeded' && found.amount === collection.amount) || found.status === 'unsupported') applyConfirmedLatePayment(record, report, found.status === 'succeeded');
 }
 
+/** The customer's closing message (queued on the outbox; the old path waits for it). */
 async function notifyCustomerOfClosing(record: CaseRecord): Promise<void> {
-  await providers.notify.executeWithOptions({ summary: `notify customer: case_${record.status}` }, [
-    {
-      idempotencyKey: closingNotificationKey(record.id, record.status),
-      message: {
-        caseId: record.id,
-        recipient: { kind: 'customer', customerId: record.input.request.customerId },
-        template: `case_${record.status}`,
-        params: {
-          caseType: record.input.request.type,
-          closedBy: record.closing?.event ?? null,
-          note: record.closing?.note ?? null,
-          surveyOpenFor: record.policy.survey.window,
-          // The settled refund is told here (before lean-history it had its own message).
-          ...(!beforeLeanHistory(record) && record.refund?.status === 'succeeded' ? { refundAmount: record.refund.amount, refundCurrency: record.refund.currency } : {}),
-        },
-      },
-    },
+  await send(record, [
+    customerMessage(record, `case_${record.status}`, closingNotificationKey(record.id, record.status), {
+      caseType: record.input.request.type,
+      closedBy: record.closing?.event ?? null,
+      note: record.closing?.note ?? null,
+      surveyOpenFor: record.policy.survey.window,
+      // The settled refund is told here (before lean-history it had its own message).
+      ...(!beforeLeanHistory(record) && record.refund?.status === 'succeeded' ? { refundAmount: record.refund.amount, refundCurrency: record.refund.currency } : {}),
+    }),
   ]);
 }
 

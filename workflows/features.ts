@@ -1,5 +1,5 @@
 import { deprecatePatch, patched } from '@temporalio/workflow';
-import { FEATURE_LEVEL_LEDGER, FEATURE_LEVEL_OVERDUE } from '../domain/workflow-contract';
+import { FEATURE_LEVEL_LEDGER, FEATURE_LEVEL_OUTBOX, FEATURE_LEVEL_OVERDUE } from '../domain/workflow-contract';
 
 /**
  * The patch registry: every workflow change released behind `patched()`, named once, here. A case
@@ -152,6 +152,20 @@ export const Features = {
    * `patch-holdouts --started-before <its deploy>` is 0.
    */
   latePaymentsConfirmed: 'late-payments-confirmed',
+  /**
+   * No case waits on a notification: every message (stages, SLA warnings, escalations, the closing
+   * message) is queued on the case's outbox (workflows/outbox.ts) and sent beside the case by a
+   * loop started with it, under a deadline (`OUTBOX_DEADLINE`, workflows/activities.ts); one that
+   * fails for good is recorded on the timeline (`notification.failed`) and counted, never retried
+   * forever. An escalation is one activity (`notifyEscalation`: every recipient and the report's
+   * record), so escalations ask `escalationRecordActivity` no more. The SLA supervisor arms its next
+   * timer before any side effect; the workflow ends once the outbox is drained and every handler
+   * finished. Issue 24 (2026-12-08). Cases opened at FEATURE_LEVEL_OUTBOX run it from their start
+   * (no marker); older cases ask where they would first send a notification after the deploy.
+   * Old path: workflows/legacy/notification-outbox.ts (each send awaited where it is asked); may go
+   * when `patch-holdouts --started-before <the deploy of FEATURE_LEVEL_OUTBOX>` is 0.
+   */
+  notificationOutbox: 'notification-outbox',
 } as const;
 
 /** The name of a released change in the registry. */
@@ -183,16 +197,23 @@ export interface FeatureSet {
    * (workflows/legacy/overdue-search-attributes.ts).
    */
   overdueSearchAttributes: boolean;
+  /**
+   * True: notifications go through the outbox. False: not yet; the case asks patched() where it
+   * would first send one (workflows/legacy/notification-outbox.ts) and sets it then.
+   */
+  notificationOutbox: boolean;
 }
 
 /**
  * The features of this case, decided once when the case starts: from its input's feature level
  * when the API set one (no marker: a lighter first task), else asked with patched(), each
  * recording its marker then, as every case started before the level existed did. The overdue
- * search attributes are the exception below FEATURE_LEVEL_OVERDUE: asked later, where they first apply.
+ * search attributes (below FEATURE_LEVEL_OVERDUE) and the notification outbox (below
+ * FEATURE_LEVEL_OUTBOX) are the exceptions: asked later, where they first apply.
  */
 export function caseFeatures(featureLevel: number | undefined): FeatureSet {
-  if (featureLevel !== undefined && featureLevel >= FEATURE_LEVEL_OVERDUE) return { leanHistory: true, orderLedger: true, overdueSearchAttributes: true };
-  if (featureLevel !== undefined && featureLevel >= FEATURE_LEVEL_LEDGER) return { leanHistory: true, orderLedger: true, overdueSearchAttributes: false };
-  return { leanHistory: isPatched('leanHistory'), orderLedger: isPatched('orderLedger'), overdueSearchAttributes: false };
+  if (featureLevel !== undefined && featureLevel >= FEATURE_LEVEL_OUTBOX) return { leanHistory: true, orderLedger: true, overdueSearchAttributes: true, notificationOutbox: true };
+  if (featureLevel !== undefined && featureLevel >= FEATURE_LEVEL_OVERDUE) return { leanHistory: true, orderLedger: true, overdueSearchAttributes: true, notificationOutbox: false };
+  if (featureLevel !== undefined && featureLevel >= FEATURE_LEVEL_LEDGER) return { leanHistory: true, orderLedger: true, overdueSearchAttributes: false, notificationOutbox: false };
+  return { leanHistory: isPatched('leanHistory'), orderLedger: isPatched('orderLedger'), overdueSearchAttributes: false, notificationOutbox: false };
 }

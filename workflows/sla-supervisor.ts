@@ -1,13 +1,15 @@
 import { CancellationScope, condition, isCancellation, sleep } from '@temporalio/workflow';
 import type { Actor, ClockName } from '../domain/case.types';
 import { durationMs } from '../domain/duration';
-import { slaEscalationOccasion, slaWarningOccasion, staffNotificationKey } from '../domain/keys';
+import type { EscalationRecord } from '../activities/provider-ports';
+import { slaEscalationOccasion, slaWarningOccasion } from '../domain/keys';
 import type { EscalationLevel } from '../domain/policy';
 import { pendingClockEvents, type ClockEvent } from '../domain/sla-clock';
-import { providers } from './activities';
 import type { CaseRecord } from './case-record';
-import { escalationRecorder } from './legacy/escalation-record-activity';
 import { beforeLeanHistory, waitForClockEvent } from './legacy/lean-history';
+import { beforeNotificationOutbox, escalateAndWait } from './legacy/notification-outbox';
+import { send, staffMessage } from './notify';
+import type { OutboxMessage } from './outbox';
 
 /** What a case type does when a clock runs out, beyond the escalation ladder. */
 export interface ClockHooks {
@@ -101,7 +103,7 @@ async function handle(record: CaseRecord, event: ClockEvent, hooks: ClockHooks):
     record.updateClock(event.clock, (c) => ({ ...c, warnedAt: at }));
     record.addEscalation({ level: 0, clock: event.clock, at, recipients, reason: 'warning' });
     record.log(SLA_ACTOR, 'sla.warning', { clock: event.clock, deadline: clock.deadline, recipients });
-    await notifyStaff(record, recipients, 'sla_warning', slaWarningOccasion(event.clock, clock.startedAt), event.clock, clock.deadline, 0);
+    await send(record, staffMessages(record, recipients, 'sla_warning', slaWarningOccasion(event.clock, clock.startedAt), event.clock, clock.deadline, 0));
     return;
   }
 
@@ -131,30 +133,39 @@ async function handle(record: CaseRecord, event: ClockEvent, hooks: ClockHooks):
   await escalate(record, event.clock, event.level, clock.startedAt, clock.deadline);
 }
 
-async function escalate(record: CaseRecord, clockName: ClockName, level: EscalationLevel, startedAt: string, deadline: string): Promise<void> {
+/**
+ * One escalation step: the case's level, priority and timeline at once, then every recipient told
+ * and the step recorded for the report — queued on the outbox as one item (one activity), or, on
+ * the old path, sent and awaited.
+ */
+function escalate(record: CaseRecord, clockName: ClockName, level: EscalationLevel, startedAt: string, deadline: string): Promise<void> {
   const at = new Date(record.now()).toISOString();
   record.updateClock(clockName, (c) => ({ ...c, escalatedLevels: c.escalatedLevels + 1 }));
   record.addEscalation({ level: level.level, clock: clockName, at, recipients: level.notify, reason: 'breach' }, level.priority);
   record.log(SLA_ACTOR, 'sla.escalated', { clock: clockName, level: level.level, recipients: level.notify, priority: record.priority });
-  await Promise.all([
-    notifyStaff(record, level.notify, 'sla_escalation', slaEscalationOccasion(clockName, level.level, startedAt), clockName, deadline, level.level),
-    // Asked here, after the notification is scheduled: that is where histories record the marker.
-    escalationRecorder().recordEscalation.executeWithOptions({ summary: `record escalation: ${clockName} clock, level ${level.level}` }, [
-      {
-        caseId: record.id,
-        caseType: record.input.request.type,
-        assignee: record.assignee,
-        level: level.level,
-        clock: clockName,
-        at,
-        recipients: level.notify,
-        reason: 'breach',
-      },
-    ]),
-  ]);
+  const messages = staffMessages(record, level.notify, 'sla_escalation', slaEscalationOccasion(clockName, level.level, startedAt), clockName, deadline, level.level);
+  const escalation: EscalationRecord = {
+    caseId: record.id,
+    caseType: record.input.request.type,
+    assignee: record.assignee,
+    level: level.level,
+    clock: clockName,
+    at,
+    recipients: level.notify,
+    reason: 'breach',
+  };
+  if (beforeNotificationOutbox(record)) return escalateAndWait(messages, escalation);
+  record.outbox.add({
+    kind: 'escalation',
+    summary: `escalate: ${clockName} clock, level ${level.level}, ${level.notify.length} recipient(s)`,
+    escalation,
+    messages: messages.map((m) => m.send),
+  });
+  return Promise.resolve();
 }
 
-async function notifyStaff(
+/** The staff messages of a warning or an escalation, one per recipient. */
+function staffMessages(
   record: CaseRecord,
   recipients: string[],
   template: string,
@@ -162,21 +173,15 @@ async function notifyStaff(
   clock: ClockName,
   deadline: string,
   level: number,
-): Promise<void> {
-  await Promise.all(
-    // The summary is shown unencrypted in the Temporal UI: the recipient by position, never by address.
-    recipients.map((address, i) =>
-      providers.notify.executeWithOptions({ summary: `notify staff ${i + 1} of ${recipients.length}: ${template} (${clock} clock, level ${level})` }, [
-        {
-          idempotencyKey: staffNotificationKey(record.id, occasion, address),
-          message: {
-            caseId: record.id,
-            recipient: { kind: 'staff', address },
-            template,
-            params: { caseType: record.input.request.type, clock, deadline, level, status: record.status },
-          },
-        },
-      ]),
-    ),
+): OutboxMessage[] {
+  // The summary is shown unencrypted in the Temporal UI: the recipient by position, never by address.
+  return recipients.map((address, i) =>
+    staffMessage(record, address, `notify staff ${i + 1} of ${recipients.length}: ${template} (${clock} clock, level ${level})`, template, occasion, {
+      caseType: record.input.request.type,
+      clock,
+      deadline,
+      level,
+      status: record.status,
+    }),
   );
 }

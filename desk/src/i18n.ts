@@ -396,6 +396,7 @@ const TIMELINE: Record<string, Entry> = {
   'case.cancelled': ['工单已取消', 'Case cancelled'],
   'case.expired': ['客户未在时限内操作，工单已过期', 'Case expired: the customer did not act in time'],
   'survey.answered': ['客户已评价', 'Survey answered'],
+  'notification.failed': ['通知未能送达，已放弃发送', 'A notification could not be delivered and was given up'],
   'sla.deadline_provisional': ['截止时间为暂定（超出节假日日历范围）', 'Deadline provisional (past the holiday calendar)'],
   'sla.warning': ['计时即将到期，已提醒', 'Clock nearly due: reminder sent'],
   'sla.breached': ['计时已超时', 'Clock breached'],

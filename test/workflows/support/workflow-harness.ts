@@ -7,7 +7,7 @@ import { createActivities } from '../../../activities';
 import type { CatalogItem, CollectionPurpose, EscalationRecord, OutboundMessage, ShipmentPurpose } from '../../../activities/provider-ports';
 import type { Actor, CaseItem, CaseSnapshot, OpenCaseRequest } from '../../../domain/case.types';
 import { checkEligibility } from '../../../domain/eligibility';
-import { lineKey, lineKeyOf } from '../../../domain/keys';
+import { escalationRecordId, lineKey, lineKeyOf } from '../../../domain/keys';
 import { newLine, reserve, settle, takeFacts, type OrderLine } from '../../../domain/order-ledger';
 import type { SourceOrder } from '../../../domain/order-source';
 import { ProviderError } from '../../../domain/provider-error';
@@ -86,6 +86,14 @@ export class FakeWorld {
   catalog = new Map<string, CatalogItem>();
   investigations: { caseId: string; kind: string; key: string }[] = [];
   messages: { message: OutboundMessage; key: string }[] = [];
+  /** While true, the notification provider answers 503 to every send (retried by the outbox). */
+  notificationDown = false;
+  /** Templates the notification provider refuses for good (a 4xx: the outbox gives them up). */
+  refusesTemplate: ((template: string) => boolean) | null = null;
+  /** Every send the notification provider received, failed ones included. */
+  notifyCalls = 0;
+  /** The idempotency key of every send the provider accepted, repeats included (a repeat is deduplicated in `messages`). */
+  sentKeys: string[] = [];
   escalations: EscalationRecord[] = [];
   projections: CaseSnapshot[] = [];
   outOfStock = new Set<string>();
@@ -207,6 +215,10 @@ export class FakeWorld {
       },
       notification: {
         send: async (message, key) => {
+          this.notifyCalls++;
+          if (this.notificationDown) throw new ProviderError('POST /v1/messages failed: 503', { provider: 'notification', status: 503, retryable: true });
+          if (this.refusesTemplate?.(message.template)) throw new ProviderError('POST /v1/messages failed: 422', { provider: 'notification', status: 422, retryable: false });
+          this.sentKeys.push(key);
           if (!this.messages.some((m) => m.key === key)) this.messages.push({ message, key });
           return { messageId: `M-${key}` };
         },
@@ -218,7 +230,9 @@ export class FakeWorld {
           return 'written' as const;
         },
         recordEscalation: async (record) => {
-          this.escalations.push(record);
+          // Keyed like the store (escalationRecordId): a retried record changes nothing.
+          const id = escalationRecordId(record.caseId, record.clock, record.level, record.reason);
+          if (!this.escalations.some((e) => escalationRecordId(e.caseId, e.clock, e.level, e.reason) === id)) this.escalations.push(record);
         },
         releaseOpenCaseLocks: async () => undefined,
       },
