@@ -45,6 +45,10 @@ const KEPT_FIELDS: Readonly<Record<string, string>> = {
   stageSeconds: 'stageSeconds',
   clock: 'clock',
   escalationLevel: 'escalationLevel',
+  // The case outbox's `notification given up` (workflows/outbox.ts): a template, `customer` or `staff`, a reason word.
+  template: 'template',
+  recipient: 'recipient',
+  reason: 'reason',
   // Core's forwarded logs.
   target: 'target',
   task_queue: 'taskQueue',

@@ -106,5 +106,5 @@ function giveUp(record: CaseRecord, item: OutboxItem, reason: 'rejected' | 'dead
   metricMeter
     .createCounter('aftersales_notifications_given_up', 'notifications', 'notifications a case gave up on: refused for good or past the outbox deadline')
     .add(1, { template, recipient, reason });
-  log.warn('notification given up', { caseId: record.id, template, recipient, reason });
+  log.warn('notification given up', { template, recipient, reason });
 }

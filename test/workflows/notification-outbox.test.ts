@@ -1,7 +1,10 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { CaseSnapshot, TimelineEntry } from '../../domain/case.types';
 import { defaultPolicy, type Policy } from '../../domain/policy';
-import { getCaseQuery, resolutionUpdate, reviewUpdate, surveyUpdate } from '../../domain/workflow-contract';
+import { caseStartOptions, caseWorkflowInput } from '../../api/case-start-options';
+import { checkEligibility } from '../../domain/eligibility';
+import { caseWorkflowId } from '../../domain/ids';
+import { FEATURE_LEVEL_OVERDUE, getCaseQuery, resolutionUpdate, reviewUpdate, surveyUpdate, WORKFLOW_TYPE_BY_CASE_TYPE } from '../../domain/workflow-contract';
 import { Features } from '../../workflows/features';
 import { about, actors, caseRequest, clock, FakeWorld, startCase, waitFor, waitForCase, waitForStatus, worldRunner, type CaseHandle } from './support/workflow-harness';
 
@@ -108,6 +111,35 @@ describe('the notification outbox: escalation never waits on a notification', ()
       expect(world.sentKeys.filter((key) => key.startsWith(`${opened.id}:`)).sort()).toEqual(sent.map((m) => m.key).sort());
       // A case opened at the current feature level runs the outbox with no patch marker at all.
       expect(await patchMarkers(handle)).toEqual([]);
+    }));
+
+  test('a case opened before the outbox (feature level 2) moves to it at its first notification, with one patch marker, and escalates on time during the outage', () =>
+    withWorker(async () => {
+      world.notificationDown = true;
+      const policy = shortPolicy();
+      const nowMs = await env.currentTimeMs();
+      const request = caseRequest(nowMs, TV);
+      const verdict = checkEligibility(request, policy, nowMs);
+      if (!verdict.eligible) throw new Error('not eligible');
+      const input = { ...caseWorkflowInput(`level2-${nowMs}`, request, policy, actors.customer, verdict, nowMs), featureLevel: FEATURE_LEVEL_OVERDUE };
+      const { typedSearchAttributes } = caseStartOptions(input, world.taskQueue, { role: 'customer', customerId: request.customerId });
+      world.deliveries.set(request.orderId, request.order.deliveredAt ?? null);
+      const handle = await env.client.workflow.start(WORKFLOW_TYPE_BY_CASE_TYPE.return, { taskQueue: world.taskQueue, workflowId: caseWorkflowId(input.caseId), args: [input], typedSearchAttributes });
+      world.started.push(handle);
+      const opened = await waitForStatus(handle, 'awaiting_review');
+      const deadline = Date.parse(clock(opened, 'review').deadline);
+
+      await env.sleep('100 minutes');
+      const escalated = await waitForCase(handle, 'level 2', (s) => s.escalation.level === 2);
+      const at = (event: string) => entries(escalated, event).map((e) => Date.parse(e.at));
+      expect(onTime(at('sla.breached'), [deadline])).toBe(true);
+      expect(onTime(at('sla.escalated'), [deadline, deadline + 30 * MINUTE])).toBe(true);
+      expect(await patchMarkers(handle)).toEqual([Features.notificationOutbox]);
+
+      world.notificationDown = false;
+      await env.sleep('2 minutes');
+      await waitFor(() => world.messages.filter((m) => m.message.caseId === opened.id).length >= 3, 'the warning and both escalations');
+      expect(world.messages.filter((m) => m.message.caseId === opened.id).map((m) => m.message.template).sort()).toEqual(['sla_escalation', 'sla_escalation', 'sla_warning']);
     }));
 
   test('a notification the provider refuses for good is recorded on the timeline and given up, and the case still completes', () =>
