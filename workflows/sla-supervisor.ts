@@ -28,6 +28,8 @@ const SLA_ACTOR: Actor = { kind: 'system', id: 'sla' };
  * Watches every clock of the case with one durable timer at a time: warns at the
  * policy fraction, escalates at the breach and up the ladder, and hands customer
  * timeouts to the case type. Runs until the case is closed and no clock is open.
+ * Its messages and escalation records go to the case's outbox (workflows/outbox.ts), so
+ * it arms its next timer in the task that handled an event, before they are sent.
  */
 export async function superviseClocks(record: CaseRecord, hooks: ClockHooks): Promise<void> {
   const { escalation, calendar } = record.policy;

@@ -59,6 +59,22 @@ async function patchMarkers(handle: CaseHandle): Promise<string[]> {
   });
 }
 
+/** The commands (timers, activity types) of the workflow task that first scheduled activity `type`, in order. */
+async function commandsOfTaskThatFirst(handle: CaseHandle, type: string): Promise<string[]> {
+  const history = await handle.fetchHistory();
+  let commands: string[] = [];
+  for (const e of history.events ?? []) {
+    if (e.workflowTaskCompletedEventAttributes) commands = [];
+    else if (e.timerStartedEventAttributes) commands.push('timer');
+    else if (e.activityTaskScheduledEventAttributes) {
+      const name = e.activityTaskScheduledEventAttributes.activityType?.name ?? '?';
+      commands.push(name);
+      if (name === type) return commands;
+    }
+  }
+  return commands;
+}
+
 describe('the notification outbox: escalation never waits on a notification', () => {
   test('with the notification provider failing every call, the warning, breach, level-2 escalation and the customer timeout happen when due; once it is back every notification is delivered exactly once', () =>
     withWorker(async () => {
@@ -79,6 +95,8 @@ describe('the notification outbox: escalation never waits on a notification', ()
         expect(onTime(at('sla.escalated'), [deadline, deadline + 30 * MINUTE])).toBe(true);
         expect(escalated.priority).toBe('urgent');
       });
+      // The supervisor armed its next timer (level 2's) in the breach's own task, before the escalation's activity.
+      expect(await commandsOfTaskThatFirst(handle, 'notifyEscalation')).toEqual(['timer', 'notifyEscalation']);
       // Nothing went out, but the provider was tried, and each step was recorded for the report meanwhile.
       expect(world.messages).toEqual([]);
       expect(world.notifyCalls).toBeGreaterThan(3);
