@@ -79,6 +79,26 @@ function metricsDefinedInSource(): KnownMetric[] {
   return found;
 }
 
+/** Temporal's labels on a workflow metric (the worker's Temporal exporter adds them to every one). */
+const WORKFLOW_METRIC_LABELS = ['namespace', 'taskQueue', 'workflowType'];
+
+/**
+ * Metrics the workflows emit through `metricMeter` (`createCounter('…')` … `.add(n, { labels })`):
+ * Temporal's exporter serves them unprefixed, counters with `_total` (checked once by hand against
+ * a Runtime with the worker's exporter settings; docs/observability.md).
+ */
+function workflowMetricsInSource(): KnownMetric[] {
+  const found: KnownMetric[] = [];
+  for (const file of readdirSync(path.join(root, 'workflows')).filter((f) => f.endsWith('.ts'))) {
+    const text = readFileSync(path.join(root, 'workflows', file), 'utf8');
+    for (const m of text.matchAll(/createCounter\(\s*'([a-zA-Z_:][a-zA-Z0-9_:]*)'[\s\S]*?\.add\(\s*\d+\s*,\s*\{([^}]*)\}/g)) {
+      const labels = [...m[2].matchAll(/([A-Za-z_]\w*)\s*(?::|,|$)/g)].map((l) => l[1]);
+      found.push({ name: `${m[1]}_total`, kind: 'counter', labels: [...labels, ...WORKFLOW_METRIC_LABELS], from: `workflows/${file}` });
+    }
+  }
+  return found;
+}
+
 /** The SDK Core library the worker loads on this machine (its metric and label names are strings inside it). */
 function coreLibraryText(): string {
   // The same choice @temporalio/core-bridge makes (its common.js, which ships no typings).
@@ -285,7 +305,7 @@ function checkExpr(expr: string, catalog: MetricCatalog): string[] {
 
 /** The catalog of the real project: registries, start-up source, Temporal's Core library. */
 function projectCatalog(): MetricCatalog {
-  return new MetricCatalog([...registeredMetrics(), ...metricsDefinedInSource(), ...PROMETHEUS_OWN], { text: coreLibraryText(), ...coreExporterOptions() });
+  return new MetricCatalog([...registeredMetrics(), ...metricsDefinedInSource(), ...workflowMetricsInSource(), ...PROMETHEUS_OWN], { text: coreLibraryText(), ...coreExporterOptions() });
 }
 
 /** A rules document of one alert, for the tests of the checker itself. */
