@@ -3,7 +3,7 @@ import type { CallbackDispatcher } from './callback-dispatcher';
 import type { FaultInjector } from './fault-injector';
 import { settleCollection, settleRefund } from './payment.routes';
 import { sendError, validate } from './sandbox-http';
-import { catalogItemRequest, collectionSettleRequest, faultRequest, outboxQuery } from './sandbox.schemas';
+import { catalogItemRequest, collectionHoldRequest, collectionSettleRequest, faultRequest, outboxQuery } from './sandbox.schemas';
 import type { SandboxState } from './sandbox-state';
 
 /** Inspection and control endpoints for tests, demos and operators (no bearer token: the sandbox is never exposed publicly). */
@@ -49,7 +49,14 @@ export function controlRoutes(state: SandboxState, faults: FaultInjector, dispat
     });
   });
 
-  // The customer pays (or the payment fails) now: for collections that would never settle on their own (amount ending in 14).
+  // The case's collections stay pending until settled by hand (below): a slow payer, for one case only.
+  router.post('/collections/hold', express.json({ limit: '16kb' }), (req, res) => {
+    const { caseId } = validate(collectionHoldRequest, req.body ?? {});
+    state.heldCollectionCases.add(caseId);
+    res.json({ caseId, held: true });
+  });
+
+  // The customer pays (or the payment fails) now: for collections that would never settle on their own (amount ending in 14, or held).
   router.post('/collections/:collectionId/settle', express.json({ limit: '16kb' }), (req, res) => {
     const { status, reason } = validate(collectionSettleRequest, req.body ?? {});
     const collection = state.collections.records().find((c) => c.collectionId === req.params.collectionId);

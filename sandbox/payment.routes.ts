@@ -136,7 +136,7 @@ export function paymentRoutes(state: SandboxState, dispatcher: CallbackDispatche
       const record: CollectionRecord = { collectionId: newId('col'), ...input, status: 'pending', createdAt: nowIso(), settledAt: null };
       return { status: 201, response: { collectionId: record.collectionId, status: 'pending' }, record };
     });
-    if (outcome.kind === 'created' && !neverPaid(outcome.record.amount)) {
+    if (outcome.kind === 'created' && !neverPaid(outcome.record.amount) && !state.heldCollectionCases.has(outcome.record.caseId)) {
       const collection = outcome.record;
       // A collection settled by hand before the delay is left alone (settleCollection is once only).
       timers.after(settleMs, () => settleCollection(dispatcher, collection, settlesAsFailure(collection.amount) ? 'failed' : 'succeeded'));

@@ -113,6 +113,8 @@ export class SandboxState {
   readonly coupons = new IdempotentTable<CouponRecord>();
   readonly collections = new IdempotentTable<CollectionRecord>();
   readonly messages = new IdempotentTable<MessageRecord>();
+  /** Cases whose collections stay pending until settled by hand (`POST /collections/hold`): a slow payer, one case at a time. */
+  readonly heldCollectionCases = new Set<string>();
   /** The shop's catalog by SKU; set by `PUT /catalog/:sku`, back to SEED_CATALOG on reset. */
   readonly catalog = new Map<string, CatalogRecord>();
 
@@ -128,6 +130,7 @@ export class SandboxState {
 
   clear(): void {
     for (const table of [this.labels, this.shipments, this.investigations, this.refunds, this.coupons, this.collections, this.messages]) table.clear();
+    this.heldCollectionCases.clear();
     this.seedCatalog();
   }
 

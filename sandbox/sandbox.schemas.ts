@@ -49,6 +49,8 @@ export const collectionSettleRequest = z.object({
   status: z.enum(['succeeded', 'failed']),
   reason: z.string().trim().min(1).max(200).optional(),
 });
+/** `POST /collections/hold` (control): the case whose collections stay pending until settled by hand. */
+export const collectionHoldRequest = z.object({ caseId: z.string().trim().min(1).max(128) });
 /** `PUT /catalog/:sku` (control) */
 export const catalogItemRequest = z.object({ unitPrice: z.number().int().nonnegative(), category: id });
 

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { CaseSnapshot } from '../../domain/case.types';
 import { SIGNATURE_HEADER, signWebhook } from '../../integrations/webhook-signature';
 import { STACK_ENV } from './stack/stack-file';
+import { defaultPolicy } from '../../domain/policy';
 import { daysAgo } from './support/fixtures';
 import { CasesApi, HttpClient, requiredEnv, sleep, stackTokens, timelineEvents, type OpenCaseBody } from './support/http-client';
 import { lineOf, orderLedgerOf, sandboxMoneyOf } from './support/money-witnesses';
@@ -108,6 +109,40 @@ describe('forged payment events', () => {
     expect(paid.map((r) => ({ amount: r.amount, status: r.status }))).toEqual([{ amount: PRICE, status: 'succeeded' }]);
     const line = lineOf(await orderLedgerOf(apiUrl, tokens.agent, orderId), SKU);
     expect({ refunded: line.refunded, reserved: line.reserved, entries: line.entries.map((e) => e.state) }).toEqual({ refunded: PRICE, reserved: 0, entries: ['committed'] });
+  });
+
+  test('a forged `succeeded` for a collection still pending at the provider does not count as paid; the real payment does, once', async () => {
+    const repair: OpenCaseBody = {
+      type: 'repair',
+      orderId: `IT-FORGED-COL-${randomUUID()}`,
+      customerId: 'c-1',
+      items: [{ sku: SKU, quantity: 1, unitPrice: PRICE }],
+      reason: { code: 'quality_issue', description: 'the switch stopped working' },
+      evidence: ['https://img.example/evidence-1.jpg'],
+      order: { paidAt: daysAgo(418), deliveredAt: daysAgo(415), paymentMethod: 'online', total: PRICE, currency: 'CNY' },
+    };
+    const opened = await cases.opened(tokens.customer, repair);
+    expect(opened.outcome.warranty).toBe('out_of_warranty');
+    // The customer is slow to pay: the sandbox holds this case's collection pending until the test pays it.
+    expect((await sandbox.post<unknown>('/collections/hold', { caseId: opened.id })).status).toBe(200);
+    await cases.accepted(tokens.agent, opened.id, 'review', { decision: 'approve' });
+    await cases.accepted(tokens.customer, opened.id, 'quote', { accept: true });
+    const asked = await cases.waitFor(opened.id, 'the quote to be asked of the customer', (c) => (c.outcome.collections as { id?: string; status: string }[] | undefined)?.[0]?.status === 'requested');
+    const collectionId = (asked.outcome.collections as { id: string }[])[0].id;
+
+    // A `succeeded` nobody at the provider made, signed with the payment secret: looked up, still pending, nothing moves.
+    const forged = await paymentCallback(paymentSecret, { eventId: `forged-${randomUUID()}`, collectionId, merchantReference: opened.id, status: 'succeeded', at: new Date().toISOString() });
+    expect(forged.status).toBe(202);
+    await sleep(2_000);
+    const waiting = await cases.get(opened.id);
+    expect({ status: waiting.status, collection: (waiting.outcome.collections as { status: string }[])[0].status }).toEqual({ status: 'awaiting_payment', collection: 'requested' });
+    expect((await sandboxMoneyOf(sandboxUrl, [opened.id])).collections.map((c) => c.status)).toEqual(['pending']);
+
+    // The customer pays: the provider's own callback, confirmed by its record, moves the case on.
+    expect((await sandbox.post<unknown>(`/collections/${encodeURIComponent(collectionId)}/settle`, { status: 'succeeded' })).status).toBe(200);
+    const paid = await cases.waitForStatus(opened.id, 'awaiting_return_shipment', 20_000);
+    expect(timelineEvents(paid).filter((e) => e.startsWith('payment.'))).toEqual(['payment.requested', 'payment.paid']);
+    expect((await sandboxMoneyOf(sandboxUrl, [opened.id])).collections.map((c) => ({ amount: c.amount, status: c.status }))).toEqual([{ amount: defaultPolicy().repair.paidRepairQuote, status: 'succeeded' }]);
   });
 
   test('a `failed` the provider confirms still starts the next attempt, under a new key; a forged `succeeded` for the given-up attempt after completion is looked up and moves nothing', async () => {
