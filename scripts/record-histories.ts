@@ -281,6 +281,31 @@ const SCENARIOS: Scenario[] = [
     },
   },
   {
+    type: 'refund_only',
+    name: 'escalated-during-notification-outage-refunded',
+    covers:
+      'notification provider down from the start: review warning queued on the outbox and retried, provider back → warning delivered → breach and levels 1, 2 (one notifyEscalation each, no escalation-record-activity marker) → approved late → refund settled → survey (notification-outbox)',
+    request: (now) => {
+      const request = caseRequest(now, { type: 'refund_only', reason: { code: 'not_received' } });
+      delete request.order.deliveredAt;
+      return request;
+    },
+    drive: async (handle, { env, world }) => {
+      world.notificationDown = true;
+      await env.sleep('20 hours');
+      await waitForCase(handle, 'the warning', (s) => s.escalation.history.some((e) => e.reason === 'warning'));
+      world.notificationDown = false;
+      await env.sleep('9 hours');
+      await waitForCase(handle, 'escalation level 2', (s) => s.escalation.level === 2);
+      const sent = (template: string) => world.messages.filter((m) => m.message.template === template).length;
+      await waitFor(() => sent('sla_warning') === 1 && sent('sla_escalation') === 2, 'the warning and both escalations delivered');
+      await approve(handle);
+      await settleRefund(handle, world, (await waitForStatus(handle, 'refunding')).id);
+      await waitForStatus(handle, 'completed');
+      await answerSurvey(handle);
+    },
+  },
+  {
     type: 'reship',
     name: 'reshipped-confirmed',
     covers: 'evidence reviewed → reship parcel under the reship clock → receipt confirmed → survey',
