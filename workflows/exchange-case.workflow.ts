@@ -5,7 +5,7 @@ import { runCase } from './case-runtime';
 import { beforeOrderLedger } from './legacy/order-ledger';
 import { SYSTEM } from './case-record';
 import { collectionStage } from './stages/collection.stage';
-import { inspectionStage, rejectAfterInspection } from './stages/inspection.stage';
+import { customerPaysTheLabel, inspectionStage, rejectAfterInspection } from './stages/inspection.stage';
 import { refundStage, type RefundRequest } from './stages/refund.stage';
 import { replacementStage } from './stages/replacement.stage';
 import { returnShipmentStage } from './stages/return-shipment.stage';
@@ -26,7 +26,7 @@ async function runExchange(record: CaseRecord): Promise<void> {
 
   // A change-of-mind exchange: the customer pays the return shipping (not asked of cases started
   // before order-ledger); unpaid, the exchange becomes a refund with the fee deducted instead.
-  const fee = !beforeOrderLedger(record) && record.input.eligibility.customerPaysShipping ? record.policy.shipping.returnShippingFee : 0;
+  const fee = !beforeOrderLedger(record) && customerPaysTheLabel(record) ? record.policy.shipping.returnShippingFee : 0;
   if (fee > 0 && (await collectionStage(record, 'return_shipping', fee)) === 'unpaid') {
     record.log(SYSTEM, 'exchange.became_refund', { reason: 'return shipping not paid', deduction: fee });
     return refundInstead(record, { amount: Math.max(0, claimed - fee), reason: 'exchange: return shipping not paid', deduction: fee, withUnits: true });

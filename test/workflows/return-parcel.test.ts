@@ -1,6 +1,7 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { courierEventSignal, receiveUpdate, returnShipmentUpdate, reviewUpdate } from '../../domain/workflow-contract';
+import { defaultPolicy } from '../../domain/policy';
+import { courierEventSignal, inspectionUpdate, receiveUpdate, returnShipmentUpdate, reviewUpdate } from '../../domain/workflow-contract';
 import { actors, caseRequest, clock, events, FakeWorld, startCase, waitForCase, waitForStatus, worldRunner, type CaseHandle } from './support/workflow-harness';
 
 // The returned parcel is the one the shop knows (issue 23): it goes on the shop's label, whose
@@ -83,6 +84,22 @@ describe('the returned parcel', () => {
       expect(received.outcome.goodsReceived).toEqual({ at: expect.any(String), trackingNumber: 'YT0001', by: 'scan_in' });
       expect(received.timeline.find((e) => e.event === 'return.received')?.actor).toEqual(warehouse);
       expect(clock(received, 'processing').state).toBe('running');
+    }));
+
+  test('a change-of-mind return sent by its own courier is not charged the label it did not use; on the label it is', () =>
+    withWorker(async () => {
+      const policy = defaultPolicy();
+      const claimed = 25_900;
+      const own = await awaitingParcel();
+      await own.handle.executeUpdate(returnShipmentUpdate, { args: [{ actor: customer, via: 'own_courier', carrier: 'YTO', trackingNumber: 'YT0002' }] });
+      await own.handle.executeUpdate(receiveUpdate, { args: [{ actor: warehouse, trackingNumber: 'YT0002' }] });
+      const ownPassed = await own.handle.executeUpdate(inspectionUpdate, { args: [{ actor: warehouse, result: 'pass' }] });
+      expect(ownPassed.timeline.find((e) => e.event === 'inspection.passed')?.data).toMatchObject({ amount: claimed, deduction: 0 });
+
+      const onLabel = await awaitingParcel();
+      await onLabel.handle.executeUpdate(receiveUpdate, { args: [{ actor: warehouse, trackingNumber: onLabel.label }] });
+      const labelPassed = await onLabel.handle.executeUpdate(inspectionUpdate, { args: [{ actor: warehouse, result: 'pass' }] });
+      expect(labelPassed.timeline.find((e) => e.event === 'inspection.passed')?.data).toMatchObject({ amount: claimed - policy.shipping.returnShippingFee, deduction: policy.shipping.returnShippingFee });
     }));
 
   test('a label parcel scanned in before the customer said it left is received then; a late report is answered and changes nothing', () =>

@@ -35,10 +35,19 @@ export async function inspectionStage(record: CaseRecord): Promise<InspectionVer
   });
 }
 
-/** The return shipping fee deducted from the refund, when the customer pays shipping and policy deducts it. */
+/** The return shipping fee deducted from the refund, when the customer pays for the shop's label and policy deducts it. */
 export function shippingDeduction(record: CaseRecord): number {
   const { shipping } = record.policy;
-  return record.input.eligibility.customerPaysShipping && shipping.deductFromRefund ? shipping.returnShippingFee : 0;
+  return customerPaysTheLabel(record) && shipping.deductFromRefund ? shipping.returnShippingFee : 0;
+}
+
+/**
+ * True when the customer owes the return label's fee: a change-of-mind reason, and the parcel went
+ * on the shop's label. A customer who sent it by their own courier has paid that courier already:
+ * charging the label too would make them pay twice.
+ */
+export function customerPaysTheLabel(record: CaseRecord): boolean {
+  return record.input.eligibility.customerPaysShipping && record.returnParcel?.sent?.via !== 'own_courier';
 }
 
 /**
