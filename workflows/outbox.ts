@@ -77,7 +77,8 @@ async function deliver(record: CaseRecord, item: OutboxItem): Promise<void> {
     else await outboxActivities.notifyEscalation.executeWithOptions({ summary: item.summary }, [{ escalation: item.escalation, messages: item.messages }]);
     record.outbox.delivered++;
   } catch (err) {
-    if (isCancellation(err)) throw err;
+    // A cancelled workflow cancels its sends: nothing to record (and nothing left unhandled).
+    if (isCancellation(err)) return;
     record.outbox.gaveUp++;
     giveUp(record, item, failureReason(err));
   }
