@@ -17,6 +17,7 @@ import { SlaReportBuckets, type CompactionOutcome } from '../store/sla-report.bu
 import { CaseReadModel } from '../store/case-read-model.store';
 import type { PaymentPort } from './provider-ports';
 import { DEFAULT_REFUND_QUERY_AFTER_MS, settleStaleRefunds, type RefundQuerySummary, type SettleStaleRefundsInput } from './refund-query.activities';
+import { ParcelTraceStore } from '../store/parcel-traces.store';
 import { TrackingPollStore, type TrackingPollLog } from '../store/tracking-polls.store';
 import { DEFAULT_TRACKING_POLL_AFTER_MS, pollStaleParcels, type PollStaleParcelsInput, type TrackingPollSummary, type TrackingQuery } from './tracking-poll.activities';
 
@@ -139,6 +140,7 @@ export function createReconcilerActivities(deps: ReconcilerDeps) {
   const buckets = new SlaReportBuckets(deps.db);
   const readModel = new CaseReadModel(deps.db);
   const trackingPolls = deps.trackingPolls ?? new TrackingPollStore(deps.db);
+  const parcelTraces = new ParcelTraceStore(deps.db);
 
   /**
    * True when this run compares the running cases too: none completed within `runningEveryMs` (or a
@@ -223,6 +225,7 @@ export function createReconcilerActivities(deps: ReconcilerDeps) {
           cases: readModel,
           query: deps.trackingQuery,
           polls: trackingPolls,
+          traces: parcelTraces,
           olderThanMs: deps.trackingPollAfterMs ?? DEFAULT_TRACKING_POLL_AFTER_MS,
           count: (outcome) => metrics.parcelsPolled.inc({ outcome }),
           progress: heartbeat,

@@ -1,5 +1,6 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { isTerminal, type CaseSnapshot, type ShipmentView } from '../domain/case.types';
+import { kindsThatMayMove, scansToTell } from '../domain/courier-scans';
 import { caseWorkflowId } from '../domain/ids';
 import { courierEventSignal, type CourierEvent } from '../domain/workflow-contract';
 import { ProviderError } from '../domain/provider-error';
@@ -31,6 +32,8 @@ export interface TrackingPollDeps {
   query?: TrackingQuery;
   /** When each parcel was last polled, so a quiet parcel is asked once per `olderThanMs`, not every run. */
   polls: TrackingPollLog;
+  /** The parcels' pushed traces (store/parcel-traces.store.ts), pruned once a run like the poll log. */
+  traces?: { prune(now: number): Promise<void> };
   /** Default time without news before a parcel is polled. */
   olderThanMs: number;
   /** Counts each parcel polled by outcome. */
@@ -59,8 +62,9 @@ interface ParcelOnTheWay {
 /**
  * The reconciler's tracking step, the fallback for lost pushes: each parcel on its way whose last
  * news (and last poll) is older than `olderThanMs` has its trace asked for, at most `limit` a run,
- * stalest first; the scans the case does not have yet go to each of its open cases as the courier
- * webhook sends them (same event ids as the pushes, so a push that comes later changes nothing).
+ * stalest first; the scans the case does not have yet that can still move its parcel (the first of
+ * each kind) go to each of its open cases as the courier webhook sends them (same event ids as the
+ * pushes, so a push that comes later changes nothing).
  */
 export async function pollStaleParcels(deps: TrackingPollDeps, input: PollStaleParcelsInput): Promise<TrackingPollSummary> {
   const summary: TrackingPollSummary = { signalled: 0, nothing_new: 0, no_trace: 0, error: 0, waiting: 0 };
@@ -86,6 +90,8 @@ export async function pollStaleParcels(deps: TrackingPollDeps, input: PollStaleP
     deps.count?.(outcome);
   }
   await deps.polls.prune(now);
+  // Housekeeping: a failure leaves old traces for the next run.
+  await deps.traces?.prune(now).catch((err: unknown) => deps.log?.warn({ error: errorName(err) }, 'tracking poll: old parcel traces could not be pruned'));
   return summary;
 }
 
@@ -128,7 +134,7 @@ async function pollOne(deps: TrackingPollDeps, query: TrackingQuery, parcel: Par
   let signalled = false;
   let failed = false;
   for (const holder of parcel.holders) {
-    const missing = newsFor(holder.shipment, trace.events);
+    const missing = signalsFor(holder.shipment, trace.events);
     try {
       for (const event of missing) await deps.client.workflow.getHandle(caseWorkflowId(holder.caseId)).signal(courierEventSignal, event);
     } catch (err) {
@@ -154,6 +160,14 @@ export function newsFor(shipment: ShipmentView, events: CourierEvent[]): Courier
   const lastScan = Date.parse(shipment.updatedAt);
   if (!events.some((event) => Date.parse(event.at) > lastScan)) return [];
   return events.filter((event) => Date.parse(event.at) >= lastScan);
+}
+
+/**
+ * Of the news, what is worth a signal: the first scan of each kind that can still move the parcel
+ * from its status (a case drops the rest), so a long trace costs the case a few signals, not one a scan.
+ */
+export function signalsFor(shipment: ShipmentView, events: CourierEvent[]): CourierEvent[] {
+  return scansToTell(newsFor(shipment, events), new Set(), kindsThatMayMove(shipment.status));
 }
 
 /** The error's class and provider code, never its message (which may quote request data). */

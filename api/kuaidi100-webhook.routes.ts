@@ -8,7 +8,7 @@ import { ApiError, notFound, parseOrThrow, validationFailed } from './errors';
 export interface Kuaidi100WebhookDeps {
   /** The salt our subscriptions gave Kuaidi100; every callback is signed with it. */
   salt: string;
-  /** The courier webhook's own path to the cases of a tracking number (read model, then the running workflows). */
+  /** Routes a pushed trace to the cases of its tracking number (read model, then the running workflows), signalling only what changes them. */
   deliverCourierEvents(trackingNumber: string, events: CourierEvent[]): Promise<{ outcome: 'delivered' | 'ignored' | 'unknown'; caseId: string }>;
 }
 
@@ -39,9 +39,10 @@ export const kuaidi100CallbackSchema = z.looseObject({
 
 /**
  * `POST /v1/webhooks/kuaidi100`: a form post of `param` (JSON) and `sign` (uppercase MD5 of param
- * + salt). A bad sign is refused (403) before anything is read; every scan of the trace becomes a
- * courier event for the cases of the tracking number, routed as the courier webhook routes; the
- * answer is the JSON Kuaidi100 expects. Scans keep their ids across pushes, so a repeat changes nothing.
+ * + salt). A bad sign is refused (403) before anything is read; the trace's scans become courier
+ * events for the cases of the tracking number, routed as the courier webhook routes, kept whole in
+ * the parcel's trace and signalled only as far as they change a case (the first scan of each kind,
+ * once); the answer is the JSON Kuaidi100 expects. Scans keep their ids across pushes, so a repeat changes nothing.
  */
 export function kuaidi100WebhookRouter(deps: Kuaidi100WebhookDeps): Router {
   const router = Router();

@@ -5,6 +5,7 @@ import { createReadModel } from '../store/case-read-model.store';
 import { connectMongo, ensureIndexes } from '../store/mongo';
 import type { OpenCaseLocks } from '../store/open-case-locks.store';
 import { OrderLedgerStore } from '../store/order-ledger.store';
+import { ParcelTraceStore, type ParcelTraces } from '../store/parcel-traces.store';
 import { slaReport, type SlaReport, type SlaReportQuery } from '../store/sla-report.store';
 import { unavailable } from './errors';
 import { countOpenCasesByStatus, type OpenCaseCounts } from './metrics';
@@ -28,6 +29,8 @@ export interface StoreServices {
   ping(): Promise<void>;
   /** Open cases per status, for the `aftersales_open_cases` gauge of /metrics. */
   countOpenCasesByStatus?(): Promise<OpenCaseCounts>;
+  /** Each parcel's pushed trace and what its cases were told (absent: each push is filtered on its own). */
+  parcelTraces?: ParcelTraces;
 }
 
 /** Access to the store; `get()` throws a 503 `read_model_unavailable` while the database is not connected. */
@@ -102,6 +105,7 @@ export class LazyMongoStore implements StoreAccess {
             await db.command({ ping: 1 });
           },
           countOpenCasesByStatus: () => countOpenCasesByStatus(db),
+          parcelTraces: new ParcelTraceStore(db),
         };
         this.logger.info({ attempt }, 'connected to MongoDB');
         return;

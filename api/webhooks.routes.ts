@@ -1,5 +1,6 @@
 import express, { Router } from 'express';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { deliverTrace } from './courier-trace-delivery';
 import { endedCaseSettlement } from './ended-case-settlements';
 import type { SignalDefinition } from '@temporalio/common';
 import type { Logger } from 'pino';
@@ -88,7 +89,7 @@ export function webhooksRouter(deps: WebhookDeps): Router {
   mountProvider(
     router,
     ['/v1/webhooks/kuaidi100'],
-    deps.kuaidi100Salt === undefined ? undefined : kuaidi100WebhookRouter({ salt: deps.kuaidi100Salt, deliverCourierEvents: (number, events) => deliverCourierEvents(deps, live, number, events) }),
+    deps.kuaidi100Salt === undefined ? undefined : kuaidi100WebhookRouter({ salt: deps.kuaidi100Salt, deliverCourierEvents: (number, events) => deliverCourierTrace(deps, live, number, events) }),
     'Kuaidi100 tracking is not configured on this server (COURIER_TRACKING_PROVIDER is not kuaidi100)',
   );
   mountProvider(
@@ -219,13 +220,7 @@ async function deliverCourierEvents(
   trackingNumber: string,
   events: CourierEvent[],
 ): Promise<{ outcome: Delivery; caseId: string }> {
-  const scanFailed = routingScanFailed(deps.logger);
-  const readModel = deps.store.get().readModel;
-  const open = await readModel.findOpenCaseIdsByTrackingNumber(trackingNumber);
-  let caseIds = open.length ? open : [await readModel.findCaseIdByTrackingNumber(trackingNumber)].filter((id): id is string => id !== null);
-  // The read model may have lost the write of this parcel (a worker died with a backlog): its workflow still has it.
-  if (caseIds.length === 0) caseIds = await live.casesByTrackingNumber(trackingNumber, scanFailed);
-  if (caseIds.length === 0) throw notFound('unknown_reference', `no case has tracking number ${trackingNumber}`);
+  const caseIds = await casesOfParcel(deps, live, trackingNumber);
   const outcomes = await Promise.all(
     caseIds.map(async (id) => {
       let last: Delivery = 'unknown';
@@ -233,8 +228,49 @@ async function deliverCourierEvents(
       return last;
     }),
   );
-  const outcome = outcomes.includes('delivered') ? 'delivered' : outcomes.includes('ignored') ? 'ignored' : 'unknown';
-  return { outcome, caseId: caseIds[0] };
+  return { outcome: overall(outcomes), caseId: caseIds[0] };
+}
+
+/**
+ * A pushed trace (Kuaidi100): routed as a courier event, kept whole in the parcel's trace, and
+ * signalled to each case only as far as it can change the case (api/courier-trace-delivery.ts).
+ */
+async function deliverCourierTrace(
+  deps: WebhookDeps,
+  live: LiveRouting,
+  trackingNumber: string,
+  events: CourierEvent[],
+): Promise<{ outcome: Delivery; caseId: string }> {
+  const caseIds = await casesOfParcel(deps, live, trackingNumber);
+  const outcomes = await deliverTrace(
+    {
+      traces: deps.store.get().parcelTraces,
+      signal: (caseId, event) => deliver(deps, caseId, courierEventSignal, event),
+      now: () => Date.now(),
+      log: deps.logger,
+    },
+    trackingNumber,
+    caseIds,
+    events,
+  );
+  return { outcome: overall(outcomes), caseId: caseIds[0] };
+}
+
+/** The cases of a tracking number: the open ones, else the last one, in the read model, else in the running workflows; 404 when none. */
+async function casesOfParcel(deps: WebhookDeps, live: LiveRouting, trackingNumber: string): Promise<string[]> {
+  const scanFailed = routingScanFailed(deps.logger);
+  const readModel = deps.store.get().readModel;
+  const open = await readModel.findOpenCaseIdsByTrackingNumber(trackingNumber);
+  let caseIds = open.length ? open : [await readModel.findCaseIdByTrackingNumber(trackingNumber)].filter((id): id is string => id !== null);
+  // The read model may have lost the write of this parcel (a worker died with a backlog): its workflow still has it.
+  if (caseIds.length === 0) caseIds = await live.casesByTrackingNumber(trackingNumber, scanFailed);
+  if (caseIds.length === 0) throw notFound('unknown_reference', `no case has tracking number ${trackingNumber}`);
+  return caseIds;
+}
+
+/** A parcel's outcome over its cases: delivered if one heard it, ignored if all have ended. */
+function overall(outcomes: readonly Delivery[]): Delivery {
+  return outcomes.includes('delivered') ? 'delivered' : outcomes.includes('ignored') ? 'ignored' : 'unknown';
 }
 
 /** What a merchantReference must look like to be tried as a case id (anything else cannot name a workflow of ours). */

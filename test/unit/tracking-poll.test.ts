@@ -1,8 +1,9 @@
 import type { Db } from 'mongodb';
 import { Registry } from 'prom-client';
 import { createReconcilerActivities } from '../../activities/read-model-reconciler.activities';
-import { newsFor, pollStaleParcels, type TrackingPollDeps, type TrackingQuery } from '../../activities/tracking-poll.activities';
+import { newsFor, pollStaleParcels, signalsFor, type TrackingPollDeps, type TrackingQuery } from '../../activities/tracking-poll.activities';
 import type { CaseSnapshot, ShipmentView } from '../../domain/case.types';
+import { scansToTell } from '../../domain/courier-scans';
 import { caseWorkflowId } from '../../domain/ids';
 import { type CourierEvent } from '../../domain/workflow-contract';
 import type { Kuaidi100Client } from '../../integrations/kuaidi100.client';
@@ -49,6 +50,11 @@ function lostEventsOf(trackingNumber: string): CourierEvent[] {
   const last = kd100.pushes.map((p) => JSON.parse(p.param) as Kuaidi100Callback).filter((p) => p.lastResult.nu === trackingNumber).at(-1);
   if (!last) throw new Error(`the sandbox pushed nothing for ${trackingNumber}`);
   return traceToCourierEvents(last.lastResult);
+}
+
+/** Of those, the ones that move a parcel not picked up yet: the first scan of each kind. */
+function movingEventsOf(trackingNumber: string): CourierEvent[] {
+  return scansToTell(lostEventsOf(trackingNumber), new Set());
 }
 
 /** An open return case whose parcel is `status`, its last news `hoursAgo` hours ago; the case's workflow runs. */
@@ -102,14 +108,14 @@ afterAll(() => kd100.close());
 beforeEach(() => fake.reset());
 
 describe('parcels whose Kuaidi100 pushes were lost, polled by the reconciler', () => {
-  test('when a return parcel had no news for longer than the threshold, every scan of its trace is signalled to the case with the ids the pushes had', async () => {
+  test('when a return parcel had no news for longer than the threshold, the scans of its trace that move it (the first of each kind) are signalled to the case with the ids the pushes had', async () => {
     await shipThrough('SFPOLL0001', 'SF');
     const d = deps([caseWithParcel('cs_tp_lost', 'SFPOLL0001', 7)], recordingQuery());
     expect(await pollStaleParcels(d, {})).toEqual({ ...ZERO, signalled: 1 });
     const signalled = signalledTo('cs_tp_lost');
-    expect(signalled.map((e) => e.event)).toEqual(['picked_up', 'in_transit', 'in_transit', 'delivered']);
+    expect(signalled.map((e) => e.event)).toEqual(['picked_up', 'in_transit', 'delivered']);
     // The same events (ids, times, texts) as the lost pushes: a push that comes after the poll is dropped by the case.
-    expect(signalled).toEqual(lostEventsOf('SFPOLL0001'));
+    expect(signalled).toEqual(movingEventsOf('SFPOLL0001'));
     expect(fake.signals.every((s) => s.signal === 'courierEvent')).toBe(true);
     expect(d.counted).toEqual(['signalled']);
   });
@@ -145,7 +151,8 @@ describe('parcels whose Kuaidi100 pushes were lost, polled by the reconciler', (
     const lastScan = new Date(Date.parse(trace.events[0].at) - 1000).toISOString();
     const partway = caseWithParcel('cs_tp_partway', 'ZTPOLL0004', 0, { status: 'picked_up', updatedAt: lastScan });
     expect(await pollStaleParcels(deps([partway], recordingQuery()), { olderThanMs: 0 })).toEqual({ ...ZERO, signalled: 1 });
-    expect(signalledTo('cs_tp_partway')).toEqual(trace.events);
+    // Picked up already: of the scans, the first in transit and the delivery can still move it.
+    expect(signalledTo('cs_tp_partway')).toEqual(trace.events.filter((e, i) => e.event === 'delivered' || (e.event === 'in_transit' && trace.events.findIndex((f) => f.event === 'in_transit') === i)));
 
     fake.reset();
     const upToDate = caseWithParcel('cs_tp_uptodate', 'ZTPOLL0004', 0, { status: 'in_transit', updatedAt: delivered.at });
@@ -180,8 +187,8 @@ describe('parcels whose Kuaidi100 pushes were lost, polled by the reconciler', (
     const d = deps([caseWithParcel('cs_tp_one', 'SFPOLL0011', 7), caseWithParcel('cs_tp_two', 'SFPOLL0011', 9)], query);
     expect(await pollStaleParcels(d, {})).toEqual({ ...ZERO, signalled: 1 });
     expect(query.asked).toEqual(['SFPOLL0011']);
-    expect(signalledTo('cs_tp_one')).toEqual(lostEventsOf('SFPOLL0011'));
-    expect(signalledTo('cs_tp_two')).toEqual(lostEventsOf('SFPOLL0011'));
+    expect(signalledTo('cs_tp_one')).toEqual(movingEventsOf('SFPOLL0011'));
+    expect(signalledTo('cs_tp_two')).toEqual(movingEventsOf('SFPOLL0011'));
   });
 
   test('a parcel stuck at the courier (疑难) is signalled as an exception', async () => {
@@ -221,7 +228,7 @@ describe('what the sweep does when Kuaidi100 has nothing, refuses, or a case is 
     const alive = caseWithParcel('cs_tp_alive', 'SFPOLL0013', 7);
     fake.running.delete('cs_tp_gone');
     expect(await pollStaleParcels(deps([gone, alive], recordingQuery()), {})).toEqual({ ...ZERO, error: 1 });
-    expect(signalledTo('cs_tp_alive')).toEqual(lostEventsOf('SFPOLL0013'));
+    expect(signalledTo('cs_tp_alive')).toEqual(movingEventsOf('SFPOLL0013'));
   });
 
   test('without a tracking query (COURIER_TRACKING_PROVIDER is not kuaidi100), the sweep reads no case and asks nothing', async () => {
@@ -244,6 +251,12 @@ describe('which scans are news to a case', () => {
     expect(newsFor(shipment('in_transit', '2026-11-29T03:00:00.000Z'), events)).toEqual(events.slice(1));
     expect(newsFor(shipment('in_transit', '2026-11-29T05:00:00.000Z'), events)).toEqual([]);
   });
+
+  test('of the news, only what can move the parcel is signalled: a long trace in transit costs the case one signal, its delivery', () => {
+    const long = [events[0], ...Array.from({ length: 100 }, (_, i) => scan(`2026-11-29T03:${String(i % 60).padStart(2, '0')}:${String(Math.floor(i / 60)).padStart(2, '0')}.000Z`, 'in_transit')), events[2]];
+    expect(signalsFor(shipment('in_transit', '2026-11-29T02:00:00.000Z'), long)).toEqual([events[2]]);
+    expect(signalsFor(shipment('shipped', '2026-11-29T00:00:00.000Z'), long)).toEqual([events[0], long[1], events[2]]);
+  });
 });
 
 describe('the reconciler activity', () => {
@@ -262,7 +275,7 @@ describe('the reconciler activity', () => {
     const activities = createReconcilerActivities({ client: fake.client, db, target: { upsertCase: async () => 'written' }, runningEveryMs: HOUR, registry, trackingQuery: recordingQuery(), trackingPolls: polls });
     expect(await activities.pollStaleParcels({})).toEqual({ ...ZERO, signalled: 1, no_trace: 1 });
     expect(filters).toEqual(PARCEL_STATUSES.map((status) => ({ status })));
-    expect(signalledTo('cs_tp_metric')).toHaveLength(4);
+    expect(signalledTo('cs_tp_metric')).toHaveLength(3);
     const metric = await registry.getSingleMetricAsString('aftersales_parcels_polled_total');
     expect(metric).toContain('aftersales_parcels_polled_total{outcome="signalled"} 1');
     expect(metric).toContain('aftersales_parcels_polled_total{outcome="no_trace"} 1');
