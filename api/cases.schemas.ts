@@ -258,7 +258,14 @@ export const caseSchema = z
     outcome: z.record(z.string(), z.unknown()),
     survey: z.object({ score: z.number(), comment: z.string().optional(), at: z.string() }).nullable(),
     timeline: z.array(z.object({ at: z.string(), actor: actorSchema, event: z.string(), data: z.record(z.string(), z.unknown()).optional() })),
-    temporal: z.object({ workflowId: z.string(), runId: z.string().optional(), uiUrl: z.string().optional() }),
+    temporal: z.object({
+      workflowId: z.string(),
+      runId: z.string().optional(),
+      uiUrl: z.string().optional(),
+      historyLength: z.number().int().nonnegative().optional().meta({
+        description: "events in the case workflow's history when this case was taken (a copy from the read model: when it was last written); watched by the AftersalesWorkflowHistoryLong alerts",
+      }),
+    }),
     version: z.number(),
     allowedCommands: z.array(z.enum(CASE_COMMAND_NAMES.map((name) => CASE_COMMAND_RULES[name].path) as [string, ...string[]])).meta({
       description:

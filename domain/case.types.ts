@@ -311,7 +311,8 @@ export interface CaseSnapshot {
   outcome: CaseOutcome;
   survey: { score: number; comment?: string; at: string } | null;
   timeline: TimelineEntry[];
-  temporal: { workflowId: string; runId?: string; uiUrl?: string };
+  /** The case's workflow; `historyLength`: events in its history when this snapshot was taken (absent on snapshots the API built). */
+  temporal: { workflowId: string; runId?: string; uiUrl?: string; historyLength?: number };
   /** Monotonic version of the snapshot; the read model never overwrites a newer one. */
   version: number;
 }

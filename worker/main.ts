@@ -24,7 +24,7 @@ import { createWorkerLogger, PinoTemporalLogger } from './worker-logger';
 import { withVersioningBehaviors, workerDeploymentOptions } from './worker-deployment';
 import { prebuiltWorkflowBundle } from './prebuilt-workflow-bundle';
 import { WORKER_STACK_TRACE_LIMIT } from './node-options';
-import { CoreMetricsSource, createWorkerRegistry, freeLocalPort, serveWorkerEndpoints } from './worker-metrics';
+import { CoreMetricsSource, createWorkerRegistry, freeLocalPort, historyLengthMetric, serveWorkerEndpoints } from './worker-metrics';
 
 /** Starts the case worker: workflows + activities on the configured task queue. */
 async function main(): Promise<void> {
@@ -108,7 +108,7 @@ async function main(): Promise<void> {
     activityTaskPollerBehavior: { type: 'autoscaling' },
     ...workflowCode,
     activities: { ...activities, ...reconcilerActivities },
-    sinks: { ...caseSinks(publisher), ...tracingSinks(tracing) },
+    sinks: { ...caseSinks(publisher, historyLengthMetric(registry)), ...tracingSinks(tracing) },
     dataConverter: protection.dataConverter,
     // A prebuilt bundle has the workflow modules inside it (the SDK ignores them then, with a warning).
     interceptors: { ...('codePath' in prebuilt ? {} : { workflowModules }), activity: activityInterceptors(tracing) },

@@ -120,12 +120,19 @@ export class ReadModelPublisher {
   }
 }
 
-/** The worker's sinks over a publisher (registered with Worker.create; replay workers get `noopCaseSinks`). */
-export function caseSinks(publisher: ReadModelPublisher): InjectedSinks<CaseSinks> {
+/**
+ * The worker's sinks over a publisher (registered with Worker.create; replay workers get
+ * `noopCaseSinks`); `observeHistory` hears each live activation's history length (the
+ * aftersales_workflow_history_events metric).
+ */
+export function caseSinks(publisher: ReadModelPublisher, observeHistory?: (workflowType: string, historyLength: number) => void): InjectedSinks<CaseSinks> {
   return {
     readModel: {
       // Not during replay: the snapshot of an activation that is replayed was written when it ran.
       caseChanged: { fn: (_info, snapshot) => publisher.publish(snapshot), callDuringReplay: false },
+    },
+    history: {
+      observed: { fn: (info) => observeHistory?.(info.workflowType, info.historyLength), callDuringReplay: false },
     },
   };
 }
@@ -133,6 +140,7 @@ export function caseSinks(publisher: ReadModelPublisher): InjectedSinks<CaseSink
 /** Sinks that do nothing, for replaying histories. */
 export const noopCaseSinks: InjectedSinks<CaseSinks> = {
   readModel: { caseChanged: { fn: () => undefined, callDuringReplay: false } },
+  history: { observed: { fn: () => undefined, callDuringReplay: false } },
 };
 
 async function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import net from 'node:net';
-import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
 /** The worker's Prometheus registry: process metrics here, case metrics added by the activities (activities/activity-metrics.ts). */
 export function createWorkerRegistry(): Registry {
@@ -8,6 +8,25 @@ export function createWorkerRegistry(): Registry {
   registry.setDefaultLabels({ service: 'worker' });
   collectDefaultMetrics({ register: registry });
   return registry;
+}
+
+/** Buckets of aftersales_workflow_history_events: the alerts' thresholds (2,000 and 8,000 events) are bucket bounds. */
+export const HISTORY_LENGTH_BUCKETS = [100, 250, 500, 1000, 2000, 4000, 8000, 10000, 20000];
+
+/**
+ * How long workflow histories are, one observation per live activation (workflows/history-watch.ts):
+ * a history past a few thousand events replays slowly and nears the server's limits (it suggests
+ * continue-as-new at 4,096 events and refuses signals past 10,000 per workflow).
+ */
+export function historyLengthMetric(registry: Registry): (workflowType: string, historyLength: number) => void {
+  const histogram = new Histogram({
+    name: 'aftersales_workflow_history_events',
+    help: 'Events in a workflow history, observed at each activation the worker runs (not replays), by workflow type',
+    labelNames: ['workflow_type'],
+    buckets: HISTORY_LENGTH_BUCKETS,
+    registers: [registry],
+  });
+  return (workflowType, historyLength) => histogram.observe({ workflow_type: workflowType }, historyLength);
 }
 
 /** A free TCP port on 127.0.0.1 right now (for the Temporal Runtime's own Prometheus exporter). */

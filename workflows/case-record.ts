@@ -379,7 +379,8 @@ export class CaseRecord {
       outcome: { ...this.outcome, ...(this.collections.length ? { collections: this.collections.map((c) => ({ ...c })) } : {}) },
       survey: this.survey,
       timeline: [...this.timeline],
-      temporal: { workflowId: info.workflowId, runId: info.runId },
+      // Watched: a history past a few thousand events slows every replay and nears the server's limits (docs/observability.md).
+      temporal: { workflowId: info.workflowId, runId: info.runId, historyLength: info.historyLength },
       version: this.version,
     };
   }

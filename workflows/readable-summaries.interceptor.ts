@@ -1,5 +1,6 @@
 import type { ActivityInput, Next, TimerInput, WorkflowInterceptorsFactory, WorkflowOutboundCallsInterceptor } from '@temporalio/workflow';
 import { readable } from '../domain/readable-text';
+import { HistoryWatch } from './history-watch';
 
 /**
  * Every activity and timer summary this workflow code writes is made of codes, ids and amounts
@@ -18,5 +19,5 @@ class ReadableSummaries implements WorkflowOutboundCallsInterceptor {
   }
 }
 
-/** The workflow interceptors of the case worker (WorkerOptions.interceptors.workflowModules). */
-export const interceptors: WorkflowInterceptorsFactory = () => ({ outbound: [new ReadableSummaries()] });
+/** The workflow interceptors of the case worker (WorkerOptions.interceptors.workflowModules); the history watch rides along. */
+export const interceptors: WorkflowInterceptorsFactory = () => ({ outbound: [new ReadableSummaries()], internals: [new HistoryWatch()] });

@@ -11,6 +11,10 @@ export interface CaseSinks extends Sinks {
      */
     caseChanged(snapshot: CaseSnapshot): void;
   };
+  history: {
+    /** An activation ran: the worker reads the history's length from the workflow info the sink is given (workflows/history-watch.ts). */
+    observed(): void;
+  };
 }
 
 /** The sinks, as the workflow calls them. */

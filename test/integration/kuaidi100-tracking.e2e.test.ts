@@ -10,7 +10,8 @@ import { ProcessGroup } from '../../scripts/stack/managed-process';
 import { freePorts } from '../../scripts/stack/ports';
 import { integrationOutput } from './stack/integration-stack';
 import { readIntegrationStack } from './stack/stack-file';
-import { daysAgo } from './support/fixtures';
+import { caseWorkflowId } from '../../domain/ids';
+import { daysAgo, stackTemporalClient } from './support/fixtures';
 import { CasesApi, describeCase, eventually, stackTokens, timelineEvents } from './support/http-client';
 
 // Return tracking through Kuaidi100 on the integration stack: a worker and an API of their own with
@@ -22,6 +23,7 @@ const KEY = `kd100-it-${randomUUID()}`;
 const SALT = `salt-${randomUUID()}`;
 const TASK_QUEUE = `kuaidi100-it-${randomUUID().slice(0, 8)}`;
 const tokens = stackTokens();
+const temporal = stackTemporalClient();
 
 let group: ProcessGroup;
 let kuaidi100: Sandbox;
@@ -100,6 +102,24 @@ async function push(param: string, sign: string): Promise<{ status: number; body
   return { status: res.status, body: text ? (JSON.parse(text) as unknown) : null };
 }
 
+/**
+ * Push `n` of a parcel with `total` scans, one push per scan: its first `n` scans, newest first —
+ * picked up, then in transit a minute apart, and signed for at the last one.
+ */
+function pushOfScans(trackingNumber: string, n: number, total: number): string {
+  const scans = Array.from({ length: n }, (_, i) => {
+    const at = new Date(Date.UTC(2026, 2, 2, 1, i)).toISOString().replace('T', ' ').slice(0, 19);
+    const [status, context] = i === 0 ? ['揽收', '【深圳市】快件已揽收'] : i === total - 1 ? ['签收', '【退货仓】已签收'] : ['在途', `【中转站${i}】已发出`];
+    return { time: at, ftime: at, context, status };
+  });
+  const last = scans.at(-1)!.status;
+  return JSON.stringify({
+    status: last === '签收' ? 'shutdown' : 'polling',
+    message: '',
+    lastResult: { message: 'ok', state: last === '签收' ? '3' : last === '揽收' ? '1' : '0', status: '200', ischeck: last === '签收' ? '1' : '0', com: 'shunfeng', nu: trackingNumber, data: scans.reverse() },
+  });
+}
+
 const count = (snapshot: CaseSnapshot, event: string) => timelineEvents(snapshot).filter((e) => e === event).length;
 
 describe('return tracking through Kuaidi100', () => {
@@ -155,5 +175,48 @@ describe('return tracking through Kuaidi100', () => {
     const afterRepeat = await cases.get(opened.id);
     expect({ status: afterRepeat.status, timeline: timelineEvents(afterRepeat) }).toEqual({ status: 'inspecting', timeline: timelineEvents(inspecting) });
     expect(count(afterRepeat, 'shipment.delivered')).toBe(1);
+  });
+
+  test('a parcel with 200 scans pushed one push per scan: the case receives the goods and its history stays under 150 events', async () => {
+    const opened = await cases.opened(tokens.customer, {
+      type: 'return',
+      orderId: `IT-KD100-LONG-${randomUUID()}`,
+      customerId: 'c-1',
+      items: [{ sku: 'SKU-MUG-1', quantity: 1, unitPrice: 5000 }],
+      reason: { code: 'no_reason', description: 'changed my mind' },
+      packagingIntact: true,
+      order: { paidAt: daysAgo(4), deliveredAt: daysAgo(2), paymentMethod: 'online', total: 5000, currency: 'CNY' },
+    });
+    await cases.accepted(tokens.agent, opened.id, 'review', { decision: 'approve' });
+    const shipped = await cases.accepted(tokens.customer, opened.id, 'return-shipment', {});
+    const trackingNumber = shipped.shipments[0].trackingNumber;
+
+    // Each push carries the whole trace so far: signalled scan by scan, this was 20,100 signals.
+    const SCANS = 200;
+    const started = Date.now();
+    for (let n = 1; n <= SCANS; n++) {
+      const param = pushOfScans(trackingNumber, n, SCANS);
+      const answer = await push(param, signCallback(param, SALT));
+      if (answer.status !== 200) throw new Error(`push ${n} answered ${answer.status}: ${JSON.stringify(answer.body)}`);
+    }
+    const pushingMs = Date.now() - started;
+
+    const inspecting = await cases.waitForStatus(opened.id, 'inspecting', 20_000);
+    expect(count(inspecting, 'shipment.picked_up')).toBe(1);
+    expect(count(inspecting, 'shipment.in_transit')).toBe(1);
+    expect(count(inspecting, 'shipment.delivered')).toBe(1);
+    expect(timelineEvents(inspecting)).toContain('return.received');
+
+    const description = await temporal.client.workflow.getHandle(caseWorkflowId(opened.id)).describe();
+    const { events } = await temporal.client.workflow.getHandle(caseWorkflowId(opened.id)).fetchHistory();
+    const signals = (events ?? []).filter((e) => e.workflowExecutionSignaledEventAttributes).length;
+    // The figures behind docs/benchmarks.md ("History of a return whose parcel had 200 scans").
+    console.log(`200 scans pushed one push per scan in ${pushingMs} ms: history ${description.historyLength} events, ${signals} signals`);
+    expect(signals).toBeLessThanOrEqual(4);
+    expect(description.historyLength).toBeLessThanOrEqual(150);
+    // The case tells its own history's length.
+    const live = await cases.get(opened.id);
+    expect(live.temporal.historyLength).toEqual(expect.any(Number));
+    expect(live.temporal.historyLength).toBeLessThanOrEqual(description.historyLength);
   });
 });

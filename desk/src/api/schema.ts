@@ -1070,6 +1070,8 @@ export interface components {
                 workflowId: string;
                 runId?: string;
                 uiUrl?: string;
+                /** @description events in the case workflow's history when this case was taken (a copy from the read model: when it was last written); watched by the AftersalesWorkflowHistoryLong alerts */
+                historyLength?: number;
             };
             version: number;
             /** @description the commands (POST /v1/cases/{id}/<command>) the caller may send now: their role may send them and the case takes them in its state (domain/case-commands.ts); one may still be refused for its content */
