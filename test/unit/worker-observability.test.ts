@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { Counter, Registry } from 'prom-client';
 import { createWorkerLogger, logFields, PinoTemporalLogger } from '../../worker/worker-logger';
-import { CoreMetricsSource, workerMetricsText } from '../../worker/worker-metrics';
+import { caseSinks, ReadModelPublisher } from '../../worker/read-model-publisher';
+import { CoreMetricsSource, historyLengthMetric, workerMetricsText } from '../../worker/worker-metrics';
 
 /** What the activity context logger of the SDK passes along with a message. */
 const activityMeta = {
@@ -93,5 +94,22 @@ describe('worker /metrics', () => {
     const text = await workerMetricsText(registry, source);
     expect(text).toContain('aftersales_worker_core_metrics_up 0');
     expect(text).not.toMatch(/^temporal_/m);
+  });
+});
+
+describe('workflow history length', () => {
+  test("each live activation's history length is observed by workflow type; the sink is not called while replaying", async () => {
+    const registry = new Registry();
+    const sinks = caseSinks(new ReadModelPublisher(async () => undefined), historyLengthMetric(registry));
+    const observed = sinks.history.observed;
+    const info = (workflowType: string, historyLength: number) => ({ workflowType, historyLength }) as Parameters<typeof observed.fn>[0];
+    await observed.fn(info('returnCaseWorkflow', 40));
+    await observed.fn(info('returnCaseWorkflow', 2500));
+    await observed.fn(info('readModelReconcilerWorkflow', 12));
+    expect(observed.callDuringReplay).toBe(false);
+    const text = await registry.getSingleMetricAsString('aftersales_workflow_history_events');
+    expect(text).toContain('aftersales_workflow_history_events_bucket{le="2000",workflow_type="returnCaseWorkflow"} 1');
+    expect(text).toContain('aftersales_workflow_history_events_bucket{le="4000",workflow_type="returnCaseWorkflow"} 2');
+    expect(text).toContain('aftersales_workflow_history_events_count{workflow_type="readModelReconcilerWorkflow"} 1');
   });
 });
