@@ -61,9 +61,15 @@ export const FEATURE_LEVEL_OVERDUE = 2;
 
 /**
  * The feature level at which a case also sends its notifications through the outbox from its start
- * (patch notification-outbox, workflows/features.ts) without asking patched(): what the API sets now.
+ * (patch notification-outbox, workflows/features.ts) without asking patched().
  */
 export const FEATURE_LEVEL_OUTBOX = 3;
+
+/**
+ * The feature level at which a case's return parcel goes on the shop's label from its start
+ * (patch return-on-label, workflows/features.ts) without asking patched(): what the API sets now.
+ */
+export const FEATURE_LEVEL_RETURN_LABEL = 4;
 
 /** What a case workflow returns when it ends. */
 export interface CaseWorkflowResult {

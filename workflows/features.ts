@@ -1,5 +1,5 @@
 import { deprecatePatch, patched } from '@temporalio/workflow';
-import { FEATURE_LEVEL_LEDGER, FEATURE_LEVEL_OUTBOX, FEATURE_LEVEL_OVERDUE } from '../domain/workflow-contract';
+import { FEATURE_LEVEL_LEDGER, FEATURE_LEVEL_OUTBOX, FEATURE_LEVEL_OVERDUE, FEATURE_LEVEL_RETURN_LABEL } from '../domain/workflow-contract';
 
 /**
  * The patch registry: every workflow change released behind `patched()`, named once, here. A case
@@ -202,18 +202,26 @@ export interface FeatureSet {
    * would first send one (workflows/legacy/notification-outbox.ts) and sets it then.
    */
   notificationOutbox: boolean;
+  /**
+   * True: the return parcel goes on the shop's label (return-on-label). False: not decided at the
+   * start; the return-shipment stage asks patched() when it starts (its marker recorded then).
+   */
+  returnOnLabel: boolean;
 }
 
 /**
  * The features of this case, decided once when the case starts: from its input's feature level
  * when the API set one (no marker: a lighter first task), else asked with patched(), each
  * recording its marker then, as every case started before the level existed did. The overdue
- * search attributes (below FEATURE_LEVEL_OVERDUE) and the notification outbox (below
- * FEATURE_LEVEL_OUTBOX) are the exceptions: asked later, where they first apply.
+ * search attributes (below FEATURE_LEVEL_OVERDUE), the notification outbox (below
+ * FEATURE_LEVEL_OUTBOX) and the return label (below FEATURE_LEVEL_RETURN_LABEL) are the
+ * exceptions: asked later, where they first apply.
  */
 export function caseFeatures(featureLevel: number | undefined): FeatureSet {
-  if (featureLevel !== undefined && featureLevel >= FEATURE_LEVEL_OUTBOX) return { leanHistory: true, orderLedger: true, overdueSearchAttributes: true, notificationOutbox: true };
-  if (featureLevel !== undefined && featureLevel >= FEATURE_LEVEL_OVERDUE) return { leanHistory: true, orderLedger: true, overdueSearchAttributes: true, notificationOutbox: false };
-  if (featureLevel !== undefined && featureLevel >= FEATURE_LEVEL_LEDGER) return { leanHistory: true, orderLedger: true, overdueSearchAttributes: false, notificationOutbox: false };
-  return { leanHistory: isPatched('leanHistory'), orderLedger: isPatched('orderLedger'), overdueSearchAttributes: false, notificationOutbox: false };
+  const level = featureLevel ?? 0;
+  if (level >= FEATURE_LEVEL_RETURN_LABEL) return { leanHistory: true, orderLedger: true, overdueSearchAttributes: true, notificationOutbox: true, returnOnLabel: true };
+  if (level >= FEATURE_LEVEL_OUTBOX) return { leanHistory: true, orderLedger: true, overdueSearchAttributes: true, notificationOutbox: true, returnOnLabel: false };
+  if (level >= FEATURE_LEVEL_OVERDUE) return { leanHistory: true, orderLedger: true, overdueSearchAttributes: true, notificationOutbox: false, returnOnLabel: false };
+  if (level >= FEATURE_LEVEL_LEDGER) return { leanHistory: true, orderLedger: true, overdueSearchAttributes: false, notificationOutbox: false, returnOnLabel: false };
+  return { leanHistory: isPatched('leanHistory'), orderLedger: isPatched('orderLedger'), overdueSearchAttributes: false, notificationOutbox: false, returnOnLabel: false };
 }

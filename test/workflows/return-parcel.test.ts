@@ -1,8 +1,22 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { caseStartOptions, caseWorkflowInput } from '../../api/case-start-options';
+import { checkEligibility } from '../../domain/eligibility';
+import { caseWorkflowId } from '../../domain/ids';
 import { defaultPolicy } from '../../domain/policy';
-import { courierEventSignal, inspectionUpdate, receiveUpdate, returnShipmentUpdate, reviewUpdate } from '../../domain/workflow-contract';
+import { courierEventSignal, FEATURE_LEVEL_OUTBOX, inspectionUpdate, receiveUpdate, returnShipmentUpdate, reviewUpdate, WORKFLOW_TYPE_BY_CASE_TYPE } from '../../domain/workflow-contract';
+import { Features } from '../../workflows/features';
 import { actors, caseRequest, clock, events, FakeWorld, startCase, waitForCase, waitForStatus, worldRunner, type CaseHandle } from './support/workflow-harness';
+
+/** Every patch marker id in the case's history (Core writes them as plain JSON). */
+async function patchMarkers(handle: CaseHandle): Promise<string[]> {
+  const history = await handle.fetchHistory();
+  return (history.events ?? []).flatMap((e) => {
+    const marker = e.markerRecordedEventAttributes;
+    const data = marker?.markerName === 'core_patch' ? marker.details?.['patch-data']?.payloads?.[0]?.data : undefined;
+    return data ? [(JSON.parse(Buffer.from(data).toString('utf8')) as { id: string }).id] : [];
+  });
+}
 
 // The returned parcel is the one the shop knows (issue 23): it goes on the shop's label, whose
 // number the case already holds; a customer's own courier is received only on the warehouse's
@@ -48,6 +62,27 @@ describe('the returned parcel', () => {
       expect(world.subscriptions).toContain(label);
       expect(inspecting.outcome.goodsReceived).toEqual({ at: expect.any(String), trackingNumber: label, by: 'courier_delivery' });
       expect(clock(inspecting, 'processing').startedAt).toBe(inspecting.outcome.goodsReceived?.at);
+    }));
+
+  test('a case opened at the current feature level goes on the label without a patch marker; one opened at the level before asks, and records it', () =>
+    withWorker(async () => {
+      const { handle } = await awaitingParcel();
+      await handle.executeUpdate(returnShipmentUpdate, { args: [{ actor: customer }] });
+      expect(await patchMarkers(handle)).not.toContain(Features.returnOnLabel);
+
+      const nowMs = await env.currentTimeMs();
+      const request = caseRequest(nowMs);
+      const verdict = checkEligibility(request, defaultPolicy(), nowMs);
+      if (!verdict.eligible) throw new Error(`the request is not eligible: ${verdict.message}`);
+      const input = { ...caseWorkflowInput(`level3-${nowMs}`, request, defaultPolicy(), customer, verdict, nowMs), featureLevel: FEATURE_LEVEL_OUTBOX };
+      const { typedSearchAttributes } = caseStartOptions(input, world.taskQueue, { role: 'customer', customerId: request.customerId });
+      world.deliveries.set(request.orderId, request.order.deliveredAt ?? null);
+      const older = await env.client.workflow.start(WORKFLOW_TYPE_BY_CASE_TYPE.return, { taskQueue: world.taskQueue, workflowId: caseWorkflowId(input.caseId), args: [input], typedSearchAttributes });
+      world.started.push(older);
+      await older.executeUpdate(reviewUpdate, { args: [{ actor: agent, decision: 'approve' }] });
+      const shipped = await older.executeUpdate(returnShipmentUpdate, { args: [{ actor: customer }] });
+      expect(shipped.shipments[0].via).toBe('label');
+      expect(await patchMarkers(older)).toContain(Features.returnOnLabel);
     }));
 
   test("refuses a number that is not the label's (a neighbour's delivered parcel) and changes nothing", () =>

@@ -17,7 +17,8 @@ const COURIER: Actor = { kind: 'provider', id: 'courier' };
  */
 export async function returnShipmentStage(record: CaseRecord, receivedStatus: 'inspecting' | 'repairing' = 'inspecting'): Promise<void> {
   const { id, input } = record;
-  const onLabel = isPatched('returnOnLabel');
+  // Cases opened at FEATURE_LEVEL_RETURN_LABEL have it from the start (no marker); older ones ask here.
+  const onLabel = record.features.returnOnLabel || isPatched('returnOnLabel');
   // A case that took the old path on its way here takes typed numbers and no scan-in (the command table reads null so).
   if (!onLabel) record.returnParcel = null;
   const label = await providers.createReturnLabel.executeWithOptions({ summary: 'create return label' }, [
