@@ -3,6 +3,7 @@ import type { CaseSnapshot } from '../domain/case.types';
 import { withoutPersonalData } from '../domain/erasure';
 import { toCaseDocument, toSnapshot, type CaseDocument } from './case-document.mapper';
 import { Collections } from './mongo';
+import { PARCEL_TRACES_COLLECTION } from './parcel-traces.store';
 
 /** One case of a customer as the read model knows it. */
 export interface CustomerCase {
@@ -26,10 +27,12 @@ type StoredCase = CaseDocument & { erasedAt?: Date };
 export class CustomerErasureStore {
   private readonly cases: Collection<StoredCase>;
   private readonly erasures: Collection<ErasureRecord>;
+  private readonly traces: Collection<{ _id: string }>;
 
   constructor(db: Db) {
     this.cases = db.collection<StoredCase>(Collections.cases);
     this.erasures = db.collection<ErasureRecord>(Collections.erasures);
+    this.traces = db.collection<{ _id: string }>(PARCEL_TRACES_COLLECTION);
   }
 
   /** Every case of the customer in the read model, open or closed. */
@@ -40,15 +43,19 @@ export class CustomerErasureStore {
 
   /**
    * Rewrites each of the customer's cases without its personal data, keeping its version (the
-   * workflow, closed, never writes a newer one) and stamping `erasedAt`. Returns how many were rewritten.
+   * workflow, closed, never writes a newer one) and stamping `erasedAt`, and deletes the stored
+   * courier traces of their parcels (the courier's text may name a person). Returns how many cases were rewritten.
    */
   async scrubCases(customerId: string, erasedAt: Date): Promise<number> {
     let rewritten = 0;
+    const parcels = new Set<string>();
     for (const document of await this.cases.find({ customerId }).toArray()) {
+      for (const number of document.trackingNumbers ?? []) parcels.add(number);
       const { _id, ...fields } = toCaseDocument(withoutPersonalData(toSnapshot(document)));
       const result = await this.cases.replaceOne({ _id, version: document.version }, { ...fields, erasedAt, writtenAt: new Date() });
       rewritten += result.modifiedCount;
     }
+    if (parcels.size > 0) await this.traces.deleteMany({ _id: { $in: [...parcels] } });
     return rewritten;
   }
 

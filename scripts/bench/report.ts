@@ -116,7 +116,7 @@ ${sections.join('\n\n')}
 \`\`\`bash
 npm run setup                    # once: Temporal CLI, FerretDB, npm ci (see README)
 npm run bench                    # every benchmark, ~40 min on 2 CPUs; rewrites this file
-npm run bench -- open-cases      # one or several: history, open-cases, escalation, worker-memory, list-cases, replay-cpu
+npm run bench -- open-cases      # one or several: history, courier-pushes, open-cases, escalation, worker-memory, list-cases, replay-cpu
 \`\`\`
 
 The bench starts its own stack (the launcher of \`scripts/stack/\`, as the integration tests do) in a new temp dir on free

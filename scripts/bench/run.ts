@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { connectEncryptedClient } from '../stack/encrypted-client';
 import { REPO_ROOT } from '../stack/paths';
+import { courierPushesBenchmark } from './benchmarks/courier-pushes';
 import { escalationBenchmark } from './benchmarks/escalation';
 import { historyBenchmark } from './benchmarks/history';
 import { listCasesBenchmark } from './benchmarks/list-cases';
@@ -24,6 +25,7 @@ import { startBenchStack } from './stack';
 /** Every benchmark, in the order a full run takes them. */
 export const BENCHMARKS: readonly Benchmark[] = [
   historyBenchmark,
+  courierPushesBenchmark,
   openCasesBenchmark,
   escalationBenchmark,
   workerMemoryBenchmark,

@@ -55,7 +55,8 @@ export interface BenchStack {
   /** The configuration variables every service of the stack gets. */
   configEnv: Record<string, string>;
   /** Starts another worker + API on its own task queue (and optionally its own policy file or database). */
-  startApp(options: { name: string; taskQueue: string; policy?: unknown; mongoDb?: string; withWorker?: boolean; withApi?: boolean }): Promise<BenchApp>;
+  /** `env`: configuration of this app's own on top of the stack's (a provider, say). */
+  startApp(options: { name: string; taskQueue: string; policy?: unknown; mongoDb?: string; withWorker?: boolean; withApi?: boolean; env?: Record<string, string> }): Promise<BenchApp>;
   /** Starts one of the bench's own Node processes (e.g. the trivial-workflow worker). */
   startService(name: string, entry: string, env: Record<string, string>, healthUrl: string): Promise<ManagedProcess>;
   /** The real process (deepest descendant of its supervisor) of a running child by name, or -1. */
@@ -109,7 +110,7 @@ export async function startBenchStack(say: (line: string) => void): Promise<Benc
     say(`sandbox on ${sandboxUrl}`);
 
     const startApp: BenchStack['startApp'] = async (options) => {
-      const env: NodeJS.ProcessEnv = { ...baseEnv, TEMPORAL_TASK_QUEUE: options.taskQueue };
+      const env: NodeJS.ProcessEnv = { ...baseEnv, ...options.env, TEMPORAL_TASK_QUEUE: options.taskQueue };
       if (options.mongoDb) env.MONGODB_DB = options.mongoDb;
       if (options.policy !== undefined) {
         const file = path.join(dir, `policy-${options.name}.json`);
