@@ -7,6 +7,7 @@ import {
   CaseTypeKey,
   CustomerIdKey,
   EscalationLevelKey,
+  ManualEvaluationKey,
   NextDeadlineKey,
   OrderIdKey,
   SlaBreachedKey,
@@ -62,6 +63,8 @@ export function caseStartOptions(input: CaseWorkflowInput, taskQueue: string, pr
       { key: CustomerIdKey, value: request.customerId },
       { key: SlaBreachedKey, value: false },
       { key: EscalationLevelKey, value: 0 },
+      // The opening verdict's, for good: the workflow never upserts it (no command in any history).
+      { key: ManualEvaluationKey, value: input.eligibility.manualEvaluation },
       ...(deadline === null ? [] : [{ key: NextDeadlineKey, value: new Date(deadline) }]),
     ],
     // Shown by the Temporal UI without decoding (the codec leaves marked text in clear): no personal data in either.

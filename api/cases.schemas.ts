@@ -134,6 +134,7 @@ export const listCasesQuerySchema = z
     status: commaList(CASE_STATUSES).optional(),
     type: commaList(CASE_TYPES).optional(),
     breached: single(z.enum(['true', 'false']).transform((v) => v === 'true')).optional(),
+    manualEvaluation: single(z.enum(['true', 'false']).transform((v) => v === 'true')).optional(),
     customerId: single(identifier('customerId')).optional(),
     orderId: single(identifier('orderId')).optional(),
     assignee: single(z.string().min(1).max(128)).optional(),
@@ -192,6 +193,9 @@ export const caseSchema = z
     assignee: z.string().nullable(),
     priority: z.enum(['normal', 'high', 'urgent']),
     policyVersion: z.string(),
+    manualEvaluation: z.boolean().meta({
+      description: 'a quality claim accepted past its window: an agent evaluates it, it is never approved automatically (false on cases last written to the read model before the field)',
+    }),
     createdAt: z.string(),
     updatedAt: z.string(),
     closedAt: z.string().nullable(),

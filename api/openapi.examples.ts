@@ -53,6 +53,7 @@ export const CASE_EXAMPLE = {
   assignee: 'li.wei',
   priority: 'normal',
   policyVersion: 'default-2026.2',
+  manualEvaluation: false,
   createdAt: opened,
   updatedAt: '2026-04-09T06:30:00.000Z',
   closedAt: null,

@@ -26,6 +26,7 @@ export function openingSnapshot(input: CaseWorkflowInput, runId: string | undefi
     assignee: null,
     priority: 'normal',
     policyVersion: input.policy.version,
+    manualEvaluation: input.eligibility.manualEvaluation,
     createdAt: opening.openedAt,
     updatedAt: opening.openedAt,
     closedAt: null,

@@ -297,6 +297,8 @@ export interface CaseSnapshot {
   assignee: string | null;
   priority: 'normal' | 'high' | 'urgent';
   policyVersion: string;
+  /** A quality claim accepted past its window: an agent evaluates it, it is never approved automatically (docs/business-rules.md). */
+  manualEvaluation: boolean;
   createdAt: string;
   updatedAt: string;
   closedAt: string | null;

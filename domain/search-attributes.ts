@@ -17,6 +17,9 @@ export const EscalationLevelKey = defineSearchAttributeKey('EscalationLevel', Se
 /** Earliest deadline of the running clocks. */
 export const NextDeadlineKey = defineSearchAttributeKey('NextDeadline', SearchAttributeType.DATETIME);
 
+/** True on a quality claim accepted past its window (manual evaluation); set once at the start, never upserted. */
+export const ManualEvaluationKey = defineSearchAttributeKey('ManualEvaluation', SearchAttributeType.BOOL);
+
 /** Since when the case is late: the earliest staff deadline that passed with its work still to do; absent when none. */
 export const OverdueSinceKey = defineSearchAttributeKey('OverdueSince', SearchAttributeType.DATETIME);
 /** The clock whose deadline OverdueSince is (review, processing, …); absent when the case is not overdue. */
@@ -34,4 +37,5 @@ export const CASE_SEARCH_ATTRIBUTES: ReadonlyArray<{ name: string; type: 'Keywor
   { name: NextDeadlineKey.name, type: 'Datetime' },
   { name: OverdueSinceKey.name, type: 'Datetime' },
   { name: OverdueClockKey.name, type: 'Keyword' },
+  { name: ManualEvaluationKey.name, type: 'Bool' },
 ];

@@ -20,7 +20,7 @@ export interface DerivedCaseFields {
 }
 
 /** Snapshot fields copied to the top of the stored document because lists, look-ups and metrics filter on them. */
-export const QUERIED_SNAPSHOT_FIELDS = ['version', 'type', 'status', 'customerId', 'orderId', 'assignee', 'breached', 'closedAt'] as const;
+export const QUERIED_SNAPSHOT_FIELDS = ['version', 'type', 'status', 'customerId', 'orderId', 'assignee', 'breached', 'manualEvaluation', 'closedAt'] as const;
 
 /** The snapshot fields a stored document carries at its top level. */
 export type QueriedSnapshotFields = Pick<CaseSnapshot, (typeof QUERIED_SNAPSHOT_FIELDS)[number]>;
@@ -66,6 +66,7 @@ export function toCaseDocument(snapshot: CaseSnapshot): CaseDocument {
     orderId: snapshot.orderId,
     assignee: snapshot.assignee,
     breached: snapshot.breached === true,
+    manualEvaluation: snapshot.manualEvaluation === true,
     closedAt: snapshot.closedAt,
     nextDeadlineAt,
     nextDeadlineSortKey: nextDeadlineAt ?? NO_DEADLINE_SORT_KEY,
@@ -80,11 +81,17 @@ export function toCaseDocument(snapshot: CaseSnapshot): CaseDocument {
 
 /** The snapshot of a stored document: its JSON string, or (a document of the older nested shape) its fields without `_id` and derived ones. */
 export function toSnapshot(document: CaseDocument | NestedCaseDocument): CaseSnapshot {
-  if ('snapshotJson' in document && typeof document.snapshotJson === 'string') return JSON.parse(document.snapshotJson) as CaseSnapshot;
+  if ('snapshotJson' in document && typeof document.snapshotJson === 'string') return withManualEvaluation(JSON.parse(document.snapshotJson) as CaseSnapshot);
   const copy: Record<string, unknown> = { ...document };
   delete copy._id;
   for (const field of DERIVED_FIELDS) delete copy[field];
-  return { id: document._id, ...copy } as CaseSnapshot;
+  return withManualEvaluation({ id: document._id, ...copy } as CaseSnapshot);
+}
+
+// A snapshot written before the field has none: read as false (its case's next write sets it from the workflow input).
+function withManualEvaluation(snapshot: CaseSnapshot): CaseSnapshot {
+  if (typeof snapshot.manualEvaluation !== 'boolean') snapshot.manualEvaluation = false;
+  return snapshot;
 }
 
 function toDate(iso: string, field: string): Date {

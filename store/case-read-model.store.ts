@@ -14,6 +14,8 @@ export interface CaseListQuery {
   status?: CaseStatus[];
   type?: CaseType[];
   breached?: boolean;
+  /** Late quality claims (true) or every other case (false). */
+  manualEvaluation?: boolean;
   customerId?: string;
   orderId?: string;
   assignee?: string;
@@ -273,6 +275,8 @@ function listFilter(
   if (status !== undefined) filter.status = status;
   if (query.type?.length) filter.type = { $in: query.type };
   if (query.breached !== undefined) filter.breached = query.breached;
+  // Equality, as `breached`, so that it reaches the index (a `$ne` would not): a document last written before the field has none, and neither value lists it until its case's next write.
+  if (query.manualEvaluation !== undefined) filter.manualEvaluation = query.manualEvaluation;
   if (query.customerId !== undefined) filter.customerId = query.customerId;
   if (query.orderId !== undefined) filter.orderId = query.orderId;
   if (query.assignee !== undefined) filter.assignee = query.assignee;

@@ -48,6 +48,7 @@ export const READ_MODEL_INDEXES: Readonly<Record<string, readonly IndexDescripti
     { name: 'status_nextDeadline', key: { status: 1, nextDeadlineSortKey: 1, _id: 1 } },
     { name: 'assignee_nextDeadline', key: { assignee: 1, nextDeadlineSortKey: 1, _id: 1 } },
     { name: 'breached_nextDeadline', key: { breached: 1, nextDeadlineSortKey: 1, _id: 1 } },
+    { name: 'manualEvaluation_nextDeadline', key: { manualEvaluation: 1, nextDeadlineSortKey: 1, _id: 1 } },
     { name: 'customer_createdAt', key: { customerId: 1, createdAtDate: -1, _id: -1 } },
     { name: 'orderId', key: { orderId: 1 } },
     { name: 'trackingNumbers', key: { trackingNumbers: 1 } },

@@ -367,6 +367,8 @@ export class CaseRecord {
       assignee: this.assignee,
       priority: this.priority,
       policyVersion: this.policy.version,
+      // Read from the input, as the opening verdict decided it: no command, so any history replays.
+      manualEvaluation: this.input.eligibility.manualEvaluation,
       createdAt: this.createdAt,
       updatedAt: this.updatedAt,
       closedAt: this.closedAt,

@@ -96,7 +96,15 @@ export function CasePage({ id, me, policy }: { id: string; me: Me; policy: Polic
         {i18n.code('type', c.type)} · <span className="mono">{c.id}</span>
       </h1>
       <p className="status-line">
-        <span className={`badge status-${c.status}`}>{i18n.code('status', c.status)}</span> {i18n.t('assignee')}: {c.assignee ?? i18n.t('unassigned')} · {i18n.t('priority')}: {i18n.code('priority', c.priority)} ·{' '}
+        <span className={`badge status-${c.status}`}>{i18n.code('status', c.status)}</span>{' '}
+        {c.manualEvaluation && (
+          <>
+            <span className="badge manual-evaluation" title={i18n.t('manualEvaluationHint')} data-testid="manual-evaluation">
+              {i18n.t('manualEvaluation')}
+            </span>{' '}
+          </>
+        )}
+        {i18n.t('assignee')}: {c.assignee ?? i18n.t('unassigned')} · {i18n.t('priority')}: {i18n.code('priority', c.priority)} ·{' '}
         {i18n.t('escalation')}: {c.escalation.level}
       </p>
       {next && (

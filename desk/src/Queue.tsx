@@ -194,7 +194,17 @@ function CaseTable({ items, now, warning, selected, onSelect }: { items: Case[];
                   )}
                 </td>
                 <td>{clock ? i18n.code('clock', clock.name) : '—'}</td>
-                <td>{i18n.code('type', c.type)}</td>
+                <td>
+                  {i18n.code('type', c.type)}
+                  {c.manualEvaluation && (
+                    <>
+                      {' '}
+                      <span className="badge manual-evaluation" title={i18n.t('manualEvaluationHint')} data-testid="manual-evaluation">
+                        {i18n.t('manualEvaluation')}
+                      </span>
+                    </>
+                  )}
+                </td>
                 <td>{i18n.code('status', c.status)}</td>
                 <td>{c.assignee ?? i18n.t('unassigned')}</td>
                 <td>{c.escalation.level}</td>

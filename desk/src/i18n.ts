@@ -29,6 +29,8 @@ const LABELS = {
   type: ['类型', 'Type'],
   assignee: ['处理人', 'Assignee'],
   breached: ['已超时', 'Breached'],
+  manualEvaluation: ['人工评估', 'Manual evaluation'],
+  manualEvaluationHint: ['超出时限的质量问题申请：须人工评估，不会自动同意', 'A quality claim past its window: an agent evaluates it, it is never approved automatically'],
   mine: ['只看我的', 'Mine only'],
   any: ['全部', 'Any'],
   openOnly: ['全部未结', 'All open'],

@@ -179,6 +179,8 @@ export function syntheticSnapshot(index: number, now: number, prefix: string): C
     assignee,
     priority: breached ? 'high' : 'normal',
     policyVersion: 'default-2026.1',
+    // One case in ten is a late quality claim, so that the manualEvaluation list has pages.
+    manualEvaluation: index % 10 === 3,
     createdAt: iso(createdAtMs),
     updatedAt: iso(updatedAtMs),
     closedAt,

@@ -209,6 +209,7 @@ describe('query plans of the list queries', () => {
     ['by status and type, by deadline', { status: ['awaiting_review'], type: ['return'], sort: 'nextDeadline', limit: 20 }, 'status_nextDeadline'],
     ['by assignee, by deadline', { assignee: syntheticAgent(7), sort: 'nextDeadline', limit: 20 }, 'assignee_nextDeadline'],
     ['breached, by deadline', { breached: true, sort: 'nextDeadline', limit: 20 }, 'breached_nextDeadline'],
+    ['under manual evaluation, by deadline', { manualEvaluation: true, sort: 'nextDeadline', limit: 20 }, 'manualEvaluation_nextDeadline'],
     ["a customer's own, by creation", { customerId: 'c-plan', sort: 'createdAt', limit: 5 }, 'customer_createdAt'],
     ['all cases, by creation', { sort: 'createdAt', limit: 100 }, 'createdAt'],
   ];

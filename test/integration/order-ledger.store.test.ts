@@ -197,6 +197,7 @@ describe('backfilling the ledger from the read model', () => {
       assignee: null,
       priority: 'normal',
       policyVersion: 'default',
+      manualEvaluation: false,
       createdAt: at,
       updatedAt: at,
       closedAt,

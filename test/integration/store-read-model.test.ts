@@ -43,6 +43,7 @@ function snapshot(id: string, overrides: Partial<CaseSnapshot> = {}): CaseSnapsh
     assignee: null,
     priority: 'normal',
     policyVersion: 'default-2026.1',
+    manualEvaluation: false,
     createdAt: '2026-03-01T00:00:00.000Z',
     updatedAt: '2026-03-01T00:00:00.000Z',
     closedAt: null,

@@ -92,6 +92,12 @@ describe('GET /v1/cases query', () => {
     expect(query).toEqual({ status: ['awaiting_review', 'inspecting', 'refunding'], breached: true, sort: 'nextDeadline', limit: 20 });
   });
 
+  it('reads the manual-evaluation filter as a boolean, and refuses anything else', () => {
+    expect(listCasesQuerySchema.parse({ manualEvaluation: 'true' })).toMatchObject({ manualEvaluation: true });
+    expect(listCasesQuerySchema.parse({ manualEvaluation: ['true', 'false'] })).toMatchObject({ manualEvaluation: false });
+    expect(fieldsOf(listCasesQuerySchema.safeParse({ manualEvaluation: '1' }))).toEqual(['manualEvaluation']);
+  });
+
   it('names each bad parameter', () => {
     expect(fieldsOf(listCasesQuerySchema.safeParse({ status: 'open', breached: 'yes', limit: '500', sort: 'name', page: '2' }))).toEqual([
       'breached',

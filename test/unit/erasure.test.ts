@@ -18,6 +18,7 @@ function caseWithPersonalText(): CaseSnapshot {
     assignee: 'li.wei',
     priority: 'normal',
     policyVersion: 'p1',
+    manualEvaluation: false,
     createdAt: '2026-11-04T00:00:00.000Z',
     updatedAt: '2026-11-06T00:00:00.000Z',
     closedAt: '2026-11-06T00:00:00.000Z',

@@ -811,6 +811,7 @@ export interface components {
          *       "assignee": "li.wei",
          *       "priority": "normal",
          *       "policyVersion": "default-2026.2",
+         *       "manualEvaluation": false,
          *       "createdAt": "2026-04-05T02:00:00.000Z",
          *       "updatedAt": "2026-04-09T06:30:00.000Z",
          *       "closedAt": null,
@@ -974,6 +975,8 @@ export interface components {
             /** @enum {string} */
             priority: "normal" | "high" | "urgent";
             policyVersion: string;
+            /** @description a quality claim accepted past its window: an agent evaluates it, it is never approved automatically (false on cases last written to the read model before the field) */
+            manualEvaluation: boolean;
             createdAt: string;
             updatedAt: string;
             closedAt: string | null;
@@ -1470,6 +1473,7 @@ export interface operations {
                 status?: ("awaiting_review" | "awaiting_customer_info" | "awaiting_return_shipment" | "return_in_transit" | "inspecting" | "awaiting_stock_decision" | "shipping_replacement" | "awaiting_customer_confirmation" | "awaiting_quote_acceptance" | "awaiting_payment" | "repairing" | "investigating" | "refunding" | "completed" | "rejected" | "cancelled" | "expired")[];
                 type?: ("return" | "exchange" | "repair" | "complaint" | "refund_only" | "reship" | "courier_exception")[];
                 breached?: "true" | "false";
+                manualEvaluation?: "true" | "false";
                 customerId?: string;
                 orderId?: string;
                 assignee?: string;

@@ -18,6 +18,7 @@ export function caseSnapshot(id: string, overrides: Partial<CaseSnapshot> = {}):
     assignee: null,
     priority: 'normal',
     policyVersion: 'default-2026.1',
+    manualEvaluation: false,
     createdAt: '2026-11-20T00:00:00.000Z',
     updatedAt: '2026-11-29T00:00:00.000Z',
     closedAt: null,
