@@ -212,6 +212,9 @@ export const caseSchema = z
         pausedAt: z.string().optional(),
         pausedMs: z.number(),
         warnedAt: z.string().optional(),
+        bound: z.enum(['policy', 'statutory']).optional().meta({
+          description: "which bound the deadline is on, for a clock under the statutory refund limit (a return's refund and the statutory_refund clock): the policy budget, or the law's 7 calendar days from receipt when it comes first",
+        }),
       }),
     ),
     nextDeadline: z.string().nullable(),

@@ -167,6 +167,8 @@ export const ClockNames = {
   investigation: 'investigation',
   /** The customer's time to pay a collection (repair quote, shipping). */
   payment: 'payment',
+  /** The law's limit on a return's refund: 7 Beijing calendar days from receipt of the goods (docs/business-rules.md#the-statutory-refund-limit). */
+  statutoryRefund: 'statutory_refund',
 } as const;
 /** An SLA clock name. */
 export type ClockName = (typeof ClockNames)[keyof typeof ClockNames];
@@ -191,6 +193,12 @@ export interface SlaClockView {
   /** Total milliseconds spent paused. */
   pausedMs: number;
   warnedAt?: string;
+  /**
+   * Which bound the deadline is on, for a clock under the statutory refund limit: the policy's
+   * budget, or the law's limit when it comes first (the statutory clock itself says 'statutory').
+   * Absent on clocks the law does not cap.
+   */
+  bound?: 'policy' | 'statutory';
 }
 
 /** One escalation step taken. */

@@ -192,10 +192,11 @@ export function defaultPolicy(): Policy {
   };
 }
 
-/** The budget a policy gives a clock (the refund clock depends on the payment method). */
+/** The budget a policy gives a clock (the refund clock depends on the payment method); the statutory refund limit is law, not policy (domain/statutory-refund.ts). */
 export function budgetFor(policy: Policy, clock: ClockName, paymentMethod: 'online' | 'cod'): Budget {
   const { sla, customerTimeouts: c } = policy;
-  const budgets: Record<ClockName, Budget> = {
+  if (clock === ClockNames.statutoryRefund) throw new Error('the statutory refund limit has no policy budget: it is started with startLimitClock');
+  const budgets: Record<Exclude<ClockName, typeof ClockNames.statutoryRefund>, Budget> = {
     [ClockNames.review]: sla.review,
     [ClockNames.processing]: sla.processing,
     [ClockNames.refund]: paymentMethod === 'cod' ? sla.refundCod : sla.refund,

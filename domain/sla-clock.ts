@@ -23,6 +23,8 @@ export interface SlaClock extends SlaClockView {
   escalatedLevels: number;
   /** Set when the deadline reaches past the calendar's known years and was counted with weekends only. */
   provisional?: string;
+  /** A limit (epoch ms) the deadline never passes, whatever the budget says: the statutory refund limit. */
+  capMs?: number;
 }
 
 /** A clock event that is due: a warning, a breach, or a further ladder level. */
@@ -58,6 +60,35 @@ export function startClock(
     escalatedLevels: 0,
   };
   return withDeadline(clock, nowMs, budgetMs, calendar);
+}
+
+/**
+ * A clock whose deadline is a fixed instant set by law, not a policy budget: it runs from `fromMs`
+ * (the event the law counts from) to `limitMs`, on wall time, and says it is on the statutory bound.
+ * `budget` is how the law writes it (e.g. '7d': seven calendar days, to 24:00 of the last).
+ */
+export function startLimitClock(name: ClockName, budget: string, fromMs: number, limitMs: number): SlaClock {
+  return {
+    name,
+    party: 'staff',
+    budget,
+    kind: 'wall',
+    budgetMs: Math.max(0, limitMs - fromMs),
+    consumedMs: 0,
+    segmentStartMs: fromMs,
+    startedAt: iso(fromMs),
+    deadline: iso(limitMs),
+    state: 'running',
+    pausedMs: 0,
+    escalatedLevels: 0,
+    bound: 'statutory',
+  };
+}
+
+/** Caps a clock's deadline at `capMs` from now on (kept through pauses): it shows which bound it is on. */
+export function capClock(clock: SlaClock, capMs: number): SlaClock {
+  const policyAt = Date.parse(clock.deadline);
+  return { ...clock, capMs, deadline: iso(Math.min(policyAt, capMs)), bound: capMs < policyAt ? 'statutory' : 'policy' };
 }
 
 /** Pauses a running clock (the case waits on the customer); other states are returned unchanged. */
@@ -154,8 +185,9 @@ export function overdue(clocks: readonly SlaClockView[]): Overdue | null {
 
 /** The public view of a clock (what the case JSON shows). */
 export function clockView(clock: SlaClock): SlaClockView {
-  const { name, party, budget, startedAt, deadline, state, breachedAt, stoppedAt, pausedAt, pausedMs, warnedAt } = clock;
+  const { name, party, budget, startedAt, deadline, state, breachedAt, stoppedAt, pausedAt, pausedMs, warnedAt, bound } = clock;
   const view: SlaClockView = { name, party, budget, startedAt, deadline, state, pausedMs };
+  if (bound) view.bound = bound;
   if (breachedAt) view.breachedAt = breachedAt;
   if (stoppedAt) view.stoppedAt = stoppedAt;
   if (pausedAt) view.pausedAt = pausedAt;
@@ -164,8 +196,10 @@ export function clockView(clock: SlaClock): SlaClockView {
 }
 
 function withDeadline(clock: SlaClock, fromMs: number, remainingMs: number, calendar: BusinessCalendar): SlaClock {
-  const { at, provisional } = addBudget(clock, fromMs, Math.max(0, remainingMs), calendar);
+  const { at: budgetAt, provisional } = addBudget(clock, fromMs, Math.max(0, remainingMs), calendar);
+  const at = clock.capMs === undefined ? budgetAt : Math.min(budgetAt, clock.capMs);
   const next: SlaClock = { ...clock, deadline: iso(at) };
+  if (clock.capMs !== undefined) next.bound = clock.capMs < budgetAt ? 'statutory' : 'policy';
   if (provisional) next.provisional = provisional;
   else delete next.provisional;
   return next;

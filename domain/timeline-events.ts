@@ -18,6 +18,8 @@ export const TimelineEvents = [
   'sla.breached',
   'sla.escalated',
   'sla.clock_restarted',
+  'sla.statutory_limit_started',
+  'sla.statutory_limit_ended',
   'customer.timeout',
   'auto_action.review_approved',
   'auto_action.review_withheld',

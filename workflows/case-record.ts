@@ -26,7 +26,7 @@ import {
   OverdueSinceKey,
   SlaBreachedKey,
 } from '../domain/search-attributes';
-import { clockView, nextDeadline, overdue, pauseClock, resumeClock, stopClock, type Overdue, type SlaClock } from '../domain/sla-clock';
+import { capClock, clockView, nextDeadline, overdue, pauseClock, resumeClock, startLimitClock, stopClock, type Overdue, type SlaClock } from '../domain/sla-clock';
 import type { FeatureSet } from './features';
 import { beforeLeanHistory } from './legacy/lean-history';
 import { overdueAttributesFromNow } from './legacy/overdue-search-attributes';
@@ -229,11 +229,20 @@ export class CaseRecord {
 
   /** Starts (or restarts) a clock with its policy budget. */
   startClock(name: ClockName): void {
-    const clock = startCaseClock(this.input, name, this.now());
+    let clock = startCaseClock(this.input, name, this.now());
+    // The refund of a return under the statutory limit is due at the earlier of its budget and the law's limit.
+    const limit = name === 'refund' ? this.openClock('statutory_refund') : undefined;
+    if (limit && limit.state !== 'paused') clock = capClock(clock, Date.parse(limit.deadline));
     this.clocks = [...this.clocks.filter((c) => c.name !== name || c.stoppedAt !== undefined), clock];
     this.clockChanged();
     const note = provisionalDeadlineNote(clock);
     if (note) this.log(SYSTEM, note.event, note.data);
+  }
+
+  /** Starts a clock whose deadline the law fixes (`startLimitClock`): from `fromMs` to `limitMs`. */
+  startLimitClock(name: ClockName, budget: string, fromMs: number, limitMs: number): void {
+    this.clocks = [...this.clocks.filter((c) => c.name !== name || c.stoppedAt !== undefined), startLimitClock(name, budget, fromMs, limitMs)];
+    this.clockChanged();
   }
 
   /** Gives a running staff clock a fresh budget from now (policy: reassignment restarts it); the old deadline stays on the timeline. */

@@ -166,6 +166,15 @@ export const Features = {
    * when `patch-holdouts --started-before <the deploy of FEATURE_LEVEL_OUTBOX>` is 0.
    */
   notificationOutbox: 'notification-outbox',
+  /**
+   * The statutory refund limit of a return (workflows/statutory-limit.ts): a `statutory_refund`
+   * staff clock from the recorded receipt of the goods to 24:00 Beijing time of the 7th calendar
+   * day after; the refund clock's deadline is capped at it (`bound` on the clock); its breach takes
+   * the ladder's top level at once; a failed inspection ends it. Issue 25 item 1 (2026-12-08).
+   * Asked at the receipt, in return cases only. Old path: none, the same case without the clock
+   * (a refund clock on its policy budget alone); may go when `patch-holdouts --started-before <its deploy>` is 0.
+   */
+  statutoryRefundLimit: 'statutory-refund-limit',
 } as const;
 
 /** The name of a released change in the registry. */

@@ -6,6 +6,7 @@ import { inspectionStage, rejectAfterInspection } from './stages/inspection.stag
 import { refundStage } from './stages/refund.stage';
 import { returnShipmentStage } from './stages/return-shipment.stage';
 import { reviewStage } from './stages/review.stage';
+import { endStatutoryLimit, startStatutoryLimit } from './statutory-limit';
 
 /** A return (退货退款): review → the customer ships the goods back → inspection → refund. */
 export async function returnCaseWorkflow(input: CaseWorkflowInput): Promise<CaseWorkflowResult> {
@@ -15,8 +16,10 @@ export async function returnCaseWorkflow(input: CaseWorkflowInput): Promise<Case
 async function runReturn(record: CaseRecord): Promise<void> {
   await reviewStage(record, 'awaiting_return_shipment');
   await returnShipmentStage(record);
+  startStatutoryLimit(record);
 
   const verdict = await inspectionStage(record);
+  if (!verdict.passed) endStatutoryLimit(record);
   if (!verdict.refund) return rejectAfterInspection(record, verdict);
 
   const outcome = await refundStage(record, {

@@ -4,7 +4,7 @@ import { durationMs } from '../domain/duration';
 import type { EscalationRecord } from '../activities/provider-ports';
 import { slaEscalationOccasion, slaWarningOccasion } from '../domain/keys';
 import type { EscalationLevel } from '../domain/policy';
-import { pendingClockEvents, type ClockEvent } from '../domain/sla-clock';
+import { pendingClockEvents, type ClockEvent, type SlaClock } from '../domain/sla-clock';
 import type { CaseRecord } from './case-record';
 import { beforeLeanHistory, waitForClockEvent } from './legacy/lean-history';
 import { beforeNotificationOutbox, escalateAndWait } from './legacy/notification-outbox';
@@ -116,14 +116,14 @@ async function handle(record: CaseRecord, event: ClockEvent, hooks: ClockHooks):
       hooks.onCustomerTimeout(record, event.clock);
       return;
     }
-    record.log(SLA_ACTOR, 'sla.breached', { clock: event.clock, deadline: clock.deadline });
+    record.log(SLA_ACTOR, 'sla.breached', { clock: event.clock, deadline: clock.deadline, ...(clock.bound ? { bound: clock.bound } : {}) });
     // Ladder levels due at the breach itself take effect (state, flag, search attributes) before any
     // auto-action can stop the clock; their notifications then go out while the case moves on.
     const effects: Promise<void>[] = [];
-    for (const level of record.policy.escalation.levels) {
-      if (durationMs(level.after) !== 0) break;
+    for (const level of breachLevels(record, clock)) {
       effects.push(escalate(record, event.clock, level, clock.startedAt, clock.deadline));
     }
+    if (clock.bound === 'statutory') record.updateClock(event.clock, (c) => ({ ...c, escalatedLevels: record.policy.escalation.levels.length }));
     // Not awaited: an auto-action that reads the order source first must not hold the ladder back.
     void Promise.resolve(hooks.onStaffBreach?.(record, event.clock)).catch((err: unknown) => {
       if (!isCancellation(err)) throw err;
@@ -133,6 +133,24 @@ async function handle(record: CaseRecord, event: ClockEvent, hooks: ClockHooks):
   }
 
   await escalate(record, event.clock, event.level, clock.startedAt, clock.deadline);
+}
+
+/**
+ * The ladder levels a breach takes at once. The statutory refund limit goes straight to the top of
+ * the ladder (a supervisor); a refund clock capped by it breaches at the same instant and takes none
+ * (the statutory clock escalates that breach, once); any other clock takes the levels due at once.
+ * Either statutory-bound clock climbs no further (docs/business-rules.md#the-statutory-refund-limit).
+ */
+function breachLevels(record: CaseRecord, clock: SlaClock): EscalationLevel[] {
+  const { levels } = record.policy.escalation;
+  if (clock.name === 'statutory_refund') return levels.slice(-1);
+  if (clock.bound === 'statutory') return [];
+  const due: EscalationLevel[] = [];
+  for (const level of levels) {
+    if (durationMs(level.after) !== 0) break;
+    due.push(level);
+  }
+  return due;
 }
 
 /**

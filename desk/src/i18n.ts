@@ -282,6 +282,7 @@ const CLOCKS: Record<string, Entry> = {
   stock_decision: ['客户缺货选择', 'Stock decision'],
   investigation: ['物流调查', 'Investigation'],
   payment: ['客户付款', 'Payment'],
+  statutory_refund: ['法定退款时限', 'Statutory refund limit'],
 };
 
 const CLOCK_STATES: Record<string, Entry> = {
@@ -404,6 +405,8 @@ const TIMELINE: Record<string, Entry> = {
   'sla.breached': ['计时已超时', 'Clock breached'],
   'sla.escalated': ['已升级', 'Escalated'],
   'sla.clock_restarted': ['换人处理，计时重新开始', 'Clock restarted on reassignment'],
+  'sla.statutory_limit_started': ['已收到退货：法定7日退款时限开始计时', 'Goods received: the statutory 7-day refund limit runs'],
+  'sla.statutory_limit_ended': ['检验未通过：法定退款时限结束（不适用）', 'Inspection failed: the statutory refund limit ends (nothing owed under it)'],
   'customer.timeout': ['客户未在时限内回应，按默认处理', 'The customer did not answer in time: default taken'],
   'auto_action.review_approved': ['商家超时未审核，系统自动同意', 'Review not decided in time: approved automatically'],
   'auto_action.review_withheld': ['订单签收信息与受理时不符，未自动同意，转人工审核', 'Not approved automatically: the delivery no longer matches the opening; a person reviews'],

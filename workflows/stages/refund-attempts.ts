@@ -5,6 +5,7 @@ import { providers } from '../activities';
 import { SYSTEM, type CaseRecord } from '../case-record';
 import { isPatched } from '../features';
 import { notifyStaffQueue } from '../notify';
+import { meetStatutoryLimit } from '../statutory-limit';
 import type { PaymentEvent } from '../../domain/workflow-contract';
 import { applyConfirmedSettlement, applyPaymentEvent } from '../provider-events';
 
@@ -105,6 +106,7 @@ async function attemptsUntilSettled(
     // Read afresh: the payment signal changed it while the stage waited.
     if (statusOf(refund) === 'succeeded') {
       record.stopClock('refund');
+      meetStatutoryLimit(record);
       const told = beforeOrderLedger?.afterSucceeded(attempt);
       if (told) await told;
       return 'succeeded';

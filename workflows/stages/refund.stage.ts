@@ -7,6 +7,7 @@ import { beforeOrderLedger, refundBeforeOrderLedger } from '../legacy/order-ledg
 import { rememberReservation, reservationInput, reserveMoney, reserveMoneyOrHeld, settleReservation, type MoneyMovement } from '../money';
 import { isPatched } from '../features';
 import { notifyStaffQueue } from '../notify';
+import { meetStatutoryLimit } from '../statutory-limit';
 import { paymentChannelOf, settleAttempts, type RefundOutcome } from './refund-attempts';
 
 export type { RefundOutcome } from './refund-attempts';
@@ -56,6 +57,7 @@ export async function refundStage(record: CaseRecord, request: RefundRequest): P
     }
     record.refund = { amount: 0, currency, status: 'succeeded', idempotencyKey: ledgerKey, method: 'original_path', kind, ...deduction };
     record.stopClock('processing');
+    meetStatutoryLimit(record);
     record.log(SYSTEM, 'refund.zero', { note: 'nothing to pay back after the deduction; no refund was sent', ...deduction });
     return 'succeeded';
   }

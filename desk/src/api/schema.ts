@@ -982,7 +982,7 @@ export interface components {
             closedAt: string | null;
             sla: {
                 /** @enum {string} */
-                name: "review" | "processing" | "refund" | "reship" | "resolution" | "stock_contact" | "return_shipment" | "customer_info" | "customer_confirmation" | "quote_acceptance" | "stock_decision" | "investigation" | "payment";
+                name: "review" | "processing" | "refund" | "reship" | "resolution" | "stock_contact" | "return_shipment" | "customer_info" | "customer_confirmation" | "quote_acceptance" | "stock_decision" | "investigation" | "payment" | "statutory_refund";
                 /** @enum {string} */
                 party: "staff" | "customer";
                 budget: string | {
@@ -999,6 +999,11 @@ export interface components {
                 pausedAt?: string;
                 pausedMs: number;
                 warnedAt?: string;
+                /**
+                 * @description which bound the deadline is on, for a clock under the statutory refund limit (a return's refund and the statutory_refund clock): the policy budget, or the law's 7 calendar days from receipt when it comes first
+                 * @enum {string}
+                 */
+                bound?: "policy" | "statutory";
             }[];
             nextDeadline: string | null;
             breached: boolean;
@@ -1007,7 +1012,7 @@ export interface components {
                 history: {
                     level: number;
                     /** @enum {string} */
-                    clock: "review" | "processing" | "refund" | "reship" | "resolution" | "stock_contact" | "return_shipment" | "customer_info" | "customer_confirmation" | "quote_acceptance" | "stock_decision" | "investigation" | "payment";
+                    clock: "review" | "processing" | "refund" | "reship" | "resolution" | "stock_contact" | "return_shipment" | "customer_info" | "customer_confirmation" | "quote_acceptance" | "stock_decision" | "investigation" | "payment" | "statutory_refund";
                     at: string;
                     recipients: string[];
                     /** @enum {string} */
