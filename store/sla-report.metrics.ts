@@ -233,12 +233,13 @@ export function computeSlaReportFromFacts(
 
 /**
  * How a clock of a case ended. A breach counts whenever it happened. A clock the case's closing
- * cut short (cutShortByClosing) ended by closing. Every other stopped clock was met; an unstopped
+ * cut short (cutShortByClosing) ended by closing, and so did a statutory refund limit a failed
+ * inspection ended. Every other stopped clock was met; an unstopped
  * one on an open case is still open.
  */
 export function clockEnd(c: ReportCase, clock: SlaClockView): ClockEnd {
   if (clock.state === 'breached') return 'breached';
-  if (cutShortByClosing(c, clock)) return 'ended_by_closing';
+  if (cutShortByClosing(c, clock) || endedByFailedInspection(c, clock)) return 'ended_by_closing';
   return clock.stoppedAt === undefined ? 'open' : 'met';
 }
 
@@ -253,6 +254,11 @@ export function cutShortByClosing(c: ReportCase, clock: SlaClockView): boolean {
   if (clock.stoppedAt === undefined) return true;
   if (Date.parse(clock.stoppedAt) < Date.parse(c.closedAt)) return false;
   return c.status !== 'completed' && CLOSING_ANSWERS[closingEvent(c) ?? ''] !== clock.name;
+}
+
+/** True for the statutory refund limit a failed inspection ended (nothing was owed under it): neither met nor breached. */
+function endedByFailedInspection(c: ReportCase, clock: SlaClockView): boolean {
+  return clock.name === 'statutory_refund' && c.timeline.some((entry) => entry.event === 'sla.statutory_limit_ended');
 }
 
 /** True when a completed case needed no customer-info round trip and no repeated work (docs/api.md "SLA report"). */

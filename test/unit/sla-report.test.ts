@@ -257,3 +257,21 @@ describe('breaches per Beijing day', () => {
     expect(() => computeSlaReport({ from, to: new Date(from.getTime() + REPORT_MAX_DAYS * 86_400_000 + 1) }, [], [])).toThrow(RangeError);
   });
 });
+
+describe('the statutory refund limit in the report (issue 25 item 1)', () => {
+  const statutory = (state: ClockState, stopH?: number) => clock('statutory_refund', state, 0, stopH, { budget: '7d', deadline: at(7 * 24 + 14), bound: 'statutory' });
+
+  it('shows the statutory_refund clock with its own on-time rate and breaches', () => {
+    const paid = openCase('paid', { status: 'completed', closedAt: at(100), sla: [statutory('met', 50)] });
+    const late = openCase('late', { status: 'refunding', sla: [statutory('breached')] });
+    const escalations: ReportEscalation[] = [{ clock: 'statutory_refund', level: 2, reason: 'breach', at: at(7 * 24 + 14), assignee: null }];
+    const result = computeSlaReport(range, [paid, late], escalations);
+    expect(result.clocks.statutory_refund).toEqual({ party: 'staff', total: 2, met: 1, breached: 1, endedByClosing: 0, open: 0, onTimeRate: 0.5 });
+  });
+
+  it('a limit ended by a failed inspection is neither met nor breached', () => {
+    const ended: TimelineEntry = { at: at(10), actor: { kind: 'system', id: 'workflow' }, event: 'sla.statutory_limit_ended', data: { reason: 'inspection_failed' } };
+    const failed = openCase('failed', { status: 'refunding', sla: [statutory('met', 10)], timeline: [opened(), ended] });
+    expect(report([failed]).clocks.statutory_refund).toMatchObject({ met: 0, endedByClosing: 1, total: 0 });
+  });
+});
