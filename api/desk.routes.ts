@@ -39,7 +39,8 @@ function windowOf(type: CaseType, rules: Policy['eligibility']): OpeningWindow |
     case 'return':
       return { from: 'delivery', days: rules.noReasonReturnDays, packagingIntactDays: rules.intactPackagingReturnDays };
     case 'exchange':
-      return { from: 'purchase', days: rules.exchangeDays };
+      // From the receipt (docs/business-rules.md, Eligibility): the later of the purchase's and the delivery's ends is the delivery's.
+      return { from: 'delivery', days: rules.exchangeDays };
     case 'refund_only':
       return { from: 'delivery', days: rules.refundOnlyDays };
     case 'reship':
@@ -47,7 +48,7 @@ function windowOf(type: CaseType, rules: Policy['eligibility']): OpeningWindow |
     case 'courier_exception':
       return { from: 'delivery', days: rules.courierExceptionDays };
     case 'repair':
-      return { from: 'purchase', months: rules.warrantyMonths };
+      return { from: 'delivery', months: rules.warrantyMonths };
     case 'complaint':
       return null;
   }

@@ -56,7 +56,11 @@ export const REASONS_BY_TYPE: Partial<Record<CaseType, readonly ReasonCode[]>> =
   courier_exception: ['not_received', 'damaged_in_transit', 'other'],
 };
 
-/** A window a case must be opened in: `days` Beijing calendar days after the delivery or the purchase. */
+/**
+ * A window a case must be opened in: `days` Beijing calendar days after the delivery or the
+ * purchase. Where the seed counts a window from both, it ends at the later of the two ends
+ * (电子商务法 art. 51: the goods are received when the customer signs for them).
+ */
 interface Window {
   code: IneligibleCode;
   days: number;
@@ -124,7 +128,7 @@ export function checkEligibility(request: OpenCaseRequest, policy: Policy, nowMs
   let manualEvaluation = false;
   const window = windowFor(request, rules, paidAt, deliveredAt);
   if (window) {
-    const end = daysPeriodEnd(window.startMs, window.days);
+    const end = windowEnd(window);
     if (nowMs >= end) {
       if (!QUALITY_CLAIM_REASONS.includes(reason.code)) {
         const lastDay = beijingDate(end - 1);
@@ -149,7 +153,8 @@ export function checkEligibility(request: OpenCaseRequest, policy: Policy, nowMs
   let inWarranty: boolean | null = null;
   if (type === 'repair') {
     const warranty = warrantyOf(request, rules);
-    inWarranty = nowMs < monthsPeriodEnd(paidAt, warranty.months);
+    // From the delivery (the signing): a presale paid weeks before it loses no warranty; the purchase only for an order without one.
+    inWarranty = nowMs < Math.max(monthsPeriodEnd(paidAt, warranty.months), deliveredAt === undefined ? 0 : monthsPeriodEnd(deliveredAt, warranty.months));
     if (!inWarranty) notes.push(`out of the ${warranty.months}-month warranty: paid repair`);
   }
 
@@ -199,7 +204,11 @@ function excludedItem(request: OpenCaseRequest, excluded: readonly string[]): { 
 /** The window the case must be opened in, or null when it has none (repairs, complaints, parcels never delivered). */
 function windowFor(request: OpenCaseRequest, rules: Policy['eligibility'], paidAt: number, deliveredAt: number | undefined): Window | null {
   if (request.type === 'exchange') {
-    return { code: IneligibleCodes.outsideExchangeWindow, days: rules.exchangeDays, from: 'purchase', startMs: paidAt, what: 'An exchange' };
+    // The seed gives both (15 days from the purchase, L249; from the receipt, L59, L265, L531): the later end.
+    const afterPurchase: Window = { code: IneligibleCodes.outsideExchangeWindow, days: rules.exchangeDays, from: 'purchase', startMs: paidAt, what: 'An exchange' };
+    if (deliveredAt === undefined) return afterPurchase;
+    const afterReceipt: Window = { ...afterPurchase, from: 'delivery', startMs: deliveredAt };
+    return windowEnd(afterReceipt) >= windowEnd(afterPurchase) ? afterReceipt : afterPurchase;
   }
   if (deliveredAt === undefined) return null;
   const afterDelivery = (code: IneligibleCode, days: number, what: string): Window => ({ code, days, from: 'delivery', startMs: deliveredAt, what });
@@ -215,6 +224,11 @@ function windowFor(request: OpenCaseRequest, rules: Policy['eligibility'], paidA
     default:
       return null;
   }
+}
+
+/** The instant a window ends: 24:00 Beijing time of its last day. */
+function windowEnd(window: Window): number {
+  return daysPeriodEnd(window.startMs, window.days);
 }
 
 /** The warranty of a repair: the shortest of its items' warranties, each by the item's category, else the order's. */

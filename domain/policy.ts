@@ -41,7 +41,7 @@ export type Policy = {
     noReasonReturnDays: number;
     /** Days after delivery a return is still taken; past `noReasonReturnDays` only with the packaging intact. */
     intactPackagingReturnDays: number;
-    /** Days after purchase (payment) an exchange may be opened. */
+    /** Days after delivery an exchange may be opened (the later of the payment-based and delivery-based ends). */
     exchangeDays: number;
     /** Days after delivery a refund-only case for a wrong or missing item may be opened. */
     refundOnlyDays: number;
@@ -49,7 +49,7 @@ export type Policy = {
     reshipDays: number;
     /** Days after delivery a courier exception on a delivered parcel may be opened (an undelivered one has no window). */
     courierExceptionDays: number;
-    /** Warranty from purchase, in months, ending at 24:00 Beijing time of the last day. */
+    /** Warranty from delivery (the later of the payment-based and delivery-based ends), in months, ending at 24:00 Beijing time of the last day. */
     warrantyMonths: number;
     /** Warranty months of some item categories, instead of `warrantyMonths`. */
     categoryWarrantyMonths: Record<string, number>;

@@ -193,7 +193,7 @@ const LABELS = {
   windowDelivery: ['签收后 {days} 天内可申请', 'Can be opened within {days} days of delivery'],
   windowDeliveryIntact: ['签收后 {days} 天内无理由可申请；{intact} 天内需包装完好', 'Within {days} days of delivery for any reason; up to {intact} days with the packaging intact'],
   windowPurchase: ['付款后 {days} 天内可申请', 'Can be opened within {days} days of purchase'],
-  windowWarranty: ['保修期：付款后 {months} 个月（过保为付费维修）', 'Warranty: {months} months from purchase (paid repair after that)'],
+  windowWarranty: ['保修期：签收后 {months} 个月（过保为付费维修）', 'Warranty: {months} months from delivery (paid repair after that)'],
   windowNone: ['无申请期限', 'No time limit'],
   evidenceNeeded: ['此原因需要上传照片或视频凭证', 'This reason needs photo or video evidence'],
   customerPaysShipping: ['此原因的退货运费由您承担（{fee}）', 'For this reason you pay the return shipping ({fee})'],

@@ -33,7 +33,7 @@ describe('every kind of case a customer brings, in the desk pages alone', () => 
     await customer.getByRole('link', { name: '申请售后' }).first().click();
     await pickOrderLine(customer, order.orderId, order.lineId);
     await customer.getByLabel('类型', { exact: true }).selectOption('exchange');
-    await customer.getByText('付款后 15 天内可申请').waitFor();
+    await customer.getByText('签收后 15 天内可申请').waitFor();
     await customer.getByLabel('原因', { exact: true }).selectOption('size_fit');
     await customer.getByText(/此原因的退货运费由您承担（.*10\.00）/).waitFor();
     await customer.getByLabel('说明').fill('鞋码偏小，换大一码');
@@ -110,7 +110,7 @@ describe('every kind of case a customer brings, in the desk pages alone', () => 
     await customer.getByRole('link', { name: 'Open a case' }).first().click();
     await pickOrderLine(customer, order.orderId, order.lineId);
     await customer.getByLabel('Type', { exact: true }).selectOption('repair');
-    await customer.getByText(/Warranty: 12 months from purchase/).waitFor();
+    await customer.getByText(/Warranty: 12 months from delivery/).waitFor();
     await customer.getByLabel('Reason', { exact: true }).selectOption('quality_issue');
     await customer.getByText('This reason needs photo or video evidence').waitFor();
     await customer.getByLabel('Description').fill('the switch stopped working');

@@ -180,7 +180,7 @@ describe('the remaining kinds of case, in the desk pages alone', () => {
     const customer = await newPage();
     await signIn(customer, tokens.customer, 'en');
     const order = await placeDeskOrder('DESK-RQ', { sku: 'SKU-DESK-LAMP-OLD', title: 'Standing lamp', unitListPrice: 26_800 }, { paidDaysAgo: 400, deliveredDaysAgo: 397 });
-    await startForm(customer, 'en', 'repair', /Warranty: 12 months from purchase \(paid repair after that\)/, order);
+    await startForm(customer, 'en', 'repair', /Warranty: 12 months from delivery \(paid repair after that\)/, order);
     await customer.getByLabel('Reason', { exact: true }).selectOption('quality_issue');
     await customer.getByLabel('Description').fill('flickers, then goes dark');
     await customer.getByLabel('Evidence links (one per line)').fill('https://img.example/lamp-flicker.mp4');
@@ -241,7 +241,7 @@ describe('the remaining kinds of case, in the desk pages alone', () => {
     const customer = await newPage(PHONE);
     await signIn(customer, tokens.customer, 'zh-CN');
     const order = await placeDeskOrder('DESK-EO', { sku: 'OOS-DESK-KETTLE', title: 'Electric kettle', unitListPrice: 8800 });
-    await startForm(customer, 'zh-CN', 'exchange', '付款后 15 天内可申请', order);
+    await startForm(customer, 'zh-CN', 'exchange', '签收后 15 天内可申请', order);
     await customer.getByLabel('原因', { exact: true }).selectOption('quality_issue');
     expect(await customer.getByText('此原因的退货运费由您承担').count()).toBe(0);
     await customer.getByLabel('说明').fill('加热很慢');

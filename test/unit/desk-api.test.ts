@@ -95,7 +95,8 @@ describe('GET /v1/policy/summary', () => {
       days: policy.eligibility.noReasonReturnDays,
       packagingIntactDays: policy.eligibility.intactPackagingReturnDays,
     });
-    expect(byType.exchange.window).toEqual({ from: 'purchase', days: policy.eligibility.exchangeDays });
+    expect(byType.exchange.window).toEqual({ from: 'delivery', days: policy.eligibility.exchangeDays });
+    expect(byType.repair.window).toEqual({ from: 'delivery', months: policy.eligibility.warrantyMonths });
     expect(byType.complaint.window).toBeNull();
     expect(byType.reship.reasons).toEqual(['damaged_in_transit', 'not_received']);
     expect(byType.return.reasons).toContain('no_reason');

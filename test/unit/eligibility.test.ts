@@ -218,7 +218,7 @@ interface WindowRule {
 const WINDOWS: WindowRule[] = [
   { label: 'no-reason return (packaging intact)', shape: { reason: 'no_reason', packagingIntact: true }, days: 15, from: 'delivery', code: 'outside_return_window' },
   { label: 'wrong-item return', shape: { reason: 'wrong_item', evidence: PHOTO }, days: 15, from: 'delivery', code: 'outside_return_window' },
-  { label: 'size exchange', shape: { type: 'exchange', reason: 'size_fit' }, days: 15, from: 'purchase', code: 'outside_exchange_window' },
+  { label: 'size exchange', shape: { type: 'exchange', reason: 'size_fit' }, days: 15, from: 'delivery', code: 'outside_exchange_window' },
   { label: 'refund-only for a wrong item', shape: { type: 'refund_only', reason: 'wrong_item', evidence: PHOTO }, days: 15, from: 'delivery', code: 'outside_refund_only_window' },
   { label: 'refund-only for missing parts', shape: { type: 'refund_only', reason: 'missing_parts', evidence: PHOTO }, days: 15, from: 'delivery', code: 'outside_refund_only_window' },
   { label: 'reship for transit damage', shape: { type: 'reship', reason: 'damaged_in_transit', evidence: PHOTO }, days: 7, from: 'delivery', code: 'outside_reship_window' },
@@ -298,11 +298,11 @@ describe('checkEligibility: late quality claims go to manual evaluation instead 
     expect(eligible(check(shape, defaultPolicy(), at('2026-12-08T00:00:00+08:00'))).manualEvaluation).toBe(true);
   });
 
-  test('a quality exchange past 15 days from purchase goes to manual evaluation; a size exchange is refused', () => {
+  test('a quality exchange past 15 days from delivery goes to manual evaluation; a size exchange is refused', () => {
     const late = { type: 'exchange' as const, paidAgo: 40 * DAY, deliveredAgo: 35 * DAY };
     const quality = eligible(check({ ...late, reason: 'quality_issue', evidence: PHOTO }));
     expect(quality.manualEvaluation).toBe(true);
-    expect(quality.notes).toEqual(['quality claim on day 40 after purchase, past the 15-day window: manual evaluation, never auto-approved']);
+    expect(quality.notes).toEqual(['quality claim on day 35 after delivery, past the 15-day window: manual evaluation, never auto-approved']);
     expect(codeOf(check({ ...late, reason: 'size_fit' }))).toBe('outside_exchange_window');
   });
 
@@ -359,12 +359,32 @@ describe('checkEligibility: categories excluded from change-of-mind returns and 
   });
 });
 
+describe('checkEligibility: windows count from receipt (电子商务法 art. 51), the later end where the seed gives two', () => {
+  test('a size exchange paid 20 days ago and delivered 3 days ago is accepted: 15 days from delivery, not from payment', () => {
+    expect(codeOf(check({ type: 'exchange', reason: 'size_fit', paidAgo: 20 * DAY, deliveredAgo: 3 * DAY }))).toBe('eligible');
+  });
+
+  test('the exchange window of a presale ends 15 days after its delivery, whatever the payment; the refusal says from delivery', () => {
+    const order = { paidAt: '2026-10-01T10:00:00+08:00', deliveredAt: '2026-11-22T00:30:00+08:00' };
+    expect(codeOf(check({ type: 'exchange', reason: 'size_fit', ...order }, defaultPolicy(), at('2026-12-07T23:59:59.999+08:00')))).toBe('eligible');
+    const late = refused(check({ type: 'exchange', reason: 'size_fit', ...order }, defaultPolicy(), at('2026-12-08T00:00:00+08:00')));
+    expect(late).toMatchObject({ code: 'outside_exchange_window' });
+    expect(late.message).toBe('An exchange can be requested until 24:00 Beijing time on 2026-12-07, 15 days after delivery, and that time has passed.');
+  });
+
+  test('a presale repair paid 30 days before delivery keeps its 12 months from the delivery', () => {
+    const presale = { type: 'repair' as const, reason: 'quality_issue' as const, evidence: PHOTO, paidAt: '2025-05-16T10:00:00+08:00', deliveredAt: '2025-06-15T10:00:00+08:00' };
+    expect(eligible(check(presale, defaultPolicy(), at('2026-06-15T23:59:59.999+08:00')))).toMatchObject({ inWarranty: true, notes: [] });
+    expect(eligible(check(presale, defaultPolicy(), at('2026-06-16T00:00:00+08:00')))).toMatchObject({ inWarranty: false, notes: ['out of the 12-month warranty: paid repair'] });
+  });
+});
+
 describe('checkEligibility: warranty', () => {
   /** A repair paid (and delivered) at `paidAt`, judged at `now`. */
   const repair = (paidAt: string, now: number, extra: Shape = {}, policy?: Policy) =>
     eligible(check({ type: 'repair', reason: 'other', paidAt, deliveredAt: paidAt, ...extra }, policy, now));
 
-  test('a repair is in warranty until 24:00 Beijing time of the same date a year after purchase, then out of it with a note', () => {
+  test('a repair is in warranty until 24:00 Beijing time of the same date a year after delivery, then out of it with a note', () => {
     const paid = '2025-06-15T10:00:00+08:00';
     expect(repair(paid, at('2026-06-15T12:00:00+08:00'))).toMatchObject({ inWarranty: true, notes: [] });
     expect(repair(paid, at('2026-06-15T23:59:59.999+08:00'))).toMatchObject({ inWarranty: true, notes: [] });
