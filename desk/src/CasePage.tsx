@@ -253,7 +253,10 @@ export function CasePage({ id, me, policy }: { id: string; me: Me; policy: Polic
               <tr key={`${clock.name}-${clock.startedAt}`}>
                 <td>{i18n.code('clock', clock.name)}</td>
                 <td>{budgetText(clock.budget, i18n)}</td>
-                <td>{formatDateTime(clock.deadline, i18n.lang)}</td>
+                <td>
+                  {formatDateTime(clock.deadline, i18n.lang)}
+                  {clock.bound === 'statutory' ? ` · ${i18n.t('statutoryBound')}` : ''}
+                </td>
                 <td>{i18n.code('clockState', clock.state)}</td>
                 <td>{clockInWords(clock, now, i18n)}</td>
               </tr>

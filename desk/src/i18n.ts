@@ -73,6 +73,7 @@ const LABELS = {
   customerMessages: ['客户留言', "Customer's messages"],
   clocks: ['SLA 计时', 'SLA clocks'],
   budget: ['时限', 'Budget'],
+  statutoryBound: ['法定时限（收货后7日）', 'statutory limit (7 days from receipt)'],
   state: ['状态', 'State'],
   explanation: ['说明', 'In words'],
   escalationHistory: ['升级记录', 'Escalation history'],
