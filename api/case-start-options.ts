@@ -15,7 +15,7 @@ import {
 import { readable } from '../domain/readable-text';
 import { nextDeadline } from '../domain/sla-clock';
 import { caseWorkflowId } from '../domain/ids';
-import { FEATURE_LEVEL_RETURN_LABEL, type CaseWorkflowInput } from '../domain/workflow-contract';
+import { FEATURE_LEVEL_STATUTORY_REFUND, type CaseWorkflowInput } from '../domain/workflow-contract';
 import type { Principal } from './auth';
 
 /** The workflow input of a case opened by `openedBy` at `openedAtMs` with the policy's eligibility verdict (which must be eligible). */
@@ -33,7 +33,7 @@ export function caseWorkflowInput(
     policy,
     openedBy,
     openedAt: new Date(openedAtMs).toISOString(),
-    featureLevel: FEATURE_LEVEL_RETURN_LABEL,
+    featureLevel: FEATURE_LEVEL_STATUTORY_REFUND,
     eligibility: {
       manualEvaluation: verdict.manualEvaluation,
       inWarranty: verdict.inWarranty,

@@ -71,6 +71,12 @@ export const FEATURE_LEVEL_OUTBOX = 3;
  */
 export const FEATURE_LEVEL_RETURN_LABEL = 4;
 
+/**
+ * The feature level at which a return also runs the statutory refund limit from its start (patch
+ * statutory-refund-limit, workflows/features.ts) without asking patched(): what the API sets now.
+ */
+export const FEATURE_LEVEL_STATUTORY_REFUND = 5;
+
 /** What a case workflow returns when it ends. */
 export interface CaseWorkflowResult {
   caseId: string;

@@ -110,7 +110,7 @@ export class CaseRecord {
   /** Set when the workflow is about to return, so background loops finish. */
   finished = false;
   /** The released workflow changes this case runs (workflows/features.ts); set once at start. */
-  features: FeatureSet = { leanHistory: false, orderLedger: false, overdueSearchAttributes: false, notificationOutbox: false, returnOnLabel: false };
+  features: FeatureSet = { leanHistory: false, orderLedger: false, overdueSearchAttributes: false, notificationOutbox: false, returnOnLabel: false, statutoryRefundLimit: false };
   /** The notifications waiting to be sent beside the case (patch notification-outbox; workflows/outbox.ts). */
   readonly outbox = new Outbox();
   /** Ledger reservations this case holds (order-ledger feature): released when the case ends with them unsettled. */

@@ -1,5 +1,5 @@
 import { deprecatePatch, patched } from '@temporalio/workflow';
-import { FEATURE_LEVEL_LEDGER, FEATURE_LEVEL_OUTBOX, FEATURE_LEVEL_OVERDUE, FEATURE_LEVEL_RETURN_LABEL } from '../domain/workflow-contract';
+import { FEATURE_LEVEL_LEDGER, FEATURE_LEVEL_OUTBOX, FEATURE_LEVEL_OVERDUE, FEATURE_LEVEL_RETURN_LABEL, FEATURE_LEVEL_STATUTORY_REFUND } from '../domain/workflow-contract';
 
 /**
  * The patch registry: every workflow change released behind `patched()`, named once, here. A case
@@ -171,7 +171,8 @@ export const Features = {
    * staff clock from the recorded receipt of the goods to 24:00 Beijing time of the 7th calendar
    * day after; the refund clock's deadline is capped at it (`bound` on the clock); its breach takes
    * the ladder's top level at once; a failed inspection ends it. Issue 25 item 1 (2026-12-08).
-   * Asked at the receipt, in return cases only. Old path: none, the same case without the clock
+   * Cases opened at FEATURE_LEVEL_STATUTORY_REFUND run it from their start (no marker); older
+   * ones ask at the receipt, in return cases only. Old path: none, the same case without the clock
    * (a refund clock on its policy budget alone); may go when `patch-holdouts --started-before <its deploy>` is 0.
    */
   statutoryRefundLimit: 'statutory-refund-limit',
@@ -216,6 +217,11 @@ export interface FeatureSet {
    * start; the return-shipment stage asks patched() when it starts (its marker recorded then).
    */
   returnOnLabel: boolean;
+  /**
+   * True: a return runs the statutory refund limit from its receipt (statutory-refund-limit). False:
+   * not decided at the start; the return asks patched() at the receipt (its marker recorded then).
+   */
+  statutoryRefundLimit: boolean;
 }
 
 /**
@@ -223,14 +229,15 @@ export interface FeatureSet {
  * when the API set one (no marker: a lighter first task), else asked with patched(), each
  * recording its marker then, as every case started before the level existed did. The overdue
  * search attributes (below FEATURE_LEVEL_OVERDUE), the notification outbox (below
- * FEATURE_LEVEL_OUTBOX) and the return label (below FEATURE_LEVEL_RETURN_LABEL) are the
- * exceptions: asked later, where they first apply.
+ * FEATURE_LEVEL_OUTBOX), the return label (below FEATURE_LEVEL_RETURN_LABEL) and the statutory
+ * refund limit (below FEATURE_LEVEL_STATUTORY_REFUND) are the exceptions: asked later, where they first apply.
  */
 export function caseFeatures(featureLevel: number | undefined): FeatureSet {
   const level = featureLevel ?? 0;
-  if (level >= FEATURE_LEVEL_RETURN_LABEL) return { leanHistory: true, orderLedger: true, overdueSearchAttributes: true, notificationOutbox: true, returnOnLabel: true };
-  if (level >= FEATURE_LEVEL_OUTBOX) return { leanHistory: true, orderLedger: true, overdueSearchAttributes: true, notificationOutbox: true, returnOnLabel: false };
-  if (level >= FEATURE_LEVEL_OVERDUE) return { leanHistory: true, orderLedger: true, overdueSearchAttributes: true, notificationOutbox: false, returnOnLabel: false };
-  if (level >= FEATURE_LEVEL_LEDGER) return { leanHistory: true, orderLedger: true, overdueSearchAttributes: false, notificationOutbox: false, returnOnLabel: false };
-  return { leanHistory: isPatched('leanHistory'), orderLedger: isPatched('orderLedger'), overdueSearchAttributes: false, notificationOutbox: false, returnOnLabel: false };
+  const statutoryRefundLimit = level >= FEATURE_LEVEL_STATUTORY_REFUND;
+  if (level >= FEATURE_LEVEL_RETURN_LABEL) return { leanHistory: true, orderLedger: true, overdueSearchAttributes: true, notificationOutbox: true, returnOnLabel: true, statutoryRefundLimit };
+  if (level >= FEATURE_LEVEL_OUTBOX) return { leanHistory: true, orderLedger: true, overdueSearchAttributes: true, notificationOutbox: true, returnOnLabel: false, statutoryRefundLimit };
+  if (level >= FEATURE_LEVEL_OVERDUE) return { leanHistory: true, orderLedger: true, overdueSearchAttributes: true, notificationOutbox: false, returnOnLabel: false, statutoryRefundLimit };
+  if (level >= FEATURE_LEVEL_LEDGER) return { leanHistory: true, orderLedger: true, overdueSearchAttributes: false, notificationOutbox: false, returnOnLabel: false, statutoryRefundLimit };
+  return { leanHistory: isPatched('leanHistory'), orderLedger: isPatched('orderLedger'), overdueSearchAttributes: false, notificationOutbox: false, returnOnLabel: false, statutoryRefundLimit };
 }

@@ -8,11 +8,12 @@ import { isPatched } from './features';
  * confirmed (or nothing is left to pay), ended by a failed inspection (nothing is owed under the
  * law), paused only while the shop cannot pay for want of something from the customer. Its breach
  * escalates straight to the ladder's top level (workflows/sla-supervisor.ts). Patch
- * `statutory-refund-limit`, asked at the receipt.
+ * `statutory-refund-limit`: decided at start from feature level 5, else asked at the receipt.
  */
 export function startStatutoryLimit(record: CaseRecord): void {
   const received = record.outcome.goodsReceived;
-  if (!received || !isPatched('statutoryRefundLimit')) return;
+  // Cases opened at FEATURE_LEVEL_STATUTORY_REFUND run it from the start (no marker); older ones ask here.
+  if (!received || !(record.features.statutoryRefundLimit || isPatched('statutoryRefundLimit'))) return;
   const receivedAtMs = Date.parse(received.at);
   const limitMs = statutoryRefundLimit(receivedAtMs);
   record.startLimitClock('statutory_refund', STATUTORY_REFUND_BUDGET, receivedAtMs, limitMs);

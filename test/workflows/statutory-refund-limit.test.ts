@@ -2,7 +2,11 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { chinaMainlandCalendar, type BusinessCalendar } from '../../domain/business-calendar';
 import type { CaseSnapshot } from '../../domain/case.types';
 import { defaultPolicy, type Policy } from '../../domain/policy';
-import { getCaseQuery, inspectionUpdate, reviewUpdate } from '../../domain/workflow-contract';
+import { caseStartOptions, caseWorkflowInput } from '../../api/case-start-options';
+import { caseWorkflowId } from '../../domain/ids';
+import { checkEligibility } from '../../domain/eligibility';
+import { FEATURE_LEVEL_RETURN_LABEL, getCaseQuery, inspectionUpdate, reviewUpdate, WORKFLOW_TYPE_BY_CASE_TYPE } from '../../domain/workflow-contract';
+import { Features } from '../../workflows/features';
 import { actors, caseRequest, clock, FakeWorld, refundIssued, settleRefund, shipAndDeliver, startCase, waitForCase, withCaseWorld, type CaseHandle } from './support/workflow-harness';
 
 // Issue 25 item 1: a return's refund is due within 7 Beijing calendar days of the goods' receipt
@@ -138,4 +142,38 @@ describe('the statutory refund limit of a return: 7 Beijing calendar days from r
       expect(snapshot.timeline.map((e) => e.event)).toContain('sla.statutory_limit_ended');
       expect(clock(snapshot, 'refund').bound).toBeUndefined();
     }));
+
+  test('a case opened at the current feature level runs the limit without a patch marker; one opened at the level before asks at the receipt, records it, and runs it too', () =>
+    withWorker(async () => {
+      const received = async (handle: CaseHandle) => {
+        await handle.executeUpdate(reviewUpdate, { args: [{ actor: agent, decision: 'approve' }] });
+        await shipAndDeliver(handle);
+        return waitForCase(handle, 'the goods received', (s) => s.status === 'inspecting');
+      };
+      const current = await startCase(env, world, caseRequest(await env.currentTimeMs()));
+      expect(clock(await received(current), 'statutory_refund').state).toBe('running');
+      expect(await patchMarkers(current)).not.toContain(Features.statutoryRefundLimit);
+
+      const nowMs = await env.currentTimeMs();
+      const request = caseRequest(nowMs);
+      const verdict = checkEligibility(request, defaultPolicy(), nowMs);
+      if (!verdict.eligible) throw new Error(`the request is not eligible: ${verdict.message}`);
+      const input = { ...caseWorkflowInput(`level4-${nowMs}`, request, defaultPolicy(), actors.customer, verdict, nowMs), featureLevel: FEATURE_LEVEL_RETURN_LABEL };
+      const { typedSearchAttributes } = caseStartOptions(input, world.taskQueue, { role: 'customer', customerId: request.customerId });
+      world.deliveries.set(request.orderId, request.order.deliveredAt ?? null);
+      const older = await env.client.workflow.start(WORKFLOW_TYPE_BY_CASE_TYPE.return, { taskQueue: world.taskQueue, workflowId: caseWorkflowId(input.caseId), args: [input], typedSearchAttributes });
+      world.started.push(older);
+      expect(clock(await received(older), 'statutory_refund').state).toBe('running');
+      expect(await patchMarkers(older)).toContain(Features.statutoryRefundLimit);
+    }));
 });
+
+/** The patch markers a case's history recorded. */
+async function patchMarkers(handle: CaseHandle): Promise<string[]> {
+  const history = await handle.fetchHistory();
+  return (history.events ?? []).flatMap((e) => {
+    const marker = e.markerRecordedEventAttributes;
+    const data = marker?.markerName === 'core_patch' ? marker.details?.['patch-data']?.payloads?.[0]?.data : undefined;
+    return data ? [(JSON.parse(Buffer.from(data).toString('utf8')) as { id: string }).id] : [];
+  });
+}
