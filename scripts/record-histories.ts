@@ -102,6 +102,21 @@ const SCENARIOS: Scenario[] = [
   },
   {
     type: 'return',
+    name: 'on-label-statutory-limit-refunded',
+    covers: 'review → return label → parcel delivered on the label (received) → statutory_refund clock and the refund clock capped by it → inspection pass → refund settled: both met',
+    request: (now) => caseRequest(now),
+    drive: async (handle, { world }) => {
+      await approve(handle);
+      await waitForStatus(handle, 'awaiting_return_shipment');
+      await shipAndDeliver(handle);
+      await waitForStatus(handle, 'inspecting');
+      await handle.executeUpdate(inspectionUpdate, { args: [{ actor: warehouse, result: 'pass' }] });
+      await settleRefund(handle, world, (await waitForStatus(handle, 'refunding')).id);
+      await waitForStatus(handle, 'completed');
+    },
+  },
+  {
+    type: 'return',
     name: 'own-courier-scanned-in-refunded',
     covers: "review → return label → sent by the customer's own courier → delivered scan (not received) → warehouse scan-in → inspection pass → refund settled",
     request: (now) => caseRequest(now),
