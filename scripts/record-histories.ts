@@ -83,20 +83,25 @@ const approve = async (handle: CaseHandle) => {
   await handle.executeUpdate(reviewUpdate, { args: [{ actor: agent, decision: 'approve' }] });
 };
 
+/** A return approved, delivered on the label, passed and refunded: the case completes. */
+const refundedReturn = async (handle: CaseHandle, { world }: CaseTestContext) => {
+  await approve(handle);
+  await waitForStatus(handle, 'awaiting_return_shipment');
+  await shipAndDeliver(handle);
+  await waitForStatus(handle, 'inspecting');
+  await handle.executeUpdate(inspectionUpdate, { args: [{ actor: warehouse, result: 'pass' }] });
+  await settleRefund(handle, world, (await waitForStatus(handle, 'refunding')).id);
+  await waitForStatus(handle, 'completed');
+};
+
 const SCENARIOS: Scenario[] = [
   {
     type: 'return',
     name: 'refunded',
     covers: 'review → return label → parcel delivered → inspection pass → refund settled → survey',
     request: (now) => caseRequest(now),
-    drive: async (handle, { world }) => {
-      await approve(handle);
-      await waitForStatus(handle, 'awaiting_return_shipment');
-      await shipAndDeliver(handle);
-      await waitForStatus(handle, 'inspecting');
-      await handle.executeUpdate(inspectionUpdate, { args: [{ actor: warehouse, result: 'pass' }] });
-      await settleRefund(handle, world, (await waitForStatus(handle, 'refunding')).id);
-      await waitForStatus(handle, 'completed');
+    drive: async (handle, context) => {
+      await refundedReturn(handle, context);
       await answerSurvey(handle);
     },
   },
@@ -105,15 +110,7 @@ const SCENARIOS: Scenario[] = [
     name: 'on-label-statutory-limit-refunded',
     covers: 'review → return label → parcel delivered on the label (received) → statutory_refund clock and the refund clock capped by it → inspection pass → refund settled: both met',
     request: (now) => caseRequest(now),
-    drive: async (handle, { world }) => {
-      await approve(handle);
-      await waitForStatus(handle, 'awaiting_return_shipment');
-      await shipAndDeliver(handle);
-      await waitForStatus(handle, 'inspecting');
-      await handle.executeUpdate(inspectionUpdate, { args: [{ actor: warehouse, result: 'pass' }] });
-      await settleRefund(handle, world, (await waitForStatus(handle, 'refunding')).id);
-      await waitForStatus(handle, 'completed');
-    },
+    drive: refundedReturn,
   },
   {
     type: 'return',

@@ -1,20 +1,21 @@
 import { useId, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { sendCommand, type Case, type CommandBody, type CommandName, type Problem } from './api/client';
-import { useI18n } from './i18n';
+import { useI18n, type Translator } from './i18n';
+
+/** The sentence that heads a problem: a state refusal in the command's own words, one naming fields as a mismatch, else the code's meaning. */
+function problemWords(problem: Problem, command: CommandName | undefined, i18n: Translator): string {
+  if (problem.code === 'invalid_state') {
+    // A state refusal that names fields is about what was sent (a parcel that is not the one awaited), not that the case moved on.
+    if (problem.details.length > 0) return i18n.t('doesNotMatchCase');
+    if (command && i18n.has('stateRefusal', command)) return i18n.code('stateRefusal', command);
+  }
+  return i18n.has('error', problem.code) ? i18n.code('error', problem.code) : i18n.t('errorGeneric', { message: problem.code });
+}
 
 /** A refusal or failure in words: the code's meaning, the fields named, and what the API said. */
 export function ProblemView({ problem, command }: { problem: Problem; command?: CommandName }) {
   const i18n = useI18n();
-  // A state refusal that names fields is about what was sent (a parcel that is not the one awaited), not that the case moved on.
-  const movedOn = problem.code === 'invalid_state' && problem.details.length === 0;
-  const words =
-    movedOn && command && i18n.has('stateRefusal', command)
-      ? i18n.code('stateRefusal', command)
-      : problem.code === 'invalid_state' && !movedOn
-        ? i18n.t('doesNotMatchCase')
-        : i18n.has('error', problem.code)
-        ? i18n.code('error', problem.code)
-        : i18n.t('errorGeneric', { message: problem.code });
+  const words = problemWords(problem, command, i18n);
   return (
     <div role="alert" className="problem">
       <p>

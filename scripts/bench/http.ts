@@ -57,6 +57,23 @@ export function expectStatus<T>(answer: Answer<T>, expected: number | number[], 
   return answer.body;
 }
 
+/** The calls a benchmark drives one case with: a POST that must answer `expected`, and a wait for a status (read as `reader`). */
+export function caseDriver(apiUrl: string, reader: string, timeoutMs = 60_000) {
+  return {
+    post: async (token: string, path: string, body: unknown, expected: number) =>
+      expectStatus(await request<CaseSnapshot>('POST', `${apiUrl}${path}`, { token, body }), expected, `POST ${path}`),
+    waitForStatus: async (id: string, status: string): Promise<CaseSnapshot> => {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const answer = await request<CaseSnapshot>('GET', `${apiUrl}/v1/cases/${id}`, { token: reader });
+        if (answer.status === 200 && answer.body.status === status) return answer.body;
+        if (Date.now() > deadline) throw new Error(`case ${id} did not reach ${status} (it is ${answer.body?.status ?? answer.status})`);
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+    },
+  };
+}
+
 const DAY_MS = 86_400_000;
 
 /** The claim `POST /v1/cases` takes: the order, its line and the units, the reason. */

@@ -7,6 +7,7 @@ import { caseWorkflowId } from '../../domain/ids';
 import { FEATURE_LEVEL_OVERDUE, getCaseQuery, resolutionUpdate, reviewUpdate, surveyUpdate, WORKFLOW_TYPE_BY_CASE_TYPE } from '../../domain/workflow-contract';
 import { Features } from '../../workflows/features';
 import { about, actors, caseRequest, clock, FakeWorld, startCase, waitFor, waitForCase, waitForStatus, worldRunner, type CaseHandle } from './support/workflow-harness';
+import { patchMarkers } from './support/history-markers';
 
 // Issue 24: no case waits on a notification. Every message goes through the case's outbox, sent
 // beside the case under a deadline (workflows/outbox.ts); escalation never depends on delivery.
@@ -47,16 +48,6 @@ function entries(snapshot: CaseSnapshot, event: string): TimelineEntry[] {
 /** True when each instant happened within a second after (or at) its due instant. */
 function onTime(happened: number[], due: number[]): boolean {
   return happened.length === due.length && happened.every((at, i) => at >= due[i] - 1000 && at - due[i] < 1000);
-}
-
-/** Every patch marker id in the case's history (Core writes them as plain JSON). */
-async function patchMarkers(handle: CaseHandle): Promise<string[]> {
-  const history = await handle.fetchHistory();
-  return (history.events ?? []).flatMap((e) => {
-    const marker = e.markerRecordedEventAttributes;
-    const data = marker?.markerName === 'core_patch' ? marker.details?.['patch-data']?.payloads?.[0]?.data : undefined;
-    return data ? [(JSON.parse(Buffer.from(data).toString('utf8')) as { id: string }).id] : [];
-  });
 }
 
 /** The commands (timers, activity types) of the workflow task that first scheduled activity `type`, in order. */

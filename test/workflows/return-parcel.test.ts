@@ -1,22 +1,12 @@
-import { WorkflowUpdateFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { caseStartOptions, caseWorkflowInput } from '../../api/case-start-options';
 import { checkEligibility } from '../../domain/eligibility';
 import { caseWorkflowId } from '../../domain/ids';
 import { defaultPolicy } from '../../domain/policy';
-import { courierEventSignal, FEATURE_LEVEL_OUTBOX, inspectionUpdate, receiveUpdate, returnShipmentUpdate, reviewUpdate, WORKFLOW_TYPE_BY_CASE_TYPE } from '../../domain/workflow-contract';
+import { courierEventSignal, FEATURE_LEVEL_OUTBOX, getCaseQuery, inspectionUpdate, receiveUpdate, returnShipmentUpdate, reviewUpdate, WORKFLOW_TYPE_BY_CASE_TYPE } from '../../domain/workflow-contract';
 import { Features } from '../../workflows/features';
-import { actors, caseRequest, clock, events, FakeWorld, startCase, waitForCase, waitForStatus, worldRunner, type CaseHandle } from './support/workflow-harness';
-
-/** Every patch marker id in the case's history (Core writes them as plain JSON). */
-async function patchMarkers(handle: CaseHandle): Promise<string[]> {
-  const history = await handle.fetchHistory();
-  return (history.events ?? []).flatMap((e) => {
-    const marker = e.markerRecordedEventAttributes;
-    const data = marker?.markerName === 'core_patch' ? marker.details?.['patch-data']?.payloads?.[0]?.data : undefined;
-    return data ? [(JSON.parse(Buffer.from(data).toString('utf8')) as { id: string }).id] : [];
-  });
-}
+import { actors, caseRequest, clock, events, FakeWorld, refusal, startCase, waitForCase, waitForStatus, worldRunner, type CaseHandle } from './support/workflow-harness';
+import { patchMarkers } from './support/history-markers';
 
 // The returned parcel is the one the shop knows (issue 23): it goes on the shop's label, whose
 // number the case already holds; a customer's own courier is received only on the warehouse's
@@ -38,15 +28,6 @@ async function awaitingParcel(): Promise<{ handle: CaseHandle; label: string }> 
 
 async function courier(handle: CaseHandle, trackingNumber: string, event: 'picked_up' | 'in_transit' | 'delivered') {
   await handle.signal(courierEventSignal, { eventId: `${trackingNumber}:${event}`, trackingNumber, event, at: new Date().toISOString() });
-}
-
-async function refusal(update: Promise<unknown>): Promise<{ type?: string; message?: string }> {
-  const failure = await update.then(
-    () => new Error('the command was taken but should have been refused'),
-    (e: unknown) => e,
-  );
-  expect(failure).toBeInstanceOf(WorkflowUpdateFailedError);
-  return (failure as WorkflowUpdateFailedError).cause as { type?: string; message?: string };
 }
 
 describe('the returned parcel', () => {
@@ -93,9 +74,9 @@ describe('the returned parcel', () => {
       expect(refused.message).toContain(`not the one on the shop's return label (${label})`);
       // The neighbour's parcel, delivered, reaches no case: the case still waits for its own.
       await courier(handle, 'SF-NEIGHBOUR-1', 'delivered');
-      const still = await handle.query('getCase');
+      const still = await handle.query(getCaseQuery);
       expect(still).toMatchObject({ status: 'awaiting_return_shipment' });
-      expect(events(still as never)).not.toContain('return.shipped');
+      expect(events(still)).not.toContain('return.shipped');
     }));
 
   test("by the customer's own courier: the courier's delivered does not receive it; only the scan-in of that very parcel does", () =>

@@ -1,11 +1,10 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { chinaMainlandCalendar, type BusinessCalendar } from '../../domain/business-calendar';
+import type { BusinessCalendar } from '../../domain/business-calendar';
 import { defaultPolicy, type Policy } from '../../domain/policy';
 import { getCaseQuery } from '../../domain/workflow-contract';
 import { caseRequest, clock, FakeWorld, startCase, withCaseWorld } from './support/workflow-harness';
+import { beijingAt, shiftedCalendar, weeksToFuture } from './support/shifted-calendar';
 
-const DAY = 86_400_000;
-const WEEK = 7 * DAY;
 
 let env: TestWorkflowEnvironment;
 let world: FakeWorld;
@@ -16,31 +15,6 @@ function withWorker<T>(body: () => Promise<T>): Promise<T> {
     ({ env, world } = context);
     return body();
   });
-}
-
-/**
- * The official calendar moved forward by whole weeks, so a past holiday (with its weekday
- * pattern and make-up working days intact) lies ahead of the test server's clock: time can only
- * be skipped forward.
- */
-function shiftedCalendar(weeks: number): BusinessCalendar {
-  const real = chinaMainlandCalendar();
-  const shift = (date: string) => new Date(Date.parse(`${date}T00:00:00Z`) + weeks * WEEK).toISOString().slice(0, 10);
-  const holidays = real.holidays.map((h) => ({ ...h, from: shift(h.from), to: shift(h.to) }));
-  const makeUpWorkdays = real.makeUpWorkdays.map(shift);
-  const years = new Set([...holidays.map((h) => Number(h.from.slice(0, 4))), ...makeUpWorkdays.map((d) => Number(d.slice(0, 4)))]);
-  return { ...real, holidays, makeUpWorkdays, coveredYears: [...years].sort() };
-}
-
-/** Whole weeks that move `localDate` (a real 2026 date) to after the test server's current time. */
-async function weeksToFuture(localDate: string): Promise<number> {
-  const now = await env.currentTimeMs();
-  return Math.ceil((now + 2 * DAY - Date.parse(`${localDate}T00:00:00+08:00`)) / WEEK);
-}
-
-/** Epoch ms of a Shanghai wall-clock time on a real 2026 date moved by `weeks`. */
-function shanghai(localDate: string, time: string, weeks: number): number {
-  return Date.parse(`${localDate}T${time}:00+08:00`) + weeks * WEEK;
 }
 
 /** The workflow starts a few milliseconds after the instant the test skipped to. */
@@ -62,12 +36,12 @@ function policyWithReview(calendar: BusinessCalendar, review: Policy['sla']['rev
 describe('SLA deadlines in working days against the business calendar', () => {
   test('a 1-working-day review opened the day before Golden Week falls due the first working day after it (Oct 1–7 off)', () =>
     withWorker(async () => {
-      const weeks = await weeksToFuture('2026-09-30');
+      const weeks = await weeksToFuture(env, '2026-09-30');
       const policy = policyWithReview(shiftedCalendar(weeks), { workingDays: 1 });
-      await skipTo(shanghai('2026-09-30', '10:00', weeks));
+      await skipTo(beijingAt('2026-09-30', '10:00', weeks));
       const handle = await startCase(env, world, caseRequest(await env.currentTimeMs(), { items: [{ sku: 'TV', quantity: 1, unitPrice: 500_000 }] }), policy);
 
-      const expected = shanghai('2026-10-08', '10:00', weeks);
+      const expected = beijingAt('2026-10-08', '10:00', weeks);
       const opened = await handle.query(getCaseQuery);
       expectSameMoment(clock(opened, 'review').deadline, expected);
 
@@ -81,29 +55,29 @@ describe('SLA deadlines in working days against the business calendar', () => {
 
   test('the make-up Saturday after Golden Week counts as a working day for a 7-working-day budget', () =>
     withWorker(async () => {
-      const weeks = await weeksToFuture('2026-10-09');
+      const weeks = await weeksToFuture(env, '2026-10-09');
       const policy = policyWithReview(shiftedCalendar(weeks), { workingDays: 7 });
-      await skipTo(shanghai('2026-10-09', '10:00', weeks));
+      await skipTo(beijingAt('2026-10-09', '10:00', weeks));
       const handle = await startCase(env, world, caseRequest(await env.currentTimeMs()), policy);
       // Sat 10 (make-up), Mon 12 … Fri 16, Mon 19: the 7th working day ends Mon Oct 19 at 10:00.
-      expectSameMoment(clock(await handle.query(getCaseQuery), 'review').deadline, shanghai('2026-10-19', '10:00', weeks));
+      expectSameMoment(clock(await handle.query(getCaseQuery), 'review').deadline, beijingAt('2026-10-19', '10:00', weeks));
     }));
 
   test('a 2-working-day review opened before the Spring Festival counts the make-up Saturday and skips the nine days off', () =>
     withWorker(async () => {
-      const weeks = await weeksToFuture('2026-02-13');
+      const weeks = await weeksToFuture(env, '2026-02-13');
       const policy = policyWithReview(shiftedCalendar(weeks), { workingDays: 2 });
-      await skipTo(shanghai('2026-02-13', '10:00', weeks));
+      await skipTo(beijingAt('2026-02-13', '10:00', weeks));
       const handle = await startCase(env, world, caseRequest(await env.currentTimeMs(), { items: [{ sku: 'TV', quantity: 1, unitPrice: 500_000 }] }), policy);
       // Fri 13 10:00 → Sat 14 (make-up) 10:00 is one day; Feb 15–23 are off; Tue 24 10:00 is the second.
-      const expected = shanghai('2026-02-24', '10:00', weeks);
+      const expected = beijingAt('2026-02-24', '10:00', weeks);
       expectSameMoment(clock(await handle.query(getCaseQuery), 'review').deadline, expected);
 
-      await skipTo(shanghai('2026-02-20', '10:00', weeks));
+      await skipTo(beijingAt('2026-02-20', '10:00', weeks));
       const during = await handle.query(getCaseQuery);
       expect(clock(during, 'review').state).toBe('running');
       // 80% of 18 working hours is 14.4 h: 8 h on Friday, then 6.4 h into the make-up Saturday.
-      expectSameMoment(clock(during, 'review').warnedAt ?? 'never', shanghai('2026-02-14', '15:24', weeks));
+      expectSameMoment(clock(during, 'review').warnedAt ?? 'never', beijingAt('2026-02-14', '15:24', weeks));
       await skipTo(expected + 60_000);
       expect(clock(await handle.query(getCaseQuery), 'review').state).toBe('breached');
     }));
@@ -111,16 +85,16 @@ describe('SLA deadlines in working days against the business calendar', () => {
   test('a review paused over the holiday for customer information resumes with the working time it had left', () =>
     withWorker(async () => {
       const { reviewUpdate, customerInfoUpdate } = await import('../../domain/workflow-contract');
-      const weeks = await weeksToFuture('2026-09-29');
+      const weeks = await weeksToFuture(env, '2026-09-29');
       const policy = policyWithReview(shiftedCalendar(weeks), { workingDays: 1 });
-      await skipTo(shanghai('2026-09-29', '09:00', weeks));
+      await skipTo(beijingAt('2026-09-29', '09:00', weeks));
       const handle = await startCase(env, world, caseRequest(await env.currentTimeMs()), policy);
       // 3 working hours pass, then the agent asks for information: 6 working hours remain.
-      await skipTo(shanghai('2026-09-29', '12:00', weeks));
+      await skipTo(beijingAt('2026-09-29', '12:00', weeks));
       await handle.executeUpdate(reviewUpdate, { args: [{ actor: { kind: 'agent', id: 'li.wei' }, decision: 'request_info', note: 'need a photo' }] });
       // The customer answers during the holiday; counting restarts on Thu Oct 8 at 09:00.
-      await skipTo(shanghai('2026-10-03', '15:00', weeks));
+      await skipTo(beijingAt('2026-10-03', '15:00', weeks));
       const resumed = await handle.executeUpdate(customerInfoUpdate, { args: [{ actor: { kind: 'customer', id: 'c-1' }, message: 'photo attached' }] });
-      expectSameMoment(clock(resumed, 'review').deadline, shanghai('2026-10-08', '15:00', weeks));
+      expectSameMoment(clock(resumed, 'review').deadline, beijingAt('2026-10-08', '15:00', weeks));
     }));
 });

@@ -1,5 +1,5 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { chinaMainlandCalendar, type BusinessCalendar } from '../../domain/business-calendar';
+import type { BusinessCalendar } from '../../domain/business-calendar';
 import type { CaseSnapshot } from '../../domain/case.types';
 import { defaultPolicy, type Policy } from '../../domain/policy';
 import { caseStartOptions, caseWorkflowInput } from '../../api/case-start-options';
@@ -8,13 +8,14 @@ import { checkEligibility } from '../../domain/eligibility';
 import { FEATURE_LEVEL_RETURN_LABEL, getCaseQuery, inspectionUpdate, reviewUpdate, WORKFLOW_TYPE_BY_CASE_TYPE } from '../../domain/workflow-contract';
 import { Features } from '../../workflows/features';
 import { actors, caseRequest, clock, FakeWorld, refundIssued, settleRefund, shipAndDeliver, startCase, waitForCase, withCaseWorld, type CaseHandle } from './support/workflow-harness';
+import { beijingAt, shiftedCalendar, weeksToFuture } from './support/shifted-calendar';
+import { patchMarkers } from './support/history-markers';
 
 // Issue 25 item 1: a return's refund is due within 7 Beijing calendar days of the goods' receipt
 // (消费者权益保护法 art. 25), whatever the holidays do to the policy's working days.
 
 const { agent, warehouse } = actors;
 const DAY = 86_400_000;
-const WEEK = 7 * DAY;
 
 let env: TestWorkflowEnvironment;
 let world: FakeWorld;
@@ -24,26 +25,6 @@ function withWorker<T>(body: () => Promise<T>): Promise<T> {
     ({ env, world } = context);
     return body();
   });
-}
-
-/** The official calendar moved forward by whole weeks (weekdays, holidays and make-up days intact), so a 2026 holiday lies ahead of the test server's clock. */
-function shiftedCalendar(weeks: number): BusinessCalendar {
-  const real = chinaMainlandCalendar();
-  const shift = (date: string) => new Date(Date.parse(`${date}T00:00:00Z`) + weeks * WEEK).toISOString().slice(0, 10);
-  const holidays = real.holidays.map((h) => ({ ...h, from: shift(h.from), to: shift(h.to) }));
-  const makeUpWorkdays = real.makeUpWorkdays.map(shift);
-  const years = new Set([...holidays.map((h) => Number(h.from.slice(0, 4))), ...makeUpWorkdays.map((d) => Number(d.slice(0, 4)))]);
-  return { ...real, holidays, makeUpWorkdays, coveredYears: [...years].sort() };
-}
-
-async function weeksToFuture(localDate: string): Promise<number> {
-  const now = await env.currentTimeMs();
-  return Math.ceil((now + 2 * DAY - Date.parse(`${localDate}T00:00:00+08:00`)) / WEEK);
-}
-
-/** Epoch ms of a Beijing wall-clock time on a real 2026 date moved by `weeks`. */
-function beijing(localDate: string, time: string, weeks: number): number {
-  return Date.parse(`${localDate}T${time}:00+08:00`) + weeks * WEEK;
 }
 
 async function skipTo(instantMs: number): Promise<void> {
@@ -78,10 +59,10 @@ function expectNear(actualIso: string, expectedMs: number): void {
 describe('the statutory refund limit of a return: 7 Beijing calendar days from receipt', () => {
   test('received just before Spring Festival (Feb 15–23 off): the refund is due at 24:00 of the 7th day, not after the holiday; its breach goes straight to the top of the ladder, once', () =>
     withWorker(async () => {
-      const weeks = await weeksToFuture('2026-02-12');
+      const weeks = await weeksToFuture(env, '2026-02-12');
       const policy = policyOn(shiftedCalendar(weeks));
-      const { handle, snapshot } = await receivedAndInspected(beijing('2026-02-12', '10:00', weeks), policy, 'online');
-      const limit = beijing('2026-02-20', '00:00', weeks);
+      const { handle, snapshot } = await receivedAndInspected(beijingAt('2026-02-12', '10:00', weeks), policy, 'online');
+      const limit = beijingAt('2026-02-20', '00:00', weeks);
 
       const statutory = clock(snapshot, 'statutory_refund');
       expect(statutory).toMatchObject({ party: 'staff', budget: '7d', state: 'running', bound: 'statutory', deadline: new Date(limit).toISOString() });
@@ -109,15 +90,15 @@ describe('the statutory refund limit of a return: 7 Beijing calendar days from r
 
   test('a COD return received just before National Day (Oct 1–7 off): 7 working days would end Oct 14, the law ends it Oct 6 24:00; paid in time, the limit is met', () =>
     withWorker(async () => {
-      const weeks = await weeksToFuture('2026-09-29');
+      const weeks = await weeksToFuture(env, '2026-09-29');
       const policy = policyOn(shiftedCalendar(weeks));
-      const { handle, snapshot } = await receivedAndInspected(beijing('2026-09-29', '10:00', weeks), policy, 'cod');
-      const limit = beijing('2026-10-07', '00:00', weeks);
+      const { handle, snapshot } = await receivedAndInspected(beijingAt('2026-09-29', '10:00', weeks), policy, 'cod');
+      const limit = beijingAt('2026-10-07', '00:00', weeks);
 
       expect(clock(snapshot, 'statutory_refund').deadline).toBe(new Date(limit).toISOString());
       expect(clock(snapshot, 'refund')).toMatchObject({ bound: 'statutory', deadline: new Date(limit).toISOString() });
 
-      await skipTo(beijing('2026-10-05', '12:00', weeks));
+      await skipTo(beijingAt('2026-10-05', '12:00', weeks));
       await settleRefund(handle, world, snapshot.id);
       const paid = await waitForCase(handle, 'the refund confirmed', (s) => clock(s, 'refund').state === 'met');
       expect(clock(paid, 'statutory_refund')).toMatchObject({ state: 'met', stoppedAt: expect.any(String) });
@@ -126,18 +107,18 @@ describe('the statutory refund limit of a return: 7 Beijing calendar days from r
 
   test('an ordinary week: the policy budget comes first and the refund clock says so', () =>
     withWorker(async () => {
-      const weeks = await weeksToFuture('2026-03-10');
+      const weeks = await weeksToFuture(env, '2026-03-10');
       const policy = policyOn(shiftedCalendar(weeks));
-      const { snapshot } = await receivedAndInspected(beijing('2026-03-10', '10:00', weeks), policy, 'online');
+      const { snapshot } = await receivedAndInspected(beijingAt('2026-03-10', '10:00', weeks), policy, 'online');
       expect(clock(snapshot, 'refund').bound).toBe('policy');
       expect(Date.parse(clock(snapshot, 'refund').deadline)).toBeLessThan(Date.parse(clock(snapshot, 'statutory_refund').deadline));
     }));
 
   test('a failed inspection ends the limit (nothing is owed under it); a partial refund runs on the policy clock alone', () =>
     withWorker(async () => {
-      const weeks = await weeksToFuture('2026-02-12');
+      const weeks = await weeksToFuture(env, '2026-02-12');
       const policy = policyOn(shiftedCalendar(weeks));
-      const { snapshot } = await receivedAndInspected(beijing('2026-02-12', '10:00', weeks), policy, 'online', 'fail', 5_000);
+      const { snapshot } = await receivedAndInspected(beijingAt('2026-02-12', '10:00', weeks), policy, 'online', 'fail', 5_000);
       expect(clock(snapshot, 'statutory_refund')).toMatchObject({ state: 'met', stoppedAt: expect.any(String) });
       expect(snapshot.timeline.map((e) => e.event)).toContain('sla.statutory_limit_ended');
       expect(clock(snapshot, 'refund').bound).toBeUndefined();
@@ -168,12 +149,3 @@ describe('the statutory refund limit of a return: 7 Beijing calendar days from r
     }));
 });
 
-/** The patch markers a case's history recorded. */
-async function patchMarkers(handle: CaseHandle): Promise<string[]> {
-  const history = await handle.fetchHistory();
-  return (history.events ?? []).flatMap((e) => {
-    const marker = e.markerRecordedEventAttributes;
-    const data = marker?.markerName === 'core_patch' ? marker.details?.['patch-data']?.payloads?.[0]?.data : undefined;
-    return data ? [(JSON.parse(Buffer.from(data).toString('utf8')) as { id: string }).id] : [];
-  });
-}

@@ -36,7 +36,12 @@ export async function returnShipmentStage(record: CaseRecord, receivedStatus: 'i
     updatedAt: new Date(record.now()).toISOString(),
   };
   record.shipments.push(parcel);
-  record.returnParcel = { label: { carrier: label.carrier, trackingNumber: label.trackingNumber } };
+  const labelFacts = { carrier: label.carrier, trackingNumber: label.trackingNumber };
+  record.returnParcel = { label: labelFacts };
+  // What the return commands are checked against once the parcel left: the label's, or the customer's own courier's.
+  const sentAs = (via: 'label' | 'own_courier') => {
+    record.returnParcel = { label: labelFacts, sent: { via, carrier: parcel.carrier, trackingNumber: parcel.trackingNumber } };
+  };
   record.log(COURIER, 'return.label_created', { labelId: label.labelId, carrier: label.carrier, trackingNumber: label.trackingNumber, warehouseCode: label.warehouseCode });
   record.startClock('return_shipment');
   await notifyCustomer(record, 'return_label', 'return-label', {
@@ -52,7 +57,7 @@ export async function returnShipmentStage(record: CaseRecord, receivedStatus: 'i
     record.stopClock('return_shipment');
     if (reported.name === 'receive') {
       // The warehouse has the label's parcel before the customer said it left: it went on the label.
-      record.returnParcel = { label: record.returnParcel?.label ?? null, sent: { via: 'label', carrier: parcel.carrier, trackingNumber: parcel.trackingNumber } };
+      sentAs('label');
       receive(record, parcel, reported.command.actor, 'scan_in', receivedStatus);
       return true;
     }
@@ -66,7 +71,7 @@ export async function returnShipmentStage(record: CaseRecord, receivedStatus: 'i
     }
     parcel.status = 'shipped';
     parcel.updatedAt = new Date(record.now()).toISOString();
-    record.returnParcel = { label: record.returnParcel?.label ?? null, sent: { via, carrier: parcel.carrier, trackingNumber: parcel.trackingNumber } };
+    sentAs(via);
     record.transition('return_in_transit', actor, 'return.shipped', { carrier: parcel.carrier, trackingNumber: parcel.trackingNumber, via });
     return false;
   });

@@ -1,13 +1,12 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
-import type { CaseSnapshot } from '../../../domain/case.types';
 import { caseWorkflowId } from '../../../domain/ids';
 import { signCallback } from '../../../integrations/kuaidi100.protocol';
 import { createSandboxApp } from '../../../sandbox/app';
 import { SANDBOX_KUAIDI100_CUSTOMER } from '../../../sandbox/kuaidi100.routes';
-import { expectStatus, placedReturns, request } from '../http';
-import { sleep, withTimeout } from '../stats';
+import { caseDriver, placedReturns } from '../http';
+import { withTimeout } from '../stats';
 import { mdTable, verdict, type Benchmark, type BenchContext, type BenchOutcome } from './types';
 
 const SCANS = 200;
@@ -46,17 +45,7 @@ export const courierPushesBenchmark: Benchmark = {
       const api = app.apiUrl;
       const { customer, warehouse } = stack.tokens;
       const agent = stack.tokens.agents[0];
-      const post = async (token: string, path: string, body: unknown, expected: number) =>
-        expectStatus(await request<CaseSnapshot>('POST', `${api}${path}`, { token, body }), expected, `POST ${path}`);
-      const waitForStatus = async (id: string, status: string): Promise<CaseSnapshot> => {
-        const deadline = Date.now() + 60_000;
-        for (;;) {
-          const answer = await request<CaseSnapshot>('GET', `${api}/v1/cases/${id}`, { token: agent });
-          if (answer.status === 200 && answer.body.status === status) return answer.body;
-          if (Date.now() > deadline) throw new Error(`case ${id} did not reach ${status} (it is ${answer.body?.status ?? answer.status})`);
-          await sleep(250);
-        }
-      };
+      const { post, waitForStatus } = caseDriver(api, agent);
 
       const [placed] = await placedReturns(stack.sandboxUrl, `BENCH-KD100-${runId}`, 0, 1, 'c-1');
       const id = (await post(customer, '/v1/cases', placed.claim, 201)).id;

@@ -1,8 +1,7 @@
-import type { CaseSnapshot } from '../../../domain/case.types';
 import { caseWorkflowId } from '../../../domain/ids';
 import { type CaseWorkflowInput, type CaseWorkflowResult } from '../../../domain/workflow-contract';
-import { expectStatus, placedReturns, request } from '../http';
-import { sleep, withTimeout } from '../stats';
+import { caseDriver, placedReturns } from '../http';
+import { withTimeout } from '../stats';
 import { mdTable, verdict, type Benchmark, type BenchContext, type BenchOutcome } from './types';
 
 const TARGET_EVENTS = 100;
@@ -18,17 +17,7 @@ export const historyBenchmark: Benchmark = {
     const api = stack.main.apiUrl;
     const { customer, warehouse } = stack.tokens;
     const agent = stack.tokens.agents[0];
-    const post = async (token: string, path: string, body: unknown, expected: number) =>
-      expectStatus(await request<CaseSnapshot>('POST', `${api}${path}`, { token, body }), expected, `POST ${path}`);
-    const waitForStatus = async (id: string, status: string): Promise<CaseSnapshot> => {
-      const deadline = Date.now() + 60_000;
-      for (;;) {
-        const answer = await request<CaseSnapshot>('GET', `${api}/v1/cases/${id}`, { token: agent });
-        if (answer.status === 200 && answer.body.status === status) return answer.body;
-        if (Date.now() > deadline) throw new Error(`case ${id} did not reach ${status} (it is ${answer.body?.status ?? answer.status})`);
-        await sleep(250);
-      }
-    };
+    const { post, waitForStatus } = caseDriver(api, agent);
 
     // The customer's token is c-1's: the order is theirs.
     const [placed] = await placedReturns(stack.sandboxUrl, `BENCH-HIST-${runId}`, 0, 1, 'c-1');
