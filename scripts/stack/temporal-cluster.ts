@@ -109,7 +109,7 @@ export class TemporalCluster implements TemporalEndpoint {
     const cluster = new TemporalCluster(group, postgres, configDir, ports, namespace, readyTimeoutMs);
     // All four at once: each waits for the others through the membership ring (history asks
     // matching, the frontend both), so none of them would get ready alone.
-    await Promise.all(CLUSTER_SERVICES.map((service) => cluster.startService(service)));
+    await Promise.all(CLUSTER_SERVICES.map((service) => cluster.startAtFirstBoot(service)));
     await cluster.ensureNamespace(options.searchAttributes ?? CASE_SEARCH_ATTRIBUTES);
     return cluster;
   }
@@ -131,6 +131,21 @@ export class TemporalCluster implements TemporalEndpoint {
     });
     this.current.set(service, child);
     await this.waitServing(service, child);
+  }
+
+  /**
+   * Starts a service at the cluster's first boot. Services started together race to write the
+   * cluster's metadata to the fresh database, and the loser exits ("failed to initialize current
+   * cluster metadata"); the row is there by then, so starting it again succeeds. Up to 3 tries.
+   */
+  async startAtFirstBoot(service: ClusterService): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.startService(service);
+      } catch (err) {
+        if (attempt >= 3 || this.current.get(service)?.running) throw err;
+      }
+    }
   }
 
   /** kill -9 of one service; resolves once it is gone. */
